@@ -1,0 +1,200 @@
+// Command gitops-validate renders and validates the Cloudlab GitOps tree: kustomize builds,
+// Flux references, Kubernetes 1.36 + upstream CRD schemas, provider-registry rules, VSO and
+// RBAC scoping, and the cluster's ValidatingAdmissionPolicies (evaluated with the API
+// server's own CEL code). See docs/gitops/index.md.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+func main() {
+	root := flag.String("repo", ".", "repository root")
+	crds := flag.String("crds", "", "CRD/OpenAPI cache (default <repo>/.cache/crds)")
+	fix := flag.Bool("fix", false, "rewrite generated files (policy parameters) from the provider registry")
+	fixtures := flag.String("fixtures", "", "directory of bad-manifest fixtures that must each be rejected")
+	flag.Parse()
+	if *crds == "" {
+		*crds = filepath.Join(*root, ".cache", "crds")
+	}
+	start := time.Now()
+	v, err := NewValidator(*root, *crds)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gitops-validate:", err)
+		os.Exit(2)
+	}
+	if *fix {
+		if err := v.WriteGenerated(); err != nil {
+			fmt.Fprintln(os.Stderr, "gitops-validate:", err)
+			os.Exit(2)
+		}
+	}
+	rep := v.Run()
+	rep.Print(os.Stdout)
+	failed := len(rep.Findings) > 0
+	fmt.Printf("gitops-validate: %d clusters, %d kustomization dirs, %d objects validated, %d findings\n",
+		len(v.Clusters), v.DirCount, v.ObjCount, len(rep.Findings))
+	if *fixtures != "" && !failed {
+		results := v.RunFixtures(*fixtures)
+		passed := 0
+		for _, r := range results {
+			if r.OK {
+				passed++
+				fmt.Printf("fixture ok   %s: rejected with %q\n", r.Name, r.Expect)
+			} else {
+				fmt.Printf("fixture FAIL %s: expected a finding containing %q, got:\n%s\n", r.Name, r.Expect, r.Got)
+			}
+		}
+		fmt.Printf("fixtures: %d passed, %d failed\n", passed, len(results)-passed)
+		failed = passed != len(results)
+	}
+	fmt.Printf("gitops-validate: done in %.2fs\n", time.Since(start).Seconds())
+	if failed {
+		os.Exit(1)
+	}
+}
+
+type Validator struct {
+	Root     string
+	Registry *Registry
+	Schemas  *Schemas
+	Builder  *Builder
+	Clusters []*Cluster
+	DirCount int
+	ObjCount int
+}
+
+func NewValidator(root, crdDir string) (*Validator, error) {
+	reg, err := loadRegistry(filepath.Join(root, "providers"))
+	if err != nil {
+		return nil, err
+	}
+	sch, err := loadSchemas(crdDir)
+	if err != nil {
+		return nil, err
+	}
+	return &Validator{Root: root, Registry: reg, Schemas: sch, Builder: newBuilder(root)}, nil
+}
+
+// Run performs every check on the tree and returns the findings.
+func (v *Validator) Run() *Report {
+	rep := &Report{}
+	checkFileConventions(v.Root, rep)
+	dirs, comps, err := kustomizationDirs(v.Root)
+	if err != nil {
+		rep.Add("gitops", "", "kustomize-build", err.Error())
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 4)
+	for _, d := range dirs {
+		if comps[d] {
+			continue
+		}
+		v.DirCount++
+		wg.Add(1)
+		go func(d string) {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if _, err := v.Builder.Build(d); err != nil {
+				rep.Add(d, "", "kustomize-build", fmtErr(err))
+			}
+		}(d)
+	}
+	wg.Wait()
+	clusterDirs, _ := filepath.Glob(filepath.Join(v.Root, "gitops", "clusters", "*"))
+	sort.Strings(clusterDirs)
+	v.Clusters = nil
+	for _, cd := range clusterDirs {
+		if st, err := os.Stat(cd); err != nil || !st.IsDir() {
+			continue
+		}
+		c := renderCluster(v.Root, filepath.Base(cd), v.Builder, rep)
+		v.Clusters = append(v.Clusters, c)
+		v.checkCluster(c, rep, nil, "")
+	}
+	v.checkGenerated(rep)
+	return rep
+}
+
+func (v *Validator) checkCluster(c *Cluster, rep *Report, extra []*Obj, username string) {
+	all := c
+	if extra != nil {
+		all = &Cluster{Name: c.Name, Objs: append(append([]*Obj{}, c.Objs...), extra...)}
+	}
+	for _, o := range all.Objs {
+		if extra != nil && !containsObj(extra, o) {
+			continue
+		}
+		v.ObjCount++
+		for _, m := range v.Schemas.Validate(o.U) {
+			rep.AddObj(o, "schema", m)
+		}
+	}
+	checkReferences(all, rep)
+	checkNamespaces(all, rep)
+	checkStorage(all, v.Registry, rep)
+	checkVSO(all, rep)
+	checkPortalRBAC(all, rep)
+	if extra == nil {
+		checkPolicies(c, rep, nil, "system:serviceaccount:flux-system:kustomize-controller")
+	} else {
+		checkPolicies(all, rep, nil, username)
+	}
+}
+
+func containsObj(list []*Obj, o *Obj) bool {
+	for _, x := range list {
+		if x == o {
+			return true
+		}
+	}
+	return false
+}
+
+const paramsFile = "gitops/platform/policy/configmap.yaml"
+
+func (v *Validator) renderParams() string {
+	eu := v.Registry.EURegions()
+	var keys []string
+	for k := range eu {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString(`---
+# yaml-language-server: $schema=https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/master-standalone-strict/configmap-v1.json
+# GENERATED from providers/*.yaml by ` + "`bash scripts/validate-gitops.sh --fix`" + ` - do not edit.
+# The validator fails when this drifts from the registry.
+# Keys are the EU regions where data may reside; values name the provider and country.
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: cloudlab-eu-regions
+  namespace: cloudlab-system
+data:
+`)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "  %s: %s\n", k, eu[k])
+	}
+	return b.String()
+}
+
+func (v *Validator) WriteGenerated() error {
+	return os.WriteFile(filepath.Join(v.Root, paramsFile), []byte(v.renderParams()), 0o644)
+}
+
+func (v *Validator) checkGenerated(rep *Report) {
+	got, err := os.ReadFile(filepath.Join(v.Root, paramsFile))
+	if err != nil || string(got) != v.renderParams() {
+		rep.Add(paramsFile, "ConfigMap cloudlab-system/cloudlab-eu-regions", "generated-in-sync",
+			"out of sync with the EU regions of providers/*.yaml: run `bash scripts/validate-gitops.sh --fix`")
+	}
+}
