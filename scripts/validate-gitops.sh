@@ -20,7 +20,7 @@ if [[ ! -x "$bin" ]]; then
   (cd "$src" && go build -o "$bin.tmp" .) && mv "$bin.tmp" "$bin"
 fi
 
-args=(-repo "$root" -fixtures "$root/gitops/tests/fixtures/bad")
+args=(-repo "$root" -fixtures "$root/gitops/tests/fixtures/bad" -third-provider)
 [[ "${1:-}" == "--fix" ]] && args+=(-fix)
 status=0
 "$bin" "${args[@]}" || status=$?

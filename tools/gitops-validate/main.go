@@ -20,6 +20,7 @@ func main() {
 	crds := flag.String("crds", "", "CRD/OpenAPI cache (default <repo>/.cache/crds)")
 	fix := flag.Bool("fix", false, "rewrite generated files (policy parameters) from the provider registry")
 	fixtures := flag.String("fixtures", "", "directory of bad-manifest fixtures that must each be rejected")
+	third := flag.Bool("third-provider", false, "also prove that a third provider is data + overlays (temporary copy)")
 	flag.Parse()
 	if *crds == "" {
 		*crds = filepath.Join(*root, ".cache", "crds")
@@ -54,6 +55,19 @@ func main() {
 		}
 		fmt.Printf("fixtures: %d passed, %d failed\n", passed, len(results)-passed)
 		failed = passed != len(results)
+	}
+	if *third && !failed {
+		msg, err := RunThirdProvider(*root, *crds)
+		switch {
+		case err != nil:
+			fmt.Println("third-provider FAIL:", err)
+			failed = true
+		case msg != "":
+			fmt.Println("third-provider FAIL:", msg)
+			failed = true
+		default:
+			fmt.Println("third-provider ok: providers/ovhcloud.yaml + overlays validate clean in a temporary copy (after --fix regenerated the policy parameters)")
+		}
 	}
 	fmt.Printf("gitops-validate: done in %.2fs\n", time.Since(start).Seconds())
 	if failed {
