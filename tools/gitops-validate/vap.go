@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	admv1 "k8s.io/api/admissionregistration/v1"
-	authnv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -198,4 +197,3 @@ func evaluate(p compiledPolicy, b *admv1.ValidatingAdmissionPolicyBinding, o *Ob
 	}
 }
 
-var _ = authnv1.UserInfo{}
