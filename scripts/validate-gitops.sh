@@ -4,22 +4,26 @@
 # API server's CEL code) and the bad-manifest fixtures. Prints the wall time.
 #   bash scripts/validate-gitops.sh          # validate (part of the test command)
 #   bash scripts/validate-gitops.sh --fix    # also regenerate generated files from providers/
+#   bash scripts/validate-gitops.sh --render lab   # print cluster lab's objects in dependsOn order
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 start=$(date +%s%N)
 export GOFLAGS="${GOFLAGS:--buildvcs=false}"
-bash "$root/scripts/fetch-crds.sh"
+bash "$root/scripts/fetch-crds.sh" >&2
 
 # Cache the validator binary; rebuild only when its sources or go.mod/go.sum change.
 src="$root/tools/gitops-validate"
 stamp="$( (cd "$src" && cat go.mod go.sum *.go) | sha256sum | cut -c1-16)-$(go env GOVERSION)"
 bin="$root/.cache/gitops-validate/gitops-validate-$stamp"
 if [[ ! -x "$bin" ]]; then
-  echo "validate-gitops: building validator ($stamp)"
+  echo "validate-gitops: building validator ($stamp)" >&2
   mkdir -p "$(dirname "$bin")"
   (cd "$src" && go build -o "$bin.tmp" .) && mv "$bin.tmp" "$bin"
 fi
 
+if [[ "${1:-}" == "--render" ]]; then
+  exec "$bin" -repo "$root" -render "${2:?cluster name}"
+fi
 args=(-repo "$root" -fixtures "$root/gitops/tests/fixtures/bad" -third-provider)
 [[ "${1:-}" == "--fix" ]] && args+=(-fix)
 status=0

@@ -20,6 +20,7 @@ func main() {
 	crds := flag.String("crds", "", "CRD/OpenAPI cache (default <repo>/.cache/crds)")
 	fix := flag.Bool("fix", false, "rewrite generated files (policy parameters) from the provider registry")
 	fixtures := flag.String("fixtures", "", "directory of bad-manifest fixtures that must each be rejected")
+	render := flag.String("render", "", "print the rendered objects of this cluster (dependsOn order) and exit")
 	third := flag.Bool("third-provider", false, "also prove that a third provider is data + overlays (temporary copy)")
 	flag.Parse()
 	if *crds == "" {
@@ -36,6 +37,24 @@ func main() {
 			fmt.Fprintln(os.Stderr, "gitops-validate:", err)
 			os.Exit(2)
 		}
+	}
+	if *render != "" {
+		rep := v.Run()
+		if len(rep.Findings) > 0 {
+			rep.Print(os.Stderr)
+			os.Exit(1)
+		}
+		for _, c := range v.Clusters {
+			if c.Name == *render {
+				if err := Render(c, os.Stdout); err != nil {
+					fmt.Fprintln(os.Stderr, "gitops-validate:", err)
+					os.Exit(2)
+				}
+				return
+			}
+		}
+		fmt.Fprintf(os.Stderr, "gitops-validate: no cluster %q\n", *render)
+		os.Exit(2)
 	}
 	rep := v.Run()
 	rep.Print(os.Stdout)

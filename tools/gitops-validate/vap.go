@@ -196,4 +196,3 @@ func evaluate(p compiledPolicy, b *admv1.ValidatingAdmissionPolicyBinding, o *Ob
 		}
 	}
 }
-
