@@ -18,7 +18,9 @@ for (const dir of ['packages', 'plugins']) {
 const latest = new Map();
 const lookup = name => {
   if (!latest.has(name)) {
-    const v = execFileSync('npm', ['view', name, 'version'], { encoding: 'utf8' }).trim();
+    const v = execFileSync('npm', ['view', name, 'version'], {
+      encoding: 'utf8',
+    }).trim();
     latest.set(name, v);
   }
   return latest.get(name);
@@ -29,7 +31,8 @@ for (const m of manifests) {
   const pkg = JSON.parse(readFileSync(file, 'utf8'));
   for (const field of ['dependencies', 'devDependencies', 'peerDependencies']) {
     for (const [dep, range] of Object.entries(pkg[field] ?? {})) {
-      if (!dep.startsWith('@backstage/') || range.startsWith('workspace:')) continue;
+      if (!dep.startsWith('@backstage/') || range.startsWith('workspace:'))
+        continue;
       const want = `^${lookup(dep)}`;
       if (range !== want && field !== 'peerDependencies') {
         pkg[field][dep] = want;

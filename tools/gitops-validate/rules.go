@@ -19,6 +19,9 @@ func checkReferences(c *Cluster, rep *Report) {
 		if ns := u.GetNamespace(); ns != "" && !builtinNamespaces[ns] && c.find("Namespace", "", ns) == nil {
 			rep.AddObj(o, "namespace-exists", fmt.Sprintf("namespace %s is not defined in cluster %s", ns, c.Name))
 		}
+		if pc := u.GetLabels()["tailscale.com/proxy-class"]; pc != "" && c.find("ProxyClass", "", pc) == nil {
+			rep.AddObj(o, "tailscale-proxyclass", fmt.Sprintf("label tailscale.com/proxy-class names ProxyClass %s, which is not defined", pc))
+		}
 		switch u.GetKind() {
 		case "HelmRelease":
 			sk, sn := str(u, "spec", "chart", "spec", "sourceRef", "kind"), str(u, "spec", "chart", "spec", "sourceRef", "name")

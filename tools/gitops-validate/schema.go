@@ -200,6 +200,9 @@ func (s *Schemas) Validate(u *unstructured.Unstructured) []string {
 		return []string{c.err.Error()}
 	}
 	var msgs []string
+	if namespaced, isCRD := s.crdScope[gvk]; isCRD && !namespaced && u.GetNamespace() != "" {
+		msgs = append(msgs, fmt.Sprintf("metadata.namespace %q set on cluster-scoped %s (a kustomize namespace transformer does not know custom kinds)", u.GetNamespace(), gvk.Kind))
+	}
 	for _, e := range apiservervalidation.ValidateCustomResource(field.NewPath(""), u.Object, c.validator) {
 		msgs = append(msgs, strings.TrimPrefix(strings.TrimPrefix(e.Error(), "<nil>."), "[]."))
 	}

@@ -142,8 +142,15 @@ func addThirdProvider(dir string) error {
 			return s + "---\n" + strings.ReplaceAll(s[i:], "scaleway", "ovhcloud")
 		}))
 	}
-	// 5. let the new namespace use Vault: shared auth + the Vault role binding
+	// 5. a tailnet ProxyClass on the provider's nodes, and let the new namespace use Vault: shared auth + the Vault role binding
 	steps = append(steps,
+		editFile(filepath.Join(g, "platform/tailscale/proxyclass.yaml"), func(s string) string {
+			i := strings.Index(s, "apiVersion: tailscale.com/v1alpha1\nkind: ProxyClass\nmetadata:\n  name: provider-scaleway")
+			if i < 0 {
+				return s
+			}
+			return s + "---\n" + strings.ReplaceAll(s[i:], "scaleway", "ovhcloud")
+		}),
 		editFile(filepath.Join(g, "platform/vso/config/base/vaultauthglobal.yaml"), func(s string) string {
 			return strings.Replace(s, "    - pihole-scaleway\n", "    - pihole-scaleway\n    - pihole-ovhcloud\n", 1)
 		}),
