@@ -1,0 +1,70 @@
+import { bench } from './commands/bench';
+import { down } from './commands/down';
+import { outage } from './commands/outage';
+import { printScaleResult, scale } from './commands/scale';
+import { status } from './commands/status';
+import { up } from './commands/up';
+
+const USAGE = `usage: lab <command>
+  up [--no-wait]                 start the control plane and kwok, converge nodes, volumes, CRDs, gitops/clusters/lab
+  down [--purge]                 stop every lab process (--purge also drops etcd data, logs, the portal token)
+  status                         components, nodes and pods per provider
+  outage <provider>              taint the provider's nodes NoExecute (pods are evicted)
+  restore <provider>             remove that taint
+  scale --nodes N --pods M       N extra nodes and M benchmark pods (0 0 removes them)
+  bench [--steps 100x2000,...] [--skip-up]
+                                 build, up and scale figures`;
+
+function flag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+function intFlag(args: string[], name: string): number {
+  const v = flag(args, name);
+  if (v === undefined || !/^\d+$/.test(v))
+    throw new Error(`${name} needs a number\n${USAGE}`);
+  return Number(v);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...args] = argv;
+  switch (cmd) {
+    case 'up':
+      await up({ wait: !args.includes('--no-wait') });
+      return 0;
+    case 'down':
+      await down({ purge: args.includes('--purge') });
+      return 0;
+    case 'status':
+      return (await status()) ? 0 : 1;
+    case 'outage':
+    case 'restore':
+      if (!args[0]) throw new Error(`lab ${cmd} needs a provider\n${USAGE}`);
+      await outage(args[0], cmd === 'outage');
+      return 0;
+    case 'scale': {
+      const r = await scale(intFlag(args, '--nodes'), intFlag(args, '--pods'));
+      printScaleResult(r);
+      return r.allRunning ? 0 : 1;
+    }
+    case 'bench':
+      await bench({
+        steps:
+          flag(args, '--steps') ?? '100x2000,250x5000,500x10000,1000x20000',
+        skipUp: args.includes('--skip-up'),
+      });
+      return 0;
+    default:
+      console.error(USAGE);
+      return cmd === undefined || cmd === 'help' || cmd === '--help' ? 0 : 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  code => process.exit(code),
+  err => {
+    console.error(`lab: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);
