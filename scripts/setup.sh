@@ -19,11 +19,12 @@ if [[ "$(cat .cache/yarn-install.stamp 2>/dev/null)" != "$deps_hash" || ! -d nod
 fi
 
 # TechDocs generator (mkdocs + techdocs-core) from PyPI, in a venv of its own.
-venv_want="mkdocs-techdocs-core==1.7.1"
+venv_want="mkdocs-techdocs-core==1.7.1 (copies)"
 if [[ "$(cat .cache/venv/.stamp 2>/dev/null)" != "$venv_want" ]]; then
   echo "setup: installing $venv_want into .cache/venv"
   rm -rf .cache/venv
-  python3 -m venv .cache/venv
-  .cache/venv/bin/pip install --quiet "$venv_want"
+  # --copies: TechDocs refuses a docs tree holding symlinks that point outside the repository.
+  python3 -m venv --copies .cache/venv
+  .cache/venv/bin/pip install --quiet "${venv_want% *}"
   echo "$venv_want" >.cache/venv/.stamp
 fi

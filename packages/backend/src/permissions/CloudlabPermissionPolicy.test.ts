@@ -27,7 +27,9 @@ function policyFor(config: object = {}) {
   return new CloudlabPermissionPolicy(
     readPermissionConfig(new ConfigReader(config)),
     async credentials =>
-      memberships[(credentials.principal as { userEntityRef: string }).userEntityRef] ?? [],
+      memberships[
+        (credentials.principal as { userEntityRef: string }).userEntityRef
+      ] ?? [],
   );
 }
 
@@ -101,7 +103,11 @@ describe('CloudlabPermissionPolicy', () => {
       },
     });
     expect(
-      await decide(configured, 'user:default/lin', catalogEntityDeletePermission),
+      await decide(
+        configured,
+        'user:default/lin',
+        catalogEntityDeletePermission,
+      ),
     ).toBe(AuthorizeResult.ALLOW);
     expect(
       await decide(configured, 'user:default/pat', taskCreatePermission),
@@ -116,7 +122,10 @@ describe('CloudlabPermissionPolicy', () => {
     expect((await policy.handle({ permission: write })).result).toBe(
       AuthorizeResult.DENY,
     );
-    const proxy = createPermission({ name: 'kubernetes.proxy', attributes: {} });
+    const proxy = createPermission({
+      name: 'kubernetes.proxy',
+      attributes: {},
+    });
     expect(await decide(policy, 'user:default/pat', proxy)).toBe(
       AuthorizeResult.DENY,
     );

@@ -22,7 +22,8 @@ const platformWidget = HomePageWidgetBlueprint.make({
   params: {
     name: 'CloudlabPlatform',
     title: 'Cloudlab platform',
-    description: 'Where to start: the platform system, its docs and the templates',
+    description:
+      'Where to start: the platform system, its docs and the templates',
     components: async () => ({
       Content: () => <MarkdownContent content={content} />,
     }),

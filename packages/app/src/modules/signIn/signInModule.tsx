@@ -5,7 +5,10 @@ import {
   githubAuthApiRef,
   useApi,
 } from '@backstage/core-plugin-api';
-import { SignInPage, type SignInProviderConfig } from '@backstage/core-components';
+import {
+  SignInPage,
+  type SignInProviderConfig,
+} from '@backstage/core-components';
 
 const githubProvider: SignInProviderConfig = {
   id: 'github-auth-provider',
