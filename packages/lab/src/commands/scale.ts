@@ -2,7 +2,7 @@ import * as k8s from '@kubernetes/client-node';
 import { componentStates, labContext } from '../lab';
 import { expandNodes, nodeObject } from '../inventory/nodes';
 import { KubeObject } from '../gitops/fluxKustomizations';
-import { createIfMissing, FIELD_MANAGER } from '../kube/apply';
+import { createIfMissing, serverSideApply } from '../kube/apply';
 import { apiMessage, labClients, LabClients, statusCode } from '../kube/client';
 
 /** Label of the nodes `lab scale` adds (default inventory nodes are never touched). */
@@ -141,7 +141,7 @@ export async function scale(
     wanted.filter(n => !existing.includes(n.name)),
     32,
     async n => {
-      await createIfMissing(clients.objects, nodeObject(n) as KubeObject);
+      await createIfMissing(clients.rest, nodeObject(n) as KubeObject);
     },
   );
   await pool(
@@ -171,14 +171,12 @@ export async function scale(
   const replicas = deploymentReplicas(pods);
   const names = replicas.map((_, i) => `bench-${i}`);
   for (const [i, r] of replicas.entries()) {
-    await clients.objects.patch(
-      benchDeployment(names[i], r) as k8s.KubernetesObject,
-      undefined,
-      undefined,
-      FIELD_MANAGER,
-      true,
-      k8s.PatchStrategy.ServerSideApply,
-    );
+    const report = await serverSideApply(clients.rest, [
+      benchDeployment(names[i], r) as unknown as KubeObject,
+    ]);
+    if (report.failed.length > 0) {
+      throw new Error(`bench deployment: ${report.failed[0].message}`);
+    }
   }
   const extra = (
     await clients.apps.listNamespacedDeployment({ namespace: SCALE_NAMESPACE })

@@ -22,7 +22,11 @@ import { apiMessage, labClients, LabClients, statusCode } from '../kube/client';
 import { waitFor } from '../kube/http';
 import { healthCheck, LabContext, labContext } from '../lab';
 import { LabPaths } from '../paths';
-import { persistentVolumeObject, planVolumePool } from '../storage/pvPool';
+import {
+  persistentVolumeObject,
+  planVolumePool,
+  PV_POOL_LABEL,
+} from '../storage/pvPool';
 import { waitForWorkloads } from './workloads';
 
 /** The portal's ServiceAccount, defined in gitops/ (platform RBAC). */
@@ -120,7 +124,7 @@ async function installCrds(ctx: LabContext, clients: LabClients) {
   const t0 = Date.now();
   const crds = readCrds(ctx.paths);
   if (crds.length === 0) return;
-  const report = await serverSideApply(clients.objects, crds);
+  const report = await serverSideApply(clients.rest, crds);
   printReport('CRDs', report);
   const ext = clients.kc.makeApiClient(k8s.ApiextensionsV1Api);
   await waitFor(
@@ -138,6 +142,7 @@ async function installCrds(ctx: LabContext, clients: LabClients) {
     },
     120_000,
   );
+  clients.rest.resetDiscovery();
   log(`${crds.length} CRDs established in ${seconds(t0)}`);
 }
 
@@ -153,12 +158,51 @@ function printReport(what: string, r: ApplyReport) {
   for (const f of r.failed) log(`  FAILED ${f.object}: ${f.message}`);
 }
 
+/**
+ * Plays the CSI provisioner's part for released pool volumes: a Released volume whose reclaim
+ * policy is Delete is deleted (the provider would delete the disk), and the pool re-creates it.
+ * Retained volumes stay Released, as in production.
+ */
+async function reclaimReleasedVolumes(clients: LabClients) {
+  const pvs = (
+    await clients.core.listPersistentVolume({
+      labelSelector: `${PV_POOL_LABEL}=true`,
+    })
+  ).items;
+  const released = pvs.filter(
+    pv =>
+      pv.status?.phase === 'Released' &&
+      pv.spec?.persistentVolumeReclaimPolicy === 'Delete',
+  );
+  for (const pv of released)
+    await clients.core.deletePersistentVolume({ name: pv.metadata!.name! });
+  if (released.length > 0) {
+    await waitFor(
+      'released volumes to be deleted',
+      async () => {
+        const names = new Set(
+          (
+            await clients.core.listPersistentVolume({
+              labelSelector: `${PV_POOL_LABEL}=true`,
+            })
+          ).items.map(p => p.metadata!.name!),
+        );
+        return released.every(pv => !names.has(pv.metadata!.name!));
+      },
+      60_000,
+    );
+    log(
+      `reclaimed ${released.length} released pool volumes (reclaim policy Delete)`,
+    );
+  }
+}
+
 async function createNodesAndVolumes(ctx: LabContext, clients: LabClients) {
   const nodes = expandNodes(ctx.inventory.spec.nodePools, ctx.providers);
   let created = 0;
   for (const n of nodes) {
     if (
-      (await createIfMissing(clients.objects, nodeObject(n) as KubeObject)) ===
+      (await createIfMissing(clients.rest, nodeObject(n) as KubeObject)) ===
       'created'
     )
       created++;
@@ -169,6 +213,7 @@ async function createNodesAndVolumes(ctx: LabContext, clients: LabClients) {
       ctx.paths.inventory,
     )} (${created} created)`,
   );
+  await reclaimReleasedVolumes(clients);
   const volumes = planVolumePool(
     nodes,
     ctx.providers,
@@ -178,7 +223,7 @@ async function createNodesAndVolumes(ctx: LabContext, clients: LabClients) {
   for (const v of volumes) {
     if (
       (await createIfMissing(
-        clients.objects,
+        clients.rest,
         persistentVolumeObject(v) as KubeObject,
       )) === 'created'
     )
@@ -200,14 +245,17 @@ async function applyGitops(
   const tree = renderClusterTree(p.root, p.gitopsCluster, kustomize);
   printReport(
     'cluster gitops/clusters/lab',
-    await serverSideApply(clients.objects, applyOrder(tree.clusterObjects)),
+    await serverSideApply(clients.rest, applyOrder(tree.clusterObjects)),
   );
   const all: KubeObject[] = [];
   let failed = 0;
   for (const layer of tree.layers) {
-    // A fresh client per layer: its discovery cache must see CRDs installed by earlier layers.
-    const api = k8s.KubernetesObjectApi.makeApiClient(clients.kc);
-    const report = await serverSideApply(api, applyOrder(layer.objects));
+    // Discovery again per layer: it must see CRDs installed by earlier layers.
+    clients.rest.resetDiscovery();
+    const report = await serverSideApply(
+      clients.rest,
+      applyOrder(layer.objects),
+    );
     printReport(
       `${layer.kustomization.name} (${layer.kustomization.path})`,
       report,

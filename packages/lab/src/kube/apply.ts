@@ -1,6 +1,5 @@
-import * as k8s from '@kubernetes/client-node';
 import { KubeObject } from '../gitops/fluxKustomizations';
-import { apiMessage, statusCode } from './client';
+import { KubeRest, statusMessage } from './rest';
 
 /** The field manager of everything the lab applies. */
 export const FIELD_MANAGER = 'cloudlab-lab';
@@ -19,21 +18,15 @@ export function describe(o: KubeObject): string {
   }`;
 }
 
-function isUnknownKind(err: unknown): boolean {
-  const msg = err instanceof Error ? err.message : String(err);
-  return /Unrecognized API version and kind|unable to recognize|could not find the requested resource/i.test(
-    msg,
-  );
-}
-
 /**
- * Server-side applies objects in order. Objects whose kind the API server does not know (no CRD
- * installed) are skipped and listed; other failures are collected, not thrown, so one bad object
- * does not hide the rest.
+ * Server-side applies objects in order, exactly as rendered. Objects whose kind the API server does
+ * not serve (no CRD installed) are skipped and listed; other failures (admission, validation) are
+ * collected, not thrown, so one bad object does not hide the rest.
  */
 export async function serverSideApply(
-  api: k8s.KubernetesObjectApi,
+  rest: KubeRest,
   objects: KubeObject[],
+  options: { dryRun?: boolean } = {},
 ): Promise<ApplyReport> {
   const report: ApplyReport = {
     applied: 0,
@@ -41,42 +34,42 @@ export async function serverSideApply(
     failed: [],
   };
   for (const o of objects) {
-    try {
-      await api.patch(
-        o as k8s.KubernetesObject,
-        undefined,
-        undefined,
-        FIELD_MANAGER,
-        true,
-        k8s.PatchStrategy.ServerSideApply,
-      );
-      report.applied++;
-    } catch (err) {
-      if (isUnknownKind(err) || statusCode(err) === 404) {
-        report.skippedUnknownKind.push(`${o.apiVersion} ${describe(o)}`);
-      } else {
-        report.failed.push({ object: describe(o), message: apiMessage(err) });
-      }
+    const path = await rest.objectPath(o);
+    if (!path) {
+      report.skippedUnknownKind.push(`${o.apiVersion} ${describe(o)}`);
+      continue;
     }
+    const query = `?fieldManager=${FIELD_MANAGER}&force=true${
+      options.dryRun ? '&dryRun=All' : ''
+    }`;
+    const res = await rest.request(
+      'PATCH',
+      path + query,
+      JSON.stringify(o),
+      'application/apply-patch+yaml',
+    );
+    if (res.status >= 200 && res.status < 300) report.applied++;
+    else
+      report.failed.push({ object: describe(o), message: statusMessage(res) });
   }
   return report;
 }
 
 /** Creates an object unless it exists (status such as node capacity is only taken on create). */
 export async function createIfMissing(
-  api: k8s.KubernetesObjectApi,
+  rest: KubeRest,
   o: KubeObject,
 ): Promise<'created' | 'exists'> {
-  try {
-    await api.create(
-      o as k8s.KubernetesObject,
-      undefined,
-      undefined,
-      FIELD_MANAGER,
-    );
-    return 'created';
-  } catch (err) {
-    if (statusCode(err) === 409) return 'exists';
-    throw new Error(`create ${describe(o)}: ${apiMessage(err)}`);
-  }
+  const path = await rest.objectPath(o, false);
+  if (!path) throw new Error(`${o.apiVersion} ${o.kind} is not served`);
+  const res = await rest.request(
+    'POST',
+    `${path}?fieldManager=${FIELD_MANAGER}`,
+    JSON.stringify(o),
+  );
+  if (res.status === 201 || res.status === 200) return 'created';
+  if (res.status === 409) return 'exists';
+  throw new Error(
+    `create ${describe(o)}: HTTP ${res.status} ${statusMessage(res)}`,
+  );
 }

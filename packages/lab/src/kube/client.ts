@@ -1,10 +1,11 @@
 import * as k8s from '@kubernetes/client-node';
+import { KubeRest } from './rest';
 
 /** Typed API clients for the lab's admin kubeconfig. */
 export interface LabClients {
   kc: k8s.KubeConfig;
   core: k8s.CoreV1Api;
-  objects: k8s.KubernetesObjectApi;
+  rest: KubeRest;
   apps: k8s.AppsV1Api;
 }
 
@@ -15,7 +16,7 @@ export function labClients(kubeconfigFile: string): LabClients {
   return {
     kc,
     core: kc.makeApiClient(k8s.CoreV1Api),
-    objects: k8s.KubernetesObjectApi.makeApiClient(kc),
+    rest: new KubeRest(kc),
     apps: kc.makeApiClient(k8s.AppsV1Api),
   };
 }

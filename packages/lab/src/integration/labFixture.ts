@@ -1,0 +1,98 @@
+import fs from 'node:fs';
+import * as k8s from '@kubernetes/client-node';
+import { labClients, LabClients } from '../kube/client';
+import { labPaths } from '../paths';
+import {
+  loadProviders,
+  Provider,
+  PROVIDER_LABEL,
+} from '../registry/providerRegistry';
+
+/** Integration tests run only against a running lab (scripts/lab-test.sh sets this). */
+export const describeLab = process.env.CLOUDLAB_LAB_INTEGRATION
+  ? describe
+  : describe.skip;
+
+/** Shared handles for the integration tests. */
+export interface LabFixture {
+  clients: LabClients;
+  providers: Provider[];
+  paths: ReturnType<typeof labPaths>;
+}
+
+/** Connects to the running lab with the admin kubeconfig. */
+export function labFixture(): LabFixture {
+  const paths = labPaths();
+  if (!fs.existsSync(paths.kubeconfig)) {
+    throw new Error(
+      `no lab kubeconfig at ${paths.kubeconfig}: run scripts/lab-test.sh (it starts the lab)`,
+    );
+  }
+  return {
+    clients: labClients(paths.kubeconfig),
+    providers: loadProviders(paths.providersDir),
+    paths,
+  };
+}
+
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+
+/** Polls `read` until `ok` holds; on timeout fails with `describe(lastValue)` so the cause is visible. */
+export async function eventually<T>(
+  what: string,
+  read: () => Promise<T>,
+  ok: (v: T) => boolean,
+  show: (v: T) => string,
+  timeoutMs = 90_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await read();
+  while (!ok(last)) {
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out after ${
+          timeoutMs / 1000
+        }s waiting for ${what}; last seen: ${show(last)}`,
+      );
+    }
+    await sleep(1000);
+    last = await read();
+  }
+  return last;
+}
+
+/** Node name -> provider label. */
+export async function nodeProviders(
+  clients: LabClients,
+): Promise<Map<string, k8s.V1Node>> {
+  const nodes = (await clients.core.listNode()).items;
+  return new Map(nodes.map(n => [n.metadata!.name!, n]));
+}
+
+/** Provider of a node object. */
+export const providerOf = (n: k8s.V1Node | undefined) =>
+  n?.metadata?.labels?.[PROVIDER_LABEL];
+
+/** Pi-hole instances: namespaces that the gitops tree labels as part of pihole, with their provider. */
+export async function piholeInstances(clients: LabClients) {
+  const namespaces = (
+    await clients.core.listNamespace({
+      labelSelector: 'app.kubernetes.io/part-of=pihole',
+    })
+  ).items;
+  return namespaces.map(ns => ({
+    namespace: ns.metadata!.name!,
+    provider: ns.metadata!.labels!['cloudlab.dev/provider'],
+  }));
+}
+
+/** `name phase node` for messages. */
+export const showPods = (pods: k8s.V1Pod[]) =>
+  pods
+    .map(
+      p =>
+        `${p.metadata?.name} ${p.status?.phase} on ${
+          p.spec?.nodeName ?? '(unscheduled)'
+        }`,
+    )
+    .join('; ') || 'no pods';
