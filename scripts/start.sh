@@ -12,8 +12,23 @@ configs=(--config "$CLOUDLAB_ROOT/app-config.yaml")
 if [[ -f scripts/lab-build.sh && -f packages/lab/bin/cloudlab-lab && "${CLOUDLAB_NO_LAB:-}" != 1 ]]; then
   bash scripts/lab-build.sh
   yarn lab up
-  # The lab writes its portal config (API server URL, CA, portal ServiceAccount token file).
-  if [[ -f .cache/lab/app-config.lab.yaml ]]; then
+  # The lab leaves its API server URL, CA and the portal ServiceAccount's token in .cache/lab;
+  # the portal reads the token file itself ($file), so it never passes through this script.
+  if [[ -f .cache/lab/apiserver-url && -f .cache/lab/portal-token ]]; then
+    cat >.cache/lab/app-config.lab.yaml <<YAML
+kubernetes:
+  serviceLocatorMethod:
+    type: multiTenant
+  clusterLocatorMethods:
+    - type: config
+      clusters:
+        - name: lab
+          url: $(cat .cache/lab/apiserver-url)
+          authProvider: serviceAccount
+          serviceAccountToken:
+            \$file: $CLOUDLAB_ROOT/.cache/lab/portal-token
+          caFile: $CLOUDLAB_ROOT/.cache/lab/ca.crt
+YAML
     configs+=(--config "$CLOUDLAB_ROOT/.cache/lab/app-config.lab.yaml")
   fi
 fi
