@@ -135,6 +135,7 @@ export function componentSpecs(p: LabPaths): Record<Component, ProcessSpec> {
       bin: path.join(p.bin, 'kwok'),
       args: [
         `--kubeconfig=${kubeconfig('kwok')}`,
+        `--config=${path.join(p.kwokDir, 'kwok.yaml')}`,
         `--config=${path.join(p.kwokDir, 'node-stages.yaml')}`,
         `--config=${path.join(p.kwokDir, 'pod-stages.yaml')}`,
         '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
