@@ -51,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
     case 'bench':
       await bench({
         steps:
-          flag(args, '--steps') ?? '100x2000,250x5000,500x10000,1000x20000',
+          flag(args, '--steps') ?? '200x4000,1000x20000',
         skipUp: args.includes('--skip-up'),
       });
       return 0;

@@ -1,8 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** Finds the repository root: the nearest ancestor holding `providers/` and `lab/`. */
-export function findRepoRoot(start: string = __dirname): string {
+/**
+ * Finds the repository root: the nearest ancestor of the working directory holding `providers/`
+ * and `lab/` (`yarn workspace` runs commands in packages/lab), or `CLOUDLAB_ROOT`.
+ */
+export function findRepoRoot(start: string = process.cwd()): string {
   if (process.env.CLOUDLAB_ROOT) return path.resolve(process.env.CLOUDLAB_ROOT);
   let dir = path.resolve(start);
   for (;;) {

@@ -10,13 +10,13 @@ export async function status(): Promise<boolean> {
   const states = await componentStates(p);
   console.log('component                 pid      health   rss');
   for (const s of states) {
+    let health = 'stopped';
+    if (s.running) health = s.healthy ? 'healthy' : 'UNHEALTHY';
+    const rss = s.rssMiB !== undefined ? `${s.rssMiB} MiB` : '-';
     console.log(
-      `${s.component.padEnd(25)} ${String(s.pid ?? '-').padEnd(8)} ${(s.running
-        ? s.healthy
-          ? 'healthy'
-          : 'UNHEALTHY'
-        : 'stopped'
-      ).padEnd(8)} ${s.rssMiB !== undefined ? `${s.rssMiB} MiB` : '-'}`,
+      `${s.component.padEnd(25)} ${String(s.pid ?? '-').padEnd(
+        8,
+      )} ${health.padEnd(8)} ${rss}`,
     );
   }
   const apiserver = states.find(s => s.component === 'kube-apiserver');

@@ -37,7 +37,9 @@ export function parseObjects(text: string): KubeObject[] {
 export function fluxKustomizations(objects: KubeObject[]): FluxKustomization[] {
   return objects
     .filter(
-      o => o.kind === 'Kustomization' && o.apiVersion.startsWith(FLUX_KUSTOMIZE_GROUP),
+      o =>
+        o.kind === 'Kustomization' &&
+        o.apiVersion.startsWith(FLUX_KUSTOMIZE_GROUP),
     )
     .map(o => {
       const spec = (o.spec ?? {}) as {
@@ -66,7 +68,9 @@ export function orderByDependsOn(ks: FluxKustomization[]): FluxKustomization[] {
   for (const k of ks) {
     for (const d of k.dependsOn) {
       if (!byName.has(d)) {
-        throw new Error(`Kustomization ${k.name} dependsOn ${d}, which does not exist`);
+        throw new Error(
+          `Kustomization ${k.name} dependsOn ${d}, which does not exist`,
+        );
       }
     }
   }
@@ -122,6 +126,8 @@ export function withTargetNamespace(
 ): KubeObject[] {
   if (!targetNamespace) return objects;
   return objects.map(o =>
-    isNamespaced(o) ? { ...o, metadata: { ...o.metadata, namespace: targetNamespace } } : o,
+    isNamespaced(o)
+      ? { ...o, metadata: { ...o.metadata, namespace: targetNamespace } }
+      : o,
   );
 }

@@ -12,9 +12,11 @@ import {
 
 /** Renders a kustomize directory (or plain YAML files) with the lab's kustomize, or kubectl's. */
 export function kustomizeBuild(dir: string, kustomizeBin?: string): string {
-  const hasKustomization = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'].some(
-    f => fs.existsSync(path.join(dir, f)),
-  );
+  const hasKustomization = [
+    'kustomization.yaml',
+    'kustomization.yml',
+    'Kustomization',
+  ].some(f => fs.existsSync(path.join(dir, f)));
   if (!hasKustomization) {
     // Flux generates a kustomization for plain directories; do the same by concatenating.
     return fs
@@ -59,7 +61,9 @@ export function renderClusterTree(
     .map(k => {
       const dir = path.resolve(root, k.path);
       if (!fs.existsSync(dir)) {
-        throw new Error(`Kustomization ${k.name}: spec.path ${k.path} does not exist`);
+        throw new Error(
+          `Kustomization ${k.name}: spec.path ${k.path} does not exist`,
+        );
       }
       const text = substitute(kustomizeBuild(dir, kustomizeBin), k.substitute);
       return { kustomization: k, objects: parseObjects(text) };
