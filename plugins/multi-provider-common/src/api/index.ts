@@ -1,0 +1,5 @@
+export * from './common';
+export * from './clusterStatus';
+export * from './entityPlacement';
+export * from './platformPlacement';
+export * from './failureDomain';

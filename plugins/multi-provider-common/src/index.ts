@@ -1,0 +1,10 @@
+/**
+ * Pure analyses, API types and permissions of the multi-provider plugin.
+ *
+ * @packageDocumentation
+ */
+export * from './registry';
+export * from './kube';
+export * from './api';
+export * from './placement';
+export * from './permissions';

@@ -1,0 +1,4 @@
+export * from './quantity';
+export * from './types';
+export * from './slim';
+export * from './matching';

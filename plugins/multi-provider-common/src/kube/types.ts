@@ -1,0 +1,95 @@
+/**
+ * The few shapes of Kubernetes objects the analyses read. Structural on purpose: objects from
+ * `@kubernetes/client-node`, plain JSON and fixtures all fit, and -common stays dependency-free.
+ */
+
+/** A node selector requirement (`matchExpressions` / `matchFields` entry). */
+export interface NodeSelectorRequirement {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt' | string;
+  values?: string[];
+}
+
+/** A node selector term: all of its requirements must hold. */
+export interface NodeSelectorTerm {
+  matchExpressions?: NodeSelectorRequirement[];
+  matchFields?: NodeSelectorRequirement[];
+}
+
+/** A taint on a node. */
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' | string;
+}
+
+/** A toleration on a pod. */
+export interface Toleration {
+  key?: string;
+  operator?: 'Exists' | 'Equal' | string;
+  value?: string;
+  effect?: string;
+}
+
+/** The parts of a Pod manifest slimPod reads. */
+export interface KubePod {
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    ownerReferences?: Array<{
+      kind?: string;
+      name?: string;
+      controller?: boolean;
+    }>;
+    deletionTimestamp?: unknown;
+  };
+  spec?: {
+    nodeName?: string;
+    nodeSelector?: Record<string, string>;
+    affinity?: {
+      nodeAffinity?: {
+        requiredDuringSchedulingIgnoredDuringExecution?: {
+          nodeSelectorTerms?: NodeSelectorTerm[];
+        };
+        preferredDuringSchedulingIgnoredDuringExecution?: Array<{
+          weight?: number;
+          preference?: NodeSelectorTerm;
+        }>;
+      };
+    };
+    topologySpreadConstraints?: Array<{
+      topologyKey?: string;
+      maxSkew?: number;
+      whenUnsatisfiable?: string;
+    }>;
+    tolerations?: Array<Toleration & { tolerationSeconds?: number }>;
+    containers?: Array<{
+      resources?: { requests?: Record<string, string | number> };
+    }>;
+    initContainers?: Array<{
+      resources?: { requests?: Record<string, string | number> };
+    }>;
+    volumes?: Array<{ persistentVolumeClaim?: { claimName?: string } }>;
+  };
+  status?: {
+    phase?: string;
+    conditions?: Array<{
+      type?: string;
+      status?: string;
+      reason?: string;
+      message?: string;
+    }>;
+  };
+}
+
+/** The parts of a Node manifest slimNode reads. */
+export interface KubeNode {
+  metadata?: { name?: string; labels?: Record<string, string> };
+  spec?: { providerID?: string; unschedulable?: boolean; taints?: Taint[] };
+  status?: {
+    capacity?: Record<string, string | number>;
+    allocatable?: Record<string, string | number>;
+    conditions?: Array<{ type?: string; status?: string }>;
+  };
+}

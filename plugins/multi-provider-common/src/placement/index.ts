@@ -1,0 +1,6 @@
+export * from './nodeInfo';
+export * from './intent';
+export * from './services';
+export * from './entityPlacement';
+export * from './platformSummary';
+export * from './failureDomain';

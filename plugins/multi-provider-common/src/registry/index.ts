@@ -1,0 +1,3 @@
+export * from './schema';
+export * from './createProviderRegistry';
+export * from './providerOfNode';
