@@ -18,6 +18,7 @@ backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 
 backend.add(import('@backstage/plugin-scaffolder-backend'));
 backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
+backend.add(import('@internal/plugin-scaffolder-backend-module-gitops'));
 
 backend.add(import('@backstage/plugin-techdocs-backend'));
 

@@ -1,0 +1,34 @@
+export interface Config {
+  cloudlab?: {
+    gitops?: {
+      /**
+       * Where the GitOps change is published: `local` commits to `localRepository`,
+       * `github` / `gitlab` open a pull / merge request against `repoUrl`.
+       * @visibility frontend
+       */
+      publish?: 'local' | 'github' | 'gitlab';
+      /**
+       * The GitOps repository in the scaffolder's RepoUrlPicker form, e.g.
+       * `github.com?owner=cloudlab&repo=cloudlab`. Used when `publish` is github or gitlab.
+       */
+      repoUrl?: string;
+      /** Base branch of pull requests and of local commits. Default `main`. */
+      defaultBranch?: string;
+      /**
+       * Path of a local Git repository (non-bare or bare) that the lab's Flux reads; the
+       * `cloudlab:git:commit` action commits onto a branch of it. Relative to the backend's
+       * working directory.
+       */
+      localRepository?: string;
+      /**
+       * The gitops-validate binary (tools/gitops-validate). Default: the newest
+       * `.cache/gitops-validate/gitops-validate-*` under `repositoryRoot`.
+       */
+      validatorPath?: string;
+      /** Repository root holding `.cache/` (CRDs, validator). Default: found upwards from cwd. */
+      repositoryRoot?: string;
+      /** Seconds before the validator is stopped. Default 120. */
+      validatorTimeoutSeconds?: number;
+    };
+  };
+}

@@ -1,0 +1,151 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { parseAllDocuments } from 'yaml';
+import { GitopsConfig } from '../config';
+import { copyWorkspace, hashTree, mockContext, REPO_ROOT, VALIDATOR } from '../__testUtils__/workspace';
+import { createActions } from '.';
+
+// The steps of the "stateful workload" template, in order, over a real copy of the tree.
+const steps: [string, Record<string, unknown>][] = [
+  [
+    'cloudlab:workload:create',
+    {
+      name: 'notes',
+      providers: ['hetzner', 'scaleway'],
+      image: 'ghcr.io/cloudlab/notes:2.1.0',
+      port: 3000,
+      storage: { size: '10Gi' },
+    },
+  ],
+  ['cloudlab:vault-secret:create', { workload: 'notes', secretName: 'notes-db' }],
+  ['cloudlab:tailscale:expose', { workload: 'notes' }],
+  ['cloudlab:flux-kustomization:create', { workload: 'notes' }],
+  ['cloudlab:catalog-entry:create', { workload: 'notes', owner: 'group:default/platform-team', description: 'a: b\n---\n${{ x }} &a *a !!str' }],
+];
+
+function config(extra: Partial<GitopsConfig> = {}): GitopsConfig {
+  return {
+    publish: 'local',
+    defaultBranch: 'main',
+    repositoryRoot: REPO_ROOT,
+    validatorTimeoutSeconds: 120,
+    ...extra,
+  };
+}
+
+async function run(ws: string, cfg: GitopsConfig, dry = false) {
+  const actions = createActions(cfg);
+  const outputs: Record<string, Record<string, unknown>> = {};
+  for (const [id, input] of steps) {
+    const action = actions.find(a => a.id === id)!;
+    const m = mockContext(ws, input, dry);
+    await action.handler(m.ctx);
+    outputs[id] = m.outputs;
+  }
+  return outputs;
+}
+
+describe('template chain over a copy of gitops/', () => {
+  let ws: string;
+  beforeEach(() => {
+    ws = copyWorkspace();
+  });
+  afterEach(() => fs.rmSync(ws, { recursive: true, force: true }));
+
+  it('writes a tree that validates; a second run and a dry run change nothing', async () => {
+    const first = await run(ws, config());
+    expect(first['cloudlab:vault-secret:create'].changed).toEqual(
+      expect.arrayContaining([
+        'gitops/platform/vault/configmap.yaml',
+        'gitops/platform/vso/config/base/vaultauthglobal.yaml',
+      ]),
+    );
+    const global = fs.readFileSync(path.join(ws, 'gitops/platform/vso/config/base/vaultauthglobal.yaml'), 'utf8');
+    expect(global).toContain('# The ONE shared auth configuration'); // comments kept
+    const allowed = parseAllDocuments(global)[0].toJS().spec.allowedNamespaces;
+    expect(allowed).toEqual(expect.arrayContaining(['notes-hetzner', 'notes-scaleway']));
+    expect(allowed).not.toContain('*');
+    const entity = parseAllDocuments(fs.readFileSync(path.join(ws, 'catalog/components/notes.yaml'), 'utf8'));
+    expect(entity).toHaveLength(1);
+    expect(entity[0].toJS().metadata.description).toBe('a: b\n---\n${{ x }} &a *a !!str');
+
+    const before = hashTree(ws);
+    const second = await run(ws, config());
+    for (const o of Object.values(second)) expect(o).toMatchObject({ created: [], changed: [] });
+    expect(hashTree(ws)).toBe(before);
+
+    const fresh = copyWorkspace();
+    try {
+      const h = hashTree(fresh);
+      const dry = await run(fresh, config(), true).catch(e => e);
+      // Later steps need earlier steps' files, so a dry run of the chain stops at step 2;
+      // what matters is that nothing was written.
+      expect(dry).toBeDefined();
+      expect(hashTree(fresh)).toBe(h);
+    } finally {
+      fs.rmSync(fresh, { recursive: true, force: true });
+    }
+
+    if (!VALIDATOR) {
+      console.warn('gitops-validate binary absent (run bash scripts/validate-gitops.sh): skipping validation');
+      return;
+    }
+    const validate = createActions(config()).find(a => a.id === 'cloudlab:gitops:validate')!;
+    const m = mockContext(ws, {});
+    await validate.handler(m.ctx);
+    expect(m.outputs.findings).toEqual([]);
+  });
+
+  it('validate fails with the findings when the tree is broken', async () => {
+    if (!VALIDATOR) return;
+    fs.writeFileSync(
+      path.join(ws, 'gitops/apps/pihole/base/persistentvolumeclaim.yaml'),
+      fs
+        .readFileSync(path.join(ws, 'gitops/apps/pihole/base/persistentvolumeclaim.yaml'), 'utf8')
+        .replace('accessModes', 'accessModez'),
+    );
+    const validate = createActions(config()).find(a => a.id === 'cloudlab:gitops:validate')!;
+    await expect(validate.handler(mockContext(ws, {}).ctx)).rejects.toThrow(/does not validate \(\d+ findings\)/);
+  });
+
+  it('validate names the missing binary', async () => {
+    const validate = createActions(config({ validatorPath: undefined, repositoryRoot: os.tmpdir() })).find(
+      a => a.id === 'cloudlab:gitops:validate',
+    )!;
+    await expect(validate.handler(mockContext(ws, {}).ctx)).rejects.toThrow(/no validator binary/);
+  });
+
+  it('commits to the local repository once, then is a no-op', async () => {
+    const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudlab-repo-'));
+    try {
+      const g = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8' });
+      g('init', '-q', '-b', 'main');
+      fs.cpSync(path.join(ws, 'gitops'), path.join(repo, 'gitops'), { recursive: true });
+      fs.cpSync(path.join(ws, 'providers'), path.join(repo, 'providers'), { recursive: true });
+      fs.cpSync(path.join(ws, 'catalog'), path.join(repo, 'catalog'), { recursive: true });
+      g('add', '-A');
+      g('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'init');
+      const cfg = config({ localRepository: repo });
+      const checkout = createActions(cfg).find(a => a.id === 'cloudlab:gitops:checkout')!;
+      const target = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudlab-ws-'));
+      const co = mockContext(target, {});
+      await checkout.handler(co.ctx);
+      expect(co.outputs.publish).toBe('local');
+      expect(fs.existsSync(path.join(target, 'gitops/apps/pihole/base/deployment.yaml'))).toBe(true);
+      await run(target, cfg);
+      const commit = createActions(cfg).find(a => a.id === 'cloudlab:git:commit')!;
+      const c1 = mockContext(target, { message: 'Add notes' });
+      await commit.handler(c1.ctx);
+      expect(c1.outputs.created).toBe(true);
+      expect(g('show', '--stat', '--format=%s', 'main')).toContain('gitops/apps/notes/base/deployment.yaml');
+      const c2 = mockContext(target, { message: 'Add notes' });
+      await commit.handler(c2.ctx);
+      expect(c2.outputs).toMatchObject({ created: false, commit: c1.outputs.commit });
+      fs.rmSync(target, { recursive: true, force: true });
+    } finally {
+      fs.rmSync(repo, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,83 @@
+import { InputError } from '@backstage/errors';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { z as zod } from 'zod';
+import { GitopsConfig } from '../config';
+import { git, gitDir } from '../lib/git';
+import { examples } from './gitopsCheckout.examples';
+import { COMMITTED_PATHS } from './gitCommit';
+import { actionSchema } from './runChange';
+
+type Z = typeof zod;
+
+/**
+ * Until the lab's Git server exists (issue 7), the local repository is created on first use
+ * as a bare clone of this repository, so the lab's Flux can be pointed at it.
+ */
+async function ensureLocalRepository(
+  repository: string,
+  repositoryRoot: string | undefined,
+  logger: { info(m: string): void },
+) {
+  if (await fs.stat(repository).then(() => true, () => false)) return;
+  if (!repositoryRoot) {
+    throw new InputError(`cloudlab.gitops.localRepository ${repository} does not exist`);
+  }
+  await fs.mkdir(path.dirname(repository), { recursive: true });
+  await git(['clone', '--quiet', '--bare', '--no-local', repositoryRoot, repository]);
+  logger.info(`created ${repository} as a bare clone of ${repositoryRoot}`);
+}
+
+/**
+ * `cloudlab:gitops:checkout` - tells the template where the change goes (outputs `publish`,
+ * `repoUrl`, `branch`) and, in local mode, fills the workspace with the local repository's
+ * gitops/, providers/, catalog/ and docs/. In github/gitlab mode the template's `fetch:plain`
+ * step fetches instead (its `if:` reads this step's `publish` output).
+ */
+export function createGitopsCheckoutAction(config: GitopsConfig) {
+  return createTemplateAction({
+    id: 'cloudlab:gitops:checkout',
+    description:
+      'Outputs the configured publish mode (local, github, gitlab); in local mode checks the GitOps tree out of cloudlab.gitops.localRepository into the workspace.',
+    examples,
+    supportsDryRun: true,
+    schema: actionSchema(
+      {},
+      {
+        publish: (z: Z) => z.enum(['local', 'github', 'gitlab']),
+        repoUrl: (z: Z) => z.string(),
+        branch: (z: Z) => z.string(),
+      },
+    ),
+    async handler(ctx) {
+      ctx.output('publish', config.publish);
+      ctx.output('repoUrl', config.repoUrl ?? '');
+      ctx.output('branch', config.defaultBranch);
+      if (config.publish !== 'local') {
+        if (!config.repoUrl) throw new InputError(`cloudlab.gitops.repoUrl is required when publish is ${config.publish}`);
+        return;
+      }
+      if (!config.localRepository) {
+        throw new InputError('cloudlab.gitops.localRepository is required when publish is local');
+      }
+      const repository = path.resolve(config.localRepository);
+      await ensureLocalRepository(repository, config.repositoryRoot, ctx.logger);
+      const dir = await gitDir(repository);
+      const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'cloudlab-checkout-'));
+      try {
+        const ref = `refs/heads/${config.defaultBranch}`;
+        const entries = await git(['--git-dir', dir, 'ls-tree', '--name-only', ref]);
+        const present = COMMITTED_PATHS.filter(p => entries.split('\n').includes(p));
+        await git(
+          ['--git-dir', dir, '--work-tree', ctx.workspacePath, 'checkout', ref, '--', ...present],
+          { env: { GIT_INDEX_FILE: path.join(tmp, 'index') } },
+        );
+      } finally {
+        await fs.rm(tmp, { recursive: true, force: true });
+      }
+      ctx.logger.info(`checked out ${config.defaultBranch} of the local repository`);
+    },
+  });
+}
