@@ -13,7 +13,9 @@ export const REPO_ROOT = findRepositoryRoot(process.cwd())!;
 export function copyWorkspace(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudlab-ws-'));
   for (const sub of ['gitops', 'providers', 'catalog']) {
-    fs.cpSync(path.join(REPO_ROOT, sub), path.join(dir, sub), { recursive: true });
+    fs.cpSync(path.join(REPO_ROOT, sub), path.join(dir, sub), {
+      recursive: true,
+    });
   }
   return dir;
 }
@@ -22,7 +24,9 @@ export function copyWorkspace(): string {
 export function hashTree(dir: string): string {
   const h = crypto.createHash('sha256');
   const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const e of fs
+      .readdirSync(d, { withFileTypes: true })
+      .sort((a, b) => a.name.localeCompare(b.name))) {
       const p = path.join(d, e.name);
       h.update(path.relative(dir, p));
       if (e.isSymbolicLink()) h.update(`L${fs.readlinkSync(p)}`);

@@ -10,7 +10,11 @@ export const examples: TemplateExample[] = [
           id: 'catalog',
           action: 'cloudlab:catalog-entry:create',
           name: 'Catalog entry',
-          input: { workload: 'notes', owner: 'group:default/platform-team', description: 'Team notes' },
+          input: {
+            workload: 'notes',
+            owner: 'group:default/platform-team',
+            description: 'Team notes',
+          },
         },
       ],
     }),

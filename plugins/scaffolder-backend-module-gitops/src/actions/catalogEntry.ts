@@ -4,7 +4,12 @@ import type { z as zod } from 'zod';
 import { ChangeSet } from '../lib/ChangeSet';
 import { changeOutput, dnsLabel } from '../lib/fields';
 import { appDir, PATHS, readWorkloadInstances } from '../lib/gitopsTree';
-import { ensureInSeq, parseDocuments, renderNewFile, stringifyDocuments } from '../lib/yamlFiles';
+import {
+  ensureInSeq,
+  parseDocuments,
+  renderNewFile,
+  stringifyDocuments,
+} from '../lib/yamlFiles';
 import { examples } from './catalogEntry.examples';
 import { actionSchema, parseInput, runChange, zodObject } from './runChange';
 import { stageOwnedFile } from './workloadOverlays';
@@ -30,23 +35,40 @@ function isControlCharacter(ch: string): boolean {
 }
 
 export const catalogEntryInput = {
-  workload: (z: Z) => dnsLabel(z, 'workload', 40).describe('Existing workload under gitops/apps/'),
+  workload: (z: Z) =>
+    dnsLabel(z, 'workload', 40).describe(
+      'Existing workload under gitops/apps/',
+    ),
   owner: (z: Z) =>
-    z.string().regex(ENTITY_REF, { message: 'must be a group or user entity ref such as group:default/platform-team' }),
+    z
+      .string()
+      .regex(ENTITY_REF, {
+        message:
+          'must be a group or user entity ref such as group:default/platform-team',
+      }),
   description: (z: Z) =>
     z
       .string()
       .max(500, { message: 'must be at most 500 characters' })
-      .refine(s => ![...s].some(isControlCharacter), { message: 'must not contain control characters' })
+      .refine(s => ![...s].some(isControlCharacter), {
+        message: 'must not contain control characters',
+      })
       .default('')
       .describe('Free text; stored as data'),
-  system: (z: Z) => dnsLabel(z, 'system').optional().describe('System the component belongs to'),
-  lifecycle: (z: Z) => z.enum(['experimental', 'production', 'deprecated']).default('experimental'),
+  system: (z: Z) =>
+    dnsLabel(z, 'system')
+      .optional()
+      .describe('System the component belongs to'),
+  lifecycle: (z: Z) =>
+    z
+      .enum(['experimental', 'production', 'deprecated'])
+      .default('experimental'),
 };
 
 type Input = zod.infer<ReturnType<typeof zodObject<typeof catalogEntryInput>>>;
 
-export const catalogFile = (workload: string) => `catalog/components/${workload}.yaml`;
+export const catalogFile = (workload: string) =>
+  `catalog/components/${workload}.yaml`;
 
 export async function stageCatalogEntry(cs: ChangeSet, input: Input) {
   const instances = await readWorkloadInstances(cs, input.workload);
@@ -58,7 +80,9 @@ export async function stageCatalogEntry(cs: ChangeSet, input: Input) {
       ...(input.description ? { description: input.description } : {}),
       annotations: {
         [ANNOTATIONS.gitopsPath]: appDir(input.workload),
-        [ANNOTATIONS.fluxKustomizations]: instances.map(i => `apps-${input.workload}-${i.name}`).join(','),
+        [ANNOTATIONS.fluxKustomizations]: instances
+          .map(i => `apps-${input.workload}-${i.name}`)
+          .join(','),
         [ANNOTATIONS.kubernetesSelector]: `app.kubernetes.io/name=${input.workload}`,
       },
     },
@@ -72,15 +96,24 @@ export async function stageCatalogEntry(cs: ChangeSet, input: Input) {
   await stageOwnedFile(
     cs,
     catalogFile(input.workload),
-    renderNewFile({ comment: 'Written by the cloudlab:catalog-entry:create action.', objects: [entity] }),
+    renderNewFile({
+      comment: 'Written by the cloudlab:catalog-entry:create action.',
+      objects: [entity],
+    }),
     'workload',
   );
   const index = await cs.read(PATHS.catalogIndex);
-  if (!index) throw new InputError(`workload: ${PATHS.catalogIndex} is missing`);
+  if (!index)
+    throw new InputError(`workload: ${PATHS.catalogIndex} is missing`);
   const docs = parseDocuments(index, PATHS.catalogIndex);
   const location = docs.find(d => d.get('kind') === 'Location');
-  if (!location) throw new InputError(`workload: ${PATHS.catalogIndex} holds no Location`);
-  ensureInSeq(location, ['spec', 'targets'], `./components/${input.workload}.yaml`);
+  if (!location)
+    throw new InputError(`workload: ${PATHS.catalogIndex} holds no Location`);
+  ensureInSeq(
+    location,
+    ['spec', 'targets'],
+    `./components/${input.workload}.yaml`,
+  );
   const updated = stringifyDocuments(docs);
   if (updated !== index) await cs.write(PATHS.catalogIndex, updated);
 }
@@ -99,7 +132,9 @@ export function createCatalogEntryAction() {
     }),
     async handler(ctx) {
       const input = parseInput(zodObject(catalogEntryInput), ctx.input);
-      await runChange(ctx, 'cloudlab-catalog-entry-create', cs => stageCatalogEntry(cs, input));
+      await runChange(ctx, 'cloudlab-catalog-entry-create', cs =>
+        stageCatalogEntry(cs, input),
+      );
       ctx.output('entityRef', `component:default/${input.workload}`);
     },
   });

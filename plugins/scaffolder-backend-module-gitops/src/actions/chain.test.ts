@@ -4,7 +4,13 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { parseAllDocuments } from 'yaml';
 import { GitopsConfig } from '../config';
-import { copyWorkspace, hashTree, mockContext, REPO_ROOT, VALIDATOR } from '../__testUtils__/workspace';
+import {
+  copyWorkspace,
+  hashTree,
+  mockContext,
+  REPO_ROOT,
+  VALIDATOR,
+} from '../__testUtils__/workspace';
 import { createActions } from '.';
 
 // The steps of the "stateful workload" template, in order, over a real copy of the tree.
@@ -19,10 +25,20 @@ const steps: [string, Record<string, unknown>][] = [
       storage: { size: '10Gi' },
     },
   ],
-  ['cloudlab:vault-secret:create', { workload: 'notes', secretName: 'notes-db' }],
+  [
+    'cloudlab:vault-secret:create',
+    { workload: 'notes', secretName: 'notes-db' },
+  ],
   ['cloudlab:tailscale:expose', { workload: 'notes' }],
   ['cloudlab:flux-kustomization:create', { workload: 'notes' }],
-  ['cloudlab:catalog-entry:create', { workload: 'notes', owner: 'group:default/platform-team', description: 'a: b\n---\n${{ x }} &a *a !!str' }],
+  [
+    'cloudlab:catalog-entry:create',
+    {
+      workload: 'notes',
+      owner: 'group:default/platform-team',
+      description: 'a: b\n---\n${{ x }} &a *a !!str',
+    },
+  ],
 ];
 
 function config(extra: Partial<GitopsConfig> = {}): GitopsConfig {
@@ -62,18 +78,28 @@ describe('template chain over a copy of gitops/', () => {
         'gitops/platform/vso/config/base/vaultauthglobal.yaml',
       ]),
     );
-    const global = fs.readFileSync(path.join(ws, 'gitops/platform/vso/config/base/vaultauthglobal.yaml'), 'utf8');
+    const global = fs.readFileSync(
+      path.join(ws, 'gitops/platform/vso/config/base/vaultauthglobal.yaml'),
+      'utf8',
+    );
     expect(global).toContain('# The ONE shared auth configuration'); // comments kept
     const allowed = parseAllDocuments(global)[0].toJS().spec.allowedNamespaces;
-    expect(allowed).toEqual(expect.arrayContaining(['notes-hetzner', 'notes-scaleway']));
+    expect(allowed).toEqual(
+      expect.arrayContaining(['notes-hetzner', 'notes-scaleway']),
+    );
     expect(allowed).not.toContain('*');
-    const entity = parseAllDocuments(fs.readFileSync(path.join(ws, 'catalog/components/notes.yaml'), 'utf8'));
+    const entity = parseAllDocuments(
+      fs.readFileSync(path.join(ws, 'catalog/components/notes.yaml'), 'utf8'),
+    );
     expect(entity).toHaveLength(1);
-    expect(entity[0].toJS().metadata.description).toBe('a: b\n---\n${{ x }} &a *a !!str');
+    expect(entity[0].toJS().metadata.description).toBe(
+      'a: b\n---\n${{ x }} &a *a !!str',
+    );
 
     const before = hashTree(ws);
     const second = await run(ws, config());
-    for (const o of Object.values(second)) expect(o).toMatchObject({ created: [], changed: [] });
+    for (const o of Object.values(second))
+      expect(o).toMatchObject({ created: [], changed: [] });
     expect(hashTree(ws)).toBe(before);
 
     const fresh = copyWorkspace();
@@ -89,10 +115,14 @@ describe('template chain over a copy of gitops/', () => {
     }
 
     if (!VALIDATOR) {
-      console.warn('gitops-validate binary absent (run bash scripts/validate-gitops.sh): skipping validation');
+      console.warn(
+        'gitops-validate binary absent (run bash scripts/validate-gitops.sh): skipping validation',
+      );
       return;
     }
-    const validate = createActions(config()).find(a => a.id === 'cloudlab:gitops:validate')!;
+    const validate = createActions(config()).find(
+      a => a.id === 'cloudlab:gitops:validate',
+    )!;
     const m = mockContext(ws, {});
     await validate.handler(m.ctx);
     expect(m.outputs.findings).toEqual([]);
@@ -103,46 +133,84 @@ describe('template chain over a copy of gitops/', () => {
     fs.writeFileSync(
       path.join(ws, 'gitops/apps/pihole/base/persistentvolumeclaim.yaml'),
       fs
-        .readFileSync(path.join(ws, 'gitops/apps/pihole/base/persistentvolumeclaim.yaml'), 'utf8')
+        .readFileSync(
+          path.join(ws, 'gitops/apps/pihole/base/persistentvolumeclaim.yaml'),
+          'utf8',
+        )
         .replace('accessModes', 'accessModez'),
     );
-    const validate = createActions(config()).find(a => a.id === 'cloudlab:gitops:validate')!;
-    await expect(validate.handler(mockContext(ws, {}).ctx)).rejects.toThrow(/does not validate \(\d+ findings\)/);
+    const validate = createActions(config()).find(
+      a => a.id === 'cloudlab:gitops:validate',
+    )!;
+    await expect(validate.handler(mockContext(ws, {}).ctx)).rejects.toThrow(
+      /does not validate \(\d+ findings\)/,
+    );
   });
 
   it('validate names the missing binary', async () => {
-    const validate = createActions(config({ validatorPath: undefined, repositoryRoot: os.tmpdir() })).find(
-      a => a.id === 'cloudlab:gitops:validate',
-    )!;
-    await expect(validate.handler(mockContext(ws, {}).ctx)).rejects.toThrow(/no validator binary/);
+    const validate = createActions(
+      config({ validatorPath: undefined, repositoryRoot: os.tmpdir() }),
+    ).find(a => a.id === 'cloudlab:gitops:validate')!;
+    await expect(validate.handler(mockContext(ws, {}).ctx)).rejects.toThrow(
+      /no validator binary/,
+    );
   });
 
   it('commits to the local repository once, then is a no-op', async () => {
     const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudlab-repo-'));
     try {
-      const g = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8' });
+      const g = (...args: string[]) =>
+        execFileSync('git', args, { cwd: repo, encoding: 'utf8' });
       g('init', '-q', '-b', 'main');
-      fs.cpSync(path.join(ws, 'gitops'), path.join(repo, 'gitops'), { recursive: true });
-      fs.cpSync(path.join(ws, 'providers'), path.join(repo, 'providers'), { recursive: true });
-      fs.cpSync(path.join(ws, 'catalog'), path.join(repo, 'catalog'), { recursive: true });
+      fs.cpSync(path.join(ws, 'gitops'), path.join(repo, 'gitops'), {
+        recursive: true,
+      });
+      fs.cpSync(path.join(ws, 'providers'), path.join(repo, 'providers'), {
+        recursive: true,
+      });
+      fs.cpSync(path.join(ws, 'catalog'), path.join(repo, 'catalog'), {
+        recursive: true,
+      });
       g('add', '-A');
-      g('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'init');
+      g(
+        '-c',
+        'user.name=t',
+        '-c',
+        'user.email=t@t',
+        'commit',
+        '-q',
+        '-m',
+        'init',
+      );
       const cfg = config({ localRepository: repo });
-      const checkout = createActions(cfg).find(a => a.id === 'cloudlab:gitops:checkout')!;
+      const checkout = createActions(cfg).find(
+        a => a.id === 'cloudlab:gitops:checkout',
+      )!;
       const target = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudlab-ws-'));
       const co = mockContext(target, {});
       await checkout.handler(co.ctx);
       expect(co.outputs.publish).toBe('local');
-      expect(fs.existsSync(path.join(target, 'gitops/apps/pihole/base/deployment.yaml'))).toBe(true);
+      expect(
+        fs.existsSync(
+          path.join(target, 'gitops/apps/pihole/base/deployment.yaml'),
+        ),
+      ).toBe(true);
       await run(target, cfg);
-      const commit = createActions(cfg).find(a => a.id === 'cloudlab:git:commit')!;
+      const commit = createActions(cfg).find(
+        a => a.id === 'cloudlab:git:commit',
+      )!;
       const c1 = mockContext(target, { message: 'Add notes' });
       await commit.handler(c1.ctx);
       expect(c1.outputs.created).toBe(true);
-      expect(g('show', '--stat', '--format=%s', 'main')).toContain('gitops/apps/notes/base/deployment.yaml');
+      expect(g('show', '--stat', '--format=%s', 'main')).toContain(
+        'gitops/apps/notes/base/deployment.yaml',
+      );
       const c2 = mockContext(target, { message: 'Add notes' });
       await commit.handler(c2.ctx);
-      expect(c2.outputs).toMatchObject({ created: false, commit: c1.outputs.commit });
+      expect(c2.outputs).toMatchObject({
+        created: false,
+        commit: c1.outputs.commit,
+      });
       fs.rmSync(target, { recursive: true, force: true });
     } finally {
       fs.rmSync(repo, { recursive: true, force: true });

@@ -4,17 +4,32 @@ import type { z as zod } from 'zod';
 import { ChangeSet } from '../lib/ChangeSet';
 import { changeOutput, dnsLabel } from '../lib/fields';
 import { listClusters, PATHS, readWorkloadInstances } from '../lib/gitopsTree';
-import { ensureInSeq, findObject, newDocument, parseDocuments, renderNewFile, SCHEMAS, stringifyDocuments } from '../lib/yamlFiles';
+import {
+  ensureInSeq,
+  findObject,
+  newDocument,
+  parseDocuments,
+  renderNewFile,
+  SCHEMAS,
+  stringifyDocuments,
+} from '../lib/yamlFiles';
 import { examples } from './fluxWiring.examples';
 import { actionSchema, parseInput, runChange, zodObject } from './runChange';
 
 type Z = typeof zod;
 
 /** The platform layer an app instance waits for (docs/gitops/index.md, "Layers"). */
-export const DEFAULT_DEPENDS_ON = ['platform-vso-config', 'platform-tailscale', 'observability-stack'];
+export const DEFAULT_DEPENDS_ON = [
+  'platform-vso-config',
+  'platform-tailscale',
+  'observability-stack',
+];
 
 export const fluxWiringInput = {
-  workload: (z: Z) => dnsLabel(z, 'workload', 40).describe('Existing workload under gitops/apps/'),
+  workload: (z: Z) =>
+    dnsLabel(z, 'workload', 40).describe(
+      'Existing workload under gitops/apps/',
+    ),
   clusters: (z: Z) =>
     z
       .array(dnsLabel(z, 'cluster'))
@@ -26,35 +41,62 @@ export const fluxWiringInput = {
       .array(dnsLabel(z, 'dependsOn'))
       .max(20)
       .default(DEFAULT_DEPENDS_ON)
-      .describe('Flux Kustomizations each instance waits for (must exist in the cluster)'),
+      .describe(
+        'Flux Kustomizations each instance waits for (must exist in the cluster)',
+      ),
   interval: (z: Z) =>
-    z.string().regex(/^([0-9]+h)?([0-9]+m)?([0-9]+s)?$/, { message: 'must be a Go duration such as 10m0s' }).default('10m0s'),
+    z
+      .string()
+      .regex(/^([0-9]+h)?([0-9]+m)?([0-9]+s)?$/, {
+        message: 'must be a Go duration such as 10m0s',
+      })
+      .default('10m0s'),
   timeout: (z: Z) =>
-    z.string().regex(/^([0-9]+h)?([0-9]+m)?([0-9]+s)?$/, { message: 'must be a Go duration such as 5m0s' }).default('5m0s'),
+    z
+      .string()
+      .regex(/^([0-9]+h)?([0-9]+m)?([0-9]+s)?$/, {
+        message: 'must be a Go duration such as 5m0s',
+      })
+      .default('5m0s'),
 };
 
 type Input = zod.infer<ReturnType<typeof zodObject<typeof fluxWiringInput>>>;
 
 /** Names of every Flux Kustomization defined in a cluster directory's top-level files. */
-async function fluxKustomizationNames(cs: ChangeSet, cluster: string): Promise<Set<string>> {
+async function fluxKustomizationNames(
+  cs: ChangeSet,
+  cluster: string,
+): Promise<Set<string>> {
   const names = new Set<string>();
-  for (const f of ['infrastructure.yaml', 'platform.yaml', 'observability.yaml', 'apps.yaml']) {
+  for (const f of [
+    'infrastructure.yaml',
+    'platform.yaml',
+    'observability.yaml',
+    'apps.yaml',
+  ]) {
     const file = `${PATHS.clusters}/${cluster}/${f}`;
     const text = await cs.read(file);
     if (!text) continue;
     for (const d of parseDocuments(text, file)) {
-      if (d.get('kind') === 'Kustomization') names.add(String(d.getIn(['metadata', 'name'])));
+      if (d.get('kind') === 'Kustomization')
+        names.add(String(d.getIn(['metadata', 'name'])));
     }
   }
   return names;
 }
 
 /** Pure generator: the Flux Kustomization of one instance. */
-export function fluxKustomization(input: Input, instance: { name: string; dir: string }) {
+export function fluxKustomization(
+  input: Input,
+  instance: { name: string; dir: string },
+) {
   return {
     apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
     kind: 'Kustomization',
-    metadata: { name: `apps-${input.workload}-${instance.name}`, namespace: 'flux-system' },
+    metadata: {
+      name: `apps-${input.workload}-${instance.name}`,
+      namespace: 'flux-system',
+    },
     spec: {
       dependsOn: input.dependsOn.map(name => ({ name })),
       interval: input.interval,
@@ -74,14 +116,20 @@ export async function stageFluxWiring(cs: ChangeSet, input: Input) {
   const all = await listClusters(cs);
   const clusters = input.clusters ?? all;
   clusters.forEach((c, i) => {
-    if (!all.includes(c)) throw new InputError(`clusters.${i}: no cluster '${c}' (known: ${all.join(', ')})`);
-    if (clusters.indexOf(c) !== i) throw new InputError(`clusters.${i}: '${c}' is listed twice`);
+    if (!all.includes(c))
+      throw new InputError(
+        `clusters.${i}: no cluster '${c}' (known: ${all.join(', ')})`,
+      );
+    if (clusters.indexOf(c) !== i)
+      throw new InputError(`clusters.${i}: '${c}' is listed twice`);
   });
   for (const cluster of clusters) {
     const defined = await fluxKustomizationNames(cs, cluster);
     input.dependsOn.forEach((d, i) => {
       if (!defined.has(d)) {
-        throw new InputError(`dependsOn.${i}: cluster ${cluster} has no Flux Kustomization '${d}'`);
+        throw new InputError(
+          `dependsOn.${i}: cluster ${cluster} has no Flux Kustomization '${d}'`,
+        );
       }
     });
     const file = `${PATHS.clusters}/${cluster}/apps.yaml`;
@@ -107,7 +155,11 @@ export async function stageFluxWiring(cs: ChangeSet, input: Input) {
     else {
       await cs.write(
         file,
-        renderNewFile({ schema: SCHEMAS.FluxKustomization, comment: 'Layer 4 - apps.', objects: docs.map(d => d.toJS()) }),
+        renderNewFile({
+          schema: SCHEMAS.FluxKustomization,
+          comment: 'Layer 4 - apps.',
+          objects: docs.map(d => d.toJS()),
+        }),
       );
       const kfile = `${PATHS.clusters}/${cluster}/kustomization.yaml`;
       const kdocs = parseDocuments((await cs.read(kfile))!, kfile);
@@ -128,7 +180,9 @@ export function createFluxWiringAction() {
     schema: actionSchema(fluxWiringInput, changeOutput),
     async handler(ctx) {
       const input = parseInput(zodObject(fluxWiringInput), ctx.input);
-      await runChange(ctx, 'cloudlab-flux-kustomization-create', cs => stageFluxWiring(cs, input));
+      await runChange(ctx, 'cloudlab-flux-kustomization-create', cs =>
+        stageFluxWiring(cs, input),
+      );
     },
   });
 }

@@ -3,7 +3,8 @@ import { stringify } from 'yaml';
 
 export const examples: TemplateExample[] = [
   {
-    description: "Commit the change to the lab repository's default branch (Flux picks it up)",
+    description:
+      "Commit the change to the lab repository's default branch (Flux picks it up)",
     example: stringify({
       steps: [
         {

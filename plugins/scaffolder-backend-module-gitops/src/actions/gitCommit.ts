@@ -15,13 +15,17 @@ type Z = typeof zod;
 /** What a template change may touch in the repository. */
 export const COMMITTED_PATHS = ['gitops', 'providers', 'catalog', 'docs'];
 
-const BRANCH = /^(?!.*\.\.)(?!.*\/\/)(?!.*@\{)[a-z0-9][a-z0-9._/-]{0,99}(?<![./])$/;
+const BRANCH =
+  /^(?!.*\.\.)(?!.*\/\/)(?!.*@\{)[a-z0-9][a-z0-9._/-]{0,99}(?<![./])$/;
 
 export const gitCommitInput = {
   branch: (z: Z) =>
     z
       .string()
-      .regex(BRANCH, { message: "must be a branch name of lower-case letters, digits, '.', '_', '-', '/' (no '..')" })
+      .regex(BRANCH, {
+        message:
+          "must be a branch name of lower-case letters, digits, '.', '_', '-', '/' (no '..')",
+      })
       .optional()
       .describe('Branch to commit onto; default cloudlab.gitops.defaultBranch'),
   message: (z: Z) =>
@@ -67,23 +71,65 @@ export async function commitWorkspace(opts: {
   const env = commitEnv(path.join(tmp, 'index'), opts.author);
   try {
     const branchRef = `refs/heads/${opts.branch}`;
-    const head = (await git(['--git-dir', dir, 'rev-parse', '--verify', '--quiet', branchRef]).catch(() => '')).trim();
-    const parent = head || (await git(['--git-dir', dir, 'rev-parse', '--verify', `refs/heads/${opts.baseBranch}`])).trim();
+    const head = (
+      await git([
+        '--git-dir',
+        dir,
+        'rev-parse',
+        '--verify',
+        '--quiet',
+        branchRef,
+      ]).catch(() => '')
+    ).trim();
+    const parent =
+      head ||
+      (
+        await git([
+          '--git-dir',
+          dir,
+          'rev-parse',
+          '--verify',
+          `refs/heads/${opts.baseBranch}`,
+        ])
+      ).trim();
     await git(['--git-dir', dir, 'read-tree', parent], { env });
     const present: string[] = [];
     for (const p of COMMITTED_PATHS) {
       await resolveWorkspacePath(opts.workspacePath, p, 'workspace');
-      if (await fs.stat(path.join(opts.workspacePath, p)).then(() => true, () => false)) present.push(p);
+      if (
+        await fs.stat(path.join(opts.workspacePath, p)).then(
+          () => true,
+          () => false,
+        )
+      )
+        present.push(p);
     }
-    await git(['--git-dir', dir, '--work-tree', opts.workspacePath, 'add', '--all', '--', ...present], {
-      env,
-      cwd: opts.workspacePath,
-    });
+    await git(
+      [
+        '--git-dir',
+        dir,
+        '--work-tree',
+        opts.workspacePath,
+        'add',
+        '--all',
+        '--',
+        ...present,
+      ],
+      {
+        env,
+        cwd: opts.workspacePath,
+      },
+    );
     const tree = (await git(['--git-dir', dir, 'write-tree'], { env })).trim();
-    const parentTree = (await git(['--git-dir', dir, 'rev-parse', `${parent}^{tree}`])).trim();
+    const parentTree = (
+      await git(['--git-dir', dir, 'rev-parse', `${parent}^{tree}`])
+    ).trim();
     if (tree === parentTree) return { commit: parent, created: false };
     const commit = (
-      await git(['--git-dir', dir, 'commit-tree', tree, '-p', parent, '-F', '-'], { env, input: opts.message })
+      await git(
+        ['--git-dir', dir, 'commit-tree', tree, '-p', parent, '-F', '-'],
+        { env, input: opts.message },
+      )
     ).trim();
     await git(['--git-dir', dir, 'update-ref', branchRef, commit, head || '']);
     return { commit, created: true };
@@ -103,16 +149,21 @@ export function createGitCommitAction(config: GitopsConfig) {
     schema: actionSchema(gitCommitInput, {
       commit: (z: Z) => z.string(),
       branch: (z: Z) => z.string(),
-      created: (z: Z) => z.boolean().describe('false when the branch already held this tree'),
+      created: (z: Z) =>
+        z.boolean().describe('false when the branch already held this tree'),
     }),
     async handler(ctx) {
       const input = parseInput(zodObject(gitCommitInput), ctx.input);
       if (!config.localRepository) {
-        throw new InputError('cloudlab:git:commit needs cloudlab.gitops.localRepository in the app config');
+        throw new InputError(
+          'cloudlab:git:commit needs cloudlab.gitops.localRepository in the app config',
+        );
       }
       const branch = input.branch ?? config.defaultBranch;
       if (ctx.isDryRun) {
-        ctx.logger.info(`dry run: would commit to ${branch} of the local repository`);
+        ctx.logger.info(
+          `dry run: would commit to ${branch} of the local repository`,
+        );
         ctx.output('commit', '');
         ctx.output('branch', branch);
         ctx.output('created', false);
@@ -130,7 +181,11 @@ export function createGitCommitAction(config: GitopsConfig) {
             author: input.author,
           }),
       });
-      ctx.logger.info(result.created ? `committed ${result.commit} to ${branch}` : `${branch} already holds this change`);
+      ctx.logger.info(
+        result.created
+          ? `committed ${result.commit} to ${branch}`
+          : `${branch} already holds this change`,
+      );
       ctx.output('commit', result.commit);
       ctx.output('branch', branch);
       ctx.output('created', result.created);

@@ -5,7 +5,14 @@ export const examples: TemplateExample[] = [
   {
     description: 'First step of every Cloudlab template',
     example: stringify({
-      steps: [{ id: 'checkout', action: 'cloudlab:gitops:checkout', name: 'Check out the GitOps tree', input: {} }],
+      steps: [
+        {
+          id: 'checkout',
+          action: 'cloudlab:gitops:checkout',
+          name: 'Check out the GitOps tree',
+          input: {},
+        },
+      ],
     }),
   },
 ];

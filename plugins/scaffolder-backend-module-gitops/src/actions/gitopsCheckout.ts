@@ -21,12 +21,27 @@ async function ensureLocalRepository(
   repositoryRoot: string | undefined,
   logger: { info(m: string): void },
 ) {
-  if (await fs.stat(repository).then(() => true, () => false)) return;
+  if (
+    await fs.stat(repository).then(
+      () => true,
+      () => false,
+    )
+  )
+    return;
   if (!repositoryRoot) {
-    throw new InputError(`cloudlab.gitops.localRepository ${repository} does not exist`);
+    throw new InputError(
+      `cloudlab.gitops.localRepository ${repository} does not exist`,
+    );
   }
   await fs.mkdir(path.dirname(repository), { recursive: true });
-  await git(['clone', '--quiet', '--bare', '--no-local', repositoryRoot, repository]);
+  await git([
+    'clone',
+    '--quiet',
+    '--bare',
+    '--no-local',
+    repositoryRoot,
+    repository,
+  ]);
   logger.info(`created ${repository} as a bare clone of ${repositoryRoot}`);
 }
 
@@ -56,28 +71,58 @@ export function createGitopsCheckoutAction(config: GitopsConfig) {
       ctx.output('repoUrl', config.repoUrl ?? '');
       ctx.output('branch', config.defaultBranch);
       if (config.publish !== 'local') {
-        if (!config.repoUrl) throw new InputError(`cloudlab.gitops.repoUrl is required when publish is ${config.publish}`);
+        if (!config.repoUrl)
+          throw new InputError(
+            `cloudlab.gitops.repoUrl is required when publish is ${config.publish}`,
+          );
         return;
       }
       if (!config.localRepository) {
-        throw new InputError('cloudlab.gitops.localRepository is required when publish is local');
+        throw new InputError(
+          'cloudlab.gitops.localRepository is required when publish is local',
+        );
       }
       const repository = path.resolve(config.localRepository);
-      await ensureLocalRepository(repository, config.repositoryRoot, ctx.logger);
+      await ensureLocalRepository(
+        repository,
+        config.repositoryRoot,
+        ctx.logger,
+      );
       const dir = await gitDir(repository);
-      const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'cloudlab-checkout-'));
+      const tmp = await fs.mkdtemp(
+        path.join(os.tmpdir(), 'cloudlab-checkout-'),
+      );
       try {
         const ref = `refs/heads/${config.defaultBranch}`;
-        const entries = await git(['--git-dir', dir, 'ls-tree', '--name-only', ref]);
-        const present = COMMITTED_PATHS.filter(p => entries.split('\n').includes(p));
+        const entries = await git([
+          '--git-dir',
+          dir,
+          'ls-tree',
+          '--name-only',
+          ref,
+        ]);
+        const present = COMMITTED_PATHS.filter(p =>
+          entries.split('\n').includes(p),
+        );
         await git(
-          ['--git-dir', dir, '--work-tree', ctx.workspacePath, 'checkout', ref, '--', ...present],
+          [
+            '--git-dir',
+            dir,
+            '--work-tree',
+            ctx.workspacePath,
+            'checkout',
+            ref,
+            '--',
+            ...present,
+          ],
           { env: { GIT_INDEX_FILE: path.join(tmp, 'index') } },
         );
       } finally {
         await fs.rm(tmp, { recursive: true, force: true });
       }
-      ctx.logger.info(`checked out ${config.defaultBranch} of the local repository`);
+      ctx.logger.info(
+        `checked out ${config.defaultBranch} of the local repository`,
+      );
     },
   });
 }

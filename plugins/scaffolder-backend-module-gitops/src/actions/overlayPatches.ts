@@ -1,10 +1,17 @@
 import { ChangeSet } from '../lib/ChangeSet';
-import { newDocument, parseDocuments, stringifyDocuments } from '../lib/yamlFiles';
+import {
+  newDocument,
+  parseDocuments,
+  stringifyDocuments,
+} from '../lib/yamlFiles';
 import { isSeq, YAMLSeq } from 'yaml';
 
 /** A JSON6902 patch as the YAML text kustomize's `patch:` field holds (built by the library). */
 export function renderPatch(ops: unknown[]): string {
-  return newDocument(ops).toString({ lineWidth: 0 }).replace(/^---\n/, '').trimEnd();
+  return newDocument(ops)
+    .toString({ lineWidth: 0 })
+    .replace(/^---\n/, '')
+    .trimEnd();
 }
 
 /**

@@ -4,7 +4,10 @@ import path from 'node:path';
 import { z, ZodTypeAny } from 'zod';
 import { ChangeSet, ChangeSummary } from '../lib/ChangeSet';
 import { resolveWorkspacePath } from '../lib/safePath';
-import { loadProviderRegistry, ProviderRegistry } from '../registry/providerRegistry';
+import {
+  loadProviderRegistry,
+  ProviderRegistry,
+} from '../registry/providerRegistry';
 import { PATHS } from '../lib/gitopsTree';
 
 /**
@@ -12,18 +15,23 @@ import { PATHS } from '../lib/gitopsTree';
  * scaffolder turns the callbacks into JSON Schema, so refinements and precise messages would be
  * lost unless the handler parses again with zod itself.
  */
-export function zodObject<S extends Record<string, (zImpl: typeof z) => ZodTypeAny>>(
-  shape: S,
-) {
-  return z.object(
-    Object.fromEntries(Object.entries(shape).map(([k, f]) => [k, f(z)])) as {
-      [K in keyof S]: ReturnType<S[K]>;
-    },
-  ).strict();
+export function zodObject<
+  S extends Record<string, (zImpl: typeof z) => ZodTypeAny>,
+>(shape: S) {
+  return z
+    .object(
+      Object.fromEntries(Object.entries(shape).map(([k, f]) => [k, f(z)])) as {
+        [K in keyof S]: ReturnType<S[K]>;
+      },
+    )
+    .strict();
 }
 
 /** Parses input and throws an InputError naming every offending field. */
-export function parseInput<T extends ZodTypeAny>(schema: T, input: unknown): z.infer<T> {
+export function parseInput<T extends ZodTypeAny>(
+  schema: T,
+  input: unknown,
+): z.infer<T> {
   const result = schema.safeParse(input);
   if (!result.success) {
     const lines = result.error.issues.map(
@@ -35,13 +43,21 @@ export function parseInput<T extends ZodTypeAny>(schema: T, input: unknown): z.i
 }
 
 /** Reads the registry from the workspace copy of `providers/`. */
-export async function readRegistry(workspacePath: string): Promise<ProviderRegistry> {
-  const dir = await resolveWorkspacePath(workspacePath, PATHS.providers, 'providers');
+export async function readRegistry(
+  workspacePath: string,
+): Promise<ProviderRegistry> {
+  const dir = await resolveWorkspacePath(
+    workspacePath,
+    PATHS.providers,
+    'providers',
+  );
   try {
     return await loadProviderRegistry(dir);
   } catch (e) {
     throw new InputError(
-      `The workspace has no readable provider registry at ${PATHS.providers}/: ${(e as Error).message}`,
+      `The workspace has no readable provider registry at ${
+        PATHS.providers
+      }/: ${(e as Error).message}`,
     );
   }
 }

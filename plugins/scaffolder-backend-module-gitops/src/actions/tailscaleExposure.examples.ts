@@ -3,9 +3,17 @@ import { stringify } from 'yaml';
 
 export const examples: TemplateExample[] = [
   {
-    description: 'Expose the Service "notes" as notes-hetzner / notes-scaleway on the tailnet',
+    description:
+      'Expose the Service "notes" as notes-hetzner / notes-scaleway on the tailnet',
     example: stringify({
-      steps: [{ id: 'expose', action: 'cloudlab:tailscale:expose', name: 'Expose on the tailnet', input: { workload: 'notes' } }],
+      steps: [
+        {
+          id: 'expose',
+          action: 'cloudlab:tailscale:expose',
+          name: 'Expose on the tailnet',
+          input: { workload: 'notes' },
+        },
+      ],
     }),
   },
 ];

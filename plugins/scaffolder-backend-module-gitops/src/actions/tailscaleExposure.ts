@@ -4,7 +4,12 @@ import type { z as zod } from 'zod';
 import { ChangeSet } from '../lib/ChangeSet';
 import { changeOutput, dnsLabel } from '../lib/fields';
 import { baseDir, readWorkloadInstances } from '../lib/gitopsTree';
-import { findObject, parseDocuments, setIfDifferent, stringifyDocuments } from '../lib/yamlFiles';
+import {
+  findObject,
+  parseDocuments,
+  setIfDifferent,
+  stringifyDocuments,
+} from '../lib/yamlFiles';
 import { ensureOverlayPatch } from './overlayPatches';
 import { examples } from './tailscaleExposure.examples';
 import { actionSchema, parseInput, runChange, zodObject } from './runChange';
@@ -12,13 +17,25 @@ import { actionSchema, parseInput, runChange, zodObject } from './runChange';
 type Z = typeof zod;
 
 export const tailscaleExposureInput = {
-  workload: (z: Z) => dnsLabel(z, 'workload', 40).describe('Existing workload under gitops/apps/'),
-  service: (z: Z) => dnsLabel(z, 'service').optional().describe("Service in the workload's base; default the workload name"),
+  workload: (z: Z) =>
+    dnsLabel(z, 'workload', 40).describe(
+      'Existing workload under gitops/apps/',
+    ),
+  service: (z: Z) =>
+    dnsLabel(z, 'service')
+      .optional()
+      .describe("Service in the workload's base; default the workload name"),
   hostname: (z: Z) =>
-    dnsLabel(z, 'hostname', 40).optional().describe('Tailnet hostname prefix; each instance gets <hostname>-<instance>'),
+    dnsLabel(z, 'hostname', 40)
+      .optional()
+      .describe(
+        'Tailnet hostname prefix; each instance gets <hostname>-<instance>',
+      ),
 };
 
-type Input = zod.infer<ReturnType<typeof zodObject<typeof tailscaleExposureInput>>>;
+type Input = zod.infer<
+  ReturnType<typeof zodObject<typeof tailscaleExposureInput>>
+>;
 
 export async function stageTailscaleExposure(cs: ChangeSet, input: Input) {
   const instances = await readWorkloadInstances(cs, input.workload);
@@ -32,13 +49,26 @@ export async function stageTailscaleExposure(cs: ChangeSet, input: Input) {
   // loadBalancerClass rather than annotations: the operator then owns only this Service's LB.
   setIfDifferent(svc, ['spec', 'type'], 'LoadBalancer');
   setIfDifferent(svc, ['spec', 'loadBalancerClass'], 'tailscale');
-  setIfDifferent(svc, ['metadata', 'annotations', 'tailscale.com/hostname'], hostname);
+  setIfDifferent(
+    svc,
+    ['metadata', 'annotations', 'tailscale.com/hostname'],
+    hostname,
+  );
   const updated = stringifyDocuments(docs);
   if (updated !== text) await cs.write(file, updated);
   for (const instance of instances) {
-    await ensureOverlayPatch(cs, instance.dir, { kind: 'Service', name: service }, [
-      { op: 'replace', path: '/metadata/annotations/tailscale.com~1hostname', value: `${hostname}-${instance.name}` },
-    ]);
+    await ensureOverlayPatch(
+      cs,
+      instance.dir,
+      { kind: 'Service', name: service },
+      [
+        {
+          op: 'replace',
+          path: '/metadata/annotations/tailscale.com~1hostname',
+          value: `${hostname}-${instance.name}`,
+        },
+      ],
+    );
   }
 }
 
@@ -56,7 +86,9 @@ export function createTailscaleExposureAction() {
     schema: actionSchema(tailscaleExposureInput, changeOutput),
     async handler(ctx) {
       const input = parseInput(zodObject(tailscaleExposureInput), ctx.input);
-      await runChange(ctx, 'cloudlab-tailscale-expose', cs => stageTailscaleExposure(cs, input));
+      await runChange(ctx, 'cloudlab-tailscale-expose', cs =>
+        stageTailscaleExposure(cs, input),
+      );
     },
   });
 }

@@ -5,7 +5,14 @@ export const examples: TemplateExample[] = [
   {
     description: 'Validate the workspace after the writing steps',
     example: stringify({
-      steps: [{ id: 'validate', action: 'cloudlab:gitops:validate', name: 'Validate the GitOps tree', input: {} }],
+      steps: [
+        {
+          id: 'validate',
+          action: 'cloudlab:gitops:validate',
+          name: 'Validate the GitOps tree',
+          input: {},
+        },
+      ],
     }),
   },
 ];

@@ -11,7 +11,14 @@ import { actionSchema, parseInput, zodObject } from './runChange';
 type Z = typeof zod;
 
 export const validateInput = {
-  maxFindings: (z: Z) => z.number().int().min(1).max(500).default(50).describe('Findings listed in the error'),
+  maxFindings: (z: Z) =>
+    z
+      .number()
+      .int()
+      .min(1)
+      .max(500)
+      .default(50)
+      .describe('Findings listed in the error'),
 };
 
 /**
@@ -32,7 +39,8 @@ export function createValidateAction(config: GitopsConfig) {
     }),
     async handler(ctx) {
       const input = parseInput(zodObject(validateInput), ctx.input);
-      const binary = config.validatorPath ?? findValidator(config.repositoryRoot);
+      const binary =
+        config.validatorPath ?? findValidator(config.repositoryRoot);
       if (!binary) {
         throw new Error(
           'cloudlab:gitops:validate: no validator binary. Build it with `bash scripts/validate-gitops.sh` ' +
@@ -41,7 +49,11 @@ export function createValidateAction(config: GitopsConfig) {
       }
       await resolveWorkspacePath(ctx.workspacePath, 'gitops', 'workspace');
       await resolveWorkspacePath(ctx.workspacePath, 'providers', 'workspace');
-      const crdDir = path.join(config.repositoryRoot ?? ctx.workspacePath, '.cache', 'crds');
+      const crdDir = path.join(
+        config.repositoryRoot ?? ctx.workspacePath,
+        '.cache',
+        'crds',
+      );
       const result = await runValidator({
         binary,
         treeRoot: ctx.workspacePath,
@@ -53,7 +65,9 @@ export function createValidateAction(config: GitopsConfig) {
       if (!result.ok) {
         const shown = result.findings.slice(0, input.maxFindings);
         throw new InputError(
-          `The GitOps tree does not validate (${result.findings.length} findings):\n${shown.join('\n') || result.output.slice(-2000)}`,
+          `The GitOps tree does not validate (${
+            result.findings.length
+          } findings):\n${shown.join('\n') || result.output.slice(-2000)}`,
         );
       }
       ctx.logger.info(`gitops tree validates (${result.durationMs} ms)`);

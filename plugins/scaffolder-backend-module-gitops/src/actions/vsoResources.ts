@@ -32,22 +32,35 @@ export const VSO_TOKEN_EXPIRATION_SECONDS = 600;
 export const VSO_AUDIENCE = 'vault';
 
 export const vsoResourcesInput = {
-  workload: (z: Z) => dnsLabel(z, 'workload', 40).describe('Existing workload under gitops/apps/'),
+  workload: (z: Z) =>
+    dnsLabel(z, 'workload', 40).describe(
+      'Existing workload under gitops/apps/',
+    ),
   secretName: (z: Z) =>
-    dnsLabel(z, 'secretName').describe('Name of the Kubernetes Secret VSO materialises in each instance namespace'),
+    dnsLabel(z, 'secretName').describe(
+      'Name of the Kubernetes Secret VSO materialises in each instance namespace',
+    ),
   mount: (z: Z) =>
     z
       .string()
-      .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, { message: 'must be a Vault mount name (lower-case letters, digits, _ and -)' })
+      .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, {
+        message:
+          'must be a Vault mount name (lower-case letters, digits, _ and -)',
+      })
       .default('kv')
       .describe('kv-v2 mount'),
   refreshAfter: (z: Z) =>
     z
       .string()
-      .regex(/^[1-9][0-9]{0,3}(s|m|h)$/, { message: 'must be a duration such as 30s, 10m or 1h' })
+      .regex(/^[1-9][0-9]{0,3}(s|m|h)$/, {
+        message: 'must be a duration such as 30s, 10m or 1h',
+      })
       .default('1h'),
   rolloutRestart: (z: Z) =>
-    z.boolean().default(true).describe('Restart the workload when the secret changes'),
+    z
+      .boolean()
+      .default(true)
+      .describe('Restart the workload when the secret changes'),
 };
 
 type Input = zod.infer<ReturnType<typeof zodObject<typeof vsoResourcesInput>>>;
@@ -61,12 +74,17 @@ async function ensureObjectInFile(
   cs: ChangeSet,
   file: string,
   kind: string,
-  object: Record<string, unknown> & { metadata: { name: string; [k: string]: unknown } },
+  object: Record<string, unknown> & {
+    metadata: { name: string; [k: string]: unknown };
+  },
   comment: string,
 ) {
   const text = await cs.read(file);
   if (text === undefined) {
-    await cs.write(file, renderNewFile({ schema: SCHEMAS[kind], comment, objects: [object] }));
+    await cs.write(
+      file,
+      renderNewFile({ schema: SCHEMAS[kind], comment, objects: [object] }),
+    );
     return;
   }
   const docs = parseDocuments(text, file);
@@ -75,7 +93,11 @@ async function ensureObjectInFile(
   await cs.write(file, stringifyDocuments(docs));
 }
 
-async function addBaseResources(cs: ChangeSet, workload: string, files: string[]) {
+async function addBaseResources(
+  cs: ChangeSet,
+  workload: string,
+  files: string[],
+) {
   const file = `${baseDir(workload)}/kustomization.yaml`;
   const docs = parseDocuments((await cs.read(file))!, file);
   for (const f of files) ensureInSeq(docs[0], ['resources'], f);
@@ -86,26 +108,40 @@ async function addBaseResources(cs: ChangeSet, workload: string, files: string[]
 export async function allowNamespaces(cs: ChangeSet, namespaces: string[]) {
   const file = PATHS.vaultAuthGlobal;
   const text = await cs.read(file);
-  if (!text) throw new Error(`${file} is missing: the tree has no shared VaultAuthGlobal`);
+  if (!text)
+    throw new Error(
+      `${file} is missing: the tree has no shared VaultAuthGlobal`,
+    );
   const docs = parseDocuments(text, file);
   const global = findObject(docs, 'VaultAuthGlobal', VAULT_AUTH_GLOBAL.name);
-  if (!global) throw new Error(`${file} holds no VaultAuthGlobal ${VAULT_AUTH_GLOBAL.name}`);
-  for (const ns of namespaces) ensureInSeq(global, ['spec', 'allowedNamespaces'], ns);
+  if (!global)
+    throw new Error(
+      `${file} holds no VaultAuthGlobal ${VAULT_AUTH_GLOBAL.name}`,
+    );
+  for (const ns of namespaces)
+    ensureInSeq(global, ['spec', 'allowedNamespaces'], ns);
   await cs.write(file, stringifyDocuments(docs));
 }
 
 /** Declares (or extends) the Vault Kubernetes-auth role: explicit SA, namespaces, audience. */
 export async function ensureVaultRole(
   cs: ChangeSet,
-  role: { name: string; serviceAccount: string; namespaces: string[]; policy: string },
+  role: {
+    name: string;
+    serviceAccount: string;
+    namespaces: string[];
+    policy: string;
+  },
 ) {
   const file = PATHS.vaultRoles;
   const text = await cs.read(file);
-  if (!text) throw new Error(`${file} is missing: the tree declares no Vault roles`);
+  if (!text)
+    throw new Error(`${file} is missing: the tree declares no Vault roles`);
   const docs = parseDocuments(text, file);
   const cm = docs.find(d => d.get('kind') === 'ConfigMap');
   const inner = cm?.getIn(['data', 'roles.yaml']);
-  if (typeof inner !== 'string') throw new Error(`${file} has no data.roles.yaml`);
+  if (typeof inner !== 'string')
+    throw new Error(`${file} has no data.roles.yaml`);
   const rolesDoc = parseSingle(inner, `${file} data.roles.yaml`);
   const roles = (rolesDoc.toJS() ?? []) as { name: string }[];
   const index = roles.findIndex(r => r.name === role.name);
@@ -119,8 +155,14 @@ export async function ensureVaultRole(
       tokenTTL: '10m',
     });
   } else {
-    const existing = roles[index] as { boundServiceAccountNames?: string[]; audience?: string };
-    if (!existing.boundServiceAccountNames?.includes(role.serviceAccount) || existing.audience !== VSO_AUDIENCE) {
+    const existing = roles[index] as {
+      boundServiceAccountNames?: string[];
+      audience?: string;
+    };
+    if (
+      !existing.boundServiceAccountNames?.includes(role.serviceAccount) ||
+      existing.audience !== VSO_AUDIENCE
+    ) {
       throw new InputError(
         `workload: Vault role '${role.name}' already exists in ${file} for other service accounts or audience`,
       );
@@ -137,7 +179,10 @@ export async function ensureVaultRole(
 
 /** Stages every VSO file of one secret of a workload. */
 export async function stageVsoResources(cs: ChangeSet, input: Input) {
-  const instances: WorkloadInstance[] = await readWorkloadInstances(cs, input.workload);
+  const instances: WorkloadInstance[] = await readWorkloadInstances(
+    cs,
+    input.workload,
+  );
   const { workload } = input;
   const base = baseDir(workload);
   const sa = `${workload}-vault`;
@@ -145,7 +190,11 @@ export async function stageVsoResources(cs: ChangeSet, input: Input) {
     cs,
     `${base}/serviceaccount.yaml`,
     'ServiceAccount',
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: sa, namespace: workload } },
+    {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: sa, namespace: workload },
+    },
     'The service account VSO authenticates to Vault as, in the consuming namespace.',
   );
   await ensureObjectInFile(
@@ -185,20 +234,40 @@ export async function stageVsoResources(cs: ChangeSet, input: Input) {
         path: `apps/${workload}/INSTANCE/${input.secretName}`,
         refreshAfter: input.refreshAfter,
         destination: { name: input.secretName, create: true },
-        ...(input.rolloutRestart ? { rolloutRestartTargets: [{ kind, name: workload }] } : {}),
+        ...(input.rolloutRestart
+          ? { rolloutRestartTargets: [{ kind, name: workload }] }
+          : {}),
       },
     },
     'Instance-specific secrets: each overlay sets its own Vault path.',
   );
-  await addBaseResources(cs, workload, ['serviceaccount.yaml', 'vaultauth.yaml', 'vaultstaticsecret.yaml']);
+  await addBaseResources(cs, workload, [
+    'serviceaccount.yaml',
+    'vaultauth.yaml',
+    'vaultstaticsecret.yaml',
+  ]);
   for (const instance of instances) {
-    await ensureOverlayPatch(cs, instance.dir, { kind: 'VaultStaticSecret', name: input.secretName }, [
-      { op: 'replace', path: '/spec/path', value: vaultPath(input, instance.name) },
-    ]);
+    await ensureOverlayPatch(
+      cs,
+      instance.dir,
+      { kind: 'VaultStaticSecret', name: input.secretName },
+      [
+        {
+          op: 'replace',
+          path: '/spec/path',
+          value: vaultPath(input, instance.name),
+        },
+      ],
+    );
   }
   const namespaces = instances.map(i => i.namespace);
   await allowNamespaces(cs, namespaces);
-  await ensureVaultRole(cs, { name: workload, serviceAccount: sa, namespaces, policy: `${workload}-read` });
+  await ensureVaultRole(cs, {
+    name: workload,
+    serviceAccount: sa,
+    namespaces,
+    policy: `${workload}-read`,
+  });
 }
 
 /**
@@ -216,7 +285,9 @@ export function createVsoResourcesAction() {
     schema: actionSchema(vsoResourcesInput, changeOutput),
     async handler(ctx) {
       const input = parseInput(zodObject(vsoResourcesInput), ctx.input);
-      await runChange(ctx, 'cloudlab-vault-secret-create', cs => stageVsoResources(cs, input));
+      await runChange(ctx, 'cloudlab-vault-secret-create', cs =>
+        stageVsoResources(cs, input),
+      );
     },
   });
 }

@@ -2,7 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { runValidator } from '../lib/validator';
-import { copyWorkspace, hashTree, mockContext, REPO_ROOT, VALIDATOR } from '../__testUtils__/workspace';
+import {
+  copyWorkspace,
+  hashTree,
+  mockContext,
+  REPO_ROOT,
+  VALIDATOR,
+} from '../__testUtils__/workspace';
 import { createWorkloadOverlaysAction } from './workloadOverlays';
 
 const action = createWorkloadOverlaysAction();
@@ -12,7 +18,10 @@ const input = {
   providers: ['hetzner', 'scaleway'],
   image: 'ghcr.io/cloudlab/notes:2.1.0',
   port: 3000,
-  storage: { size: '10Gi', classes: [{ provider: 'scaleway', class: 'scw-bssd-retain' }] },
+  storage: {
+    size: '10Gi',
+    classes: [{ provider: 'scaleway', class: 'scw-bssd-retain' }],
+  },
 };
 
 describe('cloudlab:workload:create', () => {
@@ -36,10 +45,15 @@ describe('cloudlab:workload:create', () => {
       'gitops/apps/notes/scaleway/kustomization.yaml',
     ]);
     const overlay = parseAllDocuments(
-      fs.readFileSync(path.join(ws, 'gitops/apps/notes/scaleway/kustomization.yaml'), 'utf8'),
+      fs.readFileSync(
+        path.join(ws, 'gitops/apps/notes/scaleway/kustomization.yaml'),
+        'utf8',
+      ),
     )[0].toJS();
     expect(overlay.namespace).toBe('notes-scaleway');
-    expect(overlay.components).toEqual(['../../../components/provider-scaleway']);
+    expect(overlay.components).toEqual([
+      '../../../components/provider-scaleway',
+    ]);
     expect(overlay.patches[0].patch).toContain('scw-bssd-retain');
 
     const before = hashTree(ws);
@@ -49,7 +63,9 @@ describe('cloudlab:workload:create', () => {
     expect(hashTree(ws)).toBe(before);
 
     if (!VALIDATOR) {
-      console.warn('gitops-validate binary absent (run bash scripts/validate-gitops.sh): skipping validation');
+      console.warn(
+        'gitops-validate binary absent (run bash scripts/validate-gitops.sh): skipping validation',
+      );
       return;
     }
     const result = await runValidator({
@@ -71,16 +87,33 @@ describe('cloudlab:workload:create', () => {
 
   it.each([
     [{ providers: ['ovhcloud'] }, "providers.0: unknown provider 'ovhcloud'"],
-    [{ providers: ['hetzner', 'hetzner'] }, "providers.1: 'hetzner' is listed twice"],
-    [{ storage: { size: '5Gi' } }, "storage.size: 5Gi is below hetzner's minimum volume size 10Gi"],
+    [
+      { providers: ['hetzner', 'hetzner'] },
+      "providers.1: 'hetzner' is listed twice",
+    ],
+    [
+      { storage: { size: '5Gi' } },
+      "storage.size: 5Gi is below hetzner's minimum volume size 10Gi",
+    ],
     [{ storage: { size: '20G' } }, 'storage.size: hetzner allocates whole GiB'],
     [
-      { storage: { size: '10Gi', classes: [{ provider: 'hetzner', class: 'scw-bssd' }] } },
+      {
+        storage: {
+          size: '10Gi',
+          classes: [{ provider: 'hetzner', class: 'scw-bssd' }],
+        },
+      },
       "storage.classes.0.class: 'scw-bssd' is not a storage class of hetzner (it belongs to scaleway)",
     ],
     [{ name: 'Bad_Name' }, 'name: must be a DNS-1123 label'],
-    [{ name: 'pihole', storage: undefined }, "name: workload 'pihole' already exists at gitops/apps/pihole"],
-    [{ image: 'x\n---\nkind: Secret' }, 'image: must be a container image reference'],
+    [
+      { name: 'pihole', storage: undefined },
+      "name: workload 'pihole' already exists at gitops/apps/pihole",
+    ],
+    [
+      { image: 'x\n---\nkind: Secret' },
+      'image: must be a container image reference',
+    ],
   ])('refuses %j', async (patch, message) => {
     const before = hashTree(ws);
     const { ctx } = mockContext(ws, { ...input, ...patch });

@@ -15,7 +15,8 @@ import { renderPatch } from './overlayPatches';
 type Z = typeof zod;
 
 /** Container image reference: registry/name[:tag][@digest], no whitespace or YAML syntax. */
-const IMAGE = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+const IMAGE =
+  /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
 
 export const workloadOverlaysInput = {
   name: (z: Z) =>
@@ -27,54 +28,96 @@ export const workloadOverlaysInput = {
       .array(providerName(z))
       .min(1, { message: 'choose at least one provider' })
       .max(20)
-      .describe('Providers to run one instance on each (names from providers/*.yaml)'),
+      .describe(
+        'Providers to run one instance on each (names from providers/*.yaml)',
+      ),
   kind: (z: Z) =>
-    z.enum(['Deployment', 'StatefulSet']).default('Deployment').describe('Workload kind'),
+    z
+      .enum(['Deployment', 'StatefulSet'])
+      .default('Deployment')
+      .describe('Workload kind'),
   image: (z: Z) =>
     z
       .string()
       .max(255, { message: 'must be at most 255 characters' })
-      .regex(IMAGE, { message: 'must be a container image reference such as ghcr.io/org/app:1.2.3' })
+      .regex(IMAGE, {
+        message:
+          'must be a container image reference such as ghcr.io/org/app:1.2.3',
+      })
       .describe('Container image'),
   port: (z: Z) =>
-    z.number().int().min(1).max(65535).optional().describe('Container port exposed by a Service named <name>'),
+    z
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .optional()
+      .describe('Container port exposed by a Service named <name>'),
   replicas: (z: Z) =>
-    z.number().int().min(1).max(20).default(1).describe('Replicas per instance'),
+    z
+      .number()
+      .int()
+      .min(1)
+      .max(20)
+      .default(1)
+      .describe('Replicas per instance'),
   storage: (z: Z) =>
     z
       .object({
         size: z
           .string()
-          .regex(STORAGE_SIZE_PATTERN, { message: 'must be a storage size such as 10Gi or 5G' })
+          .regex(STORAGE_SIZE_PATTERN, {
+            message: 'must be a storage size such as 10Gi or 5G',
+          })
           .describe("Requested size; at least each chosen provider's minimum"),
         mountPath: z
           .string()
           .max(200)
-          .regex(/^\/[A-Za-z0-9._/-]*$/, { message: 'must be an absolute container path of letters, digits, ., _, -, /' })
+          .regex(/^\/[A-Za-z0-9._/-]*$/, {
+            message:
+              'must be an absolute container path of letters, digits, ., _, -, /',
+          })
           .default('/data'),
         classes: z
-          .array(z.object({ provider: providerName(z), class: dnsLabel(z, 'class') }))
+          .array(
+            z.object({
+              provider: providerName(z),
+              class: dnsLabel(z, 'class'),
+            }),
+          )
           .default([])
-          .describe("StorageClass per provider; default the provider's first class"),
+          .describe(
+            "StorageClass per provider; default the provider's first class",
+          ),
       })
       .strict()
       .optional()
-      .describe('One ReadWriteOnce volume per instance, on the instance provider'),
+      .describe(
+        'One ReadWriteOnce volume per instance, on the instance provider',
+      ),
 };
 
-type Input = zod.infer<ReturnType<typeof zodObject<typeof workloadOverlaysInput>>>;
+type Input = zod.infer<
+  ReturnType<typeof zodObject<typeof workloadOverlaysInput>>
+>;
 
 /** Registry-dependent checks, each naming its field. */
 function checkAgainstRegistry(input: Input, registry: ProviderRegistry) {
   const problems: string[] = [];
   const known = registry.providers.map(p => p.name).join(', ');
   input.providers.forEach((p, i) => {
-    if (!findProvider(registry, p)) problems.push(`providers.${i}: unknown provider '${p}' (known: ${known})`);
-    if (input.providers.indexOf(p) !== i) problems.push(`providers.${i}: '${p}' is listed twice`);
+    if (!findProvider(registry, p))
+      problems.push(
+        `providers.${i}: unknown provider '${p}' (known: ${known})`,
+      );
+    if (input.providers.indexOf(p) !== i)
+      problems.push(`providers.${i}: '${p}' is listed twice`);
   });
   if (input.storage) {
     if (input.replicas !== 1) {
-      problems.push('replicas: must be 1 when storage is requested (one ReadWriteOnce volume per instance)');
+      problems.push(
+        'replicas: must be 1 when storage is requested (one ReadWriteOnce volume per instance)',
+      );
     }
     const bytes = quantityBytes(input.storage.size)!;
     for (const p of input.providers) {
@@ -86,40 +129,59 @@ function checkAgainstRegistry(input: Input, registry: ProviderRegistry) {
       }
       const min = def.storage.minVolumeSize;
       if (min && bytes < quantityBytes(min)!) {
-        problems.push(`storage.size: ${input.storage.size} is below ${p}'s minimum volume size ${min}`);
+        problems.push(
+          `storage.size: ${input.storage.size} is below ${p}'s minimum volume size ${min}`,
+        );
       }
       if (def.storage.wholeGiB && bytes % 2 ** 30 !== 0) {
-        problems.push(`storage.size: ${p} allocates whole GiB; use a size in Gi such as 10Gi`);
+        problems.push(
+          `storage.size: ${p} allocates whole GiB; use a size in Gi such as 10Gi`,
+        );
       }
     }
     input.storage.classes.forEach((c, i) => {
       const def = findProvider(registry, c.provider);
       if (!input.providers.includes(c.provider)) {
-        problems.push(`storage.classes.${i}.provider: '${c.provider}' is not among the chosen providers`);
+        problems.push(
+          `storage.classes.${i}.provider: '${c.provider}' is not among the chosen providers`,
+        );
       } else if (def && !def.storage?.classes.some(k => k.name === c.class)) {
-        const owner = registry.providers.find(q => q.storage?.classes.some(k => k.name === c.class));
+        const owner = registry.providers.find(q =>
+          q.storage?.classes.some(k => k.name === c.class),
+        );
         problems.push(
           `storage.classes.${i}.class: '${c.class}' is not a storage class of ${c.provider}` +
-            `${owner ? ` (it belongs to ${owner.name})` : ''}; ${c.provider} offers ${def.storage?.classes.map(k => k.name).join(', ')}`,
+            `${owner ? ` (it belongs to ${owner.name})` : ''}; ${
+              c.provider
+            } offers ${def.storage?.classes.map(k => k.name).join(', ')}`,
         );
       }
-      if (input.storage!.classes.findIndex(o => o.provider === c.provider) !== i) {
-        problems.push(`storage.classes.${i}.provider: '${c.provider}' is listed twice`);
+      if (
+        input.storage!.classes.findIndex(o => o.provider === c.provider) !== i
+      ) {
+        problems.push(
+          `storage.classes.${i}.provider: '${c.provider}' is listed twice`,
+        );
       }
     });
   }
-  if (problems.length) throw new InputError(`Invalid input: ${problems.join('; ')}`);
+  if (problems.length)
+    throw new InputError(`Invalid input: ${problems.join('; ')}`);
 }
 
 /** Pure generator: the base objects of a workload. */
-export function workloadBaseFiles(input: Input, marker = ''): Record<string, string> {
+export function workloadBaseFiles(
+  input: Input,
+  marker = '',
+): Record<string, string> {
   const { name } = input;
   const labels = { 'app.kubernetes.io/name': name };
   const files: Record<string, string> = {};
   const resources = ['namespace.yaml', 'serviceaccount.yaml'];
   files['namespace.yaml'] = renderNewFile({
     schema: SCHEMAS.Namespace,
-    comment: 'One namespace per instance (renamed by each overlay); restricted pod security.',
+    comment:
+      'One namespace per instance (renamed by each overlay); restricted pod security.',
     objects: [
       {
         apiVersion: 'v1',
@@ -139,34 +201,60 @@ export function workloadBaseFiles(input: Input, marker = ''): Record<string, str
   files['serviceaccount.yaml'] = renderNewFile({
     schema: SCHEMAS.ServiceAccount,
     objects: [
-      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: name }, automountServiceAccountToken: false },
+      {
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: { name, namespace: name },
+        automountServiceAccountToken: false,
+      },
     ],
   });
   const container: Record<string, unknown> = {
     name,
     image: input.image,
-    ...(input.port ? { ports: [{ name: 'http', containerPort: input.port, protocol: 'TCP' }] } : {}),
+    ...(input.port
+      ? {
+          ports: [{ name: 'http', containerPort: input.port, protocol: 'TCP' }],
+        }
+      : {}),
     securityContext: {
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,
       capabilities: { drop: ['ALL'] },
     },
-    resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
-    ...(input.storage ? { volumeMounts: [{ name: 'data', mountPath: input.storage.mountPath }] } : {}),
+    resources: {
+      requests: { cpu: '50m', memory: '64Mi' },
+      limits: { memory: '256Mi' },
+    },
+    ...(input.storage
+      ? { volumeMounts: [{ name: 'data', mountPath: input.storage.mountPath }] }
+      : {}),
   };
   const podSpec = {
     serviceAccountName: name,
     automountServiceAccountToken: false,
-    securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+    securityContext: {
+      runAsNonRoot: true,
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
     containers: [container],
     ...(input.storage
-      ? { volumes: [{ name: 'data', persistentVolumeClaim: { claimName: `${name}-data` } }] }
+      ? {
+          volumes: [
+            {
+              name: 'data',
+              persistentVolumeClaim: { claimName: `${name}-data` },
+            },
+          ],
+        }
       : {}),
   };
-  const workloadFile = input.kind === 'Deployment' ? 'deployment.yaml' : 'statefulset.yaml';
+  const workloadFile =
+    input.kind === 'Deployment' ? 'deployment.yaml' : 'statefulset.yaml';
   files[workloadFile] = renderNewFile({
     schema: SCHEMAS[input.kind],
-    comment: 'Provider-agnostic; placement comes from the provider component of each overlay.',
+    comment:
+      'Provider-agnostic; placement comes from the provider component of each overlay.',
     objects: [
       {
         apiVersion: 'apps/v1',
@@ -175,7 +263,9 @@ export function workloadBaseFiles(input: Input, marker = ''): Record<string, str
         spec: {
           replicas: input.replicas,
           ...(input.kind === 'StatefulSet' ? { serviceName: name } : {}),
-          ...(input.storage && input.kind === 'Deployment' ? { strategy: { type: 'Recreate' } } : {}),
+          ...(input.storage && input.kind === 'Deployment'
+            ? { strategy: { type: 'Recreate' } }
+            : {}),
           selector: { matchLabels: labels },
           template: { metadata: { labels }, spec: podSpec },
         },
@@ -186,13 +276,17 @@ export function workloadBaseFiles(input: Input, marker = ''): Record<string, str
   if (input.storage) {
     files['persistentvolumeclaim.yaml'] = renderNewFile({
       schema: SCHEMAS.PersistentVolumeClaim,
-      comment: 'Class and size are set per instance by its overlay (the provider component sets the defaults).',
+      comment:
+        'Class and size are set per instance by its overlay (the provider component sets the defaults).',
       objects: [
         {
           apiVersion: 'v1',
           kind: 'PersistentVolumeClaim',
           metadata: { name: `${name}-data`, namespace: name },
-          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: input.storage.size } } },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            resources: { requests: { storage: input.storage.size } },
+          },
         },
       ],
     });
@@ -208,7 +302,14 @@ export function workloadBaseFiles(input: Input, marker = ''): Record<string, str
           metadata: { name, namespace: name },
           spec: {
             selector: labels,
-            ports: [{ name: 'http', port: input.port, targetPort: 'http', protocol: 'TCP' }],
+            ports: [
+              {
+                name: 'http',
+                port: input.port,
+                targetPort: 'http',
+                protocol: 'TCP',
+              },
+            ],
           },
         },
       ],
@@ -231,7 +332,11 @@ export function workloadBaseFiles(input: Input, marker = ''): Record<string, str
 }
 
 /** Pure generator: the overlay of one provider instance. */
-export function workloadOverlayFile(input: Input, provider: string, storageClass?: string): string {
+export function workloadOverlayFile(
+  input: Input,
+  provider: string,
+  storageClass?: string,
+): string {
   const { name } = input;
   const patches: unknown[] = [];
   if (input.storage) {
@@ -239,7 +344,11 @@ export function workloadOverlayFile(input: Input, provider: string, storageClass
       target: { kind: 'PersistentVolumeClaim', name: `${name}-data` },
       patch: renderPatch([
         { op: 'replace', path: '/spec/storageClassName', value: storageClass },
-        { op: 'replace', path: '/spec/resources/requests/storage', value: input.storage.size },
+        {
+          op: 'replace',
+          path: '/spec/resources/requests/storage',
+          value: input.storage.size,
+        },
       ]),
     });
   }
@@ -253,7 +362,9 @@ export function workloadOverlayFile(input: Input, provider: string, storageClass
         namespace: `${name}-${provider}`,
         resources: ['../base'],
         components: [`../../../components/provider-${provider}`],
-        labels: [{ pairs: { 'app.kubernetes.io/instance': `${name}-${provider}` } }],
+        labels: [
+          { pairs: { 'app.kubernetes.io/instance': `${name}-${provider}` } },
+        ],
         ...(patches.length ? { patches } : {}),
       },
     ],
@@ -265,12 +376,20 @@ export function workloadOverlayFile(input: Input, provider: string, storageClass
  * input is a no-op, any other run with that name is a duplicate.
  */
 export function inputMarker(input: Input): string {
-  const hash = createHash('sha256').update(JSON.stringify(input)).digest('hex').slice(0, 16);
+  const hash = createHash('sha256')
+    .update(JSON.stringify(input))
+    .digest('hex')
+    .slice(0, 16);
   return `Created by cloudlab:workload:create (input ${hash}).`;
 }
 
 /** Stages a file the action owns: created when absent, untouched when identical, else refused. */
-export async function stageOwnedFile(cs: ChangeSet, file: string, content: string, field: string) {
+export async function stageOwnedFile(
+  cs: ChangeSet,
+  file: string,
+  content: string,
+  field: string,
+) {
   const existing = await cs.read(file, field);
   if (existing === undefined) await cs.write(file, content, field);
   else if (existing !== content) {
@@ -299,30 +418,48 @@ export function createWorkloadOverlaysAction() {
         for (const p of input.providers) {
           if (!(await cs.isDirectory(componentDir(p), 'providers'))) {
             throw new InputError(
-              `providers: ${p} has no ${componentDir(p)}; onboard the provider first (template "Onboard a provider")`,
+              `providers: ${p} has no ${componentDir(
+                p,
+              )}; onboard the provider first (template "Onboard a provider")`,
             );
           }
         }
         const marker = inputMarker(input);
-        const existing = await cs.read(`${baseDir(input.name)}/kustomization.yaml`, 'name');
-        if (existing !== undefined || (await cs.isDirectory(appDir(input.name), 'name'))) {
+        const existing = await cs.read(
+          `${baseDir(input.name)}/kustomization.yaml`,
+          'name',
+        );
+        if (
+          existing !== undefined ||
+          (await cs.isDirectory(appDir(input.name), 'name'))
+        ) {
           if (existing?.includes(marker)) return; // written by this very input: nothing to do
           throw new InputError(
-            `name: workload '${input.name}' already exists at ${appDir(input.name)} (choose another name)`,
+            `name: workload '${input.name}' already exists at ${appDir(
+              input.name,
+            )} (choose another name)`,
           );
         }
-        for (const [file, content] of Object.entries(workloadBaseFiles(input, marker))) {
+        for (const [file, content] of Object.entries(
+          workloadBaseFiles(input, marker),
+        )) {
           await cs.write(`${baseDir(input.name)}/${file}`, content, 'name');
         }
         for (const p of input.providers) {
           const def = findProvider(registry, p)!;
           const cls = input.storage
-            ? input.storage.classes.find(c => c.provider === p)?.class ?? def.storage!.classes[0].name
+            ? input.storage.classes.find(c => c.provider === p)?.class ??
+              def.storage!.classes[0].name
             : undefined;
-          await cs.write(`${appDir(input.name)}/${p}/kustomization.yaml`, workloadOverlayFile(input, p, cls), 'name');
+          await cs.write(
+            `${appDir(input.name)}/${p}/kustomization.yaml`,
+            workloadOverlayFile(input, p, cls),
+            'name',
+          );
         }
         // Sanity: everything staged must parse back (inputs are data, never structure).
-        for (const f of cs.summary().created) parseDocuments((await cs.read(f))!, f);
+        for (const f of cs.summary().created)
+          parseDocuments((await cs.read(f))!, f);
       });
     },
   });

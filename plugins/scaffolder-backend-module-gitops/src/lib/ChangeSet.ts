@@ -43,7 +43,10 @@ export class ChangeSet {
     const abs = await resolveWorkspacePath(this.workspacePath, rel, field);
     try {
       const entries = await fs.readdir(abs, { withFileTypes: true });
-      return entries.filter(e => e.isDirectory()).map(e => e.name).sort();
+      return entries
+        .filter(e => e.isDirectory())
+        .map(e => e.name)
+        .sort();
     } catch {
       return [];
     }
@@ -79,7 +82,9 @@ export class ChangeSet {
       targets.set(key, await resolveWorkspacePath(this.workspacePath, key));
       // The file must not have changed since it was read (another step, a concurrent edit).
       if ((await this.readDisk(key)) !== this.original.get(key)) {
-        throw new Error(`${key} changed on disk while the action ran; nothing was written`);
+        throw new Error(
+          `${key} changed on disk while the action ran; nothing was written`,
+        );
       }
     }
     const createdDirs: string[] = [];
@@ -113,7 +118,10 @@ export class ChangeSet {
     return result;
   }
 
-  private async readDisk(key: string, field = 'path'): Promise<string | undefined> {
+  private async readDisk(
+    key: string,
+    field = 'path',
+  ): Promise<string | undefined> {
     const abs = await resolveWorkspacePath(this.workspacePath, key, field);
     try {
       return await fs.readFile(abs, 'utf8');

@@ -13,9 +13,12 @@ export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const dnsLabel = (z: Z, what: string, max = 63) =>
   z
     .string({ required_error: `${what} is required` })
-    .max(max, { message: `must be at most ${max} characters (a DNS-1123 label, leaving room for suffixes)` })
+    .max(max, {
+      message: `must be at most ${max} characters (a DNS-1123 label, leaving room for suffixes)`,
+    })
     .regex(DNS1123_LABEL, {
-      message: "must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit",
+      message:
+        "must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit",
     });
 
 /** A provider name; checked against the registry in the handler. */
@@ -25,11 +28,14 @@ export const providerName = (z: Z) => dnsLabel(z, 'provider', 30);
 export const relativePath = (z: Z, what: string) =>
   z.string().superRefine((p, ctx) => {
     const problem = relativePathProblem(p);
-    if (problem) ctx.addIssue({ code: 'custom', message: `${what} ${problem}` });
+    if (problem)
+      ctx.addIssue({ code: 'custom', message: `${what} ${problem}` });
   });
 
 /** Output every file-writing action has. */
 export const changeOutput = {
-  created: (z: Z) => z.array(z.string()).describe('Workspace-relative files created'),
-  changed: (z: Z) => z.array(z.string()).describe('Workspace-relative files changed'),
+  created: (z: Z) =>
+    z.array(z.string()).describe('Workspace-relative files created'),
+  changed: (z: Z) =>
+    z.array(z.string()).describe('Workspace-relative files changed'),
 };

@@ -21,7 +21,12 @@ export function git(
         },
       },
       (error, stdout, stderr) => {
-        if (error) reject(new Error(`git ${args[0]} failed: ${stderr.trim() || error.message}`));
+        if (error)
+          reject(
+            new Error(
+              `git ${args[0]} failed: ${stderr.trim() || error.message}`,
+            ),
+          );
         else resolve(stdout);
       },
     );

@@ -14,11 +14,15 @@ export const PATHS = {
 } as const;
 
 /** The shared VaultAuthGlobal every per-namespace VaultAuth references. */
-export const VAULT_AUTH_GLOBAL = { name: 'default', namespace: 'vault-secrets-operator-system' };
+export const VAULT_AUTH_GLOBAL = {
+  name: 'default',
+  namespace: 'vault-secrets-operator-system',
+};
 
 export const appDir = (workload: string) => `${PATHS.apps}/${workload}`;
 export const baseDir = (workload: string) => `${appDir(workload)}/base`;
-export const componentDir = (provider: string) => `${PATHS.components}/provider-${provider}`;
+export const componentDir = (provider: string) =>
+  `${PATHS.components}/provider-${provider}`;
 
 /** One deployed instance of a workload: an overlay directory and the namespace it sets. */
 export interface WorkloadInstance {
@@ -37,7 +41,11 @@ export async function readWorkloadInstances(
   field = 'workload',
 ): Promise<WorkloadInstance[]> {
   if (!(await cs.read(`${baseDir(workload)}/kustomization.yaml`, field))) {
-    throw new Error(`${field}: no workload '${workload}' (expected ${baseDir(workload)}/kustomization.yaml)`);
+    throw new Error(
+      `${field}: no workload '${workload}' (expected ${baseDir(
+        workload,
+      )}/kustomization.yaml)`,
+    );
   }
   const instances: WorkloadInstance[] = [];
   for (const name of await cs.listDirectories(appDir(workload), field)) {
@@ -51,13 +59,20 @@ export async function readWorkloadInstances(
     }
   }
   if (instances.length === 0) {
-    throw new Error(`${field}: workload '${workload}' has no instance overlays under ${appDir(workload)}`);
+    throw new Error(
+      `${field}: workload '${workload}' has no instance overlays under ${appDir(
+        workload,
+      )}`,
+    );
   }
   return instances;
 }
 
 /** The main workload object (Deployment or StatefulSet) of a workload's base. */
-export async function readWorkloadKind(cs: ChangeSet, workload: string): Promise<string> {
+export async function readWorkloadKind(
+  cs: ChangeSet,
+  workload: string,
+): Promise<string> {
   for (const [file, kind] of [
     ['deployment.yaml', 'Deployment'],
     ['statefulset.yaml', 'StatefulSet'],

@@ -13,7 +13,8 @@ const UNITS: Record<string, number> = {
 };
 
 /** Storage sizes the actions accept: a positive integer and a Kubernetes suffix. */
-export const STORAGE_SIZE_PATTERN = /^[1-9][0-9]{0,5}(k|M|G|T|P|Ki|Mi|Gi|Ti|Pi)?$/;
+export const STORAGE_SIZE_PATTERN =
+  /^[1-9][0-9]{0,5}(k|M|G|T|P|Ki|Mi|Gi|Ti|Pi)?$/;
 
 /** Bytes of a Kubernetes storage quantity (integers with an optional suffix); undefined if not one. */
 export function quantityBytes(q: string): number | undefined {

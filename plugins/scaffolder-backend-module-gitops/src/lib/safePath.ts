@@ -16,11 +16,16 @@ export function relativePathProblem(p: string): string | undefined {
   if (p.length > 400) return 'must be at most 400 characters';
   if (p.startsWith('/') || /^[A-Za-z]:/.test(p))
     return 'must be relative to the workspace, not absolute';
-  const segments = p.split('/').filter((s, i, all) => s !== '' || i === all.length - 1);
+  const segments = p
+    .split('/')
+    .filter((s, i, all) => s !== '' || i === all.length - 1);
   for (const s of segments) {
     if (s === '..') return "must not contain '..'";
     if (!SEGMENT.test(s)) {
-      return `segment '${s.slice(0, 40)}' may only contain ASCII letters, digits, '.', '_' and '-'`;
+      return `segment '${s.slice(
+        0,
+        40,
+      )}' may only contain ASCII letters, digits, '.', '_' and '-'`;
     }
   }
   return undefined;
@@ -47,15 +52,21 @@ export async function resolveWorkspacePath(
   field = 'path',
 ): Promise<string> {
   const problem = relativePathProblem(rel);
-  if (problem) throw new InputError(`${field}: '${rel.slice(0, 80)}' ${problem}`);
+  if (problem)
+    throw new InputError(`${field}: '${rel.slice(0, 80)}' ${problem}`);
   let target: string;
   try {
     target = resolveSafeChildPath(workspacePath, rel);
   } catch {
-    throw new NotAllowedError(`${field}: '${rel}' resolves outside the workspace`);
+    throw new NotAllowedError(
+      `${field}: '${rel}' resolves outside the workspace`,
+    );
   }
   const root = await fs.realpath(workspacePath);
-  const parts = path.relative(workspacePath, target).split(path.sep).filter(Boolean);
+  const parts = path
+    .relative(workspacePath, target)
+    .split(path.sep)
+    .filter(Boolean);
   let current = workspacePath;
   for (let i = 0; i < parts.length; i++) {
     current = path.join(current, parts[i]);
@@ -64,7 +75,9 @@ export async function resolveWorkspacePath(
     if (!st.isSymbolicLink()) continue;
     const shown = parts.slice(0, i + 1).join('/');
     if (i === parts.length - 1) {
-      throw new NotAllowedError(`${field}: '${shown}' is a symlink; refusing to read or write through it`);
+      throw new NotAllowedError(
+        `${field}: '${shown}' is a symlink; refusing to read or write through it`,
+      );
     }
     let real: string;
     try {
@@ -73,7 +86,9 @@ export async function resolveWorkspacePath(
       throw new NotAllowedError(`${field}: '${shown}' is a dangling symlink`);
     }
     if (real !== root && !real.startsWith(root + path.sep)) {
-      throw new NotAllowedError(`${field}: '${shown}' is a symlink pointing outside the workspace`);
+      throw new NotAllowedError(
+        `${field}: '${shown}' is a symlink pointing outside the workspace`,
+      );
     }
   }
   return target;

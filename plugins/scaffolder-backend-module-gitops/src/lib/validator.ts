@@ -6,17 +6,24 @@ import path from 'node:path';
  * The validator binary cached by scripts/validate-gitops.sh
  * (`.cache/gitops-validate/gitops-validate-<hash>-<go>`): the newest one, or undefined.
  */
-export function findValidator(repositoryRoot: string | undefined): string | undefined {
+export function findValidator(
+  repositoryRoot: string | undefined,
+): string | undefined {
   if (!repositoryRoot) return undefined;
   const dir = path.join(repositoryRoot, '.cache', 'gitops-validate');
   let names: string[];
   try {
-    names = fs.readdirSync(dir).filter(n => /^gitops-validate-[0-9a-f]+-go[0-9.]+$/.test(n));
+    names = fs
+      .readdirSync(dir)
+      .filter(n => /^gitops-validate-[0-9a-f]+-go[0-9.]+$/.test(n));
   } catch {
     return undefined;
   }
   const newest = names
-    .map(n => ({ p: path.join(dir, n), t: fs.statSync(path.join(dir, n)).mtimeMs }))
+    .map(n => ({
+      p: path.join(dir, n),
+      t: fs.statSync(path.join(dir, n)).mtimeMs,
+    }))
     .sort((a, b) => b.t - a.t)[0];
   return newest?.p;
 }
@@ -44,7 +51,11 @@ export function runValidator(opts: {
     execFile(
       opts.binary,
       ['-repo', opts.treeRoot, '-crds', opts.crdDir],
-      { timeout: opts.timeoutMs, maxBuffer: 32 * 1024 * 1024, env: { PATH: process.env.PATH ?? '' } },
+      {
+        timeout: opts.timeoutMs,
+        maxBuffer: 32 * 1024 * 1024,
+        env: { PATH: process.env.PATH ?? '' },
+      },
       (error, stdout, stderr) => {
         const output = `${stdout}${stderr}`;
         const findings = stdout
@@ -53,10 +64,21 @@ export function runValidator(opts: {
           .map(l => l.slice('ERROR '.length));
         const code = (error as { code?: unknown } | null)?.code;
         if (error && code !== 1) {
-          reject(new Error(`gitops-validate failed to run (${error.message}): ${stderr.trim().slice(0, 2000)}`));
+          reject(
+            new Error(
+              `gitops-validate failed to run (${error.message}): ${stderr
+                .trim()
+                .slice(0, 2000)}`,
+            ),
+          );
           return;
         }
-        resolve({ ok: !error && findings.length === 0, findings, output, durationMs: Date.now() - start });
+        resolve({
+          ok: !error && findings.length === 0,
+          findings,
+          output,
+          durationMs: Date.now() - start,
+        });
       },
     );
   });

@@ -1,11 +1,18 @@
-import { Document, isMap, isSeq, parseAllDocuments, parseDocument, YAMLMap, YAMLSeq } from 'yaml';
+import {
+  Document,
+  isMap,
+  isSeq,
+  parseAllDocuments,
+  parseDocument,
+  YAMLMap,
+  YAMLSeq,
+} from 'yaml';
 
 const TO_STRING = { lineWidth: 0 } as const;
 
 /** Schema URLs of the `# yaml-language-server` line, per kind (as used across gitops/). */
 export const SCHEMAS: Record<string, string> = {
-  Kustomization:
-    'https://json.schemastore.org/kustomization',
+  Kustomization: 'https://json.schemastore.org/kustomization',
   FluxKustomization:
     'https://kubernetes-schemas.pages.dev/kustomize.toolkit.fluxcd.io/kustomization_v1.json',
   Namespace:
@@ -45,11 +52,17 @@ export function renderNewFile(opts: {
 }): string {
   const lines = [
     ...(opts.schema ? [` yaml-language-server: $schema=${opts.schema}`] : []),
-    ...(opts.comment ?? '').split('\n').filter(Boolean).map(l => ` ${l}`),
+    ...(opts.comment ?? '')
+      .split('\n')
+      .filter(Boolean)
+      .map(l => ` ${l}`),
   ];
   return opts.objects
     .map((o, i) =>
-      newDocument(o, i === 0 && lines.length ? lines.join('\n') : undefined).toString(TO_STRING),
+      newDocument(
+        o,
+        i === 0 && lines.length ? lines.join('\n') : undefined,
+      ).toString(TO_STRING),
     )
     .join('');
 }
@@ -76,12 +89,22 @@ export function parseSingle(text: string, what: string): Document {
 }
 
 /** The document holding the object of that kind and name, if any. */
-export function findObject(docs: Document[], kind: string, name: string): Document | undefined {
-  return docs.find(d => d.get('kind') === kind && d.getIn(['metadata', 'name']) === name);
+export function findObject(
+  docs: Document[],
+  kind: string,
+  name: string,
+): Document | undefined {
+  return docs.find(
+    d => d.get('kind') === kind && d.getIn(['metadata', 'name']) === name,
+  );
 }
 
 /** Makes sure the sequence at `path` exists and holds `value` (appended at the end). */
-export function ensureInSeq(doc: Document, path: (string | number)[], value: unknown): void {
+export function ensureInSeq(
+  doc: Document,
+  path: (string | number)[],
+  value: unknown,
+): void {
   const seq = doc.getIn(path, true);
   if (!isSeq(seq)) {
     doc.setIn(path, doc.createNode([value]));
@@ -93,12 +116,19 @@ export function ensureInSeq(doc: Document, path: (string | number)[], value: unk
 }
 
 function sameValue(node: unknown, value: unknown): boolean {
-  const plain = node && typeof node === 'object' && 'toJSON' in node ? (node as { toJSON(): unknown }).toJSON() : node;
+  const plain =
+    node && typeof node === 'object' && 'toJSON' in node
+      ? (node as { toJSON(): unknown }).toJSON()
+      : node;
   return JSON.stringify(plain) === JSON.stringify(value);
 }
 
 /** Sets a scalar (or structure) at `path` only when it differs, so unchanged nodes keep their style. */
-export function setIfDifferent(doc: Document, path: (string | number)[], value: unknown): void {
+export function setIfDifferent(
+  doc: Document,
+  path: (string | number)[],
+  value: unknown,
+): void {
   const current = doc.getIn(path, true);
   if (current !== undefined && sameValue(current, value)) return;
   if (isMap(current) && typeof value === 'object') {
