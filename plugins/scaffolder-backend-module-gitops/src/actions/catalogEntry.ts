@@ -40,12 +40,10 @@ export const catalogEntryInput = {
       'Existing workload under gitops/apps/',
     ),
   owner: (z: Z) =>
-    z
-      .string()
-      .regex(ENTITY_REF, {
-        message:
-          'must be a group or user entity ref such as group:default/platform-team',
-      }),
+    z.string().regex(ENTITY_REF, {
+      message:
+        'must be a group or user entity ref such as group:default/platform-team',
+    }),
   description: (z: Z) =>
     z
       .string()

@@ -15,7 +15,8 @@ type Z = typeof zod;
 /** What a template change may touch in the repository. */
 export const COMMITTED_PATHS = ['gitops', 'providers', 'catalog', 'docs'];
 
-const BRANCH =
+/** Branch names the action accepts (a strict subset of git's). */
+export const BRANCH =
   /^(?!.*\.\.)(?!.*\/\/)(?!.*@\{)[a-z0-9][a-z0-9._/-]{0,99}(?<![./])$/;
 
 export const gitCommitInput = {

@@ -54,14 +54,7 @@ export async function resolveWorkspacePath(
   const problem = relativePathProblem(rel);
   if (problem)
     throw new InputError(`${field}: '${rel.slice(0, 80)}' ${problem}`);
-  let target: string;
-  try {
-    target = resolveSafeChildPath(workspacePath, rel);
-  } catch {
-    throw new NotAllowedError(
-      `${field}: '${rel}' resolves outside the workspace`,
-    );
-  }
+  const target = path.resolve(workspacePath, rel);
   const root = await fs.realpath(workspacePath);
   const parts = path
     .relative(workspacePath, target)
@@ -91,5 +84,12 @@ export async function resolveWorkspacePath(
       );
     }
   }
-  return target;
+  // Backstage's own check last, as a second guard (it also resolves symlinks).
+  try {
+    return resolveSafeChildPath(workspacePath, rel);
+  } catch {
+    throw new NotAllowedError(
+      `${field}: '${rel}' resolves outside the workspace`,
+    );
+  }
 }
