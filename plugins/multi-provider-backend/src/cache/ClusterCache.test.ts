@@ -1,0 +1,112 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { KubeNode, KubePod } from '@internal/plugin-multi-provider-common';
+import { InMemoryCluster } from '../clusters/InMemoryClusterSource';
+import { ClusterCache } from './ClusterCache';
+
+const node = (name: string): KubeNode => ({
+  metadata: { name, labels: { 'cfke.io/provider': 'hetzner' } },
+  status: { conditions: [{ type: 'Ready', status: 'True' }] },
+});
+const pod = (
+  name: string,
+  nodeName = 'n1',
+): KubePod & { apiVersion: string } => ({
+  apiVersion: 'v1',
+  metadata: { name, namespace: 'ns', labels: { app: name } },
+  spec: { nodeName },
+  status: { phase: 'Running' },
+});
+
+async function until(check: () => boolean, what: string) {
+  for (let i = 0; i < 200; i++) {
+    if (check()) return;
+    await new Promise(r => setTimeout(r, 5));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function setup(pods = 5) {
+  const cluster = new InMemoryCluster('c1', {
+    nodes: [node('n1'), node('n2')],
+    pods: Array.from({ length: pods }, (_, i) => pod(`p${i}`)),
+  });
+  const cache = new ClusterCache(cluster, mockServices.logger.mock(), {
+    pageSize: 2,
+    backoffMs: 5,
+    maxBackoffMs: 20,
+  });
+  return { cluster, cache };
+}
+
+describe('ClusterCache', () => {
+  it('lists in pages, then follows the watch', async () => {
+    const { cluster, cache } = setup(5);
+    cache.start();
+    await until(() => cache.status().state === 'synced', 'sync');
+    expect(cluster.pods.listCalls).toBe(3); // 5 pods, pages of 2
+    expect(cache.pods.items.size).toBe(5);
+    expect(cache.pods.items.get('ns/p0')).toEqual({
+      name: 'p0',
+      namespace: 'ns',
+      labels: { app: 'p0' },
+      nodeName: 'n1',
+      phase: 'Running',
+    });
+
+    cluster.pods.upsert(pod('p9', 'n2'));
+    cluster.pods.remove(pod('p0'));
+    await until(() => cache.pods.items.has('ns/p9'), 'watch add');
+    expect(cache.pods.items.has('ns/p0')).toBe(false);
+    expect(cluster.pods.listCalls).toBe(3); // no relist for watch events
+    cache.stop();
+  });
+
+  it('relists on 410 Gone', async () => {
+    const { cluster, cache } = setup(1);
+    cache.start();
+    await until(() => cache.status().state === 'synced', 'sync');
+    cluster.pods.compact();
+    cluster.pods.cutWatches(new Error('stream closed'));
+    await until(() => cluster.pods.listCalls === 2, 'relist after 410');
+    await until(() => cache.status().state === 'synced', 'resync');
+    expect(cache.pods.items.size).toBe(1);
+    cache.stop();
+  });
+
+  it('goes stale when the API server stops and recovers without a restart', async () => {
+    const { cluster, cache } = setup(2);
+    cache.start();
+    await until(() => cache.status().state === 'synced', 'sync');
+
+    cluster.setDown(new Error('connect ECONNREFUSED'));
+    await until(() => cache.status().state === 'stale', 'stale');
+    const stale = cache.status();
+    expect(stale.staleSince).toBeDefined();
+    expect(stale.lastError).toMatch(/ECONNREFUSED/);
+    // Data stays available while stale.
+    expect(cache.pods.items.size).toBe(2);
+
+    // Changes made while down are picked up once the watch resumes.
+    cluster.setDown(undefined);
+    cluster.pods.upsert(pod('late'));
+    await until(() => cache.status().state === 'synced', 'recovery');
+    await until(() => cache.pods.items.has('ns/late'), 'catch-up');
+    expect(cache.status().lastError).toBeUndefined();
+    cache.stop();
+  });
+
+  it('reports error for a cluster that never answered', async () => {
+    const { cluster, cache } = setup(0);
+    cluster.setDown(new Error('certificate signed by unknown authority'));
+    cache.start();
+    await until(() => cache.status().state === 'error', 'error');
+    expect(cache.status()).toMatchObject({
+      name: 'c1',
+      state: 'error',
+      lastError: 'certificate signed by unknown authority',
+      nodes: 0,
+      pods: 0,
+    });
+    cache.stop();
+  });
+});

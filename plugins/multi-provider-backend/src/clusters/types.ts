@@ -1,0 +1,40 @@
+import { KubeNode, KubePod } from '@internal/plugin-multi-provider-common';
+
+/** One page of a list call. */
+export interface ListPage<T> {
+  items: T[];
+  resourceVersion: string;
+  continueToken?: string;
+}
+
+/** A watch event; `ERROR` carries a Status object (code 410 = resourceVersion too old). */
+export type WatchEvent<T> =
+  | { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: T }
+  | { type: 'BOOKMARK'; object: { metadata?: { resourceVersion?: string } } }
+  | { type: 'ERROR'; object: { code?: number; message?: string } };
+
+/** List + watch of one resource type in one cluster. */
+export interface ResourceClient<T> {
+  list(options: {
+    limit: number;
+    continueToken?: string;
+  }): Promise<ListPage<T>>;
+  /** Starts a watch; `onDone` is called once when it ends (error or server close). */
+  watch(
+    resourceVersion: string,
+    onEvent: (event: WatchEvent<T>) => void,
+    onDone: (err?: unknown) => void,
+  ): Promise<{ stop(): void }>;
+}
+
+/** The resource clients of one cluster. Secrets are never among them. */
+export interface ClusterConnection {
+  name: string;
+  nodes: ResourceClient<KubeNode>;
+  pods: ResourceClient<KubePod>;
+}
+
+/** Where the clusters come from: configuration in production, fakes in tests. */
+export interface ClusterSource {
+  getClusters(): ClusterConnection[];
+}

@@ -1,0 +1,6 @@
+/**
+ * The multi-provider backend plugin.
+ *
+ * @packageDocumentation
+ */
+export { multiProviderPlugin as default } from './plugin';

@@ -1,0 +1,192 @@
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { createServiceFactory } from '@backstage/backend-plugin-api';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  clusterStatusResponseSchema,
+  entityPlacementResponseSchema,
+  failureDomainResponseSchema,
+  platformPlacementResponseSchema,
+} from '@internal/plugin-multi-provider-common';
+import path from 'path';
+import request from 'supertest';
+import { multiProviderPlugin } from './plugin';
+import {
+  InMemoryCluster,
+  InMemoryClusterSource,
+} from './clusters/InMemoryClusterSource';
+import { clusterSourceServiceRef } from './clusters/clusterSourceServiceRef';
+import nodes from './__fixtures__/nodes.json';
+import pods from './__fixtures__/pods.json';
+
+const registryDir = path.resolve(__dirname, '../../../providers');
+const entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'web',
+    namespace: 'default',
+    annotations: { 'backstage.io/kubernetes-id': 'web' },
+  },
+  spec: { type: 'service', lifecycle: 'production', owner: 'team-a' },
+};
+const bare = {
+  ...entity,
+  metadata: { name: 'bare', namespace: 'default' },
+};
+
+async function start(
+  options: {
+    permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+    clusters?: InMemoryCluster[];
+  } = {},
+) {
+  const clusters = options.clusters ?? [
+    new InMemoryCluster('lab', { nodes: nodes as any, pods: pods as any }),
+  ];
+  const { server } = await startTestBackend({
+    features: [
+      multiProviderPlugin,
+      mockServices.rootConfig.factory({
+        data: { multiProvider: { registryDir } },
+      }),
+      mockServices.permissions.factory({
+        result: options.permission ?? AuthorizeResult.ALLOW,
+      }),
+      catalogServiceMock.factory({ entities: [entity, bare] }),
+      createServiceFactory({
+        service: clusterSourceServiceRef,
+        deps: {},
+        factory: () => new InMemoryClusterSource(clusters),
+      }),
+    ],
+  });
+  // Wait until the in-memory clusters' caches have listed.
+  for (let i = 0; i < 100; i++) {
+    const res = await request(server).get('/api/multi-provider/clusters');
+    if (
+      res.status !== 200 ||
+      res.body.clusters.every((c: any) => c.state !== 'syncing')
+    ) {
+      break;
+    }
+    await new Promise(r => setTimeout(r, 10));
+  }
+  return server;
+}
+
+describe('multiProviderPlugin', () => {
+  it('answers every route with payloads the shared schemas accept', async () => {
+    const server = await start();
+
+    const clusters = await request(server).get('/api/multi-provider/clusters');
+    expect(clusters.status).toBe(200);
+    expect(clusterStatusResponseSchema.parse(clusters.body).clusters).toEqual([
+      expect.objectContaining({
+        name: 'lab',
+        state: 'synced',
+        nodes: 7,
+        pods: 13,
+      }),
+    ]);
+
+    const entityRes = await request(server).get(
+      '/api/multi-provider/entity/default/component/web/placement',
+    );
+    expect(entityRes.status).toBe(200);
+    const placement = entityPlacementResponseSchema.parse(entityRes.body);
+    expect(placement.entityRef).toBe('component:default/web');
+    expect(placement.clusters[0].podCount).toBe(5);
+    expect(placement.clusters[0].providers.map(p => p.name)).toEqual([
+      'hetzner',
+      'scaleway',
+    ]);
+
+    const platform = await request(server).get(
+      '/api/multi-provider/platform/placement',
+    );
+    expect(platform.status).toBe(200);
+    expect(
+      platformPlacementResponseSchema.parse(platform.body).clusters[0]
+        .nonEuNodes,
+    ).toEqual(['hz-ash-a']);
+
+    const fd = await request(server)
+      .post('/api/multi-provider/platform/failure-domain')
+      .send({ level: 'provider', name: 'hetzner' });
+    expect(fd.status).toBe(200);
+    const verdicts = failureDomainResponseSchema.parse(fd.body).clusters[0]
+      .services;
+    expect(verdicts.find(v => v.id === 'dns/pihole')).toMatchObject({
+      verdict: 'degraded',
+      redundantPerProvider: true,
+    });
+  });
+
+  it('rejects bad input with 400 naming the field', async () => {
+    const server = await start();
+    const res = await request(server)
+      .post('/api/multi-provider/platform/failure-domain')
+      .send({ level: 'continent', name: 'europe' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/level/);
+    const noName = await request(server)
+      .post('/api/multi-provider/platform/failure-domain')
+      .send({ level: 'zone' });
+    expect(noName.status).toBe(400);
+    expect(noName.body.error.message).toMatch(/name/);
+    const bareRes = await request(server).get(
+      '/api/multi-provider/entity/default/component/bare/placement',
+    );
+    expect(bareRes.status).toBe(400);
+    const missing = await request(server).get(
+      '/api/multi-provider/entity/default/component/nope/placement',
+    );
+    expect(missing.status).toBe(404);
+  });
+
+  it('answers 403 from every route to a user denied the permission', async () => {
+    const server = await start({ permission: AuthorizeResult.DENY });
+    const responses = await Promise.all([
+      request(server).get('/api/multi-provider/clusters'),
+      request(server).get('/api/multi-provider/platform/placement'),
+      request(server).get(
+        '/api/multi-provider/entity/default/component/web/placement',
+      ),
+      request(server)
+        .post('/api/multi-provider/platform/failure-domain')
+        .send({ level: 'provider', name: 'hetzner' }),
+      // Even invalid input is refused before it is parsed.
+      request(server)
+        .post('/api/multi-provider/platform/failure-domain')
+        .send({}),
+    ]);
+    expect(responses.map(r => r.status)).toEqual([403, 403, 403, 403, 403]);
+  });
+
+  it('reports an unreachable cluster per cluster while the others answer', async () => {
+    const down = new InMemoryCluster('far-away');
+    down.setDown(new Error('connect ECONNREFUSED 10.0.0.1:6443'));
+    const server = await start({
+      clusters: [
+        new InMemoryCluster('lab', { nodes: nodes as any, pods: pods as any }),
+        down,
+      ],
+    });
+    const platform = await request(server).get(
+      '/api/multi-provider/platform/placement',
+    );
+    expect(platform.status).toBe(200);
+    const [lab, far] = platformPlacementResponseSchema.parse(
+      platform.body,
+    ).clusters;
+    expect(lab).toMatchObject({ cluster: 'lab', state: 'synced' });
+    expect(lab.providers.length).toBeGreaterThan(0);
+    expect(far).toMatchObject({
+      cluster: 'far-away',
+      state: 'error',
+      error: expect.stringMatching(/ECONNREFUSED/),
+      providers: [],
+    });
+  });
+});

@@ -1,0 +1,60 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { multiProviderPermissions } from '@internal/plugin-multi-provider-common';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { ClusterCache } from './cache/ClusterCache';
+import { clusterSourceServiceRef } from './clusters/clusterSourceServiceRef';
+import { readMultiProviderConfig } from './config';
+import { loadProviderRegistry } from './registry/loadProviderRegistry';
+import { placementRoutes } from './routes/placementRoutes';
+import { PlacementService } from './services/PlacementService';
+
+/** The multi-provider backend plugin: cluster caches and the placement API. */
+export const multiProviderPlugin = createBackendPlugin({
+  pluginId: 'multi-provider',
+  register(env) {
+    env.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        httpAuth: coreServices.httpAuth,
+        httpRouter: coreServices.httpRouter,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        lifecycle: coreServices.lifecycle,
+        catalog: catalogServiceRef,
+        clusterSource: clusterSourceServiceRef,
+      },
+      async init(deps) {
+        const { config, logger, lifecycle } = deps;
+        const settings = readMultiProviderConfig(config);
+        const registry = loadProviderRegistry(settings.registryDir);
+        deps.permissionsRegistry.addPermissions(multiProviderPermissions);
+        const caches = deps.clusterSource
+          .getClusters()
+          .map(
+            c => new ClusterCache(c, logger, { pageSize: settings.pageSize }),
+          );
+        lifecycle.addStartupHook(() => caches.forEach(c => c.start()));
+        lifecycle.addShutdownHook(() => caches.forEach(c => c.stop()));
+        const placement = new PlacementService(
+          caches,
+          () => registry,
+          deps.catalog,
+        );
+        deps.httpRouter.use(
+          placementRoutes({
+            httpAuth: deps.httpAuth,
+            permissions: deps.permissions,
+            placement,
+          }),
+        );
+        logger.info(
+          `multi-provider: ${caches.length} cluster(s), ${registry.providers.length} provider(s) from ${settings.registryDir}`,
+        );
+      },
+    });
+  },
+});
