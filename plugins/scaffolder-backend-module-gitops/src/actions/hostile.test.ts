@@ -85,23 +85,26 @@ afterAll(() => {
 
 describe('workspace containment', () => {
   it('resolveWorkspacePath refuses every escaping or non-ASCII path', async () => {
-    await fc.assert(
-      fc.asyncProperty(hostileStrings, async p => {
-        let resolved: string | undefined;
-        try {
-          resolved = await resolveWorkspacePath(ws, p, 'field');
-        } catch (e) {
-          expect(String(e)).toContain('field');
-          return;
-        }
-        // Accepted: must be a plain child of the workspace.
-        expect(resolved.startsWith(ws + path.sep) || resolved === ws).toBe(
-          true,
-        );
-        expect(p).toMatch(/^[A-Za-z0-9._/-]+$/);
-      }),
-      { numRuns: 300 },
-    );
+    await expect(
+      fc.assert(
+        // The property returns false (fast-check then shows the counterexample) rather than
+        // asserting inside branches.
+        fc.asyncProperty(hostileStrings, async p => {
+          const outcome = await resolveWorkspacePath(ws, p, 'field').then(
+            resolved => ({ resolved }),
+            (error: Error) => ({ error }),
+          );
+          if ('error' in outcome)
+            return outcome.error.message.includes('field');
+          // Accepted: a plain ASCII child of the workspace.
+          return (
+            outcome.resolved.startsWith(ws + path.sep) &&
+            /^[A-Za-z0-9._/-]+$/.test(p)
+          );
+        }),
+        { numRuns: 300 },
+      ),
+    ).resolves.toBeUndefined();
   });
 
   it.each([
@@ -174,6 +177,7 @@ describe('workspace containment', () => {
     };
 
     it('a directory symlink pointing outside', async () => {
+      expect.hasAssertions();
       fs.rmSync(path.join(local, 'gitops/apps'), { recursive: true });
       fs.symlinkSync(outside, path.join(local, 'gitops/apps'));
       await expectRefused(
@@ -184,6 +188,7 @@ describe('workspace containment', () => {
     });
 
     it('a symlink chain ending outside', async () => {
+      expect.hasAssertions();
       fs.symlinkSync(outside, path.join(local, 'hop2'));
       fs.symlinkSync(path.join(local, 'hop2'), path.join(local, 'hop1'));
       fs.symlinkSync(
@@ -198,6 +203,7 @@ describe('workspace containment', () => {
     });
 
     it('a dangling symlink', async () => {
+      expect.hasAssertions();
       fs.symlinkSync(
         path.join(outside, 'missing'),
         path.join(local, 'gitops/apps/notes'),
@@ -210,6 +216,7 @@ describe('workspace containment', () => {
     });
 
     it('a file symlink the action would edit', async () => {
+      expect.hasAssertions();
       const file = path.join(
         local,
         'gitops/platform/vso/config/base/vaultauthglobal.yaml',
@@ -226,6 +233,7 @@ describe('workspace containment', () => {
     });
 
     it('a symlinked providers/ directory', async () => {
+      expect.hasAssertions();
       fs.renameSync(
         path.join(local, 'providers'),
         path.join(outside, 'providers'),
@@ -277,63 +285,69 @@ describe('workspace containment', () => {
 
 describe('inputs are data', () => {
   it('a free-text description round-trips as one scalar of one document', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.oneof(
-          fc.constantFrom(
-            '${{ secrets.token }}',
-            '---\nkind: Secret',
-            '&a [*a, *a]',
-            '!!python/object:os.system',
-            'key: value\n- item',
-            '"\'`|>#%@',
-            '...\n---',
+    await expect(
+      fc.assert(
+        fc.asyncProperty(
+          fc.oneof(
+            fc.constantFrom(
+              '${{ secrets.token }}',
+              '---\nkind: Secret',
+              '&a [*a, *a]',
+              '!!python/object:os.system',
+              'key: value\n- item',
+              '"\'`|>#%@',
+              '...\n---',
+            ),
+            fc.string({ maxLength: 200 }),
+            fc.string({ unit: 'grapheme', maxLength: 100 }),
           ),
-          fc.string({ maxLength: 200 }),
-          fc.string({ unit: 'grapheme', maxLength: 100 }),
-        ),
-        async description => {
-          const local = ws;
-          fs.rmSync(path.join(local, 'catalog'), { recursive: true });
-          fs.cpSync(
-            path.join(REPO_ROOT, 'catalog'),
-            path.join(local, 'catalog'),
-            { recursive: true },
-          );
-          {
-            const before = hashTree(local);
-            const { ctx } = mockContext(local, {
-              workload: 'pihole',
-              owner: 'group:default/platform-team',
-              description,
-            });
-            try {
-              await action('cloudlab:catalog-entry:create').handler(ctx);
-            } catch (e) {
-              expect(String(e)).toContain('description');
-              expect(hashTree(local)).toBe(before);
-              return;
-            }
-            const docs = parseAllDocuments(
-              fs.readFileSync(
-                path.join(local, 'catalog/components/pihole.yaml'),
-                'utf8',
-              ),
+          async description => {
+            const local = ws;
+            fs.rmSync(path.join(local, 'catalog'), { recursive: true });
+            fs.cpSync(
+              path.join(REPO_ROOT, 'catalog'),
+              path.join(local, 'catalog'),
+              { recursive: true },
             );
-            expect(docs).toHaveLength(1);
-            expect(docs[0].errors).toEqual([]);
-            const entity = docs[0].toJS();
-            expect(Object.keys(entity)).toEqual([
-              'apiVersion',
-              'kind',
-              'metadata',
-              'spec',
-            ]);
-            expect(entity.metadata.description ?? '').toBe(description);
-          }
-        },
+            {
+              const before = hashTree(local);
+              const { ctx } = mockContext(local, {
+                workload: 'pihole',
+                owner: 'group:default/platform-team',
+                description,
+              });
+              const error = await action('cloudlab:catalog-entry:create')
+                .handler(ctx)
+                .then(
+                  () => undefined,
+                  (e: Error) => e,
+                );
+              if (error) {
+                // Refused: the message names the field and nothing was written.
+                return (
+                  error.message.includes('description') &&
+                  hashTree(local) === before
+                );
+              }
+              const docs = parseAllDocuments(
+                fs.readFileSync(
+                  path.join(local, 'catalog/components/pihole.yaml'),
+                  'utf8',
+                ),
+              );
+              const entity = docs[0]?.toJS();
+              return (
+                docs.length === 1 &&
+                docs[0].errors.length === 0 &&
+                JSON.stringify(Object.keys(entity)) ===
+                  JSON.stringify(['apiVersion', 'kind', 'metadata', 'spec']) &&
+                (entity.metadata.description ?? '') === description
+              );
+            }
+          },
+        ),
+        { numRuns: 60 },
       ),
-      { numRuns: 60 },
-    );
+    ).resolves.toBeUndefined();
   }, 60_000);
 });
