@@ -1,0 +1,107 @@
+import type { CompoundEntityRef } from '@backstage/catalog-model';
+import { ResponseError } from '@backstage/errors';
+import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
+import {
+  clusterStatusResponseSchema,
+  entityPlacementResponseSchema,
+  failureDomainRequestSchema,
+  failureDomainResponseSchema,
+  platformPlacementResponseSchema,
+  type ClusterStatusResponse,
+  type EntityPlacementResponse,
+  type FailureDomainRequest,
+  type FailureDomainResponse,
+  type PlatformPlacementResponse,
+} from '@internal/plugin-multi-provider-common';
+import type { ZodType, ZodTypeDef } from 'zod';
+import type { MultiProviderApi } from './MultiProviderApi';
+
+/** The backend plugin id the client discovers. */
+const PLUGIN_ID = 'multi-provider';
+
+/**
+ * Thrown when the backend answers 2xx with a body the shared schema rejects:
+ * the frontend and backend disagree on the contract, which must be loud.
+ *
+ * @public
+ */
+export class InvalidResponseError extends Error {
+  readonly name = 'InvalidResponseError';
+}
+
+/**
+ * {@link MultiProviderApi} over the backend's REST routes.
+ *
+ * @public
+ */
+export class MultiProviderClient implements MultiProviderApi {
+  readonly #discoveryApi: DiscoveryApi;
+  readonly #fetchApi: FetchApi;
+
+  constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
+    this.#discoveryApi = options.discoveryApi;
+    this.#fetchApi = options.fetchApi;
+  }
+
+  getEntityPlacement(
+    entity: CompoundEntityRef,
+  ): Promise<EntityPlacementResponse> {
+    const path = [entity.namespace, entity.kind, entity.name]
+      .map(encodeURIComponent)
+      .join('/');
+    return this.#request(
+      `/entity/${path}/placement`,
+      entityPlacementResponseSchema,
+    );
+  }
+
+  getPlatformPlacement(): Promise<PlatformPlacementResponse> {
+    return this.#request(
+      '/platform/placement',
+      platformPlacementResponseSchema,
+    );
+  }
+
+  async analyseFailureDomain(
+    request: FailureDomainRequest,
+  ): Promise<FailureDomainResponse> {
+    // Validate our own body too: a typo in a caller is found here, not as a 400.
+    const body = failureDomainRequestSchema.parse(request);
+    return this.#request(
+      '/platform/failure-domain',
+      failureDomainResponseSchema,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      },
+    );
+  }
+
+  getClusters(): Promise<ClusterStatusResponse> {
+    return this.#request('/clusters', clusterStatusResponseSchema);
+  }
+
+  async #request<T>(
+    path: string,
+    schema: ZodType<T, ZodTypeDef, unknown>,
+    init?: RequestInit,
+  ): Promise<T> {
+    const baseUrl = await this.#discoveryApi.getBaseUrl(PLUGIN_ID);
+    const response = await this.#fetchApi.fetch(`${baseUrl}${path}`, init);
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    const parsed = schema.safeParse(await response.json());
+    if (!parsed.success) {
+      const issues = parsed.error.issues
+        .slice(0, 3)
+        .map(i => `${i.path.join('.') || '(root)'}: ${i.message}`)
+        .join('; ');
+      throw new InvalidResponseError(
+        `Unexpected response from ${path}: ${issues}`,
+      );
+    }
+    return parsed.data;
+  }
+}

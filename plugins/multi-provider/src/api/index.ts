@@ -1,0 +1,5 @@
+export { multiProviderApiRef, type MultiProviderApi } from './MultiProviderApi';
+export {
+  MultiProviderClient,
+  InvalidResponseError,
+} from './MultiProviderClient';

@@ -1,0 +1,4 @@
+export {
+  ClusterPlacementCard,
+  type ClusterPlacementCardProps,
+} from './ClusterPlacementCard';

@@ -1,0 +1,4 @@
+export {
+  ClusterStateStatus,
+  type ClusterStateStatusProps,
+} from './ClusterStateStatus';

@@ -1,0 +1,4 @@
+export {
+  ClusterStatusTable,
+  type ClusterStatusTableProps,
+} from './ClusterStatusTable';

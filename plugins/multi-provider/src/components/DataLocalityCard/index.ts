@@ -1,0 +1,5 @@
+export {
+  DataLocalityCard,
+  dataLocality,
+  type DataLocalityCardProps,
+} from './DataLocalityCard';

@@ -1,0 +1,67 @@
+import type { Entity } from '@backstage/catalog-model';
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { screen } from '@testing-library/react';
+import { piholePlacement } from '../../__fixtures__/placement';
+import { multiProviderApiRef, type MultiProviderApi } from '../../api';
+import { EntityPlacementContent } from './EntityPlacementContent';
+
+const entity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'pihole',
+    namespace: 'default',
+    annotations: { 'backstage.io/kubernetes-id': 'pihole' },
+  },
+  spec: {},
+};
+
+function api(
+  getEntityPlacement: MultiProviderApi['getEntityPlacement'],
+): MultiProviderApi {
+  return {
+    getEntityPlacement: jest.fn(getEntityPlacement),
+    getPlatformPlacement: jest.fn(),
+    analyseFailureDomain: jest.fn(),
+    getClusters: jest.fn(),
+  };
+}
+
+describe('EntityPlacementContent', () => {
+  it('asks for the entity and shows every cluster, the failing one too', async () => {
+    const mock = api(async () => piholePlacement());
+    renderInTestApp(
+      <EntityProvider entity={entity}>
+        <EntityPlacementContent />
+      </EntityProvider>,
+      { apis: [[multiProviderApiRef, mock]] },
+    );
+    expect(await screen.findByText('Cluster lab')).toBeInTheDocument();
+    expect(screen.getByText('Cluster far-away')).toBeInTheDocument();
+    expect(mock.getEntityPlacement).toHaveBeenCalledWith({
+      kind: 'component',
+      namespace: 'default',
+      name: 'pihole',
+    });
+  });
+
+  it('shows the error of a failed request', async () => {
+    renderInTestApp(
+      <EntityProvider entity={entity}>
+        <EntityPlacementContent />
+      </EntityProvider>,
+      {
+        apis: [
+          [
+            multiProviderApiRef,
+            api(async () => {
+              throw new Error('backend is down');
+            }),
+          ],
+        ],
+      },
+    );
+    expect(await screen.findAllByText(/backend is down/)).not.toHaveLength(0);
+  });
+});

@@ -1,0 +1,1 @@
+export { EntityPlacementContent } from './EntityPlacementContent';

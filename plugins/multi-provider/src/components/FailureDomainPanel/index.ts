@@ -1,0 +1,4 @@
+export {
+  FailureDomainPanel,
+  type FailureDomainPanelProps,
+} from './FailureDomainPanel';

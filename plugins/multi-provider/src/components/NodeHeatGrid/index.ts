@@ -1,0 +1,5 @@
+export {
+  NodeHeatGrid,
+  describeNode,
+  type NodeHeatGridProps,
+} from './NodeHeatGrid';

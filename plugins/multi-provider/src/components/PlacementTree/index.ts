@@ -1,0 +1,1 @@
+export { PlacementTree, type PlacementTreeProps } from './PlacementTree';

@@ -1,0 +1,1 @@
+export { PodTable, type PodTableProps } from './PodTable';

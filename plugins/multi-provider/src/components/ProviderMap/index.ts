@@ -1,0 +1,1 @@
+export { ProviderMap, type ProviderMapProps } from './ProviderMap';

@@ -1,0 +1,104 @@
+import {
+  Progress,
+  ResponseErrorPanel,
+  WarningPanel,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/frontend-plugin-api';
+import { Container } from '@backstage/ui';
+import { Grid, Typography } from '@material-ui/core';
+import type { PlatformCluster } from '@internal/plugin-multi-provider-common';
+import { useMemo } from 'react';
+import useAsync from 'react-use/esm/useAsync';
+import { multiProviderApiRef } from '../../api';
+import { failureDomainOptions } from '../../helpers/failureDomain';
+import { ClusterStateStatus } from '../ClusterStateStatus';
+import { ClusterStatusTable } from '../ClusterStatusTable';
+import { DataLocalityCard } from '../DataLocalityCard';
+import { FailureDomainPanel } from '../FailureDomainPanel';
+import { ProviderMap } from '../ProviderMap';
+
+function ClusterSection(props: { cluster: PlatformCluster }) {
+  const { cluster } = props;
+  return (
+    <Grid
+      item
+      xs={12}
+      component="section"
+      aria-label={`cluster ${cluster.cluster}`}
+    >
+      <Typography variant="h5" gutterBottom>
+        Cluster {cluster.cluster}{' '}
+        <ClusterStateStatus
+          state={cluster.state}
+          staleSince={cluster.staleSince}
+        />
+      </Typography>
+      {cluster.error && (
+        <WarningPanel
+          severity={cluster.state === 'stale' ? 'warning' : 'error'}
+          title={
+            cluster.state === 'stale'
+              ? `Cluster ${cluster.cluster} shows its last known state`
+              : `Cluster ${cluster.cluster} did not answer`
+          }
+          message={cluster.error}
+        />
+      )}
+      <Grid container spacing={3}>
+        <Grid item xs={12} lg={9}>
+          <ProviderMap cluster={cluster} />
+        </Grid>
+        <Grid item xs={12} lg={3}>
+          <DataLocalityCard cluster={cluster} />
+        </Grid>
+      </Grid>
+    </Grid>
+  );
+}
+
+/**
+ * The platform page: every cluster's provider → region → zone → node map with
+ * utilisation, the EU data-locality state, cluster health and the failure-domain
+ * simulation.
+ */
+export function ProvidersPage() {
+  const api = useApi(multiProviderApiRef);
+  const platform = useAsync(() => api.getPlatformPlacement(), [api]);
+  // Cluster health is loaded on its own: it must show even when the map cannot.
+  const clusters = useAsync(() => api.getClusters(), [api]);
+  const options = useMemo(
+    () => (platform.value ? failureDomainOptions(platform.value) : []),
+    [platform.value],
+  );
+
+  return (
+    <Container my="4">
+      <Grid container spacing={3}>
+        <Grid item xs={12}>
+          {clusters.error && <ResponseErrorPanel error={clusters.error} />}
+          {clusters.value && (
+            <ClusterStatusTable clusters={clusters.value.clusters} />
+          )}
+        </Grid>
+        {platform.loading && (
+          <Grid item xs={12}>
+            <Progress />
+          </Grid>
+        )}
+        {platform.error && (
+          <Grid item xs={12}>
+            <ResponseErrorPanel error={platform.error} />
+          </Grid>
+        )}
+        {platform.value?.clusters.map(cluster => (
+          <ClusterSection key={cluster.cluster} cluster={cluster} />
+        ))}
+        {platform.value && (
+          <Grid item xs={12}>
+            <FailureDomainPanel options={options} />
+          </Grid>
+        )}
+      </Grid>
+    </Container>
+  );
+}

@@ -1,0 +1,2 @@
+export { UtilisationBar, type UtilisationBarProps } from './UtilisationBar';
+export { levelColor } from './levelColor';

@@ -1,0 +1,3 @@
+export { multiProviderApi } from './apis';
+export { entityPlacementContent } from './entityContents';
+export { providersPage } from './pages';

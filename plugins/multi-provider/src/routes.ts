@@ -1,0 +1,4 @@
+import { createRouteRef } from '@backstage/frontend-plugin-api';
+
+/** The platform page. */
+export const rootRouteRef = createRouteRef();
