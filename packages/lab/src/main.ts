@@ -50,8 +50,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'bench':
       await bench({
-        steps:
-          flag(args, '--steps') ?? '200x4000,1000x20000',
+        steps: flag(args, '--steps') ?? '200x4000,1000x20000',
         skipUp: args.includes('--skip-up'),
       });
       return 0;

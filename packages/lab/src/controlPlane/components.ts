@@ -86,6 +86,17 @@ export function componentSpecs(p: LabPaths): Record<Component, ProcessSpec> {
         `--service-account-signing-key-file=${pki('sa.key')}`,
         '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
         '--service-cluster-ip-range=10.96.0.0/16',
+        // The API server listens on loopback, which may not be an Endpoints address: no in-cluster
+        // `kubernetes` endpoints (nothing runs in a pod network; controllers use the kubeconfig).
+        '--endpoint-reconciler-type=none',
+        // Aggregation layer: extension API servers (e.g. metrics) authenticate the API server's proxy.
+        `--requestheader-client-ca-file=${pki('ca.crt')}`,
+        '--requestheader-allowed-names=front-proxy-client',
+        '--requestheader-username-headers=X-Remote-User',
+        '--requestheader-group-headers=X-Remote-Group',
+        '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+        `--proxy-client-cert-file=${pki('front-proxy-client.crt')}`,
+        `--proxy-client-key-file=${pki('front-proxy-client.key')}`,
         '--allow-privileged=true',
         '--max-requests-inflight=800',
         '--max-mutating-requests-inflight=400',

@@ -28,6 +28,8 @@ const CERTS: CertRequest[] = [
   { name: 'admin', cn: 'cloudlab-admin', org: 'system:masters' },
   { name: 'controller-manager', cn: 'system:kube-controller-manager' },
   { name: 'scheduler', cn: 'system:kube-scheduler' },
+  // The aggregation layer's client certificate (requestheader authentication of extension servers).
+  { name: 'front-proxy-client', cn: 'front-proxy-client' },
   // kwok updates status of nodes and pods of many nodes, which the Node authorizer would refuse.
   { name: 'kwok', cn: 'kwok-controller', org: 'system:masters' },
 ];
