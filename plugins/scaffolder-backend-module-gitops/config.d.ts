@@ -12,6 +12,11 @@ export interface Config {
        * `github.com?owner=cloudlab&repo=cloudlab`. Used when `publish` is github or gitlab.
        */
       repoUrl?: string;
+      /**
+       * URL `fetch:plain` reads the GitOps repository from in github/gitlab mode, e.g.
+       * `https://github.com/cloudlab/cloudlab/tree/main`.
+       */
+      sourceUrl?: string;
       /** Base branch of pull requests and of local commits. Default `main`. */
       defaultBranch?: string;
       /**

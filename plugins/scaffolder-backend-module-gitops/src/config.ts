@@ -16,6 +16,7 @@ export type PublishMode = 'local' | 'github' | 'gitlab';
 export interface GitopsConfig {
   publish: PublishMode;
   repoUrl?: string;
+  sourceUrl?: string;
   defaultBranch: string;
   localRepository?: string;
   repositoryRoot?: string;
@@ -52,6 +53,7 @@ export function readGitopsConfig(config: Config): GitopsConfig {
   return {
     publish,
     repoUrl: c?.getOptionalString('repoUrl'),
+    sourceUrl: c?.getOptionalString('sourceUrl'),
     defaultBranch: c?.getOptionalString('defaultBranch') ?? DEFAULT_BRANCH,
     localRepository: c?.getOptionalString('localRepository'),
     repositoryRoot: configuredRoot

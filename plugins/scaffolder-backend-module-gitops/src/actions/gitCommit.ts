@@ -150,6 +150,7 @@ export function createGitCommitAction(config: GitopsConfig) {
     schema: actionSchema(gitCommitInput, {
       commit: (z: Z) => z.string(),
       branch: (z: Z) => z.string(),
+      url: (z: Z) => z.string().describe('file:// URL of the local repository'),
       created: (z: Z) =>
         z.boolean().describe('false when the branch already held this tree'),
     }),
@@ -168,6 +169,7 @@ export function createGitCommitAction(config: GitopsConfig) {
         ctx.output('commit', '');
         ctx.output('branch', branch);
         ctx.output('created', false);
+        ctx.output('url', `file://${path.resolve(config.localRepository)}`);
         return;
       }
       const result = await ctx.checkpoint({
@@ -190,6 +192,7 @@ export function createGitCommitAction(config: GitopsConfig) {
       ctx.output('commit', result.commit);
       ctx.output('branch', branch);
       ctx.output('created', result.created);
+      ctx.output('url', `file://${path.resolve(config.localRepository)}`);
     },
   });
 }

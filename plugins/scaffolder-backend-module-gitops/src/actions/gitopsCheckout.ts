@@ -63,17 +63,28 @@ export function createGitopsCheckoutAction(config: GitopsConfig) {
       {
         publish: (z: Z) => z.enum(['local', 'github', 'gitlab']),
         repoUrl: (z: Z) => z.string(),
+        sourceUrl: (z: Z) => z.string(),
         branch: (z: Z) => z.string(),
+        taskSuffix: (z: Z) =>
+          z.string().describe('Short unique suffix for change branch names'),
       },
     ),
     async handler(ctx) {
       ctx.output('publish', config.publish);
       ctx.output('repoUrl', config.repoUrl ?? '');
+      ctx.output('sourceUrl', config.sourceUrl ?? '');
       ctx.output('branch', config.defaultBranch);
+      ctx.output(
+        'taskSuffix',
+        ctx.task.id
+          .replace(/[^a-z0-9]/gi, '')
+          .slice(0, 8)
+          .toLowerCase(),
+      );
       if (config.publish !== 'local') {
-        if (!config.repoUrl)
+        if (!config.repoUrl || !config.sourceUrl)
           throw new InputError(
-            `cloudlab.gitops.repoUrl is required when publish is ${config.publish}`,
+            `cloudlab.gitops.repoUrl and cloudlab.gitops.sourceUrl are required when publish is ${config.publish}`,
           );
         return;
       }

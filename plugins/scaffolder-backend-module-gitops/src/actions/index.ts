@@ -3,6 +3,7 @@ import { createCatalogEntryAction } from './catalogEntry';
 import { createFluxWiringAction } from './fluxWiring';
 import { createGitCommitAction } from './gitCommit';
 import { createGitopsCheckoutAction } from './gitopsCheckout';
+import { createProviderOnboardingAction } from './providerOnboarding';
 import { createTailscaleExposureAction } from './tailscaleExposure';
 import { createValidateAction } from './validate';
 import { createVsoResourcesAction } from './vsoResources';
@@ -17,6 +18,7 @@ export function createActions(config: GitopsConfig) {
     createTailscaleExposureAction(),
     createFluxWiringAction(),
     createCatalogEntryAction(),
+    createProviderOnboardingAction(),
     createValidateAction(config),
     createGitCommitAction(config),
   ];

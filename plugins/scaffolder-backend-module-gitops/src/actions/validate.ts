@@ -11,6 +11,13 @@ import { actionSchema, parseInput, zodObject } from './runChange';
 type Z = typeof zod;
 
 export const validateInput = {
+  regenerate: (z: Z) =>
+    z
+      .boolean()
+      .default(false)
+      .describe(
+        'First regenerate generated files from providers/ (the EU-region policy parameters), as `validate-gitops.sh --fix`',
+      ),
   maxFindings: (z: Z) =>
     z
       .number()
@@ -59,6 +66,7 @@ export function createValidateAction(config: GitopsConfig) {
         treeRoot: ctx.workspacePath,
         crdDir,
         timeoutMs: config.validatorTimeoutSeconds * 1000,
+        fix: input.regenerate && !ctx.isDryRun,
       });
       ctx.output('findings', result.findings);
       ctx.output('durationMs', result.durationMs);

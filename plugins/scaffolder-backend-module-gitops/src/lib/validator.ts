@@ -45,12 +45,20 @@ export function runValidator(opts: {
   treeRoot: string;
   crdDir: string;
   timeoutMs: number;
+  /** Also rewrite generated files (the validator's `-fix`). */
+  fix?: boolean;
 }): Promise<ValidationResult> {
   const start = Date.now();
   return new Promise((resolve, reject) => {
     execFile(
       opts.binary,
-      ['-repo', opts.treeRoot, '-crds', opts.crdDir],
+      [
+        '-repo',
+        opts.treeRoot,
+        '-crds',
+        opts.crdDir,
+        ...(opts.fix ? ['-fix'] : []),
+      ],
       {
         timeout: opts.timeoutMs,
         maxBuffer: 32 * 1024 * 1024,
