@@ -56,49 +56,53 @@ function ProviderCard(props: { provider: PlatformProvider }) {
   const classes = useStyles();
   const nodes = nodeCount(provider);
   return (
-    <InfoCard
-      title={provider.displayName}
-      subheader={`${nodes} ${nodes === 1 ? 'node' : 'nodes'} · ${
-        provider.podCount
-      } pods · ${provider.regions.length} ${
-        provider.regions.length === 1 ? 'region' : 'regions'
-      }`}
-      action={
-        provider.known ? undefined : (
-          <Chip size="small" label="not in the provider registry" />
-        )
-      }
-    >
-      <section aria-label={`provider ${provider.name}`}>
-        <UsageBars usage={provider} />
-        {provider.regions.map(region => (
-          <div key={region.name} className={classes.region}>
-            <div className={classes.heading}>
-              <Typography variant="subtitle1">Region {region.name}</Typography>
-              {region.eu === true && (
-                <Chip size="small" color="primary" label="EU" />
-              )}
-              {region.nonEu && (
-                <Chip size="small" color="secondary" label="outside the EU" />
-              )}
-              {region.eu === null && (
-                <Chip size="small" label="EU status unknown" />
-              )}
-            </div>
-            {region.zones.map(zone => (
-              <div key={zone.name} className={classes.zone}>
-                <Typography variant="body2">
-                  Zone {zone.name} · {zone.nodes.length} nodes · {zone.podCount}{' '}
-                  pods
+    <section aria-label={`provider ${provider.name}`}>
+      <InfoCard
+        title={provider.displayName}
+        subheader={`${nodes} ${nodes === 1 ? 'node' : 'nodes'} · ${
+          provider.podCount
+        } pods · ${provider.regions.length} ${
+          provider.regions.length === 1 ? 'region' : 'regions'
+        }`}
+        action={
+          provider.known ? undefined : (
+            <Chip size="small" label="not in the provider registry" />
+          )
+        }
+      >
+        <div>
+          <UsageBars usage={provider} />
+          {provider.regions.map(region => (
+            <div key={region.name} className={classes.region}>
+              <div className={classes.heading}>
+                <Typography variant="subtitle1">
+                  Region {region.name}
                 </Typography>
-                <UsageBars usage={zone} />
-                <NodeHeatGrid nodes={zone.nodes} />
+                {region.eu === true && (
+                  <Chip size="small" color="primary" label="EU" />
+                )}
+                {region.nonEu && (
+                  <Chip size="small" color="secondary" label="outside the EU" />
+                )}
+                {region.eu === null && (
+                  <Chip size="small" label="EU status unknown" />
+                )}
               </div>
-            ))}
-          </div>
-        ))}
-      </section>
-    </InfoCard>
+              {region.zones.map(zone => (
+                <div key={zone.name} className={classes.zone}>
+                  <Typography variant="body2">
+                    Zone {zone.name} · {zone.nodes.length} nodes ·{' '}
+                    {zone.podCount} pods
+                  </Typography>
+                  <UsageBars usage={zone} />
+                  <NodeHeatGrid nodes={zone.nodes} />
+                </div>
+              ))}
+            </div>
+          ))}
+        </div>
+      </InfoCard>
+    </section>
   );
 }
 

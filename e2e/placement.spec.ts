@@ -1,0 +1,82 @@
+import { test, expect, type Page } from '@playwright/test';
+
+const SHOTS = 'e2e-artifacts/screenshots';
+
+async function signIn(page: Page) {
+  await page.goto('/');
+  const enter = page.getByRole('button', { name: 'Enter' });
+  await expect(enter).toBeVisible();
+  await enter.click();
+  await expect(
+    page.getByRole('link', { name: 'Catalog', exact: true }).first(),
+  ).toBeVisible();
+}
+
+/** The node count a provider card states in its subheader ("4 nodes · 1 pods · …"). */
+async function nodeCount(page: Page, provider: string): Promise<number> {
+  const card = page.getByRole('region', { name: `provider ${provider}` });
+  await expect(card).toBeVisible();
+  const text = await card
+    .getByText(/^\d+ nodes? · /)
+    .first()
+    .innerText();
+  return Number(/^(\d+)/.exec(text)?.[1] ?? 0);
+}
+
+test.beforeEach(async ({ page }) => {
+  await signIn(page);
+});
+
+test('the Providers page maps the lab by provider with utilisation', async ({
+  page,
+}) => {
+  await page.getByRole('link', { name: 'Providers' }).first().click();
+  await expect(page).toHaveURL(/\/multi-provider$/);
+
+  for (const provider of ['hetzner', 'scaleway']) {
+    expect(await nodeCount(page, provider)).toBeGreaterThan(0);
+    const card = page.getByRole('region', { name: `provider ${provider}` });
+    // every node is a cell of the heat grid
+    expect(await card.locator('svg[role="img"] rect').count()).toBeGreaterThan(
+      0,
+    );
+    await expect(
+      card.getByRole('meter', { name: 'CPU requested' }).first(),
+    ).toBeVisible();
+  }
+  await expect(page.getByText('EU data locality').first()).toBeVisible();
+  await expect(
+    page.getByText(/nodes run (in EU regions|outside the EU)/).first(),
+  ).toBeVisible();
+  await expect(page.getByRole('cell', { name: /live/ }).first()).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/providers.png`, fullPage: true });
+});
+
+test('the what-if panel shows verdicts for losing hetzner', async ({
+  page,
+}) => {
+  await page.goto('/multi-provider');
+  await page.getByLabel('Level', { exact: true }).selectOption('provider');
+  await page.getByLabel('Domain', { exact: true }).selectOption('hetzner');
+  await page.getByRole('button', { name: 'Simulate loss' }).click();
+
+  await expect(page.getByText('Losing provider hetzner')).toBeVisible();
+  const verdicts = page
+    .getByRole('region', { name: /^verdicts for cluster / })
+    .first();
+  await expect(verdicts).toBeVisible();
+  const lost = await verdicts.getByText(/^\d+ nodes lost$/).innerText();
+  expect(Number(/^(\d+)/.exec(lost)?.[1])).toBeGreaterThan(0);
+  // at least one service row with a verdict
+  await expect(
+    verdicts
+      .getByRole('row')
+      .filter({ hasText: /survives|degraded|down/ })
+      .first(),
+  ).toBeVisible();
+  await verdicts.scrollIntoViewIfNeeded();
+  await page.screenshot({
+    path: `${SHOTS}/what-if-hetzner.png`,
+    fullPage: true,
+  });
+});
