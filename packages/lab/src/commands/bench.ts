@@ -4,7 +4,7 @@ import path from 'node:path';
 import { labPaths } from '../paths';
 import { down } from './down';
 import { up } from './up';
-import { printScaleResult, scale, ScaleResult } from './scale';
+import { printScaleResult, removeScale, scale, ScaleResult } from './scale';
 
 function readStamps(
   bin: string,
@@ -100,7 +100,7 @@ export async function bench(options: {
       break;
     }
   }
-  await scale(0, 0);
+  await removeScale();
   fs.writeFileSync(path.join(p.state, 'bench.txt'), `${lines.join('\n')}\n`);
   console.log(
     `bench: figures saved to ${path.relative(

@@ -243,6 +243,22 @@ export async function scale(
   };
 }
 
+/**
+ * Removes the benchmark without waiting for 20,000 graceful pod deletions: deletes the namespace
+ * and the scale nodes; the garbage collector and kwok finish in the background.
+ */
+export async function removeScale(): Promise<void> {
+  const ctx = labContext();
+  const clients = labClients(ctx.paths.kubeconfig);
+  try {
+    await clients.core.deleteNamespace({ name: SCALE_NAMESPACE });
+  } catch (err) {
+    if (statusCode(err) !== 404) throw new Error(`delete namespace ${SCALE_NAMESPACE}: ${apiMessage(err)}`);
+  }
+  await clients.core.deleteCollectionNode({ labelSelector: `${SCALE_LABEL}=true` });
+  console.log(`lab scale: deleting namespace ${SCALE_NAMESPACE} and the scale nodes (finishes in the background)`);
+}
+
 /** Prints a scale result as the bench and `lab scale` show it. */
 export function printScaleResult(r: ScaleResult) {
   console.log(
