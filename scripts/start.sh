@@ -27,7 +27,7 @@ kubernetes:
           authProvider: serviceAccount
           serviceAccountToken:
             \$file: $CLOUDLAB_ROOT/.cache/lab/portal-token
-          caFile: $CLOUDLAB_ROOT/.cache/lab/ca.crt
+          caData: $(base64 -w0 .cache/lab/ca.crt)
 YAML
     configs+=(--config "$CLOUDLAB_ROOT/.cache/lab/app-config.lab.yaml")
   fi
