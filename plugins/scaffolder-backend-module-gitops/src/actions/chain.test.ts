@@ -105,10 +105,21 @@ describe('template chain over a copy of gitops/', () => {
     const fresh = copyWorkspace();
     try {
       const h = hashTree(fresh);
-      const dry = await run(fresh, config(), true).catch(e => e);
-      // Later steps need earlier steps' files, so a dry run of the chain stops at step 2;
-      // what matters is that nothing was written.
-      expect(dry).toBeDefined();
+      // The whole chain dry-runs (later steps see earlier steps' files in memory), reports
+      // the same files as the real run, validates the would-be tree, and writes nothing.
+      const dry = await run(fresh, config(), true);
+      expect(dry['cloudlab:workload:create'].created).toEqual(
+        first['cloudlab:workload:create'].created,
+      );
+      expect(dry['cloudlab:vault-secret:create'].changed).toEqual(
+        first['cloudlab:vault-secret:create'].changed,
+      );
+      const dryValidate = createActions(
+        config(VALIDATOR ? {} : { validatorPath: '/bin/true' }),
+      ).find(a => a.id === 'cloudlab:gitops:validate')!;
+      const m = mockContext(fresh, {}, true);
+      await dryValidate.handler(m.ctx);
+      expect(m.outputs.findings).toEqual([]);
       expect(hashTree(fresh)).toBe(h);
     } finally {
       fs.rmSync(fresh, { recursive: true, force: true });

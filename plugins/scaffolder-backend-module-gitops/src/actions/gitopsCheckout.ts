@@ -93,6 +93,11 @@ export function createGitopsCheckoutAction(config: GitopsConfig) {
           'cloudlab.gitops.localRepository is required when publish is local',
         );
       }
+      if (ctx.isDryRun) {
+        // A dry run's workspace is the tree sent with the request; nothing is cloned or read.
+        ctx.logger.info('dry run: not checking out the local repository');
+        return;
+      }
       const repository = path.resolve(config.localRepository);
       await ensureLocalRepository(
         repository,

@@ -67,17 +67,40 @@ export async function readRegistry(
  * all writes are applied at once inside a checkpoint, and `created`/`changed` are output.
  * A failure before or during apply leaves the workspace as it was.
  */
+/**
+ * Files that earlier dry-run steps of a task would have written, per workspace, kept in
+ * memory only (a dry run never writes). Entries expire after DRY_RUN_TTL_MS.
+ */
+const dryRuns = new Map<string, { files: Map<string, string>; at: number }>();
+const DRY_RUN_TTL_MS = 30 * 60 * 1000;
+
+/** The dry-run overlay of a workspace (empty when none). */
+export function dryRunOverlay(workspacePath: string): Map<string, string> {
+  const now = Date.now();
+  for (const [k, v] of dryRuns)
+    if (now - v.at > DRY_RUN_TTL_MS) dryRuns.delete(k);
+  let entry = dryRuns.get(workspacePath);
+  if (!entry) {
+    entry = { files: new Map(), at: now };
+    dryRuns.set(workspacePath, entry);
+  }
+  entry.at = now;
+  return entry.files;
+}
+
 export async function runChange(
   ctx: ActionContext<any, any>,
   key: string,
   stage: (cs: ChangeSet, registry: ProviderRegistry) => Promise<void>,
 ): Promise<ChangeSummary> {
-  const cs = new ChangeSet(ctx.workspacePath);
+  const overlay = ctx.isDryRun ? dryRunOverlay(ctx.workspacePath) : new Map();
+  const cs = new ChangeSet(ctx.workspacePath, overlay);
   const registry = await readRegistry(ctx.workspacePath);
   await stage(cs, registry);
   let summary: ChangeSummary;
   if (ctx.isDryRun) {
     summary = cs.summary();
+    for (const [k, v] of cs.stagedFiles()) overlay.set(k, v);
     ctx.logger.info(
       `dry run: would create ${summary.created.length} and change ${summary.changed.length} files`,
     );

@@ -1,12 +1,19 @@
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { z as zod } from 'zod';
 import { GitopsConfig } from '../config';
 import { findValidator, runValidator } from '../lib/validator';
 import { resolveWorkspacePath } from '../lib/safePath';
 import { examples } from './validate.examples';
-import { actionSchema, parseInput, zodObject } from './runChange';
+import {
+  actionSchema,
+  dryRunOverlay,
+  parseInput,
+  zodObject,
+} from './runChange';
 
 type Z = typeof zod;
 
@@ -27,6 +34,32 @@ export const validateInput = {
       .default(50)
       .describe('Findings listed in the error'),
 };
+
+/** A temporary copy of the tree with the dry-run files written into it. */
+async function materialise(
+  workspacePath: string,
+  overlay: ReadonlyMap<string, string>,
+): Promise<string> {
+  const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'cloudlab-dry-run-'));
+  for (const dir of ['gitops', 'providers', 'catalog']) {
+    await resolveWorkspacePath(workspacePath, dir, 'workspace');
+    const src = path.join(workspacePath, dir);
+    if (
+      await fs.stat(src).then(
+        () => true,
+        () => false,
+      )
+    ) {
+      await fs.cp(src, path.join(tmp, dir), { recursive: true });
+    }
+  }
+  for (const [rel, content] of overlay) {
+    const target = await resolveWorkspacePath(tmp, rel);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    await fs.writeFile(target, content);
+  }
+  return tmp;
+}
 
 /**
  * `cloudlab:gitops:validate` - runs the repository's validator (tools/gitops-validate: builds,
@@ -61,13 +94,25 @@ export function createValidateAction(config: GitopsConfig) {
         '.cache',
         'crds',
       );
+      // A dry run validates what earlier dry-run steps would have written: a temporary copy
+      // of the tree with their files applied (the workspace itself is never written).
+      const overlay = ctx.isDryRun
+        ? dryRunOverlay(ctx.workspacePath)
+        : new Map<string, string>();
+      const treeRoot =
+        overlay.size > 0
+          ? await materialise(ctx.workspacePath, overlay)
+          : ctx.workspacePath;
       const result = await runValidator({
         binary,
-        treeRoot: ctx.workspacePath,
+        treeRoot,
         crdDir,
         timeoutMs: config.validatorTimeoutSeconds * 1000,
         fix: input.regenerate && !ctx.isDryRun,
       });
+      if (treeRoot !== ctx.workspacePath) {
+        await fs.rm(treeRoot, { recursive: true, force: true });
+      }
       ctx.output('findings', result.findings);
       ctx.output('durationMs', result.durationMs);
       if (!result.ok) {

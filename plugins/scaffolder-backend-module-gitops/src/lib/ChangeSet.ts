@@ -19,18 +19,38 @@ export class ChangeSet {
   private readonly staged = new Map<string, string>();
   private readonly original = new Map<string, string | undefined>();
 
-  constructor(readonly workspacePath: string) {}
+  /**
+   * @param overlay - files earlier dry-run steps of the same task would have written: read as
+   * if they were on disk, so a dry run of a whole template works without writing anything.
+   */
+  constructor(
+    readonly workspacePath: string,
+    private readonly overlay: ReadonlyMap<string, string> = new Map(),
+  ) {}
 
-  /** The file's content (staged or on disk), undefined when absent. */
+  /** The file's content (staged, overlay or on disk), undefined when absent. */
   async read(rel: string, field = 'path'): Promise<string | undefined> {
     const key = path.posix.normalize(rel);
     if (this.staged.has(key)) return this.staged.get(key);
-    return this.readDisk(key, field);
+    return this.readBase(key, field);
+  }
+
+  /** The staged files (for carrying a dry run over to the next step). */
+  stagedFiles(): ReadonlyMap<string, string> {
+    return this.staged;
   }
 
   /** Whether a workspace-relative directory exists (symlinks checked as for files). */
   async isDirectory(rel: string, field = 'path'): Promise<boolean> {
     const abs = await resolveWorkspacePath(this.workspacePath, rel, field);
+    const prefix = `${path.posix.normalize(rel)}/`;
+    if (
+      [...this.overlay.keys(), ...this.staged.keys()].some(k =>
+        k.startsWith(prefix),
+      )
+    ) {
+      return true;
+    }
     try {
       return (await fs.lstat(abs)).isDirectory();
     } catch {
@@ -43,20 +63,31 @@ export class ChangeSet {
     const abs = await resolveWorkspacePath(this.workspacePath, rel, field);
     try {
       const entries = await fs.readdir(abs, { withFileTypes: true });
-      return entries
-        .filter(e => e.isDirectory())
-        .map(e => e.name)
-        .sort();
+      return this.withPending(
+        rel,
+        entries.filter(e => e.isDirectory()).map(e => e.name),
+      );
     } catch {
-      return [];
+      return this.withPending(rel, []);
     }
+  }
+
+  /** Directory names under `rel` that exist only in the overlay or staged writes, added. */
+  private withPending(rel: string, names: string[]): string[] {
+    const prefix = `${path.posix.normalize(rel)}/`;
+    const all = new Set(names);
+    for (const k of [...this.overlay.keys(), ...this.staged.keys()]) {
+      const rest = k.startsWith(prefix) ? k.slice(prefix.length) : '';
+      if (rest.includes('/')) all.add(rest.split('/')[0]);
+    }
+    return [...all].sort();
   }
 
   /** Stages a write; the path is checked now and again before applying. */
   async write(rel: string, content: string, field = 'path'): Promise<void> {
     const key = path.posix.normalize(rel);
     if (!this.original.has(key)) {
-      this.original.set(key, await this.readDisk(key, field));
+      this.original.set(key, await this.readBase(key, field));
     }
     this.staged.set(key, content);
   }
@@ -116,6 +147,17 @@ export class ChangeSet {
       throw error;
     }
     return result;
+  }
+
+  private async readBase(
+    key: string,
+    field: string,
+  ): Promise<string | undefined> {
+    if (this.overlay.has(key)) {
+      await resolveWorkspacePath(this.workspacePath, key, field);
+      return this.overlay.get(key);
+    }
+    return this.readDisk(key, field);
   }
 
   private async readDisk(
