@@ -54,19 +54,24 @@ interface Free {
 /** Why no surviving node took a pod, counted per cause. */
 type Causes = Map<string, number>;
 
-function tryPlace(
+/** Surviving nodes a pod may use regardless of free capacity, with why the others refuse. */
+interface Eligibility {
+  targets: Free[];
+  causes: Causes;
+}
+
+function staticEligibility(
   pod: SlimPod,
   targets: Free[],
   volumeTopology: VolumeTopology | undefined,
-  causes: Causes,
-): Free | undefined {
-  let best: Free | undefined;
+): Eligibility {
+  const causes: Causes = new Map();
   const note = (cause: string) =>
     causes.set(cause, (causes.get(cause) ?? 0) + 1);
+  const eligible: Free[] = [];
   for (const t of targets) {
     const { node } = t.info;
-    const hard = hardIntentViolations(pod.intent, node);
-    if (hard.length > 0) {
+    if (hardIntentViolations(pod.intent, node).length > 0) {
       note(
         pod.intent?.nodeSelector
           ? `nodeSelector ${Object.entries(pod.intent.nodeSelector)
@@ -93,22 +98,33 @@ function tryPlace(
       note(`volume of claim ${volumeBlocked} is not reachable there`);
       continue;
     }
-    const cpu = pod.requests?.cpuMillis ?? 0;
-    const mem = pod.requests?.memoryBytes ?? 0;
-    if (t.cpuMillis < cpu || t.memoryBytes < mem || t.pods < 1) {
-      let cause = 'not enough free memory';
-      if (t.pods < 1) cause = 'no free pod slots';
-      else if (t.cpuMillis < cpu) cause = 'not enough free cpu';
-      note(cause);
-      continue;
-    }
-    // Least-allocated first, like the scheduler's default scoring.
+    eligible.push(t);
+  }
+  return { targets: eligible, causes };
+}
+
+/** Least-allocated eligible node with room for the pod; notes capacity causes otherwise. */
+function tryPlace(pod: SlimPod, eligibility: Eligibility, causes: Causes) {
+  const cpu = pod.requests?.cpuMillis ?? 0;
+  const mem = pod.requests?.memoryBytes ?? 0;
+  let best: Free | undefined;
+  for (const t of eligibility.targets) {
+    if (t.pods < 1 || t.cpuMillis < cpu || t.memoryBytes < mem) continue;
     if (
       !best ||
       t.cpuMillis > best.cpuMillis ||
       (t.cpuMillis === best.cpuMillis && t.info.node.name < best.info.node.name)
     ) {
       best = t;
+    }
+  }
+  if (!best) {
+    for (const [k, v] of eligibility.causes) causes.set(k, v);
+    for (const t of eligibility.targets) {
+      let cause = 'not enough free memory';
+      if (t.pods < 1) cause = 'no free pod slots';
+      else if (t.cpuMillis < cpu) cause = 'not enough free cpu';
+      causes.set(cause, (causes.get(cause) ?? 0) + 1);
     }
   }
   return best;
@@ -179,6 +195,7 @@ export function analyseFailureDomain(
         `${b.pod.namespace}/${b.pod.name}`,
       ),
   );
+  const eligibilityCache = new Map<string, Eligibility>();
   const placed = new Map<SlimPod, string>();
   const unplaced = new Map<SlimPod, string>();
   for (const { pod } of lostPods) {
@@ -191,8 +208,18 @@ export function analyseFailureDomain(
       unplaced.set(pod, 'no controller recreates this pod');
       continue;
     }
+    // Pods of one workload share their constraints: decide eligibility once per shape.
+    const signature = JSON.stringify([
+      pod.intent,
+      pod.claims ? [pod.namespace, pod.claims] : undefined,
+    ]);
+    let eligibility = eligibilityCache.get(signature);
+    if (!eligibility) {
+      eligibility = staticEligibility(pod, targets, input.volumeTopology);
+      eligibilityCache.set(signature, eligibility);
+    }
     const causes: Causes = new Map();
-    const target = tryPlace(pod, targets, input.volumeTopology, causes);
+    const target = tryPlace(pod, eligibility, causes);
     if (!target) {
       unplaced.set(pod, describeCauses(causes, targets.length));
       continue;
