@@ -3,6 +3,8 @@ import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { resolveWorkspacePath } from '../lib/safePath';
 import type { z as zod } from 'zod';
 import { GitopsConfig } from '../config';
 import { git, gitDir } from '../lib/git';
@@ -11,6 +13,35 @@ import { COMMITTED_PATHS } from './gitCommit';
 import { actionSchema } from './runChange';
 
 type Z = typeof zod;
+
+const exists = (p: string) =>
+  fs.stat(p).then(
+    () => true,
+    () => false,
+  );
+
+/**
+ * Copies gitops/, providers/, catalog/ and docs/ from the dry-run request's contents (the
+ * directory of the template being dry-run) into the workspace; false when it holds no tree.
+ */
+async function copyDryRunContents(
+  baseUrl: string | undefined,
+  workspacePath: string,
+): Promise<boolean> {
+  if (!baseUrl?.startsWith('file:')) return false;
+  const dir = path.dirname(fileURLToPath(baseUrl));
+  if (!(await exists(path.join(dir, 'gitops')))) return false;
+  for (const p of COMMITTED_PATHS) {
+    if (await exists(path.join(dir, p))) {
+      await resolveWorkspacePath(workspacePath, p, 'workspace');
+      await fs.cp(path.join(dir, p), path.join(workspacePath, p), {
+        recursive: true,
+        verbatimSymlinks: true,
+      });
+    }
+  }
+  return true;
+}
 
 /**
  * Until the lab's Git server exists (issue 7), the local repository is created on first use
@@ -93,17 +124,32 @@ export function createGitopsCheckoutAction(config: GitopsConfig) {
           'cloudlab.gitops.localRepository is required when publish is local',
         );
       }
-      if (ctx.isDryRun) {
-        // A dry run's workspace is the tree sent with the request; nothing is cloned or read.
-        ctx.logger.info('dry run: not checking out the local repository');
-        return;
-      }
       const repository = path.resolve(config.localRepository);
-      await ensureLocalRepository(
-        repository,
-        config.repositoryRoot,
-        ctx.logger,
-      );
+      if (ctx.isDryRun) {
+        // A dry run fills only its own throwaway workspace: from the tree sent with the
+        // dry-run request when it holds one, else from the local repository if it exists.
+        // It never creates the local repository.
+        if (
+          await copyDryRunContents(ctx.templateInfo?.baseUrl, ctx.workspacePath)
+        ) {
+          ctx.logger.info(
+            'dry run: workspace filled from the dry-run contents',
+          );
+          return;
+        }
+        if (!(await exists(repository))) {
+          ctx.logger.info(
+            'dry run: no local repository yet; workspace left empty',
+          );
+          return;
+        }
+      } else {
+        await ensureLocalRepository(
+          repository,
+          config.repositoryRoot,
+          ctx.logger,
+        );
+      }
       const dir = await gitDir(repository);
       const tmp = await fs.mkdtemp(
         path.join(os.tmpdir(), 'cloudlab-checkout-'),

@@ -99,16 +99,17 @@ export function createValidateAction(config: GitopsConfig) {
       const overlay = ctx.isDryRun
         ? dryRunOverlay(ctx.workspacePath)
         : new Map<string, string>();
-      const treeRoot =
-        overlay.size > 0
-          ? await materialise(ctx.workspacePath, overlay)
-          : ctx.workspacePath;
+      // Regeneration in a dry run happens in the temporary copy, never in the workspace.
+      const copy = overlay.size > 0 || (ctx.isDryRun && input.regenerate);
+      const treeRoot = copy
+        ? await materialise(ctx.workspacePath, overlay)
+        : ctx.workspacePath;
       const result = await runValidator({
         binary,
         treeRoot,
         crdDir,
         timeoutMs: config.validatorTimeoutSeconds * 1000,
-        fix: input.regenerate && !ctx.isDryRun,
+        fix: input.regenerate && (copy || !ctx.isDryRun),
       });
       if (treeRoot !== ctx.workspacePath) {
         await fs.rm(treeRoot, { recursive: true, force: true });

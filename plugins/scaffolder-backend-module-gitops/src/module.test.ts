@@ -1,0 +1,177 @@
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import fs from 'node:fs';
+import path from 'node:path';
+import request from 'supertest';
+import { parse } from 'yaml';
+import { REPO_ROOT, VALIDATOR } from './__testUtils__/workspace';
+import { scaffolderModuleGitops } from './module';
+
+// The module in the real scaffolder backend: every template dry-runs through the scaffolder's
+// own API (Nunjucks rendering, `if:` on the checkout output, JSON Schema input validation,
+// our dry-run overlay across steps, validation of the would-be tree).
+
+function treeContents() {
+  const files: { path: string; base64Content: string }[] = [];
+  const walk = (rel: string) => {
+    for (const e of fs.readdirSync(path.join(REPO_ROOT, rel), {
+      withFileTypes: true,
+    })) {
+      const child = `${rel}/${e.name}`;
+      if (e.isDirectory()) walk(child);
+      else if (e.isFile()) {
+        files.push({
+          path: child,
+          base64Content: fs
+            .readFileSync(path.join(REPO_ROOT, child))
+            .toString('base64'),
+        });
+      }
+    }
+  };
+  ['gitops', 'providers', 'catalog'].forEach(walk);
+  return files;
+}
+
+const template = (name: string) =>
+  parse(
+    fs.readFileSync(
+      path.join(REPO_ROOT, 'templates', name, 'template.yaml'),
+      'utf8',
+    ),
+  );
+
+const values: Record<string, Record<string, unknown>> = {
+  'provider-workload': {
+    name: 'hello',
+    image: 'ghcr.io/cloudlab/hello:1.0.0',
+    port: 8080,
+    providers: ['hetzner', 'scaleway'],
+    expose: true,
+    owner: 'group:default/platform-team',
+  },
+  'stateful-workload': {
+    name: 'notes',
+    image: 'ghcr.io/cloudlab/notes:2.1.0',
+    port: 3000,
+    kind: 'StatefulSet',
+    providers: ['hetzner', 'scaleway'],
+    size: '10Gi',
+    mountPath: '/data',
+    classes: [{ provider: 'scaleway', class: 'scw-bssd-retain' }],
+    owner: 'group:default/platform-team',
+  },
+  'redundant-service': {
+    name: 'resolver',
+    image: 'ghcr.io/cloudlab/resolver:1.0.0',
+    port: 53,
+    providers: ['hetzner', 'scaleway'],
+    secretName: 'resolver-admin',
+    storageSize: '10Gi',
+    owner: 'group:default/platform-team',
+  },
+  'vault-secret': {
+    workload: 'pihole',
+    secretName: 'pihole-api',
+    refreshAfter: '1h',
+  },
+  'onboard-provider': {
+    name: 'ovhcloud',
+    displayName: 'OVHcloud',
+    regions: [
+      {
+        name: 'eu-west-gra',
+        country: 'FR',
+        eu: true,
+        zones: ['eu-west-gra-a'],
+      },
+    ],
+    csiDriver: 'cinder.csi.openstack.org',
+    topologyKey: 'topology.cinder.csi.openstack.org/zone',
+    topologyLevel: 'zone',
+    minVolumeSize: '1Gi',
+    wholeGiB: true,
+    classes: [{ name: 'csi-cinder-high-speed', reclaimPolicy: 'Delete' }],
+  },
+};
+
+describe('scaffolderModuleGitops in the scaffolder backend', () => {
+  let server: any;
+  const contents = treeContents();
+
+  beforeAll(async () => {
+    const backend = await startTestBackend({
+      features: [
+        scaffolderPlugin,
+        scaffolderModuleGitops,
+        catalogServiceMock.factory(),
+        mockServices.rootConfig.factory({
+          data: {
+            backend: { baseUrl: 'http://localhost:7007' },
+            cloudlab: {
+              gitops: {
+                publish: 'local',
+                localRepository: '/nonexistent/lab.git',
+                repositoryRoot: REPO_ROOT,
+                ...(VALIDATOR ? {} : { validatorPath: '/bin/true' }),
+              },
+            },
+          },
+        }),
+      ],
+    });
+    server = backend.server;
+  });
+
+  it('registers every cloudlab action', async () => {
+    const res = await request(server).get('/api/scaffolder/v2/actions');
+    expect(res.status).toBe(200);
+    const ids = (res.body as { id: string }[])
+      .map(a => a.id)
+      .filter(id => id.startsWith('cloudlab:'));
+    expect(ids.sort()).toEqual([
+      'cloudlab:catalog-entry:create',
+      'cloudlab:flux-kustomization:create',
+      'cloudlab:git:commit',
+      'cloudlab:gitops:checkout',
+      'cloudlab:gitops:validate',
+      'cloudlab:provider:create',
+      'cloudlab:tailscale:expose',
+      'cloudlab:vault-secret:create',
+      'cloudlab:workload:create',
+    ]);
+  });
+
+  it.each(Object.keys(values))(
+    'dry-runs the %s template',
+    async name => {
+      const res = await request(server)
+        .post('/api/scaffolder/v2/dry-run')
+        .send({
+          template: template(name),
+          values: values[name],
+          directoryContents: contents,
+        });
+      const failed = (res.body.log ?? [])
+        .map((l: { body: { message?: string; status?: string } }) => l.body)
+        .filter((b: { status?: string }) => b.status === 'failed');
+      expect({
+        status: res.status,
+        failed,
+        error: res.status === 200 ? undefined : res.body,
+      }).toEqual({
+        status: 200,
+        failed: [],
+      });
+      const steps = (res.body.log ?? [])
+        .map((l: { body: { stepId?: string; status?: string } }) => l.body)
+        .filter((b: { status?: string }) => b.status === 'completed')
+        .map((b: { stepId?: string }) => b.stepId);
+      expect(steps).toContain('validate');
+      expect(steps).toContain('commit');
+      expect(steps).not.toContain('pr');
+    },
+    60_000,
+  );
+});
