@@ -8,3 +8,4 @@ export * from './kube';
 export * from './api';
 export * from './placement';
 export * from './permissions';
+export * from './storage';

@@ -1,0 +1,280 @@
+import { z } from 'zod';
+import { bytes } from '../kube/quantity';
+import { SlimPod } from '../kube/slim';
+import {
+  ProviderDefinition,
+  ProviderRegistry,
+} from '../registry/createProviderRegistry';
+
+/** Annotation marking the default StorageClass. */
+export const DEFAULT_CLASS_ANNOTATION =
+  'storageclass.kubernetes.io/is-default-class';
+const GIB = 1024 ** 3;
+
+/** zod schema of one storage finding. */
+export const storageFindingSchema = z.object({
+  /** Rule id, e.g. `pvc-without-class`. */
+  id: z.string(),
+  severity: z.enum(['error', 'warning', 'info']),
+  objects: z.array(
+    z.object({
+      kind: z.string(),
+      namespace: z.string().optional(),
+      name: z.string(),
+    }),
+  ),
+  message: z.string(),
+  /** What to change, in words. */
+  fix: z.string(),
+});
+/** One storage finding. */
+export type StorageFinding = z.infer<typeof storageFindingSchema>;
+
+/** The parts of a StorageClass the findings read. */
+export interface KubeStorageClass {
+  metadata?: { name?: string; annotations?: Record<string, string> };
+  provisioner?: string;
+  reclaimPolicy?: string;
+  volumeBindingMode?: string;
+}
+/** The parts of a PersistentVolumeClaim the findings read. */
+export interface KubePVC {
+  metadata?: { name?: string; namespace?: string };
+  spec?: {
+    storageClassName?: string | null;
+    volumeName?: string;
+    resources?: { requests?: Record<string, string> };
+  };
+  status?: { phase?: string };
+}
+/** The parts of a PersistentVolume the findings read. */
+export interface KubePV {
+  metadata?: { name?: string };
+  spec?: {
+    storageClassName?: string;
+    csi?: { driver?: string };
+    claimRef?: { name?: string; namespace?: string };
+  };
+  status?: { phase?: string };
+}
+/** The parts of an Event the findings read. */
+export interface KubeEvent {
+  involvedObject?: { kind?: string; name?: string; namespace?: string };
+  reason?: string;
+  message?: string;
+  lastTimestamp?: string;
+}
+
+/** Input of {@link storageFindings}. */
+export interface StorageFindingsInput {
+  registry: ProviderRegistry;
+  storageClasses: KubeStorageClass[];
+  pvcs: KubePVC[];
+  pvs?: KubePV[];
+  /** Pods with their claims and intent, to find provider conflicts. */
+  pods?: SlimPod[];
+  events?: KubeEvent[];
+}
+
+function providerOfDriver(registry: ProviderRegistry, driver?: string) {
+  return registry.providers.find(p => p.storage?.csiDriver === driver);
+}
+
+/** The single provider a pod is pinned to by nodeSelector / required affinity, if any. */
+export function pinnedProvider(
+  pod: SlimPod,
+  registry: ProviderRegistry,
+): string | undefined {
+  const names = registry.providers.map(p => p.name);
+  const fromSelector = Object.values(pod.intent?.nodeSelector ?? {}).find(v =>
+    names.includes(v),
+  );
+  if (fromSelector) return fromSelector;
+  const terms = pod.intent?.requiredTerms ?? [];
+  const pins = terms.map(
+    t =>
+      (t.matchExpressions ?? []).find(
+        e =>
+          e.operator === 'In' &&
+          e.values?.length === 1 &&
+          names.includes(e.values[0]),
+      )?.values?.[0],
+  );
+  return pins.length > 0 && pins.every(p => p && p === pins[0])
+    ? pins[0]
+    : undefined;
+}
+
+function isMultiZone(p: ProviderDefinition): boolean {
+  const level = p.storage?.topologyLevel ?? 'zone';
+  const domains =
+    level === 'region'
+      ? p.regions.length
+      : p.regions.flatMap(r => r.zones).length;
+  return domains > 1;
+}
+
+/**
+ * Storage mistakes that bite a mixed cluster, each with severity, objects, message and fix:
+ * claims without a class, default classes, claim/pod provider conflicts, sizes below the
+ * provider minimum or not whole GiB, Immediate binding on multi-zone providers, Retain classes
+ * with Released volumes, and pending claims with their last event.
+ */
+export function storageFindings(input: StorageFindingsInput): StorageFinding[] {
+  const { registry } = input;
+  const out: StorageFinding[] = [];
+  const classes = new Map(
+    input.storageClasses.map(sc => [sc.metadata?.name ?? '', sc]),
+  );
+  const pvcRef = (c: KubePVC) => ({
+    kind: 'PersistentVolumeClaim',
+    namespace: c.metadata?.namespace,
+    name: c.metadata?.name ?? '',
+  });
+
+  const defaults = input.storageClasses.filter(
+    sc => sc.metadata?.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true',
+  );
+  if (defaults.length > 0) {
+    out.push({
+      id: defaults.length > 1 ? 'multiple-default-classes' : 'default-class',
+      severity: defaults.length > 1 ? 'error' : 'warning',
+      objects: defaults.map(sc => ({
+        kind: 'StorageClass',
+        name: sc.metadata?.name ?? '',
+      })),
+      message:
+        defaults.length > 1
+          ? `${defaults.length} StorageClasses are marked default; a claim without a class lands on whichever the API server picks`
+          : `StorageClass ${defaults[0].metadata?.name} is the default: a claim without a class silently lands on one provider`,
+      fix: `Set ${DEFAULT_CLASS_ANNOTATION}: "false" (or remove it) and name the class in every PVC`,
+    });
+  }
+
+  for (const claim of input.pvcs) {
+    const className = claim.spec?.storageClassName;
+    const sc = className ? classes.get(className) : undefined;
+    const provider = providerOfDriver(registry, sc?.provisioner);
+    if (className === undefined || className === null) {
+      out.push({
+        id: 'pvc-without-class',
+        severity: 'error',
+        objects: [pvcRef(claim)],
+        message: `PVC ${claim.metadata?.namespace}/${claim.metadata?.name} names no storageClassName`,
+        fix: 'Name the class of the provider the workload runs on (e.g. hcloud-volumes or scw-bssd)',
+      });
+    }
+    const requested = claim.spec?.resources?.requests?.storage;
+    const min = provider?.storage?.minVolumeSize;
+    if (provider && requested && min && bytes(requested) < bytes(min)) {
+      out.push({
+        id: 'size-below-minimum',
+        severity: 'warning',
+        objects: [pvcRef(claim)],
+        message: `${requested} is below ${provider.displayName}'s minimum volume size ${min}; the volume will be ${min} and billed as such`,
+        fix: `Request at least ${min}`,
+      });
+    } else if (
+      provider?.storage?.wholeGiB &&
+      requested &&
+      bytes(requested) % GIB !== 0
+    ) {
+      out.push({
+        id: 'size-not-whole-gib',
+        severity: 'warning',
+        objects: [pvcRef(claim)],
+        message: `${requested} is not a whole GiB; ${provider.displayName} rounds volumes up`,
+        fix: `Request a whole number of Gi (e.g. ${Math.ceil(
+          bytes(requested) / GIB,
+        )}Gi)`,
+      });
+    }
+    if (claim.status?.phase === 'Pending') {
+      const events = (input.events ?? [])
+        .filter(
+          e =>
+            e.involvedObject?.kind === 'PersistentVolumeClaim' &&
+            e.involvedObject.name === claim.metadata?.name &&
+            e.involvedObject.namespace === claim.metadata?.namespace,
+        )
+        .sort((a, b) =>
+          (a.lastTimestamp ?? '').localeCompare(b.lastTimestamp ?? ''),
+        );
+      const last = events[events.length - 1];
+      const waiting = last?.reason === 'WaitForFirstConsumer';
+      out.push({
+        id: 'pending-claim',
+        severity: waiting ? 'info' : 'warning',
+        objects: [pvcRef(claim)],
+        message: last
+          ? `Claim is Pending: ${last.reason}: ${last.message}`
+          : 'Claim is Pending with no event explaining why',
+        fix: waiting
+          ? 'Nothing to do until a pod uses the claim'
+          : 'Check the class exists, its provisioner runs, and the zone has capacity',
+      });
+    }
+    // Volume on one provider, pod pinned to another.
+    const pv = (input.pvs ?? []).find(
+      v => v.metadata?.name === claim.spec?.volumeName,
+    );
+    const volumeProvider =
+      providerOfDriver(registry, pv?.spec?.csi?.driver) ?? provider;
+    if (volumeProvider) {
+      for (const pod of input.pods ?? []) {
+        if (pod.namespace !== claim.metadata?.namespace) continue;
+        if (!pod.claims?.includes(claim.metadata?.name ?? '')) continue;
+        const pin = pinnedProvider(pod, registry);
+        if (pin && pin !== volumeProvider.name) {
+          out.push({
+            id: 'claim-provider-conflict',
+            severity: 'error',
+            objects: [
+              pvcRef(claim),
+              { kind: 'Pod', namespace: pod.namespace, name: pod.name },
+            ],
+            message: `The volume is on ${volumeProvider.name} but pod ${pod.name} is pinned to ${pin}; it can never schedule`,
+            fix: `Use a ${pin} StorageClass for the claim, or pin the workload to ${volumeProvider.name}`,
+          });
+        }
+      }
+    }
+  }
+
+  for (const sc of input.storageClasses) {
+    const provider = providerOfDriver(registry, sc.provisioner);
+    const mode = sc.volumeBindingMode ?? 'Immediate';
+    if (provider && mode === 'Immediate' && isMultiZone(provider)) {
+      out.push({
+        id: 'immediate-binding-multi-zone',
+        severity: 'warning',
+        objects: [{ kind: 'StorageClass', name: sc.metadata?.name ?? '' }],
+        message: `Immediate binding on ${provider.displayName}, which has several ${provider.storage?.topologyLevel}s: the volume is created before the pod is placed and may end up elsewhere`,
+        fix: 'Set volumeBindingMode: WaitForFirstConsumer',
+      });
+    }
+    if (sc.reclaimPolicy === 'Retain') {
+      const released = (input.pvs ?? []).filter(
+        pv =>
+          pv.spec?.storageClassName === sc.metadata?.name &&
+          pv.status?.phase === 'Released',
+      );
+      if (released.length > 0) {
+        out.push({
+          id: 'retain-released-volumes',
+          severity: 'warning',
+          objects: [
+            { kind: 'StorageClass', name: sc.metadata?.name ?? '' },
+            ...released.map(pv => ({
+              kind: 'PersistentVolume',
+              name: pv.metadata?.name ?? '',
+            })),
+          ],
+          message: `${released.length} Released volume(s) of Retain class ${sc.metadata?.name} are kept (and billed) with no claim`,
+          fix: 'Re-bind them (clear spec.claimRef) or delete the PV and the provider volume once the data is safe',
+        });
+      }
+    }
+  }
+  return out;
+}
