@@ -8,6 +8,9 @@ import { parse } from 'yaml';
 import { REPO_ROOT, VALIDATOR } from './__testUtils__/workspace';
 import { scaffolderModuleGitops } from './module';
 
+// These tests copy the tree and run the Go validator; the machine is shared.
+jest.setTimeout(60_000);
+
 // The module in the real scaffolder backend: every template dry-runs through the scaffolder's
 // own API (Nunjucks rendering, `if:` on the checkout output, JSON Schema input validation,
 // our dry-run overlay across steps, validation of the would-be tree).

@@ -13,6 +13,9 @@ import {
 } from '../__testUtils__/workspace';
 import { createActions } from '.';
 
+// These tests copy the tree and run the Go validator; the machine is shared.
+jest.setTimeout(60_000);
+
 // The steps of the "stateful workload" template, in order, over a real copy of the tree.
 const steps: [string, Record<string, unknown>][] = [
   [

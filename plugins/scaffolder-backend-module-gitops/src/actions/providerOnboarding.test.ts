@@ -9,6 +9,9 @@ import {
 } from '../__testUtils__/workspace';
 import { createActions } from '.';
 
+// These tests copy the tree and run the Go validator; the machine is shared.
+jest.setTimeout(60_000);
+
 const actions = createActions({
   publish: 'local',
   defaultBranch: 'main',

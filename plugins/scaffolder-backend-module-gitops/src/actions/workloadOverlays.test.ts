@@ -11,6 +11,9 @@ import {
 } from '../__testUtils__/workspace';
 import { createWorkloadOverlaysAction } from './workloadOverlays';
 
+// These tests copy the tree and run the Go validator; the machine is shared.
+jest.setTimeout(60_000);
+
 const action = createWorkloadOverlaysAction();
 const input = {
   name: 'notes',

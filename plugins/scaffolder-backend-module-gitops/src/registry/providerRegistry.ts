@@ -1,89 +1,20 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { z } from 'zod';
+import {
+  createProviderRegistry,
+  findProvider as findCommon,
+  ProviderDefinition,
+  ProviderRegistry,
+} from '@internal/plugin-multi-provider-common';
 
-// Mirrors the registry schema of @internal/plugin-multi-provider-common (createProviderRegistry).
-// That package was not committed when this module was written; once it is, replace this file's
-// schema and parser by an import of `createProviderRegistry` - the exported shape is the same.
-
-const regionSchema = z.object({
-  name: z.string().min(1),
-  country: z.string().optional(),
-  eu: z.boolean(),
-  zones: z.array(z.string().min(1)).default([]),
-});
-
-const storageSchema = z.object({
-  csiDriver: z.string().min(1),
-  topologyKey: z.string().min(1),
-  topologyLevel: z.enum(['region', 'zone']),
-  minVolumeSize: z.string().optional(),
-  wholeGiB: z.boolean().default(false),
-  classes: z
-    .array(
-      z.object({
-        name: z.string().min(1),
-        reclaimPolicy: z.enum(['Delete', 'Retain']).default('Delete'),
-        allowVolumeExpansion: z.boolean().default(false),
-      }),
-    )
-    .default([]),
-});
-
-const providerDocSchema = z.object({
-  apiVersion: z.literal('cloudlab.dev/v1alpha1'),
-  kind: z.literal('Provider'),
-  metadata: z.object({ name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/) }),
-  spec: z
-    .object({
-      displayName: z.string().optional(),
-      regions: z.array(regionSchema).default([]),
-      storage: storageSchema.optional(),
-    })
-    .passthrough(),
-});
-
-/** One provider of the registry, as the scaffolder actions use it. */
-export interface ProviderDefinition {
-  name: string;
-  displayName: string;
-  regions: z.infer<typeof regionSchema>[];
-  storage?: z.infer<typeof storageSchema>;
-}
-
-/** The provider registry (`providers/*.yaml`). */
-export interface ProviderRegistry {
-  providers: ProviderDefinition[];
-}
-
-/** Builds the registry from parsed YAML documents; other kinds are ignored. */
-export function createProviderRegistry(docs: unknown[]): ProviderRegistry {
-  const providers: ProviderDefinition[] = [];
-  docs.forEach((doc, index) => {
-    if (!doc || (doc as { kind?: unknown }).kind !== 'Provider') return;
-    const parsed = providerDocSchema.safeParse(doc);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new Error(
-        `Provider document ${index} is invalid at ${issue.path.join('.')}: ${
-          issue.message
-        }`,
-      );
-    }
-    const { metadata, spec } = parsed.data;
-    if (providers.some(p => p.name === metadata.name)) {
-      throw new Error(`Provider ${metadata.name} is defined twice`);
-    }
-    providers.push({
-      name: metadata.name,
-      displayName: spec.displayName ?? metadata.name,
-      regions: spec.regions,
-      storage: spec.storage,
-    });
-  });
-  return { providers };
-}
+// The registry schema and parser are THE one definition in @internal/plugin-multi-provider-common;
+// this file only adds the I/O of reading `providers/` from a workspace.
+export type {
+  ProviderDefinition,
+  ProviderRegistry,
+} from '@internal/plugin-multi-provider-common';
+export { createProviderRegistry };
 
 /** Reads every `*.yaml` of a registry directory (e.g. `<workspace>/providers`). */
 export async function loadProviderRegistry(
@@ -110,7 +41,7 @@ export function findProvider(
   registry: ProviderRegistry,
   name: string,
 ): ProviderDefinition | undefined {
-  return registry.providers.find(p => p.name === name);
+  return findCommon(registry, name);
 }
 
 /** The EU regions of a provider, in registry order. */
