@@ -91,6 +91,45 @@ describe('template chain over a copy of gitops/', () => {
       expect.arrayContaining(['notes-hetzner', 'notes-scaleway']),
     );
     expect(allowed).not.toContain('*');
+    // Issue 11, property 4: VSO scoping of what the actions generate.
+    const vaultAuth = parseAllDocuments(
+      fs.readFileSync(
+        path.join(ws, 'gitops/apps/notes/base/vaultauth.yaml'),
+        'utf8',
+      ),
+    )[0].toJS();
+    expect(vaultAuth.spec.kubernetes).toEqual({
+      role: 'notes',
+      serviceAccount: 'notes-vault',
+      audiences: ['vault'],
+      tokenExpirationSeconds: 600,
+    });
+    const accounts = parseAllDocuments(
+      fs.readFileSync(
+        path.join(ws, 'gitops/apps/notes/base/serviceaccount.yaml'),
+        'utf8',
+      ),
+    ).map(d => d.toJS().metadata);
+    expect(accounts).toContainEqual({
+      name: 'notes-vault',
+      namespace: 'notes',
+    });
+    const roles = parseAllDocuments(
+      parseAllDocuments(
+        fs.readFileSync(
+          path.join(ws, 'gitops/platform/vault/configmap.yaml'),
+          'utf8',
+        ),
+      )[0].toJS().data['roles.yaml'],
+    )[0].toJS();
+    expect(roles.find((r: { name: string }) => r.name === 'notes')).toEqual({
+      name: 'notes',
+      boundServiceAccountNames: ['notes-vault'],
+      boundServiceAccountNamespaces: ['notes-hetzner', 'notes-scaleway'],
+      audience: 'vault',
+      policies: ['notes-read'],
+      tokenTTL: '10m',
+    });
     const entity = parseAllDocuments(
       fs.readFileSync(path.join(ws, 'catalog/components/notes.yaml'), 'utf8'),
     );
