@@ -173,7 +173,7 @@ export function createGitCommitAction(config: GitopsConfig) {
         return;
       }
       const result = await ctx.checkpoint({
-        key: `cloudlab-git-commit-${branch}`,
+        key: `cloudlab-git-commit-${ctx.step?.id ?? ''}-${branch}`,
         fn: () =>
           commitWorkspace({
             repository: path.resolve(config.localRepository!),

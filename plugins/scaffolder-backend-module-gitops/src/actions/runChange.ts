@@ -106,7 +106,8 @@ export async function runChange(
     );
   } else {
     summary = await ctx.checkpoint({
-      key: `${key}-${path.basename(ctx.workspacePath)}`,
+      // Per step: a template may use one action twice, and each use must run.
+      key: `${key}-${ctx.step?.id ?? path.basename(ctx.workspacePath)}`,
       fn: async () => {
         const s = await cs.apply();
         return { created: s.created, changed: s.changed };
