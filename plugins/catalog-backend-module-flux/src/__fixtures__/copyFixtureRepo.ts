@@ -1,0 +1,12 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** Copies `__fixtures__/repo` to a fresh temporary directory, so tests may edit it. */
+export function copyFixtureRepo(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-catalog-'));
+  // Tests run from source, where __dirname is this directory.
+  // eslint-disable-next-line no-restricted-syntax
+  fs.cpSync(path.join(__dirname, 'repo'), dir, { recursive: true });
+  return dir;
+}

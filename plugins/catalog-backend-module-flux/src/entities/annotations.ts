@@ -1,0 +1,74 @@
+import { FluxKind, FluxObjectId } from '../tree/types';
+
+/**
+ * Claim annotations: an entity carrying one says "I am the catalog entry of these Flux objects".
+ * Values are comma-separated items `name`, `namespace/name` or `cluster/namespace/name`
+ * (`cloudlab.dev/flux-kustomizations` is also what the scaffolder's catalog entries write).
+ */
+export const CLAIM_ANNOTATIONS: Record<FluxKind, string> = {
+  Kustomization: 'cloudlab.dev/flux-kustomizations',
+  HelmRelease: 'cloudlab.dev/flux-helmreleases',
+  HelmRepository: 'cloudlab.dev/flux-helmrepositories',
+  OCIRepository: 'cloudlab.dev/flux-ocirepositories',
+};
+
+/** Informational annotations written on generated entities (never claims). */
+export const ANNOTATIONS = {
+  /** Flux Kustomizations that apply the entity's objects, `cluster/namespace/name`. */
+  appliedBy: 'cloudlab.dev/flux-applied-by',
+  /** Clusters the entity is reconciled in. */
+  clusters: 'cloudlab.dev/clusters',
+  /** Repository-relative GitOps directory (as the scaffolder writes it). */
+  gitopsPath: 'cloudlab.dev/gitops-path',
+  /** The provider a Resource stands for or belongs to. */
+  provider: 'cloudlab.dev/provider',
+  /** Marks entities emitted by this provider. */
+  generatedBy: 'cloudlab.dev/generated-by',
+  kubernetesId: 'backstage.io/kubernetes-id',
+  kubernetesSelector: 'backstage.io/kubernetes-label-selector',
+  kubernetesNamespace: 'backstage.io/kubernetes-namespace',
+  techdocsRef: 'backstage.io/techdocs-ref',
+  techdocsEntity: 'backstage.io/techdocs-entity',
+} as const;
+
+export const GENERATOR_NAME = 'catalog-backend-module-flux';
+
+/** `cluster/namespace/name`, the exact form generated entities write. */
+export const fluxObjectKey = (o: FluxObjectId) =>
+  `${o.cluster}/${o.namespace}/${o.name}`;
+
+/** Splits a claim annotation value into items. */
+export function claimItems(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map(s => s.trim())
+    .filter(Boolean);
+}
+
+/** Whether a claim item (`name`, `namespace/name`, `cluster/namespace/name`) names the object. */
+export function claimMatches(item: string, o: FluxObjectId): boolean {
+  const parts = item.split('/');
+  if (parts.length === 1) return parts[0] === o.name;
+  if (parts.length === 2)
+    return parts[0] === o.namespace && parts[1] === o.name;
+  if (parts.length === 3)
+    return (
+      parts[0] === o.cluster && parts[1] === o.namespace && parts[2] === o.name
+    );
+  return false;
+}
+
+/** The claims an entity makes, per Flux kind. */
+export function claimsOf(
+  annotations: Record<string, string> | undefined,
+): Array<{
+  kind: FluxKind;
+  item: string;
+}> {
+  return (Object.keys(CLAIM_ANNOTATIONS) as FluxKind[]).flatMap(kind =>
+    claimItems(annotations?.[CLAIM_ANNOTATIONS[kind]]).map(item => ({
+      kind,
+      item,
+    })),
+  );
+}

@@ -1,0 +1,32 @@
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
+import { readFluxCatalogConfig } from './config';
+import { FluxEntityProvider } from './provider/FluxEntityProvider';
+
+/** Emits catalog entities for every Flux-reconciled service in `gitops/` (see docs/catalog). */
+export const catalogModuleFlux = createBackendModule({
+  pluginId: 'catalog',
+  moduleId: 'flux',
+  register(env) {
+    env.registerInit({
+      deps: {
+        catalog: catalogProcessingExtensionPoint,
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        scheduler: coreServices.scheduler,
+      },
+      async init({ catalog, config, logger, scheduler }) {
+        const { options, schedule } = readFluxCatalogConfig(config);
+        catalog.addEntityProvider(
+          new FluxEntityProvider(options, logger, {
+            scheduler,
+            definition: schedule,
+          }),
+        );
+      },
+    });
+  },
+});

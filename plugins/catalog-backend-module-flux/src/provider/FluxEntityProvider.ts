@@ -1,0 +1,147 @@
+import {
+  LoggerService,
+  SchedulerService,
+  SchedulerServiceTaskScheduleDefinition,
+} from '@backstage/backend-plugin-api';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  EntityProvider,
+  EntityProviderConnection,
+} from '@backstage/plugin-catalog-node';
+import { createHash } from 'node:crypto';
+import { FluxCatalogOptions } from '../config';
+import { YamlFileCache } from '../tree/YamlFileCache';
+import { CatalogSnapshot, readSnapshot } from './readSnapshot';
+
+/** What one refresh did, for logs and tests. */
+export interface RefreshResult {
+  mutation: 'none' | 'full' | 'delta';
+  added: string[];
+  removed: string[];
+  errors: CatalogSnapshot['errors'];
+}
+
+const hashEntity = (e: Entity) =>
+  createHash('sha256').update(JSON.stringify(e)).digest('hex');
+
+/**
+ * Emits the entities of `gitops/` (see docs/catalog/index.md). The first refresh applies a full
+ * mutation; later ones compare the content hash of every file read and, when something changed,
+ * apply a delta of only the entities that were added, changed or removed.
+ */
+export class FluxEntityProvider implements EntityProvider {
+  private connection?: EntityProviderConnection;
+  private readonly cache: YamlFileCache;
+  private lastFingerprint?: Map<string, string>;
+  private emitted = new Map<string, string>();
+  private snapshot?: CatalogSnapshot;
+
+  constructor(
+    private readonly options: FluxCatalogOptions,
+    private readonly logger: LoggerService,
+    private readonly schedule?: {
+      scheduler: SchedulerService;
+      definition: SchedulerServiceTaskScheduleDefinition;
+    },
+  ) {
+    this.cache = new YamlFileCache(options.rootDir);
+  }
+
+  getProviderName(): string {
+    return 'cloudlab-flux';
+  }
+
+  async connect(connection: EntityProviderConnection): Promise<void> {
+    this.connection = connection;
+    if (this.schedule) {
+      await this.schedule.scheduler.scheduleTask({
+        id: `${this.getProviderName()}:refresh`,
+        ...this.schedule.definition,
+        fn: async () => {
+          await this.refresh();
+        },
+      });
+    }
+  }
+
+  /** The latest snapshot (for the enrichment processor and tests). */
+  latest(): CatalogSnapshot | undefined {
+    return this.snapshot;
+  }
+
+  async refresh(): Promise<RefreshResult> {
+    if (!this.connection) {
+      throw new Error('FluxEntityProvider.refresh called before connect');
+    }
+    const previous = this.lastFingerprint;
+    // Cheap when nothing changed: files are hashed, parses are cached per content hash.
+    const snapshot = readSnapshot(this.cache, this.options);
+    if (previous && sameFingerprint(previous, snapshot.fingerprint)) {
+      return {
+        mutation: 'none',
+        added: [],
+        removed: [],
+        errors: snapshot.errors,
+      };
+    }
+    this.snapshot = snapshot;
+    this.lastFingerprint = snapshot.fingerprint;
+    for (const err of snapshot.errors) {
+      this.logger.error(`Flux catalog: ${err.file}: ${err.reason}`, {
+        file: err.file,
+        reason: err.reason,
+      });
+    }
+    const next = new Map(
+      snapshot.entities.map(e => [
+        stringifyEntityRef(e),
+        { entity: e, hash: hashEntity(e) },
+      ]),
+    );
+    const locationKey = this.getProviderName();
+    if (!previous) {
+      await this.connection.applyMutation({
+        type: 'full',
+        entities: snapshot.entities.map(entity => ({ entity, locationKey })),
+      });
+      this.emitted = new Map([...next].map(([ref, v]) => [ref, v.hash]));
+      this.logger.info(`Flux catalog: emitted ${next.size} entities (full)`);
+      return {
+        mutation: 'full',
+        added: [...next.keys()],
+        removed: [],
+        errors: snapshot.errors,
+      };
+    }
+    const added = [...next].filter(
+      ([ref, v]) => this.emitted.get(ref) !== v.hash,
+    );
+    const removed = [...this.emitted.keys()].filter(ref => !next.has(ref));
+    if (added.length || removed.length) {
+      await this.connection.applyMutation({
+        type: 'delta',
+        added: added.map(([, v]) => ({ entity: v.entity, locationKey })),
+        removed: removed.map(entityRef => ({ entityRef, locationKey })),
+      });
+      this.logger.info(
+        `Flux catalog: delta applied (${added.length} added or changed, ${removed.length} removed)`,
+      );
+    }
+    this.emitted = new Map([...next].map(([ref, v]) => [ref, v.hash]));
+    return {
+      mutation: added.length || removed.length ? 'delta' : 'none',
+      added: added.map(([ref]) => ref),
+      removed,
+      errors: snapshot.errors,
+    };
+  }
+}
+
+function sameFingerprint(
+  a: Map<string, string>,
+  b: Map<string, string>,
+): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
+}

@@ -1,0 +1,180 @@
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import fs from 'node:fs';
+import path from 'node:path';
+import { copyFixtureRepo } from '../__fixtures__/copyFixtureRepo';
+import { checkCatalog } from '../check/checkCatalog';
+import { fluxCatalogOptions } from '../config';
+import { YamlFileCache } from '../tree/YamlFileCache';
+import { readSnapshot } from './readSnapshot';
+
+const refs = (s: ReturnType<typeof readSnapshot>) =>
+  s.entities.map(e => stringifyEntityRef(e));
+
+describe('readSnapshot over a fixture tree', () => {
+  let root: string;
+  const read = () =>
+    readSnapshot(
+      new YamlFileCache(root),
+      fluxCatalogOptions(root, { grafanaUrl: 'https://grafana.example' }),
+    );
+  beforeEach(() => {
+    root = copyFixtureRepo();
+  });
+
+  it('emits services, sources, storage classes, clusters and providers', () => {
+    const s = read();
+    expect(s.errors).toEqual([]);
+    expect(refs(s)).toEqual([
+      'component:default/postgres',
+      'resource:default/acme',
+      'resource:default/fast',
+      'resource:default/helmrepository-charts',
+      'resource:default/prod',
+    ]);
+    const pg = s.entities.find(e => e.metadata.name === 'postgres')!;
+    expect(pg.metadata.annotations).toMatchObject({
+      'cloudlab.dev/flux-helmreleases': 'prod/db/postgres',
+      'cloudlab.dev/flux-applied-by': 'prod/flux-system/infra-db',
+      'backstage.io/kubernetes-label-selector':
+        'app.kubernetes.io/instance=postgres',
+      'backstage.io/kubernetes-namespace': 'db',
+      'backstage.io/techdocs-entity': 'system:default/cloudlab-platform',
+    });
+    // Sources come through the HelmRelease's sourceRef, not the layer chain.
+    expect(pg.spec?.dependsOn).toEqual([
+      'resource:default/helmrepository-charts',
+    ]);
+    expect(pg.metadata.links?.map(l => l.title)).toContain(
+      'Grafana: placement dashboard',
+    );
+    expect(
+      s.entities.find(e => e.metadata.name === 'fast')!.spec?.dependsOn,
+    ).toEqual(['resource:default/acme']);
+    expect(s.entities.find(e => e.metadata.name === 'acme')!.spec?.type).toBe(
+      'cloud-provider',
+    );
+  });
+
+  it('lets a hand-written claim replace the generated entity, rewriting dependsOn', () => {
+    const s = read();
+    expect(refs(s)).not.toContain('component:default/apps-web');
+    expect(s.replacedBy.get('component:default/apps-web')).toBe(
+      'component:default/website',
+    );
+    const generatedWeb = s.generated.find(e => e.metadata.name === 'apps-web')!;
+    expect(generatedWeb.metadata.annotations).toMatchObject({
+      'backstage.io/kubernetes-label-selector': 'app.kubernetes.io/name=web',
+      'backstage.io/kubernetes-namespace': 'web',
+    });
+    expect(checkCatalog(s)).toEqual([]);
+  });
+
+  it('lets a hand-written entity with the same ref win', () => {
+    fs.writeFileSync(
+      path.join(root, 'catalog/prod.yaml'),
+      'apiVersion: backstage.io/v1alpha1\nkind: Resource\nmetadata:\n  name: prod\n  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec:\n  type: kubernetes-cluster\n  owner: group:default/ops\n  dependsOn: [resource:default/acme]\n',
+    );
+    const s = read();
+    expect(refs(s)).not.toContain('resource:default/prod');
+    expect(checkCatalog(s)).toEqual([]);
+  });
+
+  it('checks: missing, duplicate and dangling claims, owner, docs and dependsOn', () => {
+    fs.writeFileSync(
+      path.join(root, 'catalog/web.yaml'),
+      [
+        'apiVersion: backstage.io/v1alpha1',
+        'kind: Component',
+        'metadata:',
+        '  name: website',
+        '  annotations:',
+        '    cloudlab.dev/flux-kustomizations: apps-web,apps-gone',
+        'spec:',
+        '  type: website',
+        '---',
+        'apiVersion: backstage.io/v1alpha1',
+        'kind: Component',
+        'metadata:',
+        '  name: website-copy',
+        '  annotations:',
+        '    cloudlab.dev/flux-kustomizations: prod/flux-system/apps-web',
+        '    backstage.io/techdocs-entity: system:default/x',
+        'spec:',
+        '  type: website',
+        '  owner: group:default/web-team',
+      ].join('\n'),
+    );
+    const problems = checkCatalog(read());
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /Kustomization prod\/flux-system\/apps-web .* has 2 catalog entities/,
+        ),
+        expect.stringMatching(
+          /website .* claims Kustomization apps-gone, which no cluster/,
+        ),
+        expect.stringMatching(/component:default\/website .* has no owner/),
+        expect.stringMatching(/component:default\/website .* has no docs/),
+        expect.stringMatching(/misses dependsOn component:default\/postgres/),
+      ]),
+    );
+    fs.rmSync(path.join(root, 'catalog/web.yaml'));
+    expect(checkCatalog(read())).toEqual([]);
+  });
+
+  it('reports a Kustomization without an owner entity when nothing claims it', () => {
+    fs.rmSync(path.join(root, 'catalog/web.yaml'));
+    const s = read();
+    expect(refs(s)).toContain('component:default/apps-web');
+    expect(checkCatalog(s)).toEqual([]);
+  });
+
+  it('reports a malformed file with file and reason and keeps the other files', () => {
+    fs.writeFileSync(
+      path.join(root, 'gitops/infra/db/helmrelease.yaml'),
+      'kind: HelmRelease\n  bad: [\n',
+    );
+    const s = read();
+    expect(s.errors).toEqual([
+      {
+        file: 'gitops/infra/db/helmrelease.yaml',
+        reason: expect.stringMatching(/^invalid YAML/),
+      },
+    ]);
+    expect(refs(s)).toEqual(
+      expect.arrayContaining([
+        'resource:default/helmrepository-charts',
+        'resource:default/fast',
+      ]),
+    );
+    expect(checkCatalog(s)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/helmrelease.yaml: invalid YAML/),
+      ]),
+    );
+  });
+
+  it('reports Flux objects that do not make sense', () => {
+    fs.writeFileSync(
+      path.join(root, 'gitops/clusters/prod/broken.yaml'),
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: nopath\n  namespace: flux-system\nspec:\n  dependsOn: [{ name: ghost }]\n---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: wrongpath\n  namespace: flux-system\nspec:\n  path: ./gitops/nowhere\n  dependsOn: [{ name: ghost }]\n',
+    );
+    const s = read();
+    expect(s.errors.map(e => `${e.file}: ${e.reason}`)).toEqual([
+      'gitops/clusters/prod/broken.yaml: Flux Kustomization nopath has no spec.path',
+      'gitops/clusters/prod/broken.yaml: Flux Kustomization wrongpath: spec.path ./gitops/nowhere is not a directory',
+      'gitops/clusters/prod/broken.yaml: Flux Kustomization wrongpath depends on flux-system/ghost, which cluster prod does not define',
+    ]);
+  });
+
+  it('reports an invalid provider file and still emits the others', () => {
+    fs.writeFileSync(
+      path.join(root, 'providers/bad.yaml'),
+      'apiVersion: cloudlab.dev/v1alpha1\nkind: Provider\nmetadata: {}\n',
+    );
+    const s = read();
+    expect(s.errors).toHaveLength(1);
+    expect(s.errors[0].file).toBe('providers/bad.yaml');
+    expect(refs(s)).toContain('resource:default/acme');
+  });
+});
