@@ -18,7 +18,8 @@ type Z = typeof zod;
 
 /**
  * Annotations linking a Component to its GitOps tree, the contract with the Flux catalog
- * provider (plugins/catalog-backend-module-flux): it matches entities on these.
+ * provider (plugins/catalog-backend-module-flux, `CLAIM_ANNOTATIONS`): the entity claims its
+ * Flux Kustomizations as `namespace/name` items, in every cluster.
  */
 export const ANNOTATIONS = {
   gitopsPath: 'cloudlab.dev/gitops-path',
@@ -79,7 +80,7 @@ export async function stageCatalogEntry(cs: ChangeSet, input: Input) {
       annotations: {
         [ANNOTATIONS.gitopsPath]: appDir(input.workload),
         [ANNOTATIONS.fluxKustomizations]: instances
-          .map(i => `apps-${input.workload}-${i.name}`)
+          .map(i => `flux-system/apps-${input.workload}-${i.name}`)
           .join(','),
         [ANNOTATIONS.kubernetesSelector]: `app.kubernetes.io/name=${input.workload}`,
       },
