@@ -253,10 +253,27 @@ export async function removeScale(): Promise<void> {
   try {
     await clients.core.deleteNamespace({ name: SCALE_NAMESPACE });
   } catch (err) {
-    if (statusCode(err) !== 404) throw new Error(`delete namespace ${SCALE_NAMESPACE}: ${apiMessage(err)}`);
+    if (statusCode(err) !== 404)
+      throw new Error(
+        `delete namespace ${SCALE_NAMESPACE}: ${apiMessage(err)}`,
+      );
   }
-  await clients.core.deleteCollectionNode({ labelSelector: `${SCALE_LABEL}=true` });
-  console.log(`lab scale: deleting namespace ${SCALE_NAMESPACE} and the scale nodes (finishes in the background)`);
+  // One delete per node: a single DELETE collection of 1,000 nodes can outlive the request
+  // timeout on a loaded machine.
+  const nodes = (
+    await clients.core.listNode({ labelSelector: `${SCALE_LABEL}=true` })
+  ).items;
+  await pool(nodes, 16, async n => {
+    try {
+      await clients.core.deleteNode({ name: n.metadata!.name! });
+    } catch (err) {
+      if (statusCode(err) !== 404)
+        throw new Error(`delete node ${n.metadata!.name}: ${apiMessage(err)}`);
+    }
+  });
+  console.log(
+    `lab scale: deleting namespace ${SCALE_NAMESPACE} and the scale nodes (finishes in the background)`,
+  );
 }
 
 /** Prints a scale result as the bench and `lab scale` show it. */
