@@ -92,6 +92,22 @@ export async function stageCatalogEntry(cs: ChangeSet, input: Input) {
       ...(input.system ? { system: input.system } : {}),
     },
   };
+  // One entity per name: refuse when another catalog file already declares this Component.
+  for (const name of await cs.listFiles('catalog/components', 'workload')) {
+    const file = `catalog/components/${name}`;
+    if (!name.endsWith('.yaml') || file === catalogFile(input.workload))
+      continue;
+    const declared = parseDocuments((await cs.read(file))!, file).some(
+      d =>
+        d.get('kind') === 'Component' &&
+        d.getIn(['metadata', 'name']) === input.workload,
+    );
+    if (declared) {
+      throw new InputError(
+        `workload: a Component '${input.workload}' is already declared in ${file}`,
+      );
+    }
+  }
   await stageOwnedFile(
     cs,
     catalogFile(input.workload),

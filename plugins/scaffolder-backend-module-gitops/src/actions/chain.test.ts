@@ -181,6 +181,32 @@ describe('template chain over a copy of gitops/', () => {
     expect(m.outputs.findings).toEqual([]);
   });
 
+  it('refuses a catalog entry whose Component is declared elsewhere', async () => {
+    await createActions(config())
+      .find(a => a.id === 'cloudlab:workload:create')!
+      .handler(mockContext(ws, steps[0][1]).ctx);
+    fs.mkdirSync(path.join(ws, 'catalog/components'), { recursive: true });
+    fs.writeFileSync(
+      path.join(ws, 'catalog/components/hand-written.yaml'),
+      '---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: notes\nspec:\n  type: service\n  lifecycle: production\n  owner: group:default/platform-team\n',
+    );
+    const before = hashTree(ws);
+    const catalog = createActions(config()).find(
+      a => a.id === 'cloudlab:catalog-entry:create',
+    )!;
+    await expect(
+      catalog.handler(
+        mockContext(ws, {
+          workload: 'notes',
+          owner: 'group:default/platform-team',
+        }).ctx,
+      ),
+    ).rejects.toThrow(
+      "workload: a Component 'notes' is already declared in catalog/components/hand-written.yaml",
+    );
+    expect(hashTree(ws)).toBe(before);
+  });
+
   it('validate fails with the findings when the tree is broken', async () => {
     if (!VALIDATOR) return;
     fs.writeFileSync(

@@ -83,6 +83,25 @@ export class ChangeSet {
     return [...all].sort();
   }
 
+  /** Regular files directly in a directory (never symlinks), with pending ones added. */
+  async listFiles(rel: string, field = 'path'): Promise<string[]> {
+    const abs = await resolveWorkspacePath(this.workspacePath, rel, field);
+    const prefix = `${path.posix.normalize(rel)}/`;
+    const names = new Set<string>();
+    try {
+      for (const e of await fs.readdir(abs, { withFileTypes: true })) {
+        if (e.isFile()) names.add(e.name);
+      }
+    } catch {
+      // absent: only pending files
+    }
+    for (const k of [...this.overlay.keys(), ...this.staged.keys()]) {
+      const rest = k.startsWith(prefix) ? k.slice(prefix.length) : '';
+      if (rest && !rest.includes('/')) names.add(rest);
+    }
+    return [...names].sort();
+  }
+
   /** Stages a write; the path is checked now and again before applying. */
   async write(rel: string, content: string, field = 'path'): Promise<void> {
     const key = path.posix.normalize(rel);
