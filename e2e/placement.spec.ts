@@ -80,3 +80,24 @@ test('the what-if panel shows verdicts for losing hetzner', async ({
     fullPage: true,
   });
 });
+
+test('the Placement tab shows each Pi-hole instance on its own provider', async ({
+  page,
+}) => {
+  for (const [instance, provider, other] of [
+    ['pihole-hetzner', 'hetzner', 'scaleway'],
+    ['pihole-scaleway', 'scaleway', 'hetzner'],
+  ]) {
+    await page.goto(`/catalog/default/component/${instance}/placement`);
+    // The tree's first level is the provider the pods run on.
+    await expect(
+      page.getByText(provider, { exact: true }).first(),
+    ).toBeVisible();
+    await expect(page.getByText(/Running/).first()).toBeVisible();
+    await expect(page.getByText(other, { exact: true })).toHaveCount(0);
+    await page.screenshot({
+      path: `${SHOTS}/placement-${instance}.png`,
+      fullPage: true,
+    });
+  }
+});

@@ -71,10 +71,9 @@ e2e() {
 step "type check (tsc)" yarn tsc
 step "lint" yarn lint
 step "prettier" yarn prettier:check
+# Before jest: the scaffolder's action tests validate what they write with the validator built here.
+step "gitops validation" bash scripts/validate-gitops.sh
 step "unit and integration tests (jest; SQLite + PostgreSQL)" yarn test --passWithNoTests
-if [[ -f scripts/validate-gitops.sh ]]; then
-  step "gitops validation" bash scripts/validate-gitops.sh
-fi
 if [[ -f scripts/lab-test.sh ]]; then
   step "lab proofs (real control plane)" bash scripts/lab-test.sh
 fi
