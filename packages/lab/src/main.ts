@@ -4,6 +4,11 @@ import { outage } from './commands/outage';
 import { printScaleResult, scale } from './commands/scale';
 import { status } from './commands/status';
 import { up } from './commands/up';
+import {
+  fluxCommand,
+  gitopsCommand,
+  GITOPS_USAGE,
+} from './gitops/loop/command';
 
 const USAGE = `usage: lab <command>
   up [--no-wait]                 start the control plane and kwok, converge nodes, volumes, CRDs, gitops/clusters/lab
@@ -13,7 +18,8 @@ const USAGE = `usage: lab <command>
   restore <provider>             remove that taint
   scale --nodes N --pods M       N extra nodes and M benchmark pods (0 0 removes them)
   bench [--steps 100x2000,...] [--skip-up]
-                                 build, up and scale figures`;
+                                 build, up and scale figures
+${GITOPS_USAGE}`;
 
 function flag(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -54,6 +60,10 @@ async function main(argv: string[]): Promise<number> {
         skipUp: args.includes('--skip-up'),
       });
       return 0;
+    case 'gitops':
+      return gitopsCommand(args);
+    case 'flux':
+      return fluxCommand(args);
     default:
       console.error(USAGE);
       return cmd === undefined || cmd === 'help' || cmd === '--help' ? 0 : 2;

@@ -1,0 +1,157 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { LabPaths } from '../../paths';
+
+/** Loopback ports of the GitOps loop (env overrides for a second lab on the same machine). */
+export function gitopsPorts() {
+  const n = (name: string, d: number) => Number(process.env[name] ?? d);
+  return {
+    git: n('CLOUDLAB_LAB_GIT_PORT', 8480),
+    vault: n('CLOUDLAB_LAB_VAULT_PORT', 8200),
+    sourceStorage: n('CLOUDLAB_LAB_FLUX_STORAGE_PORT', 9790),
+    sourceMetrics: 9791,
+    sourceHealth: 9792,
+    kustomizeMetrics: 9793,
+    kustomizeHealth: 9794,
+    helmMetrics: 9795,
+    helmHealth: 9796,
+    vsoMetrics: 9797,
+    vsoHealth: 9798,
+  };
+}
+
+/** Files of the GitOps loop, under .cache/lab/gitops (git-ignored state). */
+export function gitopsPaths(p: LabPaths) {
+  const dir = path.join(p.state, 'gitops');
+  return {
+    dir,
+    gitRoot: path.join(dir, 'git'),
+    fluxStorage: path.join(dir, 'flux-storage'),
+    helmCache: path.join(dir, 'helm'),
+    vaultToken: path.join(dir, 'vault-root-token'),
+    vaultAddr: path.join(dir, 'vault-addr'),
+    bench: path.join(dir, 'bench.txt'),
+    vaultRoles: path.join(
+      p.root,
+      'gitops',
+      'platform',
+      'vault',
+      'configmap.yaml',
+    ),
+    buildScript: path.join(p.root, 'scripts', 'lab-gitops-build.sh'),
+  };
+}
+
+/** One process of the loop: binary, arguments, extra environment, health URL. */
+export interface LoopComponent {
+  name: string;
+  bin: string;
+  args: string[];
+  env: Record<string, string>;
+  health: string;
+  /** the Go binary built by scripts/lab-gitops-build.sh (undefined for the Node git server) */
+  built?: string;
+}
+
+/** Every component of the loop, in start order. */
+export function loopComponents(p: LabPaths, cliScript: string): LoopComponent[] {
+  const ports = gitopsPorts();
+  const g = gitopsPaths(p);
+  const kube = { KUBECONFIG: p.kubeconfig, RUNTIME_NAMESPACE: 'flux-system' };
+  const flux = (metrics: number, health: number) => [
+    `--metrics-addr=127.0.0.1:${metrics}`,
+    `--health-addr=127.0.0.1:${health}`,
+    '--enable-leader-election=false',
+    '--watch-all-namespaces=true',
+    '--events-addr=',
+    '--log-level=info',
+    '--log-encoding=console',
+  ];
+  const bin = (b: string) => path.join(p.bin, b);
+  return [
+    {
+      name: 'git-server',
+      bin: process.execPath,
+      args: [
+        cliScript,
+        'gitops',
+        'git-serve',
+        g.gitRoot,
+        String(ports.git),
+      ],
+      env: {},
+      health: `http://127.0.0.1:${ports.git}/cloudlab.git/info/refs?service=git-upload-pack`,
+    },
+    {
+      name: 'vault',
+      bin: bin('vault'),
+      built: 'vault',
+      args: ['server', '-dev', '-dev-no-store-token'],
+      env: {
+        VAULT_DEV_LISTEN_ADDRESS: `127.0.0.1:${ports.vault}`,
+        VAULT_DEV_ROOT_TOKEN_ID: fs.existsSync(g.vaultToken)
+          ? fs.readFileSync(g.vaultToken, 'utf8').trim()
+          : '',
+        VAULT_DISABLE_MLOCK: 'true',
+        VAULT_LOG_LEVEL: 'info',
+        HOME: g.dir,
+      },
+      health: `http://127.0.0.1:${ports.vault}/v1/sys/health`,
+    },
+    {
+      name: 'source-controller',
+      bin: bin('source-controller'),
+      built: 'source-controller',
+      args: [
+        ...flux(ports.sourceMetrics, ports.sourceHealth),
+        `--storage-path=${g.fluxStorage}`,
+        `--storage-addr=127.0.0.1:${ports.sourceStorage}`,
+        `--storage-adv-addr=127.0.0.1:${ports.sourceStorage}`,
+        `--helm-cache-max-size=10`,
+      ],
+      env: { ...kube, HOME: g.dir, HELM_CACHE_HOME: g.helmCache },
+      health: `http://127.0.0.1:${ports.sourceHealth}/readyz`,
+    },
+    {
+      name: 'kustomize-controller',
+      bin: bin('kustomize-controller'),
+      built: 'kustomize-controller',
+      args: [
+        ...flux(ports.kustomizeMetrics, ports.kustomizeHealth),
+        '--no-remote-bases=true',
+        '--requeue-dependency=5s',
+      ],
+      env: { ...kube, HOME: g.dir },
+      health: `http://127.0.0.1:${ports.kustomizeHealth}/readyz`,
+    },
+    {
+      name: 'helm-controller',
+      bin: bin('helm-controller'),
+      built: 'helm-controller',
+      args: [
+        ...flux(ports.helmMetrics, ports.helmHealth),
+        '--requeue-dependency=5s',
+      ],
+      env: { ...kube, HOME: g.dir },
+      health: `http://127.0.0.1:${ports.helmHealth}/readyz`,
+    },
+    {
+      name: 'vault-secrets-operator',
+      bin: bin('vault-secrets-operator'),
+      built: 'vault-secrets-operator',
+      args: [
+        '--leader-elect=false',
+        `--metrics-bind-address=127.0.0.1:${ports.vsoMetrics}`,
+        `--health-probe-bind-address=127.0.0.1:${ports.vsoHealth}`,
+        '--backoff-max-interval=10s',
+        '--zap-encoder=console',
+      ],
+      env: {
+        KUBECONFIG: p.kubeconfig,
+        OPERATOR_NAMESPACE: 'vault-secrets-operator-system',
+        HOME: g.dir,
+      },
+      health: `http://127.0.0.1:${ports.vsoHealth}/readyz`,
+    },
+  ];
+}

@@ -1,0 +1,75 @@
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fluxState, formatFlux } from './flux';
+import { gitHttpHandler } from './gitServer';
+import { expectedSecrets, policyDocuments, ttlSeconds } from './vault';
+
+describe('fluxState', () => {
+  it('summarises Ready, reason, revision and inventory', () => {
+    const s = fluxState('Kustomization', {
+      metadata: { name: 'apps', namespace: 'flux-system' },
+      spec: {},
+      status: {
+        conditions: [
+          { type: 'Ready', status: 'False', reason: 'ReconciliationFailed', message: 'boom' },
+        ],
+        lastAppliedRevision: 'main@sha1:abc',
+        inventory: { entries: [{}, {}] },
+      },
+    });
+    expect(s).toMatchObject({ ready: 'False', reason: 'ReconciliationFailed', revision: 'main@sha1:abc', inventory: 2 });
+    expect(formatFlux([s])).toMatch(/Kustomization\s+flux-system\/apps\s+False\s+ReconciliationFailed/);
+  });
+
+  it('reports Unknown without status', () => {
+    expect(fluxState('HelmRelease', { metadata: { name: 'x', namespace: 'y' } }).ready).toBe('Unknown');
+  });
+});
+
+describe('vault seeding plan', () => {
+  it('grants each policy read on its KV v2 data paths only', () => {
+    const docs = policyDocuments(expectedSecrets(['hetzner', 'scaleway']));
+    expect(docs.get('pihole-read')).toBe('path "kv/data/apps/pihole/*" {\n  capabilities = ["read"]\n}\n');
+    expect(docs.get('tailscale-read')).toContain('kv/data/platform/tailscale/*');
+    expect(docs.get('grafana-read')).toContain('kv/data/platform/grafana/*');
+  });
+  it('parses TTLs', () => {
+    expect(ttlSeconds('10m')).toBe(600);
+    expect(ttlSeconds('1h')).toBe(3600);
+    expect(ttlSeconds(undefined)).toBe(600);
+  });
+});
+
+describe('git http server', () => {
+  it('serves a bare repository over smart HTTP and refuses pushes and unknown paths', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'git-srv-'));
+    const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t.invalid' };
+    const work = path.join(dir, 'work');
+    execFileSync('git', ['init', '-q', '-b', 'main', work]);
+    fs.writeFileSync(path.join(work, 'a.txt'), 'hello\n');
+    execFileSync('git', ['add', '.'], { cwd: work });
+    execFileSync('git', ['commit', '-q', '-m', 'one'], { cwd: work, env });
+    execFileSync('git', ['clone', '-q', '--bare', work, path.join(dir, 'root', 'demo.git')]);
+    const server = http.createServer(gitHttpHandler(path.join(dir, 'root')));
+    await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const out = path.join(dir, 'clone');
+      await new Promise<void>((resolve, reject) => {
+        const c = spawn('git', ['clone', '-q', `http://127.0.0.1:${port}/demo.git`, out]);
+        c.on('exit', code => (code === 0 ? resolve() : reject(new Error(`clone exit ${code}`))));
+      });
+      expect(fs.readFileSync(path.join(out, 'a.txt'), 'utf8')).toBe('hello\n');
+      const push = await fetch(`http://127.0.0.1:${port}/demo.git/info/refs?service=git-receive-pack`);
+      expect(push.status).toBe(404);
+      expect((await fetch(`http://127.0.0.1:${port}/nope.git/info/refs`)).status).toBe(404);
+    } finally {
+      server.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

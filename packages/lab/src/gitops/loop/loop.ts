@@ -1,0 +1,250 @@
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { isRunning, readPid, rssMiB, stopProcess } from '../../controlPlane/processes';
+import { labClients } from '../../kube/client';
+import { KubeRest, statusMessage } from '../../kube/rest';
+import { LabPaths, labPaths } from '../../paths';
+import { loadProviders } from '../../registry/providerRegistry';
+import { gitopsPaths, gitopsPorts, LoopComponent, loopComponents } from './components';
+import { formatFlux, listFlux, requestReconcile } from './flux';
+import { declaredRoles, expectedSecrets, seedVault, VaultApi } from './vault';
+
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+
+/** The CLI entry script, used to start the Git server as a detached `lab gitops git-serve`. */
+export function cliScript(p: LabPaths) {
+  return path.join(p.root, 'packages', 'lab', 'bin', 'cloudlab-lab');
+}
+
+/** True when the process is alive and runs the component (for node: the git-serve command). */
+function running(c: LoopComponent, pid: number | undefined) {
+  if (!isRunning(pid, c.bin)) return false;
+  if (c.name !== 'git-server') return true;
+  const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  return cmdline.includes('git-serve');
+}
+
+function startDetached(c: LoopComponent, p: LabPaths): number {
+  fs.mkdirSync(p.pids, { recursive: true });
+  fs.mkdirSync(p.logs, { recursive: true });
+  const logFile = path.join(p.logs, `${c.name}.log`);
+  const log = fs.openSync(logFile, 'a', 0o600);
+  fs.chmodSync(logFile, 0o600); // the dev server's log names its root token
+  fs.writeSync(log, `\n=== ${new Date().toISOString()} ${c.bin} ${c.args.join(' ')}\n`);
+  const child = spawn(c.bin, c.args, {
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: { ...process.env, ...c.env },
+    cwd: p.root,
+  });
+  fs.closeSync(log);
+  if (!child.pid) throw new Error(`failed to start ${c.name}`);
+  child.unref();
+  fs.writeFileSync(path.join(p.pids, `${c.name}.pid`), `${child.pid}\n`);
+  return child.pid;
+}
+
+async function httpOk(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    await res.arrayBuffer();
+    return res.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+async function waitHealthy(c: LoopComponent, p: LabPaths, timeoutMs = 90_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await httpOk(c.health)) return;
+    if (!running(c, readPid(p.pids, c.name)))
+      throw new Error(`${c.name} exited: see ${path.join(p.logs, `${c.name}.log`)}`);
+    if (Date.now() > deadline)
+      throw new Error(`${c.name} not healthy after ${timeoutMs / 1000}s (${c.health})`);
+    await sleep(300);
+  }
+}
+
+/** Links `cloudlab.git` in the served root to this working copy's Git directory. */
+export function linkRepository(p: LabPaths) {
+  const g = gitopsPaths(p);
+  fs.mkdirSync(g.gitRoot, { recursive: true });
+  const gitDir = path.resolve(
+    p.root,
+    execFileSync('git', ['rev-parse', '--git-common-dir'], { cwd: p.root, encoding: 'utf8' }).trim(),
+  );
+  const link = path.join(g.gitRoot, 'cloudlab.git');
+  try {
+    if (fs.readlinkSync(link) === gitDir) return;
+    fs.rmSync(link, { force: true });
+  } catch {
+    /* absent */
+  }
+  fs.symlinkSync(gitDir, link);
+}
+
+/** The ServiceAccount whose token Vault uses for TokenReview (system:auth-delegator). */
+const REVIEWER = { namespace: 'kube-system', name: 'cloudlab-lab-vault-reviewer' };
+
+async function apply(rest: KubeRest, apiPath: string, obj: object) {
+  const res = await rest.request(
+    'PATCH',
+    `${apiPath}?fieldManager=cloudlab-lab-gitops&force=true`,
+    JSON.stringify(obj),
+    'application/apply-patch+yaml',
+  );
+  if (res.status >= 300) throw new Error(`apply ${apiPath}: ${statusMessage(res)}`);
+}
+
+async function reviewerJwt(rest: KubeRest): Promise<string> {
+  const sa = `/api/v1/namespaces/${REVIEWER.namespace}/serviceaccounts/${REVIEWER.name}`;
+  await apply(rest, sa, {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: { name: REVIEWER.name, namespace: REVIEWER.namespace },
+  });
+  await apply(
+    rest,
+    `/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/${REVIEWER.name}`,
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: REVIEWER.name },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:auth-delegator' },
+      subjects: [{ kind: 'ServiceAccount', name: REVIEWER.name, namespace: REVIEWER.namespace }],
+    },
+  );
+  const res = await rest.request(
+    'POST',
+    `${sa}/token`,
+    JSON.stringify({
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenRequest',
+      spec: { expirationSeconds: 86400 * 7 },
+    }),
+  );
+  if (res.status >= 300) throw new Error(`token for the Vault reviewer: ${statusMessage(res)}`);
+  return JSON.parse(res.body).status.token as string;
+}
+
+/** The dev server's root token: random, kept in a 0600 file, never printed. */
+function rootToken(p: LabPaths): string {
+  const g = gitopsPaths(p);
+  fs.mkdirSync(g.dir, { recursive: true });
+  if (!fs.existsSync(g.vaultToken))
+    fs.writeFileSync(g.vaultToken, `hvs.lab-${crypto.randomBytes(18).toString('base64url')}\n`, {
+      mode: 0o600,
+    });
+  return fs.readFileSync(g.vaultToken, 'utf8').trim();
+}
+
+/** Vault client for the lab's dev server (tests use it to rotate secrets). */
+export function labVault(p: LabPaths = labPaths()): VaultApi {
+  return new VaultApi(`http://127.0.0.1:${gitopsPorts().vault}`, rootToken(p));
+}
+
+export interface GitopsUpOptions {
+  wait?: boolean;
+  timeoutMs?: number;
+}
+
+/**
+ * `lab gitops up`: builds (when needed) and starts the loop — Git server, Vault dev server (seeded),
+ * Flux's three controllers and VSO — against the running lab, then asks Flux to reconcile now.
+ */
+export async function gitopsUp(opts: GitopsUpOptions = {}): Promise<void> {
+  const t0 = Date.now();
+  const p = labPaths();
+  const g = gitopsPaths(p);
+  if (!fs.existsSync(p.kubeconfig))
+    throw new Error('the lab is not up: run `yarn lab up` first');
+  const comps = loopComponents(p, cliScript(p));
+  if (comps.some(c => c.built && !fs.existsSync(c.bin))) {
+    console.log('lab gitops: building the GitOps binaries (scripts/lab-gitops-build.sh)');
+    const r = spawnSync('bash', [g.buildScript], { stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('scripts/lab-gitops-build.sh failed');
+  }
+  linkRepository(p);
+  fs.mkdirSync(g.fluxStorage, { recursive: true });
+  rootToken(p);
+  const { rest } = labClients(p.kubeconfig);
+  for (const c of loopComponents(p, cliScript(p))) {
+    const pid = readPid(p.pids, c.name);
+    let started = false;
+    if (!running(c, pid) || !(await httpOk(c.health))) {
+      if (running(c, pid)) await stopProcess(p.pids, c.name, c.bin);
+      startDetached(c, p);
+      started = true;
+    }
+    await waitHealthy(c, p);
+    console.log(`lab gitops: ${c.name} ${started ? 'started' : 'running'}`);
+    if (c.name === 'vault') {
+      // The dev server keeps everything in memory: (re)configure it every time (idempotent).
+      const providers = loadProviders(p.providersDir).map(
+        pr => pr.metadata.name,
+      );
+      await seedVault(labVault(p), {
+        kubernetesHost: fs.readFileSync(p.apiserverUrl, 'utf8').trim(),
+        caPem: fs.readFileSync(p.caCert, 'utf8'),
+        reviewerJwt: await reviewerJwt(rest),
+        roles: declaredRoles(g.vaultRoles),
+        secrets: expectedSecrets(providers),
+      });
+      console.log('lab gitops: vault seeded (kv v2 at kv/, kubernetes auth, roles from gitops/platform/vault)');
+    }
+  }
+  fs.writeFileSync(g.vaultAddr, `http://127.0.0.1:${gitopsPorts().vault}\n`);
+  await requestReconcile(rest, 'GitRepository/flux-system');
+  await requestReconcile(rest, 'Kustomization/flux-system');
+  if (opts.wait) {
+    const deadline = Date.now() + (opts.timeoutMs ?? 300_000);
+    for (;;) {
+      const ks = (await listFlux(rest)).filter(s => s.kind === 'Kustomization');
+      const notReady = ks.filter(s => s.ready !== 'True');
+      if (ks.length && !notReady.length) break;
+      if (Date.now() > deadline) {
+        console.log(formatFlux(await listFlux(rest)));
+        throw new Error(`Kustomizations not Ready: ${notReady.map(s => s.name).join(', ')}`);
+      }
+      await sleep(2000);
+    }
+  }
+  console.log(formatFlux(await listFlux(rest)));
+  console.log(`lab gitops up: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+}
+
+/** `lab gitops down`: stops the loop's processes (reverse order); Flux objects stay. */
+export async function gitopsDown(): Promise<void> {
+  const p = labPaths();
+  for (const c of [...loopComponents(p, cliScript(p))].reverse()) {
+    const pid = readPid(p.pids, c.name);
+    if (c.name === 'git-server' && pid && !running(c, pid)) {
+      fs.rmSync(path.join(p.pids, `${c.name}.pid`), { force: true });
+      console.log(`lab gitops down: ${c.name} not running`);
+      continue;
+    }
+    console.log(`lab gitops down: ${c.name} ${await stopProcess(p.pids, c.name, c.bin)}`);
+  }
+}
+
+/** Pid, health and RSS of each loop component. */
+export async function gitopsStatus(): Promise<
+  Array<{ name: string; pid?: number; healthy: boolean; rssMiB?: number }>
+> {
+  const p = labPaths();
+  const out = [];
+  for (const c of loopComponents(p, cliScript(p))) {
+    const pid = readPid(p.pids, c.name);
+    const alive = running(c, pid);
+    out.push({
+      name: c.name,
+      pid: alive ? pid : undefined,
+      healthy: alive && (await httpOk(c.health)),
+      rssMiB: alive ? rssMiB(pid) : undefined,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,213 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { parse } from 'yaml';
+
+/** A minimal client of the Vault HTTP API (the dev server), authenticated with the root token. */
+export class VaultApi {
+  constructor(
+    readonly address: string,
+    private readonly token: string,
+  ) {}
+
+  async request(
+    method: string,
+    apiPath: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: any }> {
+    const res = await fetch(`${this.address}/v1/${apiPath}`, {
+      method,
+      headers: {
+        'X-Vault-Token': this.token,
+        ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    let json: any = undefined;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = { raw: text };
+    }
+    return { status: res.status, json };
+  }
+
+  /** Like request, but throws on HTTP errors (the message never includes request bodies). */
+  async call(method: string, apiPath: string, body?: unknown): Promise<any> {
+    const r = await this.request(method, apiPath, body);
+    if (r.status >= 400) {
+      throw new Error(
+        `vault ${method} ${apiPath}: HTTP ${r.status} ${JSON.stringify(
+          r.json?.errors ?? r.json,
+        )}`,
+      );
+    }
+    return r.json;
+  }
+
+  /** Writes a KV v2 secret (new version). */
+  async kvPut(mount: string, secretPath: string, data: Record<string, string>) {
+    return this.call('POST', `${mount}/data/${secretPath}`, { data });
+  }
+
+  /** Current version number of a KV v2 secret (metadata only), or undefined when absent. */
+  async kvVersion(mount: string, secretPath: string) {
+    const r = await this.request('GET', `${mount}/metadata/${secretPath}`);
+    return r.status === 200
+      ? (r.json.data.current_version as number)
+      : undefined;
+  }
+}
+
+/** A Kubernetes-auth role as declared in gitops/platform/vault/configmap.yaml (roles.yaml). */
+export interface DeclaredRole {
+  name: string;
+  boundServiceAccountNames: string[];
+  boundServiceAccountNamespaces: string[];
+  audience?: string;
+  policies: string[];
+  tokenTTL?: string;
+}
+
+/** Reads the roles the platform declares for Vault's Kubernetes auth method. */
+export function declaredRoles(configMapFile: string): DeclaredRole[] {
+  const cm = parse(fs.readFileSync(configMapFile, 'utf8')) as {
+    data: Record<string, string>;
+  };
+  return parse(cm.data['roles.yaml']) as DeclaredRole[];
+}
+
+/** One secret the platform expects in KV v2: where, which keys (values are generated). */
+export interface ExpectedSecret {
+  mount: string;
+  path: string;
+  keys: string[];
+  policy: string;
+}
+
+/**
+ * The secrets the platform's VaultStaticSecrets read, with the keys their consumers use and the
+ * read policy of the role that may read them (policy names come from roles.yaml).
+ */
+export function expectedSecrets(providers: string[]): ExpectedSecret[] {
+  return [
+    ...providers.map(p => ({
+      mount: 'kv',
+      path: `apps/pihole/${p}/admin`,
+      keys: ['password'],
+      policy: 'pihole-read',
+    })),
+    {
+      mount: 'kv',
+      path: 'platform/tailscale/operator-oauth',
+      keys: ['client_id', 'client_secret'],
+      policy: 'tailscale-read',
+    },
+    {
+      mount: 'kv',
+      path: 'platform/grafana/admin',
+      keys: ['admin-user', 'admin-password'],
+      policy: 'grafana-read',
+    },
+  ];
+}
+
+/** The read policies: each grants read on the KV v2 data of its secrets' parent paths. */
+export function policyDocuments(
+  secrets: ExpectedSecret[],
+): Map<string, string> {
+  const byPolicy = new Map<string, Set<string>>();
+  for (const s of secrets) {
+    const parent = s.path.split('/').slice(0, -1).join('/');
+    const prefix = s.policy === 'pihole-read' ? 'apps/pihole' : parent;
+    const set = byPolicy.get(s.policy) ?? new Set<string>();
+    set.add(`${s.mount}/data/${prefix}/*`);
+    byPolicy.set(s.policy, set);
+  }
+  return new Map(
+    [...byPolicy].map(([name, paths]) => [
+      name,
+      [...paths]
+        .map(p => `path "${p}" {\n  capabilities = ["read"]\n}\n`)
+        .join(''),
+    ]),
+  );
+}
+
+/** A random value for a seeded secret (never printed). */
+export function randomSecret(): string {
+  return crypto.randomBytes(24).toString('base64url');
+}
+
+/** Parses "10m"/"600s"/"1h" into seconds for Vault's token_ttl. */
+export function ttlSeconds(ttl: string | undefined): number {
+  if (!ttl) return 600;
+  const m = /^(\d+)([smh]?)$/.exec(ttl);
+  if (!m) throw new Error(`bad TTL ${ttl}`);
+  const n = Number(m[1]);
+  const unit: Record<string, number> = { h: 3600, m: 60, s: 1, '': 1 };
+  return n * unit[m[2]];
+}
+
+export interface SeedInput {
+  kubernetesHost: string;
+  caPem: string;
+  reviewerJwt: string;
+  roles: DeclaredRole[];
+  secrets: ExpectedSecret[];
+}
+
+/**
+ * Configures the dev server as the platform expects: KV v2 at `kv`, the Kubernetes auth method at
+ * `kubernetes` pointed at the lab's API server (TokenReview with the reviewer JWT), the declared
+ * roles and their read policies, and every expected secret with random values (kept when present).
+ */
+export async function seedVault(vault: VaultApi, input: SeedInput) {
+  const mounts = await vault.call('GET', 'sys/mounts');
+  if (!mounts.data?.['kv/'] && !mounts['kv/']) {
+    await vault.call('POST', 'sys/mounts/kv', {
+      type: 'kv',
+      options: { version: '2' },
+    });
+  }
+  const auths = await vault.call('GET', 'sys/auth');
+  if (!auths.data?.['kubernetes/'] && !auths['kubernetes/']) {
+    await vault.call('POST', 'sys/auth/kubernetes', { type: 'kubernetes' });
+  }
+  await vault.call('POST', 'auth/kubernetes/config', {
+    kubernetes_host: input.kubernetesHost,
+    kubernetes_ca_cert: input.caPem,
+    token_reviewer_jwt: input.reviewerJwt,
+    disable_local_ca_jwt: true,
+  });
+  for (const [name, policy] of policyDocuments(input.secrets)) {
+    await vault.call('PUT', `sys/policies/acl/${name}`, { policy });
+  }
+  for (const r of input.roles) {
+    await vault.call('POST', `auth/kubernetes/role/${r.name}`, {
+      bound_service_account_names: r.boundServiceAccountNames,
+      bound_service_account_namespaces: r.boundServiceAccountNamespaces,
+      audience: r.audience,
+      token_policies: r.policies,
+      token_ttl: ttlSeconds(r.tokenTTL),
+    });
+  }
+  // KV v2 needs its mount upgraded before the first write; retry briefly.
+  for (const s of input.secrets) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if ((await vault.kvVersion(s.mount, s.path)) === undefined) {
+          await vault.kvPut(
+            s.mount,
+            s.path,
+            Object.fromEntries(s.keys.map(k => [k, randomSecret()])),
+          );
+        }
+        break;
+      } catch (e) {
+        if (attempt >= 20) throw e;
+        await new Promise(r => setTimeout(r, 500));
+      }
+    }
+  }
+}

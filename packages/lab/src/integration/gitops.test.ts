@@ -1,0 +1,458 @@
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { KubeRest } from '../kube/rest';
+import { fluxState } from '../gitops/loop/flux';
+import { gitopsPaths, gitopsPorts } from '../gitops/loop/components';
+import { gitopsStatus, labVault } from '../gitops/loop/loop';
+import { eventually, labFixture, piholeInstances } from './labFixture';
+
+/**
+ * Proofs of the GitOps loop (issue 7) against the running lab with `lab gitops up`:
+ * scripts/lab-test.sh --gitops sets CLOUDLAB_LAB_GITOPS. Secret values are never read into logs:
+ * only keys, metadata and in-process hashes are compared.
+ */
+const describeGitops =
+  process.env.CLOUDLAB_LAB_INTEGRATION && process.env.CLOUDLAB_LAB_GITOPS
+    ? describe
+    : describe.skip;
+
+jest.setTimeout(600_000);
+
+const KUST =
+  '/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations';
+const GITREPO =
+  '/apis/source.toolkit.fluxcd.io/v1/namespaces/flux-system/gitrepositories';
+const VSO = '/apis/secrets.hashicorp.com/v1beta1';
+
+async function getJson(rest: KubeRest, p: string): Promise<any | undefined> {
+  const r = await rest.request('GET', p);
+  if (r.status === 404) return undefined;
+  if (r.status !== 200) throw new Error(`GET ${p}: HTTP ${r.status} ${r.body}`);
+  return JSON.parse(r.body);
+}
+
+async function applyObj(rest: KubeRest, p: string, obj: object) {
+  const r = await rest.request(
+    'PATCH',
+    `${p}?fieldManager=cloudlab-lab-gitops-test&force=true`,
+    JSON.stringify(obj),
+    'application/apply-patch+yaml',
+  );
+  if (r.status >= 300)
+    throw new Error(`apply ${p}: HTTP ${r.status} ${r.body}`);
+}
+
+const del = (rest: KubeRest, p: string) => rest.request('DELETE', p);
+
+const hashData = (data: Record<string, string> | undefined) =>
+  crypto
+    .createHash('sha256')
+    .update(JSON.stringify(data ?? {}))
+    .digest('hex');
+
+function git(cwd: string, ...args: string[]) {
+  return execFileSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'lab test',
+      GIT_AUTHOR_EMAIL: 'lab@cloudlab.invalid',
+      GIT_COMMITTER_NAME: 'lab test',
+      GIT_COMMITTER_EMAIL: 'lab@cloudlab.invalid',
+    },
+  }).trim();
+}
+
+const proofDeployment = (name: string) => `---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+  namespace: gitops-proof
+spec:
+  replicas: 1
+  selector:
+    matchLabels: { app: ${name} }
+  template:
+    metadata:
+      labels: { app: ${name} }
+    spec:
+      nodeSelector: { cfke.io/provider: scaleway }
+      securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: RuntimeDefault } }
+      containers:
+        - name: web
+          image: proof:1
+          securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: [ALL] } }
+`;
+
+describeGitops('the GitOps loop in the lab', () => {
+  let fx: ReturnType<typeof labFixture>;
+  let rest: KubeRest;
+  let g: ReturnType<typeof gitopsPaths>;
+
+  beforeAll(async () => {
+    fx = labFixture();
+    rest = fx.clients.rest;
+    g = gitopsPaths(fx.paths);
+    const st = await gitopsStatus();
+    const down = st.filter(s => !s.healthy).map(s => s.name);
+    if (down.length)
+      throw new Error(
+        `GitOps loop not healthy (${down.join(', ')}): run yarn lab gitops up`,
+      );
+  });
+
+  it('reconciles gitops/clusters/lab from the lab Git server: Kustomizations Ready with revision and inventory', async () => {
+    const head = execFileSync('git', ['rev-parse', 'main'], {
+      cwd: fx.paths.root,
+      encoding: 'utf8',
+    }).trim();
+    const root = await eventually(
+      'the root Kustomization at a main revision',
+      () => getJson(rest, `${KUST}/flux-system`),
+      o => fluxState('Kustomization', o).ready === 'True',
+      o => JSON.stringify(fluxState('Kustomization', o)),
+      180_000,
+    );
+    expect(fluxState('Kustomization', root).revision).toMatch(
+      /^main@sha1:[0-9a-f]{40}$/,
+    );
+    // The revision is a commit of this repository (HEAD or an ancestor when main moved meanwhile).
+    const rev = fluxState('Kustomization', root).revision.split(':')[1];
+    execFileSync('git', ['merge-base', '--is-ancestor', rev, head], {
+      cwd: fx.paths.root,
+    });
+    const apps = await getJson(rest, `${KUST}/apps-pihole-hetzner`);
+    const s = fluxState('Kustomization', apps);
+    expect(s.ready).toBe('True');
+    expect(s.inventory).toBeGreaterThan(3);
+  });
+
+  it('adds a workload from a commit within 2 minutes, keeps it through a broken commit, prunes it on removal', async () => {
+    const name = `scratch-${Date.now()}`;
+    const bare = path.join(g.gitRoot, `${name}.git`);
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-proof-'));
+    const kPath = `${KUST}/${name}`;
+    try {
+      execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare]);
+      git(work, 'init', '-q', '-b', 'main');
+      fs.mkdirSync(path.join(work, 'deploy'));
+      fs.writeFileSync(
+        path.join(work, 'deploy', 'namespace.yaml'),
+        '---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: gitops-proof\n',
+      );
+      fs.writeFileSync(
+        path.join(work, 'deploy', 'keep.yaml'),
+        proofDeployment('proof-keep'),
+      );
+      git(work, 'add', '.');
+      git(work, 'commit', '-q', '-m', 'base');
+      git(work, 'push', '-q', bare, 'main');
+      await applyObj(rest, `${GITREPO}/${name}`, {
+        apiVersion: 'source.toolkit.fluxcd.io/v1',
+        kind: 'GitRepository',
+        metadata: { name, namespace: 'flux-system' },
+        spec: {
+          interval: '5s',
+          url: `http://127.0.0.1:${gitopsPorts().git}/${name}.git`,
+          ref: { branch: 'main' },
+        },
+      });
+      await applyObj(rest, kPath, {
+        apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+        kind: 'Kustomization',
+        metadata: { name, namespace: 'flux-system' },
+        spec: {
+          interval: '1m',
+          retryInterval: '5s',
+          path: './deploy',
+          prune: true,
+          sourceRef: { kind: 'GitRepository', name },
+        },
+      });
+      const readyAt = async (sha: string) =>
+        eventually(
+          `Kustomization ${name} Ready at ${sha.slice(0, 8)}`,
+          () => getJson(rest, kPath),
+          o => {
+            const s = o && fluxState('Kustomization', o);
+            return Boolean(s && s.ready === 'True' && s.revision.endsWith(sha));
+          },
+          o => JSON.stringify(o && fluxState('Kustomization', o)),
+          120_000,
+        );
+      await readyAt(git(work, 'rev-parse', 'HEAD'));
+      const deploy = (n: string) =>
+        `/apis/apps/v1/namespaces/gitops-proof/deployments/${n}`;
+
+      // 1. a commit adds a workload: it appears within 2 minutes
+      fs.writeFileSync(
+        path.join(work, 'deploy', 'added.yaml'),
+        proofDeployment('proof-added'),
+      );
+      git(work, 'add', '.');
+      git(work, 'commit', '-q', '-m', 'add proof-added');
+      const t0 = Date.now();
+      git(work, 'push', '-q', bare, 'main');
+      const added = git(work, 'rev-parse', 'HEAD');
+      await readyAt(added);
+      const ready = await eventually(
+        'proof-added available',
+        () => getJson(rest, deploy('proof-added')),
+        d => (d?.status?.availableReplicas ?? 0) >= 1,
+        d => JSON.stringify(d?.status ?? 'absent'),
+        120_000 - (Date.now() - t0),
+      );
+      expect(ready.metadata.labels['kustomize.toolkit.fluxcd.io/name']).toBe(
+        name,
+      );
+      console.log(
+        `figure: commit -> Kustomization Ready + Deployment available: ${(
+          (Date.now() - t0) /
+          1000
+        ).toFixed(1)}s`,
+      );
+      const k = fluxState('Kustomization', await getJson(rest, kPath));
+      expect(k.inventory).toBe(3);
+
+      // 2. a broken commit: Ready False with Flux's reason; the workloads keep running
+      fs.writeFileSync(
+        path.join(work, 'deploy', 'broken.yaml'),
+        '---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: broken\n  namespace: gitops-proof\nspec:\n  replicas: two\n',
+      );
+      git(work, 'add', '.');
+      git(work, 'commit', '-q', '-m', 'broken manifest');
+      git(work, 'push', '-q', bare, 'main');
+      const broken = git(work, 'rev-parse', 'HEAD');
+      const failed = await eventually(
+        `Kustomization ${name} failing at the broken commit`,
+        () => getJson(rest, kPath),
+        o => {
+          const s = fluxState('Kustomization', o);
+          return (
+            s.ready === 'False' &&
+            (o.status?.lastAttemptedRevision ?? '').endsWith(broken)
+          );
+        },
+        o => JSON.stringify(fluxState('Kustomization', o)),
+        120_000,
+      );
+      const fs2 = fluxState('Kustomization', failed);
+      console.log(
+        `broken commit: Ready=False reason=${
+          fs2.reason
+        } message=${fs2.message.slice(0, 160)}`,
+      );
+      expect(fs2.reason).toBe('ReconciliationFailed');
+      expect(fs2.message).toMatch(/broken|replicas/);
+      expect(fs2.revision.endsWith(added)).toBe(true); // lastAppliedRevision stays at the good commit
+      for (const n of ['proof-keep', 'proof-added']) {
+        const d = await getJson(rest, deploy(n));
+        expect(d?.status?.availableReplicas).toBeGreaterThanOrEqual(1);
+      }
+
+      // 3. a commit removing the workload (and the broken file): pruned
+      fs.rmSync(path.join(work, 'deploy', 'broken.yaml'));
+      fs.rmSync(path.join(work, 'deploy', 'added.yaml'));
+      git(work, 'add', '-A');
+      git(work, 'commit', '-q', '-m', 'remove proof-added');
+      const t1 = Date.now();
+      git(work, 'push', '-q', bare, 'main');
+      await readyAt(git(work, 'rev-parse', 'HEAD'));
+      await eventually(
+        'proof-added pruned',
+        () => getJson(rest, deploy('proof-added')),
+        d => d === undefined || Boolean(d.metadata?.deletionTimestamp),
+        d => (d ? 'still present' : 'absent'),
+        120_000 - (Date.now() - t1),
+      );
+      expect(await getJson(rest, deploy('proof-keep'))).toBeDefined();
+      console.log(
+        `figure: commit -> pruned: ${((Date.now() - t1) / 1000).toFixed(1)}s`,
+      );
+    } finally {
+      await del(rest, kPath); // prune: true -> Flux deletes the namespace and the deployment
+      await eventually(
+        'scratch Kustomization gone',
+        () => getJson(rest, kPath),
+        o => o === undefined,
+        () => 'present',
+        120_000,
+      ).catch(() => undefined);
+      await del(rest, `${GITREPO}/${name}`);
+      fs.rmSync(bare, { recursive: true, force: true });
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  it('syncs one Secret per Pi-hole instance from its own VaultStaticSecret (metadata only)', async () => {
+    const instances = await piholeInstances(fx.clients);
+    expect(instances.length).toBeGreaterThanOrEqual(2);
+    const hashes = new Set<string>();
+    for (const { namespace, provider } of instances) {
+      const vss = await getJson(
+        rest,
+        `${VSO}/namespaces/${namespace}/vaultstaticsecrets/pihole-admin`,
+      );
+      expect(vss.spec.path).toBe(`apps/pihole/${provider}/admin`);
+      const secret = await eventually(
+        `Secret ${namespace}/pihole-admin`,
+        () =>
+          getJson(rest, `/api/v1/namespaces/${namespace}/secrets/pihole-admin`),
+        s => s !== undefined,
+        () => 'absent',
+        180_000,
+      );
+      expect(secret.metadata.labels['app.kubernetes.io/managed-by']).toBe(
+        'hashicorp-vso',
+      );
+      expect(secret.metadata.ownerReferences?.[0]).toMatchObject({
+        kind: 'VaultStaticSecret',
+        name: 'pihole-admin',
+      });
+      expect(Object.keys(secret.data)).toContain('password');
+      hashes.add(hashData(secret.data));
+    }
+    expect(hashes.size).toBe(instances.length); // each instance has its own value
+  });
+
+  it('refuses a VaultAuth whose namespace is not in the VaultAuthGlobal allowedNamespaces', async () => {
+    const ns = 'gitops-proof-outsider';
+    await applyObj(rest, `/api/v1/namespaces/${ns}`, {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: ns },
+    });
+    try {
+      await applyObj(
+        rest,
+        `/api/v1/namespaces/${ns}/serviceaccounts/pihole-vault`,
+        {
+          apiVersion: 'v1',
+          kind: 'ServiceAccount',
+          metadata: { name: 'pihole-vault', namespace: ns },
+        },
+      );
+      await applyObj(rest, `${VSO}/namespaces/${ns}/vaultauths/pihole`, {
+        apiVersion: 'secrets.hashicorp.com/v1beta1',
+        kind: 'VaultAuth',
+        metadata: { name: 'pihole', namespace: ns },
+        spec: {
+          vaultAuthGlobalRef: {
+            name: 'default',
+            namespace: 'vault-secrets-operator-system',
+            allowDefault: false,
+          },
+          method: 'kubernetes',
+          kubernetes: {
+            role: 'pihole',
+            serviceAccount: 'pihole-vault',
+            audiences: ['vault'],
+          },
+        },
+      });
+      await applyObj(rest, `${VSO}/namespaces/${ns}/vaultstaticsecrets/steal`, {
+        apiVersion: 'secrets.hashicorp.com/v1beta1',
+        kind: 'VaultStaticSecret',
+        metadata: { name: 'steal', namespace: ns },
+        spec: {
+          vaultAuthRef: 'pihole',
+          type: 'kv-v2',
+          mount: 'kv',
+          path: 'apps/pihole/hetzner/admin',
+          refreshAfter: '5s',
+          destination: { name: 'steal', create: true },
+        },
+      });
+      const va = await eventually(
+        'VaultAuth refused',
+        () => getJson(rest, `${VSO}/namespaces/${ns}/vaultauths/pihole`),
+        o => o?.status?.valid === false && Boolean(o.status.error),
+        o => JSON.stringify(o?.status ?? {}),
+        120_000,
+      );
+      expect(va.status.error).toMatch(
+        /target namespace "gitops-proof-outsider" is not allowed/,
+      );
+      await new Promise(r => setTimeout(r, 10_000));
+      expect(
+        await getJson(rest, `/api/v1/namespaces/${ns}/secrets/steal`),
+      ).toBeUndefined();
+    } finally {
+      await del(rest, `/api/v1/namespaces/${ns}`);
+    }
+  });
+
+  it('picks up a rotated secret and restarts the rollout targets', async () => {
+    const ns = 'pihole-hetzner';
+    const vault = labVault(fx.paths);
+    const secretPath = 'apps/pihole/hetzner/rotation-proof';
+    await vault.kvPut('kv', secretPath, {
+      password: crypto.randomBytes(18).toString('base64url'),
+    });
+    const vssPath = `${VSO}/namespaces/${ns}/vaultstaticsecrets/rotation-proof`;
+    const secretUrl = `/api/v1/namespaces/${ns}/secrets/rotation-proof`;
+    const deployUrl = `/apis/apps/v1/namespaces/${ns}/deployments/pihole`;
+    try {
+      await applyObj(rest, vssPath, {
+        apiVersion: 'secrets.hashicorp.com/v1beta1',
+        kind: 'VaultStaticSecret',
+        metadata: { name: 'rotation-proof', namespace: ns },
+        spec: {
+          vaultAuthRef: 'pihole',
+          type: 'kv-v2',
+          mount: 'kv',
+          path: secretPath,
+          refreshAfter: '5s',
+          destination: { name: 'rotation-proof', create: true },
+          rolloutRestartTargets: [{ kind: 'Deployment', name: 'pihole' }],
+        },
+      });
+      const before = await eventually(
+        'rotation-proof synced',
+        () => getJson(rest, secretUrl),
+        s => s !== undefined,
+        () => 'absent',
+        120_000,
+      );
+      const restartedAt = (d: any) =>
+        d?.spec?.template?.metadata?.annotations?.[
+          'vso.secrets.hashicorp.com/restartedAt'
+        ];
+      const d0 = restartedAt(await getJson(rest, deployUrl));
+      const t0 = Date.now();
+      await vault.kvPut('kv', secretPath, {
+        password: crypto.randomBytes(18).toString('base64url'),
+      });
+      const after = await eventually(
+        'rotation-proof updated',
+        () => getJson(rest, secretUrl),
+        s =>
+          s.metadata.resourceVersion !== before.metadata.resourceVersion &&
+          hashData(s.data) !== hashData(before.data),
+        s => `resourceVersion ${s.metadata.resourceVersion}`,
+        120_000,
+      );
+      expect(after.metadata.uid).toBe(before.metadata.uid);
+      const d1 = await eventually(
+        'pihole restarted',
+        () => getJson(rest, deployUrl),
+        d => restartedAt(d) !== undefined && restartedAt(d) !== d0,
+        d => `restartedAt=${restartedAt(d)}`,
+        120_000,
+      );
+      console.log(
+        `figure: rotation -> Secret updated and rollout restarted: ${(
+          (Date.now() - t0) /
+          1000
+        ).toFixed(1)}s (restartedAt ${restartedAt(d1)})`,
+      );
+    } finally {
+      await del(rest, vssPath);
+    }
+  });
+});
