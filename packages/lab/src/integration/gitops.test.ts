@@ -293,6 +293,7 @@ describeGitops('the GitOps loop in the lab', () => {
     const instances = await piholeInstances(fx.clients);
     expect(instances.length).toBeGreaterThanOrEqual(2);
     const hashes = new Set<string>();
+    const r = rest;
     for (const { namespace, provider } of instances) {
       const vss = await getJson(
         rest,
@@ -302,7 +303,7 @@ describeGitops('the GitOps loop in the lab', () => {
       const secret = await eventually(
         `Secret ${namespace}/pihole-admin`,
         () =>
-          getJson(rest, `/api/v1/namespaces/${namespace}/secrets/pihole-admin`),
+          getJson(r, `/api/v1/namespaces/${namespace}/secrets/pihole-admin`),
         s => s !== undefined,
         () => 'absent',
         180_000,
