@@ -132,6 +132,26 @@ describeGitops('the GitOps loop in the lab', () => {
     expect(s.inventory).toBeGreaterThan(3);
   });
 
+  it('shows HelmReleases whose charts are unreachable offline as failing with Flux reasons', async () => {
+    const hrs = await eventually(
+      'every HelmRelease evaluated by helm-controller',
+      async () =>
+        (
+          (
+            await getJson(rest, '/apis/helm.toolkit.fluxcd.io/v2/helmreleases')
+          )?.items ?? []
+        ).map((o: any) => fluxState('HelmRelease', o)),
+      (l: ReturnType<typeof fluxState>[]) =>
+        l.length > 0 && l.every(h => h.ready === 'False'),
+      l => JSON.stringify(l.map(h => [h.name, h.ready, h.reason])),
+      180_000,
+    );
+    for (const h of hrs) {
+      expect(h.reason).toBe('SourceNotReady');
+      expect(h.message).toMatch(/HelmChart '.*' is not ready/);
+    }
+  });
+
   it('adds a workload from a commit within 2 minutes, keeps it through a broken commit, prunes it on removal', async () => {
     const name = `scratch-${Date.now()}`;
     const bare = path.join(g.gitRoot, `${name}.git`);
