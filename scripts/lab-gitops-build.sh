@@ -55,6 +55,22 @@ build flux-kustomize "$FLUX_KUSTOMIZE_CONTROLLER_VERSION" kustomize-controller g
 build flux-helm "$FLUX_HELM_CONTROLLER_VERSION" helm-controller github.com/fluxcd/helm-controller
 build vso "$VSO_VERSION" vault-secrets-operator github.com/hashicorp/vault-secrets-operator \
   "-X github.com/hashicorp/vault-secrets-operator/internal/version.Version=${VSO_VERSION#v}"
+# Vault's in-tree sdk is not published; rebuild it from sdk v0.21.0 + the sed scripts under
+# lab/build/vault/sdk-patches/<file>.sed (one per patched file; see their comments).
+prepare_vault_sdk() {
+  local dst="$root/.cache/lab/vault-sdk" patches="$lab/build/vault/sdk-patches" src want f
+  want="$(cd "$patches" && find . -name '*.sed' | sort | xargs cat | sha256sum | cut -c1-16)"
+  [[ -f "$dst/.patched" && "$(cat "$dst/.patched")" == "$want" ]] && return
+  src="$(cd / && GOFLAGS=-mod=mod go mod download -json github.com/hashicorp/vault/sdk@v0.21.0 |
+    sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')"
+  rm -rf "$dst" && cp -r "$src" "$dst" && chmod -R u+w "$dst"
+  while IFS= read -r f; do
+    f="${f#./}"
+    sed -i -f "$patches/$f" "$dst/${f%.sed}"
+  done < <(cd "$patches" && find . -name '*.sed' | sort)
+  echo "$want" > "$dst/.patched"
+}
+if [[ ${#only[@]} -eq 0 || " ${only[*]} " =~ \ vault\  ]]; then prepare_vault_sdk; fi
 build vault "$VAULT_VERSION" vault github.com/hashicorp/vault \
   "-X github.com/hashicorp/vault/version.Version=${VAULT_VERSION#v} -X github.com/hashicorp/vault/version.VersionPrerelease="
 cold=0

@@ -14,7 +14,7 @@ export GOFLAGS="${GOFLAGS:--buildvcs=false}"
 gen() { # <dir> <tool package@version> <replace lines...>
   if [[ -n "$only" && "$only" != "$1" ]]; then return; fi
   local dir="$root/lab/build/$1" tool="$2"; shift 2
-  rm -rf "$dir" && mkdir -p "$dir"
+  mkdir -p "$dir" && rm -f "$dir/go.mod" "$dir/go.sum"
   cd "$dir"
   go mod init "cloudlab.dev/lab/build/$(basename "$dir")" >/dev/null 2>&1
   go mod edit -go=1.26.0
@@ -44,3 +44,10 @@ gen vso "github.com/hashicorp/vault-secrets-operator@$VSO_VERSION" \
 gen vault "github.com/hashicorp/vault@$VAULT_VERSION" \
   github.com/99designs/keyring=github.com/Jeffail/keyring@v1.2.3 \
   github.com/ma314smith/signedxml@v1.1.1=github.com/moov-io/signedxml@v1.1.1
+# Vault's server module replaces its sdk with the in-tree ./sdk, which sits between the published
+# sdk v0.20.0 and v0.21.0 (the tree has v0.21.0's observations API but the older
+# framework.Backend.ActivationFunc signature). scripts/lab-gitops-build.sh copies sdk v0.21.0 to
+# .cache/lab/vault-sdk and applies lab/build/vault/sdk-patches/ to it.
+if [[ -z "$only" || "$only" == vault ]]; then
+  (cd "$root/lab/build/vault" && go mod edit -replace github.com/hashicorp/vault/sdk=../../../.cache/lab/vault-sdk)
+fi

@@ -135,7 +135,7 @@ function rootToken(p: LabPaths): string {
   const g = gitopsPaths(p);
   fs.mkdirSync(g.dir, { recursive: true });
   if (!fs.existsSync(g.vaultToken))
-    fs.writeFileSync(g.vaultToken, `hvs.lab-${crypto.randomBytes(18).toString('base64url')}\n`, {
+    fs.writeFileSync(g.vaultToken, `lab-${crypto.randomBytes(18).toString('base64url')}\n`, {
       mode: 0o600,
     });
   return fs.readFileSync(g.vaultToken, 'utf8').trim();
