@@ -341,8 +341,22 @@ describeGitops('the GitOps loop in the lab', () => {
     expect(hashes.size).toBe(instances.length); // each instance has its own value
   });
 
-  it('refuses a VaultAuth whose namespace is not in the VaultAuthGlobal allowedNamespaces', async () => {
+  it('refuses a namespace outside allowedNamespaces: VSO for a non-default VaultAuthGlobal, Vault for the role', async () => {
     const ns = 'gitops-proof-outsider';
+    const opNs = 'vault-secrets-operator-system';
+    const globalPath = `${VSO}/namespaces/${opNs}/vaultauthglobals/gitops-proof`;
+    const platformGlobal = await getJson(
+      rest,
+      `${VSO}/namespaces/${opNs}/vaultauthglobals/default`,
+    );
+    expect(platformGlobal.spec.allowedNamespaces).not.toContain(ns);
+    await eventually(
+      `namespace ${ns} from an earlier run gone`,
+      () => getJson(rest, `/api/v1/namespaces/${ns}`),
+      o => o === undefined || !o.metadata.deletionTimestamp,
+      () => 'terminating',
+      120_000,
+    );
     await applyObj(rest, `/api/v1/namespaces/${ns}`, {
       apiVersion: 'v1',
       kind: 'Namespace',
@@ -358,40 +372,37 @@ describeGitops('the GitOps loop in the lab', () => {
           metadata: { name: 'pihole-vault', namespace: ns },
         },
       );
-      await applyObj(rest, `${VSO}/namespaces/${ns}/vaultauths/pihole`, {
+      // A VaultAuthGlobal with the platform's spec under another name: VSO enforces allowedNamespaces.
+      await applyObj(rest, globalPath, {
         apiVersion: 'secrets.hashicorp.com/v1beta1',
-        kind: 'VaultAuth',
-        metadata: { name: 'pihole', namespace: ns },
-        spec: {
-          vaultAuthGlobalRef: {
-            name: 'default',
-            namespace: 'vault-secrets-operator-system',
-            allowDefault: false,
-          },
-          method: 'kubernetes',
-          kubernetes: {
-            role: 'pihole',
-            serviceAccount: 'pihole-vault',
-            audiences: ['vault'],
-          },
-        },
+        kind: 'VaultAuthGlobal',
+        metadata: { name: 'gitops-proof', namespace: opNs },
+        spec: platformGlobal.spec,
       });
-      await applyObj(rest, `${VSO}/namespaces/${ns}/vaultstaticsecrets/steal`, {
-        apiVersion: 'secrets.hashicorp.com/v1beta1',
-        kind: 'VaultStaticSecret',
-        metadata: { name: 'steal', namespace: ns },
-        spec: {
-          vaultAuthRef: 'pihole',
-          type: 'kv-v2',
-          mount: 'kv',
-          path: 'apps/pihole/hetzner/admin',
-          refreshAfter: '5s',
-          destination: { name: 'steal', create: true },
-        },
-      });
+      const vaultAuth = (name: string, global: string) =>
+        applyObj(rest, `${VSO}/namespaces/${ns}/vaultauths/${name}`, {
+          apiVersion: 'secrets.hashicorp.com/v1beta1',
+          kind: 'VaultAuth',
+          metadata: { name, namespace: ns },
+          spec: {
+            vaultAuthGlobalRef: {
+              name: global,
+              namespace: opNs,
+              allowDefault: false,
+            },
+            method: 'kubernetes',
+            kubernetes: {
+              role: 'pihole',
+              serviceAccount: 'pihole-vault',
+              audiences: ['vault'],
+            },
+          },
+        });
+      await vaultAuth('via-proof-global', 'gitops-proof');
       const va = await eventually(
-        'VaultAuth refused',
-        () => getJson(rest, `${VSO}/namespaces/${ns}/vaultauths/pihole`),
+        'VaultAuth refused by VSO',
+        () =>
+          getJson(rest, `${VSO}/namespaces/${ns}/vaultauths/via-proof-global`),
         o => o?.status?.valid === false && Boolean(o.status.error),
         o => JSON.stringify(o?.status ?? {}),
         120_000,
@@ -399,12 +410,46 @@ describeGitops('the GitOps loop in the lab', () => {
       expect(va.status.error).toMatch(
         /target namespace "gitops-proof-outsider" is not allowed/,
       );
-      await new Promise(r => setTimeout(r, 10_000));
+
+      // Through the platform's own global (named "default" in the operator namespace, which VSO
+      // v1.5.0 exempts from allowedNamespaces), the refusal comes from Vault: the role's bound
+      // namespaces. No Secret is ever written.
+      await vaultAuth('via-default-global', 'default');
+      await applyObj(rest, `${VSO}/namespaces/${ns}/vaultstaticsecrets/steal`, {
+        apiVersion: 'secrets.hashicorp.com/v1beta1',
+        kind: 'VaultStaticSecret',
+        metadata: { name: 'steal', namespace: ns },
+        spec: {
+          vaultAuthRef: 'via-default-global',
+          type: 'kv-v2',
+          mount: 'kv',
+          path: 'apps/pihole/hetzner/admin',
+          refreshAfter: '5s',
+          destination: { name: 'steal', create: true },
+        },
+      });
+      await eventually(
+        'Vault refusing the outsider login (namespace not authorized)',
+        async () =>
+          (
+            (await getJson(rest, `/api/v1/namespaces/${ns}/events`))?.items ??
+            []
+          ).filter(
+            (e: any) =>
+              e.involvedObject?.name === 'steal' &&
+              e.type === 'Warning' &&
+              /namespace not authorized/.test(e.message ?? ''),
+          ),
+        (l: any[]) => l.length > 0,
+        () => 'no warning events yet',
+        120_000,
+      );
       expect(
         await getJson(rest, `/api/v1/namespaces/${ns}/secrets/steal`),
       ).toBeUndefined();
     } finally {
       await del(rest, `/api/v1/namespaces/${ns}`);
+      await del(rest, globalPath);
     }
   });
 
