@@ -126,9 +126,15 @@ describeGitops('the GitOps loop in the lab', () => {
     execFileSync('git', ['merge-base', '--is-ancestor', rev, head], {
       cwd: fx.paths.root,
     });
-    const apps = await getJson(rest, `${KUST}/apps-pihole-hetzner`);
+    // Ready again after any reconcile in flight (main may move while the tests run).
+    const apps = await eventually(
+      'apps-pihole-hetzner Ready',
+      () => getJson(rest, `${KUST}/apps-pihole-hetzner`),
+      o => fluxState('Kustomization', o).ready === 'True',
+      o => JSON.stringify(fluxState('Kustomization', o)),
+      180_000,
+    );
     const s = fluxState('Kustomization', apps);
-    expect(s.ready).toBe('True');
     expect(s.inventory).toBeGreaterThan(3);
   });
 
