@@ -87,16 +87,17 @@ test('the what-if panel shows verdicts for losing hetzner', async ({
 test('the Placement tab shows each Pi-hole instance on its own provider', async ({
   page,
 }) => {
+  // Display names come from providers/*.yaml.
   for (const [instance, provider, other] of [
-    ['pihole-hetzner', 'hetzner', 'scaleway'],
-    ['pihole-scaleway', 'scaleway', 'hetzner'],
+    ['pihole-hetzner', 'Hetzner Cloud', 'Scaleway'],
+    ['pihole-scaleway', 'Scaleway', 'Hetzner Cloud'],
   ]) {
     await page.goto(`/catalog/default/component/${instance}/placement`);
-    // The tree's first level is the provider the pods run on.
+    // The share-per-provider bar: every pod of the instance on its own provider.
+    await expect(page.getByText(`${provider} 100%`)).toBeVisible();
     await expect(
-      page.getByText(provider, { exact: true }).first(),
+      page.getByText(/\d+ match their intent/).first(),
     ).toBeVisible();
-    await expect(page.getByText(/Running/).first()).toBeVisible();
     await expect(page.getByText(other, { exact: true })).toHaveCount(0);
     await page.screenshot({
       path: `${SHOTS}/placement-${instance}.png`,
