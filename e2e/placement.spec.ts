@@ -1,16 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-
-const SHOTS = 'e2e-artifacts/screenshots';
-
-async function signIn(page: Page) {
-  await page.goto('/');
-  const enter = page.getByRole('button', { name: 'Enter' });
-  await expect(enter).toBeVisible();
-  await enter.click();
-  await expect(
-    page.getByRole('link', { name: 'Catalog', exact: true }).first(),
-  ).toBeVisible();
-}
+import { SHOTS, signIn } from './portal';
 
 /** The node count a provider card states in its subheader ("4 nodes · 1 pods · …"). */
 async function nodeCount(page: Page, provider: string): Promise<number> {
