@@ -16,15 +16,8 @@ export GOFLAGS="${GOFLAGS:--buildvcs=false}"
 export CGO_ENABLED=0
 force="${1:-}"
 
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
-
-# The stamp key changes when the version or the module's go.mod/go.sum change.
-stamp_key() { # <component> <version>
-  local sum
-  sum="$(cat "$lab/build/$1/go.mod" "$lab/build/$1/go.sum" | sha256sum | cut -c1-16)"
-  echo "$1@$2+$sum"
-}
+# shellcheck source=lib/go-stamps.sh
+source "$(dirname "$0")/lib/go-stamps.sh"
 
 # build <component> <version> <binaries...> -- <go build args...>
 build() {

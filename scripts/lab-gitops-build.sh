@@ -20,13 +20,8 @@ force=""
 if [[ "${1:-}" == "--force" ]]; then force=1; shift; fi
 only=("$@")
 
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
-stamp_key() { # <component> <version>
-  local sum
-  sum="$(cat "$lab/build/$1/go.mod" "$lab/build/$1/go.sum" | sha256sum | cut -c1-16)"
-  echo "$1@$2+$sum"
-}
+# shellcheck source=lib/go-stamps.sh
+source "$(dirname "$0")/lib/go-stamps.sh"
 
 # build <component> <version> <binary> <package> [ldflags]
 build() {
