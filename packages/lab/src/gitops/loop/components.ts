@@ -5,18 +5,20 @@ import { LabPaths } from '../../paths';
 /** Loopback ports of the GitOps loop (env overrides for a second lab on the same machine). */
 export function gitopsPorts() {
   const n = (name: string, d: number) => Number(process.env[name] ?? d);
+  // The controllers' storage, metrics and health ports are consecutive from one base.
+  const base = n('CLOUDLAB_LAB_FLUX_PORT_BASE', 9790);
   return {
     git: n('CLOUDLAB_LAB_GIT_PORT', 8480),
     vault: n('CLOUDLAB_LAB_VAULT_PORT', 8200),
-    sourceStorage: n('CLOUDLAB_LAB_FLUX_STORAGE_PORT', 9790),
-    sourceMetrics: 9791,
-    sourceHealth: 9792,
-    kustomizeMetrics: 9793,
-    kustomizeHealth: 9794,
-    helmMetrics: 9795,
-    helmHealth: 9796,
-    vsoMetrics: 9797,
-    vsoHealth: 9798,
+    sourceStorage: base,
+    sourceMetrics: base + 1,
+    sourceHealth: base + 2,
+    kustomizeMetrics: base + 3,
+    kustomizeHealth: base + 4,
+    helmMetrics: base + 5,
+    helmHealth: base + 6,
+    vsoMetrics: base + 7,
+    vsoHealth: base + 8,
   };
 }
 
