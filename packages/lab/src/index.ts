@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export * from './registry/providerRegistry';
+export * from './registry/labProviders';
 export * from './inventory/inventory';
 export * from './inventory/nodes';
 export * from './storage/pvPool';

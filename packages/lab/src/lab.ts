@@ -10,7 +10,7 @@ import { isRunning, readPid, rssMiB } from './controlPlane/processes';
 import { Inventory, loadInventory } from './inventory/inventory';
 import { healthy } from './kube/http';
 import { LabPaths, labPaths } from './paths';
-import { loadProviders, Provider } from './registry/providerRegistry';
+import { loadProviders, Provider } from './registry/labProviders';
 
 /** Everything a command needs: paths, the provider registry and the inventory. */
 export interface LabContext {

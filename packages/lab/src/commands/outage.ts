@@ -3,7 +3,7 @@ import {
   findProvider,
   loadProviders,
   PROVIDER_LABEL,
-} from '../registry/providerRegistry';
+} from '../registry/labProviders';
 import { labPaths } from '../paths';
 import * as k8s from '@kubernetes/client-node';
 
@@ -34,7 +34,7 @@ export async function outage(providerName: string, on: boolean): Promise<void> {
   if (!findProvider(providers, providerName)) {
     throw new Error(
       `unknown provider "${providerName}" (registry: ${providers
-        .map(x => x.metadata.name)
+        .map(x => x.name)
         .join(', ')})`,
     );
   }

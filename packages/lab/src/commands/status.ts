@@ -2,7 +2,7 @@ import { LABEL_PROVIDER_FALLBACK, countBy } from './statusHelpers';
 import { componentStates } from '../lab';
 import { labClients } from '../kube/client';
 import { labPaths } from '../paths';
-import { PROVIDER_LABEL } from '../registry/providerRegistry';
+import { PROVIDER_LABEL } from '../registry/labProviders';
 
 /** `lab status`: components (pid, health, RSS), then nodes and pods per provider. */
 export async function status(): Promise<boolean> {

@@ -4,7 +4,7 @@ import * as k8s from '@kubernetes/client-node';
 import { outage } from '../commands/outage';
 import { parseObjects } from '../gitops/fluxKustomizations';
 import { KubeRest, statusMessage } from '../kube/rest';
-import { findProvider } from '../registry/providerRegistry';
+import { findProvider } from '../registry/labProviders';
 import {
   describeLab,
   eventually,
@@ -33,7 +33,7 @@ describeLab('the lab (integration, against the running lab)', () => {
     it('there is one instance per provider of the registry', async () => {
       const instances = await piholeInstances(lab.clients);
       expect(instances.map(i => i.provider).sort()).toEqual(
-        lab.providers.map(p => p.metadata.name).sort(),
+        lab.providers.map(p => p.name).sort(),
       );
     });
 
@@ -55,7 +55,7 @@ describeLab('the lab (integration, against the running lab)', () => {
             )}`,
           ).toBe(`${pod.metadata?.name} on ${provider}`);
         }
-        const storage = findProvider(lab.providers, provider)!.spec.storage;
+        const storage = findProvider(lab.providers, provider)!.storage;
         const pvcs = (
           await lab.clients.core.listNamespacedPersistentVolumeClaim({
             namespace,
@@ -98,7 +98,7 @@ describeLab('the lab (integration, against the running lab)', () => {
 
     it('a PVC bound to a Scaleway volume forces its pod onto Scaleway nodes in that zone', async () => {
       const scaleway = findProvider(lab.providers, 'scaleway')!;
-      const key = scaleway.spec.storage.topologyKey;
+      const key = scaleway.storage.topologyKey;
       // Pick an unused pool volume in the zone with the fewest Scaleway nodes, so chance cannot pass the test.
       const pvs = (
         await lab.clients.core.listPersistentVolume({
@@ -110,7 +110,7 @@ describeLab('the lab (integration, against the running lab)', () => {
           ?.matchExpressions?.[0]?.values?.[0];
       const pv = pvs.find(
         p =>
-          p.spec?.csi?.driver === scaleway.spec.storage.csiDriver &&
+          p.spec?.csi?.driver === scaleway.storage.csiDriver &&
           p.status?.phase === 'Available' &&
           zoneOf(p) === 'fr-par-2',
       );

@@ -6,7 +6,7 @@ import {
   loadProviders,
   Provider,
   PROVIDER_LABEL,
-} from '../registry/providerRegistry';
+} from '../registry/labProviders';
 
 /** Integration tests run only against a running lab (scripts/lab-test.sh sets this). */
 export const describeLab = process.env.CLOUDLAB_LAB_INTEGRATION

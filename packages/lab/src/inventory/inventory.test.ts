@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { labPaths } from '../paths';
-import { loadProviders } from '../registry/providerRegistry';
+import { loadProviders } from '../registry/labProviders';
 import { loadInventory, parseInventory, validateInventory } from './inventory';
 
 const paths = labPaths();

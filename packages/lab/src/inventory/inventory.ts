@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { findProvider, Provider } from '../registry/providerRegistry';
+import { findProvider, Provider } from '../registry/labProviders';
 
 const taintSchema = z.object({
   key: z.string(),
@@ -75,17 +75,17 @@ export function validateInventory(
         `${where}: provider "${
           pool.provider
         }" is not in the registry (known: ${providers
-          .map(p => p.metadata.name)
+          .map(p => p.name)
           .join(', ')})`,
       );
       return;
     }
-    const region = provider.spec.regions.find(r => r.name === pool.region);
+    const region = provider.regions.find(r => r.name === pool.region);
     if (!region) {
       problems.push(
         `${where}: region "${pool.region}" is not a ${
           pool.provider
-        } region (known: ${provider.spec.regions.map(r => r.name).join(', ')})`,
+        } region (known: ${provider.regions.map(r => r.name).join(', ')})`,
       );
     } else if (!region.zones.includes(pool.zone)) {
       problems.push(
@@ -94,7 +94,7 @@ export function validateInventory(
         } (known: ${region.zones.join(', ')})`,
       );
     }
-    if (!provider.spec.instanceTypes.some(t => t.name === pool.instanceType)) {
+    if (!provider.instanceTypes.some(t => t.name === pool.instanceType)) {
       problems.push(
         `${where}: instance type "${pool.instanceType}" is not a ${pool.provider} instance type`,
       );

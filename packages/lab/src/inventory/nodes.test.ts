@@ -1,5 +1,5 @@
 import { labPaths } from '../paths';
-import { loadProviders } from '../registry/providerRegistry';
+import { loadProviders } from '../registry/labProviders';
 import { loadInventory, NodePool } from './inventory';
 import { expandNodes, nodeObject } from './nodes';
 

@@ -2,7 +2,7 @@ import {
   findProvider,
   PROVIDER_LABEL,
   Provider,
-} from '../registry/providerRegistry';
+} from '../registry/labProviders';
 import { NodePool, Taint } from './inventory';
 
 /** Marks the nodes kwok manages (kwok runs with the matching annotation selector). */
@@ -32,10 +32,10 @@ export function nodeLabels(
   pool: Pick<NodePool, 'region' | 'zone' | 'instanceType' | 'labels'>,
   hostname: string,
 ): Record<string, string> {
-  const storage = provider.spec.storage;
+  const storage = provider.storage;
   return {
     ...pool.labels,
-    [PROVIDER_LABEL]: provider.metadata.name,
+    [PROVIDER_LABEL]: provider.name,
     'topology.kubernetes.io/region': pool.region,
     'topology.kubernetes.io/zone': pool.zone,
     'node.kubernetes.io/instance-type': pool.instanceType,
@@ -82,17 +82,16 @@ export function expandNodes(
   return plan.map(({ pool, index }) => {
     const provider = findProvider(providers, pool.provider);
     if (!provider) throw new Error(`unknown provider ${pool.provider}`);
-    const instance = provider.spec.instanceTypes.find(
+    const instance = provider.instanceTypes.find(
       t => t.name === pool.instanceType,
     );
     if (!instance)
       throw new Error(`unknown instance type ${pool.instanceType}`);
     const name = `${options.prefix ?? ''}${poolPrefix(pool)}-${index}`;
-    const scheme =
-      provider.spec.detection.providerIDSchemes[0] ?? provider.metadata.name;
+    const scheme = provider.detection.providerIDSchemes[0] ?? provider.name;
     return {
       name,
-      provider: provider.metadata.name,
+      provider: provider.name,
       labels: nodeLabels(provider, pool, name),
       annotations: { [KWOK_ANNOTATION]: 'fake' },
       taints: pool.taints,

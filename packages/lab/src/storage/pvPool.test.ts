@@ -1,7 +1,7 @@
 import { expandNodes } from '../inventory/nodes';
 import { NodePool } from '../inventory/inventory';
 import { labPaths } from '../paths';
-import { loadProviders } from '../registry/providerRegistry';
+import { loadProviders } from '../registry/labProviders';
 import { persistentVolumeObject, planVolumePool } from './pvPool';
 import { quantityBytes } from './quantity';
 

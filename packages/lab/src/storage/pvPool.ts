@@ -2,7 +2,7 @@ import {
   findProvider,
   PROVIDER_LABEL,
   Provider,
-} from '../registry/providerRegistry';
+} from '../registry/labProviders';
 import { NodeSpec, LAB_MANAGED_LABEL } from '../inventory/nodes';
 import { quantityBytes } from './quantity';
 
@@ -35,7 +35,7 @@ export function planVolumePool(
   for (const node of nodes) {
     const provider = findProvider(providers, node.provider);
     if (!provider) continue;
-    const value = node.labels[provider.spec.storage.topologyKey];
+    const value = node.labels[provider.storage.topologyKey];
     if (!value) continue;
     if (!domains.has(node.provider)) domains.set(node.provider, new Set());
     domains.get(node.provider)!.add(value);
@@ -43,7 +43,7 @@ export function planVolumePool(
   const volumes: PoolVolume[] = [];
   for (const [providerName, values] of [...domains.entries()].sort()) {
     const provider = findProvider(providers, providerName)!;
-    const storage = provider.spec.storage;
+    const storage = provider.storage;
     const min = quantityBytes(storage.minVolumeSize);
     const sizes = [
       ...new Set(

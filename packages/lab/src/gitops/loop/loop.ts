@@ -6,7 +6,7 @@ import { isRunning, readPid, rssMiB, stopProcess } from '../../controlPlane/proc
 import { labClients } from '../../kube/client';
 import { KubeRest, statusMessage } from '../../kube/rest';
 import { LabPaths, labPaths } from '../../paths';
-import { loadProviders } from '../../registry/providerRegistry';
+import { loadProviders } from '../../registry/labProviders';
 import { gitopsPaths, gitopsPorts, LoopComponent, loopComponents } from './components';
 import { formatFlux, listFlux, requestReconcile } from './flux';
 import { declaredRoles, expectedSecrets, seedVault, VaultApi } from './vault';
@@ -183,9 +183,7 @@ export async function gitopsUp(opts: GitopsUpOptions = {}): Promise<void> {
     console.log(`lab gitops: ${c.name} ${started ? 'started' : 'running'}`);
     if (c.name === 'vault') {
       // The dev server keeps everything in memory: (re)configure it every time (idempotent).
-      const providers = loadProviders(p.providersDir).map(
-        pr => pr.metadata.name,
-      );
+      const providers = loadProviders(p.providersDir).map(pr => pr.name);
       await seedVault(labVault(p), {
         kubernetesHost: fs.readFileSync(p.apiserverUrl, 'utf8').trim(),
         caPem: fs.readFileSync(p.caCert, 'utf8'),
