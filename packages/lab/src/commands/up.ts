@@ -15,6 +15,7 @@ import {
   applyOrder,
   parseObjects,
 } from '../gitops/fluxKustomizations';
+import { labPortsConfigMap } from '../gitops/loop/components';
 import { renderClusterTree } from '../gitops/render';
 import { expandNodes, nodeObject } from '../inventory/nodes';
 import { createIfMissing, serverSideApply, ApplyReport } from '../kube/apply';
@@ -242,10 +243,17 @@ async function applyGitops(
     return [];
   }
   const kustomize = path.join(p.bin, 'kustomize');
-  const tree = renderClusterTree(p.root, p.gitopsCluster, kustomize);
+  // This lab's loopback ports, as Flux substitutes them (postBuild.substituteFrom) once it runs.
+  const ports = labPortsConfigMap();
+  const tree = renderClusterTree(p.root, p.gitopsCluster, kustomize, {
+    [ports.metadata.name]: ports.data,
+  });
   printReport(
     'cluster gitops/clusters/lab',
-    await serverSideApply(clients.rest, applyOrder(tree.clusterObjects)),
+    await serverSideApply(
+      clients.rest,
+      applyOrder([...tree.clusterObjects, ports]),
+    ),
   );
   const all: KubeObject[] = [];
   let failed = 0;

@@ -22,6 +22,8 @@ export interface FluxKustomization {
   dependsOn: string[];
   targetNamespace?: string;
   substitute: Record<string, string>;
+  /** Names of the ConfigMaps of `postBuild.substituteFrom` (Secrets are not read by the lab). */
+  substituteFrom: string[];
 }
 
 const FLUX_KUSTOMIZE_GROUP = 'kustomize.toolkit.fluxcd.io/';
@@ -46,7 +48,10 @@ export function fluxKustomizations(objects: KubeObject[]): FluxKustomization[] {
         path?: string;
         dependsOn?: Array<{ name: string; namespace?: string }>;
         targetNamespace?: string;
-        postBuild?: { substitute?: Record<string, string> };
+        postBuild?: {
+          substitute?: Record<string, string>;
+          substituteFrom?: Array<{ kind: string; name: string }>;
+        };
       };
       return {
         name: o.metadata.name,
@@ -55,6 +60,9 @@ export function fluxKustomizations(objects: KubeObject[]): FluxKustomization[] {
         dependsOn: (spec.dependsOn ?? []).map(d => d.name),
         targetNamespace: spec.targetNamespace,
         substitute: spec.postBuild?.substitute ?? {},
+        substituteFrom: (spec.postBuild?.substituteFrom ?? [])
+          .filter(s => s.kind === 'ConfigMap')
+          .map(s => s.name),
       };
     });
 }

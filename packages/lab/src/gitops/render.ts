@@ -46,18 +46,35 @@ export interface RenderedKustomization {
 /**
  * Reads `gitops/clusters/<cluster>` generically: renders the cluster directory, finds its Flux
  * Kustomizations, orders them by `dependsOn` and renders each `spec.path` (relative to the
- * repository root, where the GitRepository points) with postBuild substitution applied.
+ * repository root, where the GitRepository points) with postBuild substitution applied: the values
+ * of `configMaps` (by name) a Kustomization's `substituteFrom` names, then its own `substitute`.
  */
 export function renderClusterTree(
   root: string,
   clusterDir: string,
   kustomizeBin?: string,
+  configMaps: Record<string, Record<string, string>> = {},
 ): { clusterObjects: KubeObject[]; layers: RenderedKustomization[] } {
-  const clusterObjects = parseObjects(kustomizeBuild(clusterDir, kustomizeBin));
-  const ordered = orderByDependsOn(fluxKustomizations(clusterObjects));
+  const vars = (k: FluxKustomization) =>
+    Object.assign(
+      {},
+      ...k.substituteFrom.map(name => configMaps[name] ?? {}),
+      k.substitute,
+    );
+  const clusterText = kustomizeBuild(clusterDir, kustomizeBin);
+  const ordered = orderByDependsOn(
+    fluxKustomizations(parseObjects(clusterText)),
+  );
   const clusterRel = path.relative(root, clusterDir);
+  const isRoot = (k: FluxKustomization) =>
+    path.normalize(k.path) === path.normalize(clusterRel);
+  // The cluster directory itself is the root Kustomization's: its substitution applies to it.
+  const rootK = ordered.find(isRoot);
+  const clusterObjects = parseObjects(
+    rootK ? substitute(clusterText, vars(rootK)) : clusterText,
+  );
   const layers = ordered
-    .filter(k => path.normalize(k.path) !== path.normalize(clusterRel))
+    .filter(k => !isRoot(k))
     .map(k => {
       const dir = path.resolve(root, k.path);
       if (!fs.existsSync(dir)) {
@@ -65,7 +82,7 @@ export function renderClusterTree(
           `Kustomization ${k.name}: spec.path ${k.path} does not exist`,
         );
       }
-      const text = substitute(kustomizeBuild(dir, kustomizeBin), k.substitute);
+      const text = substitute(kustomizeBuild(dir, kustomizeBin), vars(k));
       return { kustomization: k, objects: parseObjects(text) };
     });
   return { clusterObjects, layers };

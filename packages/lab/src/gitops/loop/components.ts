@@ -22,6 +22,24 @@ export function gitopsPorts() {
   };
 }
 
+/**
+ * The ConfigMap `lab up` writes into flux-system: the loopback ports of this lab's Git server and
+ * Vault, substituted by Flux (postBuild.substituteFrom) into the lab tree's GitRepository URL and
+ * VaultConnection address, so that a second lab on the machine reads its own Git server and Vault.
+ */
+export function labPortsConfigMap() {
+  const ports = gitopsPorts();
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'cloudlab-lab-ports', namespace: 'flux-system' },
+    data: {
+      cloudlab_lab_git_port: String(ports.git),
+      cloudlab_lab_vault_port: String(ports.vault),
+    },
+  };
+}
+
 /** Files of the GitOps loop, under .cache/lab/gitops (git-ignored state). */
 export function gitopsPaths(p: LabPaths) {
   const dir = path.join(p.state, 'gitops');

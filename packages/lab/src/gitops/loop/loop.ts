@@ -7,7 +7,13 @@ import { labClients } from '../../kube/client';
 import { KubeRest, statusMessage } from '../../kube/rest';
 import { LabPaths, labPaths } from '../../paths';
 import { loadProviders } from '../../registry/labProviders';
-import { gitopsPaths, gitopsPorts, LoopComponent, loopComponents } from './components';
+import {
+  gitopsPaths,
+  gitopsPorts,
+  labPortsConfigMap,
+  LoopComponent,
+  loopComponents,
+} from './components';
 import { formatFlux, listFlux, requestReconcile } from './flux';
 import { declaredRoles, expectedSecrets, seedVault, VaultApi } from './vault';
 
@@ -171,6 +177,14 @@ export async function gitopsUp(opts: GitopsUpOptions = {}): Promise<void> {
   fs.mkdirSync(g.fluxStorage, { recursive: true });
   rootToken(p);
   const { rest } = labClients(p.kubeconfig);
+  // The ports Flux substitutes into the lab tree (also written by `lab up`; re-applied in case
+  // this shell's port variables differ from the ones `lab up` saw).
+  const ports = labPortsConfigMap();
+  await apply(
+    rest,
+    `/api/v1/namespaces/flux-system/configmaps/${ports.metadata.name}`,
+    ports,
+  );
   for (const c of loopComponents(p, cliScript(p))) {
     const pid = readPid(p.pids, c.name);
     let started = false;
