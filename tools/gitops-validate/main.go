@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -160,7 +161,14 @@ func (v *Validator) Run() *Report {
 func (v *Validator) checkCluster(c *Cluster, rep *Report, extra []*Obj, username string) {
 	all := c
 	if extra != nil {
-		all = &Cluster{Name: c.Name, Objs: append(append([]*Obj{}, c.Objs...), extra...)}
+		// As Flux would apply them: an extra object replaces the tree's object of the same identity.
+		objs := []*Obj{}
+		for _, o := range c.Objs {
+			if !slices.ContainsFunc(extra, func(x *Obj) bool { return sameIdentity(x, o) }) {
+				objs = append(objs, o)
+			}
+		}
+		all = &Cluster{Name: c.Name, Objs: append(objs, extra...)}
 	}
 	for _, o := range all.Objs {
 		if extra != nil && !containsObj(extra, o) {
@@ -181,6 +189,11 @@ func (v *Validator) checkCluster(c *Cluster, rep *Report, extra []*Obj, username
 	} else {
 		checkPolicies(all, rep, nil, username)
 	}
+}
+
+func sameIdentity(a, b *Obj) bool {
+	return a.U.GetAPIVersion() == b.U.GetAPIVersion() && a.U.GetKind() == b.U.GetKind() &&
+		a.U.GetNamespace() == b.U.GetNamespace() && a.U.GetName() == b.U.GetName()
 }
 
 func containsObj(list []*Obj, o *Obj) bool {

@@ -205,6 +205,9 @@ func pinnedProvider(ps map[string]any) string {
 	return ""
 }
 
+// vsoNamespace is where the platform runs the Vault Secrets Operator.
+const vsoNamespace = "vault-secrets-operator-system"
+
 // checkVSO: scoping of Vault auth (security property 4 of issue 11).
 func checkVSO(c *Cluster, rep *Report) {
 	type role struct {
@@ -229,6 +232,11 @@ func checkVSO(c *Cluster, rep *Report) {
 	}
 	for _, kind := range []string{"VaultAuthGlobal", "VaultAuth"} {
 		for _, o := range c.ofKind(kind) {
+			// VSO (v1.5.0, common.isAllowedNamespace) skips allowedNamespaces for an object named
+			// "default" in the operator's namespace: such a global would admit every namespace.
+			if o.U.GetName() == "default" && (kind == "VaultAuthGlobal" || o.U.GetNamespace() == vsoNamespace) {
+				rep.AddObj(o, "vso-default-name", kind+" must not be named \"default\": VSO exempts it from allowedNamespaces")
+			}
 			allowed, found, _ := unstructured.NestedStringSlice(o.U.Object, "spec", "allowedNamespaces")
 			if slices.Contains(allowed, "*") {
 				rep.AddObj(o, "vso-allowed-namespaces", "allowedNamespaces must list namespaces explicitly, never \"*\"")
@@ -282,6 +290,8 @@ func checkVSO(c *Cluster, rep *Report) {
 				rep.AddObj(o, "vso-role-bound", fmt.Sprintf("role %v is not declared in ConfigMap vault/vault-kubernetes-auth-roles", rn))
 			} else if r := roles[idx]; !slices.Contains(r.BoundServiceAccountNames, fmt.Sprint(sa)) || !slices.Contains(r.BoundServiceAccountNamespaces, u.GetNamespace()) {
 				rep.AddObj(o, "vso-role-bound", fmt.Sprintf("Vault role %s does not bind service account %s/%v", r.Name, u.GetNamespace(), sa))
+			} else if l, _ := aud.([]any); r.Audience != "" && !slices.ContainsFunc(l, func(a any) bool { return fmt.Sprint(a) == r.Audience }) {
+				rep.AddObj(o, "vso-role-bound", fmt.Sprintf("kubernetes.audiences %v must include audience %s of Vault role %s", l, r.Audience, r.Name))
 			}
 		}
 	}
@@ -300,6 +310,23 @@ func checkPortalRBAC(c *Cluster, rep *Report) {
 	}
 	for _, o := range roles {
 		checkPortalRole(o, rep)
+		if _, found, _ := unstructured.NestedFieldNoCopy(o.U.Object, "aggregationRule"); found {
+			rep.AddObj(o, "rbac-portal-read-only", "aggregationRule (the role's rules must be the ones written here)")
+		}
+	}
+	// The portal's identity is bound to its read-only ClusterRole and nothing else.
+	for _, kind := range []string{"ClusterRoleBinding", "RoleBinding"} {
+		for _, o := range c.ofKind(kind) {
+			subjects, _, _ := unstructured.NestedSlice(o.U.Object, "subjects")
+			for _, sub := range subjects {
+				sm, _ := sub.(map[string]any)
+				if sm["kind"] == "ServiceAccount" && sm["name"] == "cloudlab-portal" && sm["namespace"] == "cloudlab-portal" &&
+					(str(o.U, "roleRef", "kind") != "ClusterRole" || str(o.U, "roleRef", "name") != "cloudlab-portal-read") {
+					rep.AddObj(o, "rbac-portal-read-only", fmt.Sprintf("binds the portal's ServiceAccount to %s %s (only ClusterRole cloudlab-portal-read)",
+						str(o.U, "roleRef", "kind"), str(o.U, "roleRef", "name")))
+				}
+			}
+		}
 	}
 }
 

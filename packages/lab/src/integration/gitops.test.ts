@@ -347,15 +347,17 @@ describeGitops('the GitOps loop in the lab', () => {
     expect(hashes.size).toBe(instances.length); // each instance has its own value
   });
 
-  it('refuses a namespace outside allowedNamespaces: VSO for a non-default VaultAuthGlobal, Vault for the role', async () => {
+  it('refuses a namespace outside allowedNamespaces: VSO through the shared VaultAuthGlobal, Vault through the role', async () => {
     const ns = 'gitops-proof-outsider';
     const opNs = 'vault-secrets-operator-system';
-    const globalPath = `${VSO}/namespaces/${opNs}/vaultauthglobals/gitops-proof`;
+    const shared = 'cloudlab-shared';
     const platformGlobal = await getJson(
       rest,
-      `${VSO}/namespaces/${opNs}/vaultauthglobals/default`,
+      `${VSO}/namespaces/${opNs}/vaultauthglobals/${shared}`,
     );
+    // Not "default": VSO v1.5.0 exempts a global of that name in its namespace from the list.
     expect(platformGlobal.spec.allowedNamespaces).not.toContain(ns);
+    expect(platformGlobal.spec.allowedNamespaces).not.toContain('*');
     await eventually(
       `namespace ${ns} from an earlier run gone`,
       () => getJson(rest, `/api/v1/namespaces/${ns}`),
@@ -368,6 +370,54 @@ describeGitops('the GitOps loop in the lab', () => {
       kind: 'Namespace',
       metadata: { name: ns },
     });
+    const vaultAuth = (name: string, spec: object) =>
+      applyObj(rest, `${VSO}/namespaces/${ns}/vaultauths/${name}`, {
+        apiVersion: 'secrets.hashicorp.com/v1beta1',
+        kind: 'VaultAuth',
+        metadata: { name, namespace: ns },
+        spec: {
+          method: 'kubernetes',
+          ...spec,
+          kubernetes: {
+            role: 'pihole',
+            serviceAccount: 'pihole-vault',
+            audiences: ['vault'],
+            tokenExpirationSeconds: 600,
+          },
+        },
+      });
+    const staticSecret = (name: string, auth: string) =>
+      applyObj(rest, `${VSO}/namespaces/${ns}/vaultstaticsecrets/${name}`, {
+        apiVersion: 'secrets.hashicorp.com/v1beta1',
+        kind: 'VaultStaticSecret',
+        metadata: { name, namespace: ns },
+        spec: {
+          vaultAuthRef: auth,
+          type: 'kv-v2',
+          mount: 'kv',
+          path: 'apps/pihole/hetzner/admin',
+          refreshAfter: '5s',
+          destination: { name, create: true },
+        },
+      });
+    const warnings = (name: string, re: RegExp) =>
+      eventually(
+        `a Warning event on VaultStaticSecret ${name} matching ${re}`,
+        async () =>
+          (
+            (await getJson(rest, `/api/v1/namespaces/${ns}/events`))?.items ??
+            []
+          ).filter(
+            (e: any) =>
+              e.involvedObject?.kind === 'VaultStaticSecret' &&
+              e.involvedObject?.name === name &&
+              e.type === 'Warning' &&
+              re.test(e.message ?? ''),
+          ),
+        (l: any[]) => l.length > 0,
+        () => 'no matching warning events yet',
+        120_000,
+      );
     try {
       await applyObj(
         rest,
@@ -378,84 +428,46 @@ describeGitops('the GitOps loop in the lab', () => {
           metadata: { name: 'pihole-vault', namespace: ns },
         },
       );
-      // A VaultAuthGlobal with the platform's spec under another name: VSO enforces allowedNamespaces.
-      await applyObj(rest, globalPath, {
-        apiVersion: 'secrets.hashicorp.com/v1beta1',
-        kind: 'VaultAuthGlobal',
-        metadata: { name: 'gitops-proof', namespace: opNs },
-        spec: platformGlobal.spec,
+      // 1. VSO itself: a VaultAuth on the platform's shared global is invalid, and the
+      //    VaultStaticSecret using it never reaches Vault (VaultClientConfigError, no login).
+      await vaultAuth('via-shared-global', {
+        vaultAuthGlobalRef: {
+          name: shared,
+          namespace: opNs,
+          allowDefault: false,
+        },
       });
-      const vaultAuth = (name: string, global: string) =>
-        applyObj(rest, `${VSO}/namespaces/${ns}/vaultauths/${name}`, {
-          apiVersion: 'secrets.hashicorp.com/v1beta1',
-          kind: 'VaultAuth',
-          metadata: { name, namespace: ns },
-          spec: {
-            vaultAuthGlobalRef: {
-              name: global,
-              namespace: opNs,
-              allowDefault: false,
-            },
-            method: 'kubernetes',
-            kubernetes: {
-              role: 'pihole',
-              serviceAccount: 'pihole-vault',
-              audiences: ['vault'],
-            },
-          },
-        });
-      await vaultAuth('via-proof-global', 'gitops-proof');
+      const notAllowed = new RegExp(
+        `target namespace "${ns}" is not allowed by kind=VaultAuthGlobal obj=${opNs}/${shared}`,
+      );
       const va = await eventually(
         'VaultAuth refused by VSO',
         () =>
-          getJson(rest, `${VSO}/namespaces/${ns}/vaultauths/via-proof-global`),
+          getJson(rest, `${VSO}/namespaces/${ns}/vaultauths/via-shared-global`),
         o => o?.status?.valid === false && Boolean(o.status.error),
         o => JSON.stringify(o?.status ?? {}),
         120_000,
       );
-      expect(va.status.error).toMatch(
-        /target namespace "gitops-proof-outsider" is not allowed/,
-      );
+      expect(va.status.error).toMatch(notAllowed);
+      await staticSecret('steal-via-global', 'via-shared-global');
+      const refused = await warnings('steal-via-global', notAllowed);
+      expect(refused[0].reason).toBe('VaultClientConfigError');
 
-      // Through the platform's own global (named "default" in the operator namespace, which VSO
-      // v1.5.0 exempts from allowedNamespaces), the refusal comes from Vault: the role's bound
-      // namespaces. No Secret is ever written.
-      await vaultAuth('via-default-global', 'default');
-      await applyObj(rest, `${VSO}/namespaces/${ns}/vaultstaticsecrets/steal`, {
-        apiVersion: 'secrets.hashicorp.com/v1beta1',
-        kind: 'VaultStaticSecret',
-        metadata: { name: 'steal', namespace: ns },
-        spec: {
-          vaultAuthRef: 'via-default-global',
-          type: 'kv-v2',
-          mount: 'kv',
-          path: 'apps/pihole/hetzner/admin',
-          refreshAfter: '5s',
-          destination: { name: 'steal', create: true },
-        },
+      // 2. Vault: a VaultAuth of the outsider's own (no global, so VSO lets it log in) is
+      //    refused by the pihole role's bound namespaces.
+      await vaultAuth('direct', {
+        vaultConnectionRef: `${opNs}/default`,
+        mount: 'kubernetes',
       });
-      await eventually(
-        'Vault refusing the outsider login (namespace not authorized)',
-        async () =>
-          (
-            (await getJson(rest, `/api/v1/namespaces/${ns}/events`))?.items ??
-            []
-          ).filter(
-            (e: any) =>
-              e.involvedObject?.name === 'steal' &&
-              e.type === 'Warning' &&
-              /namespace not authorized/.test(e.message ?? ''),
-          ),
-        (l: any[]) => l.length > 0,
-        () => 'no warning events yet',
-        120_000,
-      );
-      expect(
-        await getJson(rest, `/api/v1/namespaces/${ns}/secrets/steal`),
-      ).toBeUndefined();
+      await staticSecret('steal-direct', 'direct');
+      await warnings('steal-direct', /namespace not authorized/);
+
+      for (const name of ['steal-via-global', 'steal-direct'])
+        expect(
+          await getJson(rest, `/api/v1/namespaces/${ns}/secrets/${name}`),
+        ).toBeUndefined();
     } finally {
       await del(rest, `/api/v1/namespaces/${ns}`);
-      await del(rest, globalPath);
     }
   });
 

@@ -13,9 +13,12 @@ export const PATHS = {
   catalogIndex: 'catalog/all.yaml',
 } as const;
 
-/** The shared VaultAuthGlobal every per-namespace VaultAuth references. */
+/**
+ * The shared VaultAuthGlobal every per-namespace VaultAuth references. Never `default`: VSO
+ * exempts a VaultAuthGlobal named `default` in its own namespace from allowedNamespaces.
+ */
 export const VAULT_AUTH_GLOBAL = {
-  name: 'default',
+  name: 'cloudlab-shared',
   namespace: 'vault-secrets-operator-system',
 };
 
