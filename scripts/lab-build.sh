@@ -35,11 +35,8 @@ build() {
     return
   fi
   printf '  %-10s %-9s building %s ...\n' "$component" "$version" "${bins[*]}"
-  local t0; t0="$(now)"
-  (cd "$lab/build/$component" && go build -trimpath -o "$bin/" "$@")
-  local secs; secs="$(elapsed "$t0")"
-  printf 'key=%s\nversion=%s\nseconds=%s\nbuilt=%s\n' "$key" "$version" "$secs" "$(date -u +%FT%TZ)" > "$stamp"
-  printf '  %-10s %-9s built in %ss\n' "$component" "$version" "$secs"
+  go_build_stamped "$stamp" "$key" "$version" "$lab/build/$component" -trimpath -o "$bin/" -- "$@"
+  printf '  %-10s %-9s built in %ss (%s packages compiled)\n' "$component" "$version" "$STAMP_SECONDS" "$STAMP_COMPILED"
 }
 
 kube_minor="${KUBERNETES_VERSION#v1.}"; kube_minor="${kube_minor%%.*}"

@@ -35,12 +35,10 @@ build() {
     return
   fi
   printf '  %-15s %-8s building %s ...\n' "$component" "$version" "$out"
-  local t0; t0="$(now)"
-  (cd "$lab/build/$component" && go build -trimpath -ldflags "-s -w $ldflags" -o "$bin/$out.tmp" "$pkg")
+  go_build_stamped "$stamp" "$key" "$version" "$lab/build/$component" \
+    -trimpath -ldflags "-s -w $ldflags" -o "$bin/$out.tmp" -- "$pkg"
   mv "$bin/$out.tmp" "$bin/$out"
-  local secs; secs="$(elapsed "$t0")"
-  printf 'key=%s\nversion=%s\nseconds=%s\nbuilt=%s\n' "$key" "$version" "$secs" "$(date -u +%FT%TZ)" > "$stamp"
-  printf '  %-15s %-8s built in %ss\n' "$component" "$version" "$secs"
+  printf '  %-15s %-8s built in %ss (%s packages compiled)\n' "$component" "$version" "$STAMP_SECONDS" "$STAMP_COMPILED"
 }
 
 echo "lab-gitops-build: Go $(go env GOVERSION), output $bin"
@@ -72,4 +70,5 @@ cold=0
 for c in flux-source flux-kustomize flux-helm vso vault; do
   [[ -f "$stamps/$c" ]] && cold="$(awk -v a="$cold" -v b="$(sed -n 's/^seconds=//p' "$stamps/$c")" 'BEGIN { printf "%.1f", a + b }')"
 done
-echo "lab-gitops-build: this run $(elapsed "$t_all")s; cold build of the GitOps binaries (sum of stamps) ${cold}s"
+echo "lab-gitops-build: this run $(elapsed "$t_all")s; last build of each GitOps binary (sum of stamps) ${cold}s"
+echo "lab-gitops-build: a build is cold when it compiled all its packages (compiled=N/N in the stamp), warm (link-only) when it compiled ~1"

@@ -3,8 +3,8 @@
 # `lab up` runs first: it starts the lab when it is not running and is a quick no-op when it is
 # (it also reclaims pool volumes released by earlier runs). Leaves the lab running; `yarn lab down`
 # stops it. Usage: scripts/lab-test.sh [--unit-only | --gitops]
-# --gitops also builds and starts the GitOps loop (Flux, VSO, Vault dev server; issue 7, opt-in:
-# its cold build is long, see docs/lab/gitops-loop.md) and runs its proofs.
+# --gitops (what scripts/test.sh runs) also builds and starts the GitOps loop (Flux, VSO, Vault dev
+# server; issue 7; docs/lab/gitops-loop.md), runs its proofs and prints its figures (lab gitops bench).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -12,7 +12,11 @@ cd "$root"
 source scripts/env.sh >/dev/null
 export CI=1
 
-step() { printf '\n==== lab-test: %s\n' "$*"; }
+t_step=$SECONDS
+step() {
+  printf '\n==== lab-test: %s (previous step %ss)\n' "$*" "$((SECONDS - t_step))"
+  t_step=$SECONDS
+}
 fail() { printf '\n==== lab-test: FAILED: %s\n' "$*" >&2; exit 1; }
 
 step "unit tests (packages/lab)"
@@ -35,5 +39,7 @@ if [[ "${1:-}" == "--gitops" ]]; then
   CLOUDLAB_LAB_INTEGRATION=1 CLOUDLAB_LAB_GITOPS=1 yarn workspace @cloudlab/lab backstage-cli package test \
     --watchAll=false --runInBand --verbose src/integration/gitops ||
     fail "GitOps proofs (yarn workspace @cloudlab/lab start flux)"
+  step "GitOps loop figures (lab gitops bench: build per binary, RSS per process, commit -> Ready)"
+  yarn workspace @cloudlab/lab start gitops bench --rounds 3 || fail "lab gitops bench"
 fi
-step "all lab tests passed"
+step "all lab tests passed in ${SECONDS}s"

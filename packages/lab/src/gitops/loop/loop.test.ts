@@ -4,6 +4,7 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { buildKind } from './bench';
 import { fluxState, formatFlux } from './flux';
 import { gitHttpHandler } from './gitServer';
 import { expectedSecrets, policyDocuments, ttlSeconds } from './vault';
@@ -71,5 +72,21 @@ describe('git http server', () => {
       server.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('buildKind', () => {
+  it('tells a cold build from a warm, link-only one by the packages it compiled', () => {
+    expect(buildKind('seconds=923\ncompiled=2410/2436\n', 923)).toBe(
+      '923s (cold: 2410 of 2436 packages compiled)',
+    );
+    expect(buildKind('seconds=31.2\ncompiled=1/2436\n', 31.2)).toBe(
+      '31.2s (warm, link-only: 1 of 2436 packages compiled)',
+    );
+    expect(buildKind('seconds=300\ncompiled=900/2436\n', 300)).toMatch(
+      /partly cached/,
+    );
+    expect(buildKind('seconds=44\n', 44)).toBe('44s');
+    expect(buildKind('', NaN)).toBe('not built');
   });
 });
