@@ -7,7 +7,12 @@ import path from 'node:path';
 import { buildKind } from './bench';
 import { fluxState, formatFlux } from './flux';
 import { gitHttpHandler } from './gitServer';
-import { expectedSecrets, policyDocuments, ttlSeconds } from './vault';
+import {
+  declaredRoles,
+  expectedSecrets,
+  policyDocuments,
+  ttlSeconds,
+} from './vault';
 
 describe('fluxState', () => {
   it('summarises Ready, reason, revision and inventory', () => {
@@ -88,5 +93,48 @@ describe('buildKind', () => {
     );
     expect(buildKind('seconds=44\n', 44)).toBe('44s');
     expect(buildKind('', NaN)).toBe('not built');
+  });
+});
+
+describe('declaredRoles', () => {
+  const write = (roles: string) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'roles-'));
+    const file = path.join(dir, 'configmap.yaml');
+    fs.writeFileSync(
+      file,
+      `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: r, namespace: vault}\ndata:\n  roles.yaml: |\n${roles
+        .split('\n')
+        .map(l => `    ${l}`)
+        .join('\n')}\n`,
+    );
+    return file;
+  };
+  const role = (over: string) =>
+    `- name: pihole\n  boundServiceAccountNames: [pihole-vault]\n  boundServiceAccountNamespaces: [pihole-hetzner]\n  policies: [pihole-read]\n${over}`;
+
+  it("reads the platform's roles: explicit names, namespaces and an audience", () => {
+    const roles = declaredRoles(
+      path.join(__dirname, '../../../../../gitops/platform/vault/configmap.yaml'),
+    );
+    expect(roles.map(r => r.name)).toContain('pihole');
+    for (const r of roles) expect(r.audience).toBeTruthy();
+  });
+
+  it('refuses to seed a wildcard binding or a role without audience, naming the field', () => {
+    expect(() =>
+      declaredRoles(
+        write(
+          role('  audience: vault').replace('[pihole-hetzner]', '["*"]'),
+        ),
+      ),
+    ).toThrow(
+      /roles\.yaml at 0\.boundServiceAccountNamespaces\.0: must be explicit/,
+    );
+    expect(() => declaredRoles(write(role('')))).toThrow(
+      /roles\.yaml at 0\.audience: Required/,
+    );
+    expect(declaredRoles(write(role('  audience: vault')))[0].audience).toBe(
+      'vault',
+    );
   });
 });

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { parse } from 'yaml';
+import { z } from 'zod';
 
 /** A minimal client of the Vault HTTP API (the dev server), authenticated with the root token. */
 export class VaultApi {
@@ -59,22 +60,45 @@ export class VaultApi {
   }
 }
 
-/** A Kubernetes-auth role as declared in gitops/platform/vault/configmap.yaml (roles.yaml). */
-export interface DeclaredRole {
-  name: string;
-  boundServiceAccountNames: string[];
-  boundServiceAccountNamespaces: string[];
-  audience?: string;
-  policies: string[];
-  tokenTTL?: string;
-}
+/** Explicit names only: never empty, never "*" (issue 11, VSO scoping). */
+const explicitNames = z
+  .array(
+    z
+      .string()
+      .min(1)
+      .refine(s => !s.includes('*'), 'must be explicit, not a wildcard'),
+  )
+  .min(1, 'must name at least one');
 
-/** Reads the roles the platform declares for Vault's Kubernetes auth method. */
+/** A Kubernetes-auth role as declared in gitops/platform/vault/configmap.yaml (roles.yaml). */
+const declaredRoleSchema = z.object({
+  name: z.string().min(1),
+  boundServiceAccountNames: explicitNames,
+  boundServiceAccountNamespaces: explicitNames,
+  audience: z.string().min(1, 'must be set'),
+  policies: z.array(z.string().min(1)).min(1),
+  tokenTTL: z.string().optional(),
+});
+export type DeclaredRole = z.infer<typeof declaredRoleSchema>;
+
+/**
+ * Reads the roles the platform declares for Vault's Kubernetes auth method; refuses to seed a
+ * role that binds "*" or no service account, namespace or audience (error names the field).
+ */
 export function declaredRoles(configMapFile: string): DeclaredRole[] {
   const cm = parse(fs.readFileSync(configMapFile, 'utf8')) as {
-    data: Record<string, string>;
+    data?: Record<string, string>;
   };
-  return parse(cm.data['roles.yaml']) as DeclaredRole[];
+  const parsed = z
+    .array(declaredRoleSchema)
+    .safeParse(parse(cm.data?.['roles.yaml'] ?? 'null'));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(
+      `${configMapFile}: data.roles.yaml at ${issue.path.join('.')}: ${issue.message}`,
+    );
+  }
+  return parsed.data;
 }
 
 /** One secret the platform expects in KV v2: where, which keys (values are generated). */
