@@ -2,7 +2,7 @@
 # Renders the handbook's diagrams: every docs/**/diagrams/*.mmd (Mermaid source) → *.svg beside it,
 # with mermaid-cli and Debian's Chromium (no browser download). Each SVG records the SHA-256 of its
 # source and of the rendering settings, so `--check` can tell, without a browser, whether every
-# committed SVG is current. Why committed SVGs: docs/adr/0901-diagrams-as-committed-svg.md.
+# committed SVG is current. Why committed SVGs: docs/adr/1008-diagrams-as-committed-svg.md.
 #
 #   bash scripts/docs-diagrams.sh           # render what is stale
 #   bash scripts/docs-diagrams.sh --force   # render everything
