@@ -18,6 +18,7 @@ export const ALLOWED_MKDOCS_KEYS = [
   'docs_dir',
   'nav',
   'plugins',
+  'validation',
   'copyright',
 ] as const;
 
