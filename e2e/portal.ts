@@ -13,3 +13,16 @@ export async function signIn(page: Page) {
     page.getByRole('link', { name: 'Catalog', exact: true }).first(),
   ).toBeVisible();
 }
+
+/**
+ * Waits until TechDocs has finished checking (and, with the local builder, rebuilding) the site:
+ * until then the reader may swap its content for a loading state, and a screenshot shows nothing.
+ */
+export async function waitForTechDocs(page: Page) {
+  await expect(page.getByRole('progressbar')).toHaveCount(0, {
+    timeout: 110_000,
+  });
+  await expect(
+    page.getByText('A newer version of this documentation is being prepared'),
+  ).toHaveCount(0);
+}
