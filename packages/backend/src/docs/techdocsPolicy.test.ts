@@ -143,6 +143,12 @@ describe('mkdocsFindings refuses hostile configurations', () => {
       'site_name: x\nplugins: [search]\n',
       /plugin search is not allowed[\s\S]*techdocs-core is missing/,
     ],
+    [
+      'a theme with custom templates',
+      `${base}theme: { name: material, custom_dir: overrides }\n`,
+      /theme key custom_dir is not allowed/,
+    ],
+    ['another theme', `${base}theme: readthedocs\n`, /theme must be a mapping/],
     ['an !ENV tag', `${base}site_url: !ENV [SITE, x]\n`, /YAML tag !ENV/],
     ['a python tag', `${base}copyright: !!python/name:os.system\n`, /YAML tag/],
     [

@@ -19,7 +19,19 @@ export const ALLOWED_MKDOCS_KEYS = [
   'nav',
   'plugins',
   'validation',
+  'theme',
   'copyright',
+] as const;
+
+/**
+ * Theme settings the handbook may set: TechDocs forces the material theme, and `custom_dir` or
+ * template overrides would let the docs inject markup and scripts into the portal.
+ */
+export const ALLOWED_THEME_KEYS = [
+  'name',
+  'font',
+  'palette',
+  'features',
 ] as const;
 
 /** The only mkdocs plugin the handbook builds with. */
@@ -99,6 +111,22 @@ export function mkdocsFindings(configPath: string, repoRoot: string): string[] {
       findings.push(`${rel}: ${key} is not allowed (runs or pulls in code)`);
     } else if (!(ALLOWED_MKDOCS_KEYS as readonly string[]).includes(key)) {
       findings.push(`${rel}: key ${key} is not in the allowed keys`);
+    }
+  }
+  const theme = config.theme;
+  if (theme !== undefined) {
+    if (!theme || typeof theme !== 'object' || Array.isArray(theme)) {
+      findings.push(`${rel}: theme must be a mapping with name material`);
+    } else {
+      const t = theme as Record<string, unknown>;
+      if (t.name !== 'material') {
+        findings.push(`${rel}: theme ${String(t.name)} is not material`);
+      }
+      for (const key of Object.keys(t)) {
+        if (!(ALLOWED_THEME_KEYS as readonly string[]).includes(key)) {
+          findings.push(`${rel}: theme key ${key} is not allowed`);
+        }
+      }
     }
   }
   const plugins = config.plugins;
