@@ -7,6 +7,9 @@ test.beforeEach(async ({ page }) => {
   await signIn(page);
 });
 
+// The first visit may build the handbook, and TechDocs may rebuild it while a test runs.
+test.setTimeout(300_000);
+
 test('an ADR opens inside the portal from the decision records index', async ({
   page,
 }) => {
