@@ -6,7 +6,10 @@ import {
   sanitizeMkdocsYml,
   validateMkdocsYaml,
 } from '@backstage/plugin-techdocs-node/alpha';
-import { findMkdocsConfigs, mkdocsFindings } from './techdocsPolicy';
+import {
+  findMkdocsConfigs,
+  mkdocsFindings,
+} from './__testUtils__/techdocsPolicy';
 
 // Security property 11 (docs/security.md): the handbook is built from this repository only,
 // with an mkdocs configuration TechDocs allows.

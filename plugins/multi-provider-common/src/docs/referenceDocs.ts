@@ -3,7 +3,7 @@ import { multiProviderPermissions } from '../permissions';
 import { PROVIDER_API_VERSION, providerDocSchema } from '../registry/schema';
 import { fieldTable } from './zodTable';
 
-const GENERATED = (what: string) => [
+const generatedNotice = (what: string) => [
   `<!-- GENERATED from ${what} by`,
   '     `yarn workspace @internal/plugin-multi-provider-common docs` - do not edit.',
   '     src/docs/referenceDocs.test.ts fails when this file is stale. -->',
@@ -21,7 +21,9 @@ export function renderApiDoc(routes = multiProviderRoutes): string {
   const lines = [
     '# Multi-provider backend API',
     '',
-    ...GENERATED('the zod schemas in plugins/multi-provider-common/src/api'),
+    ...generatedNotice(
+      'the zod schemas in plugins/multi-provider-common/src/api',
+    ),
     'Base path: `/api/multi-provider` (Backstage discovery: `discoveryApi.getBaseUrl(',
     "'multi-provider')`). Every route authorizes its permission first (denied → `403`, before",
     'any input is read), validates its input with the schema below (invalid → `400` naming the',
@@ -76,7 +78,7 @@ export function renderRegistryDoc(): string {
   const lines = [
     '# Provider registry schema',
     '',
-    ...GENERATED(
+    ...generatedNotice(
       'the zod schema in plugins/multi-provider-common/src/registry/schema.ts',
     ),
     `Every file \`providers/<name>.yaml\` holds one document of kind \`Provider\`, API version`,

@@ -64,12 +64,11 @@ export function findMkdocsConfigs(root: string): string[] {
   return found.sort();
 }
 
-const pluginName = (p: unknown) =>
-  typeof p === 'string'
-    ? p
-    : p && typeof p === 'object'
-    ? Object.keys(p as object)[0]
-    : String(p);
+function pluginName(p: unknown): string {
+  if (typeof p === 'string') return p;
+  if (p && typeof p === 'object') return Object.keys(p)[0];
+  return String(p);
+}
 
 /** Files and directories under `dir` that are symbolic links (none may exist in a docs tree). */
 function symlinksUnder(dir: string): string[] {
