@@ -13,3 +13,17 @@ export async function signIn(page: Page) {
     page.getByRole('link', { name: 'Catalog', exact: true }).first(),
   ).toBeVisible();
 }
+
+/**
+ * Waits until TechDocs has finished checking (and, with the local builder, rebuilding) the site:
+ * until then the reader may swap its content for a loading state, and a screenshot shows nothing.
+ * When a rebuild finished while the page was open, TechDocs offers "Refresh"; take it.
+ */
+export async function waitForTechDocs(page: Page) {
+  const refresh = page.getByRole('button', { name: 'Refresh', exact: true });
+  const loading = page.getByRole('progressbar');
+  await expect(async () => {
+    if (await refresh.isVisible()) await refresh.click();
+    expect(await loading.count()).toBe(0);
+  }).toPass({ timeout: 150_000, intervals: [1_000] });
+}

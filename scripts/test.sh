@@ -97,7 +97,9 @@ step "type check (tsc)" yarn tsc
 step "lint" yarn lint
 step "prettier" yarn prettier:check
 # The handbook must build as TechDocs builds it (mkdocs + techdocs-core), or the portal's docs break.
-step "docs build (mkdocs, techdocs-core)" bash -c 'out=$(mktemp -d) && .cache/venv/bin/mkdocs build --quiet --site-dir "$out"; rc=$?; rm -rf "$out"; exit $rc'
+# Strict: a broken link, a missing page or a page outside the nav fails the step. The diagrams
+# must be current with their sources (scripts/docs-diagrams.sh --check).
+step "docs build (mkdocs --strict, techdocs-core)" bash -c 'bash scripts/docs-diagrams.sh --check && out=$(mktemp -d) && .cache/venv/bin/mkdocs build --strict --quiet --site-dir "$out"; rc=$?; rm -rf "$out"; exit $rc'
 # Before jest: the scaffolder's action tests validate what they write with the validator built here.
 step "gitops validation" bash scripts/validate-gitops.sh
 step "unit and integration tests (jest; SQLite + PostgreSQL)" yarn test --passWithNoTests

@@ -1,4 +1,5 @@
 import { TemplateAction } from '@backstage/plugin-scaffolder-node';
+import { htmlCode } from '@internal/plugin-multi-provider-common';
 
 type JsonSchema = {
   type?: string | string[];
@@ -15,8 +16,6 @@ type JsonSchema = {
   anyOf?: JsonSchema[];
 };
 
-const escapeHtml = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 function typeOf(s: JsonSchema): string {
@@ -28,9 +27,7 @@ function typeOf(s: JsonSchema): string {
 
 function constraints(s: JsonSchema): string {
   const parts: string[] = [];
-  // As HTML with entities: a pattern may hold `<![`, which Markdown's HTML parser (and so
-  // TechDocs' build) takes for the start of a CDATA section even inside a code span.
-  if (s.pattern) parts.push(`pattern <code>${escapeHtml(s.pattern)}</code>`);
+  if (s.pattern) parts.push(`pattern ${htmlCode(s.pattern)}`);
   if (s.minimum !== undefined) parts.push(`≥ ${s.minimum}`);
   if (s.maximum !== undefined) parts.push(`≤ ${s.maximum}`);
   if (s.maxLength !== undefined) parts.push(`≤ ${s.maxLength} characters`);
