@@ -3,12 +3,16 @@ import {
   ClusterStatus,
   KubeNode,
   KubePod,
+  NodeInfo,
+  ProviderRegistry,
   SlimNode,
   SlimPod,
+  describeNodes,
   slimNode,
   slimPod,
 } from '@internal/plugin-multi-provider-common';
 import { ClusterConnection } from '../clusters/types';
+import { PodIndex } from './PodIndex';
 import { InformerOptions, ResourceInformer } from './ResourceInformer';
 
 /** Default informer timing. */
@@ -29,6 +33,14 @@ export class ClusterCache {
   private syncedAt?: Date;
   /** Bumped on every change, so derived views can be memoised. */
   generation = 0;
+  /** Pods by namespace and label, kept in step with `pods.items`. */
+  readonly podIndex = new PodIndex();
+  private nodesVersion = 0;
+  private nodeInfoMemo?: {
+    version: number;
+    registry: ProviderRegistry;
+    infos: Map<string, NodeInfo>;
+  };
 
   constructor(
     readonly connection: ClusterConnection,
@@ -64,6 +76,22 @@ export class ClusterCache {
       log,
       changed,
     );
+    this.pods.subscribe((key, prev, next) =>
+      this.podIndex.update(key, prev, next),
+    );
+    this.nodes.subscribe(() => {
+      this.nodesVersion += 1;
+    });
+  }
+
+  /** Nodes resolved against the registry, recomputed only after a node changed. */
+  nodeInfos(registry: ProviderRegistry): Map<string, NodeInfo> {
+    const memo = this.nodeInfoMemo;
+    if (memo?.version === this.nodesVersion && memo.registry === registry)
+      return memo.infos;
+    const infos = describeNodes(this.nodes.items.values(), registry);
+    this.nodeInfoMemo = { version: this.nodesVersion, registry, infos };
+    return infos;
   }
 
   get name() {

@@ -24,6 +24,16 @@ function message(err: unknown): string {
 }
 
 /**
+ * Called for every change of one cached object: `prev` absent for an addition, `next` absent for a
+ * deletion (including deletions a relist discovers after a 410 or a long disconnect).
+ */
+export type ItemListener<S> = (
+  key: string,
+  prev: S | undefined,
+  next: S | undefined,
+) => void;
+
+/**
  * List + watch of one resource, storing slim objects only. Lists are paginated; the watch
  * resumes from the last resourceVersion; a 410 Gone (from the watch or an expired continue
  * token) triggers a fresh relist; every other failure reconnects with exponential backoff.
@@ -41,6 +51,9 @@ export class ResourceInformer<T extends Meta, S> {
   private current?: { stop(): void };
   private timer?: NodeJS.Timeout;
   private backoff: number;
+  private readonly listeners: ItemListener<S>[] = [];
+  /** Full lists done (the first sync, then one per 410 Gone). */
+  relists = 0;
 
   constructor(
     private readonly what: string,
@@ -51,6 +64,15 @@ export class ResourceInformer<T extends Meta, S> {
     private readonly onChange: () => void,
   ) {
     this.backoff = options.backoffMs;
+  }
+
+  /** Subscribes to item changes; existing items are not replayed. */
+  subscribe(listener: ItemListener<S>) {
+    this.listeners.push(listener);
+  }
+
+  private emit(key: string, prev: S | undefined, next: S | undefined) {
+    for (const l of this.listeners) l(key, prev, next);
   }
 
   start() {
@@ -88,8 +110,19 @@ export class ResourceInformer<T extends Meta, S> {
       resourceVersion ||= page.resourceVersion;
       continueToken = page.continueToken;
     } while (continueToken);
-    this.items.clear();
-    for (const [k, v] of fresh) this.items.set(k, v);
+    // Apply the difference, so listeners see the deletes missed while disconnected.
+    for (const [k, prev] of this.items) {
+      if (!fresh.has(k)) {
+        this.items.delete(k);
+        this.emit(k, prev, undefined);
+      }
+    }
+    for (const [k, v] of fresh) {
+      const prev = this.items.get(k);
+      this.items.set(k, v);
+      this.emit(k, prev, v);
+    }
+    this.relists += 1;
     this.resourceVersion = resourceVersion;
     this.synced = true;
     this.onChange();
@@ -109,8 +142,15 @@ export class ResourceInformer<T extends Meta, S> {
         if (rv) this.resourceVersion = rv;
         if (event.type === 'BOOKMARK') return;
         const key = keyOf(event.object as T);
-        if (event.type === 'DELETED') this.items.delete(key);
-        else this.items.set(key, this.slim(event.object as T));
+        const prev = this.items.get(key);
+        if (event.type === 'DELETED') {
+          if (!this.items.delete(key)) return;
+          this.emit(key, prev, undefined);
+        } else {
+          const next = this.slim(event.object as T);
+          this.items.set(key, next);
+          this.emit(key, prev, next);
+        }
         this.onChange();
       },
       err => {
