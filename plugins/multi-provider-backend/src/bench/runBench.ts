@@ -1,18 +1,26 @@
 /* eslint-disable no-console */
 // Benchmark: `yarn workspace @internal/plugin-multi-provider-backend bench [--nodes N] [--pods N]
-// [--kubeconfig path]`. Prints figures (cold sync, cache bytes/pod, route latency); asserts nothing.
+// [--kubeconfig path] [--lab] [--iterations N]`. Prints figures (cold sync, cache bytes/pod, route
+// latency); asserts nothing. `--lab` reads the running lab (.cache/lab: URL, CA, portal token) and
+// also measures the stock kubernetes backend's workloads query for the same entities in the same
+// run and process (both plugins in one startTestBackend, configured by one `kubernetes` block).
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { KubeNode, KubePod } from '@internal/plugin-multi-provider-common';
 import { KubeConfig } from '@kubernetes/client-node';
 import express from 'express';
 import { AddressInfo } from 'net';
+import fs from 'fs';
 import path from 'path';
 import { ClusterCache } from '../cache/ClusterCache';
-import { DEFAULT_REGISTRY_DIR, findRepoRoot } from '../config';
+import { ClusterConfig, DEFAULT_REGISTRY_DIR, findRepoRoot } from '../config';
 import { InMemoryCluster } from '../clusters/InMemoryClusterSource';
-import { connectCluster } from '../clusters/KubeClusterSource';
+import { connectCluster, kubeConfigFor } from '../clusters/KubeClusterSource';
 import { ClusterConnection } from '../clusters/types';
+import { multiProviderPlugin } from '../plugin';
 import { loadProviderRegistry } from '../registry/loadProviderRegistry';
 import { placementRoutes } from '../routes/placementRoutes';
 import { PlacementService } from '../services/PlacementService';
@@ -130,28 +138,49 @@ function percentile(sorted: number[], p: number) {
   ];
 }
 
-async function main() {
-  const kubeconfig = arg('kubeconfig');
-  let connection: ClusterConnection;
-  if (kubeconfig) {
-    const kc = new KubeConfig();
-    kc.loadFromFile(kubeconfig);
-    connection = connectCluster(kc.getCurrentContext(), kc);
-  } else {
-    connection = syntheticCluster(
-      Number(arg('nodes') ?? 1000),
-      Number(arg('pods') ?? 20000),
+/** Warm latency of `call`: one unmeasured call, then `iterations` sequential ones. */
+async function measure(
+  call: () => Promise<Response>,
+  iterations: number,
+): Promise<{ p50: number; p99: number; body: unknown }> {
+  const first = await call();
+  if (!first.ok) {
+    throw new Error(
+      `HTTP ${first.status}: ${(await first.text()).slice(0, 300)}`,
     );
   }
-  const registry = loadProviderRegistry(
-    path.join(findRepoRoot(process.cwd()), DEFAULT_REGISTRY_DIR),
-  );
+  const body = await first.json();
+  const times: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const t = performance.now();
+    const res = await call();
+    await res.arrayBuffer();
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p99: percentile(times, 99), body };
+}
 
+const ms = (v: number) => `${v.toFixed(1)} ms`;
+
+/** The running lab's cluster in the kubernetes plugin's configuration shape (portal token). */
+function labCluster(root: string): ClusterConfig {
+  const state = path.join(root, '.cache', 'lab');
+  const read = (f: string) => fs.readFileSync(path.join(state, f), 'utf8');
+  return {
+    name: 'lab',
+    url: read('apiserver-url').trim(),
+    serviceAccountToken: read('portal-token').trim(),
+    caData: Buffer.from(read('ca.crt')).toString('base64'),
+    skipTLSVerify: false,
+  };
+}
+
+/** Cold sync and cache size of a fresh ClusterCache; stops it afterwards. */
+async function coldCache(connection: ClusterConnection) {
   global.gc?.();
   const heapBefore = process.memoryUsage().heapUsed;
-  const cache = new ClusterCache(connection, quietLogger, {
-    pageSize: 500,
-  });
+  const cache = new ClusterCache(connection, quietLogger, { pageSize: 500 });
   const t0 = performance.now();
   cache.start();
   while (cache.status().state !== 'synced') {
@@ -164,8 +193,30 @@ async function main() {
   const heapAfter = process.memoryUsage().heapUsed;
   const pods = [...cache.pods.items.values()];
   const jsonBytes = pods.reduce((n, p) => n + JSON.stringify(p).length, 0);
+  const perPod = (n: number) => (n / Math.max(1, pods.length)).toFixed(0);
+  console.log(
+    `cluster ${connection.name}: ${cache.nodes.items.size} nodes, ${pods.length} pods`,
+  );
+  console.log(`cold sync (paginated list, page 500): ${ms(coldSyncMs)}`);
+  console.log(
+    `cache: ${perPod(jsonBytes)} bytes/pod as JSON, ${perPod(
+      heapAfter - heapBefore,
+    )} bytes/pod heap delta (slim objects + pod index)${
+      global.gc ? '' : ' (run with --expose-gc for a steadier heap figure)'
+    }`,
+  );
+  return { cache, pods };
+}
 
-  const entityName = pods[0]?.labels?.['backstage.io/kubernetes-id'] ?? 'none';
+/** Our routes on a bare express app over one cache (synthetic or kubeconfig mode). */
+async function benchRoutes(
+  cache: ClusterCache,
+  entityName: string,
+  iterations: number,
+) {
+  const registry = loadProviderRegistry(
+    path.join(findRepoRoot(process.cwd()), DEFAULT_REGISTRY_DIR),
+  );
   const catalog = {
     getEntityByRef: async () => ({
       apiVersion: 'backstage.io/v1alpha1',
@@ -206,47 +257,171 @@ async function main() {
     ],
     ['GET clusters', () => fetch(`${base}/clusters`)],
   ];
-  const iterations = Number(arg('iterations') ?? 50);
-  console.log(
-    `cluster ${connection.name}: ${cache.nodes.items.size} nodes, ${pods.length} pods`,
-  );
-  console.log(
-    `cold sync (paginated list, page 500): ${coldSyncMs.toFixed(0)} ms`,
-  );
-  console.log(
-    `cache: ${(jsonBytes / Math.max(1, pods.length)).toFixed(
-      0,
-    )} bytes/pod as JSON, ` +
-      `${((heapAfter - heapBefore) / Math.max(1, pods.length)).toFixed(
-        0,
-      )} bytes/pod heap delta` +
-      `${
-        global.gc ? '' : ' (run with --expose-gc for a steadier heap figure)'
-      }`,
-  );
   for (const [name, call] of routes) {
-    await (await call()).arrayBuffer();
-    const times: number[] = [];
-    for (let i = 0; i < iterations; i++) {
-      const t = performance.now();
-      const res = await call();
-      await res.arrayBuffer();
-      times.push(performance.now() - t);
-    }
-    times.sort((a, b) => a - b);
+    const r = await measure(call, iterations);
     console.log(
-      `${name.padEnd(24)} p50 ${percentile(times, 50).toFixed(
-        1,
-      )} ms  p99 ${percentile(times, 99).toFixed(
-        1,
-      )} ms  (${iterations} warm calls)`,
+      `${name.padEnd(24)} p50 ${ms(r.p50)}  p99 ${ms(
+        r.p99,
+      )}  (${iterations} warm calls)`,
     );
   }
   server.close();
-  cache.stop();
 }
 
-main().catch(err => {
-  console.error(err);
-  process.exit(1);
-});
+/** Entities of the lab compared in `--lab` mode: name, label selector, namespace. */
+const LAB_ENTITIES = [
+  ['pihole-hetzner', 'app.kubernetes.io/name=pihole', 'pihole-hetzner'],
+  ['lab-scale-bench-0', 'lab-scale/deployment=bench-0', 'lab-scale'],
+] as const;
+
+/**
+ * `--lab`: the multi-provider plugin and the stock kubernetes backend in one backend, both
+ * configured by the same `kubernetes.clusterLocatorMethods` block pointing at the lab; the same
+ * entities through `GET /api/multi-provider/entity/.../placement` and
+ * `POST /api/kubernetes/resources/workloads/query`.
+ */
+async function benchAgainstStock(cluster: ClusterConfig, iterations: number) {
+  const root = findRepoRoot(process.cwd());
+  const entities = LAB_ENTITIES.map(([name, selector, namespace]) => ({
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name,
+      namespace: 'default',
+      annotations: {
+        'backstage.io/kubernetes-label-selector': selector,
+        'backstage.io/kubernetes-namespace': namespace,
+      },
+    },
+    spec: { type: 'service', lifecycle: 'production', owner: 'bench' },
+  }));
+  const { server } = await startTestBackend({
+    features: [
+      multiProviderPlugin,
+      kubernetesPlugin,
+      mockServices.rootConfig.factory({
+        data: {
+          kubernetes: {
+            serviceLocatorMethod: { type: 'multiTenant' },
+            clusterLocatorMethods: [
+              {
+                type: 'config',
+                clusters: [{ ...cluster, authProvider: 'serviceAccount' }],
+              },
+            ],
+          },
+          multiProvider: { registryDir: path.join(root, DEFAULT_REGISTRY_DIR) },
+        },
+      }),
+      mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
+      catalogServiceMock.factory({ entities }),
+    ],
+  });
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const t0 = performance.now();
+  for (;;) {
+    const res = await fetch(`${base}/api/multi-provider/clusters`);
+    const body = (await res.json()) as { clusters: Array<{ state: string }> };
+    if (body.clusters.every(c => c.state === 'synced')) break;
+    await new Promise(r => setTimeout(r, 20));
+  }
+  console.log(
+    `backend started; multi-provider cache synced ${ms(
+      performance.now() - t0,
+    )} after start`,
+  );
+  console.log(
+    'entity                  pods  multi-provider p50/p99     stock workloads/query p50/p99   p50 ratio  p99 ratio',
+  );
+  for (const entity of entities) {
+    const name = entity.metadata.name;
+    const ours = await measure(
+      () =>
+        fetch(
+          `${base}/api/multi-provider/entity/default/component/${name}/placement`,
+        ),
+      iterations,
+    );
+    const stock = await measure(
+      () =>
+        fetch(`${base}/api/kubernetes/resources/workloads/query`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            entityRef: `component:default/${name}`,
+            auth: {},
+          }),
+        }),
+      iterations,
+    );
+    const podCount = (ours.body as { clusters: Array<{ podCount: number }> })
+      .clusters[0].podCount;
+    const stockPods = (
+      stock.body as {
+        items: Array<{
+          errors: unknown[];
+          resources: Array<{ type: string; resources: unknown[] }>;
+        }>;
+      }
+    ).items[0];
+    const stockPodCount =
+      stockPods?.resources.find(r => r.type === 'pods')?.resources.length ?? 0;
+    if (stockPods?.errors.length) {
+      console.log(
+        `  stock errors: ${JSON.stringify(stockPods.errors).slice(0, 300)}`,
+      );
+    }
+    console.log(
+      `${name.padEnd(22)} ${String(podCount).padStart(5)}/${String(
+        stockPodCount,
+      ).padEnd(5)} ${`${ms(ours.p50)} / ${ms(ours.p99)}`.padEnd(26)} ${`${ms(
+        stock.p50,
+      )} / ${ms(stock.p99)}`.padEnd(31)} ${`${(stock.p50 / ours.p50).toFixed(
+        1,
+      )}x`.padEnd(10)} ${(stock.p99 / ours.p99).toFixed(1)}x`,
+    );
+  }
+  console.log(
+    `(${iterations} warm sequential calls each; pods: multi-provider/stock)`,
+  );
+  await server.stop();
+}
+
+async function main() {
+  const kubeconfig = arg('kubeconfig');
+  const lab = process.argv.includes('--lab');
+  const iterations = Number(arg('iterations') ?? 50);
+  const root = findRepoRoot(process.cwd());
+  let connection: ClusterConnection;
+  const cluster = lab ? labCluster(root) : undefined;
+  if (cluster) {
+    connection = connectCluster(cluster.name, kubeConfigFor(cluster));
+  } else if (kubeconfig) {
+    const kc = new KubeConfig();
+    kc.loadFromFile(kubeconfig);
+    connection = connectCluster(kc.getCurrentContext(), kc);
+  } else {
+    connection = syntheticCluster(
+      Number(arg('nodes') ?? 1000),
+      Number(arg('pods') ?? 20000),
+    );
+  }
+  const { cache, pods } = await coldCache(connection);
+  if (!cluster) {
+    const entityName =
+      pods[0]?.labels?.['backstage.io/kubernetes-id'] ?? 'none';
+    await benchRoutes(cache, entityName, iterations);
+    cache.stop();
+    return;
+  }
+  cache.stop();
+  await benchAgainstStock(cluster, iterations);
+}
+
+main().then(
+  () => process.exit(0),
+  err => {
+    console.error(err);
+    process.exit(1);
+  },
+);
