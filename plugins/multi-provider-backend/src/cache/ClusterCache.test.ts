@@ -73,6 +73,31 @@ describe('ClusterCache', () => {
     cache.stop();
   });
 
+  it('after 410 Gone, emits the deletes missed while disconnected and keeps the index in step', async () => {
+    const { cluster, cache } = setup(4);
+    const deleted: string[] = [];
+    cache.pods.subscribe((key, _prev, next) => {
+      if (!next) deleted.push(key);
+    });
+    cache.start();
+    await until(() => cache.status().state === 'synced', 'sync');
+    // Disconnect, miss two deletes, lose the history: the resumed watch gets 410.
+    cluster.pods.cutWatches(new Error('connection reset'));
+    cluster.pods.remove(pod('p1'));
+    cluster.pods.remove(pod('p3'));
+    cluster.pods.compact();
+    await until(() => deleted.length === 2, 'missed deletes');
+    expect(deleted.sort()).toEqual(['ns/p1', 'ns/p3']);
+    expect(cache.pods.relists).toBe(2);
+    expect([...cache.pods.items.keys()].sort()).toEqual(['ns/p0', 'ns/p2']);
+    const query = {
+      requirements: [{ key: 'app', op: 'in' as const, values: ['p1', 'p2'] }],
+      matches: () => true,
+    };
+    expect(cache.podIndex.select(query)).toEqual(['ns/p2']);
+    cache.stop();
+  });
+
   it('goes stale when the API server stops and recovers without a restart', async () => {
     const { cluster, cache } = setup(2);
     cache.start();

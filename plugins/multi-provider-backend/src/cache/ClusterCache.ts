@@ -20,6 +20,8 @@ export const DEFAULT_INFORMER_OPTIONS: InformerOptions = {
   pageSize: 500,
   backoffMs: 1000,
   maxBackoffMs: 30_000,
+  requestTimeoutMs: 15_000,
+  recheckMs: 300_000,
 };
 
 /**
@@ -115,7 +117,8 @@ export class ClusterCache {
 
   status(): ClusterStatus {
     const informers = [this.nodes, this.pods];
-    const error = informers.map(i => i.lastError).find(Boolean);
+    const failing = informers.find(i => i.lastError);
+    const error = failing?.lastError;
     const broken = informers
       .map(i => i.brokenSince)
       .filter((d): d is Date => !!d)
@@ -132,7 +135,10 @@ export class ClusterCache {
     };
     if (this.syncedAt) status.syncedAt = this.syncedAt.toISOString();
     if (state === 'stale' && broken) status.staleSince = broken.toISOString();
-    if (error && state !== 'synced') status.lastError = error;
+    if (error && state !== 'synced') {
+      status.lastError = error;
+      if (failing?.lastErrorType) status.lastErrorType = failing.lastErrorType;
+    }
     return status;
   }
 }

@@ -1,12 +1,26 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { ClusterErrorType } from '@internal/plugin-multi-provider-common';
 import { ResourceClient, WatchEvent } from '../clusters/types';
+import {
+  describeClusterError,
+  isRetryable,
+  retryDelay,
+  withTimeout,
+} from './retryPolicy';
 
 /** Timing of the informer loop. */
 export interface InformerOptions {
   pageSize: number;
-  /** First reconnect delay; doubles up to `maxBackoffMs`. */
+  /** First reconnect delay; doubles up to `maxBackoffMs` (which also caps `Retry-After`). */
   backoffMs: number;
   maxBackoffMs: number;
+  /** A list page or watch start without an answer within this time fails as a timeout. */
+  requestTimeoutMs: number;
+  /**
+   * After an error that is not retried (401, 403, other 4xx), the cluster stays in error and is
+   * checked again only after this long (a rotated token or fixed RBAC is picked up).
+   */
+  recheckMs: number;
 }
 
 type Meta = {
@@ -16,11 +30,6 @@ type Meta = {
 function isGone(err: unknown): boolean {
   const e = err as { code?: number; statusCode?: number } | undefined;
   return e?.code === 410 || e?.statusCode === 410;
-}
-
-function message(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return typeof err === 'string' ? err : JSON.stringify(err);
 }
 
 /**
@@ -44,13 +53,15 @@ export class ResourceInformer<T extends Meta, S> {
   synced = false;
   watching = false;
   lastError?: string;
+  lastErrorType?: ClusterErrorType;
   /** When the data stopped being live. */
   brokenSince?: Date;
   private resourceVersion?: string;
   private stopped = false;
   private current?: { stop(): void };
   private timer?: NodeJS.Timeout;
-  private backoff: number;
+  /** Consecutive retries since the watch last ran. */
+  private attempt = 0;
   private readonly listeners: ItemListener<S>[] = [];
   /** Full lists done (the first sync, then one per 410 Gone). */
   relists = 0;
@@ -62,9 +73,7 @@ export class ResourceInformer<T extends Meta, S> {
     private readonly options: InformerOptions,
     private readonly logger: LoggerService,
     private readonly onChange: () => void,
-  ) {
-    this.backoff = options.backoffMs;
-  }
+  ) {}
 
   /** Subscribes to item changes; existing items are not replayed. */
   subscribe(listener: ItemListener<S>) {
@@ -101,10 +110,11 @@ export class ResourceInformer<T extends Meta, S> {
     let continueToken: string | undefined;
     let resourceVersion = '';
     do {
-      const page = await this.client.list({
-        limit: this.options.pageSize,
-        continueToken,
-      });
+      const page = await withTimeout(
+        this.client.list({ limit: this.options.pageSize, continueToken }),
+        this.options.requestTimeoutMs,
+        `${this.what} list`,
+      );
       for (const obj of page.items) fresh.set(keyOf(obj), this.slim(obj));
       // The first page's version is the snapshot's version.
       resourceVersion ||= page.resourceVersion;
@@ -130,64 +140,85 @@ export class ResourceInformer<T extends Meta, S> {
 
   private async watch() {
     let gone = false;
-    this.current = await this.client.watch(
-      this.resourceVersion!,
-      (event: WatchEvent<T>) => {
-        if (event.type === 'ERROR') {
-          if (isGone(event.object)) gone = true;
-          else this.lastError = event.object.message ?? 'watch error';
-          return;
-        }
-        const rv = event.object.metadata?.resourceVersion;
-        if (rv) this.resourceVersion = rv;
-        if (event.type === 'BOOKMARK') return;
-        const key = keyOf(event.object as T);
-        const prev = this.items.get(key);
-        if (event.type === 'DELETED') {
-          if (!this.items.delete(key)) return;
-          this.emit(key, prev, undefined);
-        } else {
-          const next = this.slim(event.object as T);
-          this.items.set(key, next);
-          this.emit(key, prev, next);
-        }
-        this.onChange();
-      },
-      err => {
-        this.watching = false;
-        this.current = undefined;
-        if (this.stopped) return;
-        if (gone || isGone(err)) {
-          this.logger.info(`${this.what}: resourceVersion expired, relisting`);
-          this.resourceVersion = undefined;
-          void this.run();
-        } else if (err) {
-          this.fail(err);
-        } else {
-          // Server-side timeout: resume from the last version straight away.
-          void this.run();
-        }
-      },
+    this.current = await withTimeout(
+      this.client.watch(
+        this.resourceVersion!,
+        (event: WatchEvent<T>) => {
+          if (event.type === 'ERROR') {
+            if (isGone(event.object)) gone = true;
+            else this.lastError = event.object.message ?? 'watch error';
+            return;
+          }
+          const rv = event.object.metadata?.resourceVersion;
+          if (rv) this.resourceVersion = rv;
+          if (event.type === 'BOOKMARK') return;
+          const key = keyOf(event.object as T);
+          const prev = this.items.get(key);
+          if (event.type === 'DELETED') {
+            if (!this.items.delete(key)) return;
+            this.emit(key, prev, undefined);
+          } else {
+            const next = this.slim(event.object as T);
+            this.items.set(key, next);
+            this.emit(key, prev, next);
+          }
+          this.onChange();
+        },
+        err => {
+          this.watching = false;
+          this.current = undefined;
+          if (this.stopped) return;
+          if (gone || isGone(err)) {
+            this.logger.info(
+              `${this.what}: resourceVersion expired, relisting`,
+            );
+            this.resourceVersion = undefined;
+            void this.run();
+          } else if (err) {
+            this.fail(err);
+          } else {
+            // Server-side timeout: resume from the last version straight away.
+            void this.run();
+          }
+        },
+      ),
+      this.options.requestTimeoutMs,
+      `${this.what} watch`,
     );
     this.watching = true;
     this.lastError = undefined;
+    this.lastErrorType = undefined;
     this.brokenSince = undefined;
-    this.backoff = this.options.backoffMs;
+    this.attempt = 0;
     this.onChange();
   }
 
   private fail(err: unknown) {
     if (this.stopped) return;
-    if (isGone(err)) this.resourceVersion = undefined;
+    const error = describeClusterError(err);
+    if (error.type === 'gone') this.resourceVersion = undefined;
     this.watching = false;
-    this.lastError = message(err);
+    this.lastError = error.message;
+    this.lastErrorType = error.type;
     this.brokenSince ??= new Date();
+    let delay: number;
+    if (error.type === 'gone') {
+      delay = 0;
+    } else if (isRetryable('GET', error)) {
+      delay = retryDelay(this.attempt, error, this.options);
+      this.attempt += 1;
+    } else {
+      delay = this.options.recheckMs;
+    }
     this.logger.warn(
-      `${this.what}: ${this.lastError}; retrying in ${this.backoff} ms`,
+      `${this.what}: ${error.type}: ${error.message}; ${
+        isRetryable('GET', error) || error.type === 'gone'
+          ? 'retrying'
+          : 'not retried, checking again'
+      } in ${delay} ms`,
     );
     this.onChange();
-    this.timer = setTimeout(() => void this.run(), this.backoff);
-    this.backoff = Math.min(this.backoff * 2, this.options.maxBackoffMs);
+    this.timer = setTimeout(() => void this.run(), delay);
   }
 }
 

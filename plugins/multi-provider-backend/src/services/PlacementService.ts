@@ -25,9 +25,11 @@ function clusterHeader(cache: ClusterCache) {
     state: typeof status.state;
     staleSince?: string;
     error?: string;
+    errorType?: typeof status.lastErrorType;
   } = { cluster: cache.name, state: status.state };
   if (status.staleSince) header.staleSince = status.staleSince;
   if (status.lastError) header.error = status.lastError;
+  if (status.lastErrorType) header.errorType = status.lastErrorType;
   if (!cache.hasData && !header.error) {
     header.error = 'cluster not synced yet';
   }

@@ -15,15 +15,15 @@ import express from 'express';
 import { AddressInfo } from 'net';
 import fs from 'fs';
 import path from 'path';
-import { ClusterCache } from '../cache/ClusterCache';
-import { ClusterConfig, DEFAULT_REGISTRY_DIR, findRepoRoot } from '../config';
-import { InMemoryCluster } from '../clusters/InMemoryClusterSource';
-import { connectCluster, kubeConfigFor } from '../clusters/KubeClusterSource';
-import { ClusterConnection } from '../clusters/types';
-import { multiProviderPlugin } from '../plugin';
-import { loadProviderRegistry } from '../registry/loadProviderRegistry';
-import { placementRoutes } from '../routes/placementRoutes';
-import { PlacementService } from '../services/PlacementService';
+import { ClusterCache } from '../src/cache/ClusterCache';
+import { ClusterConfig, DEFAULT_REGISTRY_DIR, findRepoRoot } from '../src/config';
+import { InMemoryCluster } from '../src/clusters/InMemoryClusterSource';
+import { connectCluster, kubeConfigFor } from '../src/clusters/KubeClusterSource';
+import { ClusterConnection } from '../src/clusters/types';
+import { multiProviderPlugin } from '../src/plugin';
+import { loadProviderRegistry } from '../src/registry/loadProviderRegistry';
+import { placementRoutes } from '../src/routes/placementRoutes';
+import { PlacementService } from '../src/services/PlacementService';
 
 const quietLogger: LoggerService = {
   error: () => {},
