@@ -13,6 +13,7 @@ import {
 } from '@internal/plugin-multi-provider-common';
 import { ClusterConnection } from '../clusters/types';
 import { PodIndex } from './PodIndex';
+import { SharedValues } from './SharedValues';
 import { InformerOptions, ResourceInformer } from './ResourceInformer';
 
 /** Default informer timing. */
@@ -37,6 +38,8 @@ export class ClusterCache {
   generation = 0;
   /** Pods by namespace and label, kept in step with `pods.items`. */
   readonly podIndex = new PodIndex();
+  /** One copy of the strings and small objects that many pods repeat. */
+  private readonly shared = new SharedValues();
   private nodesVersion = 0;
   private nodeInfoMemo?: {
     version: number;
@@ -78,9 +81,10 @@ export class ClusterCache {
       log,
       changed,
     );
-    this.pods.subscribe((key, prev, next) =>
-      this.podIndex.update(key, prev, next),
-    );
+    this.pods.subscribe((key, prev, next) => {
+      if (next) this.shared.pod(next);
+      this.podIndex.update(key, prev, next);
+    });
     this.nodes.subscribe(() => {
       this.nodesVersion += 1;
     });

@@ -69,21 +69,21 @@ describe('retry discipline (issue 11, property 8)', () => {
   it('retries only idempotent reads, only on 408/429/5xx/network/timeout', () => {
     expect(() =>
       fc.assert(
-      fc.property(
-        fc.integer({ min: 400, max: 599 }),
-        fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'),
-        (status, method) => {
-          const retried = isRetryable(
-            method,
-            describeClusterError(apiException(status)),
-          );
-          const expected =
-            (method === 'GET' || method === 'HEAD') &&
-            (status === 408 || status === 429 || status >= 500);
-          return retried === expected;
-        },
+        fc.property(
+          fc.integer({ min: 400, max: 599 }),
+          fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'),
+          (status, method) => {
+            const retried = isRetryable(
+              method,
+              describeClusterError(apiException(status)),
+            );
+            const expected =
+              (method === 'GET' || method === 'HEAD') &&
+              (status === 408 || status === 429 || status >= 500);
+            return retried === expected;
+          },
+        ),
       ),
-    ),
     ).not.toThrow();
     expect(
       isRetryable('GET', describeClusterError(network('ECONNRESET'))),
@@ -109,27 +109,28 @@ describe('retry discipline (issue 11, property 8)', () => {
     const opts = { backoffMs: 100, maxBackoffMs: 5000 };
     expect(() =>
       fc.assert(
-      fc.property(
-        fc.integer({ min: 0, max: 60 }),
-        fc.option(fc.integer({ min: 0, max: 100_000 }), { nil: undefined }),
-        (attempt, retryAfterMs) => {
-          const d = retryDelay(
-            attempt,
-            { type: 'rate-limited', message: '', retryAfterMs },
-            opts,
-          );
-          const exp = Math.min(
-            opts.maxBackoffMs,
-            100 * 2 ** Math.min(attempt, 30),
-          );
-          return (
-            d <= opts.maxBackoffMs &&
-            d >= exp &&
-            d === Math.min(opts.maxBackoffMs, Math.max(exp, retryAfterMs ?? 0))
-          );
-        },
+        fc.property(
+          fc.integer({ min: 0, max: 60 }),
+          fc.option(fc.integer({ min: 0, max: 100_000 }), { nil: undefined }),
+          (attempt, retryAfterMs) => {
+            const d = retryDelay(
+              attempt,
+              { type: 'rate-limited', message: '', retryAfterMs },
+              opts,
+            );
+            const exp = Math.min(
+              opts.maxBackoffMs,
+              100 * 2 ** Math.min(attempt, 30),
+            );
+            return (
+              d <= opts.maxBackoffMs &&
+              d >= exp &&
+              d ===
+                Math.min(opts.maxBackoffMs, Math.max(exp, retryAfterMs ?? 0))
+            );
+          },
+        ),
       ),
-    ),
     ).not.toThrow();
   });
 });

@@ -112,7 +112,7 @@ function tryPlace(
   pod: SlimPod,
   eligibility: Eligibility,
   causes: Causes,
-  admits: (t: Free) => string | undefined,
+  admits: ((t: Free) => string | undefined) | undefined,
 ) {
   const cpu = pod.requests?.cpuMillis ?? 0;
   const mem = pod.requests?.memoryBytes ?? 0;
@@ -120,7 +120,7 @@ function tryPlace(
   const refused = new Map<Free, string>();
   for (const t of eligibility.targets) {
     if (t.pods < 1 || t.cpuMillis < cpu || t.memoryBytes < mem) continue;
-    const refusal = admits(t);
+    const refusal = admits?.(t);
     if (refusal) {
       refused.set(t, refusal);
       continue;
@@ -198,6 +198,17 @@ class Occupancy {
       for (const p of this.byNode.get(node) ?? []) if (match(p)) n += 1;
     }
     return n;
+  }
+
+  /** Whether any pod-dependent constraint can refuse this pod anywhere. */
+  constrains(pod: SlimPod): boolean {
+    return (
+      this.repelling.length > 0 ||
+      !!pod.intent?.podAntiAffinity ||
+      !!pod.intent?.topologySpread?.some(
+        c => c.whenUnsatisfiable === 'DoNotSchedule',
+      )
+    );
   }
 
   /** Why the pod may not go to `node` (a cause for the verdict), or undefined. */
@@ -347,8 +358,13 @@ export function analyseFailureDomain(
       eligibilityCache.set(signature, eligibility);
     }
     const causes: Causes = new Map();
-    const target = tryPlace(pod, eligibility, causes, t =>
-      occupancy.refusal(pod, t.info.node.name),
+    const target = tryPlace(
+      pod,
+      eligibility,
+      causes,
+      occupancy.constrains(pod)
+        ? t => occupancy.refusal(pod, t.info.node.name)
+        : undefined,
     );
     if (!target) {
       unplaced.set(pod, describeCauses(causes, targets.length));
