@@ -16,9 +16,16 @@ import { AddressInfo } from 'net';
 import fs from 'fs';
 import path from 'path';
 import { ClusterCache } from '../src/cache/ClusterCache';
-import { ClusterConfig, DEFAULT_REGISTRY_DIR, findRepoRoot } from '../src/config';
+import {
+  ClusterConfig,
+  DEFAULT_REGISTRY_DIR,
+  findRepoRoot,
+} from '../src/config';
 import { InMemoryCluster } from '../src/clusters/InMemoryClusterSource';
-import { connectCluster, kubeConfigFor } from '../src/clusters/KubeClusterSource';
+import {
+  connectCluster,
+  kubeConfigFor,
+} from '../src/clusters/KubeClusterSource';
 import { ClusterConnection } from '../src/clusters/types';
 import { multiProviderPlugin } from '../src/plugin';
 import { loadProviderRegistry } from '../src/registry/loadProviderRegistry';

@@ -22,7 +22,7 @@ import {
   backendCache,
   backendRegistry,
   labClusterConfig,
-} from './placementBackend';
+} from './__testUtils__/placementBackend';
 
 jest.setTimeout(600_000);
 
@@ -165,14 +165,15 @@ describeLab('placement backend against the lab: predicted vs observed', () => {
 
   it('reports each Pi-hole instance on its own provider', async () => {
     const registry = backendRegistry(lab.paths);
-    const infos = cache.nodeInfos(registry);
+    const backend = cache;
+    const infos = backend.nodeInfos(registry);
     const instances = await piholeInstances(lab.clients);
     expect(instances.length).toBe(registry.providers.length);
     for (const { namespace: ns, provider } of instances) {
       const pods = await eventually(
         `${ns} Running in the backend cache`,
         async () =>
-          [...cache.pods.items.values()].filter(
+          [...backend.pods.items.values()].filter(
             p => p.namespace === ns && p.phase === 'Running',
           ),
         p => p.length > 0,
@@ -284,11 +285,14 @@ describeLab('placement backend against the lab: predicted vs observed', () => {
       } (${byId.get(id)?.reasons.join('; ')})`;
     for (const o of observed) {
       // The message carries the prediction's reasons so a mismatch explains itself.
+      const why =
+        o.verdict === byId.get(o.id)?.verdict
+          ? ''
+          : ` — predicted ${show(o.id)}`;
       expect(`${o.id}: ${o.verdict} ${o.after}`).toBe(
-        `${o.id}: ${byId.get(o.id)?.verdict} ${byId.get(o.id)?.replicasAfter}` +
-          (o.verdict === byId.get(o.id)?.verdict
-            ? ''
-            : ` — predicted ${show(o.id)}`),
+        `${o.id}: ${byId.get(o.id)?.verdict} ${
+          byId.get(o.id)?.replicasAfter
+        }${why}`,
       );
     }
     expect(observed.map(o => o.id).sort()).toEqual(

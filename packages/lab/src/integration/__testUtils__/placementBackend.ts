@@ -8,7 +8,7 @@ import {
   kubeConfigFor,
   loadProviderRegistry,
 } from '@internal/plugin-multi-provider-backend';
-import { LabPaths } from '../paths';
+import { LabPaths } from '../../paths';
 
 const silent = {
   error: () => {},
