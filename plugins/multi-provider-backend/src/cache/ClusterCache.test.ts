@@ -120,6 +120,25 @@ describe('ClusterCache', () => {
     cache.stop();
   });
 
+  it('does not read synced when the watch failed to connect but the client still resolved (as client-node does)', async () => {
+    const { cluster, cache } = setup(2);
+    cache.start();
+    await until(() => cache.status().state === 'synced', 'sync');
+    cluster.pods.watch = async (_rv, _onEvent, onDone) => {
+      onDone(new Error('connect ECONNREFUSED 127.0.0.1:6443'));
+      return { stop: () => {} };
+    };
+    cluster.pods.cutWatches(new Error('socket hang up'));
+    await until(() => cache.status().state === 'stale', 'stale');
+    // Several reconnect attempts later it is still stale, never synced.
+    await new Promise(r => setTimeout(r, 100));
+    expect(cache.status()).toMatchObject({
+      state: 'stale',
+      lastErrorType: 'unreachable',
+    });
+    cache.stop();
+  });
+
   it('reports error for a cluster that never answered', async () => {
     const { cluster, cache } = setup(0);
     cluster.setDown(new Error('certificate signed by unknown authority'));

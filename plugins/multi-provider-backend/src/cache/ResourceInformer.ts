@@ -140,7 +140,11 @@ export class ResourceInformer<T extends Meta, S> {
 
   private async watch() {
     let gone = false;
-    this.current = await withTimeout(
+    // client-node reports a failed connection through onDone and still resolves: remember it,
+    // or the informer would call itself watching while nothing is.
+    let ended = false;
+    const startedAt = Date.now();
+    const current = await withTimeout(
       this.client.watch(
         this.resourceVersion!,
         (event: WatchEvent<T>) => {
@@ -165,6 +169,7 @@ export class ResourceInformer<T extends Meta, S> {
           this.onChange();
         },
         err => {
+          ended = true;
           this.watching = false;
           this.current = undefined;
           if (this.stopped) return;
@@ -176,6 +181,11 @@ export class ResourceInformer<T extends Meta, S> {
             void this.run();
           } else if (err) {
             this.fail(err);
+          } else if (Date.now() - startedAt < this.options.backoffMs) {
+            // Closed as soon as opened: back off instead of spinning.
+            this.fail(
+              new Error('watch closed by the server right after it opened'),
+            );
           } else {
             // Server-side timeout: resume from the last version straight away.
             void this.run();
@@ -185,6 +195,11 @@ export class ResourceInformer<T extends Meta, S> {
       this.options.requestTimeoutMs,
       `${this.what} watch`,
     );
+    if (ended || this.stopped) {
+      current.stop();
+      return;
+    }
+    this.current = current;
     this.watching = true;
     this.lastError = undefined;
     this.lastErrorType = undefined;
