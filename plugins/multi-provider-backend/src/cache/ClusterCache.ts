@@ -22,7 +22,7 @@ export const DEFAULT_INFORMER_OPTIONS: InformerOptions = {
   backoffMs: 1000,
   maxBackoffMs: 30_000,
   requestTimeoutMs: 15_000,
-  recheckMs: 300_000,
+  recheckMs: 60_000,
 };
 
 /**

@@ -18,7 +18,9 @@ export interface InformerOptions {
   requestTimeoutMs: number;
   /**
    * After an error that is not retried (401, 403, other 4xx), the cluster stays in error and is
-   * checked again only after this long (a rotated token or fixed RBAC is picked up).
+   * checked again only after this long, at a fixed pace without backoff: a rotated token, a fixed
+   * RBAC binding, or an API server that answered 403 while its authorizer was still starting,
+   * is picked up.
    */
   recheckMs: number;
 }

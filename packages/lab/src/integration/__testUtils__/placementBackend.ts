@@ -38,7 +38,13 @@ export function backendCache(cluster: ClusterConfig) {
   const cache = new ClusterCache(
     connectCluster(cluster.name, kubeConfigFor(cluster)),
     silent,
-    { backoffMs: 200, maxBackoffMs: 2000, requestTimeoutMs: 10_000 },
+    // A restarted API server answers 403 until its RBAC caches fill: recheck soon in tests.
+    {
+      backoffMs: 200,
+      maxBackoffMs: 2000,
+      requestTimeoutMs: 10_000,
+      recheckMs: 5000,
+    },
   );
   cache.start();
   return cache;
