@@ -1,4 +1,9 @@
 import { bench } from './commands/bench';
+import {
+  parseComponent,
+  startComponent,
+  stopComponent,
+} from './commands/component';
 import { down } from './commands/down';
 import { outage } from './commands/outage';
 import { printScaleResult, scale } from './commands/scale';
@@ -16,6 +21,7 @@ const USAGE = `usage: lab <command>
   status                         components, nodes and pods per provider
   outage <provider>              taint the provider's nodes NoExecute (pods are evicted)
   restore <provider>             remove that taint
+  stop|start <component>         stop or start one process (etcd, kube-apiserver, ...), for fault tests
   scale --nodes N --pods M       N extra nodes and M benchmark pods (0 0 removes them)
   bench [--steps 100x2000,...] [--skip-up]
                                  build, up and scale figures
@@ -49,6 +55,14 @@ async function main(argv: string[]): Promise<number> {
       if (!args[0]) throw new Error(`lab ${cmd} needs a provider\n${USAGE}`);
       await outage(args[0], cmd === 'outage');
       return 0;
+    case 'stop':
+    case 'start': {
+      const c = parseComponent(args[0]);
+      const result =
+        cmd === 'stop' ? await stopComponent(c) : await startComponent(c);
+      console.log(`lab ${cmd}: ${c} ${result}`);
+      return 0;
+    }
     case 'scale': {
       const r = await scale(intFlag(args, '--nodes'), intFlag(args, '--pods'));
       printScaleResult(r);

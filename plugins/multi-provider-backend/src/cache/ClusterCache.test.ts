@@ -73,6 +73,31 @@ describe('ClusterCache', () => {
     cache.stop();
   });
 
+  it('after 410 Gone, emits the deletes missed while disconnected and keeps the index in step', async () => {
+    const { cluster, cache } = setup(4);
+    const deleted: string[] = [];
+    cache.pods.subscribe((key, _prev, next) => {
+      if (!next) deleted.push(key);
+    });
+    cache.start();
+    await until(() => cache.status().state === 'synced', 'sync');
+    // Disconnect, miss two deletes, lose the history: the resumed watch gets 410.
+    cluster.pods.cutWatches(new Error('connection reset'));
+    cluster.pods.remove(pod('p1'));
+    cluster.pods.remove(pod('p3'));
+    cluster.pods.compact();
+    await until(() => deleted.length === 2, 'missed deletes');
+    expect(deleted.sort()).toEqual(['ns/p1', 'ns/p3']);
+    expect(cache.pods.relists).toBe(2);
+    expect([...cache.pods.items.keys()].sort()).toEqual(['ns/p0', 'ns/p2']);
+    const query = {
+      requirements: [{ key: 'app', op: 'in' as const, values: ['p1', 'p2'] }],
+      matches: () => true,
+    };
+    expect(cache.podIndex.select(query)).toEqual(['ns/p2']);
+    cache.stop();
+  });
+
   it('goes stale when the API server stops and recovers without a restart', async () => {
     const { cluster, cache } = setup(2);
     cache.start();
@@ -92,6 +117,25 @@ describe('ClusterCache', () => {
     await until(() => cache.status().state === 'synced', 'recovery');
     await until(() => cache.pods.items.has('ns/late'), 'catch-up');
     expect(cache.status().lastError).toBeUndefined();
+    cache.stop();
+  });
+
+  it('does not read synced when the watch failed to connect but the client still resolved (as client-node does)', async () => {
+    const { cluster, cache } = setup(2);
+    cache.start();
+    await until(() => cache.status().state === 'synced', 'sync');
+    cluster.pods.watch = async (_rv, _onEvent, onDone) => {
+      onDone(new Error('connect ECONNREFUSED 127.0.0.1:6443'));
+      return { stop: () => {} };
+    };
+    cluster.pods.cutWatches(new Error('socket hang up'));
+    await until(() => cache.status().state === 'stale', 'stale');
+    // Several reconnect attempts later it is still stale, never synced.
+    await new Promise(r => setTimeout(r, 100));
+    expect(cache.status()).toMatchObject({
+      state: 'stale',
+      lastErrorType: 'unreachable',
+    });
     cache.stop();
   });
 

@@ -3,12 +3,17 @@ import {
   ClusterStatus,
   KubeNode,
   KubePod,
+  NodeInfo,
+  ProviderRegistry,
   SlimNode,
   SlimPod,
+  describeNodes,
   slimNode,
   slimPod,
 } from '@internal/plugin-multi-provider-common';
 import { ClusterConnection } from '../clusters/types';
+import { PodIndex } from './PodIndex';
+import { SharedValues } from './SharedValues';
 import { InformerOptions, ResourceInformer } from './ResourceInformer';
 
 /** Default informer timing. */
@@ -16,6 +21,8 @@ export const DEFAULT_INFORMER_OPTIONS: InformerOptions = {
   pageSize: 500,
   backoffMs: 1000,
   maxBackoffMs: 30_000,
+  requestTimeoutMs: 15_000,
+  recheckMs: 60_000,
 };
 
 /**
@@ -29,6 +36,16 @@ export class ClusterCache {
   private syncedAt?: Date;
   /** Bumped on every change, so derived views can be memoised. */
   generation = 0;
+  /** Pods by namespace and label, kept in step with `pods.items`. */
+  readonly podIndex = new PodIndex();
+  /** One copy of the strings and small objects that many pods repeat. */
+  private readonly shared = new SharedValues();
+  private nodesVersion = 0;
+  private nodeInfoMemo?: {
+    version: number;
+    registry: ProviderRegistry;
+    infos: Map<string, NodeInfo>;
+  };
 
   constructor(
     readonly connection: ClusterConnection,
@@ -64,6 +81,23 @@ export class ClusterCache {
       log,
       changed,
     );
+    this.pods.subscribe((key, prev, next) => {
+      if (next) this.shared.pod(next);
+      this.podIndex.update(key, prev, next);
+    });
+    this.nodes.subscribe(() => {
+      this.nodesVersion += 1;
+    });
+  }
+
+  /** Nodes resolved against the registry, recomputed only after a node changed. */
+  nodeInfos(registry: ProviderRegistry): Map<string, NodeInfo> {
+    const memo = this.nodeInfoMemo;
+    if (memo?.version === this.nodesVersion && memo.registry === registry)
+      return memo.infos;
+    const infos = describeNodes(this.nodes.items.values(), registry);
+    this.nodeInfoMemo = { version: this.nodesVersion, registry, infos };
+    return infos;
   }
 
   get name() {
@@ -87,7 +121,8 @@ export class ClusterCache {
 
   status(): ClusterStatus {
     const informers = [this.nodes, this.pods];
-    const error = informers.map(i => i.lastError).find(Boolean);
+    const failing = informers.find(i => i.lastError);
+    const error = failing?.lastError;
     const broken = informers
       .map(i => i.brokenSince)
       .filter((d): d is Date => !!d)
@@ -104,7 +139,10 @@ export class ClusterCache {
     };
     if (this.syncedAt) status.syncedAt = this.syncedAt.toISOString();
     if (state === 'stale' && broken) status.staleSince = broken.toISOString();
-    if (error && state !== 'synced') status.lastError = error;
+    if (error && state !== 'synced') {
+      status.lastError = error;
+      if (failing?.lastErrorType) status.lastErrorType = failing.lastErrorType;
+    }
     return status;
   }
 }

@@ -1,12 +1,28 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { ClusterErrorType } from '@internal/plugin-multi-provider-common';
 import { ResourceClient, WatchEvent } from '../clusters/types';
+import {
+  describeClusterError,
+  isRetryable,
+  retryDelay,
+  withTimeout,
+} from './retryPolicy';
 
 /** Timing of the informer loop. */
 export interface InformerOptions {
   pageSize: number;
-  /** First reconnect delay; doubles up to `maxBackoffMs`. */
+  /** First reconnect delay; doubles up to `maxBackoffMs` (which also caps `Retry-After`). */
   backoffMs: number;
   maxBackoffMs: number;
+  /** A list page or watch start without an answer within this time fails as a timeout. */
+  requestTimeoutMs: number;
+  /**
+   * After an error that is not retried (401, 403, other 4xx), the cluster stays in error and is
+   * checked again only after this long, at a fixed pace without backoff: a rotated token, a fixed
+   * RBAC binding, or an API server that answered 403 while its authorizer was still starting,
+   * is picked up.
+   */
+  recheckMs: number;
 }
 
 type Meta = {
@@ -18,10 +34,15 @@ function isGone(err: unknown): boolean {
   return e?.code === 410 || e?.statusCode === 410;
 }
 
-function message(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return typeof err === 'string' ? err : JSON.stringify(err);
-}
+/**
+ * Called for every change of one cached object: `prev` absent for an addition, `next` absent for a
+ * deletion (including deletions a relist discovers after a 410 or a long disconnect).
+ */
+export type ItemListener<S> = (
+  key: string,
+  prev: S | undefined,
+  next: S | undefined,
+) => void;
 
 /**
  * List + watch of one resource, storing slim objects only. Lists are paginated; the watch
@@ -34,13 +55,18 @@ export class ResourceInformer<T extends Meta, S> {
   synced = false;
   watching = false;
   lastError?: string;
+  lastErrorType?: ClusterErrorType;
   /** When the data stopped being live. */
   brokenSince?: Date;
   private resourceVersion?: string;
   private stopped = false;
   private current?: { stop(): void };
   private timer?: NodeJS.Timeout;
-  private backoff: number;
+  /** Consecutive retries since the watch last ran. */
+  private attempt = 0;
+  private readonly listeners: ItemListener<S>[] = [];
+  /** Full lists done (the first sync, then one per 410 Gone). */
+  relists = 0;
 
   constructor(
     private readonly what: string,
@@ -49,8 +75,15 @@ export class ResourceInformer<T extends Meta, S> {
     private readonly options: InformerOptions,
     private readonly logger: LoggerService,
     private readonly onChange: () => void,
-  ) {
-    this.backoff = options.backoffMs;
+  ) {}
+
+  /** Subscribes to item changes; existing items are not replayed. */
+  subscribe(listener: ItemListener<S>) {
+    this.listeners.push(listener);
+  }
+
+  private emit(key: string, prev: S | undefined, next: S | undefined) {
+    for (const l of this.listeners) l(key, prev, next);
   }
 
   start() {
@@ -79,17 +112,29 @@ export class ResourceInformer<T extends Meta, S> {
     let continueToken: string | undefined;
     let resourceVersion = '';
     do {
-      const page = await this.client.list({
-        limit: this.options.pageSize,
-        continueToken,
-      });
+      const page = await withTimeout(
+        this.client.list({ limit: this.options.pageSize, continueToken }),
+        this.options.requestTimeoutMs,
+        `${this.what} list`,
+      );
       for (const obj of page.items) fresh.set(keyOf(obj), this.slim(obj));
       // The first page's version is the snapshot's version.
       resourceVersion ||= page.resourceVersion;
       continueToken = page.continueToken;
     } while (continueToken);
-    this.items.clear();
-    for (const [k, v] of fresh) this.items.set(k, v);
+    // Apply the difference, so listeners see the deletes missed while disconnected.
+    for (const [k, prev] of this.items) {
+      if (!fresh.has(k)) {
+        this.items.delete(k);
+        this.emit(k, prev, undefined);
+      }
+    }
+    for (const [k, v] of fresh) {
+      const prev = this.items.get(k);
+      this.items.set(k, v);
+      this.emit(k, prev, v);
+    }
+    this.relists += 1;
     this.resourceVersion = resourceVersion;
     this.synced = true;
     this.onChange();
@@ -97,57 +142,100 @@ export class ResourceInformer<T extends Meta, S> {
 
   private async watch() {
     let gone = false;
-    this.current = await this.client.watch(
-      this.resourceVersion!,
-      (event: WatchEvent<T>) => {
-        if (event.type === 'ERROR') {
-          if (isGone(event.object)) gone = true;
-          else this.lastError = event.object.message ?? 'watch error';
-          return;
-        }
-        const rv = event.object.metadata?.resourceVersion;
-        if (rv) this.resourceVersion = rv;
-        if (event.type === 'BOOKMARK') return;
-        const key = keyOf(event.object as T);
-        if (event.type === 'DELETED') this.items.delete(key);
-        else this.items.set(key, this.slim(event.object as T));
-        this.onChange();
-      },
-      err => {
-        this.watching = false;
-        this.current = undefined;
-        if (this.stopped) return;
-        if (gone || isGone(err)) {
-          this.logger.info(`${this.what}: resourceVersion expired, relisting`);
-          this.resourceVersion = undefined;
-          void this.run();
-        } else if (err) {
-          this.fail(err);
-        } else {
-          // Server-side timeout: resume from the last version straight away.
-          void this.run();
-        }
-      },
+    // client-node reports a failed connection through onDone and still resolves: remember it,
+    // or the informer would call itself watching while nothing is.
+    let ended = false;
+    const startedAt = Date.now();
+    const current = await withTimeout(
+      this.client.watch(
+        this.resourceVersion!,
+        (event: WatchEvent<T>) => {
+          if (event.type === 'ERROR') {
+            if (isGone(event.object)) gone = true;
+            else this.lastError = event.object.message ?? 'watch error';
+            return;
+          }
+          const rv = event.object.metadata?.resourceVersion;
+          if (rv) this.resourceVersion = rv;
+          if (event.type === 'BOOKMARK') return;
+          const key = keyOf(event.object as T);
+          const prev = this.items.get(key);
+          if (event.type === 'DELETED') {
+            if (!this.items.delete(key)) return;
+            this.emit(key, prev, undefined);
+          } else {
+            const next = this.slim(event.object as T);
+            this.items.set(key, next);
+            this.emit(key, prev, next);
+          }
+          this.onChange();
+        },
+        err => {
+          ended = true;
+          this.watching = false;
+          this.current = undefined;
+          if (this.stopped) return;
+          if (gone || isGone(err)) {
+            this.logger.info(
+              `${this.what}: resourceVersion expired, relisting`,
+            );
+            this.resourceVersion = undefined;
+            void this.run();
+          } else if (err) {
+            this.fail(err);
+          } else if (Date.now() - startedAt < this.options.backoffMs) {
+            // Closed as soon as opened: back off instead of spinning.
+            this.fail(
+              new Error('watch closed by the server right after it opened'),
+            );
+          } else {
+            // Server-side timeout: resume from the last version straight away.
+            void this.run();
+          }
+        },
+      ),
+      this.options.requestTimeoutMs,
+      `${this.what} watch`,
     );
+    if (ended || this.stopped) {
+      current.stop();
+      return;
+    }
+    this.current = current;
     this.watching = true;
     this.lastError = undefined;
+    this.lastErrorType = undefined;
     this.brokenSince = undefined;
-    this.backoff = this.options.backoffMs;
+    this.attempt = 0;
     this.onChange();
   }
 
   private fail(err: unknown) {
     if (this.stopped) return;
-    if (isGone(err)) this.resourceVersion = undefined;
+    const error = describeClusterError(err);
+    if (error.type === 'gone') this.resourceVersion = undefined;
     this.watching = false;
-    this.lastError = message(err);
+    this.lastError = error.message;
+    this.lastErrorType = error.type;
     this.brokenSince ??= new Date();
+    let delay: number;
+    if (error.type === 'gone') {
+      delay = 0;
+    } else if (isRetryable('GET', error)) {
+      delay = retryDelay(this.attempt, error, this.options);
+      this.attempt += 1;
+    } else {
+      delay = this.options.recheckMs;
+    }
     this.logger.warn(
-      `${this.what}: ${this.lastError}; retrying in ${this.backoff} ms`,
+      `${this.what}: ${error.type}: ${error.message}; ${
+        isRetryable('GET', error) || error.type === 'gone'
+          ? 'retrying'
+          : 'not retried, checking again'
+      } in ${delay} ms`,
     );
     this.onChange();
-    this.timer = setTimeout(() => void this.run(), this.backoff);
-    this.backoff = Math.min(this.backoff * 2, this.options.maxBackoffMs);
+    this.timer = setTimeout(() => void this.run(), delay);
   }
 }
 

@@ -30,6 +30,8 @@ export class InMemoryResource<T extends Keyed> implements ResourceClient<T> {
   down?: Error;
   /** Counts list calls (one per page). */
   listCalls = 0;
+  /** Counts watch calls. */
+  watchCalls = 0;
 
   constructor(items: T[] = []) {
     for (const item of items) this.objects.set(keyOf(item), item);
@@ -60,6 +62,7 @@ export class InMemoryResource<T extends Keyed> implements ResourceClient<T> {
     onEvent: (e: WatchEvent<T>) => void,
     onDone: (err?: unknown) => void,
   ) {
+    this.watchCalls += 1;
     if (this.down) throw this.down;
     const w = { onEvent, onDone };
     if (Number(resourceVersion) < this.oldestVersion) {

@@ -11,7 +11,8 @@ import {
 /** Watches time out server-side now and then; the cache re-watches from the last version. */
 const WATCH_TIMEOUT_SECONDS = 300;
 
-function kubeConfigFor(cluster: ClusterConfig): KubeConfig {
+/** A KubeConfig holding exactly one configured cluster and its token (nothing else). */
+export function kubeConfigFor(cluster: ClusterConfig): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromOptions({
     clusters: [

@@ -11,11 +11,11 @@ import {
   analyseFailureDomain,
   buildClusterPlacement,
   buildPlatformPlacement,
-  describeNodes,
 } from '@internal/plugin-multi-provider-common';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { ClusterCache } from '../cache/ClusterCache';
-import { entityPodMatcher } from './entityPods';
+import { selectPods } from '../cache/PodIndex';
+import { entityPodQuery } from './entityPods';
 
 /** Fields of a per-cluster answer that come from the cache state. */
 function clusterHeader(cache: ClusterCache) {
@@ -25,9 +25,11 @@ function clusterHeader(cache: ClusterCache) {
     state: typeof status.state;
     staleSince?: string;
     error?: string;
+    errorType?: typeof status.lastErrorType;
   } = { cluster: cache.name, state: status.state };
   if (status.staleSince) header.staleSince = status.staleSince;
   if (status.lastError) header.error = status.lastError;
+  if (status.lastErrorType) header.errorType = status.lastErrorType;
   if (!cache.hasData && !header.error) {
     header.error = 'cluster not synced yet';
   }
@@ -56,8 +58,8 @@ export class PlacementService {
         `Entity ${ref.kind}:${ref.namespace}/${ref.name} not found`,
       );
     }
-    const matches = entityPodMatcher(entity);
-    if (!matches) {
+    const query = entityPodQuery(entity);
+    if (!query) {
       throw new InputError(
         `Entity ${stringifyEntityRef(
           entity,
@@ -78,12 +80,12 @@ export class PlacementService {
             warnings: [],
           };
         }
-        const pods = [...cache.pods.items.values()].filter(matches);
+        const pods = selectPods(cache.pods.items, cache.podIndex, query);
         return {
           ...header,
           ...buildClusterPlacement({
             pods,
-            nodes: cache.nodes.items.values(),
+            nodes: cache.nodeInfos(registry),
             registry,
           }),
         };
@@ -100,7 +102,7 @@ export class PlacementService {
         return {
           ...header,
           ...buildPlatformPlacement(
-            cache.nodes.items.values(),
+            cache.nodeInfos(registry),
             cache.pods.items.values(),
             registry,
           ),
@@ -133,7 +135,7 @@ export class PlacementService {
         return {
           ...header,
           ...analyseFailureDomain({
-            nodes: describeNodes(cache.nodes.items.values(), registry),
+            nodes: cache.nodeInfos(registry),
             pods: cache.pods.items.values(),
             registry,
             domain,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { clusterStateSchema } from './common';
+import { clusterErrorTypeSchema, clusterStateSchema } from './common';
 
 /** zod schema of one cluster's cache status (`GET /clusters`). */
 export const clusterStatusSchema = z.object({
@@ -10,6 +10,7 @@ export const clusterStatusSchema = z.object({
   /** Since when the cache is no longer live (ISO time). */
   staleSince: z.string().optional(),
   lastError: z.string().optional(),
+  lastErrorType: clusterErrorTypeSchema.optional(),
   nodes: z.number(),
   pods: z.number(),
 });

@@ -11,6 +11,25 @@ export const clusterStateSchema = z.enum([
 /** Cache state of one cluster: `stale` = was synced, watch currently broken. */
 export type ClusterState = z.infer<typeof clusterStateSchema>;
 
+/**
+ * Kind of the last error talking to a cluster: `unreachable` (connection refused, DNS, TLS, reset),
+ * `timeout` (no answer in time, or 408), `unauthorized` (401), `forbidden` (403), `rate-limited`
+ * (429), `server-error` (5xx), `gone` (410: relisting), `rejected` (any other 4xx), `unknown`.
+ */
+export const clusterErrorTypeSchema = z.enum([
+  'unreachable',
+  'timeout',
+  'unauthorized',
+  'forbidden',
+  'rate-limited',
+  'server-error',
+  'gone',
+  'rejected',
+  'unknown',
+]);
+/** Kind of a cluster error. */
+export type ClusterErrorType = z.infer<typeof clusterErrorTypeSchema>;
+
 /** Fields every per-cluster answer carries so one broken cluster never hides the others. */
 export const clusterAnswerSchema = z.object({
   cluster: z.string(),
@@ -19,6 +38,8 @@ export const clusterAnswerSchema = z.object({
   staleSince: z.string().optional(),
   /** The last error talking to this cluster, in words. */
   error: z.string().optional(),
+  /** Its kind, for code: see {@link clusterErrorTypeSchema}. */
+  errorType: clusterErrorTypeSchema.optional(),
 });
 
 /** Capacity, allocatable and requested resources plus the pods counted. */

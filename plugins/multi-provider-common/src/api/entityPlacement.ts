@@ -22,6 +22,8 @@ export const intentSummarySchema = z.object({
       }),
     )
     .optional(),
+  /** Required pod anti-affinity terms in words. */
+  podAntiAffinity: z.array(z.string()).optional(),
   /** Tolerations in words, e.g. `dedicated=db:NoSchedule`. */
   tolerations: z.array(z.string()).optional(),
 });

@@ -1,5 +1,9 @@
 import type { SlimNode, PlacementIntent } from './slim';
-import type { NodeSelectorRequirement, NodeSelectorTerm } from './types';
+import type {
+  LabelSelector,
+  NodeSelectorRequirement,
+  NodeSelectorTerm,
+} from './types';
 
 function requirementHolds(
   req: NodeSelectorRequirement,
@@ -98,10 +102,43 @@ export function untoleratedTaints(
 /** A node selector term in words, e.g. `cfke.io/provider In (hetzner)`. */
 export function describeTerm(term: NodeSelectorTerm): string {
   return [...(term.matchExpressions ?? []), ...(term.matchFields ?? [])]
-    .map(r =>
-      r.values && r.values.length > 0
-        ? `${r.key} ${r.operator} (${r.values.join(', ')})`
-        : `${r.key} ${r.operator}`,
-    )
+    .map(describeRequirement)
     .join(', ');
+}
+
+function describeRequirement(r: NodeSelectorRequirement): string {
+  return r.values && r.values.length > 0
+    ? `${r.key} ${r.operator} (${r.values.join(', ')})`
+    : `${r.key} ${r.operator}`;
+}
+
+/**
+ * Whether labels satisfy a label selector (`matchLabels` and `matchExpressions`, ANDed). An empty
+ * selector matches every pod; a missing one matches none, as for topology spread and pod
+ * affinity terms.
+ */
+export function labelSelectorMatches(
+  selector: LabelSelector | undefined,
+  labels: Record<string, string> | undefined,
+): boolean {
+  if (!selector) return false;
+  const l = labels ?? {};
+  return (
+    Object.entries(selector.matchLabels ?? {}).every(([k, v]) => l[k] === v) &&
+    (selector.matchExpressions ?? []).every(
+      r =>
+        ['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(r.operator) &&
+        requirementHolds(r, l[r.key]),
+    )
+  );
+}
+
+/** A label selector in words, e.g. `app=web, tier In (a, b)`. */
+export function describeSelector(selector: LabelSelector | undefined): string {
+  if (!selector) return 'nothing';
+  const parts = [
+    ...Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`),
+    ...(selector.matchExpressions ?? []).map(describeRequirement),
+  ];
+  return parts.length > 0 ? parts.join(', ') : 'every pod';
 }

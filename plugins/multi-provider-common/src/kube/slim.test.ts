@@ -97,3 +97,40 @@ describe('matching', () => {
     expect(untoleratedTaints([], { unschedulable: true })).toHaveLength(1);
   });
 });
+
+describe('slimPod scheduling constraints that depend on other pods', () => {
+  it('keeps required pod anti-affinity and the selector of DoNotSchedule spread only', () => {
+    const selector = { matchLabels: { app: 'web' } };
+    const zoneSpread = {
+      topologyKey: 'topology.kubernetes.io/zone',
+      maxSkew: 1,
+      whenUnsatisfiable: 'DoNotSchedule',
+      labelSelector: selector,
+    };
+    const hostSpread = {
+      topologyKey: 'kubernetes.io/hostname',
+      maxSkew: 1,
+      whenUnsatisfiable: 'ScheduleAnyway',
+    };
+    const antiAffinity = {
+      topologyKey: 'kubernetes.io/hostname',
+      labelSelector: selector,
+    };
+    const slim = slimPod({
+      metadata: { name: 'w', namespace: 'shop', labels: { app: 'web' } },
+      spec: {
+        affinity: {
+          podAntiAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: [antiAffinity],
+          },
+        },
+        topologySpreadConstraints: [
+          zoneSpread,
+          { ...hostSpread, labelSelector: selector },
+        ],
+      },
+    });
+    expect(slim.intent?.podAntiAffinity).toEqual([antiAffinity]);
+    expect(slim.intent?.topologySpread).toEqual([zoneSpread, hostSpread]);
+  });
+});

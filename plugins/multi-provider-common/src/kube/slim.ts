@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { bytes, cpuMillis } from './quantity';
-import { KubeNode, KubePod, NodeSelectorTerm } from './types';
+import { KubeNode, KubePod, LabelSelector, NodeSelectorTerm } from './types';
 
 const requirementSchema = z.object({
   key: z.string(),
@@ -11,6 +11,12 @@ const requirementSchema = z.object({
 export const nodeSelectorTermSchema = z.object({
   matchExpressions: z.array(requirementSchema).optional(),
   matchFields: z.array(requirementSchema).optional(),
+});
+
+/** zod schema of a label selector. */
+export const labelSelectorSchema = z.object({
+  matchLabels: z.record(z.string()).optional(),
+  matchExpressions: z.array(requirementSchema).optional(),
 });
 
 /** zod schema of the resources the analyses count: cpu in millicores, memory in bytes. */
@@ -36,6 +42,18 @@ export const placementIntentSchema = z.object({
         topologyKey: z.string(),
         maxSkew: z.number(),
         whenUnsatisfiable: z.string(),
+        /** Which pods are counted per domain; without one the constraint counts nothing. */
+        labelSelector: labelSelectorSchema.optional(),
+      }),
+    )
+    .optional(),
+  /** Required pod anti-affinity: no pod matching the selector in the same topology domain. */
+  podAntiAffinity: z
+    .array(
+      z.object({
+        topologyKey: z.string(),
+        labelSelector: labelSelectorSchema.optional(),
+        namespaces: z.array(z.string()).optional(),
       }),
     )
     .optional(),
@@ -118,6 +136,23 @@ function nonEmpty<T>(list: T[] | undefined): T[] | undefined {
   return list && list.length > 0 ? list : undefined;
 }
 
+/** A selector without its empty parts, or undefined when nothing is left. */
+function slimSelector(
+  sel: LabelSelector | undefined,
+): LabelSelector | undefined {
+  if (!sel) return undefined;
+  const out: LabelSelector = {};
+  if (sel.matchLabels && Object.keys(sel.matchLabels).length > 0)
+    out.matchLabels = sel.matchLabels;
+  if (sel.matchExpressions?.length)
+    out.matchExpressions = sel.matchExpressions.map(e =>
+      e.values
+        ? { key: e.key, operator: e.operator, values: e.values }
+        : { key: e.key, operator: e.operator },
+    );
+  return Object.keys(out).length > 0 ? out : {};
+}
+
 /** Trims a pod manifest to a {@link SlimPod}. */
 export function slimPod(pod: KubePod): SlimPod {
   const spec = pod.spec ?? {};
@@ -145,11 +180,34 @@ export function slimPod(pod: KubePod): SlimPod {
   const topologySpread = nonEmpty(
     (spec.topologySpreadConstraints ?? [])
       .filter(t => t.topologyKey)
-      .map(t => ({
-        topologyKey: t.topologyKey as string,
-        maxSkew: t.maxSkew ?? 1,
-        whenUnsatisfiable: t.whenUnsatisfiable ?? 'DoNotSchedule',
-      })),
+      .map(t => {
+        const c: NonNullable<PlacementIntent['topologySpread']>[number] = {
+          topologyKey: t.topologyKey as string,
+          maxSkew: t.maxSkew ?? 1,
+          whenUnsatisfiable: t.whenUnsatisfiable ?? 'DoNotSchedule',
+        };
+        // Only hard constraints restrict re-placement: keep their selector, drop the others'.
+        const sel = slimSelector(t.labelSelector);
+        if (sel && c.whenUnsatisfiable === 'DoNotSchedule')
+          c.labelSelector = sel;
+        return c;
+      }),
+  );
+  const podAntiAffinity = nonEmpty(
+    (
+      spec.affinity?.podAntiAffinity
+        ?.requiredDuringSchedulingIgnoredDuringExecution ?? []
+    )
+      .filter(t => t.topologyKey)
+      .map(t => {
+        const term: NonNullable<PlacementIntent['podAntiAffinity']>[number] = {
+          topologyKey: t.topologyKey as string,
+        };
+        const sel = slimSelector(t.labelSelector);
+        if (sel) term.labelSelector = sel;
+        if (t.namespaces?.length) term.namespaces = t.namespaces;
+        return term;
+      }),
   );
   // Every pod gets the not-ready / unreachable NoExecute tolerations from admission; they say
   // nothing about intent and would cost ~150 bytes per pod.
@@ -176,6 +234,7 @@ export function slimPod(pod: KubePod): SlimPod {
   if (requiredTerms) intent.requiredTerms = requiredTerms;
   if (preferred) intent.preferred = preferred;
   if (topologySpread) intent.topologySpread = topologySpread;
+  if (podAntiAffinity) intent.podAntiAffinity = podAntiAffinity;
   if (tolerations) intent.tolerations = tolerations;
 
   const scheduled = pod.status?.conditions?.find(

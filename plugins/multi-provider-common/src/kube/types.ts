@@ -16,6 +16,23 @@ export interface NodeSelectorTerm {
   matchFields?: NodeSelectorRequirement[];
 }
 
+/** A label selector (`matchLabels` and `matchExpressions`, ANDed). */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: Array<{
+    key: string;
+    operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | string;
+    values?: string[];
+  }>;
+}
+
+/** A required pod (anti-)affinity term. */
+export interface PodAffinityTerm {
+  topologyKey?: string;
+  labelSelector?: LabelSelector;
+  namespaces?: string[];
+}
+
 /** A taint on a node. */
 export interface Taint {
   key: string;
@@ -57,11 +74,15 @@ export interface KubePod {
           preference?: NodeSelectorTerm;
         }>;
       };
+      podAntiAffinity?: {
+        requiredDuringSchedulingIgnoredDuringExecution?: PodAffinityTerm[];
+      };
     };
     topologySpreadConstraints?: Array<{
       topologyKey?: string;
       maxSkew?: number;
       whenUnsatisfiable?: string;
+      labelSelector?: LabelSelector;
     }>;
     tolerations?: Array<Toleration & { tolerationSeconds?: number }>;
     containers?: Array<{

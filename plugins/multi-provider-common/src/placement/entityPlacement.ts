@@ -107,7 +107,9 @@ export function buildClusterPlacement(
   const byWorkload = new Map<string, SlimPod[]>();
   for (const pod of input.pods) {
     const key = workloadKey(pod);
-    byWorkload.set(key, [...(byWorkload.get(key) ?? []), pod]);
+    const list = byWorkload.get(key);
+    if (list) list.push(pod);
+    else byWorkload.set(key, [pod]);
   }
   for (const [key, pods] of byWorkload) {
     warnings.push(...checkTopologySpread(key, pods, nodes));

@@ -255,3 +255,165 @@ describe('failure-domain properties', () => {
     ).toEqual(HOLDS);
   });
 });
+
+describe('failure-domain re-placement honours pod anti-affinity and topology spread', () => {
+  const HOST = 'kubernetes.io/hostname';
+  const ZONE = 'topology.kubernetes.io/zone';
+  const labelled = (
+    name: string,
+    provider: string,
+    zone: string,
+  ): SlimNode => ({
+    ...node(name, provider, 64000),
+    labels: { 'cfke.io/provider': provider, [ZONE]: zone, [HOST]: name },
+  });
+  const replica = (
+    i: number,
+    nodeName: string,
+    intent: SlimPod['intent'],
+  ): SlimPod => ({
+    ...pod(i, nodeName, 100),
+    labels: { app: 'svc' },
+    intent,
+  });
+  const analyse = (ns: SlimNode[], ps: SlimPod[]) =>
+    analyseFailureDomain({
+      nodes: ns,
+      pods: ps,
+      registry,
+      domain: { level: 'provider', name: 'hetzner' },
+    }).services[0];
+
+  it('one replica per node (required anti-affinity per hostname): never more replicas than surviving nodes', () => {
+    expect(
+      check(
+        fc.property(
+          fc.integer({ min: 1, max: 4 }),
+          fc.integer({ min: 1, max: 4 }),
+          fc.integer({ min: 0, max: 4 }),
+          fc.integer({ min: 0, max: 4 }),
+          (hetznerNodes, scalewayNodes, onA0, onB0) => {
+            const onA = Math.min(onA0, hetznerNodes);
+            const onB = Math.min(onB0, scalewayNodes);
+            fc.pre(onA + onB > 0);
+            const ns = [
+              ...Array.from({ length: hetznerNodes }, (_, i) =>
+                labelled(`hz-${i}`, 'hetzner', 'fsn1'),
+              ),
+              ...Array.from({ length: scalewayNodes }, (_, i) =>
+                labelled(`scw-${i}`, 'scaleway', 'fr-par-1'),
+              ),
+            ];
+            const intent = {
+              podAntiAffinity: [
+                {
+                  topologyKey: HOST,
+                  labelSelector: { matchLabels: { app: 'svc' } },
+                },
+              ],
+            };
+            const ps = [
+              ...Array.from({ length: onA }, (_, i) =>
+                replica(i, `hz-${i}`, intent),
+              ),
+              ...Array.from({ length: onB }, (_, i) =>
+                replica(100 + i, `scw-${i}`, intent),
+              ),
+            ];
+            const v = analyse(ns, ps);
+            const expected = Math.min(onA + onB, scalewayNodes);
+            const refused =
+              onA > 0 && expected < onA + onB
+                ? v.reasons.some(r =>
+                    /anti-affinity per kubernetes.io\/hostname/.test(r),
+                  )
+                : true;
+            return v.replicasAfter === expected && refused;
+          },
+        ),
+      ),
+    ).toEqual(HOLDS);
+  });
+
+  it("is refused by a neighbour's anti-affinity too (symmetric)", () => {
+    const ns = [
+      labelled('hz-0', 'hetzner', 'fsn1'),
+      labelled('scw-0', 'scaleway', 'fr-par-1'),
+    ];
+    const guard: SlimPod = {
+      ...pod(900, 'scw-0', 100),
+      owner: { kind: 'Deployment', name: 'guard' },
+      labels: { app: 'guard' },
+      intent: {
+        podAntiAffinity: [
+          { topologyKey: HOST, labelSelector: { matchLabels: { app: 'svc' } } },
+        ],
+      },
+    };
+    const result = analyseFailureDomain({
+      nodes: ns,
+      pods: [replica(1, 'hz-0', undefined), guard],
+      registry,
+      domain: { level: 'provider', name: 'hetzner' },
+    });
+    const svc = result.services.find(s => s.name === 'svc')!;
+    expect(svc.verdict).toBe('down');
+    expect(svc.reasons.join(' | ')).toMatch(/pod anti-affinity of p\/svc-900/);
+  });
+
+  it('zone spread with DoNotSchedule: surviving zones take at most maxSkew over the emptied lost zones', () => {
+    expect(
+      check(
+        fc.property(
+          fc.integer({ min: 1, max: 3 }),
+          fc.array(fc.integer({ min: 0, max: 3 }), {
+            minLength: 1,
+            maxLength: 3,
+          }),
+          fc.integer({ min: 1, max: 5 }),
+          fc.constantFrom('DoNotSchedule', 'ScheduleAnyway'),
+          (maxSkew, onScalewayZones, lostCount, whenUnsatisfiable) => {
+            const zones = onScalewayZones.map((_, i) => `fr-par-${i + 1}`);
+            const ns = [
+              labelled('hz-0', 'hetzner', 'fsn1'),
+              ...zones.map((z, i) => labelled(`scw-${i}`, 'scaleway', z)),
+            ];
+            const intent = {
+              topologySpread: [
+                {
+                  topologyKey: ZONE,
+                  maxSkew,
+                  whenUnsatisfiable,
+                  labelSelector: { matchLabels: { app: 'svc' } },
+                },
+              ],
+            };
+            let i = 0;
+            const ps = [
+              ...Array.from({ length: lostCount }, () =>
+                replica(i++, 'hz-0', intent),
+              ),
+              ...onScalewayZones.flatMap((count, z) =>
+                Array.from({ length: count }, () =>
+                  replica(i++, `scw-${z}`, intent),
+                ),
+              ),
+            ];
+            const survivors = onScalewayZones.reduce((a, b) => a + b, 0);
+            const v = analyse(ns, ps);
+            // The lost zone fsn1 stays a domain with 0 matching pods, so each surviving zone
+            // may grow only up to maxSkew (ScheduleAnyway: no limit).
+            const room =
+              whenUnsatisfiable === 'DoNotSchedule'
+                ? onScalewayZones.reduce(
+                    (n, c) => n + Math.max(0, maxSkew - c),
+                    0,
+                  )
+                : Infinity;
+            return v.replicasAfter === survivors + Math.min(lostCount, room);
+          },
+        ),
+      ),
+    ).toEqual(HOLDS);
+  });
+});

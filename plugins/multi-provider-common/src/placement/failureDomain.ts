@@ -6,6 +6,7 @@ import {
 } from '../api/failureDomain';
 import {
   hardIntentViolations,
+  labelSelectorMatches,
   termMatches,
   untoleratedTaints,
 } from '../kube/matching';
@@ -103,13 +104,27 @@ function staticEligibility(
   return { targets: eligible, causes };
 }
 
-/** Least-allocated eligible node with room for the pod; notes capacity causes otherwise. */
-function tryPlace(pod: SlimPod, eligibility: Eligibility, causes: Causes) {
+/**
+ * Least-allocated eligible node with room for the pod that the pod's (and its neighbours')
+ * scheduling constraints admit; notes the causes otherwise.
+ */
+function tryPlace(
+  pod: SlimPod,
+  eligibility: Eligibility,
+  causes: Causes,
+  admits: ((t: Free) => string | undefined) | undefined,
+) {
   const cpu = pod.requests?.cpuMillis ?? 0;
   const mem = pod.requests?.memoryBytes ?? 0;
   let best: Free | undefined;
+  const refused = new Map<Free, string>();
   for (const t of eligibility.targets) {
     if (t.pods < 1 || t.cpuMillis < cpu || t.memoryBytes < mem) continue;
+    const refusal = admits?.(t);
+    if (refusal) {
+      refused.set(t, refusal);
+      continue;
+    }
     if (
       !best ||
       t.cpuMillis > best.cpuMillis ||
@@ -121,13 +136,131 @@ function tryPlace(pod: SlimPod, eligibility: Eligibility, causes: Causes) {
   if (!best) {
     for (const [k, v] of eligibility.causes) causes.set(k, v);
     for (const t of eligibility.targets) {
-      let cause = 'not enough free memory';
+      let cause = refused.get(t) ?? 'not enough free memory';
       if (t.pods < 1) cause = 'no free pod slots';
       else if (t.cpuMillis < cpu) cause = 'not enough free cpu';
       causes.set(cause, (causes.get(cause) ?? 0) + 1);
     }
   }
   return best;
+}
+
+/**
+ * Where pods run during the analysis (survivors, then re-placed pods), for the constraints that
+ * depend on other pods: required pod anti-affinity (both directions) and topology spread with
+ * `whenUnsatisfiable: DoNotSchedule`. Lost nodes stay topology domains with none of their pods,
+ * as they do for the scheduler while their Node objects remain (`nodeTaintsPolicy: Ignore`).
+ */
+class Occupancy {
+  private readonly byNode = new Map<string, SlimPod[]>();
+  /** Pods carrying required anti-affinity, which may refuse newcomers near them. */
+  private readonly repelling: Array<{ pod: SlimPod; node: string }> = [];
+  private readonly domainNodes = new Map<string, Map<string, string[]>>();
+
+  constructor(private readonly infos: Map<string, NodeInfo>) {}
+
+  add(pod: SlimPod, node: string) {
+    const list = this.byNode.get(node);
+    if (list) list.push(pod);
+    else this.byNode.set(node, [pod]);
+    if (pod.intent?.podAntiAffinity) this.repelling.push({ pod, node });
+  }
+
+  private label(node: string, key: string): string | undefined {
+    return this.infos.get(node)?.node.labels[key];
+  }
+
+  /** Node names per value of a topology key. */
+  private domains(key: string): Map<string, string[]> {
+    let d = this.domainNodes.get(key);
+    if (!d) {
+      d = new Map();
+      for (const info of this.infos.values()) {
+        const v = info.node.labels[key];
+        if (v === undefined) continue;
+        const list = d.get(v);
+        if (list) list.push(info.node.name);
+        else d.set(v, [info.node.name]);
+      }
+      this.domainNodes.set(key, d);
+    }
+    return d;
+  }
+
+  private countIn(
+    nodes: string[],
+    match: (p: SlimPod) => boolean,
+    include: (node: string) => boolean = () => true,
+  ): number {
+    let n = 0;
+    for (const node of nodes) {
+      if (!include(node)) continue;
+      for (const p of this.byNode.get(node) ?? []) if (match(p)) n += 1;
+    }
+    return n;
+  }
+
+  /** Whether any pod-dependent constraint can refuse this pod anywhere. */
+  constrains(pod: SlimPod): boolean {
+    return (
+      this.repelling.length > 0 ||
+      !!pod.intent?.podAntiAffinity ||
+      !!pod.intent?.topologySpread?.some(
+        c => c.whenUnsatisfiable === 'DoNotSchedule',
+      )
+    );
+  }
+
+  /** Why the pod may not go to `node` (a cause for the verdict), or undefined. */
+  refusal(pod: SlimPod, node: string): string | undefined {
+    for (const term of pod.intent?.podAntiAffinity ?? []) {
+      const v = this.label(node, term.topologyKey);
+      if (v === undefined) continue;
+      const namespaces = term.namespaces ?? [pod.namespace];
+      const near = this.domains(term.topologyKey).get(v) ?? [];
+      const match = (p: SlimPod) =>
+        namespaces.includes(p.namespace) &&
+        labelSelectorMatches(term.labelSelector, p.labels);
+      if (this.countIn(near, match) > 0)
+        return `required pod anti-affinity per ${term.topologyKey}`;
+    }
+    for (const { pod: other, node: otherNode } of this.repelling) {
+      for (const term of other.intent!.podAntiAffinity!) {
+        const v = this.label(node, term.topologyKey);
+        if (v === undefined || this.label(otherNode, term.topologyKey) !== v)
+          continue;
+        if (
+          (term.namespaces ?? [other.namespace]).includes(pod.namespace) &&
+          labelSelectorMatches(term.labelSelector, pod.labels)
+        ) {
+          return `pod anti-affinity of ${other.namespace}/${other.name} per ${term.topologyKey}`;
+        }
+      }
+    }
+    for (const c of pod.intent?.topologySpread ?? []) {
+      if (c.whenUnsatisfiable !== 'DoNotSchedule') continue;
+      const v = this.label(node, c.topologyKey);
+      const what = `topology spread over ${c.topologyKey} (maxSkew ${c.maxSkew}, DoNotSchedule)`;
+      if (v === undefined) return what;
+      const match = (p: SlimPod) =>
+        p.namespace === pod.namespace &&
+        labelSelectorMatches(c.labelSelector, p.labels);
+      // Only nodes the pod's nodeSelector / required affinity admit are domains (Honor).
+      const admitted = (n: string) =>
+        hardIntentViolations(pod.intent, this.infos.get(n)!.node).length === 0;
+      let min = Infinity;
+      let here = 0;
+      for (const [value, nodes] of this.domains(c.topologyKey)) {
+        if (!nodes.some(admitted)) continue;
+        const count = this.countIn(nodes, match, admitted);
+        min = Math.min(min, count);
+        if (value === v) here = count;
+      }
+      const self = match(pod) ? 1 : 0;
+      if (here + self - (min === Infinity ? 0 : min) > c.maxSkew) return what;
+    }
+    return undefined;
+  }
 }
 
 function describeCauses(causes: Causes, targets: number): string {
@@ -146,8 +279,10 @@ function domainWords(domain: FailureDomain) {
  * What the loss of a provider, region or zone does to every service. Pods on surviving nodes
  * stay; lost pods of controllers that recreate them are placed greedily (largest requests
  * first) on surviving Ready, schedulable nodes that satisfy their nodeSelector / required
- * affinity, tolerate the taints, reach their volumes and have free allocatable cpu, memory and
- * pod slots. DaemonSet pods and bare pods are not re-placed.
+ * affinity, tolerate the taints, reach their volumes, have free allocatable cpu, memory and pod
+ * slots, and where required pod anti-affinity (theirs and their neighbours') and topology spread
+ * constraints with `whenUnsatisfiable: DoNotSchedule` admit them. DaemonSet pods and bare pods
+ * are not re-placed.
  */
 export function analyseFailureDomain(
   input: FailureDomainInput,
@@ -195,6 +330,10 @@ export function analyseFailureDomain(
         `${b.pod.namespace}/${b.pod.name}`,
       ),
   );
+  const occupancy = new Occupancy(infos);
+  for (const p of pods) {
+    if (p.nodeName && !lost.has(p.nodeName)) occupancy.add(p, p.nodeName);
+  }
   const eligibilityCache = new Map<string, Eligibility>();
   const placed = new Map<SlimPod, string>();
   const unplaced = new Map<SlimPod, string>();
@@ -219,7 +358,14 @@ export function analyseFailureDomain(
       eligibilityCache.set(signature, eligibility);
     }
     const causes: Causes = new Map();
-    const target = tryPlace(pod, eligibility, causes);
+    const target = tryPlace(
+      pod,
+      eligibility,
+      causes,
+      occupancy.constrains(pod)
+        ? t => occupancy.refusal(pod, t.info.node.name)
+        : undefined,
+    );
     if (!target) {
       unplaced.set(pod, describeCauses(causes, targets.length));
       continue;
@@ -228,6 +374,7 @@ export function analyseFailureDomain(
     target.memoryBytes -= pod.requests?.memoryBytes ?? 0;
     target.pods -= 1;
     placed.set(pod, target.info.node.name);
+    occupancy.add(pod, target.info.node.name);
   }
 
   const verdicts: ServiceVerdict[] = services.map(service =>

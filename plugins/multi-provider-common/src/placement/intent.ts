@@ -1,5 +1,6 @@
 import { IntentSummary, IntentStatus } from '../api/entityPlacement';
 import {
+  describeSelector,
   describeTerm,
   hardIntentViolations,
   termMatches,
@@ -24,7 +25,20 @@ export function summariseIntent(
       })),
     };
   }
-  if (intent.topologySpread) summary.topologySpread = intent.topologySpread;
+  if (intent.topologySpread) {
+    summary.topologySpread = intent.topologySpread.map(
+      ({ topologyKey, maxSkew, whenUnsatisfiable }) => ({
+        topologyKey,
+        maxSkew,
+        whenUnsatisfiable,
+      }),
+    );
+  }
+  if (intent.podAntiAffinity) {
+    summary.podAntiAffinity = intent.podAntiAffinity.map(
+      t => `not with ${describeSelector(t.labelSelector)} per ${t.topologyKey}`,
+    );
+  }
   if (intent.tolerations) {
     summary.tolerations = intent.tolerations.map(
       t =>

@@ -182,4 +182,41 @@ describe('groupServices', () => {
       ['data/users-db', false],
     ]);
   });
+
+  it('recognises instances living in per-provider namespaces (as the lab deploys Pi-hole)', () => {
+    const mk = (provider: string) =>
+      slimPod({
+        metadata: {
+          name: `pihole-0`,
+          namespace: `pihole-${provider}`,
+          labels: { 'app.kubernetes.io/name': 'pihole' },
+          ownerReferences: [
+            { kind: 'StatefulSet', name: 'pihole', controller: true },
+          ],
+        },
+        spec: { nodeName: 'n', nodeSelector: { 'cfke.io/provider': provider } },
+      });
+    const services = groupServices([mk('hetzner'), mk('scaleway')], registry);
+    expect(services.map(s => [s.id, s.redundantPerProvider])).toEqual([
+      ['pihole/pihole', true],
+    ]);
+    // Two namespaces with no provider in their names stay two services.
+    const other = (ns: string) =>
+      slimPod({
+        metadata: {
+          name: 'x-0',
+          namespace: ns,
+          labels: { 'app.kubernetes.io/name': 'x' },
+          ownerReferences: [
+            { kind: 'StatefulSet', name: 'x', controller: true },
+          ],
+        },
+        spec: { nodeName: 'n' },
+      });
+    expect(
+      groupServices([other('team-a'), other('team-b')], registry).map(
+        s => s.id,
+      ),
+    ).toEqual(['team-a/x', 'team-b/x']);
+  });
 });

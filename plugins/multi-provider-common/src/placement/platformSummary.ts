@@ -7,7 +7,12 @@ import {
 import { untoleratedTaints } from '../kube/matching';
 import { SlimNode, SlimPod, isActivePod } from '../kube/slim';
 import { ProviderRegistry } from '../registry/createProviderRegistry';
-import { byName, describeNodes, providerDisplayName } from './nodeInfo';
+import {
+  NodeInfo,
+  byName,
+  describeNodes,
+  providerDisplayName,
+} from './nodeInfo';
 
 function emptyUsage(): Usage {
   return {
@@ -58,11 +63,11 @@ export function requestsPerNode(
  * allocatable, requested (sum of active pods' requests) and pod counts; non-EU nodes flagged.
  */
 export function buildPlatformPlacement(
-  nodes: Iterable<SlimNode>,
+  nodes: Iterable<SlimNode> | Map<string, NodeInfo>,
   pods: Iterable<SlimPod>,
   registry: ProviderRegistry,
 ): Omit<PlatformCluster, 'cluster' | 'state'> {
-  const infos = describeNodes(nodes, registry);
+  const infos = nodes instanceof Map ? nodes : describeNodes(nodes, registry);
   const requested = requestsPerNode(pods);
   const providers = new Map<string, PlatformProvider>();
   const nonEuNodes: string[] = [];

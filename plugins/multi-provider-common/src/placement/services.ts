@@ -40,6 +40,7 @@ function providerToken(w: Workload, providers: string[]): string | undefined {
   const intent = w.pods[0]?.intent;
   const candidates = [
     w.name,
+    w.namespace,
     labels[APP_INSTANCE_LABEL] ?? '',
     ...Object.values(intent?.nodeSelector ?? {}),
     ...(intent?.requiredTerms ?? []).flatMap(t =>
@@ -63,10 +64,12 @@ function stripProviderSuffix(name: string, providers: string[]): string {
 }
 
 /**
- * Groups pods into services. Pods group by owning workload; workloads in one namespace that
- * share `app.kubernetes.io/name` (and component) or a base name once a provider suffix is
- * stripped, and that are each tied to a different provider (name, instance label or pinning),
- * are ONE redundant service — the "one instance per provider" pattern (Pi-hole).
+ * Groups pods into services. Pods group by owning workload; workloads in one namespace (or in
+ * per-provider namespaces `<base>-<provider>`) that share `app.kubernetes.io/name` (and
+ * component) or a base name once a provider suffix is stripped, and that are each tied to a
+ * different provider (name, namespace, instance label or pinning), are ONE redundant service —
+ * the "one instance per provider" pattern (Pi-hole). Such a service spanning namespaces is
+ * identified as `<base>/<name>`.
  */
 export function groupServices(
   pods: Iterable<SlimPod>,
@@ -108,7 +111,8 @@ export function groupServices(
     const base = labels[APP_NAME_LABEL]
       ? `${labels[APP_NAME_LABEL]}#${labels[APP_COMPONENT_LABEL] ?? ''}`
       : stripProviderSuffix(w.name, providers);
-    const key = `${w.namespace}/${base}`;
+    // Instances may also live in per-provider namespaces (`pihole-hetzner`, `pihole-scaleway`).
+    const key = `${stripProviderSuffix(w.namespace, providers)}/${base}`;
     candidates.set(key, [...(candidates.get(key) ?? []), w]);
   }
   for (const group of candidates.values()) {
@@ -121,9 +125,12 @@ export function groupServices(
     const labels = first.pods[0]?.labels ?? {};
     const name =
       labels[APP_NAME_LABEL] ?? stripProviderSuffix(first.name, providers);
+    const namespace = group.every(w => w.namespace === first.namespace)
+      ? first.namespace
+      : stripProviderSuffix(first.namespace, providers);
     services.push({
-      id: `${first.namespace}/${name}`,
-      namespace: first.namespace,
+      id: `${namespace}/${name}`,
+      namespace,
       name,
       workloads: group.map(w => ({ kind: w.kind, name: w.name })),
       pods: group.flatMap(w => w.pods),

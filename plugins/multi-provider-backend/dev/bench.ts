@@ -1,0 +1,451 @@
+/* eslint-disable no-console */
+// Benchmark: `yarn workspace @internal/plugin-multi-provider-backend bench [--nodes N] [--pods N]
+// [--kubeconfig path] [--lab] [--iterations N]`. Prints figures (cold sync, cache bytes/pod, route
+// latency); asserts nothing. `--lab` reads the running lab (.cache/lab: URL, CA, portal token) and
+// also measures the stock kubernetes backend's workloads query for the same entities in the same
+// run and process (both plugins in one startTestBackend, configured by one `kubernetes` block).
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { KubeNode, KubePod } from '@internal/plugin-multi-provider-common';
+import { KubeConfig } from '@kubernetes/client-node';
+import express from 'express';
+import { AddressInfo } from 'net';
+import fs from 'fs';
+import path from 'path';
+import { ClusterCache } from '../src/cache/ClusterCache';
+import {
+  ClusterConfig,
+  DEFAULT_REGISTRY_DIR,
+  findRepoRoot,
+} from '../src/config';
+import { InMemoryCluster } from '../src/clusters/InMemoryClusterSource';
+import {
+  connectCluster,
+  kubeConfigFor,
+} from '../src/clusters/KubeClusterSource';
+import { ClusterConnection } from '../src/clusters/types';
+import { multiProviderPlugin } from '../src/plugin';
+import { loadProviderRegistry } from '../src/registry/loadProviderRegistry';
+import { placementRoutes } from '../src/routes/placementRoutes';
+import { PlacementService } from '../src/services/PlacementService';
+
+const quietLogger: LoggerService = {
+  error: () => {},
+  warn: () => {},
+  info: () => {},
+  debug: () => {},
+  child: () => quietLogger,
+};
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const PROVIDERS = [
+  {
+    name: 'hetzner',
+    zones: [
+      ['fsn1', 'fsn1-dc14'],
+      ['nbg1', 'nbg1-dc3'],
+      ['hel1', 'hel1-dc2'],
+    ],
+  },
+  {
+    name: 'scaleway',
+    zones: [
+      ['fr-par', 'fr-par-1'],
+      ['fr-par', 'fr-par-2'],
+      ['nl-ams', 'nl-ams-1'],
+    ],
+  },
+];
+
+function syntheticCluster(
+  nodeCount: number,
+  podCount: number,
+): InMemoryCluster {
+  const nodes: KubeNode[] = Array.from({ length: nodeCount }, (_, i) => {
+    const p = PROVIDERS[i % 2];
+    const [region, zone] = p.zones[i % 3];
+    return {
+      metadata: {
+        name: `${p.name}-${i}`,
+        labels: {
+          'cfke.io/provider': p.name,
+          'kubernetes.io/hostname': `${p.name}-${i}`,
+          'kubernetes.io/os': 'linux',
+          'topology.kubernetes.io/region': region,
+          'topology.kubernetes.io/zone': zone,
+          'node.kubernetes.io/instance-type': 'cx32',
+        },
+      },
+      spec: {
+        providerID: `${p.name === 'hetzner' ? 'hcloud' : 'scaleway'}://${i}`,
+      },
+      status: {
+        capacity: { cpu: '16', memory: '64Gi', pods: '110' },
+        allocatable: { cpu: '15800m', memory: '62Gi', pods: '110' },
+        conditions: [{ type: 'Ready', status: 'True' }],
+      },
+    };
+  });
+  const pods: KubePod[] = Array.from({ length: podCount }, (_, i) => {
+    const app = `app-${i % 500}`;
+    const hash = '7c4b9d8f6';
+    return {
+      metadata: {
+        name: `${app}-${hash}-${i}`,
+        namespace: `ns-${i % 40}`,
+        labels: {
+          'app.kubernetes.io/name': app,
+          'backstage.io/kubernetes-id': app,
+          'pod-template-hash': hash,
+        },
+        ownerReferences: [
+          { kind: 'ReplicaSet', name: `${app}-${hash}`, controller: true },
+        ],
+      },
+      spec: {
+        nodeName: nodes[i % nodeCount].metadata!.name,
+        containers: [
+          { resources: { requests: { cpu: '50m', memory: '64Mi' } } },
+        ],
+        tolerations: [
+          {
+            key: 'node.kubernetes.io/not-ready',
+            operator: 'Exists',
+            effect: 'NoExecute',
+          },
+          {
+            key: 'node.kubernetes.io/unreachable',
+            operator: 'Exists',
+            effect: 'NoExecute',
+          },
+        ],
+        ...(i % 3 === 0
+          ? { nodeSelector: { 'cfke.io/provider': PROVIDERS[i % 2].name } }
+          : {}),
+      },
+      status: {
+        phase: 'Running',
+        conditions: [{ type: 'PodScheduled', status: 'True' }],
+      },
+    };
+  });
+  return new InMemoryCluster('synthetic', { nodes, pods });
+}
+
+function percentile(sorted: number[], p: number) {
+  return sorted[
+    Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
+  ];
+}
+
+/** Warm latency of `call`: one unmeasured call, then `iterations` sequential ones. */
+async function measure(
+  call: () => Promise<Response>,
+  iterations: number,
+): Promise<{ p50: number; p99: number; body: unknown }> {
+  const first = await call();
+  if (!first.ok) {
+    throw new Error(
+      `HTTP ${first.status}: ${(await first.text()).slice(0, 300)}`,
+    );
+  }
+  const body = await first.json();
+  const times: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const t = performance.now();
+    const res = await call();
+    await res.arrayBuffer();
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p99: percentile(times, 99), body };
+}
+
+const ms = (v: number) => `${v.toFixed(1)} ms`;
+
+/** The running lab's cluster in the kubernetes plugin's configuration shape (portal token). */
+function labCluster(root: string): ClusterConfig {
+  const state = path.join(root, '.cache', 'lab');
+  const read = (f: string) => fs.readFileSync(path.join(state, f), 'utf8');
+  return {
+    name: 'lab',
+    url: read('apiserver-url').trim(),
+    serviceAccountToken: read('portal-token').trim(),
+    caData: Buffer.from(read('ca.crt')).toString('base64'),
+    skipTLSVerify: false,
+  };
+}
+
+/**
+ * Cold sync and cache size of a fresh ClusterCache. Memory is the heap the cache retains: heap
+ * with the cache synced minus heap after dropping its objects (so client and TLS set-up, loaded
+ * once per process, are not charged to the pods).
+ */
+async function coldCache(connection: ClusterConnection) {
+  const cache = new ClusterCache(connection, quietLogger, { pageSize: 500 });
+  const t0 = performance.now();
+  cache.start();
+  while (cache.status().state !== 'synced') {
+    if (cache.status().state === 'error')
+      throw new Error(cache.status().lastError);
+    await new Promise(r => setTimeout(r, 5));
+  }
+  const coldSyncMs = performance.now() - t0;
+  const pods = [...cache.pods.items.values()];
+  const jsonBytes = pods.reduce((n, p) => n + JSON.stringify(p).length, 0);
+  const podCount = pods.length;
+  pods.length = 0;
+  const perPod = (n: number) => (n / Math.max(1, podCount)).toFixed(0);
+  console.log(
+    `cluster ${connection.name}: ${cache.nodes.items.size} nodes, ${podCount} pods`,
+  );
+  console.log(`cold sync (paginated list, page 500): ${ms(coldSyncMs)}`);
+  return {
+    cache,
+    podCount,
+    /** Prints the cache's retained heap per pod, then empties the cache (call last). */
+    reportMemory() {
+      global.gc?.();
+      const withCache = process.memoryUsage().heapUsed;
+      cache.stop();
+      const keys = [...cache.pods.items.keys()];
+      for (const k of keys) {
+        const prev = cache.pods.items.get(k);
+        cache.pods.items.delete(k);
+        cache.podIndex.update(k, prev, undefined);
+      }
+      global.gc?.();
+      const without = process.memoryUsage().heapUsed;
+      console.log(
+        `cache: ${perPod(jsonBytes)} bytes/pod as JSON, ${perPod(
+          withCache - without,
+        )} bytes/pod retained heap (slim objects + pod index)${
+          global.gc ? '' : ' (run with --expose-gc for a real heap figure)'
+        }`,
+      );
+    },
+  };
+}
+
+/** Our routes on a bare express app over one cache (synthetic or kubeconfig mode). */
+async function benchRoutes(
+  cache: ClusterCache,
+  entityName: string,
+  iterations: number,
+) {
+  const registry = loadProviderRegistry(
+    path.join(findRepoRoot(process.cwd()), DEFAULT_REGISTRY_DIR),
+  );
+  const catalog = {
+    getEntityByRef: async () => ({
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: {
+        name: entityName,
+        namespace: 'default',
+        annotations: { 'backstage.io/kubernetes-id': entityName },
+      },
+    }),
+  } as any;
+  const placement = new PlacementService([cache], () => registry, catalog);
+  const app = express().use(
+    placementRoutes({
+      httpAuth: { credentials: async () => ({}) } as any,
+      permissions: {
+        authorize: async () => [{ result: AuthorizeResult.ALLOW }],
+      } as any,
+      placement,
+    }),
+  );
+  const server = app.listen(0);
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const routes: Array<[string, () => Promise<Response>]> = [
+    [
+      'GET entity placement',
+      () => fetch(`${base}/entity/default/component/${entityName}/placement`),
+    ],
+    ['GET platform placement', () => fetch(`${base}/platform/placement`)],
+    [
+      'POST failure-domain',
+      () =>
+        fetch(`${base}/platform/failure-domain`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ level: 'provider', name: 'hetzner' }),
+        }),
+    ],
+    ['GET clusters', () => fetch(`${base}/clusters`)],
+  ];
+  for (const [name, call] of routes) {
+    const r = await measure(call, iterations);
+    console.log(
+      `${name.padEnd(24)} p50 ${ms(r.p50)}  p99 ${ms(
+        r.p99,
+      )}  (${iterations} warm calls)`,
+    );
+  }
+  server.close();
+}
+
+/** Entities of the lab compared in `--lab` mode: name, label selector, namespace. */
+const LAB_ENTITIES = [
+  ['pihole-hetzner', 'app.kubernetes.io/name=pihole', 'pihole-hetzner'],
+  ['lab-scale-bench-0', 'lab-scale/deployment=bench-0', 'lab-scale'],
+] as const;
+
+/**
+ * `--lab`: the multi-provider plugin and the stock kubernetes backend in one backend, both
+ * configured by the same `kubernetes.clusterLocatorMethods` block pointing at the lab; the same
+ * entities through `GET /api/multi-provider/entity/.../placement` and
+ * `POST /api/kubernetes/resources/workloads/query`.
+ */
+async function benchAgainstStock(cluster: ClusterConfig, iterations: number) {
+  const root = findRepoRoot(process.cwd());
+  const entities = LAB_ENTITIES.map(([name, selector, namespace]) => ({
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name,
+      namespace: 'default',
+      annotations: {
+        'backstage.io/kubernetes-label-selector': selector,
+        'backstage.io/kubernetes-namespace': namespace,
+      },
+    },
+    spec: { type: 'service', lifecycle: 'production', owner: 'bench' },
+  }));
+  const { server } = await startTestBackend({
+    features: [
+      multiProviderPlugin,
+      kubernetesPlugin,
+      mockServices.rootConfig.factory({
+        data: {
+          kubernetes: {
+            serviceLocatorMethod: { type: 'multiTenant' },
+            clusterLocatorMethods: [
+              {
+                type: 'config',
+                clusters: [{ ...cluster, authProvider: 'serviceAccount' }],
+              },
+            ],
+          },
+          multiProvider: { registryDir: path.join(root, DEFAULT_REGISTRY_DIR) },
+        },
+      }),
+      mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
+      catalogServiceMock.factory({ entities }),
+    ],
+  });
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const t0 = performance.now();
+  for (;;) {
+    const res = await fetch(`${base}/api/multi-provider/clusters`);
+    const body = (await res.json()) as { clusters: Array<{ state: string }> };
+    if (body.clusters.every(c => c.state === 'synced')) break;
+    await new Promise(r => setTimeout(r, 20));
+  }
+  console.log(
+    `backend started; multi-provider cache synced ${ms(
+      performance.now() - t0,
+    )} after start`,
+  );
+  console.log(
+    'entity                  pods  multi-provider p50/p99     stock workloads/query p50/p99   p50 ratio  p99 ratio',
+  );
+  for (const entity of entities) {
+    const name = entity.metadata.name;
+    const ours = await measure(
+      () =>
+        fetch(
+          `${base}/api/multi-provider/entity/default/component/${name}/placement`,
+        ),
+      iterations,
+    );
+    const stock = await measure(
+      () =>
+        fetch(`${base}/api/kubernetes/resources/workloads/query`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            entityRef: `component:default/${name}`,
+            auth: {},
+          }),
+        }),
+      iterations,
+    );
+    const podCount = (ours.body as { clusters: Array<{ podCount: number }> })
+      .clusters[0].podCount;
+    const stockPods = (
+      stock.body as {
+        items: Array<{
+          errors: unknown[];
+          resources: Array<{ type: string; resources: unknown[] }>;
+        }>;
+      }
+    ).items[0];
+    const stockPodCount =
+      stockPods?.resources.find(r => r.type === 'pods')?.resources.length ?? 0;
+    if (stockPods?.errors.length) {
+      console.log(
+        `  stock errors: ${JSON.stringify(stockPods.errors).slice(0, 300)}`,
+      );
+    }
+    console.log(
+      `${name.padEnd(22)} ${String(podCount).padStart(5)}/${String(
+        stockPodCount,
+      ).padEnd(5)} ${`${ms(ours.p50)} / ${ms(ours.p99)}`.padEnd(26)} ${`${ms(
+        stock.p50,
+      )} / ${ms(stock.p99)}`.padEnd(31)} ${`${(stock.p50 / ours.p50).toFixed(
+        1,
+      )}x`.padEnd(10)} ${(stock.p99 / ours.p99).toFixed(1)}x`,
+    );
+  }
+  console.log(
+    `(${iterations} warm sequential calls each; pods: multi-provider/stock)`,
+  );
+  await server.stop();
+}
+
+async function main() {
+  const kubeconfig = arg('kubeconfig');
+  const lab = process.argv.includes('--lab');
+  const iterations = Number(arg('iterations') ?? 50);
+  const root = findRepoRoot(process.cwd());
+  let connection: ClusterConnection;
+  const cluster = lab ? labCluster(root) : undefined;
+  if (cluster) {
+    connection = connectCluster(cluster.name, kubeConfigFor(cluster));
+  } else if (kubeconfig) {
+    const kc = new KubeConfig();
+    kc.loadFromFile(kubeconfig);
+    connection = connectCluster(kc.getCurrentContext(), kc);
+  } else {
+    connection = syntheticCluster(
+      Number(arg('nodes') ?? 1000),
+      Number(arg('pods') ?? 20000),
+    );
+  }
+  const { cache, reportMemory } = await coldCache(connection);
+  if (!cluster) {
+    const first = cache.pods.items.values().next().value;
+    const entityName = first?.labels?.['backstage.io/kubernetes-id'] ?? 'none';
+    await benchRoutes(cache, entityName, iterations);
+  }
+  reportMemory();
+  if (cluster) await benchAgainstStock(cluster, iterations);
+}
+
+main().then(
+  () => process.exit(0),
+  err => {
+    console.error(err);
+    process.exit(1);
+  },
+);
