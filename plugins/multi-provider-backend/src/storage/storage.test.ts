@@ -180,7 +180,12 @@ function lab() {
   });
 }
 
-async function start(permission = AuthorizeResult.ALLOW, cluster = lab()) {
+async function start(
+  permission:
+    | AuthorizeResult.ALLOW
+    | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
+  cluster = lab(),
+) {
   const { server } = await startTestBackend({
     features: [
       multiProviderPlugin,

@@ -311,7 +311,13 @@ export function storageFindings(input: StorageFindingsInput): StorageFinding[] {
   return out;
 }
 
-const AFFINITY_CONFLICT = /volume node affinity conflict/i;
+/**
+ * The scheduler's VolumeBinding plugin wording for a bound volume whose node affinity excludes
+ * the node: "volume node affinity conflict" up to 1.3x, "didn't match PersistentVolume's node
+ * affinity" in newer releases (the lab runs 1.36).
+ */
+const AFFINITY_CONFLICT =
+  /volume node affinity conflict|didn't match PersistentVolume's node affinity/i;
 
 /**
  * Pods the scheduler leaves Pending because of their volumes, read from its FailedScheduling

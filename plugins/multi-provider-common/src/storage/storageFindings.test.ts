@@ -79,6 +79,24 @@ describe('storage findings read from events, classes and CSINodes', () => {
     expect(f[0].message).toContain('volume node affinity conflict');
   });
 
+  it("recognises the newer scheduler wording (didn't match PersistentVolume's node affinity)", () => {
+    const f = storageFindings({
+      registry,
+      storageClasses: [hcloud],
+      pvcs: [],
+      pods: [pinnedPod()],
+      events: [
+        event(
+          'Pod',
+          'web-0',
+          'FailedScheduling',
+          "0/8 nodes are available: 4 node(s) didn't match PersistentVolume's node affinity, 4 node(s) didn't match Pod's node affinity/selector.",
+        ),
+      ],
+    });
+    expect(f.map(x => x.id)).toEqual(['volume-node-affinity-conflict']);
+  });
+
   it('does not report a pod that has since been scheduled, nor other pods', () => {
     const events = [event('Pod', 'web-0', 'FailedScheduling', CONFLICT)];
     for (const pod of [
