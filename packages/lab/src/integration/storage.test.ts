@@ -161,6 +161,31 @@ describeLab('storage views (multi-provider backend against the lab)', () => {
     }
   });
 
+  it("lists each CSI driver's node plugin on exactly its provider's nodes", async () => {
+    const nodes = (await lab.clients.core.listNode()).items;
+    const platform = service.platformStorage().clusters[0];
+    for (const provider of lab.providers) {
+      const driver = platform.csiDrivers.find(
+        d => d.name === provider.spec.storage.csiDriver,
+      )!;
+      expect(driver).toMatchObject({
+        provider: provider.metadata.name,
+        installed: true,
+        missingOn: [],
+      });
+      expect(driver.nodes).toEqual(
+        nodes
+          .filter(
+            n =>
+              n.metadata?.labels?.[PROVIDER_LABEL] === provider.metadata.name,
+          )
+          .map(n => n.metadata!.name!)
+          .sort(),
+      );
+    }
+    expect(platform.findingCounts['csi-node-plugin-missing']).toBeUndefined();
+  });
+
   it('a volume on scaleway mounted by a pod pinned to hetzner: finding and a Pending pod for that reason', async () => {
     const scaleway = findProvider(lab.providers, 'scaleway')!.spec.storage;
     const nodes = (await lab.clients.core.listNode()).items;

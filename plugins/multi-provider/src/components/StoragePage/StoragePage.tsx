@@ -21,7 +21,6 @@ import { ClusterStateStatus } from '../ClusterStateStatus';
 import { DesiredStorageCard } from '../DesiredStorageCard';
 import { StorageFindingList } from '../StorageFindingList';
 import { StorageVolumeMap } from '../StorageVolumeMap';
-import { UtilisationBar } from '../UtilisationBar';
 
 const driverColumns: TableColumn<CsiDriverRow>[] = [
   { title: 'CSI driver', field: 'name' },
@@ -65,25 +64,77 @@ const classColumns: TableColumn<StorageClassRow>[] = [
   { title: 'Expansion', render: c => (c.allowVolumeExpansion ? 'yes' : 'no') },
   {
     title: 'Topology',
-    render: c => (c.topology.length ? c.topology.join('; ') : 'any'),
-  },
-  {
-    title: 'Capacity (bound of volumes)',
-    render: c => (
-      <div style={{ minWidth: 220 }}>
-        <UtilisationBar
-          label={`${c.boundVolumes}/${c.volumes}`}
-          value={c.volumes ? c.boundVolumes / c.volumes : 0}
-          detail={`${c.claims} claims, ${formatBytes(
-            c.requestedBytes,
-          )} requested; ${formatBytes(c.capacityBytes)} in ${
-            c.volumes
-          } volumes, ${c.releasedVolumes} released`}
-        />
-      </div>
-    ),
+    render: c =>
+      c.topology.length ? (
+        <span style={{ fontSize: '0.8em' }}>{c.topology.join('; ')}</span>
+      ) : (
+        'any'
+      ),
   },
 ];
+
+/** A horizontal bar of `value` out of `of`, with the figures beside it. */
+function ShareBar(props: { label: string; value: number; of: number }) {
+  const { label, value, of } = props;
+  const share = of > 0 ? value / of : 0;
+  return (
+    <div
+      role="meter"
+      aria-label={label}
+      aria-valuemin={0}
+      aria-valuemax={of}
+      aria-valuenow={value}
+      style={{ display: 'flex', alignItems: 'center', gap: 8 }}
+    >
+      <div
+        style={{
+          flex: 1,
+          height: 10,
+          borderRadius: 5,
+          background: 'rgba(127,127,127,0.2)',
+          overflow: 'hidden',
+        }}
+      >
+        <div
+          style={{
+            width: `${share * 100}%`,
+            height: '100%',
+            background: '#3f51b5',
+          }}
+        />
+      </div>
+      <Typography variant="caption">
+        {value}/{of} bound
+      </Typography>
+    </div>
+  );
+}
+
+/** Capacity per class: bound of pre-provisioned/provisioned volumes, and requested bytes. */
+function ClassCapacity(props: { classes: StorageClassRow[] }) {
+  return (
+    <InfoCard title="Capacity per class">
+      {props.classes.map(c => (
+        <div key={c.name} style={{ marginBottom: 12 }}>
+          <Typography variant="subtitle2">
+            {c.name}{' '}
+            <Typography component="span" variant="caption">
+              {c.providerDisplayName ?? c.provisioner} · {c.claims} claims,{' '}
+              {formatBytes(c.requestedBytes)} requested ·{' '}
+              {formatBytes(c.capacityBytes)} in {c.volumes} volumes
+              {c.releasedVolumes > 0 ? `, ${c.releasedVolumes} released` : ''}
+            </Typography>
+          </Typography>
+          <ShareBar
+            label={`${c.name} volumes bound`}
+            value={c.boundVolumes}
+            of={c.volumes}
+          />
+        </div>
+      ))}
+    </InfoCard>
+  );
+}
 
 function ClusterStorage(props: { cluster: PlatformStorageCluster }) {
   const { cluster } = props;
@@ -123,6 +174,8 @@ function ClusterStorage(props: { cluster: PlatformStorageCluster }) {
               total={cluster.findingsTotal}
             />
           </InfoCard>
+          <div style={{ height: 24 }} />
+          <ClassCapacity classes={cluster.storageClasses} />
         </Grid>
         <Grid item xs={12}>
           <Table<StorageClassRow>
