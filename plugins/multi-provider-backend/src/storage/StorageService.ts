@@ -45,6 +45,7 @@ export class StorageService {
     string,
     {
       key: string;
+      byNamespace: Map<string, SlimPVC[]>;
       snapshot: StorageSnapshot;
       platform?: PlatformStorageCluster;
     }
@@ -63,8 +64,15 @@ export class StorageService {
     if (hit && hit.key === key && hit.snapshot.registry === registry) {
       return hit;
     }
+    const byNamespace = new Map<string, SlimPVC[]>();
+    for (const c of cache.pvcs.items.values()) {
+      const list = byNamespace.get(c.metadata.namespace);
+      if (list) list.push(c);
+      else byNamespace.set(c.metadata.namespace, [c]);
+    }
     const entry = {
       key,
+      byNamespace,
       snapshot: {
         registry,
         pvcs: [...cache.pvcs.items.values()],
@@ -104,22 +112,31 @@ export class StorageService {
       clusters: this.caches.map((cache): ClusterStorage => {
         const head = header(cache);
         if (!cache.hasData) return { ...head, claims: [], findings: [] };
-        const { snapshot } = this.snapshot(cache);
+        const entry = this.snapshot(cache);
+        const { snapshot } = entry;
         const pods = snapshot.pods.filter(matches);
         // The claims the entity's pods mount, plus claims carrying the entity's labels.
         const wanted = new Set<string>();
         for (const p of pods) {
           for (const c of p.claims ?? []) wanted.add(`${p.namespace}/${c}`);
         }
-        const claims: SlimPVC[] = snapshot.pvcs.filter(
-          c =>
-            wanted.has(`${c.metadata.namespace}/${c.metadata.name}`) ||
-            (c.metadata.labels &&
-              matches({
-                namespace: c.metadata.namespace,
-                labels: c.metadata.labels,
-              } as SlimPod)),
-        );
+        // Claim label matching is limited to the namespaces the entity's pods run in.
+        const claims: SlimPVC[] = [];
+        for (const ns of new Set(pods.map(p => p.namespace))) {
+          for (const c of entry.byNamespace.get(ns) ?? []) {
+            const key = `${c.metadata.namespace}/${c.metadata.name}`;
+            if (
+              wanted.has(key) ||
+              (c.metadata.labels &&
+                matches({
+                  namespace: c.metadata.namespace,
+                  labels: c.metadata.labels,
+                } as SlimPod))
+            ) {
+              claims.push(c);
+            }
+          }
+        }
         claims.sort(
           (a, b) =>
             a.metadata.namespace.localeCompare(b.metadata.namespace) ||
