@@ -193,7 +193,6 @@ async function start(
         data: {
           multiProvider: {
             registryDir: path.join(repoRoot, 'providers'),
-            storage: { kustomizeCommand: ['kubectl', 'kustomize'] },
           },
         },
       }),

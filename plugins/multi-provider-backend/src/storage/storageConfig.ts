@@ -3,18 +3,26 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DesiredStorageOptions } from './DesiredStorageService';
 
+/**
+ * The render command when none is configured: the lab's pinned kustomize when it is built
+ * (`.cache/lab/bin/kustomize build`), else `kubectl kustomize`.
+ */
+export function defaultKustomizeCommand(repoRoot: string): string[] {
+  const labKustomize = path.join(repoRoot, '.cache/lab/bin/kustomize');
+  return fs.existsSync(labKustomize)
+    ? [labKustomize, 'build']
+    : ['kubectl', 'kustomize'];
+}
+
 /** Reads `multiProvider.storage` (see config.d.ts) with its defaults. */
 export function readStorageConfig(
   config: Config,
   repoRoot: string,
 ): DesiredStorageOptions {
   const c = config.getOptionalConfig('multiProvider.storage');
-  const labKustomize = path.join(repoRoot, '.cache/lab/bin/kustomize');
   const kustomize =
     c?.getOptionalStringArray('kustomizeCommand') ??
-    (fs.existsSync(labKustomize)
-      ? [labKustomize, 'build']
-      : ['kubectl', 'kustomize']);
+    defaultKustomizeCommand(repoRoot);
   if (kustomize.length === 0) {
     throw new Error(
       'multiProvider.storage.kustomizeCommand must name a command',
