@@ -53,9 +53,10 @@ test('the Storage page draws volumes by provider and zone, classes, drivers and 
     ).toBeVisible();
   }
   const driver = page
+    .getByRole('region', { name: 'CSI drivers' })
+    .first()
     .getByRole('row')
-    .filter({ hasText: 'csi.hetzner.cloud' })
-    .first();
+    .filter({ hasText: 'csi.hetzner.cloud' });
   await expect(driver).toContainText('Hetzner Cloud');
   // The lab registers a CSINode per node: the node plugin runs on the provider's nodes.
   await expect(driver).toContainText(/\d+ node\(s\): hetzner-/);

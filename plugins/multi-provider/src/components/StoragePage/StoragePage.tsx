@@ -185,7 +185,7 @@ function ClusterStorage(props: { cluster: PlatformStorageCluster }) {
             data={cluster.storageClasses}
           />
         </Grid>
-        <Grid item xs={12}>
+        <Grid item xs={12} component="section" aria-label="CSI drivers">
           <Table<CsiDriverRow>
             title="CSI drivers"
             options={{ search: false, paging: false, padding: 'dense' }}
