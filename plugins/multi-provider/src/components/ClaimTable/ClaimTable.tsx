@@ -4,16 +4,23 @@ import type { StorageClaim } from '@internal/plugin-multi-provider-common';
 import { formatBytes } from '../../helpers/format';
 import { SeverityStatus } from '../StorageFindingList';
 
-function podsText(claim: StorageClaim): string {
-  if (claim.pods.length === 0) return 'not mounted';
-  return claim.pods
-    .map(
-      p =>
-        `${p.name} → ${p.nodeName ?? 'unscheduled'}${
-          p.provider ? ` (${p.provider}${p.zone ? `, ${p.zone}` : ''})` : ''
-        }`,
-    )
-    .join('; ');
+/** `pod → node (provider, zone)` of one mounting pod. */
+export function podText(p: StorageClaim['pods'][number]): string {
+  return `${p.name} → ${p.nodeName ?? 'unscheduled'}${
+    p.provider ? ` (${p.provider}${p.zone ? `, ${p.zone}` : ''})` : ''
+  }`;
+}
+
+function Pods(props: { claim: StorageClaim }) {
+  const { pods } = props.claim;
+  if (pods.length === 0) return <>not mounted</>;
+  return (
+    <div style={{ minWidth: 260 }}>
+      {pods.map(p => (
+        <div key={p.name}>{podText(p)}</div>
+      ))}
+    </div>
+  );
 }
 
 /** The most severe of a claim's findings. */
@@ -31,8 +38,14 @@ const columns: TableColumn<StorageClaim>[] = [
   },
   { title: 'Phase', field: 'phase' },
   {
-    title: 'Class',
-    render: c => c.storageClassName ?? <em>none</em>,
+    title: 'Class / binding',
+    render: c => (
+      <>
+        {c.storageClassName ?? <em>none</em>}
+        <br />
+        <small>{c.bindingMode ?? '—'}</small>
+      </>
+    ),
   },
   {
     title: 'Provider',
@@ -45,15 +58,18 @@ const columns: TableColumn<StorageClaim>[] = [
   },
   { title: 'Zone / location', render: c => c.zone ?? '—' },
   {
-    title: 'Size',
-    render: c =>
-      c.capacity && c.capacity !== c.requested
-        ? `${c.requested ?? '—'} (volume ${c.capacity})`
-        : c.requested ?? formatBytes(c.requestedBytes),
+    title: 'Size / access',
+    render: c => (
+      <>
+        {c.capacity && c.capacity !== c.requested
+          ? `${c.requested ?? '—'} (volume ${c.capacity})`
+          : c.requested ?? formatBytes(c.requestedBytes)}
+        <br />
+        <small>{c.accessModes.join(', ') || '—'}</small>
+      </>
+    ),
   },
-  { title: 'Access', render: c => c.accessModes.join(', ') || '—' },
-  { title: 'Binding', render: c => c.bindingMode ?? '—' },
-  { title: 'Pods → nodes', render: podsText },
+  { title: 'Pods → nodes', render: c => <Pods claim={c} /> },
   {
     title: 'Findings',
     render: c =>
