@@ -9,5 +9,19 @@ export interface Config {
     registryDir?: string;
     /** Page size of the cache's list calls. Default 500. */
     pageSize?: number;
+    /** The storage views. */
+    storage?: {
+      /** Flux repository directory the desired-state view renders, relative to the repo root. Default `gitops`. */
+      gitopsDir?: string;
+      /** Cluster tree (`<gitopsDir>/clusters/<name>`) shown by default. Default `lab`. */
+      desiredCluster?: string;
+      /**
+       * Render command, the directory is appended. Default: `.cache/lab/bin/kustomize build` when
+       * that binary exists, else `kubectl kustomize`.
+       */
+      kustomizeCommand?: string[];
+      /** Seconds a rendering of the desired state is reused. Default 60. */
+      desiredRefreshSeconds?: number;
+    };
   };
 }

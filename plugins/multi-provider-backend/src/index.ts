@@ -4,9 +4,12 @@
  * @packageDocumentation
  */
 export { multiProviderPlugin as default } from './plugin';
-// The cache and its cluster connection, for lab integration tests and the benchmark.
+// The caches, services and cluster connection, for the lab proofs and the benchmark
+// (packages/lab drives them against the running lab exactly as the plugin does).
 export { ClusterCache } from './cache/ClusterCache';
 export type { InformerOptions } from './cache/ResourceInformer';
 export { connectCluster, kubeConfigFor } from './clusters/KubeClusterSource';
 export { loadProviderRegistry } from './registry/loadProviderRegistry';
 export type { ClusterConfig } from './config';
+export { StorageCache } from './storage/StorageCache';
+export { StorageService } from './storage/StorageService';

@@ -6,12 +6,17 @@ import { multiProviderPermissions } from '@internal/plugin-multi-provider-common
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { ClusterCache } from './cache/ClusterCache';
 import { clusterSourceServiceRef } from './clusters/clusterSourceServiceRef';
-import { readMultiProviderConfig } from './config';
+import { findRepoRoot, readMultiProviderConfig } from './config';
 import { loadProviderRegistry } from './registry/loadProviderRegistry';
 import { placementRoutes } from './routes/placementRoutes';
 import { PlacementService } from './services/PlacementService';
+import { storageRoutes } from './routes/storageRoutes';
+import { DesiredStorageService } from './storage/DesiredStorageService';
+import { StorageCache } from './storage/StorageCache';
+import { StorageService } from './storage/StorageService';
+import { readStorageConfig } from './storage/storageConfig';
 
-/** The multi-provider backend plugin: cluster caches and the placement API. */
+/** The multi-provider backend plugin: cluster caches, the placement and storage APIs. */
 export const multiProviderPlugin = createBackendPlugin({
   pluginId: 'multi-provider',
   register(env) {
@@ -37,8 +42,18 @@ export const multiProviderPlugin = createBackendPlugin({
           .map(
             c => new ClusterCache(c, logger, { pageSize: settings.pageSize }),
           );
-        lifecycle.addStartupHook(() => caches.forEach(c => c.start()));
-        lifecycle.addShutdownHook(() => caches.forEach(c => c.stop()));
+        const storageCaches = caches.flatMap(c =>
+          c.connection.storage
+            ? [
+                new StorageCache(c, c.connection.storage, logger, {
+                  pageSize: settings.pageSize,
+                }),
+              ]
+            : [],
+        );
+        const all = [...caches, ...storageCaches];
+        lifecycle.addStartupHook(() => all.forEach(c => c.start()));
+        lifecycle.addShutdownHook(() => all.forEach(c => c.stop()));
         const placement = new PlacementService(
           caches,
           () => registry,
@@ -49,6 +64,21 @@ export const multiProviderPlugin = createBackendPlugin({
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,
             placement,
+          }),
+        );
+        deps.httpRouter.use(
+          storageRoutes({
+            httpAuth: deps.httpAuth,
+            permissions: deps.permissions,
+            storage: new StorageService(
+              storageCaches,
+              () => registry,
+              deps.catalog,
+            ),
+            desired: new DesiredStorageService(
+              readStorageConfig(config, findRepoRoot(process.cwd())),
+              () => registry,
+            ),
           }),
         );
         logger.info(

@@ -2,13 +2,15 @@ import { createFrontendPlugin } from '@backstage/frontend-plugin-api';
 import CloudIcon from '@material-ui/icons/Cloud';
 import {
   entityPlacementContent,
+  entityStorageContent,
   multiProviderApi,
   providersPage,
+  storagePage,
 } from './extensions';
-import { rootRouteRef } from './routes';
+import { rootRouteRef, storageRouteRef } from './routes';
 
 /**
- * Cloudlab's multi-provider views: the Placement entity tab and the Providers page.
+ * Cloudlab's multi-provider views: the Placement and Storage entity tabs, the Providers and Storage pages.
  *
  * @public
  */
@@ -17,6 +19,12 @@ export const multiProviderPlugin = createFrontendPlugin({
   title: 'Providers',
   icon: <CloudIcon />,
   info: { packageJson: () => import('../package.json') },
-  extensions: [multiProviderApi, entityPlacementContent, providersPage],
-  routes: { root: rootRouteRef },
+  extensions: [
+    multiProviderApi,
+    entityPlacementContent,
+    entityStorageContent,
+    providersPage,
+    storagePage,
+  ],
+  routes: { root: rootRouteRef, storage: storageRouteRef },
 });

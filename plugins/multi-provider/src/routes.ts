@@ -2,3 +2,6 @@ import { createRouteRef } from '@backstage/frontend-plugin-api';
 
 /** The platform page. */
 export const rootRouteRef = createRouteRef();
+
+/** The platform storage page. */
+export const storageRouteRef = createRouteRef();

@@ -17,7 +17,7 @@ import {
 } from '../gitops/fluxKustomizations';
 import { labPortsConfigMap } from '../gitops/loop/components';
 import { renderClusterTree } from '../gitops/render';
-import { expandNodes, nodeObject } from '../inventory/nodes';
+import { csiNodeObject, expandNodes, nodeObject } from '../inventory/nodes';
 import { createIfMissing, serverSideApply, ApplyReport } from '../kube/apply';
 import { apiMessage, labClients, LabClients, statusCode } from '../kube/client';
 import { waitFor } from '../kube/http';
@@ -207,9 +207,14 @@ async function createNodesAndVolumes(ctx: LabContext, clients: LabClients) {
       'created'
     )
       created++;
+    // What the kubelet registers when the provider's CSI node plugin runs on the node.
+    await createIfMissing(
+      clients.rest,
+      csiNodeObject(n, ctx.providers) as KubeObject,
+    );
   }
   log(
-    `${nodes.length} nodes from ${path.relative(
+    `${nodes.length} nodes (with their CSINodes) from ${path.relative(
       ctx.paths.root,
       ctx.paths.inventory,
     )} (${created} created)`,

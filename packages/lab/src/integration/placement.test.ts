@@ -10,7 +10,7 @@ import {
   isActivePod,
 } from '@internal/plugin-multi-provider-common';
 import { outage } from '../commands/outage';
-import { PROVIDER_LABEL } from '../registry/providerRegistry';
+import { PROVIDER_LABEL } from '../registry/labProviders';
 import {
   describeLab,
   eventually,

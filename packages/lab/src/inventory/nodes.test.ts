@@ -1,7 +1,7 @@
 import { labPaths } from '../paths';
 import { loadProviders } from '../registry/labProviders';
 import { loadInventory, NodePool } from './inventory';
-import { expandNodes, nodeObject } from './nodes';
+import { csiNodeObject, expandNodes, nodeObject } from './nodes';
 
 const paths = labPaths();
 const providers = loadProviders(paths.providersDir);
@@ -102,5 +102,34 @@ describe('node labels', () => {
         expect(n.labels[key]).toBeTruthy();
       }
     }
+  });
+});
+
+describe('CSINode', () => {
+  it('registers the provider CSI driver with its topology key, as the kubelet would', () => {
+    const [h] = expandNodes([pool({})], providers);
+    const [s] = expandNodes(
+      [
+        pool({
+          provider: 'scaleway',
+          region: 'fr-par',
+          zone: 'fr-par-1',
+          instanceType: 'PRO2-S',
+        }),
+      ],
+      providers,
+    );
+    expect(csiNodeObject(h, providers).spec.drivers).toEqual([
+      {
+        name: 'csi.hetzner.cloud',
+        nodeID: h.providerID,
+        topologyKeys: ['csi.hetzner.cloud/location'],
+      },
+    ]);
+    const scw = csiNodeObject(s, providers);
+    expect(scw.metadata.name).toBe(s.name);
+    expect(scw.spec.drivers.map(d => d.name)).toEqual(['csi.scaleway.com']);
+    // The node carries the label the driver's topology key names.
+    expect(s.labels[scw.spec.drivers[0].topologyKeys[0]]).toBe('fr-par-1');
   });
 });

@@ -126,3 +126,30 @@ export function nodeObject(spec: NodeSpec) {
     },
   };
 }
+
+/**
+ * The CSINode a real node's kubelet registers once its provider's CSI node plugin runs there:
+ * the driver, the node ID and the topology key. kwok runs no kubelet, so the lab creates it.
+ */
+export function csiNodeObject(spec: NodeSpec, providers: Provider[]) {
+  const storage = findProvider(providers, spec.provider)?.storage;
+  return {
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'CSINode',
+    metadata: {
+      name: spec.name,
+      labels: { [LAB_MANAGED_LABEL]: 'true' },
+    },
+    spec: {
+      drivers: storage
+        ? [
+            {
+              name: storage.csiDriver,
+              nodeID: spec.providerID,
+              topologyKeys: [storage.topologyKey],
+            },
+          ]
+        : [],
+    },
+  };
+}

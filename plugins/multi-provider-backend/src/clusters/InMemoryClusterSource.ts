@@ -1,5 +1,10 @@
 import { KubeNode, KubePod } from '@internal/plugin-multi-provider-common';
 import {
+  InMemoryStorage,
+  InMemoryStorageInit,
+  inMemoryStorage,
+} from './inMemoryStorage';
+import {
   ClusterConnection,
   ClusterSource,
   ResourceClient,
@@ -130,13 +135,15 @@ export class InMemoryResource<T extends Keyed> implements ResourceClient<T> {
 export class InMemoryCluster implements ClusterConnection {
   readonly nodes: InMemoryResource<KubeNode>;
   readonly pods: InMemoryResource<KubePod>;
+  readonly storage: InMemoryStorage;
 
   constructor(
     readonly name: string,
-    init: { nodes?: KubeNode[]; pods?: KubePod[] } = {},
+    init: { nodes?: KubeNode[]; pods?: KubePod[] } & InMemoryStorageInit = {},
   ) {
     this.nodes = new InMemoryResource(init.nodes);
     this.pods = new InMemoryResource(init.pods);
+    this.storage = inMemoryStorage(init);
   }
 
   /** Makes every call fail (or succeed again with `undefined`). */

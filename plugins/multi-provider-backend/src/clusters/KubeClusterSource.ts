@@ -1,5 +1,6 @@
 import { CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
 import { ClusterConfig, MultiProviderConfig } from '../config';
+import { kubeStorageClients } from './kubeStorageClients';
 import {
   ClusterConnection,
   ClusterSource,
@@ -32,7 +33,8 @@ export function kubeConfigFor(cluster: ClusterConfig): KubeConfig {
   return kc;
 }
 
-function resourceClient<T>(
+/** List + watch of one resource path with `@kubernetes/client-node`. */
+export function resourceClient<T>(
   kc: KubeConfig,
   path: string,
   list: (
@@ -69,7 +71,7 @@ function resourceClient<T>(
   };
 }
 
-/** Connects to one cluster with `@kubernetes/client-node`: nodes and pods only, never secrets. */
+/** Connects to one cluster with `@kubernetes/client-node`: nodes, pods and storage objects, never secrets. */
 export function connectCluster(
   name: string,
   kc: KubeConfig,
@@ -83,6 +85,7 @@ export function connectCluster(
     pods: resourceClient(kc, '/api/v1/pods', (limit, cont) =>
       core.listPodForAllNamespaces({ limit, _continue: cont }),
     ),
+    storage: kubeStorageClients(kc),
   };
 }
 

@@ -1,4 +1,5 @@
 import { KubeNode, KubePod } from '@internal/plugin-multi-provider-common';
+import type { StorageClients } from './storageTypes';
 
 /** One page of a list call. */
 export interface ListPage<T> {
@@ -32,6 +33,8 @@ export interface ClusterConnection {
   name: string;
   nodes: ResourceClient<KubeNode>;
   pods: ResourceClient<KubePod>;
+  /** Storage resources (PVCs, PVs, classes, CSI objects, events); absent = no storage views. */
+  storage?: StorageClients;
 }
 
 /** Where the clusters come from: configuration in production, fakes in tests. */

@@ -1,6 +1,6 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotFoundError } from '@backstage/errors';
+import { NotFoundError } from '@backstage/errors';
 import {
   ClusterStatusResponse,
   EntityPlacementResponse,
@@ -15,7 +15,7 @@ import {
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { ClusterCache } from '../cache/ClusterCache';
 import { selectPods } from '../cache/PodIndex';
-import { entityPodQuery } from './entityPods';
+import { resolveEntityPods } from './entityMatcher';
 
 /** Fields of a per-cluster answer that come from the cache state. */
 function clusterHeader(cache: ClusterCache) {
@@ -52,20 +52,11 @@ export class PlacementService {
     ref: { kind: string; namespace: string; name: string },
     credentials: BackstageCredentials,
   ): Promise<EntityPlacementResponse> {
-    const entity = await this.catalog.getEntityByRef(ref, { credentials });
-    if (!entity) {
-      throw new NotFoundError(
-        `Entity ${ref.kind}:${ref.namespace}/${ref.name} not found`,
-      );
-    }
-    const query = entityPodQuery(entity);
-    if (!query) {
-      throw new InputError(
-        `Entity ${stringifyEntityRef(
-          entity,
-        )} has neither a backstage.io/kubernetes-id nor a backstage.io/kubernetes-label-selector annotation`,
-      );
-    }
+    const { entity, query } = await resolveEntityPods(
+      this.catalog,
+      ref,
+      credentials,
+    );
     const registry = this.registry();
     return {
       entityRef: stringifyEntityRef(entity),

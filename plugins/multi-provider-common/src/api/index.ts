@@ -4,3 +4,4 @@ export * from './entityPlacement';
 export * from './platformPlacement';
 export * from './failureDomain';
 export * from './routes';
+export * from './storage';

@@ -76,7 +76,14 @@ describe('storageFindings', () => {
     expect(
       storageFindings({
         registry,
-        storageClasses: [fixture.storageClasses[2] as any],
+        storageClasses: [
+          fixture.storageClasses[2] as any,
+          // The claim's class, not marked default.
+          {
+            ...fixture.storageClasses[0],
+            metadata: { name: 'hcloud-volumes' },
+          },
+        ],
         pvcs: [fixture.pvcs[5] as any],
         pvs: [],
         pods,

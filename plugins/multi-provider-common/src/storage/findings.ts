@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { bytes } from '../kube/quantity';
-import { SlimPod } from '../kube/slim';
+import { SlimNode, SlimPod } from '../kube/slim';
+import { providerOfNode } from '../registry/providerOfNode';
 import {
   ProviderDefinition,
   ProviderRegistry,
@@ -74,6 +75,9 @@ export interface StorageFindingsInput {
   /** Pods with their claims and intent, to find provider conflicts. */
   pods?: SlimPod[];
   events?: KubeEvent[];
+  /** Nodes and their CSINodes, to find nodes missing their provider's CSI node plugin. */
+  nodes?: SlimNode[];
+  csiNodes?: Array<{ name: string; drivers: Array<{ name: string }> }>;
 }
 
 function providerOfDriver(registry: ProviderRegistry, driver?: string) {
@@ -126,6 +130,27 @@ export function storageFindings(input: StorageFindingsInput): StorageFinding[] {
   const classes = new Map(
     input.storageClasses.map(sc => [sc.metadata?.name ?? '', sc]),
   );
+  const pvsByName = new Map(
+    (input.pvs ?? []).map(pv => [pv.metadata?.name ?? '', pv]),
+  );
+  const podsByClaim = new Map<string, SlimPod[]>();
+  for (const pod of input.pods ?? []) {
+    for (const c of pod.claims ?? []) {
+      const key = `${pod.namespace}/${c}`;
+      const list = podsByClaim.get(key);
+      if (list) list.push(pod);
+      else podsByClaim.set(key, [pod]);
+    }
+  }
+  const claimEvents = new Map<string, KubeEvent>();
+  for (const e of input.events ?? []) {
+    if (e.involvedObject?.kind !== 'PersistentVolumeClaim') continue;
+    const key = `${e.involvedObject.namespace}/${e.involvedObject.name}`;
+    const prev = claimEvents.get(key);
+    if (!prev || (prev.lastTimestamp ?? '') <= (e.lastTimestamp ?? '')) {
+      claimEvents.set(key, e);
+    }
+  }
   const pvcRef = (c: KubePVC) => ({
     kind: 'PersistentVolumeClaim',
     namespace: c.metadata?.namespace,
@@ -164,6 +189,17 @@ export function storageFindings(input: StorageFindingsInput): StorageFinding[] {
         fix: 'Name the class of the provider the workload runs on (e.g. hcloud-volumes or scw-bssd)',
       });
     }
+    if (className && !sc && input.storageClasses.length > 0) {
+      out.push({
+        id: 'unknown-class',
+        severity: 'error',
+        objects: [pvcRef(claim)],
+        message: `PVC ${claim.metadata?.namespace}/${claim.metadata?.name} names StorageClass ${className}, which does not exist; it stays Pending`,
+        fix: `Use one of the classes of the cluster (${[...classes.keys()]
+          .sort()
+          .join(', ')})`,
+      });
+    }
     const requested = claim.spec?.resources?.requests?.storage;
     const min = provider?.storage?.minVolumeSize;
     if (provider && requested && min && bytes(requested) < bytes(min)) {
@@ -190,17 +226,9 @@ export function storageFindings(input: StorageFindingsInput): StorageFinding[] {
       });
     }
     if (claim.status?.phase === 'Pending') {
-      const events = (input.events ?? [])
-        .filter(
-          e =>
-            e.involvedObject?.kind === 'PersistentVolumeClaim' &&
-            e.involvedObject.name === claim.metadata?.name &&
-            e.involvedObject.namespace === claim.metadata?.namespace,
-        )
-        .sort((a, b) =>
-          (a.lastTimestamp ?? '').localeCompare(b.lastTimestamp ?? ''),
-        );
-      const last = events[events.length - 1];
+      const last = claimEvents.get(
+        `${claim.metadata?.namespace}/${claim.metadata?.name}`,
+      );
       const waiting = last?.reason === 'WaitForFirstConsumer';
       out.push({
         id: 'pending-claim',
@@ -215,15 +243,15 @@ export function storageFindings(input: StorageFindingsInput): StorageFinding[] {
       });
     }
     // Volume on one provider, pod pinned to another.
-    const pv = (input.pvs ?? []).find(
-      v => v.metadata?.name === claim.spec?.volumeName,
-    );
+    const pv = claim.spec?.volumeName
+      ? pvsByName.get(claim.spec.volumeName)
+      : undefined;
     const volumeProvider =
       providerOfDriver(registry, pv?.spec?.csi?.driver) ?? provider;
     if (volumeProvider) {
-      for (const pod of input.pods ?? []) {
-        if (pod.namespace !== claim.metadata?.namespace) continue;
-        if (!pod.claims?.includes(claim.metadata?.name ?? '')) continue;
+      for (const pod of podsByClaim.get(
+        `${claim.metadata?.namespace}/${claim.metadata?.name}`,
+      ) ?? []) {
         const pin = pinnedProvider(pod, registry);
         if (pin && pin !== volumeProvider.name) {
           out.push({
@@ -241,6 +269,12 @@ export function storageFindings(input: StorageFindingsInput): StorageFinding[] {
     }
   }
 
+  const releasedByClass = new Map<string, KubePV[]>();
+  for (const pv of input.pvs ?? []) {
+    if (pv.status?.phase !== 'Released') continue;
+    const key = pv.spec?.storageClassName ?? '';
+    releasedByClass.set(key, [...(releasedByClass.get(key) ?? []), pv]);
+  }
   for (const sc of input.storageClasses) {
     const provider = providerOfDriver(registry, sc.provisioner);
     const mode = sc.volumeBindingMode ?? 'Immediate';
@@ -254,11 +288,7 @@ export function storageFindings(input: StorageFindingsInput): StorageFinding[] {
       });
     }
     if (sc.reclaimPolicy === 'Retain') {
-      const released = (input.pvs ?? []).filter(
-        pv =>
-          pv.spec?.storageClassName === sc.metadata?.name &&
-          pv.status?.phase === 'Released',
-      );
+      const released = releasedByClass.get(sc.metadata?.name ?? '') ?? [];
       if (released.length > 0) {
         out.push({
           id: 'retain-released-volumes',
@@ -276,5 +306,103 @@ export function storageFindings(input: StorageFindingsInput): StorageFinding[] {
       }
     }
   }
+  out.push(...podVolumeFindings(input));
+  out.push(...csiNodeFindings(input));
   return out;
+}
+
+/**
+ * The scheduler's VolumeBinding plugin wording for a bound volume whose node affinity excludes
+ * the node: "volume node affinity conflict" up to 1.3x, "didn't match PersistentVolume's node
+ * affinity" in newer releases (the lab runs 1.36).
+ */
+const AFFINITY_CONFLICT =
+  /volume node affinity conflict|didn't match PersistentVolume's node affinity/i;
+
+/**
+ * Pods the scheduler leaves Pending because of their volumes, read from its FailedScheduling
+ * events: `volume-node-affinity-conflict` (the bound volume lives where the pod may not go) and
+ * `pod-pending-volume` (unbound claims, no matching volume…). Only pods still unscheduled count.
+ */
+function podVolumeFindings(input: StorageFindingsInput): StorageFinding[] {
+  const pending = new Map<string, SlimPod>();
+  for (const pod of input.pods ?? []) {
+    if (!pod.nodeName && pod.phase === 'Pending' && !pod.terminating) {
+      pending.set(`${pod.namespace}/${pod.name}`, pod);
+    }
+  }
+  if (pending.size === 0) return [];
+  const latest = new Map<string, KubeEvent>();
+  for (const e of input.events ?? []) {
+    if (e.involvedObject?.kind !== 'Pod' || e.reason !== 'FailedScheduling') {
+      continue;
+    }
+    const key = `${e.involvedObject.namespace}/${e.involvedObject.name}`;
+    if (!pending.has(key)) continue;
+    const prev = latest.get(key);
+    if (!prev || (prev.lastTimestamp ?? '') <= (e.lastTimestamp ?? '')) {
+      latest.set(key, e);
+    }
+  }
+  const out: StorageFinding[] = [];
+  for (const [key, event] of latest) {
+    const pod = pending.get(key)!;
+    const objects = [
+      { kind: 'Pod', namespace: pod.namespace, name: pod.name },
+      ...(pod.claims ?? []).map(c => ({
+        kind: 'PersistentVolumeClaim',
+        namespace: pod.namespace,
+        name: c,
+      })),
+    ];
+    if (AFFINITY_CONFLICT.test(event.message ?? '')) {
+      out.push({
+        id: 'volume-node-affinity-conflict',
+        severity: 'error',
+        objects,
+        message: `The scheduler cannot place pod ${pod.name}: ${event.message}`,
+        fix: "The volume lives in a zone/provider the pod may not run in: give the claim a class of the provider the pod is pinned to (recreate the claim), or relax the pod's nodeSelector/affinity to the volume's topology",
+      });
+    } else {
+      out.push({
+        id: 'pod-pending-volume',
+        severity: 'warning',
+        objects,
+        message: `Pod ${pod.name} is Pending because of its volumes: ${event.message}`,
+        fix: "Check each claim's class exists and has volumes (or a running provisioner) in a zone the pod may use",
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Nodes of a provider whose CSINode lacks that provider's CSI driver: its node plugin is not
+ * running there, so volumes cannot be attached or mounted on the node. Nodes without a CSINode
+ * object are not judged (the kubelet creates it once a plugin registers).
+ */
+function csiNodeFindings(input: StorageFindingsInput): StorageFinding[] {
+  if (!input.nodes || !input.csiNodes) return [];
+  const csi = new Map(input.csiNodes.map(n => [n.name, n]));
+  const missing = new Map<string, string[]>();
+  for (const node of input.nodes) {
+    const provider = input.registry.providers.find(
+      p => p.name === providerOfNode(node, input.registry),
+    );
+    const driver = provider?.storage?.csiDriver;
+    const csiNode = csi.get(node.name);
+    if (!driver || !csiNode) continue;
+    if (csiNode.drivers.some(d => d.name === driver)) continue;
+    missing.set(driver, [...(missing.get(driver) ?? []), node.name]);
+  }
+  return [...missing].map(([driver, names]) => ({
+    id: 'csi-node-plugin-missing',
+    severity: 'warning' as const,
+    objects: [
+      { kind: 'CSIDriver', name: driver },
+      ...names.map(name => ({ kind: 'Node', name })),
+    ],
+    message: `${names.length} node(s) of the provider of ${driver} do not run its CSI node plugin; pods with its volumes cannot start there`,
+    fix: `Check the ${driver} node DaemonSet tolerates and selects these nodes`,
+  }));
 }

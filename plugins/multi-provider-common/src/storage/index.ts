@@ -1,1 +1,3 @@
 export * from './findings';
+export * from './slim';
+export * from './views';

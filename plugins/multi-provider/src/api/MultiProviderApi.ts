@@ -2,6 +2,9 @@ import { createApiRef } from '@backstage/frontend-plugin-api';
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import type {
   ClusterStatusResponse,
+  DesiredStorageResponse,
+  EntityStorageResponse,
+  PlatformStorageResponse,
   EntityPlacementResponse,
   FailureDomainRequest,
   FailureDomainResponse,
@@ -27,6 +30,12 @@ export interface MultiProviderApi {
   ): Promise<FailureDomainResponse>;
   /** Cache state of every configured cluster. */
   getClusters(): Promise<ClusterStatusResponse>;
+  /** The entity's claims: class, provider and zone of the volume, pods, findings. */
+  getEntityStorage(entity: CompoundEntityRef): Promise<EntityStorageResponse>;
+  /** CSI drivers, StorageClasses, volumes per provider zone and findings per cluster. */
+  getPlatformStorage(): Promise<PlatformStorageResponse>;
+  /** The claims each Flux Kustomization of a gitops cluster tree will create. */
+  getDesiredStorage(cluster?: string): Promise<DesiredStorageResponse>;
 }
 
 /**

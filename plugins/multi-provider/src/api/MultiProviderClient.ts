@@ -3,6 +3,12 @@ import { ResponseError } from '@backstage/errors';
 import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import {
   clusterStatusResponseSchema,
+  desiredStorageResponseSchema,
+  entityStorageResponseSchema,
+  platformStorageResponseSchema,
+  type DesiredStorageResponse,
+  type EntityStorageResponse,
+  type PlatformStorageResponse,
   entityPlacementResponseSchema,
   failureDomainRequestSchema,
   failureDomainResponseSchema,
@@ -15,6 +21,13 @@ import {
 } from '@internal/plugin-multi-provider-common';
 import type { ZodType, ZodTypeDef } from 'zod';
 import type { MultiProviderApi } from './MultiProviderApi';
+
+/** `namespace/kind/name`, each part URL-encoded. */
+function entityPath(entity: CompoundEntityRef): string {
+  return [entity.namespace, entity.kind, entity.name]
+    .map(encodeURIComponent)
+    .join('/');
+}
 
 /** The backend plugin id the client discovers. */
 const PLUGIN_ID = 'multi-provider';
@@ -46,12 +59,28 @@ export class MultiProviderClient implements MultiProviderApi {
   getEntityPlacement(
     entity: CompoundEntityRef,
   ): Promise<EntityPlacementResponse> {
-    const path = [entity.namespace, entity.kind, entity.name]
-      .map(encodeURIComponent)
-      .join('/');
     return this.#request(
-      `/entity/${path}/placement`,
+      `/entity/${entityPath(entity)}/placement`,
       entityPlacementResponseSchema,
+    );
+  }
+
+  getEntityStorage(entity: CompoundEntityRef): Promise<EntityStorageResponse> {
+    return this.#request(
+      `/entity/${entityPath(entity)}/storage`,
+      entityStorageResponseSchema,
+    );
+  }
+
+  getPlatformStorage(): Promise<PlatformStorageResponse> {
+    return this.#request('/platform/storage', platformStorageResponseSchema);
+  }
+
+  getDesiredStorage(cluster?: string): Promise<DesiredStorageResponse> {
+    const query = cluster ? `?cluster=${encodeURIComponent(cluster)}` : '';
+    return this.#request(
+      `/platform/storage/desired${query}`,
+      desiredStorageResponseSchema,
     );
   }
 

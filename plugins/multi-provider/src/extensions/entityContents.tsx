@@ -15,3 +15,18 @@ export const entityPlacementContent = EntityContentBlueprint.make({
       )),
   },
 });
+
+/** `entity-content:multi-provider/storage`: the entity's Storage tab. */
+export const entityStorageContent = EntityContentBlueprint.make({
+  name: 'storage',
+  params: {
+    path: '/storage',
+    title: 'Storage',
+    group: 'deployment',
+    filter: isPlacementAvailable,
+    loader: () =>
+      import('../components/EntityStorageContent').then(m => (
+        <m.EntityStorageContent />
+      )),
+  },
+});

@@ -1,3 +1,3 @@
 export { multiProviderApi } from './apis';
-export { entityPlacementContent } from './entityContents';
-export { providersPage } from './pages';
+export { entityPlacementContent, entityStorageContent } from './entityContents';
+export { providersPage, storagePage } from './pages';

@@ -1,6 +1,7 @@
 import { PageBlueprint } from '@backstage/frontend-plugin-api';
 import CloudIcon from '@material-ui/icons/Cloud';
-import { rootRouteRef } from '../routes';
+import StorageIcon from '@material-ui/icons/Storage';
+import { rootRouteRef, storageRouteRef } from '../routes';
 
 /** `page:multi-provider`: the platform page, listed in the nav as "Providers". */
 export const providersPage = PageBlueprint.make({
@@ -11,5 +12,18 @@ export const providersPage = PageBlueprint.make({
     routeRef: rootRouteRef,
     loader: () =>
       import('../components/ProvidersPage').then(m => <m.ProvidersPage />),
+  },
+});
+
+/** `page:multi-provider/storage`: the platform storage page, listed in the nav as "Storage". */
+export const storagePage = PageBlueprint.make({
+  name: 'storage',
+  params: {
+    path: '/multi-provider/storage',
+    title: 'Storage',
+    icon: <StorageIcon />,
+    routeRef: storageRouteRef,
+    loader: () =>
+      import('../components/StoragePage').then(m => <m.StoragePage />),
   },
 });

@@ -25,6 +25,9 @@ function api(
     getPlatformPlacement: jest.fn(),
     analyseFailureDomain: jest.fn(),
     getClusters: jest.fn(),
+    getEntityStorage: jest.fn(),
+    getPlatformStorage: jest.fn(),
+    getDesiredStorage: jest.fn(),
   };
 }
 

@@ -18,6 +18,9 @@ function mockApi(
     getClusters: jest.fn(),
     getEntityPlacement: jest.fn(),
     getPlatformPlacement: jest.fn(),
+    getEntityStorage: jest.fn(),
+    getPlatformStorage: jest.fn(),
+    getDesiredStorage: jest.fn(),
   };
 }
 

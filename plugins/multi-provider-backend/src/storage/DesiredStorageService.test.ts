@@ -1,0 +1,161 @@
+import { createProviderRegistry } from '@internal/plugin-multi-provider-common';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { DesiredStorageService } from './DesiredStorageService';
+import { defaultKustomizeCommand } from './storageConfig';
+
+const repoRoot = path.resolve(__dirname, '../../../..');
+const registry = createProviderRegistry(
+  fs
+    .readdirSync(path.join(repoRoot, 'providers'))
+    .filter(f => f.endsWith('.yaml'))
+    .flatMap(f =>
+      parseAllDocuments(
+        fs.readFileSync(path.join(repoRoot, 'providers', f), 'utf8'),
+      ).map(d => d.toJSON()),
+    ),
+);
+
+function write(root: string, file: string, text: string) {
+  fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+  fs.writeFileSync(path.join(root, file), text);
+}
+
+const flux = (name: string, p: string) => `---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: ${name}, namespace: flux-system}
+spec: {path: ./gitops/${p}, interval: 10m, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}
+`;
+
+/** A tree with one mistake: a Scaleway class under a Deployment pinned to Hetzner, 5Gi. */
+function tree(): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'desired-storage-'));
+  write(
+    root,
+    'gitops/clusters/review/apps.yaml',
+    flux('storage', 'storage') + flux('shop', 'apps/shop'),
+  );
+  write(
+    root,
+    'gitops/storage/kustomization.yaml',
+    'resources: [classes.yaml]\n',
+  );
+  write(
+    root,
+    'gitops/storage/classes.yaml',
+    `---
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: hcloud-volumes}
+provisioner: csi.hetzner.cloud
+volumeBindingMode: WaitForFirstConsumer
+---
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: scw-bssd}
+provisioner: csi.scaleway.com
+volumeBindingMode: WaitForFirstConsumer
+`,
+  );
+  write(
+    root,
+    'gitops/apps/shop/kustomization.yaml',
+    'namespace: shop\nresources: [app.yaml]\n',
+  );
+  write(
+    root,
+    'gitops/apps/shop/app.yaml',
+    `---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data}
+spec:
+  storageClassName: scw-bssd
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 5Gi}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: shop}
+spec:
+  selector: {matchLabels: {app: shop}}
+  template:
+    metadata: {labels: {app: shop}}
+    spec:
+      nodeSelector: {cfke.io/provider: hetzner}
+      containers: [{name: shop, image: shop}]
+      volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]
+`,
+  );
+  return root;
+}
+
+describe('DesiredStorageService', () => {
+  it('shows the claim a Kustomization will create and the cross-provider mistake before merge', async () => {
+    const root = tree();
+    const service = new DesiredStorageService(
+      {
+        repoRoot: root,
+        gitopsDir: 'gitops',
+        defaultCluster: 'review',
+        kustomize: defaultKustomizeCommand(repoRoot),
+        refreshMs: 60_000,
+      },
+      () => registry,
+    );
+    const answer = await service.desiredStorage();
+    expect(answer.clusters).toEqual(['review']);
+    const shop = answer.kustomizations.find(k => k.name === 'shop')!;
+    expect(shop.error).toBeUndefined();
+    expect(shop.claims).toEqual([
+      {
+        namespace: 'shop',
+        name: 'data',
+        storageClassName: 'scw-bssd',
+        provider: 'scaleway',
+        requested: '5Gi',
+        accessModes: ['ReadWriteOnce'],
+        workloads: [
+          { kind: 'Deployment', name: 'shop', pinnedProvider: 'hetzner' },
+        ],
+      },
+    ]);
+    expect(shop.findings.map(f => f.id)).toEqual(['claim-provider-conflict']);
+    // The classes come from the other Kustomization; no claim, no finding there.
+    const storage = answer.kustomizations.find(k => k.name === 'storage')!;
+    expect(storage.storageClasses).toEqual(['hcloud-volumes', 'scw-bssd']);
+    expect(storage.findings).toEqual([]);
+    expect(answer.findings).toEqual([]);
+    // Reused within refreshMs: the same answer object.
+    expect(await service.desiredStorage()).toBe(answer);
+  });
+
+  it('reports a Kustomization that does not render, and an unknown tree', async () => {
+    const root = tree();
+    write(
+      root,
+      'gitops/apps/shop/kustomization.yaml',
+      'resources: [missing.yaml]\n',
+    );
+    const service = new DesiredStorageService(
+      {
+        repoRoot: root,
+        gitopsDir: 'gitops',
+        defaultCluster: 'review',
+        kustomize: defaultKustomizeCommand(repoRoot),
+        refreshMs: 0,
+      },
+      () => registry,
+    );
+    const answer = await service.desiredStorage();
+    expect(answer.kustomizations.find(k => k.name === 'shop')!.error).toMatch(
+      /missing\.yaml/,
+    );
+    await expect(service.desiredStorage('nope')).rejects.toThrow(
+      /No cluster tree nope/,
+    );
+  });
+});

@@ -1,0 +1,237 @@
+import {
+  readFluxTree,
+  YamlFileCache,
+} from '@internal/plugin-catalog-backend-module-flux';
+import { NotFoundError } from '@backstage/errors';
+import {
+  DesiredKustomization,
+  DesiredStorageResponse,
+  KubePod,
+  ProviderRegistry,
+  SlimPVC,
+  SlimStorageClass,
+  pinnedProvider,
+  slimPod,
+  slimPVC,
+  slimStorageClass,
+  sortFindings,
+  storageFindings,
+} from '@internal/plugin-multi-provider-common';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { parseAllDocuments } from 'yaml';
+
+const run = promisify(execFile);
+type Obj = Record<string, any>;
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
+
+/** How the desired state is rendered. */
+export interface DesiredStorageOptions {
+  repoRoot: string;
+  /** Repository-relative Flux repository directory (`gitops`). */
+  gitopsDir: string;
+  /** Cluster tree shown when the request names none. */
+  defaultCluster: string;
+  /** Render command: argv, the kustomization directory is appended (`kubectl kustomize`). */
+  kustomize: string[];
+  /** How long a rendering is reused. */
+  refreshMs: number;
+}
+
+/** What one rendered Kustomization contributes. */
+interface Rendered {
+  pvcs: SlimPVC[];
+  classes: SlimStorageClass[];
+  workloads: Array<{ kind: string; name: string; pod: KubePod }>;
+  error?: string;
+}
+
+/** A rendered claim: not created yet, so neither Pending nor Bound. */
+function desired(doc: Obj): SlimPVC {
+  const claim = slimPVC(doc);
+  claim.status = { phase: 'Desired' };
+  return claim;
+}
+
+function parse(yamlText: string): Obj[] {
+  return parseAllDocuments(yamlText)
+    .map(d => d.toJSON())
+    .filter((d): d is Obj => !!d && typeof d === 'object');
+}
+
+/**
+ * The claims each Flux Kustomization of a cluster tree will create, with their class, provider
+ * and the storage findings, so a reviewer sees a storage mistake before it is merged. The tree
+ * is read with the catalog's Flux reader; each Kustomization's `spec.path` is rendered with
+ * kustomize. Renderings are reused for `refreshMs`.
+ */
+export class DesiredStorageService {
+  private readonly cached = new Map<
+    string,
+    { at: number; answer: Promise<DesiredStorageResponse> }
+  >();
+
+  constructor(
+    private readonly options: DesiredStorageOptions,
+    private readonly registry: () => ProviderRegistry,
+  ) {}
+
+  desiredStorage(cluster?: string): Promise<DesiredStorageResponse> {
+    const name = cluster ?? this.options.defaultCluster;
+    const hit = this.cached.get(name);
+    if (hit && Date.now() - hit.at < this.options.refreshMs) return hit.answer;
+    const answer = this.compute(name);
+    this.cached.set(name, { at: Date.now(), answer });
+    answer.catch(() => this.cached.delete(name));
+    return answer;
+  }
+
+  private async render(dir: string): Promise<Rendered> {
+    const [cmd, ...args] = this.options.kustomize;
+    try {
+      const { stdout } = await run(cmd, [...args, dir], {
+        cwd: this.options.repoRoot,
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: 60_000,
+      });
+      const out: Rendered = { pvcs: [], classes: [], workloads: [] };
+      for (const doc of parse(stdout)) {
+        if (doc.kind === 'PersistentVolumeClaim') out.pvcs.push(desired(doc));
+        else if (doc.kind === 'StorageClass') {
+          out.classes.push(slimStorageClass(doc));
+        } else if (WORKLOAD_KINDS.has(doc.kind)) {
+          out.workloads.push({
+            kind: doc.kind,
+            name: doc.metadata?.name ?? '',
+            pod: {
+              metadata: {
+                name: doc.metadata?.name,
+                namespace: doc.metadata?.namespace,
+              },
+              spec: doc.spec?.template?.spec,
+            },
+          });
+          // StatefulSet volumeClaimTemplates become claims too.
+          for (const t of doc.spec?.volumeClaimTemplates ?? []) {
+            out.pvcs.push(
+              desired({
+                ...t,
+                metadata: {
+                  ...t.metadata,
+                  name: `${t.metadata?.name}-${doc.metadata?.name}-0`,
+                  namespace: doc.metadata?.namespace,
+                },
+              }),
+            );
+          }
+        }
+      }
+      return out;
+    } catch (err) {
+      const e = err as { stderr?: string; message?: string };
+      return {
+        pvcs: [],
+        classes: [],
+        workloads: [],
+        error: (e.stderr || e.message || String(err)).trim().slice(0, 1000),
+      };
+    }
+  }
+
+  private async compute(cluster: string): Promise<DesiredStorageResponse> {
+    const { repoRoot, gitopsDir } = this.options;
+    const model = readFluxTree(new YamlFileCache(repoRoot), gitopsDir);
+    const tree = model.clusters.find(c => c.name === cluster);
+    if (!tree) {
+      throw new NotFoundError(
+        `No cluster tree ${cluster} under ${gitopsDir}/clusters (have: ${model.clusters
+          .map(c => c.name)
+          .join(', ')})`,
+      );
+    }
+    const registry = this.registry();
+    const kustomizations = tree.kustomizations.filter(k => k.path !== tree.dir);
+    // Two renderings at a time: kustomize is quick, and the machine is shared.
+    const rendered: Rendered[] = new Array(kustomizations.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < kustomizations.length) {
+        const i = next++;
+        rendered[i] = await this.render(
+          path.join(repoRoot, kustomizations[i].path),
+        );
+      }
+    };
+    await Promise.all([worker(), worker()]);
+    const allClasses = rendered.flatMap(r => r.classes);
+    const rows: DesiredKustomization[] = kustomizations.map((k, i) => {
+      const r = rendered[i];
+      const pods = r.workloads.map(w => ({ ...w, slim: slimPod(w.pod) }));
+      const findings = sortFindings(
+        storageFindings({
+          registry,
+          // Class-wide findings are reported once for the tree, below.
+          storageClasses: allClasses.map(c => ({
+            ...c,
+            metadata: { name: c.metadata.name },
+          })),
+          pvcs: r.pvcs,
+          pods: pods.map(p => p.slim),
+        }).filter(f => f.id !== 'immediate-binding-multi-zone'),
+      );
+      const row: DesiredKustomization = {
+        name: k.name,
+        namespace: k.namespace,
+        path: k.path,
+        file: k.file,
+        storageClasses: r.classes.map(c => c.metadata.name),
+        claims: r.pvcs.map(c => {
+          const sc = allClasses.find(
+            s => s.metadata.name === c.spec.storageClassName,
+          );
+          const provider = registry.providers.find(
+            p => p.storage?.csiDriver === sc?.provisioner,
+          );
+          return {
+            namespace: c.metadata.namespace,
+            name: c.metadata.name,
+            storageClassName: c.spec.storageClassName ?? null,
+            ...(provider ? { provider: provider.name } : {}),
+            ...(c.spec.resources?.requests?.storage
+              ? { requested: c.spec.resources.requests.storage }
+              : {}),
+            accessModes: c.spec.accessModes ?? [],
+            workloads: pods
+              .filter(
+                p =>
+                  p.slim.namespace === c.metadata.namespace &&
+                  p.slim.claims?.includes(c.metadata.name),
+              )
+              .map(p => {
+                const pin = pinnedProvider(p.slim, registry);
+                return {
+                  kind: p.kind,
+                  name: p.name,
+                  ...(pin ? { pinnedProvider: pin } : {}),
+                };
+              }),
+          };
+        }),
+        findings,
+      };
+      if (r.error) row.error = r.error;
+      return row;
+    });
+    const treeFindings = sortFindings(
+      storageFindings({ registry, storageClasses: allClasses, pvcs: [] }),
+    );
+    return {
+      cluster,
+      clusters: model.clusters.map(c => c.name),
+      renderedAt: new Date().toISOString(),
+      kustomizations: rows,
+      findings: treeFindings,
+    };
+  }
+}

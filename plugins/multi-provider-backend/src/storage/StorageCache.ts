@@ -1,0 +1,138 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  ClusterState,
+  KubeCSIDriverManifest,
+  KubeCSINodeManifest,
+  KubeEventManifest,
+  KubePVCManifest,
+  KubePVManifest,
+  KubeStorageClassManifest,
+  SlimCSIDriver,
+  SlimCSINode,
+  SlimEvent,
+  SlimPV,
+  SlimPVC,
+  SlimStorageClass,
+  slimCSIDriver,
+  slimCSINode,
+  slimEvent,
+  slimPV,
+  slimPVC,
+  slimStorageClass,
+} from '@internal/plugin-multi-provider-common';
+import { ClusterCache, DEFAULT_INFORMER_OPTIONS } from '../cache/ClusterCache';
+import { InformerOptions, ResourceInformer } from '../cache/ResourceInformer';
+import { StorageClients } from '../clusters/storageTypes';
+
+/** Per-cluster storage cache state, as `GET /clusters` reports placement's. */
+export interface StorageCacheStatus {
+  state: ClusterState;
+  staleSince?: string;
+  lastError?: string;
+  claims: number;
+  volumes: number;
+}
+
+/**
+ * The storage informers of one cluster, registered beside its {@link ClusterCache} (whose pods
+ * and nodes the storage views join with): PVCs, PVs, StorageClasses, CSIDrivers, CSINodes and
+ * the storage-related events, each trimmed to a slim type. Same list + watch machinery, same
+ * state rules: `syncing` → `synced`; `stale` when a watch broke after a sync; `error` when it
+ * never synced.
+ */
+export class StorageCache {
+  readonly pvcs: ResourceInformer<KubePVCManifest, SlimPVC>;
+  readonly pvs: ResourceInformer<KubePVManifest, SlimPV>;
+  readonly storageClasses: ResourceInformer<
+    KubeStorageClassManifest,
+    SlimStorageClass
+  >;
+  readonly csiDrivers: ResourceInformer<KubeCSIDriverManifest, SlimCSIDriver>;
+  readonly csiNodes: ResourceInformer<KubeCSINodeManifest, SlimCSINode>;
+  readonly events: ResourceInformer<KubeEventManifest, SlimEvent>;
+  /** Bumped on every change, so derived views can be memoised. */
+  generation = 0;
+  private readonly informers: Array<ResourceInformer<any, any>>;
+
+  constructor(
+    readonly cluster: ClusterCache,
+    clients: StorageClients,
+    logger: LoggerService,
+    options: Partial<InformerOptions> = {},
+  ) {
+    const opts = { ...DEFAULT_INFORMER_OPTIONS, ...options };
+    const log = logger.child({ cluster: cluster.name, cache: 'storage' });
+    const changed = () => {
+      this.generation += 1;
+    };
+    const informer = <T extends object, S>(
+      what: string,
+      client: StorageClients[keyof StorageClients],
+      slim: (o: T) => S,
+    ) =>
+      new ResourceInformer<any, S>(
+        `${cluster.name} ${what}`,
+        client,
+        slim as (o: any) => S,
+        opts,
+        log,
+        changed,
+      );
+    this.pvcs = informer('persistentvolumeclaims', clients.pvcs, slimPVC);
+    this.pvs = informer('persistentvolumes', clients.pvs, slimPV);
+    this.storageClasses = informer(
+      'storageclasses',
+      clients.storageClasses,
+      slimStorageClass,
+    );
+    this.csiDrivers = informer('csidrivers', clients.csiDrivers, slimCSIDriver);
+    this.csiNodes = informer('csinodes', clients.csiNodes, slimCSINode);
+    this.events = informer('events', clients.events, slimEvent);
+    this.informers = [
+      this.pvcs,
+      this.pvs,
+      this.storageClasses,
+      this.csiDrivers,
+      this.csiNodes,
+      this.events,
+    ];
+  }
+
+  get name() {
+    return this.cluster.name;
+  }
+
+  start() {
+    this.informers.forEach(i => i.start());
+  }
+
+  stop() {
+    this.informers.forEach(i => i.stop());
+  }
+
+  /** Whether the storage informers and the cluster's pods and nodes all have data. */
+  get hasData(): boolean {
+    return this.cluster.hasData && this.informers.every(i => i.synced);
+  }
+
+  status(): StorageCacheStatus {
+    const error = this.informers.map(i => i.lastError).find(Boolean);
+    const broken = this.informers
+      .map(i => i.brokenSince)
+      .filter((d): d is Date => !!d)
+      .sort((a, b) => a.getTime() - b.getTime())[0];
+    let state: ClusterState;
+    if (!this.informers.every(i => i.synced)) {
+      state = error ? 'error' : 'syncing';
+    } else if (this.informers.every(i => i.watching)) state = 'synced';
+    else state = 'stale';
+    const status: StorageCacheStatus = {
+      state,
+      claims: this.pvcs.items.size,
+      volumes: this.pvs.items.size,
+    };
+    if (state === 'stale' && broken) status.staleSince = broken.toISOString();
+    if (error && state !== 'synced') status.lastError = error;
+    return status;
+  }
+}

@@ -1,0 +1,175 @@
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  ClusterStorage,
+  EntityStorageResponse,
+  PlatformStorageCluster,
+  PlatformStorageResponse,
+  ProviderRegistry,
+  SlimPVC,
+  SlimPod,
+  StorageSnapshot,
+  buildClaimRows,
+  buildPlatformStorage,
+} from '@internal/plugin-multi-provider-common';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { resolveEntityPods } from '../services/entityMatcher';
+import { StorageCache } from './StorageCache';
+
+/** Per-cluster answer header from both the placement and the storage cache state. */
+function header(cache: StorageCache) {
+  const placement = cache.cluster.status();
+  const storage = cache.status();
+  const order = ['error', 'syncing', 'stale', 'synced'] as const;
+  const state = order.find(s => s === placement.state || s === storage.state)!;
+  const out: {
+    cluster: string;
+    state: typeof state;
+    staleSince?: string;
+    error?: string;
+  } = { cluster: cache.name, state };
+  const staleSince = storage.staleSince ?? placement.staleSince;
+  if (state === 'stale' && staleSince) out.staleSince = staleSince;
+  const error = placement.lastError ?? storage.lastError;
+  if (error) out.error = error;
+  if (!cache.hasData && !out.error) out.error = 'cluster not synced yet';
+  return out;
+}
+
+/**
+ * Answers the storage routes from the caches; no cluster calls per request. The cluster's
+ * snapshot (and the platform view) is rebuilt only when a cache changed.
+ */
+export class StorageService {
+  private readonly memo = new Map<
+    string,
+    {
+      key: string;
+      byNamespace: Map<string, SlimPVC[]>;
+      snapshot: StorageSnapshot;
+      platform?: PlatformStorageCluster;
+    }
+  >();
+
+  constructor(
+    private readonly caches: StorageCache[],
+    private readonly registry: () => ProviderRegistry,
+    private readonly catalog: CatalogService,
+  ) {}
+
+  private snapshot(cache: StorageCache) {
+    const registry = this.registry();
+    const key = `${cache.generation}/${cache.cluster.generation}`;
+    const hit = this.memo.get(cache.name);
+    if (hit && hit.key === key && hit.snapshot.registry === registry) {
+      return hit;
+    }
+    const byNamespace = new Map<string, SlimPVC[]>();
+    for (const c of cache.pvcs.items.values()) {
+      const list = byNamespace.get(c.metadata.namespace);
+      if (list) list.push(c);
+      else byNamespace.set(c.metadata.namespace, [c]);
+    }
+    const entry = {
+      key,
+      byNamespace,
+      snapshot: {
+        registry,
+        pvcs: [...cache.pvcs.items.values()],
+        pvs: new Map(
+          [...cache.pvs.items.values()].map(pv => [pv.metadata.name, pv]),
+        ),
+        storageClasses: new Map(
+          [...cache.storageClasses.items.values()].map(sc => [
+            sc.metadata.name,
+            sc,
+          ]),
+        ),
+        csiDrivers: [...cache.csiDrivers.items.values()],
+        csiNodes: [...cache.csiNodes.items.values()],
+        events: [...cache.events.items.values()],
+        pods: [...cache.cluster.pods.items.values()],
+        nodes: new Map(
+          [...cache.cluster.nodes.items.values()].map(n => [n.name, n]),
+        ),
+      } satisfies StorageSnapshot,
+    };
+    this.memo.set(cache.name, entry);
+    return entry as typeof entry & { platform?: PlatformStorageCluster };
+  }
+
+  async entityStorage(
+    ref: { kind: string; namespace: string; name: string },
+    credentials: BackstageCredentials,
+  ): Promise<EntityStorageResponse> {
+    const { entity, matches } = await resolveEntityPods(
+      this.catalog,
+      ref,
+      credentials,
+    );
+    return {
+      entityRef: stringifyEntityRef(entity),
+      clusters: this.caches.map((cache): ClusterStorage => {
+        const head = header(cache);
+        if (!cache.hasData) return { ...head, claims: [], findings: [] };
+        const entry = this.snapshot(cache);
+        const { snapshot } = entry;
+        const pods = snapshot.pods.filter(matches);
+        // The claims the entity's pods mount, plus claims carrying the entity's labels.
+        const wanted = new Set<string>();
+        for (const p of pods) {
+          for (const c of p.claims ?? []) wanted.add(`${p.namespace}/${c}`);
+        }
+        // Claim label matching is limited to the namespaces the entity's pods run in.
+        const claims: SlimPVC[] = [];
+        for (const ns of new Set(pods.map(p => p.namespace))) {
+          for (const c of entry.byNamespace.get(ns) ?? []) {
+            const key = `${c.metadata.namespace}/${c.metadata.name}`;
+            if (
+              wanted.has(key) ||
+              (c.metadata.labels &&
+                matches({
+                  namespace: c.metadata.namespace,
+                  labels: c.metadata.labels,
+                } as SlimPod))
+            ) {
+              claims.push(c);
+            }
+          }
+        }
+        claims.sort(
+          (a, b) =>
+            a.metadata.namespace.localeCompare(b.metadata.namespace) ||
+            a.metadata.name.localeCompare(b.metadata.name),
+        );
+        return { ...head, ...buildClaimRows(snapshot, claims, pods) };
+      }),
+    };
+  }
+
+  platformStorage(): PlatformStorageResponse {
+    return {
+      clusters: this.caches.map((cache): PlatformStorageCluster => {
+        const head = header(cache);
+        if (!cache.hasData) {
+          return {
+            ...head,
+            csiDrivers: [],
+            storageClasses: [],
+            zones: [],
+            totals: { claims: 0, pendingClaims: 0, volumes: 0 },
+            findings: [],
+            findingsTotal: 0,
+            findingCounts: {},
+          };
+        }
+        const entry = this.snapshot(cache);
+        entry.platform ??= {
+          ...head,
+          ...buildPlatformStorage(entry.snapshot),
+        };
+        return { ...entry.platform, ...head };
+      }),
+    };
+  }
+}

@@ -1,0 +1,346 @@
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { createServiceFactory } from '@backstage/backend-plugin-api';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  desiredStorageResponseSchema,
+  entityStorageResponseSchema,
+  platformStorageResponseSchema,
+} from '@internal/plugin-multi-provider-common';
+import path from 'path';
+import request from 'supertest';
+import { multiProviderPlugin } from '../plugin';
+import {
+  InMemoryCluster,
+  InMemoryClusterSource,
+} from '../clusters/InMemoryClusterSource';
+import { clusterSourceServiceRef } from '../clusters/clusterSourceServiceRef';
+
+const repoRoot = path.resolve(__dirname, '../../../..');
+const entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'web',
+    namespace: 'default',
+    annotations: { 'backstage.io/kubernetes-id': 'web' },
+  },
+  spec: { type: 'service', lifecycle: 'production', owner: 'team-a' },
+};
+const CONFLICT =
+  "0/2 nodes are available: 1 node(s) had volume node affinity conflict, 1 node(s) didn't match Pod's node affinity/selector.";
+
+const node = (
+  name: string,
+  provider: string,
+  zone: string,
+  topo: Record<string, string>,
+) => ({
+  metadata: {
+    name,
+    labels: {
+      'cfke.io/provider': provider,
+      'topology.kubernetes.io/zone': zone,
+      ...topo,
+    },
+  },
+  status: { conditions: [{ type: 'Ready', status: 'True' }] },
+});
+const pod = (
+  name: string,
+  claim: string,
+  provider: string,
+  nodeName?: string,
+) => ({
+  metadata: {
+    name,
+    namespace: 'shop',
+    labels: { 'backstage.io/kubernetes-id': 'web' },
+  },
+  spec: {
+    nodeName,
+    nodeSelector: { 'cfke.io/provider': provider },
+    volumes: [{ name: 'd', persistentVolumeClaim: { claimName: claim } }],
+  },
+  status: { phase: nodeName ? 'Running' : 'Pending' },
+});
+const pvc = (name: string, cls: string, volumeName?: string) => ({
+  metadata: { name, namespace: 'shop' },
+  spec: {
+    storageClassName: cls,
+    volumeName,
+    accessModes: ['ReadWriteOnce'],
+    resources: { requests: { storage: '10Gi' } },
+  },
+  status: {
+    phase: volumeName ? 'Bound' : 'Pending',
+    capacity: volumeName ? { storage: '10Gi' } : undefined,
+  },
+});
+const pv = (
+  name: string,
+  driver: string,
+  cls: string,
+  key: string,
+  value: string,
+  claim: string,
+) => ({
+  metadata: { name },
+  spec: {
+    storageClassName: cls,
+    csi: { driver },
+    capacity: { storage: '10Gi' },
+    claimRef: { name: claim, namespace: 'shop' },
+    nodeAffinity: {
+      required: {
+        nodeSelectorTerms: [
+          { matchExpressions: [{ key, operator: 'In', values: [value] }] },
+        ],
+      },
+    },
+  },
+  status: { phase: 'Bound' },
+});
+
+function lab() {
+  return new InMemoryCluster('lab', {
+    nodes: [
+      node('h1', 'hetzner', 'fsn1-dc14', {
+        'csi.hetzner.cloud/location': 'fsn1',
+      }),
+      node('s1', 'scaleway', 'fr-par-1', {
+        'topology.csi.scaleway.com/zone': 'fr-par-1',
+      }),
+    ] as any,
+    pods: [
+      pod('web-ok', 'data', 'hetzner', 'h1'),
+      pod('web-stuck', 'wrong', 'hetzner'),
+    ] as any,
+    pvcs: [
+      pvc('data', 'hcloud-volumes', 'pv-h'),
+      pvc('wrong', 'scw-bssd', 'pv-s'),
+    ],
+    pvs: [
+      pv(
+        'pv-h',
+        'csi.hetzner.cloud',
+        'hcloud-volumes',
+        'csi.hetzner.cloud/location',
+        'fsn1',
+        'data',
+      ),
+      pv(
+        'pv-s',
+        'csi.scaleway.com',
+        'scw-bssd',
+        'topology.csi.scaleway.com/zone',
+        'fr-par-1',
+        'wrong',
+      ),
+    ],
+    storageClasses: [
+      {
+        metadata: { name: 'hcloud-volumes' },
+        provisioner: 'csi.hetzner.cloud',
+        volumeBindingMode: 'WaitForFirstConsumer',
+        allowVolumeExpansion: true,
+      },
+      {
+        metadata: { name: 'scw-bssd' },
+        provisioner: 'csi.scaleway.com',
+        volumeBindingMode: 'WaitForFirstConsumer',
+      },
+    ],
+    csiDrivers: [
+      { metadata: { name: 'csi.hetzner.cloud' } },
+      { metadata: { name: 'csi.scaleway.com' } },
+    ],
+    csiNodes: [
+      {
+        metadata: { name: 'h1' },
+        spec: { drivers: [{ name: 'csi.hetzner.cloud' }] },
+      },
+      { metadata: { name: 's1' }, spec: { drivers: [] } },
+    ],
+    events: [
+      {
+        metadata: { name: 'e1', namespace: 'shop' },
+        involvedObject: { kind: 'Pod', name: 'web-stuck', namespace: 'shop' },
+        reason: 'FailedScheduling',
+        message: CONFLICT,
+        lastTimestamp: '2026-01-01T00:00:00Z',
+      },
+      {
+        metadata: { name: 'e2', namespace: 'shop' },
+        involvedObject: { kind: 'Pod', name: 'web-ok', namespace: 'shop' },
+        reason: 'Pulled',
+        message: 'image pulled',
+      },
+    ],
+  });
+}
+
+async function start(
+  permission:
+    | AuthorizeResult.ALLOW
+    | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
+  cluster = lab(),
+) {
+  const { server } = await startTestBackend({
+    features: [
+      multiProviderPlugin,
+      mockServices.rootConfig.factory({
+        data: {
+          multiProvider: {
+            registryDir: path.join(repoRoot, 'providers'),
+          },
+        },
+      }),
+      mockServices.permissions.factory({ result: permission }),
+      catalogServiceMock.factory({ entities: [entity] }),
+      createServiceFactory({
+        service: clusterSourceServiceRef,
+        deps: {},
+        factory: () => new InMemoryClusterSource([cluster]),
+      }),
+    ],
+  });
+  for (let i = 0; i < 200; i++) {
+    const res = await request(server).get(
+      '/api/multi-provider/platform/storage',
+    );
+    if (res.status !== 200 || res.body.clusters[0].state !== 'syncing') break;
+    await new Promise(r => setTimeout(r, 10));
+  }
+  return server;
+}
+
+describe('storage routes', () => {
+  it('lists the entity claims with provider, zone, pods and the conflict findings', async () => {
+    const server = await start();
+    const res = await request(server).get(
+      '/api/multi-provider/entity/default/component/web/storage',
+    );
+    expect(res.status).toBe(200);
+    const body = entityStorageResponseSchema.parse(res.body);
+    const [cluster] = body.clusters;
+    expect(cluster.state).toBe('synced');
+    const data = cluster.claims.find(c => c.name === 'data')!;
+    expect(data).toMatchObject({
+      provider: 'hetzner',
+      zone: 'fsn1',
+      storageClassName: 'hcloud-volumes',
+      bindingMode: 'WaitForFirstConsumer',
+      accessModes: ['ReadWriteOnce'],
+      phase: 'Bound',
+      pods: [
+        {
+          name: 'web-ok',
+          nodeName: 'h1',
+          provider: 'hetzner',
+          zone: 'fsn1-dc14',
+        },
+      ],
+      findings: [],
+    });
+    const wrong = cluster.claims.find(c => c.name === 'wrong')!;
+    expect(wrong).toMatchObject({ provider: 'scaleway', zone: 'fr-par-1' });
+    expect(wrong.findings.map(f => f.id).sort()).toEqual([
+      'claim-provider-conflict',
+      'volume-node-affinity-conflict',
+    ]);
+  });
+
+  it('summarises drivers, classes, zones and findings platform-wide', async () => {
+    const server = await start();
+    const res = await request(server).get(
+      '/api/multi-provider/platform/storage',
+    );
+    const [cluster] = platformStorageResponseSchema.parse(res.body).clusters;
+    expect(cluster.csiDrivers).toEqual([
+      expect.objectContaining({
+        name: 'csi.hetzner.cloud',
+        provider: 'hetzner',
+        nodes: ['h1'],
+        missingOn: [],
+      }),
+      expect.objectContaining({
+        name: 'csi.scaleway.com',
+        provider: 'scaleway',
+        nodes: [],
+        missingOn: ['s1'],
+      }),
+    ]);
+    expect(
+      cluster.zones.map(z => `${z.provider}/${z.zone}:${z.claims}`),
+    ).toEqual(['hetzner/fsn1:1', 'scaleway/fr-par-1:1']);
+    expect(cluster.storageClasses[0]).toMatchObject({
+      name: 'hcloud-volumes',
+      provider: 'hetzner',
+      allowVolumeExpansion: true,
+      claims: 1,
+      capacityBytes: 10 * 1024 ** 3,
+    });
+    expect(cluster.findingCounts).toEqual({
+      'claim-provider-conflict': 1,
+      'volume-node-affinity-conflict': 1,
+      'csi-node-plugin-missing': 1,
+    });
+  });
+
+  it('keeps irrelevant events out of the cache and follows the watch', async () => {
+    const cluster = lab();
+    const server = await start(AuthorizeResult.ALLOW, cluster);
+    cluster.storage.pvcs.remove(pvc('wrong', 'scw-bssd', 'pv-s'));
+    cluster.pods.remove(pod('web-stuck', 'wrong', 'hetzner') as any);
+    let body: any;
+    for (let i = 0; i < 100; i++) {
+      body = (await request(server).get('/api/multi-provider/platform/storage'))
+        .body;
+      if (body.clusters[0].totals.claims === 1) break;
+      await new Promise(r => setTimeout(r, 10));
+    }
+    expect(body.clusters[0].totals.claims).toBe(1);
+    expect(
+      body.clusters[0].findingCounts['claim-provider-conflict'],
+    ).toBeUndefined();
+  });
+
+  it('renders the desired claims of the gitops lab tree with their provider', async () => {
+    const server = await start();
+    const res = await request(server).get(
+      '/api/multi-provider/platform/storage/desired?cluster=lab',
+    );
+    expect(res.status).toBe(200);
+    const body = desiredStorageResponseSchema.parse(res.body);
+    const pihole = body.kustomizations.filter(k =>
+      k.name.startsWith('apps-pihole-'),
+    );
+    expect(
+      pihole.map(k =>
+        k.claims.map(c => `${c.namespace}/${c.name} ${c.provider}`),
+      ),
+    ).toEqual([
+      ['pihole-hetzner/pihole-data hetzner'],
+      ['pihole-scaleway/pihole-data scaleway'],
+    ]);
+    expect(pihole.every(k => !k.error)).toBe(true);
+    expect(pihole.flatMap(k => k.findings)).toEqual([]);
+    const bad = await request(server).get(
+      '/api/multi-provider/platform/storage/desired?cluster=../x',
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain('cluster');
+  });
+
+  it('answers 403 on every storage route without the storage permission', async () => {
+    const server = await start(AuthorizeResult.DENY);
+    for (const url of [
+      '/api/multi-provider/entity/default/component/web/storage',
+      '/api/multi-provider/platform/storage',
+      '/api/multi-provider/platform/storage/desired',
+    ]) {
+      expect((await request(server).get(url)).status).toBe(403);
+    }
+  });
+});

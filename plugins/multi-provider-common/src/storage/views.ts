@@ -1,0 +1,376 @@
+import type {
+  CsiDriverRow,
+  PlatformStorageCluster,
+  StorageClaim,
+  StorageClassRow,
+  StorageZone,
+} from '../api/storage';
+import { bytes } from '../kube/quantity';
+import { SlimNode, SlimPod } from '../kube/slim';
+import { ProviderRegistry } from '../registry/createProviderRegistry';
+import { locationOfNode, providerOfNode } from '../registry/providerOfNode';
+import {
+  DEFAULT_CLASS_ANNOTATION,
+  StorageFinding,
+  storageFindings,
+} from './findings';
+import {
+  SlimCSIDriver,
+  SlimCSINode,
+  SlimEvent,
+  SlimPV,
+  SlimPVC,
+  SlimStorageClass,
+} from './slim';
+
+/** Everything one cluster's storage views read, as the cache holds it. */
+export interface StorageSnapshot {
+  registry: ProviderRegistry;
+  pvcs: SlimPVC[];
+  pvs: Map<string, SlimPV>;
+  storageClasses: Map<string, SlimStorageClass>;
+  csiDrivers: SlimCSIDriver[];
+  csiNodes: SlimCSINode[];
+  events: SlimEvent[];
+  pods: SlimPod[];
+  nodes: Map<string, SlimNode>;
+}
+
+const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
+
+/** Most severe first, then by id: the order every finding list is shown in. */
+export function sortFindings(findings: StorageFinding[]): StorageFinding[] {
+  return findings.sort(
+    (a, b) =>
+      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+      a.id.localeCompare(b.id),
+  );
+}
+
+function providerByDriver(registry: ProviderRegistry, driver?: string) {
+  return driver
+    ? registry.providers.find(p => p.storage?.csiDriver === driver)
+    : undefined;
+}
+
+/** Provider and topology (location/zone) of a claim's volume. */
+function volumePlace(
+  registry: ProviderRegistry,
+  pv: SlimPV | undefined,
+  sc: SlimStorageClass | undefined,
+) {
+  const provider =
+    providerByDriver(registry, pv?.spec.csi?.driver) ??
+    providerByDriver(registry, sc?.provisioner);
+  const key = provider?.storage?.topologyKey;
+  const req =
+    pv?.topology?.find(t => t.key === key) ?? pv?.topology?.[0] ?? undefined;
+  return {
+    provider,
+    topologyKey: req?.key,
+    zone: req?.values.join(', ') || undefined,
+  };
+}
+
+/** Findings that name one of the given objects (`Kind/namespace/name`). */
+function findingsAbout(
+  findings: StorageFinding[],
+  keys: Set<string>,
+): StorageFinding[] {
+  return findings.filter(f =>
+    f.objects.some(o => keys.has(`${o.kind}/${o.namespace ?? ''}/${o.name}`)),
+  );
+}
+
+/**
+ * The claim rows of a set of claims: class, provider and zone of the volume, size, access
+ * modes, binding mode, phase and the pods mounting it with their nodes; plus the findings about
+ * those claims and pods (class-wide findings such as default classes are left to the platform).
+ */
+export function buildClaimRows(
+  snapshot: StorageSnapshot,
+  claims: SlimPVC[],
+  pods: SlimPod[],
+): { claims: StorageClaim[]; findings: StorageFinding[] } {
+  const { registry } = snapshot;
+  const podsByClaim = new Map<string, SlimPod[]>();
+  for (const pod of pods) {
+    for (const c of pod.claims ?? []) {
+      const key = `${pod.namespace}/${c}`;
+      podsByClaim.set(key, [...(podsByClaim.get(key) ?? []), pod]);
+    }
+  }
+  const keys = new Set<string>();
+  for (const c of claims) {
+    keys.add(
+      `PersistentVolumeClaim/${c.metadata.namespace}/${c.metadata.name}`,
+    );
+  }
+  for (const p of pods) keys.add(`Pod/${p.namespace}/${p.name}`);
+  const involvedPvs = claims
+    .map(c => (c.spec.volumeName ? snapshot.pvs.get(c.spec.volumeName) : null))
+    .filter((pv): pv is SlimPV => !!pv);
+  const related = new Set(
+    claims.map(c => `${c.metadata.namespace}/${c.metadata.name}`),
+  );
+  const all = findingsAbout(
+    storageFindings({
+      registry,
+      storageClasses: [...snapshot.storageClasses.values()],
+      pvcs: claims,
+      pvs: involvedPvs,
+      pods,
+      events: snapshot.events.filter(
+        e =>
+          related.has(
+            `${e.involvedObject.namespace}/${e.involvedObject.name}`,
+          ) ||
+          (e.involvedObject.kind === 'Pod' &&
+            keys.has(
+              `Pod/${e.involvedObject.namespace}/${e.involvedObject.name}`,
+            )),
+      ),
+    }),
+    keys,
+  );
+  sortFindings(all);
+  const rows = claims.map((c): StorageClaim => {
+    const className = c.spec.storageClassName ?? null;
+    const sc = className ? snapshot.storageClasses.get(className) : undefined;
+    const pv = c.spec.volumeName
+      ? snapshot.pvs.get(c.spec.volumeName)
+      : undefined;
+    const place = volumePlace(registry, pv, sc);
+    const claimKey = `PersistentVolumeClaim/${c.metadata.namespace}/${c.metadata.name}`;
+    const mounting = podsByClaim.get(
+      `${c.metadata.namespace}/${c.metadata.name}`,
+    );
+    const row: StorageClaim = {
+      namespace: c.metadata.namespace,
+      name: c.metadata.name,
+      phase: c.status.phase,
+      storageClassName: className,
+      requestedBytes: bytes(c.spec.resources?.requests?.storage),
+      accessModes: c.spec.accessModes ?? [],
+      pods: (mounting ?? []).map(p => {
+        const node = p.nodeName ? snapshot.nodes.get(p.nodeName) : undefined;
+        const out: StorageClaim['pods'][number] = {
+          name: p.name,
+          phase: p.phase,
+        };
+        if (p.nodeName) out.nodeName = p.nodeName;
+        if (node) {
+          const provider = providerOfNode(node, registry);
+          if (provider) out.provider = provider;
+          const zone = locationOfNode(node).zone;
+          if (zone) out.zone = zone;
+        }
+        if (p.pendingReason) out.pendingReason = p.pendingReason;
+        return out;
+      }),
+      findings: all.filter(f =>
+        f.objects.some(
+          o => `${o.kind}/${o.namespace ?? ''}/${o.name}` === claimKey,
+        ),
+      ),
+    };
+    if (place.provider) {
+      row.provider = place.provider.name;
+      row.providerDisplayName = place.provider.displayName;
+    }
+    if (place.topologyKey) row.topologyKey = place.topologyKey;
+    if (place.zone) row.zone = place.zone;
+    if (c.spec.resources?.requests?.storage) {
+      row.requested = c.spec.resources.requests.storage;
+    }
+    if (c.status.capacity) row.capacity = c.status.capacity;
+    if (sc) {
+      row.bindingMode = sc.volumeBindingMode;
+      row.reclaimPolicy = sc.reclaimPolicy;
+    }
+    if (c.spec.volumeName) row.volumeName = c.spec.volumeName;
+    if (pv?.spec.csi?.driver) row.csiDriver = pv.spec.csi.driver;
+    return row;
+  });
+  return { claims: rows, findings: all };
+}
+
+/** Default number of findings the platform answer lists. */
+export const PLATFORM_FINDINGS_LIMIT = 200;
+
+/**
+ * The platform storage view of one cluster: CSI drivers per provider with the nodes running
+ * their node plugins, StorageClasses with policies and capacity, claims and volumes per
+ * provider and zone, and every finding (listed up to `findingsLimit`, counted in full).
+ */
+export function buildPlatformStorage(
+  snapshot: StorageSnapshot,
+  findingsLimit = PLATFORM_FINDINGS_LIMIT,
+): Omit<PlatformStorageCluster, 'cluster' | 'state' | 'staleSince' | 'error'> {
+  const { registry } = snapshot;
+  const csiByNode = new Map(snapshot.csiNodes.map(n => [n.name, n]));
+  const nodeProvider = new Map<string, string | undefined>();
+  for (const node of snapshot.nodes.values()) {
+    nodeProvider.set(node.name, providerOfNode(node, registry));
+  }
+  const driverNames = new Set([
+    ...snapshot.csiDrivers.map(d => d.name),
+    ...registry.providers
+      .map(p => p.storage?.csiDriver)
+      .filter((d): d is string => !!d),
+  ]);
+  const csiDrivers: CsiDriverRow[] = [...driverNames].sort().map(name => {
+    const installed = snapshot.csiDrivers.find(d => d.name === name);
+    const provider = providerByDriver(registry, name);
+    const nodes = snapshot.csiNodes
+      .filter(n => n.drivers.some(d => d.name === name))
+      .map(n => n.name)
+      .sort();
+    const missingOn = provider
+      ? [...nodeProvider]
+          .filter(
+            ([node, p]) =>
+              p === provider.name &&
+              csiByNode.has(node) &&
+              !csiByNode.get(node)!.drivers.some(d => d.name === name),
+          )
+          .map(([node]) => node)
+          .sort()
+      : [];
+    const row: CsiDriverRow = {
+      name,
+      installed: !!installed,
+      nodes,
+      missingOn,
+    };
+    if (provider) {
+      row.provider = provider.name;
+      row.providerDisplayName = provider.displayName;
+    }
+    if (installed) row.attachRequired = installed.attachRequired;
+    return row;
+  });
+
+  const classRows = new Map<string, StorageClassRow>();
+  for (const sc of snapshot.storageClasses.values()) {
+    const provider = providerByDriver(registry, sc.provisioner);
+    const row: StorageClassRow = {
+      name: sc.metadata.name,
+      provisioner: sc.provisioner,
+      reclaimPolicy: sc.reclaimPolicy,
+      bindingMode: sc.volumeBindingMode,
+      allowVolumeExpansion: sc.allowVolumeExpansion,
+      topology: (sc.allowedTopologies ?? []).map(
+        t => `${t.key} in (${t.values.join(', ')})`,
+      ),
+      isDefault: sc.metadata.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true',
+      claims: 0,
+      requestedBytes: 0,
+      volumes: 0,
+      boundVolumes: 0,
+      availableVolumes: 0,
+      releasedVolumes: 0,
+      capacityBytes: 0,
+    };
+    if (provider) {
+      row.provider = provider.name;
+      row.providerDisplayName = provider.displayName;
+    }
+    classRows.set(row.name, row);
+  }
+
+  const zones = new Map<string, StorageZone>();
+  const zoneOf = new Map<string, StorageZone>();
+  for (const pv of snapshot.pvs.values()) {
+    const size = bytes(pv.spec.capacity);
+    const cls = pv.spec.storageClassName
+      ? classRows.get(pv.spec.storageClassName)
+      : undefined;
+    const bound = pv.status.phase === 'Bound';
+    if (cls) {
+      cls.volumes += 1;
+      cls.capacityBytes += size;
+      if (bound) cls.boundVolumes += 1;
+      if (pv.status.phase === 'Available') cls.availableVolumes += 1;
+      if (pv.status.phase === 'Released') cls.releasedVolumes += 1;
+    }
+    const place = volumePlace(
+      registry,
+      pv,
+      pv.spec.storageClassName
+        ? snapshot.storageClasses.get(pv.spec.storageClassName)
+        : undefined,
+    );
+    if (!place.provider) continue;
+    const zoneName = place.zone ?? '(none)';
+    const key = `${place.provider.name}/${zoneName}`;
+    let zone = zones.get(key);
+    if (!zone) {
+      zone = {
+        provider: place.provider.name,
+        providerDisplayName: place.provider.displayName,
+        zone: zoneName,
+        claims: 0,
+        volumes: 0,
+        boundVolumes: 0,
+        capacityBytes: 0,
+        boundBytes: 0,
+      };
+      zones.set(key, zone);
+    }
+    zone.volumes += 1;
+    zone.capacityBytes += size;
+    if (bound) {
+      zone.boundVolumes += 1;
+      zone.boundBytes += size;
+    }
+    zoneOf.set(pv.metadata.name, zone);
+  }
+  let pendingClaims = 0;
+  for (const c of snapshot.pvcs) {
+    if (c.status.phase === 'Pending') pendingClaims += 1;
+    const cls = c.spec.storageClassName
+      ? classRows.get(c.spec.storageClassName)
+      : undefined;
+    if (cls) {
+      cls.claims += 1;
+      cls.requestedBytes += bytes(c.spec.resources?.requests?.storage);
+    }
+    const zone = c.spec.volumeName ? zoneOf.get(c.spec.volumeName) : undefined;
+    if (zone) zone.claims += 1;
+  }
+
+  const findings = sortFindings(
+    storageFindings({
+      registry,
+      storageClasses: [...snapshot.storageClasses.values()],
+      pvcs: snapshot.pvcs,
+      pvs: [...snapshot.pvs.values()],
+      pods: snapshot.pods,
+      events: snapshot.events,
+      nodes: [...snapshot.nodes.values()],
+      csiNodes: snapshot.csiNodes,
+    }),
+  );
+  const findingCounts: Record<string, number> = {};
+  for (const f of findings)
+    findingCounts[f.id] = (findingCounts[f.id] ?? 0) + 1;
+  return {
+    csiDrivers,
+    storageClasses: [...classRows.values()].sort((a, b) =>
+      a.name.localeCompare(b.name),
+    ),
+    zones: [...zones.values()].sort(
+      (a, b) =>
+        a.provider.localeCompare(b.provider) || a.zone.localeCompare(b.zone),
+    ),
+    totals: {
+      claims: snapshot.pvcs.length,
+      pendingClaims,
+      volumes: snapshot.pvs.size,
+    },
+    findings: findings.slice(0, findingsLimit),
+    findingsTotal: findings.length,
+    findingCounts,
+  };
+}

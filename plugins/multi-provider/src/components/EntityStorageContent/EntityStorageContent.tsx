@@ -1,0 +1,97 @@
+import { getCompoundEntityRef } from '@backstage/catalog-model';
+import {
+  EmptyState,
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+  WarningPanel,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/frontend-plugin-api';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import { Button, Grid } from '@material-ui/core';
+import type { ClusterStorage } from '@internal/plugin-multi-provider-common';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { multiProviderApiRef } from '../../api';
+import { ClaimTable } from '../ClaimTable';
+import { ClusterStateStatus } from '../ClusterStateStatus';
+import { StorageFindingList } from '../StorageFindingList';
+
+function ClusterStorageSection(props: { cluster: ClusterStorage }) {
+  const { cluster } = props;
+  return (
+    <Grid
+      item
+      xs={12}
+      component="section"
+      aria-label={`storage in cluster ${cluster.cluster}`}
+    >
+      <InfoCard
+        title={
+          <>
+            Cluster {cluster.cluster}{' '}
+            <ClusterStateStatus
+              state={cluster.state}
+              staleSince={cluster.staleSince}
+            />
+          </>
+        }
+        subheader={`${cluster.claims.length} ${
+          cluster.claims.length === 1 ? 'claim' : 'claims'
+        }`}
+      >
+        {cluster.error && (
+          <WarningPanel
+            severity={cluster.state === 'stale' ? 'warning' : 'error'}
+            title={
+              cluster.state === 'stale'
+                ? `Cluster ${cluster.cluster} shows its last known state`
+                : `Cluster ${cluster.cluster} did not answer`
+            }
+            message={cluster.error}
+          />
+        )}
+        <StorageFindingList findings={cluster.findings} />
+        {cluster.claims.length > 0 && <ClaimTable claims={cluster.claims} />}
+      </InfoCard>
+    </Grid>
+  );
+}
+
+/**
+ * The entity's "Storage" tab: every claim of its pods with the class, provider and zone of the
+ * volume, size, access modes, binding mode, phase, the pods and nodes, and the findings.
+ */
+export function EntityStorageContent() {
+  const { entity } = useEntity();
+  const api = useApi(multiProviderApiRef);
+  const { kind, namespace, name } = getCompoundEntityRef(entity);
+  const ref = { kind: kind.toLocaleLowerCase('en-US'), namespace, name };
+  const { value, loading, error, retry } = useAsyncRetry(
+    () => api.getEntityStorage(ref),
+    [api, ref.namespace, ref.kind, ref.name],
+  );
+
+  if (loading) return <Progress />;
+  if (error) return <ResponseErrorPanel error={error} />;
+  if (!value || value.clusters.length === 0) {
+    return (
+      <EmptyState
+        missing="data"
+        title="No clusters configured"
+        description="The multi-provider backend has no cluster to look in."
+      />
+    );
+  }
+  return (
+    <Grid container spacing={3}>
+      {value.clusters.map(cluster => (
+        <ClusterStorageSection key={cluster.cluster} cluster={cluster} />
+      ))}
+      <Grid item xs={12}>
+        <Button size="small" onClick={retry}>
+          Refresh
+        </Button>
+      </Grid>
+    </Grid>
+  );
+}
