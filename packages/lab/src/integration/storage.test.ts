@@ -175,10 +175,7 @@ describeLab('storage views (multi-provider backend against the lab)', () => {
       });
       expect(driver.nodes).toEqual(
         nodes
-          .filter(
-            n =>
-              n.metadata?.labels?.[PROVIDER_LABEL] === provider.name,
-          )
+          .filter(n => n.metadata?.labels?.[PROVIDER_LABEL] === provider.name)
           .map(n => n.metadata!.name!)
           .sort(),
       );
