@@ -239,6 +239,12 @@ describe('cluster target pinning (issue 11, property 7)', () => {
         .set(headers),
       request(server).get(`/api/multi-provider/clusters?${q}`).set(headers),
       request(server)
+        .get(`/api/multi-provider/entity/default/component/web/storage?${q}`)
+        .set(headers),
+      request(server)
+        .get(`/api/multi-provider/platform/storage?${q}`)
+        .set(headers),
+      request(server)
         .post(`/api/multi-provider/platform/failure-domain?${q}`)
         .set(headers)
         .send({ level: 'provider', name: 'hetzner', cluster: evil }),
@@ -249,18 +255,21 @@ describe('cluster target pinning (issue 11, property 7)', () => {
         url: evil,
       }),
     ]);
-    expect(responses.map(r => r.status)).toEqual([200, 200, 200, 404, 200]);
-    expect(responses[3].body.error.message).toMatch(/Unknown cluster/);
+    expect(responses.map(r => r.status)).toEqual([200, 200, 200, 200, 200, 404, 200]);
+    expect(responses[5].body.error.message).toMatch(/Unknown cluster/);
     expect(
       responses[0].body.clusters.map((c: { cluster: string }) => c.cluster),
     ).toEqual(['lab']);
     await new Promise(r => setTimeout(r, 100));
     expect(attacker.seen).toEqual([]);
-    // The configured server got only the cache's lists and watches of nodes and pods.
+    // The configured server got only the caches' lists and watches (reads of collections).
     expect(configured.seen.length).toBeGreaterThan(0);
-    expect(
-      configured.seen.every(s => /^GET \/api\/v1\/(nodes|pods)\?/.test(s)),
-    ).toBe(true);
+    expect(configured.seen.filter(s => !/^GET \/apis?\/[^?]+\?/.test(s))).toEqual(
+      [],
+    );
+    expect(configured.seen.some(s => /^GET \/api\/v1\/pods\?/.test(s))).toBe(
+      true,
+    );
   });
 
   it('uses no in-cluster identity it was not configured with', () => {
