@@ -46,6 +46,8 @@ export interface LabPaths {
   portalToken: string;
   apiserverUrl: string;
   upTimes: string;
+  /** The API server's audit log (JSON lines, see AUDIT_POLICY). */
+  auditLog: string;
 }
 
 /** Resolves the lab's paths; `.cache/lab` is git-ignored state. */
@@ -73,5 +75,6 @@ export function labPaths(root: string = findRepoRoot()): LabPaths {
     portalToken: path.join(state, 'portal-token'),
     apiserverUrl: path.join(state, 'apiserver-url'),
     upTimes: path.join(state, 'up-times.json'),
+    auditLog: path.join(state, 'logs', 'audit.log'),
   };
 }

@@ -9,3 +9,4 @@ export * from './api';
 export * from './placement';
 export * from './permissions';
 export * from './storage';
+export * from './gitops';

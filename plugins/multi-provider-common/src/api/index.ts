@@ -3,3 +3,4 @@ export * from './clusterStatus';
 export * from './entityPlacement';
 export * from './platformPlacement';
 export * from './failureDomain';
+export * from './gitops';
