@@ -9,5 +9,24 @@ export interface Config {
     registryDir?: string;
     /** Page size of the cache's list calls. Default 500. */
     pageSize?: number;
+    /** The GitOps views. */
+    gitops?: {
+      /**
+       * The optional write credential of "reconcile now" and suspend/resume. Without it the
+       * actions answer 501. Never the read-only portal credential.
+       */
+      operator?: {
+        clusters?: Array<{
+          /** A cluster of `kubernetes.clusterLocatorMethods` (its URL and CA are used). */
+          name: string;
+          /**
+           * Token of a ServiceAccount bound to ClusterRole `cloudlab-portal-flux-operator`
+           * (only `patch` on the Flux kinds).
+           * @visibility secret
+           */
+          serviceAccountToken: string;
+        }>;
+      };
+    };
   };
 }

@@ -10,6 +10,10 @@ import { readMultiProviderConfig } from './config';
 import { loadProviderRegistry } from './registry/loadProviderRegistry';
 import { placementRoutes } from './routes/placementRoutes';
 import { PlacementService } from './services/PlacementService';
+import { GitOpsService } from './gitops/GitOpsService';
+import { fluxOperatorServiceRef } from './gitops/FluxOperator';
+import { registerGitOpsInformers } from './gitops/resources';
+import { gitopsRoutes } from './routes/gitopsRoutes';
 
 /** The multi-provider backend plugin: cluster caches and the placement API. */
 export const multiProviderPlugin = createBackendPlugin({
@@ -26,6 +30,7 @@ export const multiProviderPlugin = createBackendPlugin({
         lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
         clusterSource: clusterSourceServiceRef,
+        fluxOperator: fluxOperatorServiceRef,
       },
       async init(deps) {
         const { config, logger, lifecycle } = deps;
@@ -37,6 +42,13 @@ export const multiProviderPlugin = createBackendPlugin({
           .map(
             c => new ClusterCache(c, logger, { pageSize: settings.pageSize }),
           );
+        // Registered before the caches start, so they start and stop with them.
+        const gitopsInformers = caches.flatMap(
+          c =>
+            registerGitOpsInformers(c, logger, {
+              pageSize: settings.pageSize,
+            }) ?? [],
+        );
         lifecycle.addStartupHook(() => caches.forEach(c => c.start()));
         lifecycle.addShutdownHook(() => caches.forEach(c => c.stop()));
         const placement = new PlacementService(
@@ -49,6 +61,14 @@ export const multiProviderPlugin = createBackendPlugin({
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,
             placement,
+          }),
+        );
+        deps.httpRouter.use(
+          gitopsRoutes({
+            httpAuth: deps.httpAuth,
+            permissions: deps.permissions,
+            gitops: new GitOpsService(gitopsInformers, deps.catalog),
+            operator: deps.fluxOperator,
           }),
         );
         logger.info(

@@ -1,8 +1,14 @@
-import { CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  Watch,
+} from '@kubernetes/client-node';
 import { ClusterConfig, MultiProviderConfig } from '../config';
 import {
   ClusterConnection,
   ClusterSource,
+  CustomResource,
   ListPage,
   ResourceClient,
   WatchEvent,
@@ -68,14 +74,34 @@ function resourceClient<T>(
   };
 }
 
-/** Connects to one cluster with `@kubernetes/client-node`: nodes and pods only, never secrets. */
+/**
+ * Connects to one cluster with `@kubernetes/client-node`: nodes, pods and the custom resources
+ * asked for (list/watch only), never secrets.
+ */
 export function connectCluster(
   name: string,
   kc: KubeConfig,
 ): ClusterConnection {
   const core = kc.makeApiClient(CoreV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
   return {
     name,
+    customObjects: <T>({ group, version, plural }: CustomResource) =>
+      resourceClient<T>(
+        kc,
+        `/apis/${group}/${version}/${plural}`,
+        (limit, cont) =>
+          custom.listClusterCustomObject({
+            group,
+            version,
+            plural,
+            limit,
+            _continue: cont,
+          }) as Promise<{
+            items: T[];
+            metadata?: { resourceVersion?: string; _continue?: string };
+          }>,
+      ),
     nodes: resourceClient(kc, '/api/v1/nodes', (limit, cont) =>
       core.listNode({ limit, _continue: cont }),
     ),

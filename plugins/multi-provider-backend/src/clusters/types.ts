@@ -27,11 +27,20 @@ export interface ResourceClient<T> {
   ): Promise<{ stop(): void }>;
 }
 
+/** A custom resource served at `/apis/<group>/<version>/<plural>` (all namespaces). */
+export interface CustomResource {
+  group: string;
+  version: string;
+  plural: string;
+}
+
 /** The resource clients of one cluster. Secrets are never among them. */
 export interface ClusterConnection {
   name: string;
   nodes: ResourceClient<KubeNode>;
   pods: ResourceClient<KubePod>;
+  /** List + watch of a custom resource (Flux, VSO…); absent CRDs fail per resource. */
+  customObjects?<T>(resource: CustomResource): ResourceClient<T>;
 }
 
 /** Where the clusters come from: configuration in production, fakes in tests. */

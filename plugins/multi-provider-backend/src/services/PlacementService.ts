@@ -18,7 +18,7 @@ import { ClusterCache } from '../cache/ClusterCache';
 import { entityPodMatcher } from './entityPods';
 
 /** Fields of a per-cluster answer that come from the cache state. */
-function clusterHeader(cache: ClusterCache) {
+export function clusterHeader(cache: ClusterCache) {
   const status = cache.status();
   const header: {
     cluster: string;
