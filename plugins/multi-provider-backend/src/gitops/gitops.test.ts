@@ -226,7 +226,7 @@ describe('GitOps views', () => {
     // The global is found through the VaultAuth's reference, whatever its name.
     expect(lab.auths.map(a => `${a.kind}/${a.name}:${a.state}`)).toEqual([
       'VaultAuth/pihole:valid',
-      'VaultAuthGlobal/platform-global:pending',
+      'VaultAuthGlobal/platform-global:unreported',
       'VaultConnection/default:valid',
     ]);
   });

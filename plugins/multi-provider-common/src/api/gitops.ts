@@ -282,13 +282,18 @@ export const slimVsoObjectSchema = z.object({
 /** The trimmed VSO object the cache stores. */
 export type SlimVsoObject = z.infer<typeof slimVsoObjectSchema>;
 
-/** Secret-sync state: `synced`, `failing`, `pending` (no status yet), `invalid` (VaultAuth). */
+/**
+ * Secret-sync state: secrets `synced`, `failing` or `pending` (no status yet); auths and
+ * connections `valid` or `invalid`; `unreported` when VSO keeps no status for the kind
+ * (VaultAuthGlobal in VSO v1.x).
+ */
 export const syncStateSchema = z.enum([
   'synced',
   'failing',
   'pending',
   'valid',
   'invalid',
+  'unreported',
 ]);
 /** A VSO object's sync state. */
 export type SyncState = z.infer<typeof syncStateSchema>;

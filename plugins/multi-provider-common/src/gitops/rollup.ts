@@ -71,6 +71,7 @@ export function vsoObjectState(o: SlimVsoObject): {
   );
   if (failing) return out('invalid', failing);
   if (o.valid === true || pick('Ready')?.status === 'True') return out('valid', pick('Ready'));
+  if (o.kind === 'VaultAuthGlobal' && o.conditions.length === 0) return out('unreported');
   return out('pending');
 }
 

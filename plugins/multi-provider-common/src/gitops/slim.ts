@@ -180,6 +180,7 @@ export function slimVsoObject(kind: VsoKind, obj: KubeCustomObject): SlimVsoObje
       break;
     }
     case 'VaultConnection':
+      if (typeof status.valid === 'boolean') out.valid = status.valid;
       set('address', str(spec.address));
       break;
     case 'VaultStaticSecret':
