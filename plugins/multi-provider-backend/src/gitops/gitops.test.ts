@@ -1,10 +1,10 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { createServiceFactory } from '@backstage/backend-plugin-api';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
-  AuthorizeResult,
-  PolicyDecision,
-} from '@backstage/plugin-permission-common';
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   FluxObjectRef,
   entityGitOpsResponseSchema,
@@ -74,11 +74,11 @@ async function start(options: {
   const operator = options.operator ?? new FakeOperator([]);
   const permissions = options.decide
     ? createServiceFactory({
-        service: mockServices.permissions.factory().service,
+        service: coreServices.permissions,
         deps: {},
         factory: () => ({
           authorize: async (reqs: any[]) =>
-            reqs.map(r => ({ result: options.decide!(r.permission.name) })) as PolicyDecision[],
+            reqs.map(r => ({ result: options.decide!(r.permission.name) })) as any,
           authorizeConditional: async (reqs: any[]) =>
             reqs.map(r => ({ result: options.decide!(r.permission.name) })) as any,
         }),
