@@ -1,14 +1,18 @@
 import { createFrontendPlugin } from '@backstage/frontend-plugin-api';
 import CloudIcon from '@material-ui/icons/Cloud';
 import {
+  entityGitOpsContent,
   entityPlacementContent,
+  entitySecretsCard,
+  gitopsPage,
   multiProviderApi,
   providersPage,
 } from './extensions';
-import { rootRouteRef } from './routes';
+import { gitopsRouteRef, rootRouteRef } from './routes';
 
 /**
- * Cloudlab's multi-provider views: the Placement entity tab and the Providers page.
+ * Cloudlab's multi-provider views: the Placement and GitOps entity tabs, the Secrets card,
+ * the Providers and GitOps pages.
  *
  * @public
  */
@@ -17,6 +21,13 @@ export const multiProviderPlugin = createFrontendPlugin({
   title: 'Providers',
   icon: <CloudIcon />,
   info: { packageJson: () => import('../package.json') },
-  extensions: [multiProviderApi, entityPlacementContent, providersPage],
-  routes: { root: rootRouteRef },
+  extensions: [
+    multiProviderApi,
+    entityPlacementContent,
+    providersPage,
+    entityGitOpsContent,
+    entitySecretsCard,
+    gitopsPage,
+  ],
+  routes: { root: rootRouteRef, gitops: gitopsRouteRef },
 });

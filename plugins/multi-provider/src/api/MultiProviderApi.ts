@@ -1,6 +1,12 @@
 import { createApiRef } from '@backstage/frontend-plugin-api';
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import type {
+  EntityGitOpsResponse,
+  EntitySecretsResponse,
+  FluxActionRequest,
+  FluxActionResponse,
+  PlatformGitOpsQuery,
+  PlatformGitOpsResponse,
   ClusterStatusResponse,
   EntityPlacementResponse,
   FailureDomainRequest,
@@ -27,6 +33,16 @@ export interface MultiProviderApi {
   ): Promise<FailureDomainResponse>;
   /** Cache state of every configured cluster. */
   getClusters(): Promise<ClusterStatusResponse>;
+  /** The entity's Flux objects, their dependency chain and the roll-up verdict. */
+  getEntityGitOps(entity: CompoundEntityRef): Promise<EntityGitOpsResponse>;
+  /** The entity's VSO objects (sync status only, never a value). */
+  getEntitySecrets(entity: CompoundEntityRef): Promise<EntitySecretsResponse>;
+  /** Every Flux object of every cluster with its roll-up, optionally filtered. */
+  getPlatformGitOps(
+    query?: PlatformGitOpsQuery,
+  ): Promise<PlatformGitOpsResponse>;
+  /** Reconcile now, suspend or resume one Flux object (needs the operate permission). */
+  fluxAction(request: FluxActionRequest): Promise<FluxActionResponse>;
 }
 
 /**

@@ -1,3 +1,7 @@
 export { multiProviderApi } from './apis';
-export { entityPlacementContent } from './entityContents';
-export { providersPage } from './pages';
+export {
+  entityGitOpsContent,
+  entityPlacementContent,
+  entitySecretsCard,
+} from './entityContents';
+export { gitopsPage, providersPage } from './pages';

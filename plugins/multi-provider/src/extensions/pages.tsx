@@ -1,6 +1,7 @@
 import { PageBlueprint } from '@backstage/frontend-plugin-api';
 import CloudIcon from '@material-ui/icons/Cloud';
-import { rootRouteRef } from '../routes';
+import AccountTreeIcon from '@material-ui/icons/AccountTree';
+import { gitopsRouteRef, rootRouteRef } from '../routes';
 
 /** `page:multi-provider`: the platform page, listed in the nav as "Providers". */
 export const providersPage = PageBlueprint.make({
@@ -11,5 +12,18 @@ export const providersPage = PageBlueprint.make({
     routeRef: rootRouteRef,
     loader: () =>
       import('../components/ProvidersPage').then(m => <m.ProvidersPage />),
+  },
+});
+
+/** `page:multi-provider/gitops`: every Flux object of the platform with its roll-up. */
+export const gitopsPage = PageBlueprint.make({
+  name: 'gitops',
+  params: {
+    path: '/multi-provider/gitops',
+    title: 'GitOps',
+    icon: <AccountTreeIcon />,
+    routeRef: gitopsRouteRef,
+    loader: () =>
+      import('../components/GitOpsPage').then(m => <m.GitOpsPage />),
   },
 });
