@@ -270,8 +270,8 @@ export class GitOpsService {
               d.lastSync = synced.lastTransitionTime;
             if (o.kind === 'VaultDynamicSecret' && o.lastRenewalTime)
               d.lastSync = o.lastRenewalTime;
-            d.destinationExists =
-              synced?.status === 'True' ? true : synced?.status === 'False' ? false : null;
+            const exists: Record<string, boolean> = { True: true, False: false };
+            d.destinationExists = exists[synced?.status ?? ''] ?? null;
           }
           return d;
         };

@@ -2,7 +2,6 @@ import type { Entity } from '@backstage/catalog-model';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { piholeGitOps, piholeSecrets } from '../../__fixtures__/gitops';
 import { mockMultiProviderApi } from '../../__fixtures__/mockApi';
@@ -23,7 +22,7 @@ const entity: Entity = {
   spec: {},
 };
 
-function render(result: AuthorizeResult.ALLOW | AuthorizeResult.DENY) {
+function render(result: 'ALLOW' | 'DENY') {
   const api = mockMultiProviderApi({
     getEntityGitOps: async () => piholeGitOps(),
     getEntitySecrets: async () => piholeSecrets(),
@@ -49,7 +48,7 @@ function render(result: AuthorizeResult.ALLOW | AuthorizeResult.DENY) {
 
 describe('EntityGitOpsContent', () => {
   it('shows the roll-up with Flux reason, the chain, inventory placement and the secrets', async () => {
-    render(AuthorizeResult.DENY);
+    render('DENY');
     expect(await screen.findByText('degraded')).toBeInTheDocument();
     expect(screen.getAllByText(/ReconciliationFailed/).length).toBeGreaterThan(
       0,
@@ -72,7 +71,7 @@ describe('EntityGitOpsContent', () => {
   });
 
   it('offers reconcile and suspend to operators and sends the action', async () => {
-    const api = render(AuthorizeResult.ALLOW);
+    const api = render('ALLOW');
     const buttons = await screen.findAllByText('Reconcile now');
     fireEvent.click(buttons[0]);
     await waitFor(() =>
