@@ -16,9 +16,21 @@ test.beforeEach(async ({ page }) => {
 test('a Pi-hole instance shows its GitOps roll-up, chain, inventory and synced secret', async ({
   page,
 }) => {
+  // The Secrets card is on the overview of every Flux-reconciled entity.
   await page.goto('/catalog/default/component/pihole-hetzner');
-  await page.getByRole('tab', { name: 'GitOps' }).click();
-  await expect(page).toHaveURL(/\/pihole-hetzner\/gitops$/);
+  const card = page
+    .locator('div')
+    .filter({ has: page.getByText('Synced by the Vault Secrets Operator') })
+    .last();
+  await expect(card.getByText('pihole-hetzner/pihole-admin')).toBeVisible();
+  if (loop) {
+    await expect(card.getByText('yes (VSO reports it synced)')).toBeVisible();
+  }
+  await card.scrollIntoViewIfNeeded();
+  await card.screenshot({ path: `${SHOTS}/secrets-card.png` });
+
+  // The GitOps tab (in the Deployment group, beside Placement).
+  await page.goto('/catalog/default/component/pihole-hetzner/gitops');
 
   const verdict = page.getByRole('status', { name: 'roll-up verdict' });
   await expect(verdict).toBeVisible();
@@ -46,12 +58,6 @@ test('a Pi-hole instance shows its GitOps roll-up, chain, inventory and synced s
     await expect(page.getByText('yes (VSO reports it synced)')).toBeVisible();
   }
   await page.screenshot({ path: `${SHOTS}/gitops-tab.png`, fullPage: true });
-  const card = page
-    .locator('div')
-    .filter({ has: page.getByText('Synced by the Vault Secrets Operator') })
-    .last();
-  await card.scrollIntoViewIfNeeded();
-  await card.screenshot({ path: `${SHOTS}/secrets-card.png` });
 });
 
 test('the platform GitOps page lists every Flux object and filters by verdict', async ({
