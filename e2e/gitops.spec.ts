@@ -18,10 +18,7 @@ test('a Pi-hole instance shows its GitOps roll-up, chain, inventory and synced s
 }) => {
   // The Secrets card is on the overview of every Flux-reconciled entity.
   await page.goto('/catalog/default/component/pihole-hetzner');
-  const card = page
-    .locator('div')
-    .filter({ has: page.getByText('Synced by the Vault Secrets Operator') })
-    .last();
+  const card = page.getByRole('region', { name: 'Secrets synced by VSO' });
   await expect(card.getByText('pihole-hetzner/pihole-admin')).toBeVisible();
   if (loop) {
     await expect(card.getByText('yes (VSO reports it synced)')).toBeVisible();

@@ -25,7 +25,7 @@ import { isPlacementAvailable } from '../../isPlacementAvailable';
 import { ClusterStateStatus } from '../ClusterStateStatus';
 import { DependencyChain } from '../DependencyChain';
 import { EntitySecretsCard } from '../EntitySecretsCard';
-import { GitOpsStatus } from '../GitOpsStatus';
+import { GitOpsStatus, ReasonCell } from '../GitOpsStatus';
 
 /** A revision shortened for display: `main@sha1:0123456789ab…` → `main@sha1:0123456`. */
 export const shortRevision = (r?: string) =>
@@ -90,14 +90,7 @@ function objectColumns(
     { title: 'State', render: o => <GitOpsStatus value={o.state} /> },
     {
       title: 'Reason',
-      render: o => (
-        <>
-          <Typography variant="body2">{o.reason ?? ''}</Typography>
-          <Typography variant="caption" color="textSecondary">
-            {o.message ?? ''}
-          </Typography>
-        </>
-      ),
+      render: o => <ReasonCell reason={o.reason} message={o.message} />,
     },
     { title: 'Applied', render: o => shortRevision(o.lastAppliedRevision) },
     { title: 'Attempted', render: o => shortRevision(o.lastAttemptedRevision) },

@@ -45,91 +45,93 @@ export function EntitySecretsCard() {
       c.unavailable.map(u => `${c.cluster}: ${u.resource}: ${u.error}`),
     ) ?? [];
   return (
-    <InfoCard
-      title="Secrets"
-      subheader="Synced by the Vault Secrets Operator — status only, never a value"
-    >
-      {unavailable.length > 0 && (
-        <WarningPanel
-          severity="info"
-          title="Some VSO resources are not served"
-          message={unavailable.join('\n')}
-        />
-      )}
-      {secrets.length === 0 ? (
-        <Typography variant="body2">
-          No VaultStaticSecret or VaultDynamicSecret for this entity.
-        </Typography>
-      ) : (
-        <Table<VsoObject>
-          options={{
-            paging: false,
-            search: false,
-            toolbar: false,
-            padding: 'dense',
-          }}
-          columns={[
-            { title: 'Cluster', field: 'cluster' },
-            { title: 'Kind', field: 'kind' },
-            { title: 'Name', render: s => `${s.namespace}/${s.name}` },
-            { title: 'State', render: s => <GitOpsStatus value={s.state} /> },
-            {
-              title: 'Reason',
-              render: s =>
-                `${s.reason ?? ''}${s.message ? `: ${s.message}` : ''}`,
-            },
-            {
-              title: 'Vault path',
-              render: s => [s.mount, s.path].filter(Boolean).join('/'),
-            },
-            { title: 'Last sync', render: s => when(s.lastSync) },
-            { title: 'Refresh', render: s => s.refreshAfter ?? '—' },
-            {
-              title: 'Destination Secret',
-              render: s => s.destination?.name ?? '—',
-            },
-            { title: 'Exists', render: s => exists(s.destinationExists) },
-            {
-              title: 'Rollout restart',
-              render: s =>
-                (s.rolloutRestartTargets ?? [])
-                  .map(t => `${t.kind}/${t.name}`)
-                  .join(', ') || '—',
-            },
-          ]}
-          data={secrets}
-        />
-      )}
-      {auths.length > 0 && (
-        <Table<VsoObject>
-          title="Authentication"
-          options={{ paging: false, search: false, padding: 'dense' }}
-          columns={[
-            { title: 'Kind', field: 'kind' },
-            { title: 'Name', render: a => `${a.namespace}/${a.name}` },
-            { title: 'State', render: a => <GitOpsStatus value={a.state} /> },
-            {
-              title: 'Details',
-              render: a =>
-                [
-                  a.method && `method ${a.method}`,
-                  a.role && `role ${a.role}`,
-                  a.serviceAccount && `ServiceAccount ${a.serviceAccount}`,
-                  a.audiences?.length && `audiences ${a.audiences.join(',')}`,
-                  a.vaultAuthGlobalRef &&
-                    `global ${a.vaultAuthGlobalRef.namespace}/${a.vaultAuthGlobalRef.name}`,
-                  a.allowedNamespaces &&
-                    `allowed namespaces ${a.allowedNamespaces.join(', ')}`,
-                  a.address && `address ${a.address}`,
-                  a.error,
-                ]
-                  .filter(Boolean)
-                  .join(' · '),
-            },
-          ]}
-          data={auths}
-        />
-      )}
-    </InfoCard>
+    <section aria-label="Secrets synced by VSO">
+      <InfoCard
+        title="Secrets"
+        subheader="Synced by the Vault Secrets Operator — status only, never a value"
+      >
+        {unavailable.length > 0 && (
+          <WarningPanel
+            severity="info"
+            title="Some VSO resources are not served"
+            message={unavailable.join('\n')}
+          />
+        )}
+        {secrets.length === 0 ? (
+          <Typography variant="body2">
+            No VaultStaticSecret or VaultDynamicSecret for this entity.
+          </Typography>
+        ) : (
+          <Table<VsoObject>
+            options={{
+              paging: false,
+              search: false,
+              toolbar: false,
+              padding: 'dense',
+            }}
+            columns={[
+              { title: 'Cluster', field: 'cluster' },
+              { title: 'Kind', field: 'kind' },
+              { title: 'Name', render: s => `${s.namespace}/${s.name}` },
+              { title: 'State', render: s => <GitOpsStatus value={s.state} /> },
+              {
+                title: 'Reason',
+                render: s =>
+                  `${s.reason ?? ''}${s.message ? `: ${s.message}` : ''}`,
+              },
+              {
+                title: 'Vault path',
+                render: s => [s.mount, s.path].filter(Boolean).join('/'),
+              },
+              { title: 'Last sync', render: s => when(s.lastSync) },
+              { title: 'Refresh', render: s => s.refreshAfter ?? '—' },
+              {
+                title: 'Destination Secret',
+                render: s => s.destination?.name ?? '—',
+              },
+              { title: 'Exists', render: s => exists(s.destinationExists) },
+              {
+                title: 'Rollout restart',
+                render: s =>
+                  (s.rolloutRestartTargets ?? [])
+                    .map(t => `${t.kind}/${t.name}`)
+                    .join(', ') || '—',
+              },
+            ]}
+            data={secrets}
+          />
+        )}
+        {auths.length > 0 && (
+          <Table<VsoObject>
+            title="Authentication"
+            options={{ paging: false, search: false, padding: 'dense' }}
+            columns={[
+              { title: 'Kind', field: 'kind' },
+              { title: 'Name', render: a => `${a.namespace}/${a.name}` },
+              { title: 'State', render: a => <GitOpsStatus value={a.state} /> },
+              {
+                title: 'Details',
+                render: a =>
+                  [
+                    a.method && `method ${a.method}`,
+                    a.role && `role ${a.role}`,
+                    a.serviceAccount && `ServiceAccount ${a.serviceAccount}`,
+                    a.audiences?.length && `audiences ${a.audiences.join(',')}`,
+                    a.vaultAuthGlobalRef &&
+                      `global ${a.vaultAuthGlobalRef.namespace}/${a.vaultAuthGlobalRef.name}`,
+                    a.allowedNamespaces &&
+                      `allowed namespaces ${a.allowedNamespaces.join(', ')}`,
+                    a.address && `address ${a.address}`,
+                    a.error,
+                  ]
+                    .filter(Boolean)
+                    .join(' · '),
+              },
+            ]}
+            data={auths}
+          />
+        )}
+      </InfoCard>
+    </section>
   );
 }

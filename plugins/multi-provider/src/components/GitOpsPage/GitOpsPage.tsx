@@ -17,7 +17,7 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { multiProviderApiRef } from '../../api';
 import { ClusterStateStatus } from '../ClusterStateStatus';
 import { shortRevision } from '../EntityGitOpsContent/EntityGitOpsContent';
-import { GitOpsStatus } from '../GitOpsStatus';
+import { GitOpsStatus, ReasonCell } from '../GitOpsStatus';
 
 /**
  * The platform's GitOps section: every Flux object of every cluster with its roll-up (its own
@@ -123,15 +123,15 @@ export function GitOpsPage() {
                 {
                   title: 'Reason',
                   render: o => (
-                    <>
-                      <Typography variant="body2">
-                        {o.rollup.reason ?? o.reason ?? ''}
-                      </Typography>
-                      <Typography variant="caption" color="textSecondary">
-                        {o.rollup.verdict !== 'healthy' ? o.rollup.summary : ''}
-                        {o.rollup.message ? ` — ${o.rollup.message}` : ''}
-                      </Typography>
-                    </>
+                    <ReasonCell
+                      reason={o.rollup.reason ?? o.reason}
+                      message={[
+                        o.rollup.verdict !== 'healthy' ? o.rollup.summary : '',
+                        o.rollup.message ?? '',
+                      ]
+                        .filter(Boolean)
+                        .join(' — ')}
+                    />
                   ),
                 },
                 {

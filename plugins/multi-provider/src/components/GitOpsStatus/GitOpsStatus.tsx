@@ -5,6 +5,7 @@ import {
   StatusPending,
   StatusWarning,
 } from '@backstage/core-components';
+import { Tooltip, Typography } from '@material-ui/core';
 import type {
   FluxState,
   RollupVerdict,
@@ -55,4 +56,26 @@ export function GitOpsStatus(props: { value: GitOpsValue }) {
     default:
       return <StatusPending>{value}</StatusPending>;
   }
+}
+
+/** Longest message shown in a table cell; the whole message is in the tooltip. */
+const MESSAGE_CHARS = 180;
+
+/** A reason in bold with its message, long messages cut (full text on hover). */
+export function ReasonCell(props: { reason?: string; message?: string }) {
+  const { reason, message = '' } = props;
+  const short =
+    message.length > MESSAGE_CHARS
+      ? `${message.slice(0, MESSAGE_CHARS)}…`
+      : message;
+  return (
+    <Tooltip title={message}>
+      <div style={{ minWidth: 280, maxWidth: 560 }}>
+        <Typography variant="body2">{reason ?? ''}</Typography>
+        <Typography variant="caption" color="textSecondary">
+          {short}
+        </Typography>
+      </div>
+    </Tooltip>
+  );
 }
