@@ -363,15 +363,13 @@ describeGitops('the GitOps views on the lab', () => {
       expect(failing.clusters[0].objects.map(o => o.name)).toContain(name);
 
       // "Reconcile now" through the backend with the operator credential.
-      const action = await request(server())
-        .post(`${API}/gitops/action`)
-        .send({
-          cluster: 'lab',
-          kind: 'Kustomization',
-          namespace: 'flux-system',
-          name,
-          action: 'reconcile',
-        });
+      const action = await request(server()).post(`${API}/gitops/action`).send({
+        cluster: 'lab',
+        kind: 'Kustomization',
+        namespace: 'flux-system',
+        name,
+        action: 'reconcile',
+      });
       expect(action.status).toBe(200);
       const { requestedAt } = fluxActionResponseSchema.parse(action.body);
       const after = await rest.request('GET', `${KUST}/${name}`);
@@ -402,15 +400,13 @@ describeGitops('the GitOps views on the lab', () => {
         ['suspend', true],
         ['resume', false],
       ] as const) {
-        const r = await request(server())
-          .post(`${API}/gitops/action`)
-          .send({
-            cluster: 'lab',
-            kind: 'Kustomization',
-            namespace: 'flux-system',
-            name,
-            action: act,
-          });
+        const r = await request(server()).post(`${API}/gitops/action`).send({
+          cluster: 'lab',
+          kind: 'Kustomization',
+          namespace: 'flux-system',
+          name,
+          action: act,
+        });
         expect(r.status).toBe(200);
         await eventually(
           `the view to show suspended=${suspended}`,
@@ -509,12 +505,10 @@ describeGitops('the GitOps views on the lab', () => {
       fs.readFileSync(fx.paths.portalOperatorToken, 'utf8').trim(),
     );
     await expect(
-      operator
-        .makeApiClient(k8s.CoreV1Api)
-        .readNamespacedSecret({
-          namespace: 'pihole-hetzner',
-          name: 'pihole-admin',
-        }),
+      operator.makeApiClient(k8s.CoreV1Api).readNamespacedSecret({
+        namespace: 'pihole-hetzner',
+        name: 'pihole-admin',
+      }),
     ).rejects.toMatchObject({ code: 403 });
     await expect(
       operator.makeApiClient(k8s.CustomObjectsApi).listClusterCustomObject({

@@ -11,7 +11,9 @@ describe('GitOpsPage', () => {
       getPlatformGitOps: async () => platformGitOps(),
     });
     renderInTestApp(<GitOpsPage />, { apis: [[multiProviderApiRef, api]] });
-    expect(await screen.findByText('platform-vso-config')).toBeInTheDocument();
+    expect(
+      await screen.findByText('platform-vso-config', {}, { timeout: 15_000 }),
+    ).toBeInTheDocument();
     expect(screen.getByText('failing (1)')).toBeInTheDocument();
     fireEvent.click(screen.getByText('failing (1)'));
     await waitFor(() =>
