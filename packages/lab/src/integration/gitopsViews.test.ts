@@ -433,7 +433,7 @@ describeGitops('the GitOps views on the lab', () => {
     await get(`${API}/platform/gitops`);
     const vault = labVault(fx.paths);
     const values: string[] = [];
-    for (const provider of fx.providers.map(p => p.metadata.name)) {
+    for (const provider of fx.providers.map(p => p.name)) {
       const r = await vault.request(
         'GET',
         `kv/data/apps/pihole/${provider}/admin`,
