@@ -1,13 +1,31 @@
 import { test, expect } from '@playwright/test';
+import fs from 'node:fs';
+import path from 'node:path';
 import { SHOTS, signIn } from './portal';
+
+/** Whether the lab's GitOps loop runs (VSO's pid file names a live process). */
+function loopRunning(): boolean {
+  try {
+    const pid = Number(
+      fs.readFileSync(
+        path.join('.cache', 'lab', 'pids', 'vault-secrets-operator.pid'),
+        'utf8',
+      ),
+    );
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * The GitOps views in the browser: a Pi-hole instance's GitOps tab (roll-up, Flux objects,
  * dependency chain, inventory), its Secrets card and the platform GitOps page. With the lab's
- * GitOps loop running (`yarn lab gitops up`, CLOUDLAB_LAB_GITOPS=1) Flux and VSO have reported:
+ * GitOps loop running (`yarn lab gitops up`, as scripts/test.sh does before the browser tests) Flux and VSO have reported:
  * the spec then also asserts the states they report.
  */
-const loop = Boolean(process.env.CLOUDLAB_LAB_GITOPS);
+const loop = Boolean(process.env.CLOUDLAB_LAB_GITOPS) || loopRunning();
 
 test.beforeEach(async ({ page }) => {
   await signIn(page);
