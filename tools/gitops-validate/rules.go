@@ -330,8 +330,7 @@ func checkPortalRBAC(c *Cluster, rep *Report) {
 	}
 }
 
-// The portal's optional write identity: only `patch` on the Flux kinds, and never bound to the
-// read-only portal ServiceAccount (issue 11, property 6).
+// The portal's optional write identity: only `patch` on the Flux kinds (issue 11, property 6).
 const portalOperatorRole = "cloudlab-portal-flux-operator"
 
 var portalOperatorResources = map[string][]string{
@@ -372,19 +371,7 @@ func checkPortalOperatorRBAC(c *Cluster, rep *Report) {
 			}
 		}
 	}
-	for _, kind := range []string{"ClusterRoleBinding", "RoleBinding"} {
-		for _, o := range c.ofKind(kind) {
-			name, _, _ := unstructured.NestedString(o.U.Object, "roleRef", "name")
-			subjects, _, _ := unstructured.NestedSlice(o.U.Object, "subjects")
-			for _, s := range subjects {
-				sm := s.(map[string]any)
-				readOnly := sm["kind"] == "ServiceAccount" && sm["name"] == "cloudlab-portal" && sm["namespace"] == "cloudlab-portal"
-				if readOnly && name != "cloudlab-portal-read" {
-					rep.AddObj(o, rule, fmt.Sprintf("binds the read-only ServiceAccount cloudlab-portal/cloudlab-portal to %s", name))
-				}
-			}
-		}
-	}
+	// That the read-only ServiceAccount is bound to nothing else is checkPortalRBAC's.
 }
 
 func checkPortalRole(o *Obj, rep *Report) {
