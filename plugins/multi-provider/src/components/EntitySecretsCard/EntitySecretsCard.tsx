@@ -12,7 +12,7 @@ import type { VsoObject } from '@internal/plugin-multi-provider-common';
 import { Typography } from '@material-ui/core';
 import useAsync from 'react-use/esm/useAsync';
 import { multiProviderApiRef } from '../../api';
-import { GitOpsStatus } from '../GitOpsStatus';
+import { GitOpsStatus, ReasonCell } from '../GitOpsStatus';
 
 const when = (iso?: string) => (iso ? new Date(iso).toLocaleString() : '—');
 
@@ -70,26 +70,53 @@ export function EntitySecretsCard() {
               padding: 'dense',
             }}
             columns={[
-              { title: 'Cluster', field: 'cluster' },
-              { title: 'Kind', field: 'kind' },
-              { title: 'Name', render: s => `${s.namespace}/${s.name}` },
-              { title: 'State', render: s => <GitOpsStatus value={s.state} /> },
               {
-                title: 'Reason',
-                render: s =>
-                  `${s.reason ?? ''}${s.message ? `: ${s.message}` : ''}`,
+                title: 'Secret',
+                render: s => (
+                  <>
+                    <Typography variant="body2">{`${s.namespace}/${s.name}`}</Typography>
+                    <Typography variant="caption" color="textSecondary">
+                      {`${s.kind} · ${s.cluster}`}
+                    </Typography>
+                  </>
+                ),
               },
               {
-                title: 'Vault path',
-                render: s => [s.mount, s.path].filter(Boolean).join('/'),
+                title: 'State',
+                render: s => (
+                  <ReasonCell reason={undefined} message={s.message}>
+                    <GitOpsStatus value={s.state} />
+                  </ReasonCell>
+                ),
               },
-              { title: 'Last sync', render: s => when(s.lastSync) },
-              { title: 'Refresh', render: s => s.refreshAfter ?? '—' },
               {
-                title: 'Destination Secret',
-                render: s => s.destination?.name ?? '—',
+                title: 'From Vault',
+                render: s => (
+                  <>
+                    <Typography variant="body2">
+                      {[s.mount, s.path].filter(Boolean).join('/')}
+                    </Typography>
+                    <Typography variant="caption" color="textSecondary">
+                      {`refresh ${s.refreshAfter ?? '—'} · last sync ${when(
+                        s.lastSync,
+                      )}`}
+                    </Typography>
+                  </>
+                ),
               },
-              { title: 'Exists', render: s => exists(s.destinationExists) },
+              {
+                title: 'To Secret',
+                render: s => (
+                  <>
+                    <Typography variant="body2">
+                      {s.destination?.name ?? '—'}
+                    </Typography>
+                    <Typography variant="caption" color="textSecondary">
+                      {exists(s.destinationExists)}
+                    </Typography>
+                  </>
+                ),
+              },
               {
                 title: 'Rollout restart',
                 render: s =>

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import {
   StatusAborted,
   StatusError,
@@ -62,15 +63,21 @@ export function GitOpsStatus(props: { value: GitOpsValue }) {
 const MESSAGE_CHARS = 180;
 
 /** A reason in bold with its message, long messages cut (full text on hover). */
-export function ReasonCell(props: { reason?: string; message?: string }) {
-  const { reason, message = '' } = props;
+export function ReasonCell(props: {
+  reason?: string;
+  message?: string;
+  /** Shown above the reason (e.g. a status icon). */
+  children?: ReactNode;
+}) {
+  const { reason, message = '', children } = props;
   const short =
     message.length > MESSAGE_CHARS
       ? `${message.slice(0, MESSAGE_CHARS)}…`
       : message;
   return (
     <Tooltip title={message}>
-      <div style={{ minWidth: 280, maxWidth: 560 }}>
+      <div style={{ minWidth: children ? 160 : 280, maxWidth: 560 }}>
+        {children}
         <Typography variant="body2">{reason ?? ''}</Typography>
         <Typography variant="caption" color="textSecondary">
           {short}
