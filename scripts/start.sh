@@ -29,6 +29,18 @@ kubernetes:
             \$file: $CLOUDLAB_ROOT/.cache/lab/portal-token
           caData: $(base64 -w0 .cache/lab/ca.crt)
 YAML
+    # The GitOps views' actions write with their own identity (patch on Flux kinds only).
+    if [[ -f .cache/lab/portal-operator-token ]]; then
+      cat >>.cache/lab/app-config.lab.yaml <<YAML
+multiProvider:
+  gitops:
+    operator:
+      clusters:
+        - name: lab
+          serviceAccountToken:
+            \$file: $CLOUDLAB_ROOT/.cache/lab/portal-operator-token
+YAML
+    fi
     configs+=(--config "$CLOUDLAB_ROOT/.cache/lab/app-config.lab.yaml")
   fi
 fi

@@ -23,5 +23,24 @@ export interface Config {
       /** Seconds a rendering of the desired state is reused. Default 60. */
       desiredRefreshSeconds?: number;
     };
+    /** The GitOps views. */
+    gitops?: {
+      /**
+       * The optional write credential of "reconcile now" and suspend/resume. Without it the
+       * actions answer 501. Never the read-only portal credential.
+       */
+      operator?: {
+        clusters?: Array<{
+          /** A cluster of `kubernetes.clusterLocatorMethods` (its URL and CA are used). */
+          name: string;
+          /**
+           * Token of a ServiceAccount bound to ClusterRole `cloudlab-portal-flux-operator`
+           * (only `patch` on the Flux kinds).
+           * @visibility secret
+           */
+          serviceAccountToken: string;
+        }>;
+      };
+    };
   };
 }

@@ -184,6 +184,7 @@ func (v *Validator) checkCluster(c *Cluster, rep *Report, extra []*Obj, username
 	checkStorage(all, v.Registry, rep)
 	checkVSO(all, rep)
 	checkPortalRBAC(all, rep)
+	checkPortalOperatorRBAC(all, rep)
 	if extra == nil {
 		checkPolicies(c, rep, nil, "system:serviceaccount:flux-system:kustomize-controller")
 	} else {

@@ -330,14 +330,55 @@ func checkPortalRBAC(c *Cluster, rep *Report) {
 	}
 }
 
+// The portal's optional write identity: only `patch` on the Flux kinds (issue 11, property 6).
+const portalOperatorRole = "cloudlab-portal-flux-operator"
+
+var portalOperatorResources = map[string][]string{
+	"kustomize.toolkit.fluxcd.io": {"kustomizations"},
+	"helm.toolkit.fluxcd.io":      {"helmreleases"},
+	"source.toolkit.fluxcd.io":    {"gitrepositories", "helmrepositories", "ocirepositories"},
+}
+
+func checkPortalOperatorRBAC(c *Cluster, rep *Report) {
+	const rule = "rbac-portal-operator-patch-only"
+	for _, o := range c.ofKind("ClusterRole") {
+		if o.U.GetName() != portalOperatorRole {
+			continue
+		}
+		rules, _, _ := unstructured.NestedSlice(o.U.Object, "rules")
+		for i, r := range rules {
+			rm := r.(map[string]any)
+			list := func(k string) []string { return ruleStrings(rm, k) }
+			for _, v := range list("verbs") {
+				if v != "patch" {
+					rep.AddObj(o, rule, fmt.Sprintf("rules[%d]: verb %q (only patch)", i, v))
+				}
+			}
+			for _, g := range list("apiGroups") {
+				allowed, ok := portalOperatorResources[g]
+				if !ok {
+					rep.AddObj(o, rule, fmt.Sprintf("rules[%d]: apiGroup %q is not a Flux group", i, g))
+					continue
+				}
+				for _, res := range list("resources") {
+					if !slices.Contains(allowed, res) {
+						rep.AddObj(o, rule, fmt.Sprintf("rules[%d]: resource %q (only %s in %s)", i, res, strings.Join(allowed, ", "), g))
+					}
+				}
+			}
+			if len(list("nonResourceURLs")) > 0 {
+				rep.AddObj(o, rule, fmt.Sprintf("rules[%d]: nonResourceURLs", i))
+			}
+		}
+	}
+	// That the read-only ServiceAccount is bound to nothing else is checkPortalRBAC's.
+}
+
 func checkPortalRole(o *Obj, rep *Report) {
 	rules, _, _ := unstructured.NestedSlice(o.U.Object, "rules")
 	for i, r := range rules {
 		rm := r.(map[string]any)
-		list := func(k string) []string {
-			v, _, _ := unstructured.NestedStringSlice(rm, k)
-			return v
-		}
+		list := func(k string) []string { return ruleStrings(rm, k) }
 		for _, v := range list("verbs") {
 			if !slices.Contains([]string{"get", "list", "watch"}, v) {
 				rep.AddObj(o, "rbac-portal-read-only", fmt.Sprintf("rules[%d]: verb %q (only get, list, watch)", i, v))
@@ -360,4 +401,10 @@ func checkPortalRole(o *Obj, rep *Report) {
 			rep.AddObj(o, "rbac-portal-read-only", fmt.Sprintf("rules[%d]: nonResourceURLs", i))
 		}
 	}
+}
+
+// ruleStrings: one string list (verbs, resources, apiGroups…) of an RBAC rule.
+func ruleStrings(rule map[string]any, key string) []string {
+	v, _, _ := unstructured.NestedStringSlice(rule, key)
+	return v
 }

@@ -44,8 +44,12 @@ export interface LabPaths {
   kubeconfig: string;
   caCert: string;
   portalToken: string;
+  /** Token of the portal's Flux operator identity (GitOps actions). */
+  portalOperatorToken: string;
   apiserverUrl: string;
   upTimes: string;
+  /** The API server's audit log (JSON lines, see AUDIT_POLICY). */
+  auditLog: string;
 }
 
 /** Resolves the lab's paths; `.cache/lab` is git-ignored state. */
@@ -71,7 +75,9 @@ export function labPaths(root: string = findRepoRoot()): LabPaths {
     kubeconfig: path.join(state, 'kubeconfig'),
     caCert: path.join(state, 'ca.crt'),
     portalToken: path.join(state, 'portal-token'),
+    portalOperatorToken: path.join(state, 'portal-operator-token'),
     apiserverUrl: path.join(state, 'apiserver-url'),
     upTimes: path.join(state, 'up-times.json'),
+    auditLog: path.join(state, 'logs', 'audit.log'),
   };
 }

@@ -15,6 +15,10 @@ import { DesiredStorageService } from './storage/DesiredStorageService';
 import { StorageCache } from './storage/StorageCache';
 import { StorageService } from './storage/StorageService';
 import { readStorageConfig } from './storage/storageConfig';
+import { GitOpsService } from './gitops/GitOpsService';
+import { fluxOperatorServiceRef } from './gitops/FluxOperator';
+import { registerGitOpsInformers } from './gitops/resources';
+import { gitopsRoutes } from './routes/gitopsRoutes';
 
 /** The multi-provider backend plugin: cluster caches, the placement and storage APIs. */
 export const multiProviderPlugin = createBackendPlugin({
@@ -31,6 +35,7 @@ export const multiProviderPlugin = createBackendPlugin({
         lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
         clusterSource: clusterSourceServiceRef,
+        fluxOperator: fluxOperatorServiceRef,
       },
       async init(deps) {
         const { config, logger, lifecycle } = deps;
@@ -50,6 +55,13 @@ export const multiProviderPlugin = createBackendPlugin({
                 }),
               ]
             : [],
+        );
+        // Registered before the caches start, so they start and stop with them.
+        const gitopsInformers = caches.flatMap(
+          c =>
+            registerGitOpsInformers(c, logger, {
+              pageSize: settings.pageSize,
+            }) ?? [],
         );
         const all = [...caches, ...storageCaches];
         lifecycle.addStartupHook(() => all.forEach(c => c.start()));
@@ -79,6 +91,14 @@ export const multiProviderPlugin = createBackendPlugin({
               readStorageConfig(config, findRepoRoot(process.cwd())),
               () => registry,
             ),
+          }),
+        );
+        deps.httpRouter.use(
+          gitopsRoutes({
+            httpAuth: deps.httpAuth,
+            permissions: deps.permissions,
+            gitops: new GitOpsService(gitopsInformers, deps.catalog),
+            operator: deps.fluxOperator,
           }),
         );
         logger.info(

@@ -10,3 +10,4 @@ export * from './placement';
 export * from './permissions';
 export * from './storage';
 export * from './docs/markdown';
+export * from './gitops';

@@ -12,8 +12,25 @@ export const multiProviderStorageReadPermission = createPermission({
   attributes: { action: 'read' },
 });
 
+/** Read the GitOps views: Flux objects, their roll-up, VSO secret-sync status (never values). */
+export const multiProviderGitopsReadPermission = createPermission({
+  name: 'multi-provider.gitops.read',
+  attributes: { action: 'read' },
+});
+
+/**
+ * Operate Flux from the portal: "reconcile now" and suspend/resume. Not a read: the app's policy
+ * keeps it for administrators; the backend also needs the optional operator credential.
+ */
+export const multiProviderFluxOperatePermission = createPermission({
+  name: 'multi-provider.gitops.operate',
+  attributes: { action: 'update' },
+});
+
 /** Every permission of the multi-provider plugin. */
 export const multiProviderPermissions = [
   multiProviderPlacementReadPermission,
   multiProviderStorageReadPermission,
+  multiProviderGitopsReadPermission,
+  multiProviderFluxOperatePermission,
 ];

@@ -1,16 +1,20 @@
 import { createFrontendPlugin } from '@backstage/frontend-plugin-api';
 import CloudIcon from '@material-ui/icons/Cloud';
 import {
+  entityGitOpsContent,
   entityPlacementContent,
   entityStorageContent,
+  entitySecretsCard,
+  gitopsPage,
   multiProviderApi,
   providersPage,
   storagePage,
 } from './extensions';
-import { rootRouteRef, storageRouteRef } from './routes';
+import { gitopsRouteRef, rootRouteRef, storageRouteRef } from './routes';
 
 /**
- * Cloudlab's multi-provider views: the Placement and Storage entity tabs, the Providers and Storage pages.
+ * Cloudlab's multi-provider views: the Placement, Storage and GitOps entity tabs, the Secrets
+ * card, the Providers, Storage and GitOps pages.
  *
  * @public
  */
@@ -25,6 +29,13 @@ export const multiProviderPlugin = createFrontendPlugin({
     entityStorageContent,
     providersPage,
     storagePage,
+    entityGitOpsContent,
+    entitySecretsCard,
+    gitopsPage,
   ],
-  routes: { root: rootRouteRef, storage: storageRouteRef },
+  routes: {
+    root: rootRouteRef,
+    storage: storageRouteRef,
+    gitops: gitopsRouteRef,
+  },
 });

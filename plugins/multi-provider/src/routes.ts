@@ -5,3 +5,5 @@ export const rootRouteRef = createRouteRef();
 
 /** The platform storage page. */
 export const storageRouteRef = createRouteRef();
+/** The platform GitOps page. */
+export const gitopsRouteRef = createRouteRef();

@@ -14,6 +14,10 @@ import {
   taskReadPermission,
   templateManagementPermission,
 } from '@backstage/plugin-scaffolder-common/alpha';
+import {
+  multiProviderFluxOperatePermission,
+  multiProviderGitopsReadPermission,
+} from '@internal/plugin-multi-provider-common';
 import { CloudlabPermissionPolicy } from './CloudlabPermissionPolicy';
 import { readPermissionConfig } from './readPermissionConfig';
 
@@ -57,6 +61,26 @@ describe('CloudlabPermissionPolicy', () => {
       expect(await decide(policy, user, taskReadPermission)).toBe(
         AuthorizeResult.ALLOW,
       );
+    }
+  });
+
+  it('lets every user read the GitOps views, only administrators operate Flux', async () => {
+    for (const user of Object.keys(memberships)) {
+      expect(
+        await decide(policy, user, multiProviderGitopsReadPermission),
+      ).toBe(AuthorizeResult.ALLOW);
+    }
+    expect(
+      await decide(
+        policy,
+        'user:default/ada',
+        multiProviderFluxOperatePermission,
+      ),
+    ).toBe(AuthorizeResult.ALLOW);
+    for (const user of ['user:default/pat', 'user:default/lin']) {
+      expect(
+        await decide(policy, user, multiProviderFluxOperatePermission),
+      ).toBe(AuthorizeResult.DENY);
     }
   });
 

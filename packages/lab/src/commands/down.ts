@@ -16,7 +16,13 @@ export async function down(options: { purge?: boolean } = {}): Promise<void> {
   }
   if (options.purge) {
     // Binaries and the PKI stay (slow to rebuild, harmless to keep); cluster state goes.
-    for (const f of [p.etcdData, p.logs, p.portalToken, p.upTimes])
+    for (const f of [
+      p.etcdData,
+      p.logs,
+      p.portalToken,
+      p.portalOperatorToken,
+      p.upTimes,
+    ])
       fs.rmSync(f, { recursive: true, force: true });
     console.log('lab down: purged etcd data, logs and the portal token');
   }

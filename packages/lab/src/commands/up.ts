@@ -35,6 +35,11 @@ export const PORTAL_SA = {
   namespace: 'cloudlab-portal',
   name: 'cloudlab-portal',
 };
+/** The portal's optional write identity (patch on Flux kinds only), defined beside it. */
+export const PORTAL_OPERATOR_SA = {
+  namespace: 'cloudlab-portal',
+  name: 'cloudlab-portal-flux-operator',
+};
 /** A year: the lab's portal token outlives any lab session. */
 const PORTAL_TOKEN_SECONDS = 365 * 24 * 3600;
 
@@ -281,29 +286,32 @@ async function applyGitops(
   return all;
 }
 
-async function writePortalToken(ctx: LabContext, clients: LabClients) {
+async function writePortalToken(
+  ctx: LabContext,
+  clients: LabClients,
+  sa: { namespace: string; name: string } = PORTAL_SA,
+  file: string = ctx.paths.portalToken,
+) {
   const p = ctx.paths;
   try {
     const res = await clients.core.createNamespacedServiceAccountToken({
-      name: PORTAL_SA.name,
-      namespace: PORTAL_SA.namespace,
+      name: sa.name,
+      namespace: sa.namespace,
       body: {
         spec: { audiences: [], expirationSeconds: PORTAL_TOKEN_SECONDS },
       },
     });
-    fs.writeFileSync(p.portalToken, `${res.status!.token}`, { mode: 0o600 });
+    fs.writeFileSync(file, `${res.status!.token}`, { mode: 0o600 });
     log(
-      `portal token for ${PORTAL_SA.namespace}/${
-        PORTAL_SA.name
-      } -> ${path.relative(p.root, p.portalToken)} (CA: ${path.relative(
+      `portal token for ${sa.namespace}/${sa.name} -> ${path.relative(
         p.root,
-        p.caCert,
-      )})`,
+        file,
+      )} (CA: ${path.relative(p.root, p.caCert)})`,
     );
   } catch (err) {
     if (statusCode(err) === 404) {
       log(
-        `ServiceAccount ${PORTAL_SA.namespace}/${PORTAL_SA.name} is not in the gitops tree yet: no portal token written`,
+        `ServiceAccount ${sa.namespace}/${sa.name} is not in the gitops tree yet: no token written`,
       );
       return;
     }
@@ -332,6 +340,12 @@ export async function up(options: { wait?: boolean } = {}): Promise<void> {
   await installCrds(ctx, clients);
   const objects = await applyGitops(ctx, clients);
   await writePortalToken(ctx, clients);
+  await writePortalToken(
+    ctx,
+    clients,
+    PORTAL_OPERATOR_SA,
+    p.portalOperatorToken,
+  );
   const controlPlaneSeconds = (Date.now() - t0) / 1000;
   if (options.wait !== false) {
     const res = await waitForWorkloads(clients, objects, 300_000);

@@ -1,21 +1,22 @@
+import {
+  FLUX_APPLIED_BY_ANNOTATION,
+  FLUX_CLAIM_ANNOTATIONS,
+} from '@internal/plugin-multi-provider-common';
 import { FluxKind, FluxObjectId } from '../tree/types';
 
 /**
  * Claim annotations: an entity carrying one says "I am the catalog entry of these Flux objects".
  * Values are comma-separated items `name`, `namespace/name` or `cluster/namespace/name`
  * (`cloudlab.dev/flux-kustomizations` is also what the scaffolder's catalog entries write).
+ * Defined in the common package: the GitOps views read the same annotations.
  */
-export const CLAIM_ANNOTATIONS: Record<FluxKind, string> = {
-  Kustomization: 'cloudlab.dev/flux-kustomizations',
-  HelmRelease: 'cloudlab.dev/flux-helmreleases',
-  HelmRepository: 'cloudlab.dev/flux-helmrepositories',
-  OCIRepository: 'cloudlab.dev/flux-ocirepositories',
-};
+export const CLAIM_ANNOTATIONS: Record<FluxKind, string> =
+  FLUX_CLAIM_ANNOTATIONS;
 
 /** Informational annotations written on generated entities (never claims). */
 export const ANNOTATIONS = {
   /** Flux Kustomizations that apply the entity's objects, `cluster/namespace/name`. */
-  appliedBy: 'cloudlab.dev/flux-applied-by',
+  appliedBy: FLUX_APPLIED_BY_ANNOTATION,
   /** Clusters the entity is reconciled in. */
   clusters: 'cloudlab.dev/clusters',
   /** Repository-relative GitOps directory (as the scaffolder writes it). */

@@ -33,6 +33,8 @@ export const DEFAULT_INFORMER_OPTIONS: InformerOptions = {
 export class ClusterCache {
   readonly nodes: ResourceInformer<KubeNode, SlimNode>;
   readonly pods: ResourceInformer<KubePod, SlimPod>;
+  /** Further informers registered by feature (GitOps, …), started and stopped with the cache. */
+  readonly extraInformers = new Map<string, ResourceInformer<any, any>>();
   private syncedAt?: Date;
   /** Bumped on every change, so derived views can be memoised. */
   generation = 0;
@@ -107,11 +109,19 @@ export class ClusterCache {
   start() {
     this.nodes.start();
     this.pods.start();
+    this.extraInformers.forEach(i => i.start());
   }
 
   stop() {
     this.nodes.stop();
     this.pods.stop();
+    this.extraInformers.forEach(i => i.stop());
+  }
+
+  /** Registers an informer under `key`; it does not count towards the cluster's state. */
+  register<I extends ResourceInformer<any, any>>(key: string, informer: I): I {
+    this.extraInformers.set(key, informer);
+    return informer;
   }
 
   /** Whether there is data to answer from (possibly stale). */

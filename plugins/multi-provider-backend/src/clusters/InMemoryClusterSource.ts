@@ -7,6 +7,7 @@ import {
 import {
   ClusterConnection,
   ClusterSource,
+  CustomResource,
   ResourceClient,
   WatchEvent,
 } from './types';
@@ -136,6 +137,8 @@ export class InMemoryCluster implements ClusterConnection {
   readonly nodes: InMemoryResource<KubeNode>;
   readonly pods: InMemoryResource<KubePod>;
   readonly storage: InMemoryStorage;
+  /** Custom resources by `group/version/plural`; an absent one answers 404 like a missing CRD. */
+  readonly custom = new Map<string, InMemoryResource<any>>();
 
   constructor(
     readonly name: string,
@@ -146,13 +149,32 @@ export class InMemoryCluster implements ClusterConnection {
     this.storage = inMemoryStorage(init);
   }
 
+  /** Serves a custom resource with these objects (as if its CRD were installed). */
+  addCustom<T extends Keyed>(r: CustomResource, items: T[] = []) {
+    const res = new InMemoryResource<T>(items);
+    this.custom.set(`${r.group}/${r.version}/${r.plural}`, res);
+    return res;
+  }
+
+  customObjects<T>(
+    r: CustomResource,
+  ): InMemoryResource<any> & ResourceClient<T> {
+    const key = `${r.group}/${r.version}/${r.plural}`;
+    const res = this.custom.get(key);
+    if (res) return res;
+    const absent = new InMemoryResource<any>();
+    absent.down = Object.assign(
+      new Error(`the server could not find the requested resource (${key})`),
+      { code: 404 },
+    );
+    return absent;
+  }
+
   /** Makes every call fail (or succeed again with `undefined`). */
   setDown(err: Error | undefined) {
-    this.nodes.down = err;
-    this.pods.down = err;
-    if (err) {
-      this.nodes.cutWatches(err);
-      this.pods.cutWatches(err);
+    for (const r of [this.nodes, this.pods, ...this.custom.values()]) {
+      r.down = err;
+      if (err) r.cutWatches(err);
     }
   }
 }

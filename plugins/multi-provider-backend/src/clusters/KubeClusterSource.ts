@@ -1,9 +1,15 @@
-import { CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  Watch,
+} from '@kubernetes/client-node';
 import { ClusterConfig, MultiProviderConfig } from '../config';
 import { kubeStorageClients } from './kubeStorageClients';
 import {
   ClusterConnection,
   ClusterSource,
+  CustomResource,
   ListPage,
   ResourceClient,
   WatchEvent,
@@ -71,14 +77,34 @@ export function resourceClient<T>(
   };
 }
 
-/** Connects to one cluster with `@kubernetes/client-node`: nodes, pods and storage objects, never secrets. */
+/**
+ * Connects to one cluster with `@kubernetes/client-node`: nodes, pods, storage objects and the
+ * custom resources asked for (list/watch only), never secrets.
+ */
 export function connectCluster(
   name: string,
   kc: KubeConfig,
 ): ClusterConnection {
   const core = kc.makeApiClient(CoreV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
   return {
     name,
+    customObjects: <T>({ group, version, plural }: CustomResource) =>
+      resourceClient<T>(
+        kc,
+        `/apis/${group}/${version}/${plural}`,
+        (limit, cont) =>
+          custom.listClusterCustomObject({
+            group,
+            version,
+            plural,
+            limit,
+            _continue: cont,
+          }) as Promise<{
+            items: T[];
+            metadata?: { resourceVersion?: string; _continue?: string };
+          }>,
+      ),
     nodes: resourceClient(kc, '/api/v1/nodes', (limit, cont) =>
       core.listNode({ limit, _continue: cont }),
     ),

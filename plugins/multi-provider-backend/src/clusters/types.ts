@@ -28,6 +28,13 @@ export interface ResourceClient<T> {
   ): Promise<{ stop(): void }>;
 }
 
+/** A custom resource served at `/apis/<group>/<version>/<plural>` (all namespaces). */
+export interface CustomResource {
+  group: string;
+  version: string;
+  plural: string;
+}
+
 /** The resource clients of one cluster. Secrets are never among them. */
 export interface ClusterConnection {
   name: string;
@@ -35,6 +42,8 @@ export interface ClusterConnection {
   pods: ResourceClient<KubePod>;
   /** Storage resources (PVCs, PVs, classes, CSI objects, events); absent = no storage views. */
   storage?: StorageClients;
+  /** List + watch of a custom resource (Flux, VSO…); absent CRDs fail per resource. */
+  customObjects?<T>(resource: CustomResource): ResourceClient<T>;
 }
 
 /** Where the clusters come from: configuration in production, fakes in tests. */

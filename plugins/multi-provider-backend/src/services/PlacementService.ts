@@ -18,7 +18,7 @@ import { selectPods } from '../cache/PodIndex';
 import { resolveEntityPods } from './entityMatcher';
 
 /** Fields of a per-cluster answer that come from the cache state. */
-function clusterHeader(cache: ClusterCache) {
+export function clusterHeader(cache: ClusterCache) {
   const status = cache.status();
   const header: {
     cluster: string;

@@ -5,3 +5,4 @@ export * from './platformPlacement';
 export * from './failureDomain';
 export * from './routes';
 export * from './storage';
+export * from './gitops';

@@ -1,6 +1,12 @@
 import { createApiRef } from '@backstage/frontend-plugin-api';
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import type {
+  EntityGitOpsResponse,
+  EntitySecretsResponse,
+  FluxActionRequest,
+  FluxActionResponse,
+  PlatformGitOpsQuery,
+  PlatformGitOpsResponse,
   ClusterStatusResponse,
   DesiredStorageResponse,
   EntityStorageResponse,
@@ -36,6 +42,16 @@ export interface MultiProviderApi {
   getPlatformStorage(): Promise<PlatformStorageResponse>;
   /** The claims each Flux Kustomization of a gitops cluster tree will create. */
   getDesiredStorage(cluster?: string): Promise<DesiredStorageResponse>;
+  /** The entity's Flux objects, their dependency chain and the roll-up verdict. */
+  getEntityGitOps(entity: CompoundEntityRef): Promise<EntityGitOpsResponse>;
+  /** The entity's VSO objects (sync status only, never a value). */
+  getEntitySecrets(entity: CompoundEntityRef): Promise<EntitySecretsResponse>;
+  /** Every Flux object of every cluster with its roll-up, optionally filtered. */
+  getPlatformGitOps(
+    query?: PlatformGitOpsQuery,
+  ): Promise<PlatformGitOpsResponse>;
+  /** Reconcile now, suspend or resume one Flux object (needs the operate permission). */
+  fluxAction(request: FluxActionRequest): Promise<FluxActionResponse>;
 }
 
 /**

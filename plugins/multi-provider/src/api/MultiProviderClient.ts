@@ -2,6 +2,17 @@ import type { CompoundEntityRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import {
+  entityGitOpsResponseSchema,
+  entitySecretsResponseSchema,
+  fluxActionRequestSchema,
+  fluxActionResponseSchema,
+  platformGitOpsResponseSchema,
+  type EntityGitOpsResponse,
+  type EntitySecretsResponse,
+  type FluxActionRequest,
+  type FluxActionResponse,
+  type PlatformGitOpsQuery,
+  type PlatformGitOpsResponse,
   clusterStatusResponseSchema,
   desiredStorageResponseSchema,
   entityStorageResponseSchema,
@@ -84,6 +95,41 @@ export class MultiProviderClient implements MultiProviderApi {
     );
   }
 
+  getEntityGitOps(entity: CompoundEntityRef): Promise<EntityGitOpsResponse> {
+    return this.#request(
+      `/entity/${entityPath(entity)}/gitops`,
+      entityGitOpsResponseSchema,
+    );
+  }
+
+  getEntitySecrets(entity: CompoundEntityRef): Promise<EntitySecretsResponse> {
+    return this.#request(
+      `/entity/${entityPath(entity)}/secrets`,
+      entitySecretsResponseSchema,
+    );
+  }
+
+  getPlatformGitOps(
+    query: PlatformGitOpsQuery = {},
+  ): Promise<PlatformGitOpsResponse> {
+    const params = new URLSearchParams();
+    if (query.state) params.set('state', query.state);
+    if (query.cluster) params.set('cluster', query.cluster);
+    const qs = params.toString();
+    return this.#request(
+      `/platform/gitops${qs ? `?${qs}` : ''}`,
+      platformGitOpsResponseSchema,
+    );
+  }
+
+  fluxAction(request: FluxActionRequest): Promise<FluxActionResponse> {
+    return this.#post(
+      '/gitops/action',
+      fluxActionRequestSchema.parse(request),
+      fluxActionResponseSchema,
+    );
+  }
+
   getPlatformPlacement(): Promise<PlatformPlacementResponse> {
     return this.#request(
       '/platform/placement',
@@ -95,20 +141,27 @@ export class MultiProviderClient implements MultiProviderApi {
     request: FailureDomainRequest,
   ): Promise<FailureDomainResponse> {
     // Validate our own body too: a typo in a caller is found here, not as a 400.
-    const body = failureDomainRequestSchema.parse(request);
-    return this.#request(
+    return this.#post(
       '/platform/failure-domain',
+      failureDomainRequestSchema.parse(request),
       failureDomainResponseSchema,
-      {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(body),
-      },
     );
   }
 
   getClusters(): Promise<ClusterStatusResponse> {
     return this.#request('/clusters', clusterStatusResponseSchema);
+  }
+
+  #post<T>(
+    path: string,
+    body: unknown,
+    schema: ZodType<T, ZodTypeDef, unknown>,
+  ): Promise<T> {
+    return this.#request(path, schema, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   }
 
   async #request<T>(

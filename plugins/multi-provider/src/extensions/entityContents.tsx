@@ -1,4 +1,8 @@
-import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
+import { hasFluxObjects } from '@internal/plugin-multi-provider-common';
 import { isPlacementAvailable } from '../isPlacementAvailable';
 
 /** `entity-content:multi-provider/placement`: the entity's Placement tab. */
@@ -27,6 +31,34 @@ export const entityStorageContent = EntityContentBlueprint.make({
     loader: () =>
       import('../components/EntityStorageContent').then(m => (
         <m.EntityStorageContent />
+      )),
+  },
+});
+
+/** `entity-content:multi-provider/gitops`: the GitOps tab of entities reconciled by Flux. */
+export const entityGitOpsContent = EntityContentBlueprint.make({
+  name: 'gitops',
+  params: {
+    path: '/gitops',
+    title: 'GitOps',
+    group: 'deployment',
+    filter: entity => hasFluxObjects(entity.metadata.annotations),
+    loader: () =>
+      import('../components/EntityGitOpsContent').then(m => (
+        <m.EntityGitOpsContent />
+      )),
+  },
+});
+
+/** `entity-card:multi-provider/secrets`: the Secrets card on the overview of Flux-reconciled entities. */
+export const entitySecretsCard = EntityCardBlueprint.make({
+  name: 'secrets',
+  params: {
+    type: 'content',
+    filter: entity => hasFluxObjects(entity.metadata.annotations),
+    loader: () =>
+      import('../components/EntitySecretsCard').then(m => (
+        <m.EntitySecretsCard />
       )),
   },
 });

@@ -1,3 +1,8 @@
 export { multiProviderApi } from './apis';
-export { entityPlacementContent, entityStorageContent } from './entityContents';
-export { providersPage, storagePage } from './pages';
+export {
+  entityGitOpsContent,
+  entityPlacementContent,
+  entitySecretsCard,
+  entityStorageContent,
+} from './entityContents';
+export { gitopsPage, providersPage, storagePage } from './pages';

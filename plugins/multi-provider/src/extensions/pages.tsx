@@ -1,7 +1,8 @@
 import { PageBlueprint } from '@backstage/frontend-plugin-api';
 import CloudIcon from '@material-ui/icons/Cloud';
+import AccountTreeIcon from '@material-ui/icons/AccountTree';
 import StorageIcon from '@material-ui/icons/Storage';
-import { rootRouteRef, storageRouteRef } from '../routes';
+import { gitopsRouteRef, rootRouteRef, storageRouteRef } from '../routes';
 
 /** `page:multi-provider`: the platform page, listed in the nav as "Providers". */
 export const providersPage = PageBlueprint.make({
@@ -25,5 +26,18 @@ export const storagePage = PageBlueprint.make({
     routeRef: storageRouteRef,
     loader: () =>
       import('../components/StoragePage').then(m => <m.StoragePage />),
+  },
+});
+
+/** `page:multi-provider/gitops`: every Flux object of the platform with its roll-up. */
+export const gitopsPage = PageBlueprint.make({
+  name: 'gitops',
+  params: {
+    path: '/multi-provider/gitops',
+    title: 'GitOps',
+    icon: <AccountTreeIcon />,
+    routeRef: gitopsRouteRef,
+    loader: () =>
+      import('../components/GitOpsPage').then(m => <m.GitOpsPage />),
   },
 });

@@ -1,3 +1,4 @@
+import { mockMultiProviderApi } from '../../__fixtures__/mockApi';
 import type { Entity } from '@backstage/catalog-model';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
@@ -20,15 +21,7 @@ const entity: Entity = {
 function api(
   getEntityPlacement: MultiProviderApi['getEntityPlacement'],
 ): MultiProviderApi {
-  return {
-    getEntityPlacement: jest.fn(getEntityPlacement),
-    getPlatformPlacement: jest.fn(),
-    analyseFailureDomain: jest.fn(),
-    getClusters: jest.fn(),
-    getEntityStorage: jest.fn(),
-    getPlatformStorage: jest.fn(),
-    getDesiredStorage: jest.fn(),
-  };
+  return mockMultiProviderApi({ getEntityPlacement });
 }
 
 describe('EntityPlacementContent', () => {

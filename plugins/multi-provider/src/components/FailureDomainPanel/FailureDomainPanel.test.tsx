@@ -1,3 +1,4 @@
+import { mockMultiProviderApi } from '../../__fixtures__/mockApi';
 import { ResponseError } from '@backstage/errors';
 import {
   renderInTestApp,
@@ -13,15 +14,7 @@ import { FailureDomainPanel } from './FailureDomainPanel';
 function mockApi(
   analyse: MultiProviderApi['analyseFailureDomain'],
 ): MultiProviderApi {
-  return {
-    analyseFailureDomain: jest.fn(analyse),
-    getClusters: jest.fn(),
-    getEntityPlacement: jest.fn(),
-    getPlatformPlacement: jest.fn(),
-    getEntityStorage: jest.fn(),
-    getPlatformStorage: jest.fn(),
-    getDesiredStorage: jest.fn(),
-  };
+  return mockMultiProviderApi({ analyseFailureDomain: analyse });
 }
 
 const options = failureDomainOptions(labPlatform());

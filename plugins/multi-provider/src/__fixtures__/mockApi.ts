@@ -1,0 +1,24 @@
+import type { MultiProviderApi } from '../api';
+
+/** A {@link MultiProviderApi} whose every method is a jest mock; pass the ones a test needs. */
+export function mockMultiProviderApi(
+  overrides: Partial<MultiProviderApi> = {},
+): MultiProviderApi {
+  const api: MultiProviderApi = {
+    getEntityPlacement: jest.fn(),
+    getPlatformPlacement: jest.fn(),
+    analyseFailureDomain: jest.fn(),
+    getClusters: jest.fn(),
+    getEntityStorage: jest.fn(),
+    getPlatformStorage: jest.fn(),
+    getDesiredStorage: jest.fn(),
+    getEntityGitOps: jest.fn(),
+    getEntitySecrets: jest.fn(),
+    getPlatformGitOps: jest.fn(),
+    fluxAction: jest.fn(),
+  };
+  for (const [k, fn] of Object.entries(overrides)) {
+    (api as any)[k] = jest.fn(fn as any);
+  }
+  return api;
+}
