@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { multiProviderPlacementReadPermission } from '../permissions';
+import {
+  multiProviderFluxOperatePermission,
+  multiProviderGitopsReadPermission,
+  multiProviderPlacementReadPermission,
+  multiProviderStorageReadPermission,
+} from '../permissions';
 import { clusterStatusResponseSchema } from './clusterStatus';
 import {
   entityPlacementResponseSchema,
@@ -9,7 +14,21 @@ import {
   failureDomainRequestSchema,
   failureDomainResponseSchema,
 } from './failureDomain';
+import {
+  entityGitOpsResponseSchema,
+  entitySecretsResponseSchema,
+  fluxActionRequestSchema,
+  fluxActionResponseSchema,
+  platformGitOpsQuerySchema,
+  platformGitOpsResponseSchema,
+} from './gitops';
 import { platformPlacementResponseSchema } from './platformPlacement';
+import {
+  desiredStorageQuerySchema,
+  desiredStorageResponseSchema,
+  entityStorageResponseSchema,
+  platformStorageResponseSchema,
+} from './storage';
 
 /** One route of the backend plugin's REST API, described by its shared zod schemas. */
 export interface MultiProviderRoute {
@@ -22,6 +41,8 @@ export interface MultiProviderRoute {
   permission: string;
   /** Path parameters, when the path has any. */
   params?: z.ZodTypeAny;
+  /** Query parameters, when the route reads any. */
+  query?: z.ZodTypeAny;
   /** JSON body, for POST routes. */
   body?: z.ZodTypeAny;
   response: z.ZodTypeAny;
@@ -72,5 +93,74 @@ export const multiProviderRoutes: MultiProviderRoute[] = [
     permission: multiProviderPlacementReadPermission.name,
     response: clusterStatusResponseSchema,
     responseType: 'ClusterStatusResponse',
+  },
+  {
+    method: 'GET',
+    path: '/entity/:namespace/:kind/:name/storage',
+    summary:
+      "The entity's claims: class, provider and zone of the volume, size, access and binding modes, phase, the pods that mount them and their nodes, and the storage findings.",
+    permission: multiProviderStorageReadPermission.name,
+    params: entityRefParamsSchema,
+    response: entityStorageResponseSchema,
+    responseType: 'EntityStorageResponse',
+  },
+  {
+    method: 'GET',
+    path: '/platform/storage',
+    summary:
+      'CSI drivers per provider and the nodes running their node plugins, StorageClasses, claims and volumes per provider and zone, capacity per class and findings, per cluster.',
+    permission: multiProviderStorageReadPermission.name,
+    response: platformStorageResponseSchema,
+    responseType: 'PlatformStorageResponse',
+  },
+  {
+    method: 'GET',
+    path: '/platform/storage/desired',
+    summary:
+      'The claims each Flux Kustomization of a gitops/ cluster tree will create, with class, provider and findings — before they are merged.',
+    permission: multiProviderStorageReadPermission.name,
+    query: desiredStorageQuerySchema,
+    response: desiredStorageResponseSchema,
+    responseType: 'DesiredStorageResponse',
+  },
+  {
+    method: 'GET',
+    path: '/entity/:namespace/:kind/:name/gitops',
+    summary:
+      "The entity's Flux objects with state, reason, revisions, suspension and inventory, the dependsOn chain and one roll-up verdict.",
+    permission: multiProviderGitopsReadPermission.name,
+    params: entityRefParamsSchema,
+    response: entityGitOpsResponseSchema,
+    responseType: 'EntityGitOpsResponse',
+  },
+  {
+    method: 'GET',
+    path: '/entity/:namespace/:kind/:name/secrets',
+    summary:
+      "The entity's VSO objects with their conditions, last sync, refresh interval, destination and rollout targets — never a secret value.",
+    permission: multiProviderGitopsReadPermission.name,
+    params: entityRefParamsSchema,
+    response: entitySecretsResponseSchema,
+    responseType: 'EntitySecretsResponse',
+  },
+  {
+    method: 'GET',
+    path: '/platform/gitops',
+    summary:
+      'Every Flux object of every cluster with its state and roll-up, optionally filtered by state and cluster.',
+    permission: multiProviderGitopsReadPermission.name,
+    query: platformGitOpsQuerySchema,
+    response: platformGitOpsResponseSchema,
+    responseType: 'PlatformGitOpsResponse',
+  },
+  {
+    method: 'POST',
+    path: '/gitops/action',
+    summary:
+      'Reconcile now, suspend or resume one Flux object through the optional operator credential (501 when it is not configured).',
+    permission: multiProviderFluxOperatePermission.name,
+    body: fluxActionRequestSchema,
+    response: fluxActionResponseSchema,
+    responseType: 'FluxActionResponse',
   },
 ];

@@ -48,6 +48,9 @@ export function renderApiDoc(routes = multiProviderRoutes): string {
     if (r.params) {
       lines.push('Path parameters:', '', ...fieldTable(r.params), '');
     }
+    if (r.query) {
+      lines.push('Query parameters:', '', ...fieldTable(r.query), '');
+    }
     if (r.body) {
       lines.push('JSON body:', '', ...fieldTable(r.body), '');
     }

@@ -77,6 +77,10 @@ function typeName(schema: z.ZodTypeAny): string {
     case 'ZodUnion':
       t = d.options!.map(typeName).join(' \\| ');
       break;
+    case 'ZodPipeline':
+      // A parsed-then-validated value (e.g. a comma list into an array): document the result.
+      t = typeName((d as unknown as { out: z.ZodTypeAny }).out);
+      break;
     default:
       throw new Error(`zodTable: unsupported zod type ${d.typeName}`);
   }
