@@ -5,6 +5,7 @@ import {
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { readGitopsConfig } from './config';
 import { createActions } from './actions';
+import { stopValidatorServers } from './lib/validator';
 
 /** Registers the Cloudlab GitOps actions (`cloudlab:*`) with the scaffolder. */
 export const scaffolderModuleGitops = createBackendModule({
@@ -15,9 +16,12 @@ export const scaffolderModuleGitops = createBackendModule({
       deps: {
         scaffolder: scaffolderActionsExtensionPoint,
         config: coreServices.rootConfig,
+        lifecycle: coreServices.lifecycle,
       },
-      async init({ scaffolder, config }) {
+      async init({ scaffolder, config, lifecycle }) {
         scaffolder.addActions(...createActions(readGitopsConfig(config)));
+        // The validator's serve process (lib/validator.ts) ends with the backend.
+        lifecycle.addShutdownHook(() => stopValidatorServers());
       },
     });
   },
