@@ -191,7 +191,6 @@ func (v *Validator) Run() *Report {
 		v.Clusters = append(v.Clusters, c)
 		v.Timings.Mark("render-" + c.Name)
 		v.checkCluster(c, rep, nil, "")
-		v.Timings.Mark("check-" + c.Name)
 	}
 	v.checkGenerated(rep)
 	return rep
@@ -211,13 +210,18 @@ func (v *Validator) checkCluster(c *Cluster, rep *Report, extra []*Obj, username
 			rep.AddObj(o, "schema", m)
 		}
 	}
+	if extra == nil {
+		v.Timings.Mark("schemas-" + c.Name)
+	}
 	checkReferences(all, rep)
 	checkNamespaces(all, rep)
 	checkStorage(all, v.Registry, rep)
 	checkVSO(all, rep)
 	checkPortalRBAC(all, rep)
 	if extra == nil {
+		v.Timings.Mark("rules-" + c.Name)
 		checkPolicies(c, rep, nil, "system:serviceaccount:flux-system:kustomize-controller")
+		v.Timings.Mark("policies-" + c.Name)
 	} else {
 		checkPolicies(all, rep, nil, username)
 	}

@@ -72,8 +72,10 @@ describe('benchmark', () => {
       });
       oneShot.push(r.durationMs);
     }
+    // builds-run / builds-reused are counts of kustomize builds, the other phases milliseconds.
+    const counts = ['builds-run', 'builds-reused'];
     const phaseNames = [...new Set(runs.flatMap(r => Object.keys(r.phases)))]
-      .filter(n => n !== 'total')
+      .filter(n => n !== 'total' && !counts.includes(n))
       .sort();
     const lines = [
       `bench cloudlab:workload:create + cloudlab:gitops:validate (${path.basename(
@@ -86,6 +88,15 @@ describe('benchmark', () => {
       ...phaseNames.map(
         n => `    ${n} ${fmt(runs.map(r => r.phases[n] ?? 0))}`,
       ),
+      `    kustomize builds per run: ${counts
+        .map(
+          n =>
+            `${n.slice(7)} ${quantile(
+              runs.map(r => r.phases[n] ?? 0),
+              0.5,
+            )}`,
+        )
+        .join(', ')} (median)`,
       `  one-shot validator process (schemas loaded every run) ${fmt(oneShot)}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
