@@ -96,6 +96,22 @@ describe('scaffolderModuleGitops in the scaffolder backend', () => {
     ]);
   });
 
+  it('serves the provider registry for the provider picker', async () => {
+    const res = await request(server).get('/api/scaffolder/cloudlab/providers');
+    expect(res.status).toBe(200);
+    const names = (res.body.providers as { name: string }[]).map(p => p.name);
+    const files = fs
+      .readdirSync(path.join(REPO_ROOT, 'providers'))
+      .filter(f => f.endsWith('.yaml'))
+      .map(f => f.replace(/\.yaml$/, ''));
+    expect(names.sort()).toEqual(files.sort());
+    const hetzner = res.body.providers.find(
+      (p: { name: string }) => p.name === 'hetzner',
+    );
+    expect(hetzner.storage.minVolumeSize).toBe('10Gi');
+    expect(hetzner.storage.classes.length).toBeGreaterThan(0);
+  });
+
   it.each(Object.keys(values))(
     'dry-runs the %s template',
     async name => {
