@@ -118,6 +118,12 @@ describe('ProviderPicker', () => {
     expect(onChange).toHaveBeenLastCalledWith([]);
   });
 
+  it('drops the empty entries the form puts in an array with minItems', async () => {
+    const { onChange } = renderPicker({ formData: [undefined] as any });
+    await userEvent.click(await screen.findByLabelText('Scaleway'));
+    expect(onChange).toHaveBeenLastCalledWith(['scaleway']);
+  });
+
   it('offers a select for a string field', async () => {
     const { onChange } = renderPicker({
       schema: { type: 'string', title: 'Provider' },

@@ -70,7 +70,10 @@ export function ProviderPicker(
     : schema.description;
 
   if (schema.type === 'array') {
-    const chosen = Array.isArray(formData) ? formData : [];
+    // The form fills an array with `minItems` empty entries before anything is chosen.
+    const chosen = (Array.isArray(formData) ? formData : []).filter(
+      (n): n is string => typeof n === 'string' && n !== '',
+    );
     const toggle = (name: string, on: boolean) =>
       onChange(
         on
