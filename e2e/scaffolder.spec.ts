@@ -34,7 +34,7 @@ test('a template form picks providers from the registry and runs to a validated 
   });
   await page.getByRole('button', { name: 'Next' }).click();
 
-  const owner = page.getByRole('combobox', { name: /Owner/ }).first();
+  const owner = page.getByRole('textbox', { name: 'Owner' });
   await owner.click();
   await owner.fill('platform-team');
   await page
