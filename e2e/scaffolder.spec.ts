@@ -35,12 +35,9 @@ test('a template form picks providers from the registry and runs to a validated 
   await page.getByRole('button', { name: 'Next' }).click();
 
   const owner = page.getByRole('textbox', { name: 'Owner' });
-  await owner.click();
-  await owner.fill('platform-team');
-  await page
-    .getByRole('option', { name: /platform-team/ })
-    .first()
-    .click();
+  // The OwnerPicker accepts a typed entity reference.
+  await owner.fill('group:default/platform-team');
+  await owner.press('Tab');
   await page.getByRole('button', { name: 'Review' }).click();
 
   // The review lists the chosen providers.
