@@ -39,6 +39,8 @@ type Builder struct {
 	root  string
 	mu    sync.Mutex
 	cache map[string]buildResult
+	// shared is the cross-run build cache of serve mode (nil for a one-shot run).
+	shared *BuildCache
 }
 
 type buildResult struct {
@@ -66,10 +68,25 @@ func (b *Builder) Build(rel string) ([]*unstructured.Unstructured, error) {
 }
 
 func (b *Builder) build(rel string) ([]*unstructured.Unstructured, error) {
+	if b.shared == nil {
+		return b.render(filesys.MakeFsOnDisk(), rel)
+	}
+	if objs, ok := b.shared.lookup(b.root, rel); ok {
+		return objs, nil
+	}
+	rec := &recordingFS{FileSystem: filesys.MakeFsOnDisk(), root: b.root}
+	objs, err := b.render(rec, rel)
+	if err == nil {
+		b.shared.store(rel, rec, objs)
+	}
+	return objs, err
+}
+
+func (b *Builder) render(fs filesys.FileSystem, rel string) ([]*unstructured.Unstructured, error) {
 	opts := krusty.MakeDefaultOptions()
 	opts.LoadRestrictions = types.LoadRestrictionsRootOnly
 	k := krusty.MakeKustomizer(opts)
-	m, err := k.Run(filesys.MakeFsOnDisk(), filepath.Join(b.root, rel))
+	m, err := k.Run(fs, filepath.Join(b.root, rel))
 	if err != nil {
 		return nil, err
 	}

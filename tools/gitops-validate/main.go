@@ -23,9 +23,18 @@ func main() {
 	fixtures := flag.String("fixtures", "", "directory of bad-manifest fixtures that must each be rejected")
 	render := flag.String("render", "", "print the rendered objects of this cluster (dependsOn order) and exit")
 	third := flag.Bool("third-provider", false, "also prove that a third provider is data + overlays (temporary copy)")
+	timings := flag.Bool("timings", false, "print the time of each phase on stderr (`timing <phase> <ms>`)")
+	serveMode := flag.Bool("serve", false, "keep the schemas loaded and validate one tree per request line on stdin (see serve.go)")
 	flag.Parse()
 	if *crds == "" {
 		*crds = filepath.Join(*root, ".cache", "crds")
+	}
+	if *serveMode {
+		if err := serve(*crds, os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "gitops-validate:", err)
+			os.Exit(2)
+		}
+		return
 	}
 	start := time.Now()
 	v, err := NewValidator(*root, *crds)
@@ -58,10 +67,12 @@ func main() {
 		os.Exit(2)
 	}
 	rep := v.Run()
+	if *timings {
+		v.Timings.Print(os.Stderr)
+	}
 	rep.Print(os.Stdout)
 	failed := len(rep.Findings) > 0
-	fmt.Printf("gitops-validate: %d clusters, %d kustomization dirs, %d objects validated, %d findings\n",
-		len(v.Clusters), v.DirCount, v.ObjCount, len(rep.Findings))
+	fmt.Println(v.Summary(rep))
 	if *fixtures != "" && !failed {
 		results := v.RunFixtures(*fixtures)
 		passed := 0
@@ -103,24 +114,50 @@ type Validator struct {
 	Clusters []*Cluster
 	DirCount int
 	ObjCount int
+	Timings  Timings
 }
 
 func NewValidator(root, crdDir string) (*Validator, error) {
+	var t Timings
 	reg, err := loadRegistry(filepath.Join(root, "providers"))
 	if err != nil {
 		return nil, err
 	}
+	t.Mark("registry")
 	sch, err := loadSchemas(crdDir)
 	if err != nil {
 		return nil, err
 	}
-	return &Validator{Root: root, Registry: reg, Schemas: sch, Builder: newBuilder(root)}, nil
+	t.Mark("schemas-load")
+	return &Validator{Root: root, Registry: reg, Schemas: sch, Builder: newBuilder(root), Timings: t}, nil
+}
+
+// newValidatorWithSchemas is NewValidator with schemas loaded and builds cached by earlier
+// runs (serve mode).
+func newValidatorWithSchemas(root string, sch *Schemas, builds *BuildCache) (*Validator, error) {
+	reg, err := loadRegistry(filepath.Join(root, "providers"))
+	if err != nil {
+		return nil, err
+	}
+	b := newBuilder(root)
+	b.shared = builds
+	v := &Validator{Root: root, Registry: reg, Schemas: sch, Builder: b}
+	v.Timings.Mark("")
+	return v, nil
+}
+
+// Summary is the last line of a run's report.
+func (v *Validator) Summary(rep *Report) string {
+	return fmt.Sprintf("gitops-validate: %d clusters, %d kustomization dirs, %d objects validated, %d findings",
+		len(v.Clusters), v.DirCount, v.ObjCount, len(rep.Findings))
 }
 
 // Run performs every check on the tree and returns the findings.
 func (v *Validator) Run() *Report {
 	rep := &Report{}
+	v.Timings.Mark("")
 	checkFileConventions(v.Root, rep)
+	v.Timings.Mark("conventions")
 	dirs, comps, err := kustomizationDirs(v.Root)
 	if err != nil {
 		rep.Add("gitops", "", "kustomize-build", err.Error())
@@ -143,6 +180,7 @@ func (v *Validator) Run() *Report {
 		}(d)
 	}
 	wg.Wait()
+	v.Timings.Mark("kustomize-builds")
 	clusterDirs, _ := filepath.Glob(filepath.Join(v.Root, "gitops", "clusters", "*"))
 	sort.Strings(clusterDirs)
 	v.Clusters = nil
@@ -152,6 +190,7 @@ func (v *Validator) Run() *Report {
 		}
 		c := renderCluster(v.Root, filepath.Base(cd), v.Builder, rep)
 		v.Clusters = append(v.Clusters, c)
+		v.Timings.Mark("render-" + c.Name)
 		v.checkCluster(c, rep, nil, "")
 	}
 	v.checkGenerated(rep)
@@ -179,6 +218,9 @@ func (v *Validator) checkCluster(c *Cluster, rep *Report, extra []*Obj, username
 			rep.AddObj(o, "schema", m)
 		}
 	}
+	if extra == nil {
+		v.Timings.Mark("schemas-" + c.Name)
+	}
 	checkReferences(all, rep)
 	checkNamespaces(all, rep)
 	checkStorage(all, v.Registry, rep)
@@ -186,7 +228,9 @@ func (v *Validator) checkCluster(c *Cluster, rep *Report, extra []*Obj, username
 	checkPortalRBAC(all, rep)
 	checkPortalOperatorRBAC(all, rep)
 	if extra == nil {
+		v.Timings.Mark("rules-" + c.Name)
 		checkPolicies(c, rep, nil, "system:serviceaccount:flux-system:kustomize-controller")
+		v.Timings.Mark("policies-" + c.Name)
 	} else {
 		checkPolicies(all, rep, nil, username)
 	}

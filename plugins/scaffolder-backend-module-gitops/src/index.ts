@@ -5,3 +5,6 @@
  * @packageDocumentation
  */
 export { scaffolderModuleGitops as default } from './module';
+export { scaffolderModuleGitops } from './module';
+export { stopValidatorServers } from './lib/validator';
+export { loadTemplateExamples } from './templateExamples';

@@ -7,6 +7,7 @@ import request from 'supertest';
 import { parse } from 'yaml';
 import { REPO_ROOT, VALIDATOR } from './__testUtils__/workspace';
 import { scaffolderModuleGitops } from './module';
+import { loadTemplateExamples } from './templateExamples';
 
 // These tests copy the tree and run the Go validator; the machine is shared.
 jest.setTimeout(60_000);
@@ -45,59 +46,8 @@ const template = (name: string) =>
     ),
   );
 
-const values: Record<string, Record<string, unknown>> = {
-  'provider-workload': {
-    name: 'hello',
-    image: 'ghcr.io/cloudlab/hello:1.0.0',
-    port: 8080,
-    providers: ['hetzner', 'scaleway'],
-    expose: true,
-    owner: 'group:default/platform-team',
-  },
-  'stateful-workload': {
-    name: 'notes',
-    image: 'ghcr.io/cloudlab/notes:2.1.0',
-    port: 3000,
-    kind: 'StatefulSet',
-    providers: ['hetzner', 'scaleway'],
-    size: '10Gi',
-    mountPath: '/data',
-    classes: [{ provider: 'scaleway', class: 'scw-bssd-retain' }],
-    owner: 'group:default/platform-team',
-  },
-  'redundant-service': {
-    name: 'resolver',
-    image: 'ghcr.io/cloudlab/resolver:1.0.0',
-    port: 53,
-    providers: ['hetzner', 'scaleway'],
-    secretName: 'resolver-admin',
-    storageSize: '10Gi',
-    owner: 'group:default/platform-team',
-  },
-  'vault-secret': {
-    workload: 'pihole',
-    secretName: 'pihole-api',
-    refreshAfter: '1h',
-  },
-  'onboard-provider': {
-    name: 'ovhcloud',
-    displayName: 'OVHcloud',
-    regions: [
-      {
-        name: 'eu-west-gra',
-        country: 'FR',
-        eu: true,
-        zones: ['eu-west-gra-a'],
-      },
-    ],
-    csiDriver: 'cinder.csi.openstack.org',
-    topologyKey: 'topology.cinder.csi.openstack.org/zone',
-    topologyLevel: 'zone',
-    minVolumeSize: '1Gi',
-    wholeGiB: true,
-    classes: [{ name: 'csi-cinder-high-speed', reclaimPolicy: 'Delete' }],
-  },
-};
+/** Each template's example form values (templates/<name>/example-values.yaml). */
+const values = loadTemplateExamples(path.join(REPO_ROOT, 'templates'));
 
 describe('scaffolderModuleGitops in the scaffolder backend', () => {
   let server: any;
@@ -144,6 +94,22 @@ describe('scaffolderModuleGitops in the scaffolder backend', () => {
       'cloudlab:vault-secret:create',
       'cloudlab:workload:create',
     ]);
+  });
+
+  it('serves the provider registry for the provider picker', async () => {
+    const res = await request(server).get('/api/scaffolder/cloudlab/providers');
+    expect(res.status).toBe(200);
+    const names = (res.body.providers as { name: string }[]).map(p => p.name);
+    const files = fs
+      .readdirSync(path.join(REPO_ROOT, 'providers'))
+      .filter(f => f.endsWith('.yaml'))
+      .map(f => f.replace(/\.yaml$/, ''));
+    expect(names.sort()).toEqual(files.sort());
+    const hetzner = res.body.providers.find(
+      (p: { name: string }) => p.name === 'hetzner',
+    );
+    expect(hetzner.storage.minVolumeSize).toBe('10Gi');
+    expect(hetzner.storage.classes.length).toBeGreaterThan(0);
   });
 
   it.each(Object.keys(values))(

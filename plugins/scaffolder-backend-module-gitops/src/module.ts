@@ -5,6 +5,8 @@ import {
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { readGitopsConfig } from './config';
 import { createActions } from './actions';
+import { stopValidatorServers } from './lib/validator';
+import { createProvidersRouter } from './providersRoute';
 
 /** Registers the Cloudlab GitOps actions (`cloudlab:*`) with the scaffolder. */
 export const scaffolderModuleGitops = createBackendModule({
@@ -15,9 +17,16 @@ export const scaffolderModuleGitops = createBackendModule({
       deps: {
         scaffolder: scaffolderActionsExtensionPoint,
         config: coreServices.rootConfig,
+        lifecycle: coreServices.lifecycle,
+        httpRouter: coreServices.httpRouter,
       },
-      async init({ scaffolder, config }) {
-        scaffolder.addActions(...createActions(readGitopsConfig(config)));
+      async init({ scaffolder, config, lifecycle, httpRouter }) {
+        const gitops = readGitopsConfig(config);
+        scaffolder.addActions(...createActions(gitops));
+        // The provider picker's data (scaffolder-frontend-module-cloudlab), same registry.
+        httpRouter.use(createProvidersRouter(gitops));
+        // The validator's serve process (lib/validator.ts) ends with the backend.
+        lifecycle.addShutdownHook(() => stopValidatorServers());
       },
     });
   },

@@ -7,17 +7,20 @@ import { KubeRest } from '../kube/rest';
 import { fluxState } from '../gitops/loop/flux';
 import { gitopsPaths, gitopsPorts } from '../gitops/loop/components';
 import { gitopsStatus, labVault } from '../gitops/loop/loop';
-import { eventually, labFixture, piholeInstances } from './labFixture';
+import {
+  applyObj as applyAs,
+  describeGitops,
+  eventually,
+  getJson,
+  labFixture,
+  piholeInstances,
+} from './labFixture';
 
 /**
  * Proofs of the GitOps loop (issue 7) against the running lab with `lab gitops up`:
  * scripts/lab-test.sh --gitops sets CLOUDLAB_LAB_GITOPS. Secret values are never read into logs:
  * only keys, metadata and in-process hashes are compared.
  */
-const describeGitops =
-  process.env.CLOUDLAB_LAB_INTEGRATION && process.env.CLOUDLAB_LAB_GITOPS
-    ? describe
-    : describe.skip;
 
 jest.setTimeout(600_000);
 
@@ -27,23 +30,8 @@ const GITREPO =
   '/apis/source.toolkit.fluxcd.io/v1/namespaces/flux-system/gitrepositories';
 const VSO = '/apis/secrets.hashicorp.com/v1beta1';
 
-async function getJson(rest: KubeRest, p: string): Promise<any | undefined> {
-  const r = await rest.request('GET', p);
-  if (r.status === 404) return undefined;
-  if (r.status !== 200) throw new Error(`GET ${p}: HTTP ${r.status} ${r.body}`);
-  return JSON.parse(r.body);
-}
-
-async function applyObj(rest: KubeRest, p: string, obj: object) {
-  const r = await rest.request(
-    'PATCH',
-    `${p}?fieldManager=cloudlab-lab-gitops-test&force=true`,
-    JSON.stringify(obj),
-    'application/apply-patch+yaml',
-  );
-  if (r.status >= 300)
-    throw new Error(`apply ${p}: HTTP ${r.status} ${r.body}`);
-}
+const applyObj = (rest: KubeRest, p: string, obj: object) =>
+  applyAs(rest, p, obj, 'cloudlab-lab-gitops-test');
 
 const del = (rest: KubeRest, p: string) => rest.request('DELETE', p);
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import * as k8s from '@kubernetes/client-node';
 import { labClients, LabClients } from '../kube/client';
+import { KubeRest } from '../kube/rest';
 import { labPaths } from '../paths';
 import {
   loadProviders,
@@ -12,6 +13,12 @@ import {
 export const describeLab = process.env.CLOUDLAB_LAB_INTEGRATION
   ? describe
   : describe.skip;
+
+/** Proofs of the GitOps loop: also need `lab gitops up` (scripts/lab-test.sh --gitops). */
+export const describeGitops =
+  process.env.CLOUDLAB_LAB_INTEGRATION && process.env.CLOUDLAB_LAB_GITOPS
+    ? describe
+    : describe.skip;
 
 /** Shared handles for the integration tests. */
 export interface LabFixture {
@@ -96,3 +103,37 @@ export const showPods = (pods: k8s.V1Pod[]) =>
         }`,
     )
     .join('; ') || 'no pods';
+
+/** Flux Kustomizations and GitRepositories of the lab's flux-system namespace. */
+export const FLUX_KUSTOMIZATIONS =
+  '/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations';
+export const FLUX_GITREPOSITORIES =
+  '/apis/source.toolkit.fluxcd.io/v1/namespaces/flux-system/gitrepositories';
+
+/** GET an API path as JSON; undefined on 404, an error naming the status otherwise. */
+export async function getJson(
+  rest: KubeRest,
+  p: string,
+): Promise<any | undefined> {
+  const r = await rest.request('GET', p);
+  if (r.status === 404) return undefined;
+  if (r.status !== 200) throw new Error(`GET ${p}: HTTP ${r.status} ${r.body}`);
+  return JSON.parse(r.body);
+}
+
+/** Server-side apply of one object as `fieldManager`. */
+export async function applyObj(
+  rest: KubeRest,
+  p: string,
+  obj: object,
+  fieldManager: string,
+) {
+  const r = await rest.request(
+    'PATCH',
+    `${p}?fieldManager=${fieldManager}&force=true`,
+    JSON.stringify(obj),
+    'application/apply-patch+yaml',
+  );
+  if (r.status >= 300)
+    throw new Error(`apply ${p}: HTTP ${r.status} ${r.body}`);
+}

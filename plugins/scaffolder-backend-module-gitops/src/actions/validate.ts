@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { z as zod } from 'zod';
 import { GitopsConfig } from '../config';
-import { findValidator, runValidator } from '../lib/validator';
+import { findValidator, validateTree } from '../lib/validator';
 import { resolveWorkspacePath } from '../lib/safePath';
 import { examples } from './validate.examples';
 import {
@@ -76,6 +76,11 @@ export function createValidateAction(config: GitopsConfig) {
     schema: actionSchema(validateInput, {
       findings: (z: Z) => z.array(z.string()),
       durationMs: (z: Z) => z.number(),
+      timings: (z: Z) =>
+        z
+          .record(z.number())
+          .optional()
+          .describe('Milliseconds per validator phase'),
     }),
     async handler(ctx) {
       const input = parseInput(zodObject(validateInput), ctx.input);
@@ -104,7 +109,7 @@ export function createValidateAction(config: GitopsConfig) {
       const treeRoot = copy
         ? await materialise(ctx.workspacePath, overlay)
         : ctx.workspacePath;
-      const result = await runValidator({
+      const result = await validateTree({
         binary,
         treeRoot,
         crdDir,
@@ -116,6 +121,7 @@ export function createValidateAction(config: GitopsConfig) {
       }
       ctx.output('findings', result.findings);
       ctx.output('durationMs', result.durationMs);
+      if (result.timings) ctx.output('timings', result.timings);
       if (!result.ok) {
         const shown = result.findings.slice(0, input.maxFindings);
         throw new InputError(

@@ -1,0 +1,2 @@
+export { ProviderPicker } from './ProviderPicker';
+export type { ProviderChoice } from './ProviderPicker';

@@ -1,0 +1,24 @@
+import { createFrontendModule } from '@backstage/frontend-plugin-api';
+import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
+
+/**
+ * The `CloudlabProviderPicker` field (`ui:field: CloudlabProviderPicker` in a template).
+ *
+ * @public
+ */
+export const cloudlabProviderPickerField = FormFieldBlueprint.make({
+  name: 'cloudlab-provider-picker',
+  params: {
+    field: () => import('./fields').then(m => m.CloudlabProviderPicker),
+  },
+});
+
+/**
+ * Adds Cloudlab's form fields to the scaffolder plugin.
+ *
+ * @public
+ */
+export default createFrontendModule({
+  pluginId: 'scaffolder',
+  extensions: [cloudlabProviderPickerField],
+});
