@@ -321,10 +321,18 @@ describeLab('storage views (multi-provider backend against the lab)', () => {
       60_000,
     );
     expect(counts['claim-provider-conflict']).toBeUndefined();
-    expect(
-      (await lab.clients.core.listPersistentVolume()).items.map(
-        v => v.metadata?.name,
-      ),
-    ).not.toContain(PV);
+    // The PV goes last: its pv-protection finalizer is removed by the controller-manager only
+    // once the claim is gone, so it may still be terminating when the findings are.
+    const volumes = await eventually(
+      'proof volume deleted',
+      async () =>
+        (
+          await lab.clients.core.listPersistentVolume()
+        ).items.map(v => v.metadata?.name),
+      names => !names.includes(PV),
+      names => JSON.stringify(names.filter(n => n === PV)),
+      60_000,
+    );
+    expect(volumes).not.toContain(PV);
   });
 });
