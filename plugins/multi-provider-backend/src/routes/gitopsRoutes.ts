@@ -2,12 +2,7 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import {
-  InputError,
-  NotAllowedError,
-  NotFoundError,
-  NotImplementedError,
-} from '@backstage/errors';
+import { NotFoundError, NotImplementedError } from '@backstage/errors';
 import {
   FluxActionResponse,
   entityRefParamsSchema,
@@ -16,13 +11,9 @@ import {
   multiProviderGitopsReadPermission,
   platformGitOpsQuerySchema,
 } from '@internal/plugin-multi-provider-common';
-import {
-  AuthorizeResult,
-  BasicPermission,
-} from '@backstage/plugin-permission-common';
-import express, { Request } from 'express';
+import express from 'express';
 import Router from 'express-promise-router';
-import { z } from 'zod';
+import { parseInput, permissionGuard } from './guard';
 import { GitOpsService } from '../gitops/GitOpsService';
 import {
   FluxOperator,
@@ -38,21 +29,6 @@ export interface GitOpsRoutesOptions {
   operator: FluxOperator;
 }
 
-function parse<T>(
-  schema: z.ZodType<T, z.ZodTypeDef, unknown>,
-  value: unknown,
-  what: string,
-): T {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new InputError(
-      `Invalid ${what}: ${issue.path.join('.') || '(root)'}: ${issue.message}`,
-    );
-  }
-  return result.data;
-}
-
 /**
  * The GitOps and Secrets views and the Flux actions. Every route is authorized before it parses
  * its input or looks at a cache; reads answer from the watch caches only.
@@ -62,40 +38,46 @@ export function gitopsRoutes(options: GitOpsRoutesOptions): express.Router {
   const router = Router();
   router.use(express.json());
 
-  const authorize = async (req: Request, permission: BasicPermission) => {
-    const credentials = await httpAuth.credentials(req);
-    const [decision] = await permissions.authorize([{ permission }], {
-      credentials,
-    });
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError('Unauthorized');
-    }
-    return credentials;
-  };
-  const read = (req: Request) =>
-    authorize(req, multiProviderGitopsReadPermission);
+  const read = permissionGuard(
+    httpAuth,
+    permissions,
+    multiProviderGitopsReadPermission,
+  );
+  const operate = permissionGuard(
+    httpAuth,
+    permissions,
+    multiProviderFluxOperatePermission,
+  );
 
   router.get('/entity/:namespace/:kind/:name/gitops', async (req, res) => {
     const credentials = await read(req);
-    const ref = parse(entityRefParamsSchema, req.params, 'entity reference');
+    const ref = parseInput(
+      entityRefParamsSchema,
+      req.params,
+      'entity reference',
+    );
     res.json(await gitops.entityGitOps(ref, credentials));
   });
 
   router.get('/entity/:namespace/:kind/:name/secrets', async (req, res) => {
     const credentials = await read(req);
-    const ref = parse(entityRefParamsSchema, req.params, 'entity reference');
+    const ref = parseInput(
+      entityRefParamsSchema,
+      req.params,
+      'entity reference',
+    );
     res.json(await gitops.entitySecrets(ref, credentials));
   });
 
   router.get('/platform/gitops', async (req, res) => {
     await read(req);
-    const query = parse(platformGitOpsQuerySchema, req.query, 'query');
+    const query = parseInput(platformGitOpsQuerySchema, req.query, 'query');
     res.json(gitops.platformGitOps(query));
   });
 
   router.post('/gitops/action', async (req, res) => {
-    await authorize(req, multiProviderFluxOperatePermission);
-    const body = parse(fluxActionRequestSchema, req.body, 'request body');
+    await operate(req);
+    const body = parseInput(fluxActionRequestSchema, req.body, 'request body');
     if (!gitops.clusterNames().includes(body.cluster)) {
       throw new NotFoundError(`Unknown cluster ${body.cluster}`);
     }
