@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One command, fresh machine → running portal: installs what is missing, starts the lab cluster
-# (when the lab is part of this checkout) and serves the portal on :3000 (frontend) and :7007
+# and its GitOps loop (when the lab is part of this checkout) and serves the portal on :3000 (frontend) and :7007
 # (backend). Ctrl-C stops the portal; the lab keeps running until `yarn lab down`.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -12,6 +12,12 @@ configs=(--config "$CLOUDLAB_ROOT/app-config.yaml")
 if [[ -f scripts/lab-build.sh && -f packages/lab/bin/cloudlab-lab && "${CLOUDLAB_NO_LAB:-}" != 1 ]]; then
   bash scripts/lab-build.sh
   yarn lab up
+  # The GitOps loop (real Flux, VSO and a Vault dev server) reconciles gitops/clusters/lab, so the
+  # GitOps and Secrets views show real state. CLOUDLAB_NO_GITOPS=1 skips it (cold build ~43 min).
+  if [[ -f scripts/lab-gitops-build.sh && "${CLOUDLAB_NO_GITOPS:-}" != 1 ]]; then
+    bash scripts/lab-gitops-build.sh
+    yarn lab gitops up --wait
+  fi
   # The lab leaves its API server URL, CA and the portal ServiceAccount's token in .cache/lab;
   # the portal reads the token file itself ($file), so it never passes through this script.
   if [[ -f .cache/lab/apiserver-url && -f .cache/lab/portal-token ]]; then
