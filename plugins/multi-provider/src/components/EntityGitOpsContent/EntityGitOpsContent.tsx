@@ -1,4 +1,3 @@
-import { getCompoundEntityRef } from '@backstage/catalog-model';
 import {
   InfoCard,
   Link,
@@ -9,7 +8,6 @@ import {
   WarningPanel,
 } from '@backstage/core-components';
 import { alertApiRef, useApi } from '@backstage/frontend-plugin-api';
-import { useEntity } from '@backstage/plugin-catalog-react';
 import { usePermission } from '@backstage/plugin-permission-react';
 import {
   ClusterGitOps,
@@ -19,13 +17,13 @@ import {
 } from '@internal/plugin-multi-provider-common';
 import { Box, Button, Grid, Typography } from '@material-ui/core';
 import { useState } from 'react';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { multiProviderApiRef } from '../../api';
 import { isPlacementAvailable } from '../../isPlacementAvailable';
 import { ClusterStateStatus } from '../ClusterStateStatus';
 import { DependencyChain } from '../DependencyChain';
 import { EntitySecretsCard } from '../EntitySecretsCard';
 import { GitOpsStatus, ReasonCell } from '../GitOpsStatus';
+import { useEntityAnswer } from '../../helpers/useEntityAnswer';
 
 /** A revision shortened for display: `main@sha1:0123456789ab…` → `main@sha1:0123456`. */
 export const shortRevision = (r?: string) =>
@@ -221,24 +219,19 @@ function ClusterSection(props: {
  * placement, the secret-sync card, and (for operators) reconcile / suspend / resume.
  */
 export function EntityGitOpsContent() {
-  const { entity } = useEntity();
-  const api = useApi(multiProviderApiRef);
-  const { kind, namespace, name } = getCompoundEntityRef(entity);
-  const ref = { kind: kind.toLocaleLowerCase('en-US'), namespace, name };
   const { allowed: canOperate } = usePermission({
     permission: multiProviderFluxOperatePermission,
   });
-  const { value, loading, error, retry } = useAsyncRetry(
-    () => api.getEntityGitOps(ref),
-    [api, ref.namespace, ref.kind, ref.name],
+  const { value, loading, error, retry, entity, ref } = useEntityAnswer(
+    (api, r) => api.getEntityGitOps(r),
   );
   if (loading && !value) return <Progress />;
   if (error) return <ResponseErrorPanel error={error} />;
   if (!value) return null;
   const placementHref = isPlacementAvailable(entity)
-    ? `/catalog/${encodeURIComponent(namespace)}/${encodeURIComponent(
+    ? `/catalog/${encodeURIComponent(ref.namespace)}/${encodeURIComponent(
         ref.kind,
-      )}/${encodeURIComponent(name)}/placement`
+      )}/${encodeURIComponent(ref.name)}/placement`
     : undefined;
   const { rollup } = value;
   return (

@@ -1,29 +1,19 @@
-import { getCompoundEntityRef } from '@backstage/catalog-model';
 import {
   EmptyState,
   Progress,
   ResponseErrorPanel,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/frontend-plugin-api';
-import { useEntity } from '@backstage/plugin-catalog-react';
 import { Button, Grid } from '@material-ui/core';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import { multiProviderApiRef } from '../../api';
 import { ClusterPlacementCard } from '../ClusterPlacementCard';
+import { useEntityAnswer } from '../../helpers/useEntityAnswer';
 
 /**
  * The entity's "Placement" tab: where its pods run in every cluster, by provider,
  * region, zone and node, and whether that matches what they asked for.
  */
 export function EntityPlacementContent() {
-  const { entity } = useEntity();
-  const api = useApi(multiProviderApiRef);
-  const { kind, namespace, name } = getCompoundEntityRef(entity);
-  // Lower case, as in `stringifyEntityRef`: one URL per entity whatever the spelling.
-  const ref = { kind: kind.toLocaleLowerCase('en-US'), namespace, name };
-  const { value, loading, error, retry } = useAsyncRetry(
-    () => api.getEntityPlacement(ref),
-    [api, ref.namespace, ref.kind, ref.name],
+  const { value, loading, error, retry } = useEntityAnswer((api, ref) =>
+    api.getEntityPlacement(ref),
   );
 
   if (loading) return <Progress />;

@@ -1,4 +1,3 @@
-import { getCompoundEntityRef } from '@backstage/catalog-model';
 import {
   InfoCard,
   Progress,
@@ -6,13 +5,10 @@ import {
   Table,
   WarningPanel,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/frontend-plugin-api';
-import { useEntity } from '@backstage/plugin-catalog-react';
 import type { VsoObject } from '@internal/plugin-multi-provider-common';
 import { Typography } from '@material-ui/core';
-import useAsync from 'react-use/esm/useAsync';
-import { multiProviderApiRef } from '../../api';
 import { GitOpsStatus, ReasonCell } from '../GitOpsStatus';
+import { useEntityAnswer } from '../../helpers/useEntityAnswer';
 
 const when = (iso?: string) => (iso ? new Date(iso).toLocaleString() : '—');
 
@@ -28,13 +24,8 @@ function exists(v: VsoObject['destinationExists']) {
  * whether it exists, rollout restart targets. Never a secret value: the backend has none.
  */
 export function EntitySecretsCard() {
-  const { entity } = useEntity();
-  const api = useApi(multiProviderApiRef);
-  const { kind, namespace, name } = getCompoundEntityRef(entity);
-  const ref = { kind: kind.toLocaleLowerCase('en-US'), namespace, name };
-  const { value, loading, error } = useAsync(
-    () => api.getEntitySecrets(ref),
-    [api, ref.namespace, ref.kind, ref.name],
+  const { value, loading, error } = useEntityAnswer((api, ref) =>
+    api.getEntitySecrets(ref),
   );
   if (loading) return <Progress />;
   if (error) return <ResponseErrorPanel error={error} />;

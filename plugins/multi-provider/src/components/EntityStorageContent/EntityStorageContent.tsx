@@ -1,4 +1,3 @@
-import { getCompoundEntityRef } from '@backstage/catalog-model';
 import {
   EmptyState,
   InfoCard,
@@ -6,15 +5,12 @@ import {
   ResponseErrorPanel,
   WarningPanel,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/frontend-plugin-api';
-import { useEntity } from '@backstage/plugin-catalog-react';
 import { Button, Grid } from '@material-ui/core';
 import type { ClusterStorage } from '@internal/plugin-multi-provider-common';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import { multiProviderApiRef } from '../../api';
 import { ClaimTable } from '../ClaimTable';
 import { ClusterStateStatus } from '../ClusterStateStatus';
 import { StorageFindingList } from '../StorageFindingList';
+import { useEntityAnswer } from '../../helpers/useEntityAnswer';
 
 function ClusterStorageSection(props: { cluster: ClusterStorage }) {
   const { cluster } = props;
@@ -62,13 +58,8 @@ function ClusterStorageSection(props: { cluster: ClusterStorage }) {
  * volume, size, access modes, binding mode, phase, the pods and nodes, and the findings.
  */
 export function EntityStorageContent() {
-  const { entity } = useEntity();
-  const api = useApi(multiProviderApiRef);
-  const { kind, namespace, name } = getCompoundEntityRef(entity);
-  const ref = { kind: kind.toLocaleLowerCase('en-US'), namespace, name };
-  const { value, loading, error, retry } = useAsyncRetry(
-    () => api.getEntityStorage(ref),
-    [api, ref.namespace, ref.kind, ref.name],
+  const { value, loading, error, retry } = useEntityAnswer((api, ref) =>
+    api.getEntityStorage(ref),
   );
 
   if (loading) return <Progress />;
