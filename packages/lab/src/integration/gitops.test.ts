@@ -12,6 +12,7 @@ import {
   describeGitops,
   eventually,
   getJson,
+  git,
   labFixture,
   piholeInstances,
 } from './labFixture';
@@ -40,20 +41,6 @@ const hashData = (data: Record<string, string> | undefined) =>
     .createHash('sha256')
     .update(JSON.stringify(data ?? {}))
     .digest('hex');
-
-function git(cwd: string, ...args: string[]) {
-  return execFileSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'lab test',
-      GIT_AUTHOR_EMAIL: 'lab@cloudlab.invalid',
-      GIT_COMMITTER_NAME: 'lab test',
-      GIT_COMMITTER_EMAIL: 'lab@cloudlab.invalid',
-    },
-  }).trim();
-}
 
 const proofDeployment = (name: string) => `---
 apiVersion: apps/v1

@@ -19,7 +19,7 @@ import { gitopsPaths, gitopsPorts } from '../gitops/loop/components';
 import { gitopsStatus, labVault } from '../gitops/loop/loop';
 import { KubeRest } from '../kube/rest';
 import { PORTAL_SA } from '../commands/up';
-import { eventually, labFixture } from './labFixture';
+import { eventually, git, labFixture } from './labFixture';
 
 /**
  * Proofs of the GitOps and Secrets views (issue 8) and of the portal's least privilege (issue 11,
@@ -41,20 +41,6 @@ const GITREPO =
   '/apis/source.toolkit.fluxcd.io/v1/namespaces/flux-system/gitrepositories';
 const API = '/api/multi-provider';
 const PORTAL_USER = `system:serviceaccount:${PORTAL_SA.namespace}:${PORTAL_SA.name}`;
-
-function git(cwd: string, ...args: string[]) {
-  return execFileSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'lab test',
-      GIT_AUTHOR_EMAIL: 'lab@cloudlab.invalid',
-      GIT_COMMITTER_NAME: 'lab test',
-      GIT_COMMITTER_EMAIL: 'lab@cloudlab.invalid',
-    },
-  }).trim();
-}
 
 async function applyObj(rest: KubeRest, p: string, obj: object) {
   const r = await rest.request(

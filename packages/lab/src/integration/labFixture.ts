@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import * as k8s from '@kubernetes/client-node';
 import { labClients, LabClients } from '../kube/client';
@@ -136,4 +137,19 @@ export async function applyObj(
   );
   if (r.status >= 300)
     throw new Error(`apply ${p}: HTTP ${r.status} ${r.body}`);
+}
+
+/** Runs git in `cwd` as the lab tests' committer; stdout, trimmed. */
+export function git(cwd: string, ...args: string[]) {
+  return execFileSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'lab test',
+      GIT_AUTHOR_EMAIL: 'lab@cloudlab.invalid',
+      GIT_COMMITTER_NAME: 'lab test',
+      GIT_COMMITTER_EMAIL: 'lab@cloudlab.invalid',
+    },
+  }).trim();
 }

@@ -1,10 +1,6 @@
-import {
-  EmptyState,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
 import { Button, Grid } from '@material-ui/core';
 import { ClusterPlacementCard } from '../ClusterPlacementCard';
+import { clustersGate } from '../../helpers/clustersGate';
 import { useEntityAnswer } from '../../helpers/useEntityAnswer';
 
 /**
@@ -16,17 +12,8 @@ export function EntityPlacementContent() {
     api.getEntityPlacement(ref),
   );
 
-  if (loading) return <Progress />;
-  if (error) return <ResponseErrorPanel error={error} />;
-  if (!value || value.clusters.length === 0) {
-    return (
-      <EmptyState
-        missing="data"
-        title="No clusters configured"
-        description="The multi-provider backend has no cluster to look in."
-      />
-    );
-  }
+  const gate = clustersGate(loading, error, value?.clusters.length);
+  if (gate || !value) return gate;
   return (
     <Grid container spacing={3}>
       {value.clusters.map(cluster => (

@@ -1,15 +1,10 @@
-import {
-  EmptyState,
-  InfoCard,
-  Progress,
-  ResponseErrorPanel,
-  WarningPanel,
-} from '@backstage/core-components';
+import { InfoCard, WarningPanel } from '@backstage/core-components';
 import { Button, Grid } from '@material-ui/core';
 import type { ClusterStorage } from '@internal/plugin-multi-provider-common';
 import { ClaimTable } from '../ClaimTable';
 import { ClusterStateStatus } from '../ClusterStateStatus';
 import { StorageFindingList } from '../StorageFindingList';
+import { clustersGate } from '../../helpers/clustersGate';
 import { useEntityAnswer } from '../../helpers/useEntityAnswer';
 
 function ClusterStorageSection(props: { cluster: ClusterStorage }) {
@@ -62,17 +57,8 @@ export function EntityStorageContent() {
     api.getEntityStorage(ref),
   );
 
-  if (loading) return <Progress />;
-  if (error) return <ResponseErrorPanel error={error} />;
-  if (!value || value.clusters.length === 0) {
-    return (
-      <EmptyState
-        missing="data"
-        title="No clusters configured"
-        description="The multi-provider backend has no cluster to look in."
-      />
-    );
-  }
+  const gate = clustersGate(loading, error, value?.clusters.length);
+  if (gate || !value) return gate;
   return (
     <Grid container spacing={3}>
       {value.clusters.map(cluster => (
