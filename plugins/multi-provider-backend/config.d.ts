@@ -7,8 +7,25 @@ export interface Config {
     kubeconfigClusterName?: string;
     /** Directory of the provider registry (`providers/*.yaml`); defaults to `<repo root>/providers`. */
     registryDir?: string;
-    /** Page size of the cache's list calls. Default 500. */
+    /** Page size of the cache's list calls (1–10000). Default 500. */
     pageSize?: number;
+    /**
+     * Timing of the cache's list + watch loops (every cluster, every resource). Only reads are
+     * issued; failures on 408/429/5xx/network/timeouts are retried with backoff, 401/403/other
+     * 4xx never fast.
+     */
+    cache?: {
+      /** A list page or watch start without an answer within this time fails as `timeout`. Default 15000. */
+      requestTimeoutMs?: number;
+      /** First retry delay; doubles per retry. Default 1000. */
+      backoffMs?: number;
+      /** Cap of the retry delay, `Retry-After` included. Default 30000. */
+      maxBackoffMs?: number;
+      /** Retries in a row with backoff before the cluster is only checked every `recheckMs`. Default 8. */
+      maxRetries?: number;
+      /** Pace of checks after a 401/403/other 4xx or exhausted retries. Default 60000. */
+      recheckMs?: number;
+    };
     /** The storage views. */
     storage?: {
       /** Flux repository directory the desired-state view renders, relative to the repo root. Default `gitops`. */

@@ -39,6 +39,7 @@ describe('readMultiProviderConfig', () => {
       kubeconfig: undefined,
       registryDir: path.resolve('/repo/providers'),
       pageSize: DEFAULT_PAGE_SIZE,
+      cache: {},
     });
   });
 
@@ -60,5 +61,31 @@ describe('readMultiProviderConfig', () => {
     });
     expect(config.registryDir).toBe(path.resolve('/repo/elsewhere/providers'));
     expect(config.pageSize).toBe(50);
+  });
+
+  it('reads the cache timing and refuses bad values naming the field and the rule', () => {
+    const read = (multiProvider: object) =>
+      readMultiProviderConfig(new ConfigReader({ multiProvider }), '/repo');
+    const cache = {
+      requestTimeoutMs: 2000,
+      backoffMs: 100,
+      maxBackoffMs: 1000,
+      recheckMs: 5000,
+      maxRetries: 3,
+    };
+    expect(read({ pageSize: 5, cache })).toMatchObject({ pageSize: 5, cache });
+    expect(() => read({ pageSize: 0 })).toThrow(
+      'multiProvider.pageSize must be at least 1',
+    );
+    expect(() => read({ cache: { requestTimeoutMs: 10 } })).toThrow(
+      'multiProvider.cache.requestTimeoutMs must be at least 100 ms',
+    );
+    expect(() => read({ cache: { maxRetries: 1.5 } })).toThrow(
+      'multiProvider.cache.maxRetries must be a whole number',
+    );
+    expect(() =>
+      read({ cache: { backoffMs: 5000, maxBackoffMs: 1000 } }),
+    ).toThrow('multiProvider.cache.backoffMs must not exceed maxBackoffMs');
+    expect(() => read({ cache: { retries: 3 } })).toThrow(/retries/);
   });
 });

@@ -1,11 +1,65 @@
 import { Config } from '@backstage/config';
 import fs from 'fs';
 import path from 'path';
+import { z } from 'zod';
 
 /** Page size of paginated list calls. */
 export const DEFAULT_PAGE_SIZE = 500;
 /** Registry directory relative to the repository root. */
 export const DEFAULT_REGISTRY_DIR = 'providers';
+
+const ms = (what: string, min: number, max: number) =>
+  z
+    .number({ invalid_type_error: `${what} must be a number of milliseconds` })
+    .int(`${what} must be a whole number of milliseconds`)
+    .min(min, `${what} must be at least ${min} ms`)
+    .max(max, `${what} must be at most ${max} ms`);
+
+/**
+ * `multiProvider.cache`: the timing of every list + watch informer (see ResourceInformer).
+ * Validated when the backend starts; a bad value stops it with the field and the rule.
+ */
+export const cacheTimingSchema = z
+  .object({
+    requestTimeoutMs: ms('multiProvider.cache.requestTimeoutMs', 100, 600_000),
+    backoffMs: ms('multiProvider.cache.backoffMs', 10, 600_000),
+    maxBackoffMs: ms('multiProvider.cache.maxBackoffMs', 10, 3_600_000),
+    recheckMs: ms('multiProvider.cache.recheckMs', 100, 3_600_000),
+    maxRetries: z
+      .number({
+        invalid_type_error: 'multiProvider.cache.maxRetries must be a number',
+      })
+      .int('multiProvider.cache.maxRetries must be a whole number')
+      .min(0, 'multiProvider.cache.maxRetries must be at least 0')
+      .max(1000, 'multiProvider.cache.maxRetries must be at most 1000'),
+  })
+  .partial()
+  .strict()
+  .refine(
+    c =>
+      c.backoffMs === undefined ||
+      c.maxBackoffMs === undefined ||
+      c.backoffMs <= c.maxBackoffMs,
+    'multiProvider.cache.backoffMs must not exceed maxBackoffMs',
+  );
+/** Informer timing overrides from configuration. */
+export type CacheTiming = z.infer<typeof cacheTimingSchema>;
+
+const pageSizeSchema = z
+  .number({ invalid_type_error: 'multiProvider.pageSize must be a number' })
+  .int('multiProvider.pageSize must be a whole number')
+  .min(1, 'multiProvider.pageSize must be at least 1')
+  .max(10_000, 'multiProvider.pageSize must be at most 10000');
+
+function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const where = issue.path.length
+    ? ` (multiProvider.cache.${issue.path.join('.')})`
+    : '';
+  throw new Error(`invalid configuration: ${issue.message}${where}`);
+}
 
 /** One cluster, in the shape the Backstage kubernetes plugin configures it. */
 export interface ClusterConfig {
@@ -22,6 +76,8 @@ export interface MultiProviderConfig {
   kubeconfig?: { path: string; clusterName?: string };
   registryDir: string;
   pageSize: number;
+  /** Informer timing overrides (`multiProvider.cache`); defaults in DEFAULT_INFORMER_OPTIONS. */
+  cache: CacheTiming;
 }
 
 /** Walks up from `start` to the directory whose `package.json` declares workspaces. */
@@ -77,6 +133,10 @@ export function readMultiProviderConfig(
         }
       : undefined,
     registryDir: path.resolve(repoRoot, registryDir),
-    pageSize: mp?.getOptionalNumber('pageSize') ?? DEFAULT_PAGE_SIZE,
+    pageSize: parseOrThrow(
+      pageSizeSchema,
+      mp?.getOptional('pageSize') ?? DEFAULT_PAGE_SIZE,
+    ),
+    cache: parseOrThrow(cacheTimingSchema, mp?.getOptional('cache') ?? {}),
   };
 }

@@ -42,26 +42,18 @@ export const multiProviderPlugin = createBackendPlugin({
         const settings = readMultiProviderConfig(config);
         const registry = loadProviderRegistry(settings.registryDir);
         deps.permissionsRegistry.addPermissions(multiProviderPermissions);
+        const timing = { ...settings.cache, pageSize: settings.pageSize };
         const caches = deps.clusterSource
           .getClusters()
-          .map(
-            c => new ClusterCache(c, logger, { pageSize: settings.pageSize }),
-          );
+          .map(c => new ClusterCache(c, logger, timing));
         const storageCaches = caches.flatMap(c =>
           c.connection.storage
-            ? [
-                new StorageCache(c, c.connection.storage, logger, {
-                  pageSize: settings.pageSize,
-                }),
-              ]
+            ? [new StorageCache(c, c.connection.storage, logger, timing)]
             : [],
         );
         // Registered before the caches start, so they start and stop with them.
         const gitopsInformers = caches.flatMap(
-          c =>
-            registerGitOpsInformers(c, logger, {
-              pageSize: settings.pageSize,
-            }) ?? [],
+          c => registerGitOpsInformers(c, logger, timing) ?? [],
         );
         const all = [...caches, ...storageCaches];
         lifecycle.addStartupHook(() => all.forEach(c => c.start()));

@@ -1,10 +1,5 @@
 import { AddressInfo, createServer } from 'node:net';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import multiProviderPlugin, {
-  ClusterCache,
-} from '@internal/plugin-multi-provider-backend';
+import { ClusterCache } from '@internal/plugin-multi-provider-backend';
 import { startComponent, stopComponent } from '../commands/component';
 import { PORTS } from '../controlPlane/components';
 import { describeLab, eventually, labFixture, LabFixture } from './labFixture';
@@ -14,6 +9,7 @@ import {
   labClusterConfig,
   partitionableProxy,
 } from './__testUtils__/placementBackend';
+import { startMultiProviderBackend } from './__testUtils__/multiProviderBackend';
 
 jest.setTimeout(600_000);
 
@@ -177,24 +173,8 @@ describeLab('placement backend faults against the real API server', () => {
       { ...lab1, name: 'refusing', url: `https://127.0.0.1:${closedPort}` },
       { ...lab1, name: 'bad-token', serviceAccountToken: 'not-a-token' },
     ];
-    const { server } = await startTestBackend({
-      features: [
-        multiProviderPlugin,
-        mockServices.rootConfig.factory({
-          data: {
-            kubernetes: {
-              clusterLocatorMethods: [{ type: 'config', clusters }],
-            },
-            multiProvider: { registryDir: `${lab.paths.root}/providers` },
-          },
-        }),
-        mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
-        catalogServiceMock.factory({ entities: [] }),
-      ],
-    });
-    const base = `http://127.0.0.1:${
-      (server.address() as AddressInfo).port
-    }/api/multi-provider`;
+    const backend = await startMultiProviderBackend(lab.paths, clusters);
+    const base = backend.base;
     await eventually(
       'every cluster to settle (synced or error)',
       async () => (await (await fetch(`${base}/clusters`)).json()) as any,
@@ -229,6 +209,6 @@ describeLab('placement backend faults against the real API server', () => {
     });
     // Answered from the caches: no waiting on the broken clusters.
     expect(elapsed).toBeLessThan(2000);
-    await server.stop();
+    await backend.stop();
   });
 });

@@ -153,4 +153,162 @@ describe('ClusterCache', () => {
     });
     cache.stop();
   });
+
+  const httpError = (code: number, headers: Record<string, string> = {}) =>
+    Object.assign(new Error(`HTTP-Code: ${code}`), { code, headers });
+  const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+  const timed = (cluster: InMemoryCluster, maxRetries = 3) =>
+    new ClusterCache(cluster, mockServices.logger.mock(), {
+      pageSize: 10,
+      backoffMs: 5,
+      maxBackoffMs: 20,
+      maxRetries,
+      recheckMs: 400,
+    });
+
+  it('retries a 5xx with backoff at most maxRetries times, then only at the recheck pace, and heals', async () => {
+    const { cluster } = setup(2);
+    const cache = timed(cluster);
+    cluster.setDown(httpError(503));
+    cache.start();
+    await sleep(150);
+    // 1 attempt + 3 retries (5, 10, 20 ms), then nothing until the recheck at 400 ms.
+    expect(cluster.pods.listCalls).toBe(4);
+    expect(cache.status()).toMatchObject({
+      state: 'error',
+      lastErrorType: 'server-error',
+    });
+    cluster.setDown(undefined);
+    await until(() => cache.status().state === 'synced', 'heal at recheck');
+    expect(cluster.pods.listCalls).toBe(5);
+    cache.stop();
+  });
+
+  it('never retries a 401 fast: one attempt, then the recheck', async () => {
+    const { cluster } = setup(2);
+    const cache = timed(cluster);
+    cluster.setDown(httpError(401));
+    cache.start();
+    await sleep(150);
+    expect(cluster.pods.listCalls).toBe(1);
+    expect(cache.status().lastErrorType).toBe('unauthorized');
+    cache.stop();
+  });
+
+  it('waits at least Retry-After (up to maxBackoffMs) after a 429', async () => {
+    const { cluster } = setup(2);
+    const cache = new ClusterCache(cluster, mockServices.logger.mock(), {
+      backoffMs: 1,
+      maxBackoffMs: 100,
+      maxRetries: 5,
+      recheckMs: 10_000,
+    });
+    // Retry-After 1 s, capped to 100 ms by maxBackoffMs.
+    cluster.setDown(httpError(429, { 'retry-after': '1' }));
+    cache.start();
+    await sleep(250);
+    // 1 + two retries at 100 ms each (not 1, 2, 4… ms).
+    expect(cluster.pods.listCalls).toBe(3);
+    cache.stop();
+  });
+
+  it('an expired continue token (410 on a later page) restarts the list: no duplicates, no ghosts', async () => {
+    const { cluster } = setup(6);
+    const cache = new ClusterCache(cluster, mockServices.logger.mock(), {
+      pageSize: 2,
+      backoffMs: 5,
+      maxBackoffMs: 20,
+    });
+    const list = cluster.pods.list.bind(cluster.pods);
+    let expired = false;
+    cluster.pods.list = async options => {
+      if (options.continueToken && !expired) {
+        expired = true;
+        // Meanwhile a pod of page one went and one appeared; the token expired.
+        cluster.pods.remove(pod('p0'));
+        cluster.pods.upsert(pod('p7'));
+        throw httpError(410);
+      }
+      return list(options);
+    };
+    const added: string[] = [];
+    cache.pods.subscribe((key, prev, next) => {
+      if (!prev && next) added.push(key);
+    });
+    cache.start();
+    await until(() => cache.status().state === 'synced', 'sync');
+    const keys = ['ns/p1', 'ns/p2', 'ns/p3', 'ns/p4', 'ns/p5', 'ns/p7'];
+    expect([...cache.pods.items.keys()].sort()).toEqual(keys);
+    expect(added.sort()).toEqual(keys);
+    expect(cache.pods.relists).toBe(1);
+    cache.stop();
+  });
+
+  it('a watch ERROR event other than 410 ends in a failure with backoff, not an instant re-watch', async () => {
+    const { cluster, cache } = setup(1);
+    cache.start();
+    await until(() => cache.status().state === 'synced', 'sync');
+    const watches = cluster.pods.watchCalls;
+    cluster.pods.watch = async (_rv, onEvent, onDone) => {
+      setTimeout(() => {
+        onEvent({ type: 'ERROR', object: { code: 500, message: 'etcd down' } });
+        onDone();
+      }, 1);
+      return { stop: () => {} };
+    };
+    cluster.pods.cutWatches(new Error('socket hang up'));
+    await until(
+      () => cache.status().lastErrorType === 'server-error',
+      'server-error',
+    );
+    await sleep(100);
+    // Backoff 5, 10, 20, 20… ms: a handful of attempts in 100 ms, not hundreds.
+    expect(cluster.pods.watchCalls - watches).toBeLessThan(12);
+    expect(cache.status()).toMatchObject({
+      state: 'stale',
+      lastError: 'HTTP 500: etcd down',
+    });
+    cache.stop();
+  });
+
+  it('a watch that starts only after its request timed out is closed, and no second loop runs', async () => {
+    const { cluster } = setup(1);
+    const cache = new ClusterCache(cluster, mockServices.logger.mock(), {
+      backoffMs: 5,
+      maxBackoffMs: 20,
+      requestTimeoutMs: 20,
+    });
+    const watch = cluster.pods.watch.bind(cluster.pods);
+    const stopped: boolean[] = [];
+    let slow = true;
+    cluster.pods.watch = async (rv, onEvent, onDone) => {
+      const w = await watch(rv, onEvent, onDone);
+      if (slow) {
+        slow = false;
+        await sleep(60); // answers after the 20 ms timeout
+        const i = stopped.push(false) - 1;
+        return {
+          stop: () => {
+            stopped[i] = true;
+            w.stop();
+          },
+        };
+      }
+      return w;
+    };
+    cache.start();
+    await until(() => cache.status().state === 'synced', 'sync');
+    await sleep(80);
+    expect(stopped).toEqual([true]);
+    // Only the live watch sees events: one add, counted once.
+    let adds = 0;
+    cache.pods.subscribe((_k, prev, next) => {
+      if (!prev && next) adds += 1;
+    });
+    cluster.pods.upsert(pod('late'));
+    await until(() => cache.pods.items.has('ns/late'), 'event');
+    await sleep(20);
+    expect(adds).toBe(1);
+    cache.stop();
+  });
 });

@@ -23,6 +23,7 @@ export const DEFAULT_INFORMER_OPTIONS: InformerOptions = {
   maxBackoffMs: 30_000,
   requestTimeoutMs: 15_000,
   recheckMs: 60_000,
+  maxRetries: 8,
 };
 
 /**

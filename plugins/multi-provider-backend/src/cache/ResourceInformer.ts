@@ -23,6 +23,11 @@ export interface InformerOptions {
    * is picked up.
    */
   recheckMs: number;
+  /**
+   * Retryable failures in a row retried with backoff; after that the cluster is checked again
+   * at the `recheckMs` pace only.
+   */
+  maxRetries: number;
 }
 
 type Meta = {
@@ -62,8 +67,10 @@ export class ResourceInformer<T extends Meta, S> {
   private stopped = false;
   private current?: { stop(): void };
   private timer?: NodeJS.Timeout;
-  /** Consecutive retries since the watch last ran. */
+  /** Consecutive retries since the watch last ran for a while. */
   private attempt = 0;
+  /** Bumped per attempt (and on failure and stop): late answers of an older attempt are dropped. */
+  private loop = 0;
   private readonly listeners: ItemListener<S>[] = [];
   /** Full lists done (the first sync, then one per 410 Gone). */
   relists = 0;
@@ -93,21 +100,25 @@ export class ResourceInformer<T extends Meta, S> {
 
   stop() {
     this.stopped = true;
+    this.loop += 1;
     clearTimeout(this.timer);
     this.current?.stop();
+    this.current = undefined;
+    this.watching = false;
   }
 
   private async run() {
     if (this.stopped) return;
+    const loop = ++this.loop;
     try {
-      if (!this.resourceVersion) await this.relist();
-      await this.watch();
+      if (!this.resourceVersion) await this.relist(loop);
+      if (loop === this.loop) await this.watch(loop);
     } catch (err) {
-      this.fail(err);
+      if (loop === this.loop) this.fail(err);
     }
   }
 
-  private async relist() {
+  private async relist(loop: number) {
     const fresh = new Map<string, S>();
     let continueToken: string | undefined;
     let resourceVersion = '';
@@ -117,6 +128,8 @@ export class ResourceInformer<T extends Meta, S> {
         this.options.requestTimeoutMs,
         `${this.what} list`,
       );
+      // Stopped, or superseded by a newer attempt, while the page was on its way.
+      if (loop !== this.loop) return;
       for (const obj of page.items) fresh.set(keyOf(obj), this.slim(obj));
       // The first page's version is the snapshot's version.
       resourceVersion ||= page.resourceVersion;
@@ -140,64 +153,77 @@ export class ResourceInformer<T extends Meta, S> {
     this.onChange();
   }
 
-  private async watch() {
+  private async watch(loop: number) {
     let gone = false;
-    // client-node reports a failed connection through onDone and still resolves: remember it,
-    // or the informer would call itself watching while nothing is.
+    /** A non-410 `ERROR` event: the watch ends with it, and fails with backoff. */
+    let errorEvent: { code?: number; message?: string } | undefined;
+    // A failed connection is reported through onDone: remember it, or the informer would call
+    // itself watching while nothing is.
     let ended = false;
     const startedAt = Date.now();
+    const pending = this.client.watch(
+      this.resourceVersion!,
+      (event: WatchEvent<T>) => {
+        if (loop !== this.loop) return;
+        if (event.type === 'ERROR') {
+          if (isGone(event.object)) gone = true;
+          else errorEvent = event.object;
+          return;
+        }
+        const rv = event.object.metadata?.resourceVersion;
+        if (rv) this.resourceVersion = rv;
+        if (event.type === 'BOOKMARK') return;
+        const key = keyOf(event.object as T);
+        const prev = this.items.get(key);
+        if (event.type === 'DELETED') {
+          if (!this.items.delete(key)) return;
+          this.emit(key, prev, undefined);
+        } else {
+          const next = this.slim(event.object as T);
+          this.items.set(key, next);
+          this.emit(key, prev, next);
+        }
+        this.onChange();
+      },
+      err => {
+        ended = true;
+        if (loop !== this.loop) return;
+        this.watching = false;
+        this.current = undefined;
+        if (this.stopped) return;
+        const ranMs = Date.now() - startedAt;
+        if (gone || isGone(err)) {
+          this.logger.info(`${this.what}: resourceVersion expired, relisting`);
+          this.resourceVersion = undefined;
+          void this.run();
+        } else if (err || errorEvent) {
+          this.fail(err ?? errorEvent, ranMs);
+        } else if (ranMs < this.options.backoffMs) {
+          // Closed as soon as opened: back off instead of spinning.
+          this.fail(
+            new Error('watch closed by the server right after it opened'),
+            ranMs,
+          );
+        } else {
+          // Server-side timeout: resume from the last version straight away.
+          this.attempt = 0;
+          void this.run();
+        }
+      },
+    );
+    // A watch that starts after its attempt timed out (or the informer stopped) is closed.
+    pending.then(
+      w => {
+        if (loop !== this.loop || this.stopped) w.stop();
+      },
+      () => undefined,
+    );
     const current = await withTimeout(
-      this.client.watch(
-        this.resourceVersion!,
-        (event: WatchEvent<T>) => {
-          if (event.type === 'ERROR') {
-            if (isGone(event.object)) gone = true;
-            else this.lastError = event.object.message ?? 'watch error';
-            return;
-          }
-          const rv = event.object.metadata?.resourceVersion;
-          if (rv) this.resourceVersion = rv;
-          if (event.type === 'BOOKMARK') return;
-          const key = keyOf(event.object as T);
-          const prev = this.items.get(key);
-          if (event.type === 'DELETED') {
-            if (!this.items.delete(key)) return;
-            this.emit(key, prev, undefined);
-          } else {
-            const next = this.slim(event.object as T);
-            this.items.set(key, next);
-            this.emit(key, prev, next);
-          }
-          this.onChange();
-        },
-        err => {
-          ended = true;
-          this.watching = false;
-          this.current = undefined;
-          if (this.stopped) return;
-          if (gone || isGone(err)) {
-            this.logger.info(
-              `${this.what}: resourceVersion expired, relisting`,
-            );
-            this.resourceVersion = undefined;
-            void this.run();
-          } else if (err) {
-            this.fail(err);
-          } else if (Date.now() - startedAt < this.options.backoffMs) {
-            // Closed as soon as opened: back off instead of spinning.
-            this.fail(
-              new Error('watch closed by the server right after it opened'),
-            );
-          } else {
-            // Server-side timeout: resume from the last version straight away.
-            void this.run();
-          }
-        },
-      ),
+      pending,
       this.options.requestTimeoutMs,
       `${this.what} watch`,
     );
-    if (ended || this.stopped) {
+    if (ended || this.stopped || loop !== this.loop) {
       current.stop();
       return;
     }
@@ -206,12 +232,23 @@ export class ResourceInformer<T extends Meta, S> {
     this.lastError = undefined;
     this.lastErrorType = undefined;
     this.brokenSince = undefined;
-    this.attempt = 0;
     this.onChange();
   }
 
-  private fail(err: unknown) {
+  /**
+   * Records a failure and schedules the next attempt. Retryable failures (408, 429, 5xx,
+   * network, timeouts) back off exponentially from `backoffMs`, capped at `maxBackoffMs` and at
+   * least `Retry-After`; after `maxRetries` of them in a row the cluster counts as down and is
+   * checked at the `recheckMs` pace, as after a 401/403/other 4xx, which are never retried fast.
+   * A watch that ran for at least `maxBackoffMs` before failing starts the count again.
+   */
+  private fail(err: unknown, watchRanMs = 0) {
     if (this.stopped) return;
+    // Whatever of the failed attempt is still on its way is ignored from now on.
+    this.loop += 1;
+    this.current?.stop();
+    this.current = undefined;
+    if (watchRanMs >= this.options.maxBackoffMs) this.attempt = 0;
     const error = describeClusterError(err);
     if (error.type === 'gone') this.resourceVersion = undefined;
     this.watching = false;
@@ -219,22 +256,31 @@ export class ResourceInformer<T extends Meta, S> {
     this.lastErrorType = error.type;
     this.brokenSince ??= new Date();
     let delay: number;
+    let plan: string;
     if (error.type === 'gone') {
-      delay = 0;
-    } else if (isRetryable('GET', error)) {
+      // At once the first time; a list that keeps expiring backs off like any failure.
+      delay =
+        this.attempt === 0 ? 0 : retryDelay(this.attempt, error, this.options);
+      this.attempt += 1;
+      plan = 'relisting';
+    } else if (
+      isRetryable('GET', error) &&
+      this.attempt < this.options.maxRetries
+    ) {
       delay = retryDelay(this.attempt, error, this.options);
       this.attempt += 1;
+      plan = `retry ${this.attempt} of ${this.options.maxRetries}`;
     } else {
       delay = this.options.recheckMs;
+      plan = isRetryable('GET', error)
+        ? 'retries exhausted, checking again'
+        : 'not retried, checking again';
     }
     this.logger.warn(
-      `${this.what}: ${error.type}: ${error.message}; ${
-        isRetryable('GET', error) || error.type === 'gone'
-          ? 'retrying'
-          : 'not retried, checking again'
-      } in ${delay} ms`,
+      `${this.what}: ${error.type}: ${error.message}; ${plan} in ${delay} ms`,
     );
     this.onChange();
+    clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.run(), delay);
   }
 }

@@ -93,6 +93,8 @@ export function describeClusterError(err: unknown): ClusterError {
   if (err instanceof Error) message = err.message;
   else message = typeof err === 'string' ? err : JSON.stringify(err);
   if (e.name === 'ClusterTimeoutError') return { type: 'timeout', message };
+  // A 200 whose body is not the API's protocol: the server side is broken, retried as a 5xx.
+  if (e.name === 'GarbledStreamError') return { type: 'server-error', message };
   const code = networkCode(err);
   if (code) {
     return {

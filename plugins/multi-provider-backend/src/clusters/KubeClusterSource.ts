@@ -2,17 +2,16 @@ import {
   CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
-  Watch,
 } from '@kubernetes/client-node';
 import { ClusterConfig, MultiProviderConfig } from '../config';
 import { kubeStorageClients } from './kubeStorageClients';
+import { kubeWatch } from './kubeWatch';
 import {
   ClusterConnection,
   ClusterSource,
   CustomResource,
   ListPage,
   ResourceClient,
-  WatchEvent,
 } from './types';
 
 /** Watches time out server-side now and then; the cache re-watches from the last version. */
@@ -51,7 +50,6 @@ export function resourceClient<T>(
     metadata?: { resourceVersion?: string; _continue?: string };
   }>,
 ): ResourceClient<T> {
-  const watch = new Watch(kc);
   return {
     async list({ limit, continueToken }): Promise<ListPage<T>> {
       const res = await list(limit, continueToken);
@@ -61,18 +59,18 @@ export function resourceClient<T>(
         continueToken: res.metadata?._continue || undefined,
       };
     },
-    async watch(resourceVersion, onEvent, onDone) {
-      const controller = await watch.watch(
+    watch(resourceVersion, onEvent, onDone) {
+      return kubeWatch<T>(
+        kc,
         path,
         {
           resourceVersion,
-          allowWatchBookmarks: true,
-          timeoutSeconds: WATCH_TIMEOUT_SECONDS,
+          allowWatchBookmarks: 'true',
+          timeoutSeconds: String(WATCH_TIMEOUT_SECONDS),
         },
-        (type, object) => onEvent({ type, object } as WatchEvent<T>),
+        onEvent,
         onDone,
       );
-      return { stop: () => controller.abort() };
     },
   };
 }

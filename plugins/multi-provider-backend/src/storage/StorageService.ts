@@ -27,11 +27,16 @@ function header(cache: StorageCache) {
     state: typeof state;
     staleSince?: string;
     error?: string;
+    errorType?: typeof placement.lastErrorType;
   } = { cluster: cache.name, state };
   const staleSince = storage.staleSince ?? placement.staleSince;
   if (state === 'stale' && staleSince) out.staleSince = staleSince;
   const error = placement.lastError ?? storage.lastError;
   if (error) out.error = error;
+  const errorType = placement.lastError
+    ? placement.lastErrorType
+    : storage.lastErrorType;
+  if (error && errorType) out.errorType = errorType;
   if (!cache.hasData && !out.error) out.error = 'cluster not synced yet';
   return out;
 }

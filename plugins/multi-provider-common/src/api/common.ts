@@ -14,7 +14,7 @@ export type ClusterState = z.infer<typeof clusterStateSchema>;
 /**
  * Kind of the last error talking to a cluster: `unreachable` (connection refused, DNS, TLS, reset),
  * `timeout` (no answer in time, or 408), `unauthorized` (401), `forbidden` (403), `rate-limited`
- * (429), `server-error` (5xx), `gone` (410: relisting), `rejected` (any other 4xx), `unknown`.
+ * (429), `server-error` (5xx, or a watch stream that is not the API's protocol), `gone` (410: relisting), `rejected` (any other 4xx), `unknown`.
  */
 export const clusterErrorTypeSchema = z.enum([
   'unreachable',

@@ -4,6 +4,7 @@ import path from 'node:path';
 import {
   ClusterCache,
   ClusterConfig,
+  InformerOptions,
   connectCluster,
   kubeConfigFor,
   loadProviderRegistry,
@@ -34,7 +35,10 @@ export function labClusterConfig(
 }
 
 /** The backend's cache for one configured cluster, with test timing (fast reconnects). */
-export function backendCache(cluster: ClusterConfig) {
+export function backendCache(
+  cluster: ClusterConfig,
+  options: Partial<InformerOptions> = {},
+) {
   const cache = new ClusterCache(
     connectCluster(cluster.name, kubeConfigFor(cluster)),
     silent,
@@ -44,6 +48,7 @@ export function backendCache(cluster: ClusterConfig) {
       maxBackoffMs: 2000,
       requestTimeoutMs: 10_000,
       recheckMs: 5000,
+      ...options,
     },
   );
   cache.start();
