@@ -78,6 +78,11 @@ export function loadTestConfig(options: {
         },
       ],
     },
+    // The load test signs in as the guest, as the local portal does; the backend runs in
+    // production mode (compact JSON, JSON logs), where the guest provider must be allowed.
+    auth: {
+      providers: { guest: { dangerouslyAllowOutsideDevelopment: true } },
+    },
     catalog: {
       // Configuration arrays replace, not merge: keep the portal's locations, add ours.
       locations: [
@@ -159,8 +164,8 @@ async function until<T>(
 
 /**
  * Starts the portal backend (packages/backend/src/index.ts, every plugin it ships, the real
- * auth, permission policy and catalog) on loopback against the lab, as `yarn start` runs it
- * (NODE_ENV=development, sources transpiled on load). Resolves once it is ready, its caches
+ * auth, permission policy and catalog) on loopback against the lab, in production mode
+ * (NODE_ENV=production: compact JSON answers, JSON logs; sources transpiled on load). Resolves once it is ready, its caches
  * are synced and the catalog holds every entity in `entities`.
  */
 export async function startPortalBackend(options: {
@@ -214,7 +219,7 @@ export async function startPortalBackend(options: {
     ],
     {
       cwd: backendDir,
-      env: { ...process.env, NODE_ENV: 'development' },
+      env: { ...process.env, NODE_ENV: 'production' },
       stdio: ['ignore', log, log, 'ipc'],
     },
   );
