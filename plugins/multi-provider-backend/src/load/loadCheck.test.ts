@@ -233,6 +233,9 @@ describe('parseLoadFlags', () => {
     expect(() => parseLoadFlags(['--max-sockets', 'many'])).toThrow(
       /--max-sockets: Expected number/,
     );
+    expect(() => parseLoadFlags(['--config', '/nonexistent.yaml'])).toThrow(
+      /--config: no such file/,
+    );
     expect(() => parseLoadFlags(['--sockets', '9'])).toThrow(
       /Unrecognized key.*sockets/,
     );

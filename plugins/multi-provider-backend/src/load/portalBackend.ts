@@ -176,6 +176,8 @@ export async function startPortalBackend(options: {
   timeoutMs?: number;
   /** Writes a V8 CPU profile of the backend into `<workDir>/profile` when it stops. */
   cpuProfile?: boolean;
+  /** A configuration file layered over the others. */
+  extraConfig?: string;
 }): Promise<PortalBackend> {
   const { root, workDir } = options;
   const timeoutMs = options.timeoutMs ?? 180_000;
@@ -216,6 +218,7 @@ export async function startPortalBackend(options: {
       path.join(root, 'app-config.yaml'),
       '--config',
       configFile,
+      ...(options.extraConfig ? ['--config', options.extraConfig] : []),
     ],
     {
       cwd: backendDir,

@@ -7,6 +7,7 @@
 // think time), saturated (no think time, information only) — and prints the figures. With
 // `--check` it exits 1 when the property does not hold (scripts/lab-test.sh runs it so).
 import * as k8s from '@kubernetes/client-node';
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { findRepoRoot } from '../config';
@@ -52,6 +53,11 @@ export const loadFlagsSchema = z
      * and printed, but not failing `--check` (docs/security.md lists them).
      */
     'known-gap': z.array(z.enum(LOAD_CHECKS)).default([]),
+    /** One more configuration file layered last over the backend's (to try a setting under load). */
+    config: z
+      .string()
+      .refine(f => fs.existsSync(f), 'no such file')
+      .optional(),
     /** Writes a CPU profile of the backend to .cache/load/profile. */
     profile: z.boolean().default(false),
   })
@@ -141,6 +147,7 @@ export async function runLoadTest(flags: LoadFlags): Promise<LoadFailure[]> {
     })),
     entitiesYaml: entitiesYaml(LOAD_ENTITIES),
     cpuProfile: flags.profile,
+    extraConfig: flags.config && path.resolve(flags.config),
   });
   console.log(
     `portal backend pid ${backend.pid} at ${
@@ -173,8 +180,24 @@ async function measure(
       token: () => backend.token,
     });
 
-  // Warm-up (JIT, connection pool, caches of the auth and catalog clients), then idle.
+  // The placement caches are synced (startPortalBackend waited); the storage and GitOps
+  // informers may still be listing: wait until every page answers right once.
   const idleClient = client();
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    const first = phaseFigures(
+      await sequentialLoads(idleClient, pages(false), 1),
+    );
+    if (first.failures.length === 0) break;
+    if (Date.now() > deadline) {
+      const f = first.failures[0];
+      throw new Error(
+        `the pages never answered right: ${f.route}: ${f.error ?? f.problem}`,
+      );
+    }
+    await new Promise(r => setTimeout(r, 1000));
+  }
+  // Warm-up (JIT, connection pool, caches of the auth and catalog clients), then idle.
   const warm = phaseFigures(await sequentialLoads(idleClient, pages(true), 3));
   backend.resetPeaks();
   backend.mark();
