@@ -5,6 +5,9 @@
 # stops it. Usage: scripts/lab-test.sh [--unit-only | --gitops]
 # --gitops (what scripts/test.sh runs) also builds and starts the GitOps loop (Flux, VSO, Vault dev
 # server; issue 7; docs/lab/gitops-loop.md), runs its proofs and prints its figures (lab gitops bench).
+# Last, the load suite (issue 11 property 10; docs/adr/1101-load-test-model.md): the lab is scaled,
+# the portal backend runs as its own process under 200 virtual users, the scale is removed. It runs
+# last because the other proofs expect the default lab.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -42,4 +45,22 @@ if [[ "${1:-}" == "--gitops" ]]; then
   step "GitOps loop figures (lab gitops bench: build per binary, RSS per process, commit -> Ready)"
   yarn workspace @cloudlab/lab start gitops bench --rounds 3 || fail "lab gitops bench"
 fi
+
+# Property 10 (load). The scale is moderate so the step stays a few minutes; the benchmark command
+# takes larger labs (docs/benchmarks.md). Known gaps are measured and printed but do not fail the
+# run; they are listed in docs/security.md and dropped here once the backend meets them.
+load_nodes=${CLOUDLAB_LOAD_NODES:-100}
+load_pods=${CLOUDLAB_LOAD_PODS:-2000}
+step "load: lab scale --nodes $load_nodes --pods $load_pods"
+yarn workspace @cloudlab/lab start scale --nodes "$load_nodes" --pods "$load_pods" || {
+  yarn workspace @cloudlab/lab start scale --nodes 0 --pods 0 || true
+  fail "lab scale for the load suite"
+}
+step "load: the portal backend under 200 virtual users (property 10)"
+load_rc=0
+yarn workspace @internal/plugin-multi-provider-backend load --check --users 200 --seconds 30 \
+  --think-ms 2000 --idle-rounds 20 --saturation-seconds 10 --known-gap p99 --known-gap dropped || load_rc=$?
+step "load: remove the scale"
+yarn workspace @cloudlab/lab start scale --nodes 0 --pods 0 || fail "lab scale --nodes 0 --pods 0"
+[[ $load_rc == 0 ]] || fail "load suite (backend log: .cache/load/backend.log)"
 step "all lab tests passed in ${SECONDS}s"

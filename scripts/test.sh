@@ -2,7 +2,8 @@
 # One command, fresh machine → every test: installs what is missing (Node 24, the workspace,
 # Chromium, PostgreSQL, the lab's binaries), then runs type check, lint, prettier, unit and
 # integration tests (SQLite and PostgreSQL), gitops validation, the lab proofs (with the GitOps
-# loop: Flux, VSO, Vault) and the browser end-to-end tests. Exits non-zero when any step fails;
+# loop: Flux, VSO, Vault; last the load suite on a scaled lab, which it removes again) and the
+# browser end-to-end tests. Exits non-zero when any step fails;
 # ends with a summary line.
 set -uo pipefail
 source "$(dirname "$0")/env.sh"
@@ -108,8 +109,9 @@ if [[ -n "$lab_build_pid" ]]; then
   lab_build_pid=""
 fi
 if [[ -f scripts/lab-test.sh ]]; then
-  # --gitops: the GitOps loop's proofs (issue 7) and its figures (lab gitops bench) too.
-  step "lab proofs (real control plane, GitOps loop)" bash scripts/lab-test.sh --gitops
+  # --gitops: the GitOps loop's proofs (issue 7) and its figures (lab gitops bench) too; then the
+  # load suite (issue 11 property 10): lab scaled, portal backend under 200 users, scale removed.
+  step "lab proofs (real control plane, GitOps loop, load)" bash scripts/lab-test.sh --gitops
 fi
 step "browser end-to-end (Playwright + Chromium)" e2e
 

@@ -31,6 +31,8 @@ import { multiProviderPlugin } from '../src/plugin';
 import { loadProviderRegistry } from '../src/registry/loadProviderRegistry';
 import { placementRoutes } from '../src/routes/placementRoutes';
 import { PlacementService } from '../src/services/PlacementService';
+import { labCluster } from '../src/load/portalBackend';
+import { ms, percentile } from '../src/load/stats';
 
 const quietLogger: LoggerService = {
   error: () => {},
@@ -139,12 +141,6 @@ function syntheticCluster(
   return new InMemoryCluster('synthetic', { nodes, pods });
 }
 
-function percentile(sorted: number[], p: number) {
-  return sorted[
-    Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
-  ];
-}
-
 /** Warm latency of `call`: one unmeasured call, then `iterations` sequential ones. */
 async function measure(
   call: () => Promise<Response>,
@@ -168,17 +164,14 @@ async function measure(
   return { p50: percentile(times, 50), p99: percentile(times, 99), body };
 }
 
-const ms = (v: number) => `${v.toFixed(1)} ms`;
-
 /** The running lab's cluster in the kubernetes plugin's configuration shape (portal token). */
-function labCluster(root: string): ClusterConfig {
-  const state = path.join(root, '.cache', 'lab');
-  const read = (f: string) => fs.readFileSync(path.join(state, f), 'utf8');
+function labClusterConfig(root: string): ClusterConfig {
+  const lab = labCluster(root);
   return {
     name: 'lab',
-    url: read('apiserver-url').trim(),
-    serviceAccountToken: read('portal-token').trim(),
-    caData: Buffer.from(read('ca.crt')).toString('base64'),
+    url: lab.url,
+    serviceAccountToken: fs.readFileSync(lab.tokenFile, 'utf8').trim(),
+    caData: fs.readFileSync(lab.caFile).toString('base64'),
     skipTLSVerify: false,
   };
 }
@@ -419,7 +412,7 @@ async function main() {
   const iterations = Number(arg('iterations') ?? 50);
   const root = findRepoRoot(process.cwd());
   let connection: ClusterConnection;
-  const cluster = lab ? labCluster(root) : undefined;
+  const cluster = lab ? labClusterConfig(root) : undefined;
   if (cluster) {
     connection = connectCluster(cluster.name, kubeConfigFor(cluster));
   } else if (kubeconfig) {

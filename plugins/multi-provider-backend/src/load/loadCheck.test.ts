@@ -1,0 +1,266 @@
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { BoundedClient } from './boundedClient';
+import { checkLoad, LoadRun, memoryBudget } from './loadCheck';
+import {
+  EntityPage,
+  phaseFigures,
+  sequentialLoads,
+  virtualUsers,
+} from './pageLoads';
+import { parseLoadFlags, verdict } from './runLoadTest';
+
+const MiB = 1024 * 1024;
+
+/**
+ * A loopback server standing for the backend: answers `{"pods": 3}` after `delayMs`, and can
+ * misbehave on every `every`th request (drop the connection, answer 500, cut the body short, or
+ * answer a wrong count). Counts the connections open at once.
+ */
+async function server(
+  options: {
+    delayMs?: number;
+    every?: number;
+    fault?: 'drop' | '500' | 'truncate' | 'wrong';
+  } = {},
+) {
+  let n = 0;
+  let open = 0;
+  let maxOpen = 0;
+  const tokens = new Set<string>();
+  const srv = http.createServer((req, res) => {
+    n++;
+    tokens.add(String(req.headers.authorization));
+    const faulty = options.every !== undefined && n % options.every === 0;
+    setTimeout(() => {
+      if (faulty && options.fault === 'drop') {
+        req.socket.destroy();
+        return;
+      }
+      if (faulty && options.fault === '500') {
+        res.writeHead(500).end('{"error":"boom"}');
+        return;
+      }
+      const body = JSON.stringify({
+        pods: faulty && options.fault === 'wrong' ? 2 : 3,
+      });
+      if (faulty && options.fault === 'truncate') {
+        res.writeHead(200, { 'content-length': String(body.length + 10) });
+        res.write(body);
+        res.socket?.end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+    }, options.delayMs ?? 1);
+  });
+  srv.on('connection', socket => {
+    open++;
+    maxOpen = Math.max(maxOpen, open);
+    socket.on('close', () => open--);
+  });
+  await new Promise<void>(r => srv.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`,
+    maxOpen: () => maxOpen,
+    tokens,
+    close: () => new Promise(r => srv.close(r)),
+  };
+}
+
+const page: EntityPage = {
+  entity: 'e',
+  requests: ['a', 'b'].map(route => ({
+    route,
+    path: `/${route}`,
+    check: (body: any) =>
+      body.pods === 3 ? undefined : `${body.pods} pods, the lab has 3`,
+  })),
+};
+
+/** Idle, then load, against `url`; the verdict with a generous budget unless overridden. */
+async function run(
+  url: string,
+  overrides: Partial<LoadRun> = {},
+  users = 8,
+  maxSockets = 4,
+) {
+  const client = (n: number) =>
+    new BoundedClient({
+      baseUrl: url,
+      maxSockets: n,
+      timeoutMs: 2000,
+      token: () => 'user-token',
+    });
+  const idleClient = client(maxSockets);
+  const idle = phaseFigures(await sequentialLoads(idleClient, [page], 10));
+  idleClient.close();
+  const loadClient = client(maxSockets);
+  const loaded = await virtualUsers(loadClient, [page], {
+    users,
+    durationMs: 300,
+    thinkMeanMs: 5,
+    seed: 7,
+  });
+  loadClient.close();
+  const failures = checkLoad({
+    idle,
+    load: phaseFigures(loaded.pages, loaded.elapsedMs),
+    counts: loadClient.counts,
+    peakRssBytes: 100 * MiB,
+    peakHeapBytes: 50 * MiB,
+    budget: memoryBudget({
+      idleRssBytes: 90 * MiB,
+      idleHeapBytes: 40 * MiB,
+      pods: 1000,
+      claims: 10,
+      maxInFlight: maxSockets,
+      bytesPerInFlight: 4 * MiB,
+    }),
+    p99Factor: 1000,
+    ...overrides,
+  });
+  return failures.map(f => `${f.check}: ${f.message}`);
+}
+
+describe('the load checker', () => {
+  it('passes a server that answers every request right, and sends the user token', async () => {
+    const s = await server();
+    expect(await run(s.url)).toEqual([]);
+    expect([...s.tokens]).toEqual(['Bearer user-token']);
+    await s.close();
+  });
+
+  it.each([
+    ['drop', /dropped: \d+ requests sent, \d+ answered/],
+    ['500', /dropped: .*got no answer or an error status \(.*HTTP 500/],
+    ['truncate', /dropped: .*got no answer or an error status/],
+    ['wrong', /correct: .*2 pods, the lab has 3/],
+  ] as const)('fails a server that answers %s', async (fault, message) => {
+    const s = await server({ every: 7, fault });
+    const failures = await run(s.url);
+    expect(failures.join('\n')).toMatch(message);
+    await s.close();
+  });
+
+  it('fails a p99 beyond the factor of the idle p99', async () => {
+    const s = await server({ delayMs: 5 });
+    // 8 users through 1 socket queue behind each other: far over 1.01 × idle.
+    const failures = await run(s.url, { p99Factor: 1.01 }, 8, 1);
+    expect(failures.join('\n')).toMatch(
+      /p99: page-load p99 under load .* > 1.01 × idle p99/,
+    );
+    await s.close();
+  });
+
+  it('fails a deliberately tiny memory budget', async () => {
+    const s = await server();
+    const failures = await run(s.url, {
+      budget: {
+        rssBytes: MiB,
+        heapBytes: MiB,
+        cacheBytes: 0,
+        inFlightBytes: 0,
+      },
+    });
+    expect(failures).toEqual([
+      'memory: peak RSS 100.0 MiB > budget 1.0 MiB',
+      'memory: peak heap 50.0 MiB > budget 1.0 MiB',
+    ]);
+    await s.close();
+  });
+
+  it('never opens more sockets than its cap', async () => {
+    const s = await server({ delayMs: 20 });
+    expect(await run(s.url, {}, 30, 3)).toEqual([]);
+    expect(s.maxOpen()).toBeLessThanOrEqual(3);
+    await s.close();
+  });
+
+  it('counts a request that never comes back as dropped and failed', async () => {
+    const s = await server({ delayMs: 5000 });
+    const client = new BoundedClient({
+      baseUrl: s.url,
+      maxSockets: 2,
+      timeoutMs: 200,
+      token: () => 't',
+    });
+    const outcomes = await sequentialLoads(client, [page], 1);
+    client.close();
+    expect(client.counts).toMatchObject({ sent: 2, answered: 0 });
+    expect(outcomes[0].requests.map(r => r.error)).toEqual([
+      'timeout after 200 ms',
+      'timeout after 200 ms',
+    ]);
+    await s.close();
+  });
+});
+
+describe('memoryBudget', () => {
+  it('adds the cache budget per pod and per claim and the in-flight allowance to the idle footprint', () => {
+    expect(
+      memoryBudget({
+        idleRssBytes: 100,
+        idleHeapBytes: 50,
+        pods: 2000,
+        claims: 10,
+        maxInFlight: 4,
+        bytesPerInFlight: 1000,
+      }),
+    ).toEqual({
+      cacheBytes: 2000 * 500 + 10 * 2048,
+      inFlightBytes: 4000,
+      rssBytes: 100 + 1_020_480 + 4000,
+      heapBytes: 50 + 1_020_480 + 4000,
+    });
+  });
+});
+
+describe('parseLoadFlags', () => {
+  it('defaults to the property: 200 users, p99 within 5×', () => {
+    expect(parseLoadFlags([])).toMatchObject({
+      users: 200,
+      'p99-factor': 5,
+      check: false,
+    });
+    expect(parseLoadFlags(['--users', '20', '--check'])).toMatchObject({
+      users: 20,
+      check: true,
+    });
+  });
+
+  it('names the flag and the rule it breaks', () => {
+    expect(() => parseLoadFlags(['--users', '0'])).toThrow(/--users: .*1/);
+    expect(() => parseLoadFlags(['--max-sockets', 'many'])).toThrow(
+      /--max-sockets: Expected number/,
+    );
+    expect(() => parseLoadFlags(['--config', '/nonexistent.yaml'])).toThrow(
+      /--config: no such file/,
+    );
+    expect(() => parseLoadFlags(['--sockets', '9'])).toThrow(
+      /Unrecognized key.*sockets/,
+    );
+  });
+});
+
+describe('verdict', () => {
+  const p99 = { check: 'p99' as const, message: 'p99 too high' };
+  const log = jest.spyOn(console, 'log').mockImplementation(() => {});
+  afterAll(() => log.mockRestore());
+
+  it('fails --check on any failure unless its part is a declared known gap', () => {
+    expect(verdict([p99], parseLoadFlags(['--check']))).toBe(1);
+    expect(verdict([p99], parseLoadFlags([]))).toBe(0);
+    expect(
+      verdict([p99], parseLoadFlags(['--check', '--known-gap', 'p99'])),
+    ).toBe(0);
+    expect(
+      verdict(
+        [p99, { check: 'memory', message: 'peak RSS over budget' }],
+        parseLoadFlags(['--check', '--known-gap', 'p99']),
+      ),
+    ).toBe(1);
+    expect(() => parseLoadFlags(['--known-gap', 'latency'])).toThrow(
+      /--known-gap\.0: Invalid enum value/,
+    );
+  });
+});
