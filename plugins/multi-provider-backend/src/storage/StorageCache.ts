@@ -1,5 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
+  ClusterErrorType,
   ClusterState,
   KubeCSIDriverManifest,
   KubeCSINodeManifest,
@@ -29,6 +30,7 @@ export interface StorageCacheStatus {
   state: ClusterState;
   staleSince?: string;
   lastError?: string;
+  lastErrorType?: ClusterErrorType;
   claims: number;
   volumes: number;
 }
@@ -116,7 +118,8 @@ export class StorageCache {
   }
 
   status(): StorageCacheStatus {
-    const error = this.informers.map(i => i.lastError).find(Boolean);
+    const failing = this.informers.find(i => i.lastError);
+    const error = failing?.lastError;
     const broken = this.informers
       .map(i => i.brokenSince)
       .filter((d): d is Date => !!d)
@@ -132,7 +135,10 @@ export class StorageCache {
       volumes: this.pvs.items.size,
     };
     if (state === 'stale' && broken) status.staleSince = broken.toISOString();
-    if (error && state !== 'synced') status.lastError = error;
+    if (error && state !== 'synced') {
+      status.lastError = error;
+      if (failing?.lastErrorType) status.lastErrorType = failing.lastErrorType;
+    }
     return status;
   }
 }

@@ -1,6 +1,7 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
+  ClusterErrorType,
   ClusterStorage,
   EntityStorageResponse,
   PlatformStorageCluster,
@@ -27,11 +28,16 @@ function header(cache: StorageCache) {
     state: typeof state;
     staleSince?: string;
     error?: string;
+    errorType?: ClusterErrorType;
   } = { cluster: cache.name, state };
   const staleSince = storage.staleSince ?? placement.staleSince;
   if (state === 'stale' && staleSince) out.staleSince = staleSince;
   const error = placement.lastError ?? storage.lastError;
   if (error) out.error = error;
+  const errorType = placement.lastError
+    ? placement.lastErrorType
+    : storage.lastErrorType;
+  if (errorType) out.errorType = errorType;
   if (!cache.hasData && !out.error) out.error = 'cluster not synced yet';
   return out;
 }

@@ -19,7 +19,7 @@ import { Box, Button, Grid, Typography } from '@material-ui/core';
 import { useState } from 'react';
 import { multiProviderApiRef } from '../../api';
 import { isPlacementAvailable } from '../../isPlacementAvailable';
-import { ClusterStateStatus } from '../ClusterStateStatus';
+import { ClusterHealth } from '../ClusterHealth';
 import { DependencyChain } from '../DependencyChain';
 import { EntitySecretsCard } from '../EntitySecretsCard';
 import { GitOpsStatus, ReasonCell } from '../GitOpsStatus';
@@ -130,12 +130,9 @@ function ClusterSection(props: {
       aria-label={`GitOps in cluster ${cluster.cluster}`}
     >
       <Typography variant="h5" gutterBottom>
-        Cluster {cluster.cluster}{' '}
-        <ClusterStateStatus
-          state={cluster.state}
-          staleSince={cluster.staleSince}
-        />
+        Cluster {cluster.cluster}
       </Typography>
+      <ClusterHealth header={cluster} />
       {cluster.unavailable.length > 0 && (
         <WarningPanel
           severity="info"

@@ -7,6 +7,7 @@ import {
 } from '@backstage/core-components';
 import type { VsoObject } from '@internal/plugin-multi-provider-common';
 import { Typography } from '@material-ui/core';
+import { ClusterHealth } from '../ClusterHealth';
 import { GitOpsStatus, ReasonCell } from '../GitOpsStatus';
 import { useEntityAnswer } from '../../helpers/useEntityAnswer';
 
@@ -41,6 +42,9 @@ export function EntitySecretsCard() {
         title="Secrets"
         subheader="Synced by the Vault Secrets Operator — status only, never a value"
       >
+        {value?.clusters.map(c => (
+          <ClusterHealth key={c.cluster} header={c} named />
+        ))}
         {unavailable.length > 0 && (
           <WarningPanel
             severity="info"

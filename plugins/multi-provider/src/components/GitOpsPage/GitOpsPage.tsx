@@ -15,7 +15,7 @@ import { Box, Chip, Grid, Typography } from '@material-ui/core';
 import { useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { multiProviderApiRef } from '../../api';
-import { ClusterStateStatus } from '../ClusterStateStatus';
+import { ClusterHealth } from '../ClusterHealth';
 import { shortRevision } from '../EntityGitOpsContent/EntityGitOpsContent';
 import { GitOpsStatus, ReasonCell } from '../GitOpsStatus';
 
@@ -88,6 +88,7 @@ export function GitOpsPage() {
             component="section"
             aria-label={`Flux objects of ${cluster.cluster}`}
           >
+            <ClusterHealth header={cluster} />
             {cluster.unavailable.length > 0 && (
               <WarningPanel
                 severity="info"
@@ -98,15 +99,7 @@ export function GitOpsPage() {
               />
             )}
             <Table<PlatformFluxObject>
-              title={
-                <>
-                  Cluster {cluster.cluster}{' '}
-                  <ClusterStateStatus
-                    state={cluster.state}
-                    staleSince={cluster.staleSince}
-                  />
-                </>
-              }
+              title={`Cluster ${cluster.cluster}`}
               options={{ paging: false, search: true, padding: 'dense' }}
               columns={[
                 { title: 'Kind', field: 'kind' },

@@ -4,7 +4,6 @@ import {
   ResponseErrorPanel,
   Table,
   TableColumn,
-  WarningPanel,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { Container } from '@backstage/ui';
@@ -17,7 +16,7 @@ import type {
 import useAsync from 'react-use/esm/useAsync';
 import { multiProviderApiRef } from '../../api';
 import { formatBytes } from '../../helpers/format';
-import { ClusterStateStatus } from '../ClusterStateStatus';
+import { ClusterHealth } from '../ClusterHealth';
 import { DesiredStorageCard } from '../DesiredStorageCard';
 import { StorageFindingList } from '../StorageFindingList';
 import { StorageVolumeMap } from '../StorageVolumeMap';
@@ -146,23 +145,13 @@ function ClusterStorage(props: { cluster: PlatformStorageCluster }) {
       aria-label={`storage of cluster ${cluster.cluster}`}
     >
       <Typography variant="h5" gutterBottom>
-        Cluster {cluster.cluster}{' '}
-        <ClusterStateStatus
-          state={cluster.state}
-          staleSince={cluster.staleSince}
-        />
+        Cluster {cluster.cluster}
       </Typography>
+      <ClusterHealth header={cluster} />
       <Typography variant="body2" gutterBottom>
         {cluster.totals.claims} claims ({cluster.totals.pendingClaims} pending),{' '}
         {cluster.totals.volumes} volumes
       </Typography>
-      {cluster.error && (
-        <WarningPanel
-          severity={cluster.state === 'stale' ? 'warning' : 'error'}
-          title={`Cluster ${cluster.cluster}: ${cluster.state}`}
-          message={cluster.error}
-        />
-      )}
       <Grid container spacing={3}>
         <Grid item xs={12} lg={7}>
           <StorageVolumeMap zones={cluster.zones} />
