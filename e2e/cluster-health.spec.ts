@@ -77,7 +77,7 @@ test('a cluster whose token is refused is explained on the Placement tab while t
       }),
   ).toBeVisible();
   await page
-    .getByRole('region', { name: `state of cluster ${FAULTY}` })
+    .getByRole('status', { name: `state of cluster ${FAULTY}` })
     .scrollIntoViewIfNeeded();
   await page.screenshot({ path: `${SHOTS}/cluster-error-placement.png` });
 });

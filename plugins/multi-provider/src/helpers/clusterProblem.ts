@@ -110,3 +110,12 @@ export function ago(iso: string, now: number = Date.now()): string {
   if (hours < 36) return `${hours} h ago`;
   return `${Math.round(hours / 24)} days ago`;
 }
+
+/**
+ * Whether a cluster's answer holds data to draw: live or stale (its last known state). A cluster
+ * in error or in its first sync has none, and empty tables, "no findings" or "all 0 nodes in the
+ * EU" would read as good news.
+ */
+export function hasClusterData(header: Pick<ClusterAnswerHeader, 'state'>) {
+  return header.state === 'synced' || header.state === 'stale';
+}

@@ -3,6 +3,7 @@ import { Button, Grid } from '@material-ui/core';
 import type { ClusterStorage } from '@internal/plugin-multi-provider-common';
 import { ClaimTable } from '../ClaimTable';
 import { ClusterHealth } from '../ClusterHealth';
+import { hasClusterData } from '../../helpers/clusterProblem';
 import { StorageFindingList } from '../StorageFindingList';
 import { clustersGate } from '../../helpers/clustersGate';
 import { useEntityAnswer } from '../../helpers/useEntityAnswer';
@@ -23,8 +24,14 @@ function ClusterStorageSection(props: { cluster: ClusterStorage }) {
         }`}
       >
         <ClusterHealth header={cluster} />
-        <StorageFindingList findings={cluster.findings} />
-        {cluster.claims.length > 0 && <ClaimTable claims={cluster.claims} />}
+        {hasClusterData(cluster) && (
+          <>
+            <StorageFindingList findings={cluster.findings} />
+            {cluster.claims.length > 0 && (
+              <ClaimTable claims={cluster.claims} />
+            )}
+          </>
+        )}
       </InfoCard>
     </Grid>
   );

@@ -24,6 +24,7 @@ import useAsyncFn from 'react-use/esm/useAsyncFn';
 import { multiProviderApiRef } from '../../api';
 import { sortVerdicts, type DomainOption } from '../../helpers/failureDomain';
 import { ClusterHealth } from '../ClusterHealth';
+import { hasClusterData } from '../../helpers/clusterProblem';
 import { VerdictStatus } from '../VerdictStatus';
 
 const LEVELS: FailureDomain['level'][] = ['provider', 'region', 'zone'];
@@ -111,7 +112,7 @@ function ClusterVerdicts(props: { answer: ClusterFailureDomain }) {
         <Chip size="small" label={`${answer.summary.down} down`} />
       </div>
       <ClusterHealth header={answer} />
-      {answer.state !== 'error' && answer.state !== 'syncing' && (
+      {hasClusterData(answer) && (
         <Table<ServiceVerdict>
           title={`${services.length} services`}
           columns={columns}

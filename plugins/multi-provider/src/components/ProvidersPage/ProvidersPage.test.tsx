@@ -84,6 +84,7 @@ describe('ProvidersPage', () => {
         /Cluster far-away: unreachable — no data from this cluster/,
       ),
     ).toBeInTheDocument();
+    expect(within(far).queryByText('EU data locality')).not.toBeInTheDocument();
     expect(
       screen.getByRole('region', { name: 'cluster lab' }),
     ).toBeInTheDocument();

@@ -8,6 +8,7 @@ import useAsync from 'react-use/esm/useAsync';
 import { multiProviderApiRef } from '../../api';
 import { failureDomainOptions } from '../../helpers/failureDomain';
 import { ClusterHealth } from '../ClusterHealth';
+import { hasClusterData } from '../../helpers/clusterProblem';
 import { ClusterStatusTable } from '../ClusterStatusTable';
 import { DataLocalityCard } from '../DataLocalityCard';
 import { FailureDomainPanel } from '../FailureDomainPanel';
@@ -26,14 +27,16 @@ function ClusterSection(props: { cluster: PlatformCluster }) {
         Cluster {cluster.cluster}
       </Typography>
       <ClusterHealth header={cluster} />
-      <Grid container spacing={3}>
-        <Grid item xs={12} lg={9}>
-          <ProviderMap cluster={cluster} />
+      {hasClusterData(cluster) && (
+        <Grid container spacing={3}>
+          <Grid item xs={12} lg={9}>
+            <ProviderMap cluster={cluster} />
+          </Grid>
+          <Grid item xs={12} lg={3}>
+            <DataLocalityCard cluster={cluster} />
+          </Grid>
         </Grid>
-        <Grid item xs={12} lg={3}>
-          <DataLocalityCard cluster={cluster} />
-        </Grid>
-      </Grid>
+      )}
     </Grid>
   );
 }

@@ -17,6 +17,7 @@ import useAsync from 'react-use/esm/useAsync';
 import { multiProviderApiRef } from '../../api';
 import { formatBytes } from '../../helpers/format';
 import { ClusterHealth } from '../ClusterHealth';
+import { hasClusterData } from '../../helpers/clusterProblem';
 import { DesiredStorageCard } from '../DesiredStorageCard';
 import { StorageFindingList } from '../StorageFindingList';
 import { StorageVolumeMap } from '../StorageVolumeMap';
@@ -148,41 +149,45 @@ function ClusterStorage(props: { cluster: PlatformStorageCluster }) {
         Cluster {cluster.cluster}
       </Typography>
       <ClusterHealth header={cluster} />
-      <Typography variant="body2" gutterBottom>
-        {cluster.totals.claims} claims ({cluster.totals.pendingClaims} pending),{' '}
-        {cluster.totals.volumes} volumes
-      </Typography>
-      <Grid container spacing={3}>
-        <Grid item xs={12} lg={7}>
-          <StorageVolumeMap zones={cluster.zones} />
-        </Grid>
-        <Grid item xs={12} lg={5}>
-          <InfoCard title={`Findings (${cluster.findingsTotal})`}>
-            <StorageFindingList
-              findings={cluster.findings}
-              total={cluster.findingsTotal}
-            />
-          </InfoCard>
-          <div style={{ height: 24 }} />
-          <ClassCapacity classes={cluster.storageClasses} />
-        </Grid>
-        <Grid item xs={12}>
-          <Table<StorageClassRow>
-            title="StorageClasses"
-            options={{ search: false, paging: false, padding: 'dense' }}
-            columns={classColumns}
-            data={cluster.storageClasses}
-          />
-        </Grid>
-        <Grid item xs={12} component="section" aria-label="CSI drivers">
-          <Table<CsiDriverRow>
-            title="CSI drivers"
-            options={{ search: false, paging: false, padding: 'dense' }}
-            columns={driverColumns}
-            data={cluster.csiDrivers}
-          />
-        </Grid>
-      </Grid>
+      {hasClusterData(cluster) && (
+        <>
+          <Typography variant="body2" gutterBottom>
+            {cluster.totals.claims} claims ({cluster.totals.pendingClaims}{' '}
+            pending), {cluster.totals.volumes} volumes
+          </Typography>
+          <Grid container spacing={3}>
+            <Grid item xs={12} lg={7}>
+              <StorageVolumeMap zones={cluster.zones} />
+            </Grid>
+            <Grid item xs={12} lg={5}>
+              <InfoCard title={`Findings (${cluster.findingsTotal})`}>
+                <StorageFindingList
+                  findings={cluster.findings}
+                  total={cluster.findingsTotal}
+                />
+              </InfoCard>
+              <div style={{ height: 24 }} />
+              <ClassCapacity classes={cluster.storageClasses} />
+            </Grid>
+            <Grid item xs={12}>
+              <Table<StorageClassRow>
+                title="StorageClasses"
+                options={{ search: false, paging: false, padding: 'dense' }}
+                columns={classColumns}
+                data={cluster.storageClasses}
+              />
+            </Grid>
+            <Grid item xs={12} component="section" aria-label="CSI drivers">
+              <Table<CsiDriverRow>
+                title="CSI drivers"
+                options={{ search: false, paging: false, padding: 'dense' }}
+                columns={driverColumns}
+                data={cluster.csiDrivers}
+              />
+            </Grid>
+          </Grid>
+        </>
+      )}
     </Grid>
   );
 }

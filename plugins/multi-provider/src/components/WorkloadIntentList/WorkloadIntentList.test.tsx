@@ -89,7 +89,7 @@ describe('WorkloadIntentList', () => {
     );
     expect(
       await screen.findByText(
-        /Hard: the scheduler enforces it\. hard intent violated: nodeSelector cfke.io\/provider=hetzner but node hz-fsn1-1 has scaleway/,
+        /Hard: the scheduler enforces it\. Hard intent violated: nodeSelector cfke.io\/provider=hetzner but node hz-fsn1-1 has scaleway/,
       ),
     ).toBeInTheDocument();
     expect(

@@ -66,6 +66,8 @@ const ASPECT_STATE: Record<IntentStatus, string> = {
   pending: 'pods pending because of it',
 };
 
+const sentence = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
 /** The verdict of a workload: does where its pods run match what it asked for? */
 export function IntentVerdict(props: { status: IntentStatus }) {
   switch (props.status) {
@@ -92,7 +94,7 @@ function AspectChip(props: { aspect: IntentAspect }) {
             {aspect.hard
               ? 'Hard: the scheduler enforces it.'
               : 'Soft: a preference.'}{' '}
-            {ASPECT_STATE[aspect.status]}
+            {sentence(ASPECT_STATE[aspect.status])}
             {aspect.reasons.length ? `: ${aspect.reasons.join('; ')}` : '.'}
           </div>
         </>
