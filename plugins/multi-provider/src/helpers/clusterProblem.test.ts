@@ -1,5 +1,10 @@
 import { clusterErrorTypeSchema } from '@internal/plugin-multi-provider-common';
-import { ago, CLUSTER_PROBLEMS, clusterProblem } from './clusterProblem';
+import {
+  ago,
+  CLUSTER_PROBLEMS,
+  clusterProblem,
+  hasClusterData,
+} from './clusterProblem';
 
 describe('clusterProblem', () => {
   it('has its own label, explanation and fix for every error kind of the schema', () => {
@@ -36,4 +41,15 @@ describe('ago', () => {
     ['2026-01-01T09:00:00Z', '3 h ago'],
     ['2025-12-29T12:00:00Z', '3 days ago'],
   ])('%s → %s', (iso, text) => expect(ago(iso, now)).toBe(text));
+});
+
+describe('hasClusterData', () => {
+  it.each([
+    ['synced', true],
+    ['stale', true],
+    ['syncing', false],
+    ['error', false],
+  ] as const)('%s → %s', (state, drawn) =>
+    expect(hasClusterData({ state })).toBe(drawn),
+  );
 });

@@ -60,11 +60,13 @@ export interface ClusterHealthProps {
 export function ClusterHealth(props: ClusterHealthProps) {
   const { header, variant = 'full', named } = props;
   const problem = clusterProblem(header);
-  const badge = (
-    <>
-      {named && <strong>{header.cluster}: </strong>}
+  const badge = named ? (
+    <Box display="flex" alignItems="center" gridGap={6}>
+      <strong>{header.cluster}:</strong>
       <StateBadge header={header} />
-    </>
+    </Box>
+  ) : (
+    <StateBadge header={header} />
   );
   if (variant === 'badge') {
     if (!problem) return badge;

@@ -134,7 +134,7 @@ function ClusterSection(props: {
         Cluster {cluster.cluster}
       </Typography>
       <ClusterHealth header={cluster} />
-      {cluster.unavailable.length > 0 && (
+      {hasClusterData(cluster) && cluster.unavailable.length > 0 && (
         <WarningPanel
           severity="info"
           title={`Cluster ${cluster.cluster} does not serve every Flux resource`}

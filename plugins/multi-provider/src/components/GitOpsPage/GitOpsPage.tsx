@@ -90,7 +90,7 @@ export function GitOpsPage() {
             aria-label={`Flux objects of ${cluster.cluster}`}
           >
             <ClusterHealth header={cluster} />
-            {cluster.unavailable.length > 0 && (
+            {hasClusterData(cluster) && cluster.unavailable.length > 0 && (
               <WarningPanel
                 severity="info"
                 title={`Cluster ${cluster.cluster} does not serve every Flux resource`}
