@@ -73,8 +73,12 @@ trap 'stop_portal; stop_lab_build' EXIT
 e2e() {
   rm -rf e2e-artifacts
   mkdir -p e2e-artifacts/screenshots
+  # A deliberate fault fixture for the browser tests only: one more cluster whose token the lab's
+  # API server refuses, so e2e/cluster-health.spec.ts sees a per-cluster error beside live data.
+  bash e2e/fault-fixture.sh
   # Its own process group, so that stopping it stops the dev server and backend it spawns.
-  setsid bash scripts/start.sh >e2e-artifacts/portal.log 2>&1 &
+  setsid bash scripts/start.sh --config "$CLOUDLAB_ROOT/e2e/app-config.fault-fixture.yaml" \
+    >e2e-artifacts/portal.log 2>&1 &
   portal_pid=$!
   local ready=""
   for _ in $(seq 1 450); do
@@ -88,7 +92,7 @@ e2e() {
     return 1
   fi
   echo "screenshots: $CLOUDLAB_ROOT/e2e-artifacts/screenshots"
-  yarn playwright test
+  CLOUDLAB_E2E_FAULT_FIXTURE=1 yarn playwright test
   local rc=$?
   stop_portal
   return $rc

@@ -1,6 +1,7 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
+  ClusterErrorType,
   ClusterStorage,
   EntityStorageResponse,
   PlatformStorageCluster,
@@ -27,7 +28,7 @@ function header(cache: StorageCache) {
     state: typeof state;
     staleSince?: string;
     error?: string;
-    errorType?: typeof placement.lastErrorType;
+    errorType?: ClusterErrorType;
   } = { cluster: cache.name, state };
   const staleSince = storage.staleSince ?? placement.staleSince;
   if (state === 'stale' && staleSince) out.staleSince = staleSince;

@@ -251,6 +251,33 @@ describe('storage routes', () => {
     ]);
   });
 
+  it('names the kind of a cluster error in the storage answers, as placement does', async () => {
+    const refusing = lab();
+    refusing.setDown(
+      Object.assign(new Error('HTTP-Code: 401'), {
+        code: 401,
+        body: { kind: 'Status', message: 'Unauthorized' },
+      }),
+    );
+    const server = await start(AuthorizeResult.ALLOW, refusing);
+    const entityRes = await request(server).get(
+      '/api/multi-provider/entity/default/component/web/storage',
+    );
+    const platformRes = await request(server).get(
+      '/api/multi-provider/platform/storage',
+    );
+    for (const cluster of [
+      entityStorageResponseSchema.parse(entityRes.body).clusters[0],
+      platformStorageResponseSchema.parse(platformRes.body).clusters[0],
+    ]) {
+      expect(cluster).toMatchObject({
+        state: 'error',
+        errorType: 'unauthorized',
+        error: expect.stringContaining('401'),
+      });
+    }
+  });
+
   it('summarises drivers, classes, zones and findings platform-wide', async () => {
     const server = await start();
     const res = await request(server).get(

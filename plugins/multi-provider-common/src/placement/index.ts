@@ -4,3 +4,4 @@ export * from './services';
 export * from './entityPlacement';
 export * from './platformSummary';
 export * from './failureDomain';
+export * from './workloadIntent';

@@ -1,3 +1,4 @@
+import type { Entity } from '@backstage/catalog-model';
 import type {
   ClusterPlacement,
   EntityPlacementResponse,
@@ -9,6 +10,20 @@ import type {
 } from '@internal/plugin-multi-provider-common';
 
 const GIB = 1024 ** 3;
+
+/** The Pi-hole component as the catalog has it, with any more annotations. */
+export function piholeEntity(annotations: Record<string, string> = {}): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name: 'pihole',
+      namespace: 'default',
+      annotations: { 'backstage.io/kubernetes-id': 'pihole', ...annotations },
+    },
+    spec: {},
+  };
+}
 
 /** A running Pi-hole pod that matches its nodeSelector. */
 export function pod(
@@ -120,6 +135,7 @@ export function piholePlacement(): EntityPlacementResponse {
         cluster: 'far-away',
         state: 'error',
         error: 'connect ECONNREFUSED 10.0.0.1:6443',
+        errorType: 'unreachable',
         podCount: 0,
         warnings: [],
         providers: [],

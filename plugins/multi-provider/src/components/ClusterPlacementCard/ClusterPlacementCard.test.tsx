@@ -26,9 +26,14 @@ describe('ClusterPlacementCard', () => {
       <ClusterPlacementCard placement={piholePlacement().clusters[1]} />,
     );
     expect(
-      await screen.findByText(/Cluster far-away did not answer/),
+      await screen.findByText(
+        /Cluster far-away: unreachable — no data from this cluster/,
+      ),
     ).toBeInTheDocument();
     expect(screen.getByText('unreachable')).toBeInTheDocument();
+    expect(
+      screen.getByText('connect ECONNREFUSED 10.0.0.1:6443'),
+    ).toBeInTheDocument();
   });
 
   it('renders 5,000 pods quickly: tree collapsed, one page of rows', async () => {

@@ -7,7 +7,10 @@ import {
   WarningPanel,
 } from '@backstage/core-components';
 import { makeStyles, Tooltip, Typography } from '@material-ui/core';
-import type { ClusterPlacement } from '@internal/plugin-multi-provider-common';
+import {
+  summariseWorkloadIntents,
+  type ClusterPlacement,
+} from '@internal/plugin-multi-provider-common';
 import { useMemo } from 'react';
 import {
   countIntent,
@@ -16,9 +19,10 @@ import {
   providerShares,
 } from '../../helpers/entityPlacement';
 import { percent } from '../../helpers/format';
-import { ClusterStateStatus } from '../ClusterStateStatus';
+import { ClusterHealth } from '../ClusterHealth';
 import { PlacementTree } from '../PlacementTree';
 import { PodTable } from '../PodTable';
+import { WorkloadIntentList } from '../WorkloadIntentList';
 
 /** One hue per provider slot in the share bar; order follows the answer. */
 const SHARE_COLORS = ['#1f77b4', '#9467bd', '#17becf', '#8c564b', '#e377c2'];
@@ -46,6 +50,7 @@ const useStyles = makeStyles(theme => ({
     overflow: 'hidden',
   },
   section: { marginTop: theme.spacing(2) },
+  intents: { margin: theme.spacing(1, 0, 2) },
 }));
 
 /** Props of {@link ClusterPlacementCard}. */
@@ -60,30 +65,16 @@ export function ClusterPlacementCard(props: ClusterPlacementCardProps) {
   const rows = useMemo(() => flattenPods(placement), [placement]);
   const intent = useMemo(() => countIntent(rows.map(r => r.pod)), [rows]);
   const shares = useMemo(() => providerShares(placement), [placement]);
+  const workloads = useMemo(
+    () => summariseWorkloadIntents(placement),
+    [placement],
+  );
   const scheduled = rows.length - placement.unscheduled.length;
 
   return (
-    <InfoCard
-      title={`Cluster ${placement.cluster}`}
-      subheader={
-        <ClusterStateStatus
-          state={placement.state}
-          staleSince={placement.staleSince}
-        />
-      }
-    >
+    <InfoCard title={`Cluster ${placement.cluster}`}>
       <section aria-label={`placement in cluster ${placement.cluster}`}>
-        {placement.error && (
-          <WarningPanel
-            severity={placement.state === 'stale' ? 'warning' : 'error'}
-            title={
-              placement.state === 'stale'
-                ? 'Showing the last known state'
-                : `Cluster ${placement.cluster} did not answer`
-            }
-            message={placement.error}
-          />
-        )}
+        <ClusterHealth header={placement} />
         {placement.warnings.length > 0 && (
           <WarningPanel
             title={`${placement.warnings.length} placement ${
@@ -121,6 +112,9 @@ export function ClusterPlacementCard(props: ClusterPlacementCardProps) {
               {intent.pending > 0 && (
                 <StatusPending>{intent.pending} pending</StatusPending>
               )}
+            </div>
+            <div className={classes.intents}>
+              <WorkloadIntentList workloads={workloads} />
             </div>
             {scheduled > 0 && (
               <div

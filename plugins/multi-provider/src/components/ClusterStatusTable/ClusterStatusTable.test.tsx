@@ -20,6 +20,7 @@ describe('ClusterStatusTable', () => {
             nodes: 0,
             pods: 0,
             lastError: 'connect ECONNREFUSED',
+            lastErrorType: 'unreachable',
           },
         ]}
       />,

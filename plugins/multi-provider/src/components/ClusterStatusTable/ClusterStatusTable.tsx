@@ -1,6 +1,6 @@
 import { Table, type TableColumn } from '@backstage/core-components';
 import type { ClusterStatus } from '@internal/plugin-multi-provider-common';
-import { ClusterStateStatus } from '../ClusterStateStatus';
+import { ClusterHealth } from '../ClusterHealth';
 
 const time = (iso?: string) => (iso ? new Date(iso).toLocaleString() : '—');
 
@@ -10,7 +10,16 @@ const columns: TableColumn<ClusterStatus>[] = [
     title: 'State',
     field: 'state',
     render: c => (
-      <ClusterStateStatus state={c.state} staleSince={c.staleSince} />
+      <ClusterHealth
+        variant="badge"
+        header={{
+          cluster: c.name,
+          state: c.state,
+          staleSince: c.staleSince,
+          error: c.lastError,
+          errorType: c.lastErrorType,
+        }}
+      />
     ),
   },
   { title: 'Nodes', field: 'nodes', type: 'numeric' },

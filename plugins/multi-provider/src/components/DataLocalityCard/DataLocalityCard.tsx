@@ -38,12 +38,18 @@ export function DataLocalityCard(props: DataLocalityCardProps) {
   const { nodes, nonEu, unknown } = dataLocality(cluster);
   return (
     <InfoCard title="EU data locality" subheader={`cluster ${cluster.cluster}`}>
-      {nonEu.length > 0 ? (
+      {nonEu.length > 0 && (
         <StatusError>
           {nonEu.length} of {nodes} nodes run outside the EU
         </StatusError>
-      ) : (
+      )}
+      {nonEu.length === 0 && nodes > 0 && (
         <StatusOK>All {nodes} nodes run in EU regions</StatusOK>
+      )}
+      {nodes === 0 && (
+        <Typography color="textSecondary">
+          No nodes reported: nothing to judge.
+        </Typography>
       )}
       {unknown.length > 0 && (
         <Typography>

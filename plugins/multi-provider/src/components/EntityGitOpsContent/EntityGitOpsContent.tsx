@@ -19,7 +19,8 @@ import { Box, Button, Grid, Typography } from '@material-ui/core';
 import { useState } from 'react';
 import { multiProviderApiRef } from '../../api';
 import { isPlacementAvailable } from '../../isPlacementAvailable';
-import { ClusterStateStatus } from '../ClusterStateStatus';
+import { ClusterHealth } from '../ClusterHealth';
+import { hasClusterData } from '../../helpers/clusterProblem';
 import { DependencyChain } from '../DependencyChain';
 import { EntitySecretsCard } from '../EntitySecretsCard';
 import { GitOpsStatus, ReasonCell } from '../GitOpsStatus';
@@ -130,13 +131,10 @@ function ClusterSection(props: {
       aria-label={`GitOps in cluster ${cluster.cluster}`}
     >
       <Typography variant="h5" gutterBottom>
-        Cluster {cluster.cluster}{' '}
-        <ClusterStateStatus
-          state={cluster.state}
-          staleSince={cluster.staleSince}
-        />
+        Cluster {cluster.cluster}
       </Typography>
-      {cluster.unavailable.length > 0 && (
+      <ClusterHealth header={cluster} />
+      {hasClusterData(cluster) && cluster.unavailable.length > 0 && (
         <WarningPanel
           severity="info"
           title={`Cluster ${cluster.cluster} does not serve every Flux resource`}
@@ -145,70 +143,72 @@ function ClusterSection(props: {
             .join('\n')}
         />
       )}
-      <Grid container spacing={3}>
-        <Grid item xs={12}>
-          <Table
-            title="Flux objects"
-            options={{ paging: false, search: false, padding: 'dense' }}
-            columns={objectColumns(canOperate, onDone)}
-            data={[...cluster.objects, ...cluster.related]}
-          />
-        </Grid>
-        <Grid item xs={12}>
-          <InfoCard
-            title="Dependency chain"
-            subheader="dependsOn, sources and the Kustomization applying it"
-          >
-            {cluster.links.length ? (
-              <DependencyChain
-                objects={cluster.objects}
-                related={cluster.related}
-                links={cluster.links}
-              />
-            ) : (
-              <Typography variant="body2">No dependencies.</Typography>
-            )}
-          </InfoCard>
-        </Grid>
-        {inventory.length > 0 && (
+      {hasClusterData(cluster) && (
+        <Grid container spacing={3}>
           <Grid item xs={12}>
-            <Table<InventoryRow>
-              title="Inventory (what Flux applied)"
-              options={{
-                paging: inventory.length > 20,
-                pageSize: 20,
-                search: true,
-                padding: 'dense',
-              }}
-              columns={[
-                { title: 'Kind', field: 'kind' },
-                { title: 'Namespace', field: 'namespace' },
-                { title: 'Name', field: 'name' },
-                { title: 'Applied by', field: 'applier' },
-                {
-                  title: 'Placement',
-                  render: e =>
-                    e.placement ? (
-                      <>
-                        {e.placement.pods} pod(s) on{' '}
-                        {e.placement.nodes.join(', ') || 'no node'}
-                        {placementHref && (
-                          <>
-                            {' · '}
-                            <Link to={placementHref}>where it runs</Link>
-                          </>
-                        )}
-                      </>
-                    ) : (
-                      ''
-                    ),
-                },
-              ]}
-              data={inventory}
+            <Table
+              title="Flux objects"
+              options={{ paging: false, search: false, padding: 'dense' }}
+              columns={objectColumns(canOperate, onDone)}
+              data={[...cluster.objects, ...cluster.related]}
             />
           </Grid>
-        )}
-      </Grid>
+          <Grid item xs={12}>
+            <InfoCard
+              title="Dependency chain"
+              subheader="dependsOn, sources and the Kustomization applying it"
+            >
+              {cluster.links.length ? (
+                <DependencyChain
+                  objects={cluster.objects}
+                  related={cluster.related}
+                  links={cluster.links}
+                />
+              ) : (
+                <Typography variant="body2">No dependencies.</Typography>
+              )}
+            </InfoCard>
+          </Grid>
+          {inventory.length > 0 && (
+            <Grid item xs={12}>
+              <Table<InventoryRow>
+                title="Inventory (what Flux applied)"
+                options={{
+                  paging: inventory.length > 20,
+                  pageSize: 20,
+                  search: true,
+                  padding: 'dense',
+                }}
+                columns={[
+                  { title: 'Kind', field: 'kind' },
+                  { title: 'Namespace', field: 'namespace' },
+                  { title: 'Name', field: 'name' },
+                  { title: 'Applied by', field: 'applier' },
+                  {
+                    title: 'Placement',
+                    render: e =>
+                      e.placement ? (
+                        <>
+                          {e.placement.pods} pod(s) on{' '}
+                          {e.placement.nodes.join(', ') || 'no node'}
+                          {placementHref && (
+                            <>
+                              {' · '}
+                              <Link to={placementHref}>where it runs</Link>
+                            </>
+                          )}
+                        </>
+                      ) : (
+                        ''
+                      ),
+                  },
+                ]}
+                data={inventory}
+              />
+            </Grid>
+          )}
+        </Grid>
+      )}
     </Grid>
   );
 }

@@ -1,22 +1,12 @@
 import { mockMultiProviderApi } from '../../__fixtures__/mockApi';
-import type { Entity } from '@backstage/catalog-model';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { screen } from '@testing-library/react';
-import { piholePlacement } from '../../__fixtures__/placement';
+import { piholeEntity, piholePlacement } from '../../__fixtures__/placement';
 import { multiProviderApiRef, type MultiProviderApi } from '../../api';
 import { EntityPlacementContent } from './EntityPlacementContent';
 
-const entity: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'pihole',
-    namespace: 'default',
-    annotations: { 'backstage.io/kubernetes-id': 'pihole' },
-  },
-  spec: {},
-};
+const entity = piholeEntity();
 
 function api(
   getEntityPlacement: MultiProviderApi['getEntityPlacement'],

@@ -7,6 +7,8 @@ import {
 } from '@backstage/core-components';
 import type { VsoObject } from '@internal/plugin-multi-provider-common';
 import { Typography } from '@material-ui/core';
+import { ClusterHealth } from '../ClusterHealth';
+import { hasClusterData } from '../../helpers/clusterProblem';
 import { GitOpsStatus, ReasonCell } from '../GitOpsStatus';
 import { useEntityAnswer } from '../../helpers/useEntityAnswer';
 
@@ -32,15 +34,20 @@ export function EntitySecretsCard() {
   const secrets = value?.clusters.flatMap(c => c.secrets) ?? [];
   const auths = value?.clusters.flatMap(c => c.auths) ?? [];
   const unavailable =
-    value?.clusters.flatMap(c =>
-      c.unavailable.map(u => `${c.cluster}: ${u.resource}: ${u.error}`),
-    ) ?? [];
+    value?.clusters
+      .filter(hasClusterData)
+      .flatMap(c =>
+        c.unavailable.map(u => `${c.cluster}: ${u.resource}: ${u.error}`),
+      ) ?? [];
   return (
     <section aria-label="Secrets synced by VSO">
       <InfoCard
         title="Secrets"
         subheader="Synced by the Vault Secrets Operator — status only, never a value"
       >
+        {value?.clusters.map(c => (
+          <ClusterHealth key={c.cluster} header={c} named />
+        ))}
         {unavailable.length > 0 && (
           <WarningPanel
             severity="info"

@@ -1,8 +1,9 @@
-import { InfoCard, WarningPanel } from '@backstage/core-components';
+import { InfoCard } from '@backstage/core-components';
 import { Button, Grid } from '@material-ui/core';
 import type { ClusterStorage } from '@internal/plugin-multi-provider-common';
 import { ClaimTable } from '../ClaimTable';
-import { ClusterStateStatus } from '../ClusterStateStatus';
+import { ClusterHealth } from '../ClusterHealth';
+import { hasClusterData } from '../../helpers/clusterProblem';
 import { StorageFindingList } from '../StorageFindingList';
 import { clustersGate } from '../../helpers/clustersGate';
 import { useEntityAnswer } from '../../helpers/useEntityAnswer';
@@ -17,32 +18,20 @@ function ClusterStorageSection(props: { cluster: ClusterStorage }) {
       aria-label={`storage in cluster ${cluster.cluster}`}
     >
       <InfoCard
-        title={
-          <>
-            Cluster {cluster.cluster}{' '}
-            <ClusterStateStatus
-              state={cluster.state}
-              staleSince={cluster.staleSince}
-            />
-          </>
-        }
+        title={`Cluster ${cluster.cluster}`}
         subheader={`${cluster.claims.length} ${
           cluster.claims.length === 1 ? 'claim' : 'claims'
         }`}
       >
-        {cluster.error && (
-          <WarningPanel
-            severity={cluster.state === 'stale' ? 'warning' : 'error'}
-            title={
-              cluster.state === 'stale'
-                ? `Cluster ${cluster.cluster} shows its last known state`
-                : `Cluster ${cluster.cluster} did not answer`
-            }
-            message={cluster.error}
-          />
+        <ClusterHealth header={cluster} />
+        {hasClusterData(cluster) && (
+          <>
+            <StorageFindingList findings={cluster.findings} />
+            {cluster.claims.length > 0 && (
+              <ClaimTable claims={cluster.claims} />
+            )}
+          </>
         )}
-        <StorageFindingList findings={cluster.findings} />
-        {cluster.claims.length > 0 && <ClaimTable claims={cluster.claims} />}
       </InfoCard>
     </Grid>
   );

@@ -4,7 +4,6 @@ import {
   ResponseErrorPanel,
   Table,
   type TableColumn,
-  WarningPanel,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import {
@@ -24,7 +23,8 @@ import { useMemo, useState } from 'react';
 import useAsyncFn from 'react-use/esm/useAsyncFn';
 import { multiProviderApiRef } from '../../api';
 import { sortVerdicts, type DomainOption } from '../../helpers/failureDomain';
-import { ClusterStateStatus } from '../ClusterStateStatus';
+import { ClusterHealth } from '../ClusterHealth';
+import { hasClusterData } from '../../helpers/clusterProblem';
 import { VerdictStatus } from '../VerdictStatus';
 
 const LEVELS: FailureDomain['level'][] = ['provider', 'region', 'zone'];
@@ -102,10 +102,6 @@ function ClusterVerdicts(props: { answer: ClusterFailureDomain }) {
     <section aria-label={`verdicts for cluster ${answer.cluster}`}>
       <div className={classes.summary}>
         <Typography variant="subtitle1">Cluster {answer.cluster}</Typography>
-        <ClusterStateStatus
-          state={answer.state}
-          staleSince={answer.staleSince}
-        />
         <Chip
           size="small"
           label={`${answer.lostNodes.length} nodes lost`}
@@ -115,14 +111,8 @@ function ClusterVerdicts(props: { answer: ClusterFailureDomain }) {
         <Chip size="small" label={`${answer.summary.degraded} degraded`} />
         <Chip size="small" label={`${answer.summary.down} down`} />
       </div>
-      {answer.error && (
-        <WarningPanel
-          severity="error"
-          title={`Cluster ${answer.cluster} could not be analysed`}
-          message={answer.error}
-        />
-      )}
-      {!answer.error && (
+      <ClusterHealth header={answer} />
+      {hasClusterData(answer) && (
         <Table<ServiceVerdict>
           title={`${services.length} services`}
           columns={columns}

@@ -15,7 +15,8 @@ import { Box, Chip, Grid, Typography } from '@material-ui/core';
 import { useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { multiProviderApiRef } from '../../api';
-import { ClusterStateStatus } from '../ClusterStateStatus';
+import { ClusterHealth } from '../ClusterHealth';
+import { hasClusterData } from '../../helpers/clusterProblem';
 import { shortRevision } from '../EntityGitOpsContent/EntityGitOpsContent';
 import { GitOpsStatus, ReasonCell } from '../GitOpsStatus';
 
@@ -88,7 +89,8 @@ export function GitOpsPage() {
             component="section"
             aria-label={`Flux objects of ${cluster.cluster}`}
           >
-            {cluster.unavailable.length > 0 && (
+            <ClusterHealth header={cluster} />
+            {hasClusterData(cluster) && cluster.unavailable.length > 0 && (
               <WarningPanel
                 severity="info"
                 title={`Cluster ${cluster.cluster} does not serve every Flux resource`}
@@ -97,54 +99,50 @@ export function GitOpsPage() {
                   .join('\n')}
               />
             )}
-            <Table<PlatformFluxObject>
-              title={
-                <>
-                  Cluster {cluster.cluster}{' '}
-                  <ClusterStateStatus
-                    state={cluster.state}
-                    staleSince={cluster.staleSince}
-                  />
-                </>
-              }
-              options={{ paging: false, search: true, padding: 'dense' }}
-              columns={[
-                { title: 'Kind', field: 'kind' },
-                { title: 'Namespace', field: 'namespace' },
-                { title: 'Name', field: 'name' },
-                {
-                  title: 'Roll-up',
-                  render: o => <GitOpsStatus value={o.rollup.verdict} />,
-                },
-                {
-                  title: 'State',
-                  render: o => <GitOpsStatus value={o.state} />,
-                },
-                {
-                  title: 'Reason',
-                  render: o => (
-                    <ReasonCell
-                      reason={o.rollup.reason ?? o.reason}
-                      message={[
-                        o.rollup.verdict !== 'healthy' ? o.rollup.summary : '',
-                        o.rollup.message ?? '',
-                      ]
-                        .filter(Boolean)
-                        .join(' — ')}
-                    />
-                  ),
-                },
-                {
-                  title: 'Revision',
-                  render: o => shortRevision(o.lastAppliedRevision),
-                },
-                {
-                  title: 'Suspended',
-                  render: o => (o.suspended ? 'yes' : 'no'),
-                },
-              ]}
-              data={cluster.objects}
-            />
+            {hasClusterData(cluster) && (
+              <Table<PlatformFluxObject>
+                title={`Cluster ${cluster.cluster}`}
+                options={{ paging: false, search: true, padding: 'dense' }}
+                columns={[
+                  { title: 'Kind', field: 'kind' },
+                  { title: 'Namespace', field: 'namespace' },
+                  { title: 'Name', field: 'name' },
+                  {
+                    title: 'Roll-up',
+                    render: o => <GitOpsStatus value={o.rollup.verdict} />,
+                  },
+                  {
+                    title: 'State',
+                    render: o => <GitOpsStatus value={o.state} />,
+                  },
+                  {
+                    title: 'Reason',
+                    render: o => (
+                      <ReasonCell
+                        reason={o.rollup.reason ?? o.reason}
+                        message={[
+                          o.rollup.verdict !== 'healthy'
+                            ? o.rollup.summary
+                            : '',
+                          o.rollup.message ?? '',
+                        ]
+                          .filter(Boolean)
+                          .join(' — ')}
+                      />
+                    ),
+                  },
+                  {
+                    title: 'Revision',
+                    render: o => shortRevision(o.lastAppliedRevision),
+                  },
+                  {
+                    title: 'Suspended',
+                    render: o => (o.suspended ? 'yes' : 'no'),
+                  },
+                ]}
+                data={cluster.objects}
+              />
+            )}
           </Grid>
         ))}
       </Grid>

@@ -47,6 +47,8 @@ function describeIntent(row: PodRow): string {
   for (const s of intent.topologySpread ?? []) {
     parts.push(`spread over ${s.topologyKey} (max skew ${s.maxSkew})`);
   }
+  for (const a of intent.podAntiAffinity ?? [])
+    parts.push(`anti-affinity: ${a}`);
   if (intent.tolerations?.length)
     parts.push(`tolerates ${intent.tolerations.join(', ')}`);
   return parts.join('; ') || 'none';

@@ -67,6 +67,7 @@ describe('ProvidersPage', () => {
       cluster: 'far-away',
       state: 'error',
       error: 'connect ECONNREFUSED 10.0.0.1:6443',
+      errorType: 'unreachable',
       providers: [],
       nonEuNodes: [],
     });
@@ -79,8 +80,11 @@ describe('ProvidersPage', () => {
     });
     const far = await screen.findByRole('region', { name: 'cluster far-away' });
     expect(
-      within(far).getByText(/Cluster far-away did not answer/),
+      within(far).getByText(
+        /Cluster far-away: unreachable — no data from this cluster/,
+      ),
     ).toBeInTheDocument();
+    expect(within(far).queryByText('EU data locality')).not.toBeInTheDocument();
     expect(
       screen.getByRole('region', { name: 'cluster lab' }),
     ).toBeInTheDocument();

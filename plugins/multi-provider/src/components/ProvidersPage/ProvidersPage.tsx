@@ -1,8 +1,4 @@
-import {
-  Progress,
-  ResponseErrorPanel,
-  WarningPanel,
-} from '@backstage/core-components';
+import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { Container } from '@backstage/ui';
 import { Grid, Typography } from '@material-ui/core';
@@ -11,7 +7,8 @@ import { useMemo } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { multiProviderApiRef } from '../../api';
 import { failureDomainOptions } from '../../helpers/failureDomain';
-import { ClusterStateStatus } from '../ClusterStateStatus';
+import { ClusterHealth } from '../ClusterHealth';
+import { hasClusterData } from '../../helpers/clusterProblem';
 import { ClusterStatusTable } from '../ClusterStatusTable';
 import { DataLocalityCard } from '../DataLocalityCard';
 import { FailureDomainPanel } from '../FailureDomainPanel';
@@ -27,31 +24,19 @@ function ClusterSection(props: { cluster: PlatformCluster }) {
       aria-label={`cluster ${cluster.cluster}`}
     >
       <Typography variant="h5" gutterBottom>
-        Cluster {cluster.cluster}{' '}
-        <ClusterStateStatus
-          state={cluster.state}
-          staleSince={cluster.staleSince}
-        />
+        Cluster {cluster.cluster}
       </Typography>
-      {cluster.error && (
-        <WarningPanel
-          severity={cluster.state === 'stale' ? 'warning' : 'error'}
-          title={
-            cluster.state === 'stale'
-              ? `Cluster ${cluster.cluster} shows its last known state`
-              : `Cluster ${cluster.cluster} did not answer`
-          }
-          message={cluster.error}
-        />
+      <ClusterHealth header={cluster} />
+      {hasClusterData(cluster) && (
+        <Grid container spacing={3}>
+          <Grid item xs={12} lg={9}>
+            <ProviderMap cluster={cluster} />
+          </Grid>
+          <Grid item xs={12} lg={3}>
+            <DataLocalityCard cluster={cluster} />
+          </Grid>
+        </Grid>
       )}
-      <Grid container spacing={3}>
-        <Grid item xs={12} lg={9}>
-          <ProviderMap cluster={cluster} />
-        </Grid>
-        <Grid item xs={12} lg={3}>
-          <DataLocalityCard cluster={cluster} />
-        </Grid>
-      </Grid>
     </Grid>
   );
 }

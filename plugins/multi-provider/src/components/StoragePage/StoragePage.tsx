@@ -4,7 +4,6 @@ import {
   ResponseErrorPanel,
   Table,
   TableColumn,
-  WarningPanel,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { Container } from '@backstage/ui';
@@ -17,7 +16,8 @@ import type {
 import useAsync from 'react-use/esm/useAsync';
 import { multiProviderApiRef } from '../../api';
 import { formatBytes } from '../../helpers/format';
-import { ClusterStateStatus } from '../ClusterStateStatus';
+import { ClusterHealth } from '../ClusterHealth';
+import { hasClusterData } from '../../helpers/clusterProblem';
 import { DesiredStorageCard } from '../DesiredStorageCard';
 import { StorageFindingList } from '../StorageFindingList';
 import { StorageVolumeMap } from '../StorageVolumeMap';
@@ -146,54 +146,48 @@ function ClusterStorage(props: { cluster: PlatformStorageCluster }) {
       aria-label={`storage of cluster ${cluster.cluster}`}
     >
       <Typography variant="h5" gutterBottom>
-        Cluster {cluster.cluster}{' '}
-        <ClusterStateStatus
-          state={cluster.state}
-          staleSince={cluster.staleSince}
-        />
+        Cluster {cluster.cluster}
       </Typography>
-      <Typography variant="body2" gutterBottom>
-        {cluster.totals.claims} claims ({cluster.totals.pendingClaims} pending),{' '}
-        {cluster.totals.volumes} volumes
-      </Typography>
-      {cluster.error && (
-        <WarningPanel
-          severity={cluster.state === 'stale' ? 'warning' : 'error'}
-          title={`Cluster ${cluster.cluster}: ${cluster.state}`}
-          message={cluster.error}
-        />
+      <ClusterHealth header={cluster} />
+      {hasClusterData(cluster) && (
+        <>
+          <Typography variant="body2" gutterBottom>
+            {cluster.totals.claims} claims ({cluster.totals.pendingClaims}{' '}
+            pending), {cluster.totals.volumes} volumes
+          </Typography>
+          <Grid container spacing={3}>
+            <Grid item xs={12} lg={7}>
+              <StorageVolumeMap zones={cluster.zones} />
+            </Grid>
+            <Grid item xs={12} lg={5}>
+              <InfoCard title={`Findings (${cluster.findingsTotal})`}>
+                <StorageFindingList
+                  findings={cluster.findings}
+                  total={cluster.findingsTotal}
+                />
+              </InfoCard>
+              <div style={{ height: 24 }} />
+              <ClassCapacity classes={cluster.storageClasses} />
+            </Grid>
+            <Grid item xs={12}>
+              <Table<StorageClassRow>
+                title="StorageClasses"
+                options={{ search: false, paging: false, padding: 'dense' }}
+                columns={classColumns}
+                data={cluster.storageClasses}
+              />
+            </Grid>
+            <Grid item xs={12} component="section" aria-label="CSI drivers">
+              <Table<CsiDriverRow>
+                title="CSI drivers"
+                options={{ search: false, paging: false, padding: 'dense' }}
+                columns={driverColumns}
+                data={cluster.csiDrivers}
+              />
+            </Grid>
+          </Grid>
+        </>
       )}
-      <Grid container spacing={3}>
-        <Grid item xs={12} lg={7}>
-          <StorageVolumeMap zones={cluster.zones} />
-        </Grid>
-        <Grid item xs={12} lg={5}>
-          <InfoCard title={`Findings (${cluster.findingsTotal})`}>
-            <StorageFindingList
-              findings={cluster.findings}
-              total={cluster.findingsTotal}
-            />
-          </InfoCard>
-          <div style={{ height: 24 }} />
-          <ClassCapacity classes={cluster.storageClasses} />
-        </Grid>
-        <Grid item xs={12}>
-          <Table<StorageClassRow>
-            title="StorageClasses"
-            options={{ search: false, paging: false, padding: 'dense' }}
-            columns={classColumns}
-            data={cluster.storageClasses}
-          />
-        </Grid>
-        <Grid item xs={12} component="section" aria-label="CSI drivers">
-          <Table<CsiDriverRow>
-            title="CSI drivers"
-            options={{ search: false, paging: false, padding: 'dense' }}
-            columns={driverColumns}
-            data={cluster.csiDrivers}
-          />
-        </Grid>
-      </Grid>
     </Grid>
   );
 }

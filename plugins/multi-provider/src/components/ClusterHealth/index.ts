@@ -1,0 +1,1 @@
+export { ClusterHealth, type ClusterHealthProps } from './ClusterHealth';

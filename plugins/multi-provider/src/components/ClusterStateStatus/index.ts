@@ -1,4 +1,0 @@
-export {
-  ClusterStateStatus,
-  type ClusterStateStatusProps,
-} from './ClusterStateStatus';

@@ -1,0 +1,5 @@
+export {
+  WorkloadIntentList,
+  IntentVerdict,
+  type WorkloadIntentListProps,
+} from './WorkloadIntentList';
