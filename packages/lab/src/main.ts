@@ -6,7 +6,12 @@ import {
 } from './commands/component';
 import { down } from './commands/down';
 import { outage } from './commands/outage';
-import { parseScaleFlags, printScaleResult, scale } from './commands/scale';
+import {
+  parseScaleFlags,
+  printScaleResult,
+  removeScale,
+  scale,
+} from './commands/scale';
 import { status } from './commands/status';
 import { up } from './commands/up';
 import {
@@ -59,7 +64,14 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'scale': {
-      const r = await scale(parseScaleFlags(args));
+      const flags = parseScaleFlags(args);
+      if (flags.nodes === 0 && flags.pods === 0) {
+        // Everything goes: one namespace delete and one volume collection delete, not 20,000
+        // single deletes.
+        await removeScale();
+        return 0;
+      }
+      const r = await scale(flags);
       printScaleResult(r);
       return r.allRunning ? 0 : 1;
     }

@@ -454,10 +454,6 @@ export async function removeScale(): Promise<void> {
         `delete namespace ${SCALE_NAMESPACE}: ${apiMessage(err)}`,
       );
   }
-  // The namespace takes the claims; their volumes are cluster-scoped.
-  await clients.core.deleteCollectionPersistentVolume({
-    labelSelector: `${SCALE_LABEL}=true`,
-  });
   // One delete per node: a single DELETE collection of 1,000 nodes can outlive the request
   // timeout on a loaded machine.
   const nodes = (
@@ -471,6 +467,20 @@ export async function removeScale(): Promise<void> {
         throw new Error(`delete node ${n.metadata!.name}: ${apiMessage(err)}`);
     }
   });
+  // The namespace takes the claims; their volumes are cluster-scoped. A collection delete of
+  // 20,000 volumes can outlive the request on a loaded machine while the server goes on: run
+  // `lab scale --nodes 0 --pods 0` again to check.
+  try {
+    await clients.core.deleteCollectionPersistentVolume({
+      labelSelector: `${SCALE_LABEL}=true`,
+    });
+  } catch (err) {
+    console.log(
+      `lab scale: deleting the scale volumes did not answer in time (${apiMessage(
+        err,
+      )}); the API server may still be deleting them — run the command again to check`,
+    );
+  }
   console.log(
     `lab scale: deleting namespace ${SCALE_NAMESPACE}, the scale volumes and nodes (finishes in the background)`,
   );
