@@ -97,7 +97,9 @@ export function buildClaimRows(
   for (const pod of pods) {
     for (const c of pod.claims ?? []) {
       const key = `${pod.namespace}/${c}`;
-      podsByClaim.set(key, [...(podsByClaim.get(key) ?? []), pod]);
+      const list = podsByClaim.get(key);
+      if (list) list.push(pod);
+      else podsByClaim.set(key, [pod]);
     }
   }
   const keys = new Set<string>();
@@ -134,6 +136,18 @@ export function buildClaimRows(
     keys,
   );
   sortFindings(all);
+  // Each claim's findings, looked up by object key: a scan of every finding per claim is
+  // quadratic when thousands of claims are pending.
+  const findingsByObject = new Map<string, StorageFinding[]>();
+  for (const f of all) {
+    for (const key of new Set(
+      f.objects.map(o => `${o.kind}/${o.namespace ?? ''}/${o.name}`),
+    )) {
+      const list = findingsByObject.get(key);
+      if (list) list.push(f);
+      else findingsByObject.set(key, [f]);
+    }
+  }
   const rows = claims.map((c): StorageClaim => {
     const className = c.spec.storageClassName ?? null;
     const sc = className ? snapshot.storageClasses.get(className) : undefined;
@@ -168,11 +182,7 @@ export function buildClaimRows(
         if (p.pendingReason) out.pendingReason = p.pendingReason;
         return out;
       }),
-      findings: all.filter(f =>
-        f.objects.some(
-          o => `${o.kind}/${o.namespace ?? ''}/${o.name}` === claimKey,
-        ),
-      ),
+      findings: findingsByObject.get(claimKey) ?? [],
     };
     if (place.provider) {
       row.provider = place.provider.name;
