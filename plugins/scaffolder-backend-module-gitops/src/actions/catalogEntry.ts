@@ -41,7 +41,10 @@ export const catalogEntryInput = {
       'Existing workload under gitops/apps/',
     ),
   owner: (z: Z) =>
-    z.string().regex(ENTITY_REF, {
+    z
+      .string()
+      .max(253, { message: 'must be at most 253 characters' })
+      .regex(ENTITY_REF, {
       message:
         'must be a group or user entity ref such as group:default/platform-team',
     }),
