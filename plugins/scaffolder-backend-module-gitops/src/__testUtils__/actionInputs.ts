@@ -141,7 +141,6 @@ export function setAt(v: any, at: (string | number)[], value: unknown): any {
   return copy;
 }
 
-
 /** A workspace holding the tree and the workload PREPARE, to copy for each run. */
 export async function prepareTree(repository: string): Promise<string> {
   const dir = copyTree();

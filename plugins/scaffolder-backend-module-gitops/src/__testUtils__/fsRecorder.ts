@@ -126,12 +126,9 @@ export async function recordFs<T>(
     // may keep a reference to it, so it must keep delegating after the recording ends.
     const wrapper = function recorded(this: unknown, ...args: any[]) {
       if (!active) return original.apply(this, args);
-      const paths =
-        method === 'symlink' || method === 'symlinkSync'
-          ? [args[1]]
-          : TWO_PATHS.has(method)
-          ? [args[0], args[1]]
-          : [args[0]];
+      let paths = [args[0]];
+      if (method === 'symlink' || method === 'symlinkSync') paths = [args[1]];
+      else if (TWO_PATHS.has(method)) paths = [args[0], args[1]];
       for (const p of paths) {
         if (typeof p !== 'string' && !(p instanceof URL)) continue;
         const s = p instanceof URL ? p.pathname : p;

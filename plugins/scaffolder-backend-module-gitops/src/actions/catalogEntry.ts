@@ -45,9 +45,9 @@ export const catalogEntryInput = {
       .string()
       .max(253, { message: 'must be at most 253 characters' })
       .regex(ENTITY_REF, {
-      message:
-        'must be a group or user entity ref such as group:default/platform-team',
-    }),
+        message:
+          'must be a group or user entity ref such as group:default/platform-team',
+      }),
   description: (z: Z) =>
     z
       .string()

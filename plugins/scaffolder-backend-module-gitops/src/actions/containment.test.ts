@@ -129,79 +129,89 @@ describe('workspace containment over generated hostile filesystems', () => {
       const failures: string[] = [];
       let refused = 0;
       let accepted = 0;
-      await fc.assert(
-        fc.asyncProperty(
-          hostileTree,
-          substitution,
-          fc.boolean(),
-          async (mutations, sub, isDryRun) => {
-            const ws = copyTree(prepared);
-            const outside = fs.mkdtempSync(
-              path.join(tmp, 'cloudlab-outside-'),
-            );
-            try {
-              fs.writeFileSync(path.join(outside, 'canary.txt'), 'canary');
-              applyHostileTree(ws, outside, mutations);
-              const input = sub
-                ? setAt(BASE[id], sub.leaf, sub.value)
-                : BASE[id];
-              const wsBefore = hashTree(ws);
-              const outsideBefore = hashTree(outside);
-              mockSubprocessTrees.length = 0;
-              const { ctx } = mockContext(ws, input, isDryRun);
-              const { error, touches, temps } = await recordFs(() =>
-                action.handler(ctx),
+      await fc
+        .assert(
+          fc.asyncProperty(
+            hostileTree,
+            substitution,
+            fc.boolean(),
+            async (mutations, sub, isDryRun) => {
+              const ws = copyTree(prepared);
+              const outside = fs.mkdtempSync(
+                path.join(tmp, 'cloudlab-outside-'),
               );
-              const problems: string[] = [];
-              const allowed = (t: Touch) =>
-                within(ws, t.real) ||
-                isOwnTemp(temps, t.real) ||
-                ((t.method === 'mkdtemp' || t.method === 'mkdtempSync') &&
-                  path.dirname(t.real) === tmp) ||
-                within(repository, t.real) ||
-                within(path.join(REPO_ROOT, '.cache'), t.real) ||
-                within(path.join(REPO_ROOT, 'node_modules'), t.real);
-              for (const t of touches.filter(x => !allowed(x)))
-                problems.push(`${t.method}(${t.path}) reached ${t.real}`);
-              for (const tree of mockSubprocessTrees) {
-                for (const l of escapingLinks(tree, ws))
-                  problems.push(`subprocess given a tree with ${l} leading out`);
-              }
-              if (hashTree(outside) !== outsideBefore)
-                problems.push('the directory outside changed');
-              if (error) {
-                refused++;
-                if (hashTree(ws) !== wsBefore)
-                  problems.push(`refused (${error.message}) but changed the workspace`);
-                const named =
-                  (sub && error.message.includes(String(sub.leaf.at(-1)))) ||
-                  /symlink|outside the workspace|provider registry|[a-zA-Z.]+: /.test(
-                    error.message,
-                  );
-                if (!named || /^E[A-Z]+: /.test(error.message))
-                  problems.push(`unclear error: ${error.message}`);
-              } else {
-                accepted++;
-                if (isDryRun && hashTree(ws) !== wsBefore)
-                  problems.push('a dry run changed the workspace');
-              }
-              if (problems.length) {
-                failures.push(
-                  `${JSON.stringify({ mutations, sub, isDryRun })}: ${problems.join('; ')}`,
+              try {
+                fs.writeFileSync(path.join(outside, 'canary.txt'), 'canary');
+                applyHostileTree(ws, outside, mutations);
+                const input = sub
+                  ? setAt(BASE[id], sub.leaf, sub.value)
+                  : BASE[id];
+                const wsBefore = hashTree(ws);
+                const outsideBefore = hashTree(outside);
+                mockSubprocessTrees.length = 0;
+                const { ctx } = mockContext(ws, input, isDryRun);
+                const { error, touches, temps } = await recordFs(() =>
+                  action.handler(ctx),
                 );
-                return false;
+                const problems: string[] = [];
+                const allowed = (t: Touch) =>
+                  within(ws, t.real) ||
+                  isOwnTemp(temps, t.real) ||
+                  ((t.method === 'mkdtemp' || t.method === 'mkdtempSync') &&
+                    path.dirname(t.real) === tmp) ||
+                  within(repository, t.real) ||
+                  within(path.join(REPO_ROOT, '.cache'), t.real) ||
+                  within(path.join(REPO_ROOT, 'node_modules'), t.real);
+                for (const t of touches.filter(x => !allowed(x)))
+                  problems.push(`${t.method}(${t.path}) reached ${t.real}`);
+                for (const tree of mockSubprocessTrees) {
+                  for (const l of escapingLinks(tree, ws))
+                    problems.push(
+                      `subprocess given a tree with ${l} leading out`,
+                    );
+                }
+                if (hashTree(outside) !== outsideBefore)
+                  problems.push('the directory outside changed');
+                if (error) {
+                  refused++;
+                  if (hashTree(ws) !== wsBefore)
+                    problems.push(
+                      `refused (${error.message}) but changed the workspace`,
+                    );
+                  const named =
+                    (sub && error.message.includes(String(sub.leaf.at(-1)))) ||
+                    /symlink|outside the workspace|provider registry|[a-zA-Z.]+: /.test(
+                      error.message,
+                    );
+                  if (!named || /^E[A-Z]+: /.test(error.message))
+                    problems.push(`unclear error: ${error.message}`);
+                } else {
+                  accepted++;
+                  if (isDryRun && hashTree(ws) !== wsBefore)
+                    problems.push('a dry run changed the workspace');
+                }
+                if (problems.length) {
+                  failures.push(
+                    `${JSON.stringify({
+                      mutations,
+                      sub,
+                      isDryRun,
+                    })}: ${problems.join('; ')}`,
+                  );
+                  return false;
+                }
+                return true;
+              } finally {
+                fs.rmSync(ws, { recursive: true, force: true });
+                fs.rmSync(outside, { recursive: true, force: true });
               }
-              return true;
-            } finally {
-              fs.rmSync(ws, { recursive: true, force: true });
-              fs.rmSync(outside, { recursive: true, force: true });
-            }
-          },
-        ),
-        { numRuns: Number(process.env.CLOUDLAB_CONTAINMENT_RUNS ?? 25) },
-      ).catch(e => {
-        throw new Error(`${failures.slice(-3).join('\n')}\n${e.message}`);
-      });
+            },
+          ),
+          { numRuns: Number(process.env.CLOUDLAB_CONTAINMENT_RUNS ?? 25) },
+        )
+        .catch(e => {
+          throw new Error(`${failures.slice(-3).join('\n')}\n${e.message}`);
+        });
       // Hostile trees are refused (the property is not vacuous).
       expect(refused).toBeGreaterThan(0);
       expect(refused + accepted).toBe(

@@ -43,13 +43,10 @@ jest.mock('../lib/validator', () => ({
 /** A long string of `n` characters built from a short generated unit. */
 const long = (min: number, max: number) =>
   fc
-    .tuple(
-      fc.string({ minLength: 1, maxLength: 4 }),
-      fc.integer({ min, max }),
-    )
+    .tuple(fc.string({ minLength: 1, maxLength: 4 }), fc.integer({ min, max }))
     .map(([unit, n]) => unit.repeat(Math.ceil(n / unit.length)).slice(0, n));
 
-export const DATA = fc.oneof(
+const DATA = fc.oneof(
   {
     weight: 4,
     arbitrary: fc.constantFrom(
@@ -129,7 +126,8 @@ function files(ws: string): Map<string, string> {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.isFile()) out.set(path.relative(ws, p), fs.readFileSync(p, 'utf8'));
+      else if (e.isFile())
+        out.set(path.relative(ws, p), fs.readFileSync(p, 'utf8'));
     }
   };
   walk(ws);
@@ -184,7 +182,9 @@ async function run(id: string, input: Record<string, unknown>) {
 
 const ids = Object.keys(BASE).filter(id => stringLeaves(BASE[id]).length > 0);
 const cases = ids.flatMap(id =>
-  stringLeaves(BASE[id]).map(([at, valid]) => [id, at.join('.'), at, valid] as const),
+  stringLeaves(BASE[id]).map(
+    ([at, valid]) => [id, at.join('.'), at, valid] as const,
+  ),
 );
 
 describe('inputs are data', () => {
@@ -192,7 +192,13 @@ describe('inputs are data', () => {
   const commitBody = (ws: string, branch: string) => {
     const raw = execFileSync(
       'git',
-      ['--git-dir', path.join(repository, '.git'), 'cat-file', 'commit', `refs/heads/${branch}`],
+      [
+        '--git-dir',
+        path.join(repository, '.git'),
+        'cat-file',
+        'commit',
+        `refs/heads/${branch}`,
+      ],
       { encoding: 'utf8' },
     );
     void ws;
@@ -204,7 +210,8 @@ describe('inputs are data', () => {
     for (const id of ids) {
       const r = await run(id, BASE[id]);
       fs.rmSync(r.ws, { recursive: true, force: true });
-      if (r.error) throw new Error(`${id} refused its valid input: ${r.error.message}`);
+      if (r.error)
+        throw new Error(`${id} refused its valid input: ${r.error.message}`);
       references.set(id, written(r.before, r.after));
     }
   });
@@ -216,76 +223,107 @@ describe('inputs are data', () => {
       expect(reference).toBeDefined();
       let refused = 0;
       const failures: string[] = [];
-      await fc.assert(
-        fc.asyncProperty(DATA, async value => {
-          fc.pre(value !== valid);
-          const input = setAt(BASE[id], [...at], value);
-          if (id === 'cloudlab:git:commit' && field !== 'branch')
-            (input as any).branch = `t/${Math.random().toString(36).slice(2, 10)}`;
-          const r = await run(id, input);
-          try {
-            const show = `${JSON.stringify(value.slice(0, 60))} (${value.length} chars)`;
-            if (r.error) {
-              refused++;
-              if (!r.error.message.includes(`${field}:`))
-                failures.push(`${show}: error does not name ${field}: ${r.error.message.slice(0, 300)}`);
-              if (hashTree(r.ws) !== r.hash)
-                failures.push(`${show}: refused but the workspace changed`);
-              return failures.length === 0;
-            }
-            const out = written(r.before, r.after);
-            for (const [file, text] of out) {
-              if (!/\.ya?ml$/.test(file)) continue;
-              const docs = parseAllDocuments(text);
-              const errs = docs.flatMap(d => d.errors.map(e => e.message));
-              if (errs.length) failures.push(`${show}: ${file} does not parse: ${errs[0]}`);
-            }
-            // A value that occurs nowhere in the reference change can be mapped back: the
-            // change is then exactly the reference change. Others (plain names that passed the
-            // field's pattern) are checked by file and document count.
-            const refText = [...reference].flat().join('\0') + valid;
-            if (value === '' || refText.includes(value)) {
-              if (out.size !== reference.size)
-                failures.push(`${show}: wrote ${out.size} files, the reference ${reference.size}`);
-              for (const [f, t] of out) {
+      await fc
+        .assert(
+          fc.asyncProperty(DATA, async value => {
+            fc.pre(value !== valid);
+            const input = setAt(BASE[id], [...at], value);
+            if (id === 'cloudlab:git:commit' && field !== 'branch')
+              (input as any).branch = `t/${Math.random()
+                .toString(36)
+                .slice(2, 10)}`;
+            const r = await run(id, input);
+            try {
+              const show = `${JSON.stringify(value.slice(0, 60))} (${
+                value.length
+              } chars)`;
+              if (r.error) {
+                refused++;
+                if (!r.error.message.includes(`${field}:`))
+                  failures.push(
+                    `${show}: error does not name ${field}: ${r.error.message.slice(
+                      0,
+                      300,
+                    )}`,
+                  );
+                if (hashTree(r.ws) !== r.hash)
+                  failures.push(`${show}: refused but the workspace changed`);
+                return failures.length === 0;
+              }
+              const out = written(r.before, r.after);
+              for (const [file, text] of out) {
+                if (!/\.ya?ml$/.test(file)) continue;
+                const docs = parseAllDocuments(text);
+                const errs = docs.flatMap(d => d.errors.map(e => e.message));
+                if (errs.length)
+                  failures.push(`${show}: ${file} does not parse: ${errs[0]}`);
+              }
+              // A value that occurs nowhere in the reference change can be mapped back: the
+              // change is then exactly the reference change. Others (plain names that passed the
+              // field's pattern) are checked by file and document count.
+              const refText = [...reference].flat().join('\0') + valid;
+              if (value === '' || refText.includes(value)) {
+                if (out.size !== reference.size)
+                  failures.push(
+                    `${show}: wrote ${out.size} files, the reference ${reference.size}`,
+                  );
+                for (const [f, t] of out) {
+                  const ref = reference.get(f);
+                  if (
+                    ref !== undefined &&
+                    /\.ya?ml$/.test(f) &&
+                    parseAllDocuments(t).length !==
+                      parseAllDocuments(ref).length
+                  )
+                    failures.push(
+                      `${show}: ${f} has another number of documents`,
+                    );
+                }
+                return failures.length === 0;
+              }
+              const mapped = new Map(
+                [...out].map(([f, t]) => [f.split(value).join(valid), t]),
+              );
+              if (
+                JSON.stringify([...mapped.keys()].sort()) !==
+                JSON.stringify([...reference.keys()].sort())
+              )
+                failures.push(
+                  `${show}: wrote ${[...mapped.keys()].join(', ')}`,
+                );
+              for (const [f, t] of mapped) {
                 const ref = reference.get(f);
-                if (ref !== undefined && /\.ya?ml$/.test(f) && parseAllDocuments(t).length !== parseAllDocuments(ref).length)
-                  failures.push(`${show}: ${f} has another number of documents`);
+                if (ref === undefined || !/\.ya?ml$/.test(f)) continue;
+                const got = parseAllDocuments(t).map(d =>
+                  mapStrings(withPatches(d.toJS()), value, valid),
+                );
+                const want = parseAllDocuments(ref).map(d =>
+                  withPatches(d.toJS()),
+                );
+                if (JSON.stringify(got) !== JSON.stringify(want))
+                  failures.push(
+                    `${show}: ${f} differs from the reference beyond the value`,
+                  );
+              }
+              if (id === 'cloudlab:git:commit' && field === 'message') {
+                const body = commitBody(r.ws, (input as any).branch);
+                if (body !== value && body !== `${value}\n`)
+                  failures.push(
+                    `${show}: the commit message is not stored as given`,
+                  );
               }
               return failures.length === 0;
+            } finally {
+              fs.rmSync(r.ws, { recursive: true, force: true });
             }
-            const mapped = new Map(
-              [...out].map(([f, t]) => [f.split(value).join(valid), t]),
-            );
-            if (
-              JSON.stringify([...mapped.keys()].sort()) !==
-              JSON.stringify([...reference.keys()].sort())
-            )
-              failures.push(`${show}: wrote ${[...mapped.keys()].join(', ')}`);
-            for (const [f, t] of mapped) {
-              const ref = reference.get(f);
-              if (ref === undefined || !/\.ya?ml$/.test(f)) continue;
-              const got = parseAllDocuments(t).map(d =>
-                mapStrings(withPatches(d.toJS()), value, valid),
-              );
-              const want = parseAllDocuments(ref).map(d => withPatches(d.toJS()));
-              if (JSON.stringify(got) !== JSON.stringify(want))
-                failures.push(`${show}: ${f} differs from the reference beyond the value`);
-            }
-            if (id === 'cloudlab:git:commit' && field === 'message') {
-              const body = commitBody(r.ws, (input as any).branch);
-              if (body !== value && body !== `${value}\n`)
-                failures.push(`${show}: the commit message is not stored as given`);
-            }
-            return failures.length === 0;
-          } finally {
-            fs.rmSync(r.ws, { recursive: true, force: true });
-          }
-        }),
-        { numRuns: Number(process.env.CLOUDLAB_INPUTS_RUNS ?? 30) },
-      ).catch(e => {
-        throw new Error(`${failures.slice(0, 3).join('\n')}\n${e.message.slice(0, 2000)}`);
-      });
+          }),
+          { numRuns: Number(process.env.CLOUDLAB_INPUTS_RUNS ?? 30) },
+        )
+        .catch(e => {
+          throw new Error(
+            `${failures.slice(0, 3).join('\n')}\n${e.message.slice(0, 2000)}`,
+          );
+        });
       expect(refused).toBeGreaterThan(0);
     },
   );
