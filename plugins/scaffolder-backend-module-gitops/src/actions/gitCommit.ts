@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { z as zod } from 'zod';
 import { GitopsConfig } from '../config';
+import { isControlCharacter } from '../lib/fields';
 import { git, gitDir } from '../lib/git';
 import { assertTreeContained } from '../lib/safePath';
 import { examples } from './gitCommit.examples';
@@ -34,6 +35,9 @@ export const gitCommitInput = {
       .string()
       .min(1, { message: 'must not be empty' })
       .max(2000, { message: 'must be at most 2000 characters' })
+      .refine(s => ![...s].some(isControlCharacter), {
+        message: 'must not contain control characters (NUL included)',
+      })
       .describe('Commit message'),
   author: (z: Z) =>
     z
