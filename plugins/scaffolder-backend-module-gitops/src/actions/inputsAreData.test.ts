@@ -317,7 +317,7 @@ describe('inputs are data', () => {
               fs.rmSync(r.ws, { recursive: true, force: true });
             }
           }),
-          { numRuns: Number(process.env.CLOUDLAB_INPUTS_RUNS ?? 30) },
+          { numRuns: Number(process.env.CLOUDLAB_INPUTS_RUNS ?? 20) },
         )
         .catch(e => {
           throw new Error(
