@@ -38,9 +38,9 @@ if [[ "${1:-}" == "--gitops" ]]; then
   step "GitOps loop: build (no-op when warm), lab gitops up --wait"
   scripts/lab-gitops-build.sh || fail "lab gitops build"
   yarn workspace @cloudlab/lab start gitops up --wait || fail "lab gitops up (logs in .cache/lab/logs/)"
-  step "GitOps loop proofs (and the scaffolder templates end to end through it)"
+  step "GitOps loop proofs (the scaffolder templates end to end through it; no secret egress)"
   CLOUDLAB_LAB_INTEGRATION=1 CLOUDLAB_LAB_GITOPS=1 yarn workspace @cloudlab/lab backstage-cli package test \
-    --watchAll=false --runInBand --verbose 'src/integration/(gitops|scaffolder)' ||
+    --watchAll=false --runInBand --verbose 'src/integration/(gitops|scaffolder|secretEgress)' ||
     fail "GitOps proofs (yarn workspace @cloudlab/lab start flux)"
   step "GitOps loop figures (lab gitops bench: build per binary, RSS per process, commit -> Ready)"
   yarn workspace @cloudlab/lab start gitops bench --rounds 3 || fail "lab gitops bench"

@@ -70,4 +70,33 @@ describe('templates/', () => {
       expect(problems).toEqual([]);
     },
   );
+
+  it.each(targets)(
+    '%s bounds every string parameter, and reads Secret fields only from secrets (issue 11, properties 2 and 3)',
+    target => {
+      const template = parse(
+        fs.readFileSync(path.join(TEMPLATES, target), 'utf8'),
+      );
+      const pages = [template.spec.parameters].flat();
+      const problems: string[] = [];
+      const secretFields: string[] = [];
+      for (const page of pages) {
+        for (const [key, prop] of Object.entries<any>(page.properties ?? {})) {
+          if (prop.type !== 'string') continue;
+          if (!prop.enum && typeof prop.maxLength !== 'number')
+            problems.push(`${key}: no maxLength`);
+          if (prop['ui:field'] === 'Secret') secretFields.push(key);
+        }
+      }
+      const text = JSON.stringify(template.spec.steps);
+      for (const key of secretFields) {
+        // The Secret field's parameter holds stars; the value is only in secrets.<key>.
+        if (text.includes(`parameters.${key}`))
+          problems.push(`${key}: a Secret field read from parameters`);
+        if (!text.includes(`secrets.${key}`))
+          problems.push(`${key}: a Secret field no step uses`);
+      }
+      expect(problems).toEqual([]);
+    },
+  );
 });

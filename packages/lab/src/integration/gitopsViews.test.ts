@@ -14,12 +14,17 @@ import {
 } from '@internal/plugin-multi-provider-common';
 import * as k8s from '@kubernetes/client-node';
 import request from 'supertest';
-import { parseAllDocuments } from 'yaml';
 import { gitopsPaths, gitopsPorts } from '../gitops/loop/components';
 import { gitopsStatus, labVault } from '../gitops/loop/loop';
 import { KubeRest } from '../kube/rest';
 import { PORTAL_SA } from '../commands/up';
-import { eventually, git, labFixture } from './labFixture';
+import {
+  eventually,
+  git,
+  labFixture,
+  labKubernetesConfig,
+  piholeEntities,
+} from './labFixture';
 
 /**
  * Proofs of the GitOps and Secrets views (issue 8) and of the portal's least privilege (issue 11,
@@ -51,16 +56,6 @@ async function applyObj(rest: KubeRest, p: string, obj: object) {
   );
   if (r.status >= 300)
     throw new Error(`apply ${p}: HTTP ${r.status} ${r.body}`);
-}
-
-/** The hand-written catalog entities of the Pi-hole instances (catalog/components/pihole.yaml). */
-function piholeEntities(root: string) {
-  const file = path.join(root, 'catalog', 'components', 'pihole.yaml');
-  return parseAllDocuments(fs.readFileSync(file, 'utf8'))
-    .map(d => d.toJSON())
-    .filter(
-      e => e?.metadata?.annotations?.['cloudlab.dev/flux-kustomizations'],
-    );
 }
 
 /** Audit events (JSON lines) received at or after `since`. */
@@ -128,29 +123,12 @@ describeGitops('the GitOps views on the lab', () => {
       throw new Error(
         `GitOps loop not healthy (${down.join(', ')}): run yarn lab gitops up`,
       );
-    const caData = fs.readFileSync(fx.paths.caCert).toString('base64');
     const started_ = await startTestBackend({
       features: [
         multiProviderPlugin,
         mockServices.rootConfig.factory({
           data: {
-            kubernetes: {
-              clusterLocatorMethods: [
-                {
-                  type: 'config',
-                  clusters: [
-                    {
-                      name: 'lab',
-                      url: apiserverUrl,
-                      serviceAccountToken: fs
-                        .readFileSync(fx.paths.portalToken, 'utf8')
-                        .trim(),
-                      caData,
-                    },
-                  ],
-                },
-              ],
-            },
+            kubernetes: labKubernetesConfig(fx),
             multiProvider: {
               registryDir: fx.paths.providersDir,
               gitops: {

@@ -1,7 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
+import { parse, parseAllDocuments } from 'yaml';
 import * as k8s from '@kubernetes/client-node';
 import { labClients, LabClients } from '../kube/client';
+import { gitopsStatus } from '../gitops/loop/loop';
 import { KubeRest } from '../kube/rest';
 import { labPaths } from '../paths';
 import {
@@ -152,4 +155,84 @@ export function git(cwd: string, ...args: string[]) {
       GIT_COMMITTER_EMAIL: 'lab@cloudlab.invalid',
     },
   }).trim();
+}
+
+/** The hand-written catalog entities of the Pi-hole instances (catalog/components/pihole.yaml). */
+export function piholeEntities(root: string) {
+  const file = path.join(root, 'catalog', 'components', 'pihole.yaml');
+  return parseAllDocuments(fs.readFileSync(file, 'utf8'))
+    .map(d => d.toJSON())
+    .filter(
+      e => e?.metadata?.annotations?.['cloudlab.dev/flux-kustomizations'],
+    );
+}
+
+/** Backend config of the scaffolder's GitOps module publishing locally to `localRepository`. */
+export function gitopsScaffolderConfig(
+  fx: LabFixture,
+  localRepository: string,
+) {
+  return {
+    backend: { baseUrl: 'http://localhost:7007' },
+    cloudlab: {
+      gitops: {
+        publish: 'local',
+        defaultBranch: 'main',
+        localRepository,
+        repositoryRoot: fx.paths.root,
+      },
+    },
+  };
+}
+
+/** Backend `kubernetes` config: the lab as cluster `lab`, read with the portal's token. */
+export function labKubernetesConfig(fx: LabFixture) {
+  return {
+    clusterLocatorMethods: [
+      {
+        type: 'config',
+        clusters: [
+          {
+            name: 'lab',
+            url: fs.readFileSync(fx.paths.apiserverUrl, 'utf8').trim(),
+            serviceAccountToken: fs
+              .readFileSync(fx.paths.portalToken, 'utf8')
+              .trim(),
+            caData: fs.readFileSync(fx.paths.caCert).toString('base64'),
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** A template of templates/<name>/template.yaml as a catalog entity (namespace default). */
+export function templateEntity(fx: LabFixture, name: string) {
+  const t = parse(
+    fs.readFileSync(
+      path.join(fx.paths.root, 'templates', name, 'template.yaml'),
+      'utf8',
+    ),
+  );
+  t.metadata.namespace = 'default';
+  return t;
+}
+
+/** A scratch bare repository at `bare` holding this checkout's committed tree as `main`. */
+export function scratchRepository(fx: LabFixture, bare: string) {
+  execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare]);
+  execFileSync('git', ['push', '-q', bare, 'HEAD:refs/heads/main'], {
+    cwd: fx.paths.root,
+  });
+}
+
+/** Fails unless every component of the GitOps loop is healthy. */
+export async function requireGitopsLoop() {
+  const down = (await gitopsStatus()).filter(s => !s.healthy);
+  if (down.length)
+    throw new Error(
+      `GitOps loop not healthy (${down
+        .map(s => s.name)
+        .join(', ')}): run yarn lab gitops up`,
+    );
 }

@@ -10,11 +10,10 @@ import {
   stopValidatorServers,
 } from '@internal/plugin-scaffolder-backend-module-gitops';
 import request from 'supertest';
-import { parse, parseAllDocuments } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { KubeRest } from '../kube/rest';
 import { fluxState } from '../gitops/loop/flux';
 import { gitopsPaths, gitopsPorts } from '../gitops/loop/components';
-import { gitopsStatus } from '../gitops/loop/loop';
 import { PROVIDER_LABEL } from '../registry/labProviders';
 import {
   applyObj as applyAs,
@@ -23,8 +22,12 @@ import {
   FLUX_GITREPOSITORIES,
   FLUX_KUSTOMIZATIONS,
   getJson,
+  gitopsScaffolderConfig,
   labFixture,
+  requireGitopsLoop,
+  scratchRepository,
   showPods,
+  templateEntity,
 } from './labFixture';
 
 /**
@@ -92,45 +95,17 @@ describeGitops(
       fx = labFixture();
       rest = fx.clients.rest;
       bare = path.join(gitopsPaths(fx.paths).gitRoot, `${repoName}.git`);
-      templates = Object.keys(values).map(name => {
-        const t = parse(
-          fs.readFileSync(
-            path.join(fx.paths.root, 'templates', name, 'template.yaml'),
-            'utf8',
-          ),
-        );
-        t.metadata.namespace = 'default';
-        return t;
-      });
-      const down = (await gitopsStatus()).filter(s => !s.healthy);
-      if (down.length)
-        throw new Error(
-          `GitOps loop not healthy (${down
-            .map(s => s.name)
-            .join(', ')}): run yarn lab gitops up`,
-        );
+      templates = Object.keys(values).map(name => templateEntity(fx, name));
+      await requireGitopsLoop();
       // The lab repository for this run: the committed tree of this checkout as `main`.
-      execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare]);
-      execFileSync('git', ['push', '-q', bare, 'HEAD:refs/heads/main'], {
-        cwd: fx.paths.root,
-      });
+      scratchRepository(fx, bare);
       const backend = await startTestBackend({
         features: [
           scaffolderPlugin,
           scaffolderModuleGitops,
           catalogServiceMock.factory({ entities: templates }),
           mockServices.rootConfig.factory({
-            data: {
-              backend: { baseUrl: 'http://localhost:7007' },
-              cloudlab: {
-                gitops: {
-                  publish: 'local',
-                  defaultBranch: 'main',
-                  localRepository: bare,
-                  repositoryRoot: fx.paths.root,
-                },
-              },
-            },
+            data: gitopsScaffolderConfig(fx, bare),
           }),
         ],
       });

@@ -2,7 +2,7 @@ import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import type { z as zod } from 'zod';
 import { ChangeSet } from '../lib/ChangeSet';
-import { changeOutput, dnsLabel } from '../lib/fields';
+import { changeOutput, dnsLabel, isControlCharacter } from '../lib/fields';
 import { appDir, PATHS, readWorkloadInstances } from '../lib/gitopsTree';
 import {
   ensureInSeq,
@@ -29,22 +29,19 @@ export const ANNOTATIONS = {
 
 const ENTITY_REF = /^(group|user):(default\/)?[a-z0-9]([-a-z0-9._]*[a-z0-9])?$/;
 
-/** Control characters other than tab and newline (which YAML holds as data). */
-function isControlCharacter(ch: string): boolean {
-  const c = ch.charCodeAt(0);
-  return (c < 0x20 && c !== 0x09 && c !== 0x0a) || c === 0x7f;
-}
-
 export const catalogEntryInput = {
   workload: (z: Z) =>
     dnsLabel(z, 'workload', 40).describe(
       'Existing workload under gitops/apps/',
     ),
   owner: (z: Z) =>
-    z.string().regex(ENTITY_REF, {
-      message:
-        'must be a group or user entity ref such as group:default/platform-team',
-    }),
+    z
+      .string()
+      .max(253, { message: 'must be at most 253 characters' })
+      .regex(ENTITY_REF, {
+        message:
+          'must be a group or user entity ref such as group:default/platform-team',
+      }),
   description: (z: Z) =>
     z
       .string()

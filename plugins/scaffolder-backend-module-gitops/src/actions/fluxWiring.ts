@@ -47,14 +47,16 @@ export const fluxWiringInput = {
   interval: (z: Z) =>
     z
       .string()
-      .regex(/^([0-9]+h)?([0-9]+m)?([0-9]+s)?$/, {
+      .max(20, { message: 'must be at most 20 characters' })
+      .regex(/^(?=.)([0-9]+h)?([0-9]+m)?([0-9]+s)?$/, {
         message: 'must be a Go duration such as 10m0s',
       })
       .default('10m0s'),
   timeout: (z: Z) =>
     z
       .string()
-      .regex(/^([0-9]+h)?([0-9]+m)?([0-9]+s)?$/, {
+      .max(20, { message: 'must be at most 20 characters' })
+      .regex(/^(?=.)([0-9]+h)?([0-9]+m)?([0-9]+s)?$/, {
         message: 'must be a Go duration such as 5m0s',
       })
       .default('5m0s'),

@@ -5,8 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { z as zod } from 'zod';
 import { GitopsConfig } from '../config';
+import { isControlCharacter } from '../lib/fields';
 import { git, gitDir } from '../lib/git';
-import { resolveWorkspacePath } from '../lib/safePath';
+import { assertTreeContained } from '../lib/safePath';
 import { examples } from './gitCommit.examples';
 import { actionSchema, parseInput, zodObject } from './runChange';
 
@@ -34,11 +35,17 @@ export const gitCommitInput = {
       .string()
       .min(1, { message: 'must not be empty' })
       .max(2000, { message: 'must be at most 2000 characters' })
+      .refine(s => ![...s].some(isControlCharacter), {
+        message: 'must not contain control characters (NUL included)',
+      })
       .describe('Commit message'),
   author: (z: Z) =>
     z
       .string()
-      .regex(/^[A-Za-z0-9 ._-]{1,80}$/, { message: 'must be a plain name' })
+      .regex(/^(?=.*[A-Za-z0-9])[A-Za-z0-9 ._-]{1,80}$/, {
+        message:
+          "must be a plain name: letters, digits, ' ', '.', '_', '-', with at least one letter or digit",
+      })
       .default('Cloudlab Scaffolder'),
 };
 
@@ -94,9 +101,10 @@ export async function commitWorkspace(opts: {
         ])
       ).trim();
     await git(['--git-dir', dir, 'read-tree', parent], { env });
+    // git reads the tree: no symlink in it may lead outside the workspace.
+    await assertTreeContained(opts.workspacePath, COMMITTED_PATHS);
     const present: string[] = [];
     for (const p of COMMITTED_PATHS) {
-      await resolveWorkspacePath(opts.workspacePath, p, 'workspace');
       if (
         await fs.stat(path.join(opts.workspacePath, p)).then(
           () => true,

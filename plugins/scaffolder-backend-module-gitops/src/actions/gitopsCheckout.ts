@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveWorkspacePath } from '../lib/safePath';
+import { assertTreeContained, resolveWorkspacePath } from '../lib/safePath';
 import type { z as zod } from 'zod';
 import { GitopsConfig } from '../config';
 import { git, gitDir } from '../lib/git';
@@ -33,6 +33,8 @@ async function copyDryRunContents(
   if (!(await exists(path.join(dir, 'gitops')))) return false;
   for (const p of COMMITTED_PATHS) {
     if (await exists(path.join(dir, p))) {
+      // The source's links must stay inside it; the destination must not lead outside.
+      await assertTreeContained(dir, [p], 'dry-run contents');
       await resolveWorkspacePath(workspacePath, p, 'workspace');
       await fs.cp(path.join(dir, p), path.join(workspacePath, p), {
         recursive: true,
@@ -150,6 +152,8 @@ export function createGitopsCheckoutAction(config: GitopsConfig) {
           ctx.logger,
         );
       }
+      // git writes the tree into the workspace: nothing in it may lead outside.
+      await assertTreeContained(ctx.workspacePath, COMMITTED_PATHS);
       const dir = await gitDir(repository);
       const tmp = await fs.mkdtemp(
         path.join(os.tmpdir(), 'cloudlab-checkout-'),

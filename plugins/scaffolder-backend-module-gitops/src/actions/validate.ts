@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { z as zod } from 'zod';
 import { GitopsConfig } from '../config';
 import { findValidator, validateTree } from '../lib/validator';
-import { resolveWorkspacePath } from '../lib/safePath';
+import { assertTreeContained, resolveWorkspacePath } from '../lib/safePath';
 import { examples } from './validate.examples';
 import {
   actionSchema,
@@ -16,6 +16,9 @@ import {
 } from './runChange';
 
 type Z = typeof zod;
+
+/** What the validator reads of the workspace. */
+const TREE_DIRS = ['gitops', 'providers', 'catalog'] as const;
 
 export const validateInput = {
   regenerate: (z: Z) =>
@@ -41,8 +44,7 @@ async function materialise(
   overlay: ReadonlyMap<string, string>,
 ): Promise<string> {
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'cloudlab-dry-run-'));
-  for (const dir of ['gitops', 'providers', 'catalog']) {
-    await resolveWorkspacePath(workspacePath, dir, 'workspace');
+  for (const dir of TREE_DIRS) {
     const src = path.join(workspacePath, dir);
     if (
       await fs.stat(src).then(
@@ -92,8 +94,9 @@ export function createValidateAction(config: GitopsConfig) {
             'or set cloudlab.gitops.validatorPath to a gitops-validate binary.',
         );
       }
-      await resolveWorkspacePath(ctx.workspacePath, 'gitops', 'workspace');
-      await resolveWorkspacePath(ctx.workspacePath, 'providers', 'workspace');
+      // The validator (a subprocess) reads and, with regenerate, writes the tree: no symlink
+      // in it may lead outside the workspace.
+      await assertTreeContained(ctx.workspacePath, TREE_DIRS);
       const crdDir = path.join(
         config.repositoryRoot ?? ctx.workspacePath,
         '.cache',

@@ -39,3 +39,9 @@ export const changeOutput = {
   changed: (z: Z) =>
     z.array(z.string()).describe('Workspace-relative files changed'),
 };
+
+/** Control characters other than tab and newline (which YAML and git hold as data). */
+export function isControlCharacter(ch: string): boolean {
+  const c = ch.charCodeAt(0);
+  return (c < 0x20 && c !== 0x09 && c !== 0x0a) || c === 0x7f;
+}

@@ -93,3 +93,51 @@ export async function resolveWorkspacePath(
     );
   }
 }
+
+/**
+ * Refuses a tree that a subprocess (the validator, git) or a recursive copy is about to read:
+ * every symlink under the given workspace-relative directories must resolve, through any
+ * chain, to a path inside the workspace. A dangling link or a loop is refused too. Links are
+ * never descended into (their targets are inside the workspace and walked there).
+ */
+export async function assertTreeContained(
+  workspacePath: string,
+  rels: readonly string[],
+  field = 'workspace',
+): Promise<void> {
+  const root = await fs.realpath(workspacePath);
+  const walk = async (abs: string, shown: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await fs.readdir(abs, { withFileTypes: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw e;
+    }
+    for (const e of entries) {
+      const child = path.join(abs, e.name);
+      const childShown = `${shown}/${e.name}`;
+      if (e.isSymbolicLink()) {
+        let real: string;
+        try {
+          real = await fs.realpath(child);
+        } catch {
+          throw new NotAllowedError(
+            `${field}: '${childShown}' is a dangling or looping symlink`,
+          );
+        }
+        if (real !== root && !real.startsWith(root + path.sep)) {
+          throw new NotAllowedError(
+            `${field}: '${childShown}' is a symlink pointing outside the workspace`,
+          );
+        }
+      } else if (e.isDirectory()) {
+        await walk(child, childShown);
+      }
+    }
+  };
+  for (const rel of rels) {
+    const abs = await resolveWorkspacePath(workspacePath, rel, field);
+    await walk(abs, rel);
+  }
+}
