@@ -6,7 +6,7 @@ import {
 } from './commands/component';
 import { down } from './commands/down';
 import { outage } from './commands/outage';
-import { printScaleResult, scale } from './commands/scale';
+import { parseScaleFlags, printScaleResult, scale } from './commands/scale';
 import { status } from './commands/status';
 import { up } from './commands/up';
 import {
@@ -22,7 +22,9 @@ const USAGE = `usage: lab <command>
   outage <provider>              taint the provider's nodes NoExecute (pods are evicted)
   restore <provider>             remove that taint
   stop|start <component>         stop or start one process (etcd, kube-apiserver, ...), for fault tests
-  scale --nodes N --pods M       N extra nodes and M benchmark pods (0 0 removes them)
+  scale --nodes N --pods M [--claims K]
+                                 N extra nodes, M benchmark pods and K claims bound to volumes
+                                 in the nodes' zones (--nodes 0 --pods 0 removes them all)
   bench [--steps 100x2000,...] [--skip-up]
                                  build, up and scale figures
 ${GITOPS_USAGE}`;
@@ -30,13 +32,6 @@ ${GITOPS_USAGE}`;
 function flag(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
-}
-
-function intFlag(args: string[], name: string): number {
-  const v = flag(args, name);
-  if (v === undefined || !/^\d+$/.test(v))
-    throw new Error(`${name} needs a number\n${USAGE}`);
-  return Number(v);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -64,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'scale': {
-      const r = await scale(intFlag(args, '--nodes'), intFlag(args, '--pods'));
+      const r = await scale(parseScaleFlags(args));
       printScaleResult(r);
       return r.allRunning ? 0 : 1;
     }

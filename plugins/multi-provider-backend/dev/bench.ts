@@ -4,48 +4,40 @@
 // latency); asserts nothing. `--lab` reads the running lab (.cache/lab: URL, CA, portal token) and
 // also measures the stock kubernetes backend's workloads query for the same entities in the same
 // run and process (both plugins in one startTestBackend, configured by one `kubernetes` block).
-import { LoggerService } from '@backstage/backend-plugin-api';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { KubeNode, KubePod } from '@internal/plugin-multi-provider-common';
 import { KubeConfig } from '@kubernetes/client-node';
 import express from 'express';
 import { AddressInfo } from 'net';
-import fs from 'fs';
 import path from 'path';
 import { ClusterCache } from '../src/cache/ClusterCache';
-import {
-  ClusterConfig,
-  DEFAULT_REGISTRY_DIR,
-  findRepoRoot,
-} from '../src/config';
+import { DEFAULT_REGISTRY_DIR, findRepoRoot } from '../src/config';
 import { InMemoryCluster } from '../src/clusters/InMemoryClusterSource';
 import {
   connectCluster,
   kubeConfigFor,
 } from '../src/clusters/KubeClusterSource';
 import { ClusterConnection } from '../src/clusters/types';
-import { multiProviderPlugin } from '../src/plugin';
 import { loadProviderRegistry } from '../src/registry/loadProviderRegistry';
 import { placementRoutes } from '../src/routes/placementRoutes';
 import { PlacementService } from '../src/services/PlacementService';
-import { labCluster } from '../src/load/portalBackend';
-import { ms, percentile } from '../src/load/stats';
-
-const quietLogger: LoggerService = {
-  error: () => {},
-  warn: () => {},
-  info: () => {},
-  debug: () => {},
-  child: () => quietLogger,
-};
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
+import { entityPodQuery } from '../src/services/entityPods';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  argNumber,
+  argValue,
+  benchEntity,
+  comparisonRow,
+  hasFlag,
+  labCluster,
+  labEntities,
+  loadLine,
+  measure,
+  ms,
+  printBuildCost,
+  quietLogger,
+  startBothBackends,
+} from '../src/bench/harness';
 
 const PROVIDERS = [
   {
@@ -141,41 +133,6 @@ function syntheticCluster(
   return new InMemoryCluster('synthetic', { nodes, pods });
 }
 
-/** Warm latency of `call`: one unmeasured call, then `iterations` sequential ones. */
-async function measure(
-  call: () => Promise<Response>,
-  iterations: number,
-): Promise<{ p50: number; p99: number; body: unknown }> {
-  const first = await call();
-  if (!first.ok) {
-    throw new Error(
-      `HTTP ${first.status}: ${(await first.text()).slice(0, 300)}`,
-    );
-  }
-  const body = await first.json();
-  const times: number[] = [];
-  for (let i = 0; i < iterations; i++) {
-    const t = performance.now();
-    const res = await call();
-    await res.arrayBuffer();
-    times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
-  return { p50: percentile(times, 50), p99: percentile(times, 99), body };
-}
-
-/** The running lab's cluster in the kubernetes plugin's configuration shape (portal token). */
-function labClusterConfig(root: string): ClusterConfig {
-  const lab = labCluster(root);
-  return {
-    name: 'lab',
-    url: lab.url,
-    serviceAccountToken: fs.readFileSync(lab.tokenFile, 'utf8').trim(),
-    caData: fs.readFileSync(lab.caFile).toString('base64'),
-    skipTLSVerify: false,
-  };
-}
-
 /**
  * Cold sync and cache size of a fresh ClusterCache. Memory is the heap the cache retains: heap
  * with the cache synced minus heap after dropping its objects (so client and TLS set-up, loaded
@@ -236,17 +193,8 @@ async function benchRoutes(
   const registry = loadProviderRegistry(
     path.join(findRepoRoot(process.cwd()), DEFAULT_REGISTRY_DIR),
   );
-  const catalog = {
-    getEntityByRef: async () => ({
-      apiVersion: 'backstage.io/v1alpha1',
-      kind: 'Component',
-      metadata: {
-        name: entityName,
-        namespace: 'default',
-        annotations: { 'backstage.io/kubernetes-id': entityName },
-      },
-    }),
-  } as any;
+  const entity = benchEntity(entityName);
+  const catalog = { getEntityByRef: async () => entity } as any;
   const placement = new PlacementService([cache], () => registry, catalog);
   const app = express().use(
     placementRoutes({
@@ -284,81 +232,63 @@ async function benchRoutes(
       )}  (${iterations} warm calls)`,
     );
   }
+  printPlacementBuildCost([cache], [entity], iterations);
   server.close();
 }
 
-/** Entities of the lab compared in `--lab` mode: name, label selector, namespace. */
-const LAB_ENTITIES = [
-  ['pihole-hetzner', 'app.kubernetes.io/name=pihole', 'pihole-hetzner'],
-  ['lab-scale-bench-0', 'lab-scale/deployment=bench-0', 'lab-scale'],
-] as const;
+/**
+ * What a memo miss costs (a change to one of the entity's pods, or a node): the answer built and
+ * serialised from the cache, in-process, by a fresh service each time so nothing is reused.
+ */
+function printPlacementBuildCost(
+  caches: ClusterCache[],
+  entities: Entity[],
+  iterations: number,
+) {
+  const registry = loadProviderRegistry(
+    path.join(findRepoRoot(process.cwd()), DEFAULT_REGISTRY_DIR),
+  );
+  const service = new PlacementService(caches, () => registry, {} as any);
+  printBuildCost(
+    entities,
+    entity => {
+      const answer = service.buildEntityPlacement(
+        stringifyEntityRef(entity),
+        entityPodQuery(entity)!,
+        registry,
+      );
+      const pods = answer.clusters.reduce((n, c) => n + c.podCount, 0);
+      return { what: `${pods} pods`, json: JSON.stringify(answer) };
+    },
+    iterations,
+  );
+}
 
 /**
  * `--lab`: the multi-provider plugin and the stock kubernetes backend in one backend, both
  * configured by the same `kubernetes.clusterLocatorMethods` block pointing at the lab; the same
  * entities through `GET /api/multi-provider/entity/.../placement` and
- * `POST /api/kubernetes/resources/workloads/query`.
+ * `POST /api/kubernetes/resources/workloads/query` (default object types).
  */
-async function benchAgainstStock(cluster: ClusterConfig, iterations: number) {
-  const root = findRepoRoot(process.cwd());
-  const entities = LAB_ENTITIES.map(([name, selector, namespace]) => ({
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: {
-      name,
-      namespace: 'default',
-      annotations: {
-        'backstage.io/kubernetes-label-selector': selector,
-        'backstage.io/kubernetes-namespace': namespace,
-      },
-    },
-    spec: { type: 'service', lifecycle: 'production', owner: 'bench' },
-  }));
-  const { server } = await startTestBackend({
-    features: [
-      multiProviderPlugin,
-      kubernetesPlugin,
-      mockServices.rootConfig.factory({
-        data: {
-          kubernetes: {
-            serviceLocatorMethod: { type: 'multiTenant' },
-            clusterLocatorMethods: [
-              {
-                type: 'config',
-                clusters: [{ ...cluster, authProvider: 'serviceAccount' }],
-              },
-            ],
-          },
-          multiProvider: { registryDir: path.join(root, DEFAULT_REGISTRY_DIR) },
-        },
-      }),
-      mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
-      catalogServiceMock.factory({ entities }),
-    ],
+async function benchAgainstStock(
+  cluster: ReturnType<typeof labCluster>,
+  iterations: number,
+) {
+  const entities = labEntities();
+  const { base, stop } = await startBothBackends({
+    clusters: [{ ...cluster, authProvider: 'serviceAccount' }],
+    entities,
   });
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const t0 = performance.now();
-  for (;;) {
-    const res = await fetch(`${base}/api/multi-provider/clusters`);
-    const body = (await res.json()) as { clusters: Array<{ state: string }> };
-    if (body.clusters.every(c => c.state === 'synced')) break;
-    await new Promise(r => setTimeout(r, 20));
-  }
   console.log(
-    `backend started; multi-provider cache synced ${ms(
-      performance.now() - t0,
-    )} after start`,
+    'entity                 pods (ours/stock)  multi-provider p50/p99  stock workloads/query p50/p99  p50 ratio p99 ratio',
   );
-  console.log(
-    'entity                  pods  multi-provider p50/p99     stock workloads/query p50/p99   p50 ratio  p99 ratio',
-  );
+  const notes: string[] = [];
   for (const entity of entities) {
     const name = entity.metadata.name;
-    const ours = await measure(
-      () =>
-        fetch(
-          `${base}/api/multi-provider/entity/default/component/${name}/placement`,
-        ),
+    const url = `${base}/api/multi-provider/entity/default/component/${name}/placement`;
+    const ours = await measure(() => fetch(url), iterations);
+    const revalidate = await measure(
+      () => fetch(url, { headers: { 'if-none-match': ours.etag ?? '' } }),
       iterations,
     );
     const stock = await measure(
@@ -386,33 +316,41 @@ async function benchAgainstStock(cluster: ClusterConfig, iterations: number) {
     const stockPodCount =
       stockPods?.resources.find(r => r.type === 'pods')?.resources.length ?? 0;
     if (stockPods?.errors.length) {
-      console.log(
-        `  stock errors: ${JSON.stringify(stockPods.errors).slice(0, 300)}`,
+      notes.push(
+        `  ${name} stock errors: ${JSON.stringify(stockPods.errors).slice(
+          0,
+          300,
+        )}`,
       );
     }
     console.log(
-      `${name.padEnd(22)} ${String(podCount).padStart(5)}/${String(
-        stockPodCount,
-      ).padEnd(5)} ${`${ms(ours.p50)} / ${ms(ours.p99)}`.padEnd(26)} ${`${ms(
-        stock.p50,
-      )} / ${ms(stock.p99)}`.padEnd(31)} ${`${(stock.p50 / ours.p50).toFixed(
-        1,
-      )}x`.padEnd(10)} ${(stock.p99 / ours.p99).toFixed(1)}x`,
+      comparisonRow(name, `${podCount}/${stockPodCount}`, ours, stock),
+    );
+    notes.push(
+      `  ${name}: first (memo miss) call ${ms(ours.firstMs)}, answer ${(
+        ours.bytes / 1024
+      ).toFixed(0)} KiB, stock ${(stock.bytes / 1024).toFixed(
+        0,
+      )} KiB; If-None-Match revalidation (304) p50 ${ms(
+        revalidate.p50,
+      )} p99 ${ms(revalidate.p99)}`,
     );
   }
   console.log(
     `(${iterations} warm sequential calls each; pods: multi-provider/stock)`,
   );
-  await server.stop();
+  for (const n of notes) console.log(n);
+  await stop();
 }
 
 async function main() {
-  const kubeconfig = arg('kubeconfig');
-  const lab = process.argv.includes('--lab');
-  const iterations = Number(arg('iterations') ?? 50);
+  const kubeconfig = argValue('kubeconfig');
+  const lab = hasFlag('lab');
+  const iterations = argNumber('iterations', 50);
   const root = findRepoRoot(process.cwd());
+  console.log(loadLine());
   let connection: ClusterConnection;
-  const cluster = lab ? labClusterConfig(root) : undefined;
+  const cluster = lab ? labCluster(root) : undefined;
   if (cluster) {
     connection = connectCluster(cluster.name, kubeConfigFor(cluster));
   } else if (kubeconfig) {
@@ -421,8 +359,8 @@ async function main() {
     connection = connectCluster(kc.getCurrentContext(), kc);
   } else {
     connection = syntheticCluster(
-      Number(arg('nodes') ?? 1000),
-      Number(arg('pods') ?? 20000),
+      argNumber('nodes', 1000),
+      argNumber('pods', 20000),
     );
   }
   const { cache, reportMemory } = await coldCache(connection);
@@ -430,9 +368,12 @@ async function main() {
     const first = cache.pods.items.values().next().value;
     const entityName = first?.labels?.['backstage.io/kubernetes-id'] ?? 'none';
     await benchRoutes(cache, entityName, iterations);
+  } else {
+    printPlacementBuildCost([cache], labEntities(), 20);
   }
   reportMemory();
   if (cluster) await benchAgainstStock(cluster, iterations);
+  console.log(loadLine());
 }
 
 main().then(

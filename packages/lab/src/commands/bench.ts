@@ -77,7 +77,7 @@ export async function bench(options: {
   // Steps are cumulative: each grows the benchmark from the previous step's size.
   const results: ScaleResult[] = [];
   for (const step of parseSteps(options.steps)) {
-    const r = await scale(step.nodes, step.pods);
+    const r = await scale({ ...step, claims: 0 });
     results.push(r);
     printScaleResult(r);
     out(

@@ -1,6 +1,6 @@
 import { parseSteps } from './bench';
 import { OUTAGE_TAINT, withOutageTaint } from './outage';
-import { deploymentReplicas } from './scale';
+import { deploymentReplicas, parseScaleFlags } from './scale';
 import { countBy } from './statusHelpers';
 
 describe('outage taint', () => {
@@ -41,6 +41,41 @@ describe('scale helpers', () => {
       { nodes: 1000, pods: 20000 },
     ]);
     expect(() => parseSteps('lots')).toThrow(/bad step "lots"/);
+  });
+
+  it('parses the scale flags with zod: claims default to 0, errors name the flag', () => {
+    expect(parseScaleFlags(['--nodes', '10', '--pods', '200'])).toEqual({
+      nodes: 10,
+      pods: 200,
+      claims: 0,
+    });
+    expect(
+      parseScaleFlags(['--claims', '300', '--nodes', '10', '--pods', '200']),
+    ).toEqual({ nodes: 10, pods: 200, claims: 300 });
+    expect(
+      parseScaleFlags(['--nodes', '0', '--pods', '0', '--claims', '0']),
+    ).toEqual({ nodes: 0, pods: 0, claims: 0 });
+    expect(() => parseScaleFlags(['--pods', '10'])).toThrow(
+      /--nodes is required/,
+    );
+    expect(() =>
+      parseScaleFlags(['--nodes', '1', '--pods', '2', '--claims', '-3']),
+    ).toThrow(/--claims must be a whole number, 0 or more/);
+    expect(() => parseScaleFlags(['--nodes', '1.5', '--pods', '2'])).toThrow(
+      /--nodes must be a whole number/,
+    );
+    expect(() =>
+      parseScaleFlags(['--nodes', '1', '--pods', '2', '--claims', 'many']),
+    ).toThrow(/--claims must be a whole number/);
+    expect(() =>
+      parseScaleFlags(['--nodes', '1', '--pods', '0', '--claims', '5']),
+    ).toThrow(/--claims needs --nodes > 0 and --pods > 0/);
+    expect(() =>
+      parseScaleFlags(['--nodes', '1', '--pods', '1', '--volumes', '5']),
+    ).toThrow(/unknown flag --volumes/);
+    expect(() =>
+      parseScaleFlags(['--nodes', '9999999', '--pods', '1']),
+    ).toThrow(/--nodes must be at most 5000/);
   });
 
   it('counts by key', () => {

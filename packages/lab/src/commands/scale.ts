@@ -1,9 +1,11 @@
 import * as k8s from '@kubernetes/client-node';
+import { z } from 'zod';
 import { componentStates, labContext } from '../lab';
 import { expandNodes, nodeObject } from '../inventory/nodes';
 import { KubeObject } from '../gitops/fluxKustomizations';
 import { createIfMissing, serverSideApply } from '../kube/apply';
 import { apiMessage, labClients, LabClients, statusCode } from '../kube/client';
+import { planScaleClaims, scaleClaimObjects } from '../storage/scaleClaims';
 
 /** Label of the nodes `lab scale` adds (default inventory nodes are never touched). */
 export const SCALE_LABEL = 'cloudlab.dev/lab-scale';
@@ -36,8 +38,62 @@ export function deploymentReplicas(pods: number): number[] {
   return out;
 }
 
+const count = (flag: string, max: number) =>
+  z
+    .string({ required_error: `${flag} is required` })
+    .regex(/^\d+$/, `${flag} must be a whole number, 0 or more`)
+    .transform(Number)
+    .pipe(z.number().max(max, `${flag} must be at most ${max}`));
+
+/**
+ * The flags of `lab scale`: `--nodes` and `--pods` required, `--claims` 0 when absent (so
+ * `--nodes 0 --pods 0` removes everything the benchmark added).
+ */
+export const scaleFlagsSchema = z
+  .object({
+    nodes: count('--nodes', 5000),
+    pods: count('--pods', 100_000),
+    claims: count('--claims', 100_000).default('0'),
+  })
+  .strict()
+  .refine(f => f.claims === 0 || (f.pods > 0 && f.nodes > 0), {
+    message:
+      '--claims needs --nodes > 0 and --pods > 0 (claims belong to the bench Deployments and their volumes to the scale nodes’ zones)',
+    path: ['claims'],
+  });
+export type ScaleFlags = z.infer<typeof scaleFlagsSchema>;
+
+/** Parses `--nodes N --pods M [--claims K]`; errors name the flag and the rule. */
+export function parseScaleFlags(args: string[]): ScaleFlags {
+  const raw: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const m = /^--(.+)$/.exec(args[i]);
+    if (!m) throw new Error(`lab scale: unexpected argument ${args[i]}`);
+    const value = args[i + 1];
+    if (value === undefined || value.startsWith('--'))
+      throw new Error(`lab scale: --${m[1]} needs a number`);
+    raw[m[1]] = value;
+    i++;
+  }
+  const parsed = scaleFlagsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const message =
+      issue.code === 'unrecognized_keys'
+        ? `unknown flag --${issue.keys[0]} (expected --nodes, --pods, --claims)`
+        : issue.message;
+    throw new Error(`lab scale: ${message}`);
+  }
+  return parsed.data;
+}
+
+/** Labels of a bench Deployment's pods, which its claims carry too (the entity selects both). */
+export function benchLabels(deployment: string) {
+  return { app: 'lab-scale', 'lab-scale/deployment': deployment };
+}
+
 function benchDeployment(name: string, replicas: number): k8s.V1Deployment {
-  const labels = { app: 'lab-scale', 'lab-scale/deployment': name };
+  const labels = benchLabels(name);
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -69,58 +125,171 @@ function benchDeployment(name: string, replicas: number): k8s.V1Deployment {
 }
 
 /**
- * Counts of the benchmark pods from a watch-fed informer: polling a full list of 20,000 pods every
- * few seconds would itself load the 2-core machine the benchmark measures.
+ * Counts over a watch-fed informer of one namespaced collection: polling a full list of 20,000
+ * objects every few seconds would itself load the 2-core machine the benchmark measures.
  */
-export async function scalePodCounter(clients: LabClients) {
-  const informer = k8s.makeInformer<k8s.V1Pod>(
+async function watchedCounter<T extends k8s.KubernetesObject, C>(
+  clients: LabClients,
+  resource: string,
+  list: () => Promise<k8s.KubernetesListObject<T>>,
+  tally: (items: readonly T[]) => C,
+) {
+  const informer = k8s.makeInformer<T>(
     clients.kc,
-    `/api/v1/namespaces/${SCALE_NAMESPACE}/pods`,
-    () => clients.core.listNamespacedPod({ namespace: SCALE_NAMESPACE }),
+    `/api/v1/namespaces/${SCALE_NAMESPACE}/${resource}`,
+    list,
   );
   informer.on('error', () => {
     // The informer does not restart itself; do it after a pause.
     setTimeout(() => informer.start().catch(() => undefined), 2000);
   });
   await informer.start();
+  return { counts: () => tally(informer.list()), stop: () => informer.stop() };
+}
+
+/** Counts of the benchmark pods (created, scheduled, Running) and claims (created, Bound). */
+export async function scaleCounter(clients: LabClients) {
+  const pods = await watchedCounter<k8s.V1Pod, Record<string, number>>(
+    clients,
+    'pods',
+    () => clients.core.listNamespacedPod({ namespace: SCALE_NAMESPACE }),
+    items => ({
+      total: items.length,
+      scheduled: items.filter(p => p.spec?.nodeName).length,
+      running: items.filter(p => p.status?.phase === 'Running').length,
+    }),
+  );
+  const claims = await watchedCounter<
+    k8s.V1PersistentVolumeClaim,
+    Record<string, number>
+  >(
+    clients,
+    'persistentvolumeclaims',
+    () =>
+      clients.core.listNamespacedPersistentVolumeClaim({
+        namespace: SCALE_NAMESPACE,
+      }),
+    items => ({
+      claims: items.length,
+      bound: items.filter(c => c.status?.phase === 'Bound').length,
+    }),
+  );
   return {
     counts() {
-      let scheduled = 0;
-      let running = 0;
-      const pods = informer.list();
-      for (const pod of pods) {
-        if (pod.spec?.nodeName) scheduled++;
-        if (pod.status?.phase === 'Running') running++;
-      }
-      return { total: pods.length, scheduled, running };
+      const p = pods.counts();
+      const c = claims.counts();
+      return {
+        total: p.total,
+        scheduled: p.scheduled,
+        running: p.running,
+        claims: c.claims,
+        bound: c.bound,
+      };
     },
-    stop: () => informer.stop(),
+    async stop() {
+      await pods.stop();
+      await claims.stop();
+    },
   };
+}
+
+/** Names of every page of a list (20,000 claims are listed 1,000 at a time). */
+async function listAllNames(
+  page: (
+    cont: string | undefined,
+  ) => Promise<{ items: k8s.KubernetesObject[]; metadata?: k8s.V1ListMeta }>,
+): Promise<string[]> {
+  const names: string[] = [];
+  let cont: string | undefined;
+  do {
+    const res = await page(cont);
+    for (const o of res.items) names.push(o.metadata!.name!);
+    cont = res.metadata?._continue || undefined;
+  } while (cont);
+  return names;
+}
+
+/**
+ * Brings the benchmark's claims and their pre-bound volumes to exactly `wanted`: creates the
+ * missing (volume first, so the claim binds at once), deletes the others (claim first).
+ */
+async function syncClaims(
+  clients: LabClients,
+  wanted: Array<{ pvc: KubeObject; pv: KubeObject }>,
+) {
+  const selector = `${SCALE_LABEL}=true`;
+  const claims = new Set(
+    await listAllNames(cont =>
+      clients.core.listNamespacedPersistentVolumeClaim({
+        namespace: SCALE_NAMESPACE,
+        labelSelector: selector,
+        limit: 1000,
+        _continue: cont,
+      }),
+    ),
+  );
+  const volumes = new Set(
+    await listAllNames(cont =>
+      clients.core.listPersistentVolume({
+        labelSelector: selector,
+        limit: 1000,
+        _continue: cont,
+      }),
+    ),
+  );
+  const wantedClaims = new Set(wanted.map(w => w.pvc.metadata.name));
+  const wantedVolumes = new Set(wanted.map(w => w.pv.metadata.name));
+  let created = 0;
+  await pool(wanted, 32, async ({ pvc, pv }) => {
+    if (!volumes.has(pv.metadata.name)) await createIfMissing(clients.rest, pv);
+    if (!claims.has(pvc.metadata.name)) {
+      await createIfMissing(clients.rest, pvc);
+      created++;
+    }
+  });
+  const extraClaims = [...claims].filter(n => !wantedClaims.has(n));
+  await pool(extraClaims, 32, async name => {
+    await clients.core.deleteNamespacedPersistentVolumeClaim({
+      name,
+      namespace: SCALE_NAMESPACE,
+    });
+  });
+  const extraVolumes = [...volumes].filter(n => !wantedVolumes.has(n));
+  await pool(extraVolumes, 32, async name => {
+    await clients.core.deletePersistentVolume({ name });
+  });
+  return { created, deleted: extraClaims.length };
 }
 
 /** Result of one `lab scale` run. */
 export interface ScaleResult {
   nodes: number;
   pods: number;
+  claims: number;
   nodesSeconds: number;
   podsSeconds: number;
+  /** Seconds to create and delete the claims and volumes (binding is awaited with the pods). */
+  claimsSeconds: number;
   scheduled: number;
   running: number;
+  bound: number;
   allScheduled: boolean;
+  /** Every pod Running and every claim Bound. */
   allRunning: boolean;
   peakRssMiB: Record<string, number>;
 }
 
 /**
- * `lab scale --nodes N --pods M`: brings the benchmark to exactly N extra simulated nodes (spread
- * over the inventory's pools, same labels) and M pods, then waits until every pod runs or progress
- * stalls. `--nodes 0 --pods 0` removes it.
+ * `lab scale --nodes N --pods M [--claims K]`: brings the benchmark to exactly N extra simulated
+ * nodes (spread over the inventory's pools, same labels), M pods and K claims bound to pre-created
+ * volumes in the scale nodes' zones, then waits until every pod runs and every claim is bound, or
+ * progress stalls. `--nodes 0 --pods 0` removes it all.
  */
 export async function scale(
-  nodes: number,
-  pods: number,
+  flags: ScaleFlags,
   stallMs = 120_000,
 ): Promise<ScaleResult> {
+  const { nodes, pods } = flags;
   const ctx = labContext();
   const clients = labClients(ctx.paths.kubeconfig);
   const peak: Record<string, number> = {};
@@ -197,26 +366,50 @@ export async function scale(
       namespace: SCALE_NAMESPACE,
     });
 
-  const counter = await scalePodCounter(clients);
-  let last = { total: -1, scheduled: -1, running: -1 };
+  // Claims, attributed to the Deployments' entities, their volumes in the scale nodes' zones.
+  const t2 = Date.now();
+  const claimPlan = planScaleClaims(
+    flags.claims,
+    names,
+    wanted,
+    ctx.providers,
+  ).map(c => {
+    const { pvc, pv } = scaleClaimObjects(c, SCALE_NAMESPACE, {
+      ...benchLabels(c.deployment),
+      [SCALE_LABEL]: 'true',
+    });
+    return { pvc: pvc as KubeObject, pv: pv as unknown as KubeObject };
+  });
+  const claimSync = await syncClaims(clients, claimPlan);
+  const claimsSeconds = (Date.now() - t2) / 1000;
+  console.log(
+    `lab scale: ${flags.claims} claims (${claimSync.created} created, ${
+      claimSync.deleted
+    } deleted) in ${claimsSeconds.toFixed(1)}s`,
+  );
+
+  const counter = await scaleCounter(clients);
+  let last = { total: -1, scheduled: -1, running: -1, claims: -1, bound: -1 };
   let lastProgress = Date.now();
   let counts = last;
   for (;;) {
     await sample();
     counts = counter.counts();
-    const done = counts.running === pods && counts.total === pods;
-    if (
-      counts.running !== last.running ||
-      counts.scheduled !== last.scheduled ||
-      counts.total !== last.total
-    ) {
+    const done =
+      counts.running === pods &&
+      counts.total === pods &&
+      counts.claims === flags.claims &&
+      counts.bound === flags.claims;
+    if (JSON.stringify(counts) !== JSON.stringify(last)) {
       lastProgress = Date.now();
       console.log(
         `lab scale: ${((Date.now() - t1) / 1000).toFixed(0)}s pods ${
           counts.total
         }/${pods} created, ${counts.scheduled} scheduled, ${
           counts.running
-        } Running`,
+        } Running; claims ${counts.claims}/${flags.claims}, ${
+          counts.bound
+        } Bound`,
       );
     }
     last = counts;
@@ -233,12 +426,15 @@ export async function scale(
   return {
     nodes: wanted.length,
     pods,
+    claims: flags.claims,
     nodesSeconds,
     podsSeconds,
+    claimsSeconds,
     scheduled: counts.scheduled,
     running: counts.running,
+    bound: counts.bound,
     allScheduled: counts.scheduled === pods,
-    allRunning: counts.running === pods,
+    allRunning: counts.running === pods && counts.bound === flags.claims,
     peakRssMiB: peak,
   };
 }
@@ -258,6 +454,10 @@ export async function removeScale(): Promise<void> {
         `delete namespace ${SCALE_NAMESPACE}: ${apiMessage(err)}`,
       );
   }
+  // The namespace takes the claims; their volumes are cluster-scoped.
+  await clients.core.deleteCollectionPersistentVolume({
+    labelSelector: `${SCALE_LABEL}=true`,
+  });
   // One delete per node: a single DELETE collection of 1,000 nodes can outlive the request
   // timeout on a loaded machine.
   const nodes = (
@@ -272,19 +472,23 @@ export async function removeScale(): Promise<void> {
     }
   });
   console.log(
-    `lab scale: deleting namespace ${SCALE_NAMESPACE} and the scale nodes (finishes in the background)`,
+    `lab scale: deleting namespace ${SCALE_NAMESPACE}, the scale volumes and nodes (finishes in the background)`,
   );
 }
 
 /** Prints a scale result as the bench and `lab scale` show it. */
 export function printScaleResult(r: ScaleResult) {
   console.log(
-    `scale ${r.nodes} nodes / ${r.pods} pods: nodes ${r.nodesSeconds.toFixed(
+    `scale ${r.nodes} nodes / ${r.pods} pods / ${
+      r.claims
+    } claims: nodes ${r.nodesSeconds.toFixed(
       1,
-    )}s, pods to Running ${r.podsSeconds.toFixed(1)}s, ` +
+    )}s, claims created ${r.claimsSeconds.toFixed(
+      1,
+    )}s, pods Running and claims Bound ${r.podsSeconds.toFixed(1)}s, ` +
       `scheduled ${r.scheduled}/${r.pods} (${
         r.allScheduled ? 'all' : 'NOT all'
-      }), Running ${r.running}/${r.pods}`,
+      }), Running ${r.running}/${r.pods}, Bound ${r.bound}/${r.claims}`,
   );
   console.log(
     `  peak RSS MiB: ${Object.entries(r.peakRssMiB)

@@ -22,15 +22,13 @@ export interface PoolVolume {
 }
 
 /**
- * Plans the volume pool: for every provider storage class and every CSI topology domain that has
- * nodes (a Hetzner location, a Scaleway zone), `copies` volumes of each size. Sizes below the
- * provider's minimum are raised to it (that is what the provider would do), duplicates merged.
+ * The CSI topology domains that have nodes, per provider (a Hetzner location, a Scaleway zone),
+ * providers and values sorted: where a volume of that provider can be attached.
  */
-export function planVolumePool(
+export function topologyDomains(
   nodes: NodeSpec[],
   providers: Provider[],
-  pool: { sizes: string[]; copies: number },
-): PoolVolume[] {
+): Map<string, Set<string>> {
   const domains = new Map<string, Set<string>>();
   for (const node of nodes) {
     const provider = findProvider(providers, node.provider);
@@ -40,8 +38,26 @@ export function planVolumePool(
     if (!domains.has(node.provider)) domains.set(node.provider, new Set());
     domains.get(node.provider)!.add(value);
   }
+  return new Map(
+    [...domains.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => [k, new Set([...v].sort())]),
+  );
+}
+
+/**
+ * Plans the volume pool: for every provider storage class and every CSI topology domain that has
+ * nodes (a Hetzner location, a Scaleway zone), `copies` volumes of each size. Sizes below the
+ * provider's minimum are raised to it (that is what the provider would do), duplicates merged.
+ */
+export function planVolumePool(
+  nodes: NodeSpec[],
+  providers: Provider[],
+  pool: { sizes: string[]; copies: number },
+): PoolVolume[] {
+  const domains = topologyDomains(nodes, providers);
   const volumes: PoolVolume[] = [];
-  for (const [providerName, values] of [...domains.entries()].sort()) {
+  for (const [providerName, values] of domains) {
     const provider = findProvider(providers, providerName)!;
     const storage = provider.storage;
     const min = quantityBytes(storage.minVolumeSize);
@@ -53,7 +69,7 @@ export function planVolumePool(
       ),
     ];
     for (const cls of storage.classes) {
-      for (const value of [...values].sort()) {
+      for (const value of values) {
         for (const size of sizes) {
           for (let copy = 1; copy <= pool.copies; copy++) {
             volumes.push({
@@ -78,20 +94,37 @@ export function planVolumePool(
  * The PersistentVolume for a pool volume: a CSI volume of the provider's driver whose nodeAffinity
  * on the CSI topology key is what the scheduler's volume binding and the PV controller check.
  */
-export function persistentVolumeObject(v: PoolVolume) {
+export function persistentVolumeObject(
+  v: PoolVolume,
+  options: {
+    /** Replaces the pool label (volumes of `lab scale` carry the scale label instead). */
+    labels?: Record<string, string>;
+    /** Pre-binds the volume to this claim (the PV controller then binds both at once). */
+    claimRef?: { namespace: string; name: string };
+  } = {},
+) {
   return {
     apiVersion: 'v1',
     kind: 'PersistentVolume',
     metadata: {
       name: v.name,
       labels: {
-        [PV_POOL_LABEL]: 'true',
+        ...(options.labels ?? { [PV_POOL_LABEL]: 'true' }),
         [LAB_MANAGED_LABEL]: 'true',
         [PROVIDER_LABEL]: v.provider,
       },
       annotations: { 'pv.kubernetes.io/provisioned-by': v.driver },
     },
     spec: {
+      ...(options.claimRef
+        ? {
+            claimRef: {
+              apiVersion: 'v1',
+              kind: 'PersistentVolumeClaim',
+              ...options.claimRef,
+            },
+          }
+        : {}),
       capacity: { storage: v.size },
       accessModes: ['ReadWriteOnce'],
       persistentVolumeReclaimPolicy: v.reclaimPolicy,

@@ -1,38 +1,41 @@
 /* eslint-disable no-console */
 // Storage benchmark: `yarn workspace @internal/plugin-multi-provider-backend bench:storage
-// [--claims N] [--nodes N] [--iterations N]`. Serves a synthetic cluster (default 1,000 nodes,
-// 20,000 claims, volumes and pods) over HTTP, then prints: cold sync of the storage informers,
-// cache size per claim, and warm p50/p99 of the storage routes beside the stock kubernetes
-// backend's PVC listing (`POST /api/kubernetes/services/:id`, objectTypes persistentvolumeclaims)
-// for the same entity, both in one backend. Prints figures; asserts nothing.
+// [--lab] [--claims N] [--nodes N] [--iterations N]`. Without `--lab` it serves a synthetic
+// cluster (default 1,000 nodes, 20,000 claims, volumes and pods) over HTTP; with `--lab` it reads
+// the running lab (scaled with `lab scale --claims N`). Prints: cold sync of the storage
+// informers, cache size per claim, what a memo miss of the entity answer costs, and warm p50/p99
+// of the storage routes beside the stock kubernetes backend's PVC listing
+// (`POST /api/kubernetes/services/:id` with `kubernetes.objectTypes: [persistentvolumeclaims]`)
+// for the same entities, both plugins in one backend. Prints figures; asserts nothing.
 import { createServiceFactory } from '@backstage/backend-plugin-api';
-// The benchmark is a dev-only command: test utilities and the stock backend stay devDependencies.
-// eslint-disable-next-line @backstage/no-undeclared-imports
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { KubeConfig } from '@kubernetes/client-node';
 import path from 'node:path';
 import { ClusterCache } from '../cache/ClusterCache';
 import { clusterSourceServiceRef } from '../clusters/clusterSourceServiceRef';
-import { multiProviderPlugin } from '../plugin';
-import { connectCluster } from '../clusters/KubeClusterSource';
-import { findRepoRoot } from '../config';
+import { connectCluster, kubeConfigFor } from '../clusters/KubeClusterSource';
+import { ClusterConnection } from '../clusters/types';
+import { DEFAULT_REGISTRY_DIR, findRepoRoot } from '../config';
+import { loadProviderRegistry } from '../registry/loadProviderRegistry';
+import { entityPodQuery } from '../services/entityPods';
 import { StorageCache } from '../storage/StorageCache';
+import { StorageService } from '../storage/StorageService';
 import { startFakeKubeApi } from './fakeKubeApi';
-
-const quiet = {
-  error: () => {},
-  warn: () => {},
-  info: () => {},
-  debug: () => {},
-  child: () => quiet,
-} as any;
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
+import {
+  argNumber,
+  benchEntity,
+  comparisonRow,
+  hasFlag,
+  labCluster,
+  labEntities,
+  loadLine,
+  measure,
+  ms,
+  printBuildCost,
+  quietLogger,
+  startBothBackends,
+  waitFor,
+} from './harness';
 
 const ZONES = {
   hetzner: {
@@ -190,54 +193,9 @@ function synthetic(nodeCount: number, claimCount: number) {
   };
 }
 
-/** What one answer of a measured route holds, in words. */
-function describeAnswer(route: string, body: any): string {
-  if (route === 'GET entity storage') {
-    return `${body.clusters[0].claims.length} claims`;
-  }
-  if (route === 'GET platform storage') {
-    return `${body.clusters[0].totals.claims} claims summarised`;
-  }
-  if (route === 'GET desired storage') {
-    return `${body.kustomizations.length} Kustomizations`;
-  }
-  return `${body.items?.[0]?.resources?.[0]?.resources?.length ?? 0} PVCs`;
-}
-
-function percentile(sorted: number[], p: number) {
-  return sorted[
-    Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
-  ];
-}
-
-async function waitFor(
-  check: () => boolean | Promise<boolean>,
-  what: () => string,
-) {
-  const deadline = Date.now() + 120_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what()}`);
-    await new Promise(r => setTimeout(r, 5));
-  }
-}
-
-async function main() {
-  const claims = arg('claims', 20000);
-  const nodeCount = arg('nodes', 1000);
-  const iterations = arg('iterations', 100);
-  const api = await startFakeKubeApi(synthetic(nodeCount, claims));
-  const repoRoot = findRepoRoot(process.cwd());
-
-  // 1. Cold sync and size of the storage informers, over HTTP with the real client.
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'bench', server: api.url, skipTLSVerify: true }],
-    users: [{ name: 'bench', token: 'bench' }],
-    contexts: [{ name: 'bench', cluster: 'bench', user: 'bench' }],
-    currentContext: 'bench',
-  });
-  const connection = connectCluster('bench', kc);
-  const cluster = new ClusterCache(connection, quiet);
+/** Cold sync and size of the storage informers beside a synced placement cache. */
+async function coldStorage(connection: ClusterConnection) {
+  const cluster = new ClusterCache(connection, quietLogger);
   cluster.start();
   await waitFor(
     () => cluster.status().state === 'synced',
@@ -245,7 +203,7 @@ async function main() {
   );
   global.gc?.();
   const heapBefore = process.memoryUsage().heapUsed;
-  const storage = new StorageCache(cluster, connection.storage!, quiet);
+  const storage = new StorageCache(cluster, connection.storage!, quietLogger);
   const t0 = performance.now();
   storage.start();
   await waitFor(
@@ -257,9 +215,10 @@ async function main() {
   const heapAfter = process.memoryUsage().heapUsed;
   const jsonBytes = (m: Map<string, unknown>) =>
     [...m.values()].reduce<number>((n, v) => n + JSON.stringify(v).length, 0);
-  const objects = storage.pvcs.items.size + storage.pvs.items.size;
+  const claims = storage.pvcs.items.size;
+  const volumes = storage.pvs.items.size;
   console.log(
-    `cluster: ${nodeCount} nodes, ${claims} claims, ${claims} volumes, ${claims} pods; ${storage.events.items.size} of 2000 events kept by the filter`,
+    `cluster ${connection.name}: ${cluster.nodes.items.size} nodes, ${cluster.pods.items.size} pods, ${claims} claims, ${volumes} volumes, ${storage.storageClasses.items.size} classes, ${storage.csiNodes.items.size} CSINodes, ${storage.events.items.size} storage events kept`,
   );
   console.log(
     `storage cold sync (6 informers, paginated lists of 500 over HTTP): ${coldMs.toFixed(
@@ -267,149 +226,188 @@ async function main() {
     )} ms`,
   );
   console.log(
-    `storage cache: claim ${(jsonBytes(storage.pvcs.items) / claims).toFixed(
-      0,
-    )} B, volume ${(jsonBytes(storage.pvs.items) / claims).toFixed(
-      0,
-    )} B as JSON; heap delta ${(
+    `storage cache: claim ${(
+      jsonBytes(storage.pvcs.items) / Math.max(1, claims)
+    ).toFixed(0)} B, volume ${(
+      jsonBytes(storage.pvs.items) / Math.max(1, volumes)
+    ).toFixed(0)} B as JSON; retained heap ${(
       (heapAfter - heapBefore) /
-      Math.max(1, objects)
-    ).toFixed(0)} B per claim or volume${
+      Math.max(1, claims)
+    ).toFixed(0)} B per claim (with its volume)${
       global.gc ? '' : ' (run with --expose-gc)'
     }`,
   );
+  return { cluster, storage };
+}
+
+/** What a memo miss of the entity storage answer costs, in-process (build + JSON). */
+function printStorageBuildCost(
+  storage: StorageCache,
+  entities: Entity[],
+  iterations: number,
+) {
+  const registry = loadProviderRegistry(
+    path.join(findRepoRoot(process.cwd()), DEFAULT_REGISTRY_DIR),
+  );
+  const service = new StorageService([storage], () => registry, {} as any);
+  printBuildCost(
+    entities,
+    entity => {
+      const answer = service.buildEntityStorage(
+        stringifyEntityRef(entity),
+        entityPodQuery(entity)!,
+      );
+      const claims = answer.clusters.reduce((n, c) => n + c.claims.length, 0);
+      return { what: `${claims} claims`, json: JSON.stringify(answer) };
+    },
+    iterations,
+  );
+}
+
+async function main() {
+  const lab = hasFlag('lab');
+  const claims = argNumber('claims', 20000);
+  const nodeCount = argNumber('nodes', 1000);
+  const iterations = argNumber('iterations', lab ? 50 : 100);
+  console.log(loadLine());
+  const repoRoot = findRepoRoot(process.cwd());
+  let connection: ClusterConnection;
+  let clusterEntry: object;
+  let entities: Entity[];
+  let closeApi = async () => {};
+  const features: any[] = [];
+  if (lab) {
+    const cluster = labCluster(repoRoot);
+    connection = connectCluster(cluster.name, kubeConfigFor(cluster));
+    clusterEntry = { ...cluster, authProvider: 'serviceAccount' };
+    entities = labEntities();
+  } else {
+    const api = await startFakeKubeApi(synthetic(nodeCount, claims));
+    closeApi = api.close;
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'bench', server: api.url, skipTLSVerify: true }],
+      users: [{ name: 'bench', token: 'bench' }],
+      contexts: [{ name: 'bench', cluster: 'bench', user: 'bench' }],
+      currentContext: 'bench',
+    });
+    connection = connectCluster('bench', kc);
+    clusterEntry = {
+      name: 'bench',
+      url: api.url,
+      authProvider: 'serviceAccount',
+      serviceAccountToken: 'bench',
+      skipTLSVerify: true,
+      skipMetricsLookup: true,
+    };
+    entities = [benchEntity('app-7')];
+    // The plugin reads the fake API through the same connection.
+    const shared = connection;
+    features.push(
+      createServiceFactory({
+        service: clusterSourceServiceRef,
+        deps: {},
+        factory: () => ({ getClusters: () => [shared] }),
+      }),
+    );
+  }
+
+  // 1. Cold sync, size, and the cost of a memo miss, in-process over the real client.
+  const { cluster, storage } = await coldStorage(connection);
+  printStorageBuildCost(storage, entities, 20);
   storage.stop();
   cluster.stop();
 
   // 2. Both backends in one Backstage backend, configured from the same cluster entry.
-  const entity = {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: {
-      name: 'app-7',
-      namespace: 'default',
-      annotations: { 'backstage.io/kubernetes-id': 'app-7' },
+  const { base, stop } = await startBothBackends({
+    clusters: [clusterEntry],
+    entities,
+    objectTypes: ['persistentvolumeclaims'],
+    multiProvider: {
+      storage: { desiredRefreshSeconds: 3600 },
     },
-    spec: { type: 'service', lifecycle: 'production', owner: 'bench' },
-  };
-  const { server } = await startTestBackend({
-    features: [
-      multiProviderPlugin,
-      // eslint-disable-next-line @backstage/no-undeclared-imports
-      import('@backstage/plugin-kubernetes-backend'),
-      mockServices.rootConfig.factory({
-        data: {
-          kubernetes: {
-            serviceLocatorMethod: { type: 'multiTenant' },
-            clusterLocatorMethods: [
-              {
-                type: 'config',
-                clusters: [
-                  {
-                    name: 'bench',
-                    url: api.url,
-                    authProvider: 'serviceAccount',
-                    serviceAccountToken: 'bench',
-                    skipTLSVerify: true,
-                    skipMetricsLookup: true,
-                  },
-                ],
-              },
-            ],
-            objectTypes: ['persistentvolumeclaims'],
-          },
-          multiProvider: {
-            registryDir: path.join(repoRoot, 'providers'),
-            storage: { desiredRefreshSeconds: 3600 },
-          },
-        },
-      }),
-      mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
-      createServiceFactory({
-        service: catalogServiceRef,
-        deps: {},
-        factory: () => ({ getEntityByRef: async () => entity } as any),
-      }),
-      createServiceFactory({
-        service: clusterSourceServiceRef,
-        deps: {},
-        factory: () => ({ getClusters: () => [connection] }),
-      }),
-    ],
-  });
-  const address = server.address();
-  const base = `http://127.0.0.1:${
-    typeof address === 'object' && address ? address.port : 0
-  }`;
-  await waitFor(
-    async () => {
-      const res = await fetch(`${base}/api/multi-provider/platform/storage`);
+    features,
+    ready: async b => {
+      const res = await fetch(`${b}/api/multi-provider/platform/storage`);
       const body = await res.json();
       return body.clusters?.[0]?.state === 'synced';
     },
-    () => 'plugin caches',
-  );
+  });
 
-  const t1 = performance.now();
-  const desired = await fetch(
-    `${base}/api/multi-provider/platform/storage/desired`,
-  ).then(r => r.json());
+  const platform = await measure(
+    () => fetch(`${base}/api/multi-provider/platform/storage`),
+    iterations,
+  );
   console.log(
-    `desired state (gitops/clusters/${desired.cluster}, ${
-      desired.kustomizations.length
-    } Kustomizations rendered with kustomize): cold ${(
-      performance.now() - t1
-    ).toFixed(0)} ms`,
+    `GET platform storage  p50 ${ms(platform.p50)}  p99 ${ms(
+      platform.p99,
+    )}  (${iterations} warm calls, ${
+      platform.body.clusters[0].totals.claims
+    } claims summarised, first call ${ms(platform.firstMs)})`,
   );
-
-  const routes: Array<[string, () => Promise<Response>]> = [
-    [
-      'GET entity storage',
-      () =>
-        fetch(
-          `${base}/api/multi-provider/entity/default/component/app-7/storage`,
-        ),
-    ],
-    [
-      'GET platform storage',
-      () => fetch(`${base}/api/multi-provider/platform/storage`),
-    ],
-    [
-      'GET desired storage',
+  if (!lab) {
+    const t1 = performance.now();
+    const desired = await measure(
       () => fetch(`${base}/api/multi-provider/platform/storage/desired`),
-    ],
-    [
-      'stock POST services/:id (PVCs)',
+      iterations,
+    );
+    console.log(
+      `GET desired storage   p50 ${ms(desired.p50)}  p99 ${ms(
+        desired.p99,
+      )}  (gitops/clusters/${desired.body.cluster}, ${
+        desired.body.kustomizations.length
+      } Kustomizations rendered with kustomize; first ${ms(
+        desired.firstMs,
+      )}, total ${ms(performance.now() - t1)})`,
+    );
+  }
+  console.log(
+    'entity                 claims (ours/stock) multi-provider p50/p99  stock services/:id PVCs p50/p99  p50 ratio p99 ratio',
+  );
+  const notes: string[] = [];
+  for (const entity of entities) {
+    const name = entity.metadata.name;
+    const url = `${base}/api/multi-provider/entity/default/component/${name}/storage`;
+    const ours = await measure(() => fetch(url), iterations);
+    const stock = await measure(
       () =>
-        fetch(`${base}/api/kubernetes/services/app-7`, {
+        fetch(`${base}/api/kubernetes/services/${name}`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ entity }),
         }),
-    ],
-  ];
-  for (const [name, call] of routes) {
-    const first = await call();
-    const body = await first.json();
-    const size = describeAnswer(name, body);
-    const times: number[] = [];
-    for (let i = 0; i < iterations; i++) {
-      const t = performance.now();
-      const res = await call();
-      await res.arrayBuffer();
-      times.push(performance.now() - t);
+      iterations,
+    );
+    const ourClaims = ours.body.clusters[0].claims.length;
+    const stockItem = stock.body.items?.[0];
+    const stockClaims =
+      stockItem?.resources?.find(
+        (r: { type: string }) => r.type === 'persistentvolumeclaims',
+      )?.resources?.length ?? 0;
+    if (stockItem?.errors?.length) {
+      notes.push(
+        `  ${name} stock errors: ${JSON.stringify(stockItem.errors).slice(
+          0,
+          300,
+        )}`,
+      );
     }
-    times.sort((a, b) => a - b);
     console.log(
-      `${name.padEnd(32)} p50 ${percentile(times, 50).toFixed(
-        1,
-      )} ms  p99 ${percentile(times, 99).toFixed(
-        1,
-      )} ms  (${iterations} warm calls, ${size})`,
+      comparisonRow(name, `${ourClaims}/${stockClaims}`, ours, stock),
+    );
+    notes.push(
+      `  ${name}: first (memo miss) call ${ms(ours.firstMs)}, answer ${(
+        ours.bytes / 1024
+      ).toFixed(0)} KiB with provider/zone/findings per claim; stock ${(
+        stock.bytes / 1024
+      ).toFixed(0)} KiB of raw PVC objects`,
     );
   }
-  await server.close?.();
-  await api.close();
+  console.log(`(${iterations} warm sequential calls each)`);
+  for (const n of notes) console.log(n);
+  console.log(loadLine());
+  await stop();
+  await closeApi();
   process.exit(0);
 }
 

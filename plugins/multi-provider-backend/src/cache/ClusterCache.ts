@@ -44,6 +44,11 @@ export class ClusterCache {
   /** One copy of the strings and small objects that many pods repeat. */
   private readonly shared = new SharedValues();
   private nodesVersion = 0;
+
+  /** Bumped whenever a node is added, removed or changed (in what the cache keeps of it). */
+  get nodeVersion(): number {
+    return this.nodesVersion;
+  }
   private nodeInfoMemo?: {
     version: number;
     registry: ProviderRegistry;

@@ -7,6 +7,11 @@ interface Group {
   labels: Record<string, string>;
   /** Cache keys (`namespace/name`) of the group's pods. */
   keys: Set<string>;
+  /**
+   * The index clock when a pod of the group last joined, left or changed. Stamps are unique
+   * across groups, so the stamps of the groups a query selects identify their content.
+   */
+  stamp: number;
 }
 
 function signature(pod: SlimPod): string {
@@ -30,9 +35,14 @@ const labelTerm = (key: string, value: string) => `l\u0000${key}=${value}`;
 export class PodIndex {
   private readonly groups = new Map<string, Group>();
   private readonly byTerm = new Map<string, Set<Group>>();
+  private clock = 0;
 
-  /** Applies one change of the pod with cache key `key` (`prev` → `next`, either may be absent). */
+  /**
+   * Applies one change of the pod with cache key `key` (`prev` → `next`, either may be absent).
+   * Every change (phase, node, labels, addition, deletion) stamps the groups it touches.
+   */
   update(key: string, prev: SlimPod | undefined, next: SlimPod | undefined) {
+    this.clock += 1;
     if (prev) this.leave(key, prev);
     if (next) this.join(key, next);
   }
@@ -45,6 +55,7 @@ export class PodIndex {
         namespace: pod.namespace,
         labels: pod.labels ?? {},
         keys: new Set(),
+        stamp: this.clock,
       };
       this.groups.set(sig, group);
       for (const term of this.termsOf(group)) {
@@ -57,6 +68,7 @@ export class PodIndex {
       pod.labels = group.labels;
     }
     group.keys.add(key);
+    group.stamp = this.clock;
   }
 
   private leave(key: string, pod: SlimPod) {
@@ -64,6 +76,7 @@ export class PodIndex {
     const group = this.groups.get(sig);
     if (!group) return;
     group.keys.delete(key);
+    group.stamp = this.clock;
     if (group.keys.size > 0) return;
     this.groups.delete(sig);
     for (const term of this.termsOf(group)) {
@@ -103,9 +116,9 @@ export class PodIndex {
     return best ?? this.groups.values();
   }
 
-  /** Cache keys of the pods the query selects. */
-  select(query: EntityPodQuery): string[] {
-    const out: string[] = [];
+  /** The groups the query selects. */
+  private selectGroups(query: EntityPodQuery): Group[] {
+    const out: Group[] = [];
     for (const group of this.candidates(query)) {
       const representative: SlimPod = {
         name: '',
@@ -114,9 +127,25 @@ export class PodIndex {
         phase: '',
       };
       // The query reads namespace and labels only: one test decides the whole group.
-      if (query.matches(representative)) out.push(...group.keys);
+      if (query.matches(representative)) out.push(group);
     }
     return out;
+  }
+
+  /** Cache keys of the pods the query selects. */
+  select(query: EntityPodQuery): string[] {
+    return this.selectGroups(query).flatMap(g => [...g.keys]);
+  }
+
+  /**
+   * The version of the query's pods: the stamps of the groups it selects. It changes whenever a
+   * selected pod changes, joins or leaves, or a group starts or stops being selected; it stays
+   * the same when only pods of other groups change. Costs one test per candidate group.
+   */
+  version(query: EntityPodQuery): string {
+    return this.selectGroups(query)
+      .map(g => g.stamp)
+      .join(',');
   }
 
   /** How many groups the query examines (for tests: the index narrows). */

@@ -34,6 +34,30 @@ type Meta = {
   metadata?: { name?: string; namespace?: string; resourceVersion?: string };
 };
 
+/**
+ * Whether two slim objects hold the same content (key order ignored). Slim objects are small
+ * trees of plain objects, arrays and primitives.
+ */
+export function sameContent(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || !a || !b) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (const k of ka) {
+    if (
+      !Object.prototype.hasOwnProperty.call(b, k) ||
+      !sameContent(
+        (a as Record<string, unknown>)[k],
+        (b as Record<string, unknown>)[k],
+      )
+    )
+      return false;
+  }
+  return true;
+}
+
 function isGone(err: unknown): boolean {
   const e = err as { code?: number; statusCode?: number } | undefined;
   return e?.code === 410 || e?.statusCode === 410;
@@ -50,7 +74,8 @@ export type ItemListener<S> = (
 ) => void;
 
 /**
- * List + watch of one resource, storing slim objects only. Lists are paginated; the watch
+ * List + watch of one resource, storing slim objects only. Events and relisted objects whose slim
+ * content equals the cached one are not changes (no listener call, no `onChange`). Lists are paginated; the watch
  * resumes from the last resourceVersion; a 410 Gone (from the watch or an expired continue
  * token) triggers a fresh relist; every other failure reconnects with exponential backoff.
  */
@@ -144,6 +169,8 @@ export class ResourceInformer<T extends Meta, S> {
     }
     for (const [k, v] of fresh) {
       const prev = this.items.get(k);
+      // Unchanged objects keep their cached copy and are not reported as changes.
+      if (prev && sameContent(prev, v)) continue;
       this.items.set(k, v);
       this.emit(k, prev, v);
     }
@@ -180,6 +207,9 @@ export class ResourceInformer<T extends Meta, S> {
           this.emit(key, prev, undefined);
         } else {
           const next = this.slim(event.object as T);
+          // Status heartbeats and fields the slim type drops change nothing the cache holds:
+          // no listener call, no generation bump, so memoised answers stay valid.
+          if (prev && sameContent(prev, next)) return;
           this.items.set(key, next);
           this.emit(key, prev, next);
         }

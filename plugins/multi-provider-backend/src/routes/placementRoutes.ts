@@ -10,6 +10,7 @@ import {
 import express from 'express';
 import Router from 'express-promise-router';
 import { PlacementService } from '../services/PlacementService';
+import { sendJsonAnswer } from '../services/answerMemo';
 import { parseInput, permissionGuard } from './guard';
 
 /** Dependencies of the placement routes. */
@@ -40,7 +41,8 @@ export function placementRoutes(
       req.params,
       'entity reference',
     );
-    res.json(await placement.entityPlacement(ref, credentials));
+    const answer = await placement.entityPlacementAnswer(ref, credentials);
+    sendJsonAnswer(req, res, answer.json());
   });
 
   router.get('/platform/placement', async (req, res) => {

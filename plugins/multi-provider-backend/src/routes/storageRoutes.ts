@@ -11,6 +11,7 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { DesiredStorageService } from '../storage/DesiredStorageService';
 import { StorageService } from '../storage/StorageService';
+import { sendJsonAnswer } from '../services/answerMemo';
 import { parseInput, permissionGuard } from './guard';
 
 /** Dependencies of the storage routes. */
@@ -39,7 +40,8 @@ export function storageRoutes(options: StorageRoutesOptions): express.Router {
       req.params,
       'entity reference',
     );
-    res.json(await storage.entityStorage(ref, credentials));
+    const answer = await storage.entityStorageAnswer(ref, credentials);
+    sendJsonAnswer(req, res, answer.json());
   });
 
   router.get('/platform/storage', async (req, res) => {

@@ -16,6 +16,8 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import { ClusterCache } from '../cache/ClusterCache';
 import { selectPods } from '../cache/PodIndex';
 import { resolveEntityPods } from './entityMatcher';
+import { EntityPodQuery } from './entityPods';
+import { AnswerMemo, MemoAnswer, objectId } from './answerMemo';
 
 /** Fields of a per-cluster answer that come from the cache state. */
 export function clusterHeader(cache: ClusterCache) {
@@ -36,8 +38,30 @@ export function clusterHeader(cache: ClusterCache) {
   return header;
 }
 
+/** What identifies a pod query: its namespace and requirements. */
+export function querySignature(query: EntityPodQuery): string {
+  return JSON.stringify([query.namespace ?? null, query.requirements]);
+}
+
+/**
+ * The version of an entity's answer for one cluster: its header (state, staleness, error), and
+ * when it has data the node version and the stamps of the entity's pod groups. Any change the
+ * answer depends on changes it; a change to other workloads' pods does not.
+ */
+export function clusterAnswerVersion(
+  cache: ClusterCache,
+  query: EntityPodQuery,
+): string {
+  const head = JSON.stringify(clusterHeader(cache));
+  if (!cache.hasData) return head;
+  return `${head}|n${cache.nodeVersion}|g${cache.podIndex.version(query)}`;
+}
+
 /** Answers the placement routes from the caches; no cluster calls per request. */
 export class PlacementService {
+  /** Entity answers, rebuilt only when a cluster header, a node or one of the entity's pods changed. */
+  readonly entityAnswers = new AnswerMemo<EntityPlacementResponse>();
+
   constructor(
     private readonly caches: ClusterCache[],
     private readonly registry: () => ProviderRegistry,
@@ -52,14 +76,39 @@ export class PlacementService {
     ref: { kind: string; namespace: string; name: string },
     credentials: BackstageCredentials,
   ): Promise<EntityPlacementResponse> {
+    return (await this.entityPlacementAnswer(ref, credentials)).value;
+  }
+
+  /** The entity's answer, memoised (see {@link AnswerMemo}); the caller must not modify it. */
+  async entityPlacementAnswer(
+    ref: { kind: string; namespace: string; name: string },
+    credentials: BackstageCredentials,
+  ): Promise<MemoAnswer<EntityPlacementResponse>> {
     const { entity, query } = await resolveEntityPods(
       this.catalog,
       ref,
       credentials,
     );
     const registry = this.registry();
+    const entityRef = stringifyEntityRef(entity);
+    const version = [
+      querySignature(query),
+      objectId(registry),
+      ...this.caches.map(c => clusterAnswerVersion(c, query)),
+    ].join('\n');
+    return this.entityAnswers.get(entityRef, version, () =>
+      this.buildEntityPlacement(entityRef, query, registry),
+    );
+  }
+
+  /** Builds the entity's answer from the caches (no memo; the benchmark times it). */
+  buildEntityPlacement(
+    entityRef: string,
+    query: EntityPodQuery,
+    registry: ProviderRegistry,
+  ): EntityPlacementResponse {
     return {
-      entityRef: stringifyEntityRef(entity),
+      entityRef,
       clusters: this.caches.map(cache => {
         const header = clusterHeader(cache);
         if (!cache.hasData) {

@@ -216,6 +216,65 @@ async function start(
 }
 
 describe('storage routes', () => {
+  it('reuses the entity answer (ETag, 304) until its claims, its pods or the cluster state change', async () => {
+    const cluster = lab();
+    const server = await start(AuthorizeResult.ALLOW, cluster);
+    const url = '/api/multi-provider/entity/default/component/web/storage';
+    const get = (etag?: string) =>
+      etag
+        ? request(server).get(url).set('If-None-Match', etag)
+        : request(server).get(url);
+    const settle = () => new Promise(r => setTimeout(r, 100));
+    const first = await get();
+    expect(first.status).toBe(200);
+    const etag = first.headers.etag;
+    expect((await get(etag)).status).toBe(304);
+
+    // Another workload's pod changes: same answer, same tag.
+    cluster.pods.upsert({
+      metadata: { name: 'db-0', namespace: 'shop', labels: { app: 'db' } },
+      spec: { nodeName: 's1' },
+      status: { phase: 'Running' },
+    } as any);
+    await settle();
+    expect((await get(etag)).status).toBe(304);
+
+    // One of its claims changes: a new answer showing it.
+    cluster.storage.pvcs.upsert({
+      ...pvc('data', 'hcloud-volumes', 'pv-h'),
+      status: { phase: 'Lost' },
+    } as any);
+    await settle();
+    const changed = await get(etag);
+    expect(changed.status).toBe(200);
+    expect(changed.headers.etag).not.toBe(etag);
+    expect(
+      changed.body.clusters[0].claims.find((c: any) => c.name === 'data').phase,
+    ).toBe('Lost');
+
+    // One of its pods moves: the mounting pod's node shows the change.
+    cluster.pods.upsert(pod('web-ok', 'data', 'hetzner', 'h2') as any);
+    await settle();
+    const moved = await get(changed.headers.etag);
+    expect(moved.status).toBe(200);
+    expect(
+      moved.body.clusters[0].claims.find((c: any) => c.name === 'data').pods[0]
+        .nodeName,
+    ).toBe('h2');
+
+    // The cluster goes stale: the next answer says so.
+    cluster.setDown(new Error('connection refused'));
+    for (let i = 0; i < 100; i++) {
+      const res = await get();
+      if (res.body.clusters[0].state === 'stale') break;
+      await new Promise(r => setTimeout(r, 20));
+    }
+    const stale = await get(moved.headers.etag);
+    expect(stale.status).toBe(200);
+    expect(stale.body.clusters[0].state).toBe('stale');
+    await server.stop();
+  });
+
   it('lists the entity claims with provider, zone, pods and the conflict findings', async () => {
     const server = await start();
     const res = await request(server).get(

@@ -19,6 +19,9 @@ import {
 } from './nodeInfo';
 import { workloadKey } from './services';
 
+type PlacementNodeEntry =
+  PlacementProvider['regions'][number]['zones'][number]['nodes'][number];
+
 /** Input of {@link buildClusterPlacement}. */
 export interface ClusterPlacementInput extends IntentCheckOptions {
   /** The entity's pods in this cluster. */
@@ -64,12 +67,20 @@ export function buildClusterPlacement(
       ? input.nodes
       : describeNodes(input.nodes, registry);
   const providers = new Map<string, PlacementProvider>();
+  // The node entries by name: a large entity has thousands of pods on hundreds of nodes, so the
+  // region / zone / node lookups must not be linear scans.
+  const nodeEntries = new Map<string, PlacementNodeEntry>();
   const unscheduled: PlacementPod[] = [];
   for (const pod of input.pods) {
     const info = pod.nodeName ? nodes.get(pod.nodeName) : undefined;
     const placed = toPlacementPod(pod, info, input);
     if (!pod.nodeName) {
       unscheduled.push(placed);
+      continue;
+    }
+    const known = nodeEntries.get(pod.nodeName);
+    if (known) {
+      known.pods.push(placed);
       continue;
     }
     const providerName = info?.provider ?? 'unknown';
@@ -95,12 +106,13 @@ export function buildClusterPlacement(
       zone = { name: zoneName, nodes: [] };
       region.zones.push(zone);
     }
-    let node = zone.nodes.find(n => n.name === pod.nodeName);
-    if (!node) {
-      node = { name: pod.nodeName, ready: info?.node.ready ?? false, pods: [] };
-      zone.nodes.push(node);
-    }
-    node.pods.push(placed);
+    const node = {
+      name: pod.nodeName,
+      ready: info?.node.ready ?? false,
+      pods: [placed],
+    };
+    zone.nodes.push(node);
+    nodeEntries.set(pod.nodeName, node);
   }
 
   const warnings: string[] = [];

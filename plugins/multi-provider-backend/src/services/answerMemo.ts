@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import { Request, Response } from 'express';
+
+/** An answer serialised once: the JSON bytes and the entity tag that names them. */
+export interface JsonAnswer {
+  body: Buffer;
+  etag: string;
+}
+
+/** A memoised answer: the value, and its JSON bytes (serialised on first use). */
+export interface MemoAnswer<T> {
+  value: T;
+  json(): JsonAnswer;
+}
+
+// Unique per process, so a tag from before a restart never matches.
+const ETAG_PREFIX = randomBytes(6).toString('hex');
+let etagSeq = 0;
+
+const objectIds = new WeakMap<object, number>();
+let nextObjectId = 0;
+
+/** A number naming an object's identity (e.g. the provider registry, replaced when reloaded). */
+export function objectId(o: object): number {
+  let id = objectIds.get(o);
+  if (id === undefined) objectIds.set(o, (id = ++nextObjectId));
+  return id;
+}
+
+/**
+ * Per-entity answers reused until something they depend on changes. The caller names what the
+ * answer depends on in `version` (cluster headers, the stamps of the entity's pod groups in the
+ * pod index, the node version, the registry, …); an answer is rebuilt only when that string
+ * differs. The JSON bytes are serialised at most once per build, and their ETag lets clients
+ * revalidate with `If-None-Match` (304, no body). At most `max` entities are kept, least recently
+ * used dropped first.
+ */
+export class AnswerMemo<T> {
+  private readonly entries = new Map<
+    string,
+    { version: string; value: T; json?: JsonAnswer }
+  >();
+  /** Answers built (misses), for tests and the benchmark. */
+  builds = 0;
+
+  constructor(private readonly max = 500) {}
+
+  get(id: string, version: string, build: () => T): MemoAnswer<T> {
+    let entry = this.entries.get(id);
+    if (entry && entry.version === version) {
+      // Most recently used last.
+      this.entries.delete(id);
+    } else {
+      this.builds += 1;
+      entry = { version, value: build() };
+    }
+    this.entries.set(id, entry);
+    if (this.entries.size > this.max) {
+      this.entries.delete(this.entries.keys().next().value!);
+    }
+    const hit = entry;
+    return {
+      value: hit.value,
+      json: () =>
+        (hit.json ??= {
+          body: Buffer.from(JSON.stringify(hit.value)),
+          etag: `"${ETAG_PREFIX}-${++etagSeq}"`,
+        }),
+    };
+  }
+}
+
+/**
+ * Sends a memoised JSON answer with its ETag; 304 without a body when the request's
+ * `If-None-Match` names it. `no-cache`: clients must revalidate every time, so a cluster going
+ * stale shows at once.
+ */
+export function sendJsonAnswer(
+  req: Request,
+  res: Response,
+  answer: JsonAnswer,
+) {
+  res.setHeader('ETag', answer.etag);
+  res.setHeader('Cache-Control', 'private, no-cache');
+  if (req.fresh) {
+    res.status(304).end();
+    return;
+  }
+  res.type('application/json').send(answer.body);
+}
