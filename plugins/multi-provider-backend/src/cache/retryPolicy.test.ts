@@ -144,6 +144,9 @@ describe('the cache follows the discipline', () => {
       maxBackoffMs: 40,
       requestTimeoutMs: 200,
       recheckMs: 60_000,
+      // The cap on retries has its own test (ClusterCache.test.ts); here ~9 backoffs fit in the
+      // 300 ms a test waits, so the default cap (8) would turn a retry test into a recheck wait.
+      maxRetries: 100,
     });
     return { cluster, cache };
   }
