@@ -40,7 +40,7 @@ describe('cachedPermissions', () => {
       p.authorize([{ permission: read }], { credentials });
     expect((await ask())[0].result).toBe(AuthorizeResult.ALLOW);
     result = AuthorizeResult.DENY; // revoked
-    c.t = 4999;
+    c.t = 3999; // before the refresh window (the last second)
     expect((await ask())[0].result).toBe(AuthorizeResult.ALLOW);
     expect(inner.authorize).toHaveBeenCalledTimes(1);
     c.t = 5000;
@@ -119,6 +119,32 @@ describe('cachedCatalog', () => {
     c.t = 5000;
     await get('component:default/web');
     expect(inner.getEntityByRef).toHaveBeenCalledTimes(5);
+  });
+
+  it('refreshes a busy key ahead of expiry; a refused refresh drops it at once', async () => {
+    const c = clock();
+    const cache = new ShortLivedCache<string>(5000, 10, c.now, 1000);
+    let answer = 'allow';
+    const load = jest.fn(async () => answer);
+    const keep = (v: string) => v === 'allow';
+    expect(await cache.get('k', load, keep)).toBe('allow');
+    c.t = 3999;
+    await cache.get('k', load, keep);
+    expect(load).toHaveBeenCalledTimes(1);
+    c.t = 4000; // refresh window: served from the entry, its successor started
+    expect(await cache.get('k', load, keep)).toBe('allow');
+    expect(load).toHaveBeenCalledTimes(2);
+    c.t = 8999; // the successor (started at 4000) serves until 9000
+    expect(await cache.get('k', load, keep)).toBe('allow');
+    expect(load).toHaveBeenCalledTimes(3); // its own refresh window: successor started
+    answer = 'deny';
+    c.t = 9000;
+    expect(await cache.get('k', load, keep)).toBe('allow'); // started at 8999
+    c.t = 13000; // refresh window again: the refresh answers deny and the key is dropped
+    await cache.get('k', load, keep);
+    await new Promise(r => setImmediate(r));
+    expect(cache.size).toBe(0);
+    expect(await cache.get('k', load, keep)).toBe('deny');
   });
 
   it('keeps at most its bound, the oldest dropped first', async () => {

@@ -19,21 +19,25 @@ export const CALLER_CACHE_TTL_MS = 5_000;
 /** Entries kept at most per cache; the oldest is dropped first. */
 export const CALLER_CACHE_MAX = 1_000;
 
+type Entry<T> = { expires: number; value: Promise<T>; next?: Entry<T> };
+
 /**
- * A size-bounded cache of promises that expire `ttlMs` after they were made. Concurrent callers of
- * one key share the promise in flight; a rejected promise, and a value `keep` refuses, is
- * dropped at once, so only what `keep` accepts is ever reused.
+ * A size-bounded cache of promises that expire `ttlMs` after their call started. Concurrent
+ * callers of one key share the promise in flight; a rejected promise, and a value `keep`
+ * refuses, is dropped at once, so only what `keep` accepts is ever reused. In the last
+ * `refreshMs` of an entry's life the first caller starts its successor call while the entry
+ * keeps serving; the successor replaces it when it resolves (or, when refused or failed, the key
+ * is dropped), so a busy key does not make every caller wait at each expiry. No value is served
+ * longer than `ttlMs` after its call started.
  */
 export class ShortLivedCache<T> {
-  private readonly entries = new Map<
-    string,
-    { expires: number; value: Promise<T> }
-  >();
+  private readonly entries = new Map<string, Entry<T>>();
 
   constructor(
     private readonly ttlMs = CALLER_CACHE_TTL_MS,
     private readonly max = CALLER_CACHE_MAX,
     private readonly now: () => number = Date.now,
+    private readonly refreshMs = ttlMs / 5,
   ) {}
 
   get size() {
@@ -46,20 +50,47 @@ export class ShortLivedCache<T> {
     keep: (v: T) => boolean,
   ): Promise<T> {
     const t = this.now();
-    const hit = this.entries.get(key);
-    if (hit && hit.expires > t) return hit.value;
-    if (hit) this.entries.delete(key);
-    const value = load();
-    const entry = { expires: t + this.ttlMs, value };
+    let hit = this.entries.get(key);
+    if (hit && hit.expires <= t) {
+      // Expired: its successor, if one was started, takes over (callers wait for it).
+      hit = hit.next && hit.next.expires > t ? hit.next : undefined;
+      if (hit) this.entries.set(key, hit);
+      else this.entries.delete(key);
+    }
+    if (hit) {
+      if (!hit.next && t >= hit.expires - this.refreshMs) {
+        hit.next = this.call(key, load, keep, t, hit);
+      }
+      return hit.value;
+    }
+    const entry = this.call(key, load, keep, t);
     this.entries.set(key, entry);
     if (this.entries.size > this.max) {
       this.entries.delete(this.entries.keys().next().value!);
     }
+    return entry.value;
+  }
+
+  private call(
+    key: string,
+    load: () => Promise<T>,
+    keep: (v: T) => boolean,
+    t: number,
+    refreshing?: Entry<T>,
+  ): Entry<T> {
+    const entry: Entry<T> = { expires: t + this.ttlMs, value: load() };
     const drop = () => {
-      if (this.entries.get(key) === entry) this.entries.delete(key);
+      if (refreshing?.next === entry) refreshing.next = undefined;
+      const current = this.entries.get(key);
+      if (current === entry || current === refreshing) this.entries.delete(key);
     };
-    value.then(v => keep(v) || drop(), drop);
-    return value;
+    entry.value.then(v => {
+      if (!keep(v)) drop();
+      else if (refreshing && this.entries.get(key) === refreshing) {
+        this.entries.set(key, entry);
+      }
+    }, drop);
+    return entry;
   }
 }
 
