@@ -19,6 +19,7 @@ import { GitOpsService } from './gitops/GitOpsService';
 import { fluxOperatorServiceRef } from './gitops/FluxOperator';
 import { registerGitOpsInformers } from './gitops/resources';
 import { gitopsRoutes } from './routes/gitopsRoutes';
+import { cachedCatalog, cachedPermissions } from './services/shortLivedCache';
 
 /** The multi-provider backend plugin: cluster caches, the placement and storage APIs. */
 export const multiProviderPlugin = createBackendPlugin({
@@ -39,6 +40,10 @@ export const multiProviderPlugin = createBackendPlugin({
       },
       async init(deps) {
         const { config, logger, lifecycle } = deps;
+        // A user's ALLOW decision and resolved entity are reused for a few seconds
+        // (docs/adr/1102-short-lived-caller-caches.md); DENY is never cached.
+        const permissions = cachedPermissions(deps.permissions);
+        const catalog = cachedCatalog(deps.catalog);
         const settings = readMultiProviderConfig(config);
         const registry = loadProviderRegistry(settings.registryDir);
         deps.permissionsRegistry.addPermissions(multiProviderPermissions);
@@ -58,27 +63,19 @@ export const multiProviderPlugin = createBackendPlugin({
         const all = [...caches, ...storageCaches];
         lifecycle.addStartupHook(() => all.forEach(c => c.start()));
         lifecycle.addShutdownHook(() => all.forEach(c => c.stop()));
-        const placement = new PlacementService(
-          caches,
-          () => registry,
-          deps.catalog,
-        );
+        const placement = new PlacementService(caches, () => registry, catalog);
         deps.httpRouter.use(
           placementRoutes({
             httpAuth: deps.httpAuth,
-            permissions: deps.permissions,
+            permissions,
             placement,
           }),
         );
         deps.httpRouter.use(
           storageRoutes({
             httpAuth: deps.httpAuth,
-            permissions: deps.permissions,
-            storage: new StorageService(
-              storageCaches,
-              () => registry,
-              deps.catalog,
-            ),
+            permissions,
+            storage: new StorageService(storageCaches, () => registry, catalog),
             desired: new DesiredStorageService(
               readStorageConfig(config, findRepoRoot(process.cwd())),
               () => registry,
@@ -88,8 +85,8 @@ export const multiProviderPlugin = createBackendPlugin({
         deps.httpRouter.use(
           gitopsRoutes({
             httpAuth: deps.httpAuth,
-            permissions: deps.permissions,
-            gitops: new GitOpsService(gitopsInformers, deps.catalog),
+            permissions,
+            gitops: new GitOpsService(gitopsInformers, catalog),
             operator: deps.fluxOperator,
           }),
         );

@@ -26,6 +26,7 @@ import {
   vsoObjectState,
 } from '@internal/plugin-multi-provider-common';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { ClusterCache } from '../cache/ClusterCache';
 import { clusterHeader } from '../services/PlacementService';
 import { KUBERNETES_NAMESPACE_ANNOTATION } from '../services/entityPods';
 import {
@@ -52,8 +53,23 @@ function claimMatches(
   );
 }
 
+type WorkloadPlacement = Map<string, { pods: number; nodes: Set<string> }>;
+const placementMemo = new WeakMap<
+  ClusterCache,
+  { generation: number; placement: WorkloadPlacement }
+>();
+
+/** `workloadPlacement` of the cache's pods, rebuilt only when the cache's generation moves. */
+function cachedWorkloadPlacement(cache: ClusterCache): WorkloadPlacement {
+  const memo = placementMemo.get(cache);
+  if (memo?.generation === cache.generation) return memo.placement;
+  const placement = workloadPlacement(cache.pods.items.values());
+  placementMemo.set(cache, { generation: cache.generation, placement });
+  return placement;
+}
+
 /** Where each workload's pods run, from the placement cache (one pass over the pods). */
-function workloadPlacement(pods: Iterable<SlimPod>) {
+function workloadPlacement(pods: Iterable<SlimPod>): WorkloadPlacement {
   const byWorkload = new Map<string, { pods: number; nodes: Set<string> }>();
   for (const pod of pods) {
     if (!pod.owner || !WORKLOAD_KINDS.has(pod.owner.kind)) continue;
@@ -143,7 +159,7 @@ export class GitOpsService {
       const { own, appliers, missing } = this.ownObjects(c, claims);
       const lookup = (kind: FluxKind, namespace: string, name: string) =>
         c.flux[kind].items.get(key(namespace, name));
-      const placement = workloadPlacement(c.cache.pods.items.values());
+      const placement = cachedWorkloadPlacement(c.cache);
       const describe = (o: SlimFluxObject): FluxObject => {
         const d = describeFluxObject(c.cache.name, o);
         if (d.inventory) {

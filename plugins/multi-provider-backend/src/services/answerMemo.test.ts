@@ -1,3 +1,4 @@
+import zlib from 'node:zlib';
 import { mockServices } from '@backstage/backend-test-utils';
 import { KubeNode, KubePod } from '@internal/plugin-multi-provider-common';
 import express from 'express';
@@ -217,5 +218,28 @@ describe('memoised entity placement answers', () => {
     expect(changed.headers.etag).not.toBe(etag);
     expect(changed.body.clusters[0].podCount).toBe(1);
     cache.stop();
+  });
+
+  it('sends the bytes gzipped once per answer when the request accepts gzip, plain otherwise', async () => {
+    const body = Buffer.from(JSON.stringify({ rows: 'x'.repeat(4000) }));
+    const answer = { body, etag: '"t-1"' };
+    const gzip = jest.spyOn(zlib, 'gzipSync');
+    const app = express().get('/e', (req, res) =>
+      sendJsonAnswer(req, res, answer),
+    );
+    const zipped = await request(app).get('/e').set('Accept-Encoding', 'gzip');
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers.vary).toMatch(/Accept-Encoding/);
+    expect(Number(zipped.headers['content-length'])).toBeLessThan(body.length);
+    expect(zipped.body.rows).toHaveLength(4000);
+    await request(app).get('/e').set('Accept-Encoding', 'gzip');
+    expect(gzip).toHaveBeenCalledTimes(1);
+    const plain = await request(app)
+      .get('/e')
+      .set('Accept-Encoding', 'identity');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(Number(plain.headers['content-length'])).toBe(body.length);
+    expect(plain.body.rows).toHaveLength(4000);
+    gzip.mockRestore();
   });
 });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { Request, Response } from 'express';
 
 /** An answer serialised once: the JSON bytes and the entity tag that names them. */
@@ -70,10 +71,22 @@ export class AnswerMemo<T> {
   }
 }
 
+// Answers smaller than this go uncompressed (the compression middleware's own threshold).
+const GZIP_MIN_BYTES = 1024;
+const gzipped = new WeakMap<JsonAnswer, Buffer>();
+
+/** The answer's bytes gzipped, computed once per memoised answer and kept with it. */
+function gzipOf(answer: JsonAnswer): Buffer {
+  let gz = gzipped.get(answer);
+  if (!gz) gzipped.set(answer, (gz = gzipSync(answer.body)));
+  return gz;
+}
+
 /**
  * Sends a memoised JSON answer with its ETag; 304 without a body when the request's
  * `If-None-Match` names it. `no-cache`: clients must revalidate every time, so a cluster going
- * stale shows at once.
+ * stale shows at once. When the request accepts gzip the bytes go gzipped, compressed once per
+ * answer (`Content-Encoding` set, so the server's compression middleware leaves them alone).
  */
 export function sendJsonAnswer(
   req: Request,
@@ -82,9 +95,16 @@ export function sendJsonAnswer(
 ) {
   res.setHeader('ETag', answer.etag);
   res.setHeader('Cache-Control', 'private, no-cache');
+  res.vary('Accept-Encoding');
   if (req.fresh) {
     res.status(304).end();
     return;
   }
-  res.type('application/json').send(answer.body);
+  res.type('application/json');
+  if (answer.body.length >= GZIP_MIN_BYTES && req.acceptsEncodings('gzip')) {
+    res.setHeader('Content-Encoding', 'gzip');
+    res.send(gzipOf(answer));
+    return;
+  }
+  res.send(answer.body);
 }
