@@ -264,10 +264,14 @@ describe('ClusterCache', () => {
     await sleep(100);
     // Backoff 5, 10, 20, 20… ms: a handful of attempts in 100 ms, not hundreds.
     expect(cluster.pods.watchCalls - watches).toBeLessThan(12);
-    expect(cache.status()).toMatchObject({
-      state: 'stale',
-      lastError: 'HTTP 500: etcd down',
-    });
+    // Each re-watch opens (so reads synced) for the 1 ms before its ERROR event: wait for the
+    // failed state rather than sampling one instant that may fall in that window.
+    await until(
+      () =>
+        cache.status().state === 'stale' &&
+        cache.status().lastError === 'HTTP 500: etcd down',
+      'stale with the watch error',
+    );
     cache.stop();
   });
 
