@@ -84,12 +84,12 @@ function entityObjects(cache: StorageCache, query: EntityPodQuery) {
   return { pods, claims, candidates };
 }
 
-/** Keys of the objects whose events the answer shows: its claims and pods. */
-function eventKeys(claims: SlimPVC[], pods: SlimPod[]): string[] {
-  return [
+/** Keys of the objects whose events the answer shows: its claims and pods (once each). */
+function eventKeys(claims: SlimPVC[], pods: SlimPod[]): Set<string> {
+  return new Set([
     ...claims.map(claimKey),
     ...pods.map(p => `${p.namespace}/${p.name}`),
-  ];
+  ]);
 }
 
 /**
