@@ -26,9 +26,16 @@ function matches(selector: string | null, obj: Obj): boolean {
  */
 export async function startFakeKubeApi(
   collections: Record<string, Obj[]>,
-): Promise<{ url: string; close(): Promise<void>; requests: () => number }> {
+): Promise<{
+  url: string;
+  close(): Promise<void>;
+  requests: () => number;
+  /** Sends a watch event to every open watch of `path` (the churn mode of the storage bench). */
+  emit(path: string, type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: Obj): void;
+}> {
   let requests = 0;
   const watches = new Set<http.ServerResponse>();
+  const watchesByPath = new Map<string, Set<http.ServerResponse>>();
   const server = http.createServer((req, res) => {
     requests += 1;
     const url = new URL(req.url ?? '/', 'http://x');
@@ -48,7 +55,13 @@ export async function startFakeKubeApi(
       // Send the headers now: clients consider the watch established once they arrive.
       res.flushHeaders();
       watches.add(res);
-      req.on('close', () => watches.delete(res));
+      let open = watchesByPath.get(url.pathname);
+      if (!open) watchesByPath.set(url.pathname, (open = new Set()));
+      open.add(res);
+      req.on('close', () => {
+        watches.delete(res);
+        open!.delete(res);
+      });
       return;
     }
     const selected = items.filter(o =>
@@ -73,6 +86,11 @@ export async function startFakeKubeApi(
   return {
     url: `http://127.0.0.1:${port}`,
     requests: () => requests,
+    emit: (p, type, object) => {
+      for (const w of watchesByPath.get(p) ?? []) {
+        w.write(`${JSON.stringify({ type, object })}\n`);
+      }
+    },
     close: () =>
       new Promise(r => {
         for (const w of watches) w.destroy();

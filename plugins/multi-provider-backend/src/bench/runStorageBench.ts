@@ -1,7 +1,10 @@
 /* eslint-disable no-console */
 // Storage benchmark: `yarn workspace @internal/plugin-multi-provider-backend bench:storage
-// [--lab] [--claims N] [--nodes N] [--iterations N]`. Without `--lab` it serves a synthetic
-// cluster (default 1,000 nodes, 20,000 claims, volumes and pods) over HTTP; with `--lab` it reads
+// [--lab] [--claims N] [--nodes N] [--iterations N] [--churn N]`. Without `--lab` it serves a
+// synthetic cluster (default 1,000 nodes, 20,000 claims, volumes and pods) over HTTP; with
+// `--churn N` it also sends N claim + volume updates a second to watches, all of other
+// entities' claims in the measured entity's namespaces (as a PV binder binding other workloads'
+// claims does), while the routes are measured; with `--lab` it reads
 // the running lab (scaled with `lab scale --claims N`). Prints: cold sync of the storage
 // informers, cache size per claim, what a memo miss of the entity answer costs, and warm p50/p99
 // of the storage routes beside the stock kubernetes backend's PVC listing
@@ -193,6 +196,44 @@ function synthetic(nodeCount: number, claimCount: number) {
   };
 }
 
+/**
+ * Sends `perSecond` claim + volume MODIFIED events to the fake API's watches, each a claim (and
+ * its volume) of another app in the namespaces of the measured entity `app-7` (ns-7, ns-27):
+ * capacity and phase alternate, so every event is a real change for the informers.
+ */
+function churnOthers(
+  api: { emit(path: string, type: 'MODIFIED', obj: object): void },
+  collections: ReturnType<typeof synthetic>,
+  perSecond: number,
+) {
+  const pvcs = collections['/api/v1/persistentvolumeclaims'] as any[];
+  const pvs = collections['/api/v1/persistentvolumes'] as any[];
+  const others = pvcs
+    .map((_, i) => i)
+    .filter(i => i % 40 === 7 && i % 500 !== 7);
+  let n = 0;
+  let version = 2;
+  const timer = setInterval(() => {
+    const i = others[n % others.length];
+    const odd = Math.floor(n / others.length) % 2 === 0;
+    n += 1;
+    version += 1;
+    const size = odd ? '11Gi' : '10Gi';
+    const rv = { resourceVersion: String(version) };
+    api.emit('/api/v1/persistentvolumeclaims', 'MODIFIED', {
+      ...pvcs[i],
+      metadata: { ...pvcs[i].metadata, ...rv },
+      status: { phase: 'Bound', capacity: { storage: size } },
+    });
+    api.emit('/api/v1/persistentvolumes', 'MODIFIED', {
+      ...pvs[i],
+      metadata: { ...pvs[i].metadata, ...rv },
+      spec: { ...pvs[i].spec, capacity: { storage: size } },
+    });
+  }, 1000 / perSecond);
+  return () => clearInterval(timer);
+}
+
 /** Cold sync and size of the storage informers beside a synced placement cache. */
 async function coldStorage(connection: ClusterConnection) {
   const cluster = new ClusterCache(connection, quietLogger);
@@ -269,6 +310,8 @@ async function main() {
   const claims = argNumber('claims', 20000);
   const nodeCount = argNumber('nodes', 1000);
   const iterations = argNumber('iterations', lab ? 50 : 100);
+  const churn = argNumber('churn', 0);
+  let startChurn = () => () => {};
   console.log(loadLine());
   const repoRoot = findRepoRoot(process.cwd());
   let connection: ClusterConnection;
@@ -282,8 +325,10 @@ async function main() {
     clusterEntry = { ...cluster, authProvider: 'serviceAccount' };
     entities = labEntities();
   } else {
-    const api = await startFakeKubeApi(synthetic(nodeCount, claims));
+    const collections = synthetic(nodeCount, claims);
+    const api = await startFakeKubeApi(collections);
     closeApi = api.close;
+    startChurn = () => churnOthers(api, collections, churn);
     const kc = new KubeConfig();
     kc.loadFromOptions({
       clusters: [{ name: 'bench', server: api.url, skipTLSVerify: true }],
@@ -334,6 +379,12 @@ async function main() {
     },
   });
 
+  const stopChurn = churn > 0 ? startChurn() : () => {};
+  if (churn > 0 && !lab) {
+    console.log(
+      `churn: ${churn} claim + volume updates/s to other entities' claims in the measured entity's namespaces`,
+    );
+  }
   const platform = await measure(
     () => fetch(`${base}/api/multi-provider/platform/storage`),
     iterations,
@@ -369,6 +420,18 @@ async function main() {
     const name = entity.metadata.name;
     const url = `${base}/api/multi-provider/entity/default/component/${name}/storage`;
     const ours = await measure(() => fetch(url), iterations);
+    // How many of as many conditional requests found a new answer (a memo rebuild), not 304.
+    let etag = '';
+    let rebuilt = 0;
+    for (let i = 0; i < iterations; i++) {
+      // An explicit Cache-Control: fetch would add `no-cache`, which forbids a 304.
+      const res = await fetch(url, {
+        headers: { 'if-none-match': etag, 'cache-control': 'max-age=0' },
+      });
+      if (res.status === 200) rebuilt += 1;
+      etag = res.headers.get('etag') ?? etag;
+      await res.arrayBuffer();
+    }
     const stock = await measure(
       () =>
         fetch(`${base}/api/kubernetes/services/${name}`, {
@@ -396,6 +459,9 @@ async function main() {
       comparisonRow(name, `${ourClaims}/${stockClaims}`, ours, stock),
     );
     notes.push(
+      `  ${name}: ${rebuilt} of ${iterations} conditional requests got a rebuilt answer (200), the rest 304`,
+    );
+    notes.push(
       `  ${name}: first (memo miss) call ${ms(ours.firstMs)}, answer ${(
         ours.bytes / 1024
       ).toFixed(0)} KiB with provider/zone/findings per claim; stock ${(
@@ -406,6 +472,7 @@ async function main() {
   console.log(`(${iterations} warm sequential calls each)`);
   for (const n of notes) console.log(n);
   console.log(loadLine());
+  stopChurn();
   await stop();
   await closeApi();
   process.exit(0);

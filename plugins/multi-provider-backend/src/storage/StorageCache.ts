@@ -23,7 +23,9 @@ import {
 } from '@internal/plugin-multi-provider-common';
 import { ClusterCache, DEFAULT_INFORMER_OPTIONS } from '../cache/ClusterCache';
 import { InformerOptions, ResourceInformer } from '../cache/ResourceInformer';
+import { PodIndex } from '../cache/PodIndex';
 import { StorageClients } from '../clusters/storageTypes';
+import { ObjectStamps } from './ObjectStamps';
 
 /** Per-cluster storage cache state, as `GET /clusters` reports placement's. */
 export interface StorageCacheStatus {
@@ -54,6 +56,18 @@ export class StorageCache {
   readonly events: ResourceInformer<KubeEventManifest, SlimEvent>;
   /** Bumped on every change, so derived views can be memoised. */
   generation = 0;
+  private ticks = 0;
+  private readonly clock = { tick: () => (this.ticks += 1) };
+  /** Claims by namespace and labels (the pod index over claims), for label-selected claims. */
+  readonly claimIndex = new PodIndex();
+  /** A stamp per claim (`namespace/name`). */
+  readonly claimStamps = new ObjectStamps(this.clock);
+  /** A stamp per volume (by name). */
+  readonly volumeStamps = new ObjectStamps(this.clock);
+  /** The events about each object (`namespace/name` of the involved object), stamped. */
+  readonly eventStamps = new ObjectStamps(this.clock, true);
+  /** Bumped when a StorageClass, CSIDriver or CSINode changes (few, rarely changing objects). */
+  classVersion = 0;
   private readonly informers: Array<ResourceInformer<any, any>>;
 
   constructor(
@@ -90,6 +104,36 @@ export class StorageCache {
     this.csiDrivers = informer('csidrivers', clients.csiDrivers, slimCSIDriver);
     this.csiNodes = informer('csinodes', clients.csiNodes, slimCSINode);
     this.events = informer('events', clients.events, slimEvent);
+    const claimKey = (c: SlimPVC) =>
+      `${c.metadata.namespace}/${c.metadata.name}`;
+    const asPod = (c: SlimPVC | undefined) =>
+      c && {
+        name: c.metadata.name,
+        namespace: c.metadata.namespace,
+        labels: c.metadata.labels,
+        phase: '',
+      };
+    this.pvcs.subscribe((key, prev, next) => {
+      this.claimIndex.update(key, asPod(prev), asPod(next));
+      this.claimStamps.update(
+        key,
+        prev && claimKey(prev),
+        next && claimKey(next),
+      );
+    });
+    this.pvs.subscribe((key, prev, next) =>
+      this.volumeStamps.update(key, prev?.metadata.name, next?.metadata.name),
+    );
+    const involved = (e: SlimEvent | undefined) =>
+      e && `${e.involvedObject.namespace ?? ''}/${e.involvedObject.name}`;
+    this.events.subscribe((key, prev, next) =>
+      this.eventStamps.update(key, involved(prev), involved(next)),
+    );
+    for (const i of [this.storageClasses, this.csiDrivers, this.csiNodes]) {
+      i.subscribe(() => {
+        this.classVersion += 1;
+      });
+    }
     this.informers = [
       this.pvcs,
       this.pvs,

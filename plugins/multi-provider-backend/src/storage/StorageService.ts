@@ -7,6 +7,9 @@ import {
   PlatformStorageCluster,
   PlatformStorageResponse,
   ProviderRegistry,
+  SlimEvent,
+  SlimNode,
+  SlimPV,
   SlimPVC,
   SlimPod,
   StorageSnapshot,
@@ -46,23 +49,86 @@ function header(cache: StorageCache) {
   return out;
 }
 
+const claimKey = (c: SlimPVC) => `${c.metadata.namespace}/${c.metadata.name}`;
+
 /**
- * Answers the storage routes from the caches; no cluster calls per request. The cluster's
- * snapshot (and the platform view) is rebuilt only when a cache changed.
+ * The entity's pods and claims in one cluster: the claims its pods mount, plus claims carrying
+ * labels the entity selects in the namespaces its pods run in (through the claim index, never a
+ * scan of the cluster's claims). `candidates` are the claim keys the answer depends on.
+ */
+function entityObjects(cache: StorageCache, query: EntityPodQuery) {
+  const pods = selectPods(
+    cache.cluster.pods.items,
+    cache.cluster.podIndex,
+    query,
+  );
+  const candidates = new Set<string>();
+  for (const p of pods) {
+    for (const c of p.claims ?? []) candidates.add(`${p.namespace}/${c}`);
+  }
+  const mounted = new Set(candidates);
+  const namespaces = new Set(pods.map(p => p.namespace));
+  for (const key of cache.claimIndex.select(query)) candidates.add(key);
+  const claims: SlimPVC[] = [];
+  for (const key of candidates) {
+    const c = cache.pvcs.items.get(key);
+    if (!c) continue;
+    // Claim label matching is limited to the namespaces the entity's pods run in.
+    if (
+      mounted.has(key) ||
+      (c.metadata.labels && namespaces.has(c.metadata.namespace))
+    ) {
+      claims.push(c);
+    }
+  }
+  return { pods, claims, candidates };
+}
+
+/** Keys of the objects whose events the answer shows: its claims and pods (once each). */
+function eventKeys(claims: SlimPVC[], pods: SlimPod[]): Set<string> {
+  return new Set([
+    ...claims.map(claimKey),
+    ...pods.map(p => `${p.namespace}/${p.name}`),
+  ]);
+}
+
+/**
+ * The version of everything the entity's answer reads in one cluster (besides its header):
+ * nodes, the entity's pod groups, StorageClasses/CSIDrivers/CSINodes, the stamps of its
+ * candidate claims, of their volumes and of the events about its claims and pods. A change of
+ * another entity's claim, volume or pods leaves it unchanged ([ADR 0502](../../../../docs/adr/0502-entity-answers-memoised-on-group-stamps.md)).
+ */
+function entityVersion(cache: StorageCache, query: EntityPodQuery): string {
+  const { pods, claims, candidates } = entityObjects(cache, query);
+  const volumes = claims
+    .map(c => c.spec.volumeName)
+    .filter((v): v is string => !!v);
+  return [
+    `n${cache.cluster.nodeVersion}`,
+    `g${cache.cluster.podIndex.version(query)}`,
+    `k${cache.classVersion}`,
+    `c${cache.claimStamps.version(candidates)}`,
+    `v${cache.volumeStamps.version(volumes)}`,
+    `e${cache.eventStamps.version(eventKeys(claims, pods))}`,
+  ].join('|');
+}
+
+/**
+ * Answers the storage routes from the caches; no cluster calls per request. The platform view's
+ * snapshot is rebuilt only when a cache changed; entity answers read the informers' maps.
  */
 export class StorageService {
   private readonly memo = new Map<
     string,
     {
       key: string;
-      byNamespace: Map<string, SlimPVC[]>;
       snapshot: StorageSnapshot;
       platform?: PlatformStorageCluster;
     }
   >();
   /**
-   * Entity answers, rebuilt only when a cluster header, the storage cache, a node or one of the
-   * entity's pods changed.
+   * Entity answers, rebuilt only when a cluster header, a node, one of the entity's pods, claims,
+   * volumes or events, or a StorageClass/CSIDriver/CSINode changed.
    */
   readonly entityAnswers = new AnswerMemo<EntityStorageResponse>();
 
@@ -79,15 +145,8 @@ export class StorageService {
     if (hit && hit.key === key && hit.snapshot.registry === registry) {
       return hit;
     }
-    const byNamespace = new Map<string, SlimPVC[]>();
-    for (const c of cache.pvcs.items.values()) {
-      const list = byNamespace.get(c.metadata.namespace);
-      if (list) list.push(c);
-      else byNamespace.set(c.metadata.namespace, [c]);
-    }
     const entry = {
       key,
-      byNamespace,
       snapshot: {
         registry,
         pvcs: [...cache.pvcs.items.values()],
@@ -137,9 +196,7 @@ export class StorageService {
       ...this.caches.map(cache => {
         const head = JSON.stringify(header(cache));
         if (!cache.hasData) return head;
-        return `${head}|s${cache.generation}|n${
-          cache.cluster.nodeVersion
-        }|g${cache.cluster.podIndex.version(query)}`;
+        return `${head}|${entityVersion(cache, query)}`;
       }),
     ].join('\n');
     return this.entityAnswers.get(entityRef, version, () =>
@@ -147,52 +204,64 @@ export class StorageService {
     );
   }
 
-  /** Builds the entity's answer from the caches (no memo; the benchmark times it). */
+  /**
+   * Builds the entity's answer from the informers' maps, reading only the entity's pods,
+   * claims, volumes, events and nodes (no memo; the benchmark times it).
+   */
   buildEntityStorage(
     entityRef: string,
     query: EntityPodQuery,
   ): EntityStorageResponse {
-    const { matches } = query;
+    const registry = this.registry();
     return {
       entityRef,
       clusters: this.caches.map((cache): ClusterStorage => {
         const head = header(cache);
         if (!cache.hasData) return { ...head, claims: [], findings: [] };
-        const entry = this.snapshot(cache);
-        const { snapshot } = entry;
-        const pods = selectPods(
-          cache.cluster.pods.items,
-          cache.cluster.podIndex,
-          query,
-        );
-        // The claims the entity's pods mount, plus claims carrying the entity's labels.
-        const wanted = new Set<string>();
-        for (const p of pods) {
-          for (const c of p.claims ?? []) wanted.add(`${p.namespace}/${c}`);
-        }
-        // Claim label matching is limited to the namespaces the entity's pods run in.
-        const claims: SlimPVC[] = [];
-        for (const ns of new Set(pods.map(p => p.namespace))) {
-          for (const c of entry.byNamespace.get(ns) ?? []) {
-            const key = `${c.metadata.namespace}/${c.metadata.name}`;
-            if (
-              wanted.has(key) ||
-              (c.metadata.labels &&
-                matches({
-                  namespace: c.metadata.namespace,
-                  labels: c.metadata.labels,
-                } as SlimPod))
-            ) {
-              claims.push(c);
-            }
-          }
-        }
+        const { pods, claims } = entityObjects(cache, query);
         claims.sort(
           (a, b) =>
             a.metadata.namespace.localeCompare(b.metadata.namespace) ||
             a.metadata.name.localeCompare(b.metadata.name),
         );
-        return { ...head, ...buildClaimRows(snapshot, claims, pods) };
+        const pvs = new Map<string, SlimPV>();
+        for (const c of claims) {
+          const pv = c.spec.volumeName
+            ? cache.pvs.items.get(`/${c.spec.volumeName}`)
+            : undefined;
+          if (pv) pvs.set(pv.metadata.name, pv);
+        }
+        const nodes = new Map<string, SlimNode>();
+        for (const p of pods) {
+          const node = p.nodeName
+            ? cache.cluster.nodes.items.get(`/${p.nodeName}`)
+            : undefined;
+          if (node) nodes.set(node.name, node);
+        }
+        const events: SlimEvent[] = [];
+        for (const key of eventKeys(claims, pods)) {
+          for (const e of cache.eventStamps.items(key)) {
+            const event = cache.events.items.get(e);
+            if (event) events.push(event);
+          }
+        }
+        const view: StorageSnapshot = {
+          registry,
+          pvcs: claims,
+          pvs,
+          storageClasses: new Map(
+            [...cache.storageClasses.items.values()].map(sc => [
+              sc.metadata.name,
+              sc,
+            ]),
+          ),
+          csiDrivers: [],
+          csiNodes: [],
+          events,
+          pods,
+          nodes,
+        };
+        return { ...head, ...buildClaimRows(view, claims, pods) };
       }),
     };
   }
