@@ -109,6 +109,13 @@ export function createValidateAction(config: GitopsConfig) {
         : new Map<string, string>();
       // Regeneration in a dry run happens in the temporary copy, never in the workspace.
       const copy = overlay.size > 0 || (ctx.isDryRun && input.regenerate);
+      // Handed the workspace itself, the validator may read any entry of it, not only TREE_DIRS.
+      if (!copy) {
+        await assertTreeContained(
+          ctx.workspacePath,
+          await fs.readdir(ctx.workspacePath),
+        );
+      }
       const treeRoot = copy
         ? await materialise(ctx.workspacePath, overlay)
         : ctx.workspacePath;
