@@ -1,12 +1,9 @@
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import fs from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { parse } from 'yaml';
-import { REPO_ROOT, VALIDATOR } from './__testUtils__/workspace';
-import { scaffolderModuleGitops } from './module';
+import { startScaffolder } from './__testUtils__/scaffolderBackend';
+import { REPO_ROOT } from './__testUtils__/workspace';
 import { loadTemplateExamples } from './templateExamples';
 
 // These tests copy the tree and run the Go validator; the machine is shared.
@@ -54,27 +51,7 @@ describe('scaffolderModuleGitops in the scaffolder backend', () => {
   const contents = treeContents();
 
   beforeAll(async () => {
-    const backend = await startTestBackend({
-      features: [
-        scaffolderPlugin,
-        scaffolderModuleGitops,
-        catalogServiceMock.factory(),
-        mockServices.rootConfig.factory({
-          data: {
-            backend: { baseUrl: 'http://localhost:7007' },
-            cloudlab: {
-              gitops: {
-                publish: 'local',
-                localRepository: '/nonexistent/lab.git',
-                repositoryRoot: REPO_ROOT,
-                ...(VALIDATOR ? {} : { validatorPath: '/bin/true' }),
-              },
-            },
-          },
-        }),
-      ],
-    });
-    server = backend.server;
+    server = await startScaffolder({ localRepository: '/nonexistent/lab.git' });
   });
 
   it('registers every cloudlab action', async () => {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { templateStringFields } from './__testUtils__/templateFields';
 import { REPO_ROOT } from './__testUtils__/workspace';
 import { createActions } from './actions';
 
@@ -77,16 +78,13 @@ describe('templates/', () => {
       const template = parse(
         fs.readFileSync(path.join(TEMPLATES, target), 'utf8'),
       );
-      const pages = [template.spec.parameters].flat();
       const problems: string[] = [];
       const secretFields: string[] = [];
-      for (const page of pages) {
-        for (const [key, prop] of Object.entries<any>(page.properties ?? {})) {
-          if (prop.type !== 'string') continue;
-          if (!prop.enum && typeof prop.maxLength !== 'number')
-            problems.push(`${key}: no maxLength`);
-          if (prop['ui:field'] === 'Secret') secretFields.push(key);
-        }
+      // At every depth: array items and nested objects are typed in the form too.
+      for (const { at, schema } of templateStringFields(template)) {
+        if (!schema.enum && typeof schema.maxLength !== 'number')
+          problems.push(`${at.join('.')}: no maxLength`);
+        if (schema['ui:field'] === 'Secret') secretFields.push(at.join('.'));
       }
       const text = JSON.stringify(template.spec.steps);
       for (const key of secretFields) {
