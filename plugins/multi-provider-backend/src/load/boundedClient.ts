@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import type { Duplex } from 'node:stream';
 
 /** One request of a page load: the route's name, its path, and how its answer is judged. */
@@ -16,7 +17,10 @@ export interface RequestOutcome {
   status: number;
   /** From the moment the request was issued (client queue included) to its last byte. */
   ms: number;
+  /** Size of the answer's JSON (decoded). */
   bytes: number;
+  /** Bytes on the wire (gzipped when the server compressed the answer). */
+  wireBytes: number;
   /** Socket error or timeout. */
   error?: string;
   /** A wrong answer: non-200, truncated body, invalid JSON, a failed check. */
@@ -111,6 +115,8 @@ export class BoundedClient {
           path: `${this.#base.pathname.replace(/\/$/, '')}${request.path}`,
           headers: {
             accept: 'application/json',
+            // As every browser does: the portal's answers are up to ~1 MiB of JSON.
+            'accept-encoding': 'gzip',
             authorization: `Bearer ${this.token()}`,
           },
         },
@@ -118,15 +124,17 @@ export class BoundedClient {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('error', err =>
-            finish({ status: 0, bytes: 0, error: err.message }),
+            finish({ status: 0, bytes: 0, wireBytes: 0, error: err.message }),
           );
           res.on('end', () => {
             this.counts.answered++;
-            const body = Buffer.concat(chunks);
+            const wire = Buffer.concat(chunks);
+            const { problem, bytes } = judge(request, res, wire);
             finish({
               status: res.statusCode ?? 0,
-              bytes: body.length,
-              problem: judge(request, res, body),
+              bytes,
+              wireBytes: wire.length,
+              problem,
             });
           });
         },
@@ -136,7 +144,7 @@ export class BoundedClient {
         this.#timeoutMs,
       );
       req.on('error', err =>
-        finish({ status: 0, bytes: 0, error: err.message }),
+        finish({ status: 0, bytes: 0, wireBytes: 0, error: err.message }),
       );
       req.end();
     });
@@ -148,26 +156,46 @@ export class BoundedClient {
   }
 }
 
-/** What is wrong with an answer (undefined when it is a complete, correct 200). */
+/**
+ * What is wrong with an answer (no problem when it is a complete, correct 200), and the size of
+ * its JSON once decoded.
+ */
 function judge(
   request: PageRequest,
   res: http.IncomingMessage,
-  body: Buffer,
-): string | undefined {
+  wire: Buffer,
+): { problem?: string; bytes: number } {
   if (res.statusCode !== 200) {
-    return `HTTP ${res.statusCode}: ${body
-      .toString('utf8', 0, 300)
-      .replace(/\s+/g, ' ')}`;
+    return {
+      bytes: wire.length,
+      problem: `HTTP ${res.statusCode}: ${wire
+        .toString('utf8', 0, 300)
+        .replace(/\s+/g, ' ')}`,
+    };
   }
   const declared = res.headers['content-length'];
-  if (declared !== undefined && Number(declared) !== body.length) {
-    return `truncated: ${body.length} of ${declared} bytes`;
+  if (declared !== undefined && Number(declared) !== wire.length) {
+    return {
+      bytes: wire.length,
+      problem: `truncated: ${wire.length} of ${declared} bytes`,
+    };
+  }
+  let body = wire;
+  const encoding = res.headers['content-encoding'];
+  if (encoding === 'gzip') {
+    try {
+      body = gunzipSync(wire);
+    } catch {
+      return { bytes: wire.length, problem: `not gzip (${wire.length} bytes)` };
+    }
+  } else if (encoding !== undefined && encoding !== 'identity') {
+    return { bytes: wire.length, problem: `unasked encoding ${encoding}` };
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
   } catch {
-    return `not JSON (${body.length} bytes)`;
+    return { bytes: body.length, problem: `not JSON (${body.length} bytes)` };
   }
-  return request.check?.(parsed);
+  return { bytes: body.length, problem: request.check?.(parsed) };
 }

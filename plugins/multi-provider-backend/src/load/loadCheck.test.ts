@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { BoundedClient } from './boundedClient';
 import { checkLoad, LoadRun, memoryBudget } from './loadCheck';
 import {
@@ -21,7 +22,9 @@ async function server(
   options: {
     delayMs?: number;
     every?: number;
-    fault?: 'drop' | '500' | 'truncate' | 'wrong';
+    fault?: 'drop' | '500' | 'truncate' | 'wrong' | 'bad-gzip';
+    /** Answer gzipped when the request accepts it (as the backend's memoised answers are). */
+    gzip?: boolean;
   } = {},
 ) {
   let n = 0;
@@ -48,6 +51,19 @@ async function server(
         res.writeHead(200, { 'content-length': String(body.length + 10) });
         res.write(body);
         res.socket?.end();
+        return;
+      }
+      if (faulty && options.fault === 'bad-gzip') {
+        res.writeHead(200, { 'content-encoding': 'gzip' }).end(body);
+        return;
+      }
+      if (options.gzip && /gzip/.test(String(req.headers['accept-encoding']))) {
+        res
+          .writeHead(200, {
+            'content-type': 'application/json',
+            'content-encoding': 'gzip',
+          })
+          .end(gzipSync(body));
         return;
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end(body);
@@ -135,10 +151,31 @@ describe('the load checker', () => {
     ['500', /dropped: .*got no answer or an error status \(.*HTTP 500/],
     ['truncate', /dropped: .*got no answer or an error status/],
     ['wrong', /correct: .*2 pods, the lab has 3/],
+    ['bad-gzip', /correct: .*answers under load were wrong .*not gzip/],
   ] as const)('fails a server that answers %s', async (fault, message) => {
     const s = await server({ every: 7, fault });
     const failures = await run(s.url);
     expect(failures.join('\n')).toMatch(message);
+    await s.close();
+  });
+
+  it('asks for gzip as browsers do, and checks the decoded answer', async () => {
+    const s = await server({ gzip: true });
+    expect(await run(s.url)).toEqual([]);
+    const client = new BoundedClient({
+      baseUrl: s.url,
+      maxSockets: 1,
+      timeoutMs: 2000,
+      token: () => 't',
+    });
+    const [outcome] = await sequentialLoads(client, [page], 1);
+    client.close();
+    expect(outcome.requests[0]).toMatchObject({
+      status: 200,
+      bytes: '{"pods":3}'.length,
+      wireBytes: gzipSync('{"pods":3}').length,
+    });
+    expect(outcome.requests[0].problem).toBeUndefined();
     await s.close();
   });
 

@@ -1,7 +1,7 @@
 /* eslint-disable no-console */
 // Load test of the portal backend (issue 11, property 10; docs/adr/1101-load-model.md):
 // `yarn workspace @internal/plugin-multi-provider-backend load [--users 200] [--seconds 60]
-// [--think-ms 2000] [--idle-rounds 20] [--saturation-seconds 15] [--max-sockets 256]
+// [--think-ms 2000] [--idle-rounds 100] [--saturation-seconds 15] [--max-sockets 256]
 // [--p99-factor 5] [--check]`. Starts the portal backend as its own process against the running
 // lab, opens entity pages as a guest user — idle (one at a time), under load (virtual users with
 // think time), saturated (no think time, information only) — and prints the figures. With
@@ -39,7 +39,7 @@ export const loadFlagsSchema = z
     users: count(1, 1000).default(200),
     seconds: count(5, 3600).default(60),
     'think-ms': count(0, 600_000).default(2000),
-    'idle-rounds': count(1, 1000).default(20),
+    'idle-rounds': count(1, 1000).default(100),
     'saturation-seconds': count(0, 600).default(15),
     'max-sockets': count(1, 1024).default(256),
     'timeout-ms': count(100, 600_000).default(30_000),
@@ -219,6 +219,10 @@ async function measure(
     0,
     ...idleOutcomes.flatMap(o => o.requests.map(r => r.bytes)),
   );
+  const largestWire = Math.max(
+    0,
+    ...idleOutcomes.flatMap(o => o.requests.map(r => r.wireBytes)),
+  );
   const budget = memoryBudget({
     idleRssBytes: idleFootprint.rssBytes,
     idleHeapBytes: idleFootprint.heapUsedBytes,
@@ -236,9 +240,11 @@ async function measure(
       budget.inFlightBytes,
     )} (${flags['max-sockets']} × (${
       flags['request-kib']
-    } KiB + 2 × largest answer ${(largest / 1024).toFixed(0)} KiB)) → RSS ${mib(
-      budget.rssBytes,
-    )}, heap ${mib(budget.heapBytes)}`,
+    } KiB + 2 × largest answer ${(largest / 1024).toFixed(0)} KiB, ${(
+      largestWire / 1024
+    ).toFixed(0)} KiB on the wire)) → RSS ${mib(budget.rssBytes)}, heap ${mib(
+      budget.heapBytes,
+    )}`,
   );
 
   const loadClient = client();
