@@ -1,11 +1,7 @@
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  KubeConfig,
-} from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import { ClusterConfig, MultiProviderConfig } from '../config';
 import { kubeStorageClients } from './kubeStorageClients';
-import { kubeWatch } from './kubeWatch';
+import { kubeList, kubeWatch } from './kubeWatch';
 import {
   ClusterConnection,
   ClusterSource,
@@ -38,25 +34,24 @@ export function kubeConfigFor(cluster: ClusterConfig): KubeConfig {
   return kc;
 }
 
-/** List + watch of one resource path with `@kubernetes/client-node`. */
+/**
+ * List + watch of one resource path: pages as plain JSON (`kubeList`), the watch with our own
+ * client (`kubeWatch`); the kubeconfig supplies the server, CA and token.
+ */
 export function resourceClient<T>(
   kc: KubeConfig,
   path: string,
-  list: (
-    limit: number,
-    cont?: string,
-  ) => Promise<{
-    items: T[];
-    metadata?: { resourceVersion?: string; _continue?: string };
-  }>,
 ): ResourceClient<T> {
   return {
     async list({ limit, continueToken }): Promise<ListPage<T>> {
-      const res = await list(limit, continueToken);
+      const res = await kubeList<T>(kc, path, {
+        limit: String(limit),
+        ...(continueToken ? { continue: continueToken } : {}),
+      });
       return {
         items: res.items,
         resourceVersion: res.metadata?.resourceVersion ?? '',
-        continueToken: res.metadata?._continue || undefined,
+        continueToken: res.metadata?.continue || undefined,
       };
     },
     watch(resourceVersion, onEvent, onDone) {
@@ -83,32 +78,12 @@ export function connectCluster(
   name: string,
   kc: KubeConfig,
 ): ClusterConnection {
-  const core = kc.makeApiClient(CoreV1Api);
-  const custom = kc.makeApiClient(CustomObjectsApi);
   return {
     name,
     customObjects: <T>({ group, version, plural }: CustomResource) =>
-      resourceClient<T>(
-        kc,
-        `/apis/${group}/${version}/${plural}`,
-        (limit, cont) =>
-          custom.listClusterCustomObject({
-            group,
-            version,
-            plural,
-            limit,
-            _continue: cont,
-          }) as Promise<{
-            items: T[];
-            metadata?: { resourceVersion?: string; _continue?: string };
-          }>,
-      ),
-    nodes: resourceClient(kc, '/api/v1/nodes', (limit, cont) =>
-      core.listNode({ limit, _continue: cont }),
-    ),
-    pods: resourceClient(kc, '/api/v1/pods', (limit, cont) =>
-      core.listPodForAllNamespaces({ limit, _continue: cont }),
-    ),
+      resourceClient<T>(kc, `/apis/${group}/${version}/${plural}`),
+    nodes: resourceClient(kc, '/api/v1/nodes'),
+    pods: resourceClient(kc, '/api/v1/pods'),
     storage: kubeStorageClients(kc),
   };
 }

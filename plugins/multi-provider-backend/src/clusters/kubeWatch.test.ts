@@ -2,7 +2,7 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { describeClusterError } from '../cache/retryPolicy';
-import { kubeWatch } from './kubeWatch';
+import { KubeHttpError, kubeList, kubeWatch } from './kubeWatch';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -124,6 +124,61 @@ describe('kubeWatch', () => {
     w.stop();
     await new Promise(r => setTimeout(r, 20));
     expect(onDone).not.toHaveBeenCalled();
+    await close();
+  });
+});
+
+describe('kubeList', () => {
+  it('reads one page as plain JSON, with the query and token', async () => {
+    let seen: http.IncomingMessage | undefined;
+    const page = {
+      kind: 'PodList',
+      metadata: { resourceVersion: '42', continue: 'next' },
+      items: [
+        {
+          metadata: { name: 'a', creationTimestamp: '2026-01-01T00:00:00Z' },
+        },
+      ],
+    };
+    const { kc, close } = await serve((req, res) => {
+      seen = req;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(page));
+    });
+    const got = await kubeList(kc, '/api/v1/pods', {
+      limit: '500',
+      continue: 'tok',
+    });
+    // Plain JSON: timestamps stay strings (no typed-model conversion).
+    expect(got).toEqual(page);
+    expect(seen?.url).toBe('/api/v1/pods?limit=500&continue=tok');
+    expect(seen?.headers.authorization).toBe('Bearer t0ken');
+    await close();
+  });
+
+  it('fails with the status, Retry-After and Status message, classified for retry', async () => {
+    const { kc, close } = await serve((_req, res) => {
+      res.writeHead(429, { 'retry-after': '2' });
+      res.end(JSON.stringify({ kind: 'Status', message: 'slow down' }));
+    });
+    const err = await kubeList(kc, '/api/v1/pods', {}).catch(e => e);
+    expect(err).toBeInstanceOf(KubeHttpError);
+    expect(err).toMatchObject({ statusCode: 429, message: 'slow down' });
+    expect(describeClusterError(err)).toMatchObject({
+      status: 429,
+      retryAfterMs: 2000,
+    });
+    await close();
+  });
+
+  it('refuses an answer that is not a list', async () => {
+    const { kc, close } = await serve((_req, res) => {
+      res.writeHead(200);
+      res.end('{"kind":"Status"}');
+    });
+    await expect(kubeList(kc, '/api/v1/pods', {})).rejects.toThrow(
+      '/api/v1/pods: the answer is not a list',
+    );
     await close();
   });
 });
