@@ -34,6 +34,7 @@ import {
   labEntities,
   loadLine,
   measure,
+  RequestSpec,
   ms,
   printBuildCost,
   quietLogger,
@@ -252,7 +253,7 @@ async function benchRoutes(
   const server = app.listen(0);
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const entityRoute = await measure(
-    () => fetch(`${base}/entity/default/component/${entityName}/placement`),
+    { url: `${base}/entity/default/component/${entityName}/placement` },
     iterations,
   );
   console.log(
@@ -267,21 +268,21 @@ async function benchRoutes(
 
 /** The platform routes under `base` (the plugin's route root), warm, sequential. */
 async function benchPlatformRoutes(base: string, iterations: number) {
-  const routes: Array<[string, () => Promise<Response>]> = [
-    ['GET platform placement', () => fetch(`${base}/platform/placement`)],
+  const routes: Array<[string, RequestSpec]> = [
+    ['GET platform placement', { url: `${base}/platform/placement` }],
     [
       'POST failure-domain',
-      () =>
-        fetch(`${base}/platform/failure-domain`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ level: 'provider', name: 'hetzner' }),
-        }),
+      {
+        url: `${base}/platform/failure-domain`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ level: 'provider', name: 'hetzner' }),
+      },
     ],
-    ['GET clusters', () => fetch(`${base}/clusters`)],
+    ['GET clusters', { url: `${base}/clusters` }],
   ];
-  for (const [name, call] of routes) {
-    const r = await measure(call, iterations);
+  for (const [name, request] of routes) {
+    const r = await measure(request, iterations);
     console.log(
       `${name.padEnd(24)} p50 ${ms(r.p50)}  p99 ${ms(
         r.p99,
@@ -340,21 +341,21 @@ async function benchAgainstStock(
   for (const entity of entities) {
     const name = entity.metadata.name;
     const url = `${base}/api/multi-provider/entity/default/component/${name}/placement`;
-    const ours = await measure(() => fetch(url), iterations);
+    const ours = await measure({ url }, iterations);
     const revalidate = await measure(
-      () => fetch(url, { headers: { 'if-none-match': ours.etag ?? '' } }),
+      { url, headers: { 'if-none-match': ours.etag ?? '' } },
       iterations,
     );
     const stock = await measure(
-      () =>
-        fetch(`${base}/api/kubernetes/resources/workloads/query`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({
-            entityRef: `component:default/${name}`,
-            auth: {},
-          }),
+      {
+        url: `${base}/api/kubernetes/resources/workloads/query`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          entityRef: `component:default/${name}`,
+          auth: {},
         }),
+      },
       iterations,
     );
     const podCount = (ours.body as { clusters: Array<{ podCount: number }> })
@@ -387,7 +388,7 @@ async function benchAgainstStock(
         0,
       )} KiB; If-None-Match revalidation (304) p50 ${ms(
         revalidate.p50,
-      )} p99 ${ms(revalidate.p99)}; GC during our series: ${
+      )} p99 ${ms(revalidate.p99)}; server-side GC during our series: ${
         ours.gc.count
       } pauses, ${ms(ours.gc.totalMs)} in all, longest ${ms(ours.gc.maxMs)}`,
     );

@@ -4,6 +4,7 @@
 // running the multi-provider plugin beside the stock kubernetes backend, both configured by the
 // same `kubernetes` block. Dev-only: test utilities and the stock backend stay devDependencies.
 import { PerformanceObserver } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import { LoggerService } from '@backstage/backend-plugin-api';
 // eslint-disable-next-line @backstage/no-undeclared-imports
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
@@ -54,12 +55,56 @@ export function loadLine(): string {
     .join(' ')} (${os.cpus().length} CPUs)`;
 }
 
+/** One HTTP request of a benchmark series: what `fetch(url, init)` sends. */
+export interface RequestSpec {
+  url: string;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
 /**
- * Warm latency of `call`: one unmeasured call (timed as `firstMs`), then `iterations` sequential
- * ones. A 2xx or a 304 (revalidation) passes; anything else throws.
+ * The client of a series, run in a worker thread: its own V8 isolate and heap, so decoding the
+ * answers (up to 18 MiB for the stock backend) is never collected inside the server's event loop
+ * and never pauses the routes being measured. It sends one unmeasured request, then `iterations`
+ * sequential ones, and posts the times back.
+ */
+const CLIENT = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { url, init, iterations } = workerData;
+(async () => {
+  const t0 = performance.now();
+  const first = await fetch(url, init);
+  const text = await first.text();
+  const firstMs = performance.now() - t0;
+  const times = [];
+  if (first.ok || first.status === 304) {
+    for (let i = 0; i < iterations; i++) {
+      const t = performance.now();
+      const res = await fetch(url, init);
+      await res.arrayBuffer();
+      times.push(performance.now() - t);
+    }
+  }
+  parentPort.postMessage({
+    ok: first.ok,
+    status: first.status,
+    text,
+    firstMs,
+    times,
+    etag: first.headers.get('etag') ?? undefined,
+  });
+})().catch(err => parentPort.postMessage({ error: String(err && err.stack || err) }));
+`;
+
+/**
+ * Warm latency of a request: one unmeasured call (timed as `firstMs`), then `iterations`
+ * sequential ones, sent by a client in a worker thread (see CLIENT). A 2xx or a 304
+ * (revalidation) passes; anything else throws. Also reports this process's garbage-collection
+ * pauses during the series: the server side's, which is what could stall the routes.
  */
 export async function measure(
-  call: () => Promise<Response>,
+  request: RequestSpec,
   iterations: number,
 ): Promise<{
   p50: number;
@@ -68,21 +113,11 @@ export async function measure(
   body: any;
   bytes: number;
   etag?: string;
-  /** Garbage-collection pauses of this process during the series: count, total and longest. */
+  /** Garbage-collection pauses of the server's process during the series. */
   gc: { count: number; totalMs: number; maxMs: number };
 }> {
-  const t0 = performance.now();
-  const first = await call();
-  if (!first.ok && first.status !== 304) {
-    throw new Error(
-      `HTTP ${first.status}: ${(await first.text()).slice(0, 300)}`,
-    );
-  }
-  const text = await first.text();
-  const firstMs = performance.now() - t0;
-  // The benchmarks run both backends in one process: collect the garbage of the previous
-  // series (the stock backend's answers are 3.6–18 MiB) so its collection does not land in
-  // this one. Needs --expose-gc (the bench scripts pass it); a no-op otherwise.
+  // Both backends run in this process: collect the garbage of the previous series so its
+  // collection does not land in this one. Needs --expose-gc (the bench scripts pass it).
   (global as { gc?: () => void }).gc?.();
   const gc = { count: 0, totalMs: 0, maxMs: 0 };
   const observer = new PerformanceObserver(list => {
@@ -93,26 +128,44 @@ export async function measure(
     }
   });
   observer.observe({ entryTypes: ['gc'] });
-  const times: number[] = [];
+  const { url, ...init } = request;
+  let result: {
+    ok: boolean;
+    status: number;
+    text: string;
+    firstMs: number;
+    times: number[];
+    etag?: string;
+    error?: string;
+  };
   try {
-    for (let i = 0; i < iterations; i++) {
-      const t = performance.now();
-      const res = await call();
-      await res.arrayBuffer();
-      times.push(performance.now() - t);
-    }
+    result = await new Promise((resolve, reject) => {
+      const worker = new Worker(CLIENT, {
+        eval: true,
+        workerData: { url, init, iterations },
+      });
+      worker.once('message', resolve);
+      worker.once('error', reject);
+      worker.once('exit', code =>
+        reject(new Error(`bench client exited (${code}) before answering`)),
+      );
+    });
   } finally {
     observer.disconnect();
   }
-  times.sort((a, b) => a - b);
+  if (result.error) throw new Error(`bench client: ${result.error}`);
+  if (!result.ok && result.status !== 304) {
+    throw new Error(`HTTP ${result.status}: ${result.text.slice(0, 300)}`);
+  }
+  const times = result.times.sort((a, b) => a - b);
   return {
     gc,
     p50: percentile(times, 50),
     p99: percentile(times, 99),
-    firstMs,
-    body: text ? JSON.parse(text) : undefined,
-    bytes: Buffer.byteLength(text),
-    etag: first.headers.get('etag') ?? undefined,
+    firstMs: result.firstMs,
+    body: result.text ? JSON.parse(result.text) : undefined,
+    bytes: Buffer.byteLength(result.text),
+    etag: result.etag,
   };
 }
 

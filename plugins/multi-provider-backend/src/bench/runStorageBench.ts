@@ -386,7 +386,7 @@ async function main() {
     );
   }
   const platform = await measure(
-    () => fetch(`${base}/api/multi-provider/platform/storage`),
+    { url: `${base}/api/multi-provider/platform/storage` },
     iterations,
   );
   console.log(
@@ -399,7 +399,7 @@ async function main() {
   if (!lab) {
     const t1 = performance.now();
     const desired = await measure(
-      () => fetch(`${base}/api/multi-provider/platform/storage/desired`),
+      { url: `${base}/api/multi-provider/platform/storage/desired` },
       iterations,
     );
     console.log(
@@ -419,7 +419,7 @@ async function main() {
   for (const entity of entities) {
     const name = entity.metadata.name;
     const url = `${base}/api/multi-provider/entity/default/component/${name}/storage`;
-    const ours = await measure(() => fetch(url), iterations);
+    const ours = await measure({ url }, iterations);
     // How many of as many conditional requests found a new answer (a memo rebuild), not 304.
     let etag = '';
     let rebuilt = 0;
@@ -433,12 +433,12 @@ async function main() {
       await res.arrayBuffer();
     }
     const stock = await measure(
-      () =>
-        fetch(`${base}/api/kubernetes/services/${name}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ entity }),
-        }),
+      {
+        url: `${base}/api/kubernetes/services/${name}`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ entity }),
+      },
       iterations,
     );
     const ourClaims = ours.body.clusters[0].claims.length;
