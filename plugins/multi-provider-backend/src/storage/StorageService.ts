@@ -113,6 +113,9 @@ function entityVersion(cache: StorageCache, query: EntityPodQuery): string {
   ].join('|');
 }
 
+/** Entity versions kept per cluster between changes (one small entry per entity query). */
+const VERSION_MEMO_ENTRIES = 1000;
+
 /**
  * Answers the storage routes from the caches; no cluster calls per request. The platform view's
  * snapshot is rebuilt only when a cache changed; entity answers read the informers' maps.
@@ -179,6 +182,42 @@ export class StorageService {
     return (await this.entityStorageAnswer(ref, credentials)).value;
   }
 
+  /** Per cache, the last entity versions by query signature, with the generations they were read at. */
+  private readonly versions = new WeakMap<
+    StorageCache,
+    Map<string, { cluster: number; storage: number; version: string }>
+  >();
+
+  /**
+   * `entityVersion`, reused while neither of the cluster's caches changed at all since it was
+   * computed (both generations unchanged): computing it selects the entity's pods and reads the
+   * stamps of their claims, volumes and events, O(pods) per request otherwise. Any change to a
+   * node, pod, claim, volume, class or event bumps a generation, and the version is read again.
+   * At most VERSION_MEMO_ENTRIES queries per cluster (the oldest dropped).
+   */
+  private quietEntityVersion(cache: StorageCache, query: EntityPodQuery) {
+    let byQuery = this.versions.get(cache);
+    if (!byQuery) this.versions.set(cache, (byQuery = new Map()));
+    const key = querySignature(query);
+    const seen = byQuery.get(key);
+    if (
+      seen &&
+      seen.cluster === cache.cluster.generation &&
+      seen.storage === cache.generation
+    )
+      return seen.version;
+    const entry = {
+      cluster: cache.cluster.generation,
+      storage: cache.generation,
+      version: entityVersion(cache, query),
+    };
+    byQuery.delete(key);
+    byQuery.set(key, entry);
+    if (byQuery.size > VERSION_MEMO_ENTRIES)
+      byQuery.delete(byQuery.keys().next().value!);
+    return entry.version;
+  }
+
   /** The entity's answer, memoised (see {@link AnswerMemo}); the caller must not modify it. */
   async entityStorageAnswer(
     ref: { kind: string; namespace: string; name: string },
@@ -196,7 +235,7 @@ export class StorageService {
       ...this.caches.map(cache => {
         const head = JSON.stringify(header(cache));
         if (!cache.hasData) return head;
-        return `${head}|${entityVersion(cache, query)}`;
+        return `${head}|${this.quietEntityVersion(cache, query)}`;
       }),
     ].join('\n');
     return this.entityAnswers.get(entityRef, version, () =>

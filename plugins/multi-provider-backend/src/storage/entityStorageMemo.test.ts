@@ -67,7 +67,7 @@ async function setup() {
     storage.stop();
     cache.stop();
   };
-  return { cluster, ask, builds, settle, stop };
+  return { cluster, storage, ask, builds, settle, stop };
 }
 
 describe('entity storage answer versions', () => {
@@ -177,6 +177,27 @@ describe('entity storage answer versions', () => {
     await settle();
     expect((await ask()).claims.map(c => c.name)).toEqual(['data', 'wrong']);
     expect(builds()).toBe(9);
+    stop();
+  });
+
+  it('selects the entity again only after a change somewhere in the cluster', async () => {
+    const { cluster, storage, ask, settle, stop } = await setup();
+    const reads = jest.spyOn(storage.claimStamps, 'version');
+    await ask();
+    await ask();
+    await ask('db');
+    await ask('db');
+    // Once per entity while nothing changed: the version is O(pods) to compute.
+    expect(reads).toHaveBeenCalledTimes(2);
+    // A change to another workload's pod bumps the generation: both are read again (and,
+    // their own objects unchanged, neither answer is rebuilt).
+    cluster.pods.upsert(
+      labelled(pod('db-0', 'db-data', 'hetzner', 'h2'), 'db') as any,
+    );
+    await settle();
+    await ask();
+    await ask('db');
+    expect(reads).toHaveBeenCalledTimes(4);
     stop();
   });
 
