@@ -188,7 +188,7 @@ async function coldCache(connection: ClusterConnection) {
 
 /**
  * The cold sync's pod list alone, pages of 500, two ways in the same run: as plain JSON (what the
- * caches read) and through client-node's typed \`listPodForAllNamespaces\` (what they read before
+ * caches read) and through client-node's typed `listPodForAllNamespaces` (what they read before
  * 2026-12-05, which converts every field of every pod through its model serialiser).
  */
 async function podListBaseline(kc: KubeConfig) {
@@ -252,23 +252,23 @@ async function benchRoutes(
   );
   const server = app.listen(0);
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const entityRoute = await measure(
-    { url: `${base}/entity/default/component/${entityName}/placement` },
+  await printRouteLatencies(
+    [
+      [
+        'GET entity placement',
+        { url: `${base}/entity/default/component/${entityName}/placement` },
+      ],
+      ...platformRoutes(base),
+    ],
     iterations,
   );
-  console.log(
-    `${'GET entity placement'.padEnd(24)} p50 ${ms(entityRoute.p50)}  p99 ${ms(
-      entityRoute.p99,
-    )}  (${iterations} warm calls)`,
-  );
-  await benchPlatformRoutes(base, iterations);
   printPlacementBuildCost([cache], [entity], iterations);
   server.close();
 }
 
-/** The platform routes under `base` (the plugin's route root), warm, sequential. */
-async function benchPlatformRoutes(base: string, iterations: number) {
-  const routes: Array<[string, RequestSpec]> = [
+/** The platform routes under `base` (the plugin's route root). */
+function platformRoutes(base: string): Array<[string, RequestSpec]> {
+  return [
     ['GET platform placement', { url: `${base}/platform/placement` }],
     [
       'POST failure-domain',
@@ -281,6 +281,13 @@ async function benchPlatformRoutes(base: string, iterations: number) {
     ],
     ['GET clusters', { url: `${base}/clusters` }],
   ];
+}
+
+/** Warm p50/p99 of each named request, sequential, a line each. */
+async function printRouteLatencies(
+  routes: Array<[string, RequestSpec]>,
+  iterations: number,
+) {
   for (const [name, request] of routes) {
     const r = await measure(request, iterations);
     console.log(
@@ -397,14 +404,11 @@ async function benchAgainstStock(
     `(${iterations} warm sequential calls each; pods: multi-provider/stock)`,
   );
   for (const n of notes) console.log(n);
-  await benchPlatformRoutes(`${base}/api/multi-provider`, iterations);
+  await printRouteLatencies(
+    platformRoutes(`${base}/api/multi-provider`),
+    iterations,
+  );
   await stop();
-}
-
-function connectionKubeConfig(file: string) {
-  const kc = new KubeConfig();
-  kc.loadFromFile(file);
-  return kc;
 }
 
 async function main() {
@@ -414,11 +418,14 @@ async function main() {
   const root = findRepoRoot(process.cwd());
   console.log(loadLine());
   let connection: ClusterConnection;
+  // The real cluster's kubeconfig (lab or file); none for the synthetic cluster.
+  let kc: KubeConfig | undefined;
   const cluster = lab ? labCluster(root) : undefined;
   if (cluster) {
-    connection = connectCluster(cluster.name, kubeConfigFor(cluster));
+    kc = kubeConfigFor(cluster);
+    connection = connectCluster(cluster.name, kc);
   } else if (kubeconfig) {
-    const kc = new KubeConfig();
+    kc = new KubeConfig();
     kc.loadFromFile(kubeconfig);
     connection = connectCluster(kc.getCurrentContext(), kc);
   } else {
@@ -428,9 +435,6 @@ async function main() {
     );
   }
   const { cache, reportMemory } = await coldCache(connection);
-  let kc: KubeConfig | undefined;
-  if (cluster) kc = kubeConfigFor(cluster);
-  else if (kubeconfig) kc = connectionKubeConfig(kubeconfig);
   if (kc) await podListBaseline(kc);
   if (!cluster) {
     const first = cache.pods.items.values().next().value;
