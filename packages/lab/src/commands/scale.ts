@@ -3,7 +3,13 @@ import { z } from 'zod';
 import { componentStates, labContext } from '../lab';
 import { expandNodes, nodeObject } from '../inventory/nodes';
 import { KubeObject } from '../gitops/fluxKustomizations';
-import { createIfMissing, serverSideApply } from '../kube/apply';
+import {
+  createIfMissing,
+  describe,
+  FIELD_MANAGER,
+  serverSideApply,
+} from '../kube/apply';
+import { KubeRest, statusMessage } from '../kube/rest';
 import { apiMessage, labClients, LabClients, statusCode } from '../kube/client';
 import { planScaleClaims, scaleClaimObjects } from '../storage/scaleClaims';
 
@@ -193,68 +199,153 @@ export async function scaleCounter(clients: LabClients) {
   };
 }
 
-/** Names of every page of a list (20,000 claims are listed 1,000 at a time). */
-async function listAllNames(
+/** Every item of a paged list (20,000 claims are listed 1,000 at a time). */
+async function listAll<T extends k8s.KubernetesObject>(
   page: (
     cont: string | undefined,
-  ) => Promise<{ items: k8s.KubernetesObject[]; metadata?: k8s.V1ListMeta }>,
-): Promise<string[]> {
-  const names: string[] = [];
+  ) => Promise<{ items: T[]; metadata?: k8s.V1ListMeta }>,
+): Promise<T[]> {
+  const items: T[] = [];
   let cont: string | undefined;
   do {
     const res = await page(cont);
-    for (const o of res.items) names.push(o.metadata!.name!);
+    items.push(...res.items);
     cont = res.metadata?._continue || undefined;
   } while (cont);
-  return names;
+  return items;
+}
+
+/** The PV controller's annotations of a claim it has bound (it then only checks the pair). */
+export const BOUND_CLAIM_ANNOTATIONS = {
+  'pv.kubernetes.io/bind-completed': 'yes',
+  'pv.kubernetes.io/bound-by-controller': 'yes',
+};
+
+/** A merge patch of an object or its status subresource; throws with the API's message. */
+async function mergePatch(rest: KubeRest, path: string, body: object) {
+  const res = await rest.request(
+    'PATCH',
+    `${path}?fieldManager=${FIELD_MANAGER}`,
+    JSON.stringify(body),
+    'application/merge-patch+json',
+  );
+  if (res.status !== 200)
+    throw new Error(`patch ${path}: HTTP ${res.status} ${statusMessage(res)}`);
 }
 
 /**
- * Brings the benchmark's claims and their pre-bound volumes to exactly `wanted`: creates the
- * missing (volume first, so the claim binds at once), deletes the others (claim first).
+ * Writes what the PV controller would write when it binds a pre-bound pair: the volume's
+ * `claimRef.uid` (in the volume as created) and phase Bound, the claim's bind annotations and
+ * its status Bound with the volume's capacity and access modes. The controller binds one pair at
+ * a time (about 5 a second on the lab's two cores, an hour for 20,000); it then finds each pair
+ * already consistent and writes nothing ([ADR 0602](../../../../docs/adr/0202-lab-scale-writes-bound-claims.md)).
+ * The claim is created first, without annotations: annotated before its volume exists, the
+ * controller would mark it Lost.
+ */
+async function createBoundPair(
+  rest: KubeRest,
+  pvc: KubeObject,
+  pv: KubeObject,
+  existing: { claimUid?: string; volume?: k8s.V1PersistentVolume },
+) {
+  let uid = existing.claimUid;
+  if (!uid) {
+    const path = (await rest.objectPath(pvc, false))!;
+    const res = await rest.request(
+      'POST',
+      `${path}?fieldManager=${FIELD_MANAGER}`,
+      JSON.stringify(pvc),
+    );
+    if (res.status !== 201)
+      throw new Error(
+        `create ${describe(pvc)}: HTTP ${res.status} ${statusMessage(res)}`,
+      );
+    uid = (JSON.parse(res.body) as k8s.V1PersistentVolumeClaim).metadata!.uid!;
+  }
+  const pvPath = (await rest.objectPath(pv))!;
+  if (!existing.volume) {
+    const spec = pv.spec as { claimRef: object };
+    await createIfMissing(rest, {
+      ...pv,
+      spec: { ...spec, claimRef: { ...spec.claimRef, uid } },
+    });
+  } else if (existing.volume.spec?.claimRef?.uid !== uid) {
+    // Created by an older run without the uid: the controller would set it Available.
+    await mergePatch(rest, pvPath, { spec: { claimRef: { uid } } });
+  }
+  await mergePatch(rest, `${pvPath}/status`, { status: { phase: 'Bound' } });
+  const pvcPath = (await rest.objectPath(pvc))!;
+  await mergePatch(rest, pvcPath, {
+    metadata: { annotations: BOUND_CLAIM_ANNOTATIONS },
+  });
+  const volume = pv.spec as {
+    capacity: Record<string, string>;
+    accessModes: string[];
+  };
+  await mergePatch(rest, `${pvcPath}/status`, {
+    status: {
+      phase: 'Bound',
+      accessModes: volume.accessModes,
+      capacity: volume.capacity,
+    },
+  });
+}
+
+/**
+ * Brings the benchmark's claims and their pre-bound volumes to exactly `wanted`, each pair
+ * written Bound (see {@link createBoundPair}); pairs left unbound by an earlier run are bound
+ * the same way. Deletes the others (claim first).
  */
 async function syncClaims(
   clients: LabClients,
   wanted: Array<{ pvc: KubeObject; pv: KubeObject }>,
 ) {
   const selector = `${SCALE_LABEL}=true`;
-  const claims = new Set(
-    await listAllNames(cont =>
-      clients.core.listNamespacedPersistentVolumeClaim({
-        namespace: SCALE_NAMESPACE,
-        labelSelector: selector,
-        limit: 1000,
-        _continue: cont,
-      }),
-    ),
+  const claims = new Map(
+    (
+      await listAll(cont =>
+        clients.core.listNamespacedPersistentVolumeClaim({
+          namespace: SCALE_NAMESPACE,
+          labelSelector: selector,
+          limit: 1000,
+          _continue: cont,
+        }),
+      )
+    ).map(c => [c.metadata!.name!, c]),
   );
-  const volumes = new Set(
-    await listAllNames(cont =>
-      clients.core.listPersistentVolume({
-        labelSelector: selector,
-        limit: 1000,
-        _continue: cont,
-      }),
-    ),
+  const volumes = new Map(
+    (
+      await listAll(cont =>
+        clients.core.listPersistentVolume({
+          labelSelector: selector,
+          limit: 1000,
+          _continue: cont,
+        }),
+      )
+    ).map(v => [v.metadata!.name!, v]),
   );
   const wantedClaims = new Set(wanted.map(w => w.pvc.metadata.name));
   const wantedVolumes = new Set(wanted.map(w => w.pv.metadata.name));
   let created = 0;
   await pool(wanted, 32, async ({ pvc, pv }) => {
-    if (!volumes.has(pv.metadata.name)) await createIfMissing(clients.rest, pv);
-    if (!claims.has(pvc.metadata.name)) {
-      await createIfMissing(clients.rest, pvc);
-      created++;
-    }
+    const claim = claims.get(pvc.metadata.name);
+    const volume = volumes.get(pv.metadata.name);
+    if (claim?.status?.phase === 'Bound' && volume?.status?.phase === 'Bound')
+      return;
+    await createBoundPair(clients.rest, pvc, pv, {
+      claimUid: claim?.metadata?.uid,
+      volume,
+    });
+    if (!claim) created++;
   });
-  const extraClaims = [...claims].filter(n => !wantedClaims.has(n));
+  const extraClaims = [...claims.keys()].filter(n => !wantedClaims.has(n));
   await pool(extraClaims, 32, async name => {
     await clients.core.deleteNamespacedPersistentVolumeClaim({
       name,
       namespace: SCALE_NAMESPACE,
     });
   });
-  const extraVolumes = [...volumes].filter(n => !wantedVolumes.has(n));
+  const extraVolumes = [...volumes.keys()].filter(n => !wantedVolumes.has(n));
   await pool(extraVolumes, 32, async name => {
     await clients.core.deletePersistentVolume({ name });
   });

@@ -43,8 +43,21 @@ export function cpuMillis(value: string | number | undefined): number {
   return n === undefined ? 0 : Math.ceil(n * 1000 - 1e-9);
 }
 
+/** Parsed byte quantities by their text: a cluster repeats a handful ("10Gi") thousands of times. */
+const BYTES_MEMO = new Map<string, number>();
+const BYTES_MEMO_LIMIT = 4096;
+
 /** Memory / storage quantity in bytes. */
 export function bytes(value: string | number | undefined): number {
+  if (typeof value === 'string') {
+    const hit = BYTES_MEMO.get(value);
+    if (hit !== undefined) return hit;
+  }
   const n = parseQuantity(value);
-  return n === undefined ? 0 : Math.ceil(n);
+  const out = n === undefined ? 0 : Math.ceil(n);
+  if (typeof value === 'string') {
+    if (BYTES_MEMO.size >= BYTES_MEMO_LIMIT) BYTES_MEMO.clear();
+    BYTES_MEMO.set(value, out);
+  }
+  return out;
 }

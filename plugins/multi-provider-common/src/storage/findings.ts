@@ -71,7 +71,8 @@ export interface StorageFindingsInput {
   registry: ProviderRegistry;
   storageClasses: KubeStorageClass[];
   pvcs: KubePVC[];
-  pvs?: KubePV[];
+  /** Volumes as a list, or by name (as a cache holds them, not copied again). */
+  pvs?: KubePV[] | ReadonlyMap<string, KubePV>;
   /** Pods with their claims and intent, to find provider conflicts. */
   pods?: SlimPod[];
   events?: KubeEvent[];
@@ -80,8 +81,35 @@ export interface StorageFindingsInput {
   csiNodes?: Array<{ name: string; drivers: Array<{ name: string }> }>;
 }
 
-function providerOfDriver(registry: ProviderRegistry, driver?: string) {
-  return registry.providers.find(p => p.storage?.csiDriver === driver);
+/** What the findings look up per object, derived once per registry. */
+interface RegistryLookups {
+  byDriver: Map<string, ProviderDefinition>;
+  names: Set<string>;
+}
+const LOOKUPS = new WeakMap<ProviderRegistry, RegistryLookups>();
+
+function lookups(registry: ProviderRegistry): RegistryLookups {
+  let out = LOOKUPS.get(registry);
+  if (!out) {
+    out = { byDriver: new Map(), names: new Set() };
+    for (const p of registry.providers) {
+      out.names.add(p.name);
+      const driver = p.storage?.csiDriver;
+      if (driver && !out.byDriver.has(driver)) out.byDriver.set(driver, p);
+    }
+    LOOKUPS.set(registry, out);
+  }
+  return out;
+}
+
+/** The provider whose CSI driver is `driver` (the first in registry order), if any. */
+export function providerOfDriver(
+  registry: ProviderRegistry,
+  driver?: string,
+): ProviderDefinition | undefined {
+  return driver === undefined
+    ? undefined
+    : lookups(registry).byDriver.get(driver);
 }
 
 /** The single provider a pod is pinned to by nodeSelector / required affinity, if any. */
@@ -89,10 +117,12 @@ export function pinnedProvider(
   pod: SlimPod,
   registry: ProviderRegistry,
 ): string | undefined {
-  const names = registry.providers.map(p => p.name);
-  const fromSelector = Object.values(pod.intent?.nodeSelector ?? {}).find(v =>
-    names.includes(v),
-  );
+  if (!pod.intent) return undefined;
+  const { names } = lookups(registry);
+  const selector = pod.intent.nodeSelector;
+  const fromSelector = selector
+    ? Object.values(selector).find(v => names.has(v))
+    : undefined;
   if (fromSelector) return fromSelector;
   const terms = pod.intent?.requiredTerms ?? [];
   const pins = terms.map(
@@ -101,7 +131,7 @@ export function pinnedProvider(
         e =>
           e.operator === 'In' &&
           e.values?.length === 1 &&
-          names.includes(e.values[0]),
+          names.has(e.values[0]),
       )?.values?.[0],
   );
   return pins.length > 0 && pins.every(p => p && p === pins[0])
@@ -118,6 +148,113 @@ function isMultiZone(p: ProviderDefinition): boolean {
   return domains > 1;
 }
 
+/** What judging one claim reads besides the claim, looked up once per call. */
+interface ClaimContext {
+  registry: ProviderRegistry;
+  classes: Map<string, KubeStorageClass>;
+  /** The class names as the `unknown-class` fix lists them. */
+  classNames: string;
+  hasClasses: boolean;
+}
+
+const pvcRef = (c: KubePVC) => ({
+  kind: 'PersistentVolumeClaim',
+  namespace: c.metadata?.namespace,
+  name: c.metadata?.name ?? '',
+});
+
+/** Adds the findings about one claim to `out`: class, size, pending reason, provider conflicts with its pods. */
+function claimFindings(
+  out: StorageFinding[],
+  claim: KubePVC,
+  ctx: ClaimContext,
+  pv: KubePV | undefined,
+  pods: SlimPod[] | undefined,
+  last: KubeEvent | undefined,
+): void {
+  const { registry, classes } = ctx;
+  const className = claim.spec?.storageClassName;
+  const sc = className ? classes.get(className) : undefined;
+  const provider = providerOfDriver(registry, sc?.provisioner);
+  if (className === undefined || className === null) {
+    out.push({
+      id: 'pvc-without-class',
+      severity: 'error',
+      objects: [pvcRef(claim)],
+      message: `PVC ${claim.metadata?.namespace}/${claim.metadata?.name} names no storageClassName`,
+      fix: 'Name the class of the provider the workload runs on (e.g. hcloud-volumes or scw-bssd)',
+    });
+  }
+  if (className && !sc && ctx.hasClasses) {
+    out.push({
+      id: 'unknown-class',
+      severity: 'error',
+      objects: [pvcRef(claim)],
+      message: `PVC ${claim.metadata?.namespace}/${claim.metadata?.name} names StorageClass ${className}, which does not exist; it stays Pending`,
+      fix: `Use one of the classes of the cluster (${ctx.classNames})`,
+    });
+  }
+  const requested = claim.spec?.resources?.requests?.storage;
+  const min = provider?.storage?.minVolumeSize;
+  if (provider && requested && min && bytes(requested) < bytes(min)) {
+    out.push({
+      id: 'size-below-minimum',
+      severity: 'warning',
+      objects: [pvcRef(claim)],
+      message: `${requested} is below ${provider.displayName}'s minimum volume size ${min}; the volume will be ${min} and billed as such`,
+      fix: `Request at least ${min}`,
+    });
+  } else if (
+    provider?.storage?.wholeGiB &&
+    requested &&
+    bytes(requested) % GIB !== 0
+  ) {
+    out.push({
+      id: 'size-not-whole-gib',
+      severity: 'warning',
+      objects: [pvcRef(claim)],
+      message: `${requested} is not a whole GiB; ${provider.displayName} rounds volumes up`,
+      fix: `Request a whole number of Gi (e.g. ${Math.ceil(
+        bytes(requested) / GIB,
+      )}Gi)`,
+    });
+  }
+  if (claim.status?.phase === 'Pending') {
+    const waiting = last?.reason === 'WaitForFirstConsumer';
+    out.push({
+      id: 'pending-claim',
+      severity: waiting ? 'info' : 'warning',
+      objects: [pvcRef(claim)],
+      message: last
+        ? `Claim is Pending: ${last.reason}: ${last.message}`
+        : 'Claim is Pending with no event explaining why',
+      fix: waiting
+        ? 'Nothing to do until a pod uses the claim'
+        : 'Check the class exists, its provisioner runs, and the zone has capacity',
+    });
+  }
+  // Volume on one provider, pod pinned to another.
+  const volumeProvider =
+    providerOfDriver(registry, pv?.spec?.csi?.driver) ?? provider;
+  if (volumeProvider) {
+    for (const pod of pods ?? []) {
+      const pin = pinnedProvider(pod, registry);
+      if (pin && pin !== volumeProvider.name) {
+        out.push({
+          id: 'claim-provider-conflict',
+          severity: 'error',
+          objects: [
+            pvcRef(claim),
+            { kind: 'Pod', namespace: pod.namespace, name: pod.name },
+          ],
+          message: `The volume is on ${volumeProvider.name} but pod ${pod.name} is pinned to ${pin}; it can never schedule`,
+          fix: `Use a ${pin} StorageClass for the claim, or pin the workload to ${volumeProvider.name}`,
+        });
+      }
+    }
+  }
+}
+
 /**
  * Storage mistakes that bite a mixed cluster, each with severity, objects, message and fix:
  * claims without a class, default classes, claim/pod provider conflicts, sizes below the
@@ -130,12 +267,16 @@ export function storageFindings(input: StorageFindingsInput): StorageFinding[] {
   const classes = new Map(
     input.storageClasses.map(sc => [sc.metadata?.name ?? '', sc]),
   );
-  const pvsByName = new Map(
-    (input.pvs ?? []).map(pv => [pv.metadata?.name ?? '', pv]),
-  );
+  const pvs = input.pvs ?? [];
+  const pvsByName: ReadonlyMap<string, KubePV> = Array.isArray(pvs)
+    ? new Map(pvs.map(pv => [pv.metadata?.name ?? '', pv]))
+    : (pvs as ReadonlyMap<string, KubePV>);
+  // Only a pod pinned to a provider can conflict with its claim's volume; most pods are not, and
+  // joining 20,000 pods to their claims by key is most of the cost of a large cluster's findings.
   const podsByClaim = new Map<string, SlimPod[]>();
   for (const pod of input.pods ?? []) {
-    for (const c of pod.claims ?? []) {
+    if (!pod.claims || !pinnedProvider(pod, registry)) continue;
+    for (const c of pod.claims) {
       const key = `${pod.namespace}/${c}`;
       const list = podsByClaim.get(key);
       if (list) list.push(pod);
@@ -151,11 +292,6 @@ export function storageFindings(input: StorageFindingsInput): StorageFinding[] {
       claimEvents.set(key, e);
     }
   }
-  const pvcRef = (c: KubePVC) => ({
-    kind: 'PersistentVolumeClaim',
-    namespace: c.metadata?.namespace,
-    name: c.metadata?.name ?? '',
-  });
 
   const defaults = input.storageClasses.filter(
     sc => sc.metadata?.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true',
@@ -176,101 +312,33 @@ export function storageFindings(input: StorageFindingsInput): StorageFinding[] {
     });
   }
 
+  const ctx: ClaimContext = {
+    registry,
+    classes,
+    classNames: [...classes.keys()].sort().join(', '),
+    hasClasses: input.storageClasses.length > 0,
+  };
   for (const claim of input.pvcs) {
-    const className = claim.spec?.storageClassName;
-    const sc = className ? classes.get(className) : undefined;
-    const provider = providerOfDriver(registry, sc?.provisioner);
-    if (className === undefined || className === null) {
-      out.push({
-        id: 'pvc-without-class',
-        severity: 'error',
-        objects: [pvcRef(claim)],
-        message: `PVC ${claim.metadata?.namespace}/${claim.metadata?.name} names no storageClassName`,
-        fix: 'Name the class of the provider the workload runs on (e.g. hcloud-volumes or scw-bssd)',
-      });
-    }
-    if (className && !sc && input.storageClasses.length > 0) {
-      out.push({
-        id: 'unknown-class',
-        severity: 'error',
-        objects: [pvcRef(claim)],
-        message: `PVC ${claim.metadata?.namespace}/${claim.metadata?.name} names StorageClass ${className}, which does not exist; it stays Pending`,
-        fix: `Use one of the classes of the cluster (${[...classes.keys()]
-          .sort()
-          .join(', ')})`,
-      });
-    }
-    const requested = claim.spec?.resources?.requests?.storage;
-    const min = provider?.storage?.minVolumeSize;
-    if (provider && requested && min && bytes(requested) < bytes(min)) {
-      out.push({
-        id: 'size-below-minimum',
-        severity: 'warning',
-        objects: [pvcRef(claim)],
-        message: `${requested} is below ${provider.displayName}'s minimum volume size ${min}; the volume will be ${min} and billed as such`,
-        fix: `Request at least ${min}`,
-      });
-    } else if (
-      provider?.storage?.wholeGiB &&
-      requested &&
-      bytes(requested) % GIB !== 0
-    ) {
-      out.push({
-        id: 'size-not-whole-gib',
-        severity: 'warning',
-        objects: [pvcRef(claim)],
-        message: `${requested} is not a whole GiB; ${provider.displayName} rounds volumes up`,
-        fix: `Request a whole number of Gi (e.g. ${Math.ceil(
-          bytes(requested) / GIB,
-        )}Gi)`,
-      });
-    }
-    if (claim.status?.phase === 'Pending') {
-      const last = claimEvents.get(
-        `${claim.metadata?.namespace}/${claim.metadata?.name}`,
-      );
-      const waiting = last?.reason === 'WaitForFirstConsumer';
-      out.push({
-        id: 'pending-claim',
-        severity: waiting ? 'info' : 'warning',
-        objects: [pvcRef(claim)],
-        message: last
-          ? `Claim is Pending: ${last.reason}: ${last.message}`
-          : 'Claim is Pending with no event explaining why',
-        fix: waiting
-          ? 'Nothing to do until a pod uses the claim'
-          : 'Check the class exists, its provisioner runs, and the zone has capacity',
-      });
-    }
-    // Volume on one provider, pod pinned to another.
+    const pending = claim.status?.phase === 'Pending';
+    const key =
+      pending || podsByClaim.size > 0
+        ? `${claim.metadata?.namespace}/${claim.metadata?.name}`
+        : '';
     const pv = claim.spec?.volumeName
       ? pvsByName.get(claim.spec.volumeName)
       : undefined;
-    const volumeProvider =
-      providerOfDriver(registry, pv?.spec?.csi?.driver) ?? provider;
-    if (volumeProvider) {
-      for (const pod of podsByClaim.get(
-        `${claim.metadata?.namespace}/${claim.metadata?.name}`,
-      ) ?? []) {
-        const pin = pinnedProvider(pod, registry);
-        if (pin && pin !== volumeProvider.name) {
-          out.push({
-            id: 'claim-provider-conflict',
-            severity: 'error',
-            objects: [
-              pvcRef(claim),
-              { kind: 'Pod', namespace: pod.namespace, name: pod.name },
-            ],
-            message: `The volume is on ${volumeProvider.name} but pod ${pod.name} is pinned to ${pin}; it can never schedule`,
-            fix: `Use a ${pin} StorageClass for the claim, or pin the workload to ${volumeProvider.name}`,
-          });
-        }
-      }
-    }
+    claimFindings(
+      out,
+      claim,
+      ctx,
+      pv,
+      podsByClaim.get(key),
+      pending ? claimEvents.get(key) : undefined,
+    );
   }
 
   const releasedByClass = new Map<string, KubePV[]>();
-  for (const pv of input.pvs ?? []) {
+  for (const pv of pvsByName.values()) {
     if (pv.status?.phase !== 'Released') continue;
     const key = pv.spec?.storageClassName ?? '';
     releasedByClass.set(key, [...(releasedByClass.get(key) ?? []), pv]);

@@ -11,6 +11,7 @@ import { ProviderRegistry } from '../registry/createProviderRegistry';
 import { locationOfNode, providerOfNode } from '../registry/providerOfNode';
 import {
   DEFAULT_CLASS_ANNOTATION,
+  providerOfDriver,
   StorageFinding,
   storageFindings,
 } from './findings';
@@ -47,12 +48,6 @@ export function sortFindings(findings: StorageFinding[]): StorageFinding[] {
   );
 }
 
-function providerByDriver(registry: ProviderRegistry, driver?: string) {
-  return driver
-    ? registry.providers.find(p => p.storage?.csiDriver === driver)
-    : undefined;
-}
-
 /** Provider and topology (location/zone) of a claim's volume. */
 function volumePlace(
   registry: ProviderRegistry,
@@ -60,8 +55,8 @@ function volumePlace(
   sc: SlimStorageClass | undefined,
 ) {
   const provider =
-    providerByDriver(registry, pv?.spec.csi?.driver) ??
-    providerByDriver(registry, sc?.provisioner);
+    providerOfDriver(registry, pv?.spec.csi?.driver) ??
+    providerOfDriver(registry, sc?.provisioner);
   const key = provider?.storage?.topologyKey;
   const req =
     pv?.topology?.find(t => t.key === key) ?? pv?.topology?.[0] ?? undefined;
@@ -231,7 +226,7 @@ export function buildPlatformStorage(
   ]);
   const csiDrivers: CsiDriverRow[] = [...driverNames].sort().map(name => {
     const installed = snapshot.csiDrivers.find(d => d.name === name);
-    const provider = providerByDriver(registry, name);
+    const provider = providerOfDriver(registry, name);
     const nodes = snapshot.csiNodes
       .filter(n => n.drivers.some(d => d.name === name))
       .map(n => n.name)
@@ -263,7 +258,7 @@ export function buildPlatformStorage(
 
   const classRows = new Map<string, StorageClassRow>();
   for (const sc of snapshot.storageClasses.values()) {
-    const provider = providerByDriver(registry, sc.provisioner);
+    const provider = providerOfDriver(registry, sc.provisioner);
     const row: StorageClassRow = {
       name: sc.metadata.name,
       provisioner: sc.provisioner,
@@ -355,7 +350,7 @@ export function buildPlatformStorage(
       registry,
       storageClasses: [...snapshot.storageClasses.values()],
       pvcs: snapshot.pvcs,
-      pvs: [...snapshot.pvs.values()],
+      pvs: snapshot.pvs,
       pods: snapshot.pods,
       events: snapshot.events,
       nodes: [...snapshot.nodes.values()],
