@@ -1,5 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
+  findingsReadPod,
   ClusterErrorType,
   ClusterState,
   KubeCSIDriverManifest,
@@ -68,6 +69,15 @@ export class StorageCache {
   readonly eventStamps = new ObjectStamps(this.clock, true);
   /** Bumped when a StorageClass, CSIDriver or CSINode changes (few, rarely changing objects). */
   classVersion = 0;
+  /** Bumped when a claim, a volume or a kept event is added, removed or changed. */
+  claimsVersion = 0;
+  volumesVersion = 0;
+  eventsVersion = 0;
+  /**
+   * Bumped when a pod the storage findings can read changes (`findingsReadPod`: pinned with
+   * claims, or unscheduled); the platform findings are kept across every other pod change.
+   */
+  podFindingsVersion = 0;
   private readonly informers: Array<ResourceInformer<any, any>>;
 
   constructor(
@@ -113,6 +123,19 @@ export class StorageCache {
         labels: c.metadata.labels,
         phase: '',
       };
+    this.pvcs.subscribe(() => {
+      this.claimsVersion += 1;
+    });
+    this.pvs.subscribe(() => {
+      this.volumesVersion += 1;
+    });
+    this.events.subscribe(() => {
+      this.eventsVersion += 1;
+    });
+    cluster.pods.subscribe((_key, prev, next) => {
+      if ((prev && findingsReadPod(prev)) || (next && findingsReadPod(next)))
+        this.podFindingsVersion += 1;
+    });
     this.pvcs.subscribe((key, prev, next) => {
       this.claimIndex.update(key, asPod(prev), asPod(next));
       this.claimStamps.update(

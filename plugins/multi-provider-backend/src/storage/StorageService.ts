@@ -13,8 +13,11 @@ import {
   SlimPVC,
   SlimPod,
   StorageSnapshot,
+  CsiDriverRow,
   buildClaimRows,
-  buildPlatformStorage,
+  buildCsiDriverRows,
+  buildPlatformFindings,
+  buildStorageCounts,
 } from '@internal/plugin-multi-provider-common';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { selectPods } from '../cache/PodIndex';
@@ -116,19 +119,30 @@ function entityVersion(cache: StorageCache, query: EntityPodQuery): string {
 /** Entity versions kept per cluster between changes (one small entry per entity query). */
 const VERSION_MEMO_ENTRIES = 1000;
 
+/** One memoised part of a cluster's platform storage view and the versions it was built at. */
+interface Part<T> {
+  key: string;
+  value: T;
+}
+
+/** A cluster's platform storage view, in parts that change with different objects. */
+interface PlatformParts {
+  registry: ProviderRegistry;
+  csi?: Part<CsiDriverRow[]>;
+  counts?: Part<ReturnType<typeof buildStorageCounts>>;
+  findings?: Part<ReturnType<typeof buildPlatformFindings>>;
+}
+
 /**
- * Answers the storage routes from the caches; no cluster calls per request. The platform view's
- * snapshot is rebuilt only when a cache changed; entity answers read the informers' maps.
+ * Answers the storage routes from the caches; no cluster calls per request. The platform view
+ * is kept in three parts, each rebuilt only when what it reads changed: CSI drivers (CSIDrivers,
+ * CSINodes, nodes), counts (claims, volumes, classes) and findings (those, events, and the pods
+ * the findings read). Entity answers read the informers' maps.
  */
 export class StorageService {
-  private readonly memo = new Map<
-    string,
-    {
-      key: string;
-      snapshot: StorageSnapshot;
-      platform?: PlatformStorageCluster;
-    }
-  >();
+  private readonly platform = new WeakMap<StorageCache, PlatformParts>();
+  /** Rebuilds of each platform part, for tests and benchmarks. */
+  readonly platformBuilds = { csi: 0, counts: 0, findings: 0 };
   /**
    * Entity answers, rebuilt only when a cluster header, a node, one of the entity's pods, claims,
    * volumes or events, or a StorageClass/CSIDriver/CSINode changed.
@@ -141,38 +155,76 @@ export class StorageService {
     private readonly catalog: CatalogService,
   ) {}
 
-  private snapshot(cache: StorageCache) {
-    const registry = this.registry();
-    const key = `${cache.generation}/${cache.cluster.generation}`;
-    const hit = this.memo.get(cache.name);
-    if (hit && hit.key === key && hit.snapshot.registry === registry) {
-      return hit;
-    }
-    const entry = {
-      key,
-      snapshot: {
-        registry,
-        pvcs: [...cache.pvcs.items.values()],
-        pvs: new Map(
-          [...cache.pvs.items.values()].map(pv => [pv.metadata.name, pv]),
-        ),
-        storageClasses: new Map(
-          [...cache.storageClasses.items.values()].map(sc => [
-            sc.metadata.name,
-            sc,
-          ]),
-        ),
-        csiDrivers: [...cache.csiDrivers.items.values()],
-        csiNodes: [...cache.csiNodes.items.values()],
-        events: [...cache.events.items.values()],
-        pods: [...cache.cluster.pods.items.values()],
-        nodes: new Map(
-          [...cache.cluster.nodes.items.values()].map(n => [n.name, n]),
-        ),
-      } satisfies StorageSnapshot,
+  /** Everything the platform parts read, copied from the informers' maps (only on a rebuild). */
+  private snapshot(
+    cache: StorageCache,
+    registry: ProviderRegistry,
+  ): StorageSnapshot {
+    return {
+      registry,
+      pvcs: [...cache.pvcs.items.values()],
+      pvs: new Map(
+        [...cache.pvs.items.values()].map(pv => [pv.metadata.name, pv]),
+      ),
+      storageClasses: new Map(
+        [...cache.storageClasses.items.values()].map(sc => [
+          sc.metadata.name,
+          sc,
+        ]),
+      ),
+      csiDrivers: [...cache.csiDrivers.items.values()],
+      csiNodes: [...cache.csiNodes.items.values()],
+      events: [...cache.events.items.values()],
+      pods: [...cache.cluster.pods.items.values()],
+      nodes: new Map(
+        [...cache.cluster.nodes.items.values()].map(n => [n.name, n]),
+      ),
     };
-    this.memo.set(cache.name, entry);
-    return entry as typeof entry & { platform?: PlatformStorageCluster };
+  }
+
+  /** The cluster's platform view: each part reused while the versions it depends on hold. */
+  private platformView(cache: StorageCache) {
+    const registry = this.registry();
+    let parts = this.platform.get(cache);
+    if (!parts || parts.registry !== registry) {
+      parts = { registry };
+      this.platform.set(cache, parts);
+    }
+    const nodes = cache.cluster.nodeVersion;
+    const keys = {
+      csi: `${cache.classVersion}|${nodes}`,
+      counts: `${cache.claimsVersion}|${cache.volumesVersion}|${cache.classVersion}`,
+      findings: [
+        cache.claimsVersion,
+        cache.volumesVersion,
+        cache.classVersion,
+        cache.eventsVersion,
+        nodes,
+        cache.podFindingsVersion,
+      ].join('|'),
+    };
+    let snapshot: StorageSnapshot | undefined;
+    const view = () => (snapshot ??= this.snapshot(cache, registry));
+    if (parts.csi?.key !== keys.csi) {
+      this.platformBuilds.csi += 1;
+      parts.csi = { key: keys.csi, value: buildCsiDriverRows(view()) };
+    }
+    if (parts.counts?.key !== keys.counts) {
+      this.platformBuilds.counts += 1;
+      parts.counts = { key: keys.counts, value: buildStorageCounts(view()) };
+    }
+    if (parts.findings?.key !== keys.findings) {
+      this.platformBuilds.findings += 1;
+      parts.findings = {
+        key: keys.findings,
+        value: buildPlatformFindings(view()),
+      };
+    }
+    return {
+      csiDrivers: parts.csi.value,
+      ...parts.counts.value,
+      ...parts.findings.value,
+    };
   }
 
   async entityStorage(
@@ -321,12 +373,7 @@ export class StorageService {
             findingCounts: {},
           };
         }
-        const entry = this.snapshot(cache);
-        entry.platform ??= {
-          ...head,
-          ...buildPlatformStorage(entry.snapshot),
-        };
-        return { ...entry.platform, ...head };
+        return { ...this.platformView(cache), ...head };
       }),
     };
   }

@@ -139,6 +139,25 @@ export function pinnedProvider(
     : undefined;
 }
 
+/** A pod the scheduler has not placed yet and that is not going away. */
+function isUnscheduled(pod: SlimPod): boolean {
+  return !pod.nodeName && pod.phase === 'Pending' && !pod.terminating;
+}
+
+/**
+ * Whether {@link storageFindings} can read this pod: a pod with claims and a node selector or
+ * required affinity (it may be pinned to another provider than its volume), or an unscheduled
+ * one (the scheduler may be failing it for its volumes). A change of any other pod cannot
+ * change the findings, so a cache may keep them across it.
+ */
+export function findingsReadPod(pod: SlimPod): boolean {
+  return (
+    (!!pod.claims?.length &&
+      !!(pod.intent?.nodeSelector || pod.intent?.requiredTerms)) ||
+    isUnscheduled(pod)
+  );
+}
+
 function isMultiZone(p: ProviderDefinition): boolean {
   const level = p.storage?.topologyLevel ?? 'zone';
   const domains =
@@ -395,7 +414,7 @@ const AFFINITY_CONFLICT =
 function podVolumeFindings(input: StorageFindingsInput): StorageFinding[] {
   const pending = new Map<string, SlimPod>();
   for (const pod of input.pods ?? []) {
-    if (!pod.nodeName && pod.phase === 'Pending' && !pod.terminating) {
+    if (isUnscheduled(pod)) {
       pending.set(`${pod.namespace}/${pod.name}`, pod);
     }
   }

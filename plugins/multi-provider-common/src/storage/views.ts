@@ -203,15 +203,16 @@ export function buildClaimRows(
 /** Default number of findings the platform answer lists. */
 export const PLATFORM_FINDINGS_LIMIT = 200;
 
+/** The parts of a cluster's platform storage view each part builder reads. */
+type Reads<K extends keyof StorageSnapshot> = Pick<StorageSnapshot, K>;
+
 /**
- * The platform storage view of one cluster: CSI drivers per provider with the nodes running
- * their node plugins, StorageClasses with policies and capacity, claims and volumes per
- * provider and zone, and every finding (listed up to `findingsLimit`, counted in full).
+ * CSI drivers of the cluster and of the registry's providers, with the nodes running their node
+ * plugins and the provider's nodes missing them. Reads CSIDrivers, CSINodes and nodes only.
  */
-export function buildPlatformStorage(
-  snapshot: StorageSnapshot,
-  findingsLimit = PLATFORM_FINDINGS_LIMIT,
-): Omit<PlatformStorageCluster, 'cluster' | 'state' | 'staleSince' | 'error'> {
+export function buildCsiDriverRows(
+  snapshot: Reads<'registry' | 'csiDrivers' | 'csiNodes' | 'nodes'>,
+): CsiDriverRow[] {
   const { registry } = snapshot;
   const csiByNode = new Map(snapshot.csiNodes.map(n => [n.name, n]));
   const nodeProvider = new Map<string, string | undefined>();
@@ -224,7 +225,7 @@ export function buildPlatformStorage(
       .map(p => p.storage?.csiDriver)
       .filter((d): d is string => !!d),
   ]);
-  const csiDrivers: CsiDriverRow[] = [...driverNames].sort().map(name => {
+  return [...driverNames].sort().map((name): CsiDriverRow => {
     const installed = snapshot.csiDrivers.find(d => d.name === name);
     const provider = providerOfDriver(registry, name);
     const nodes = snapshot.csiNodes
@@ -255,7 +256,16 @@ export function buildPlatformStorage(
     if (installed) row.attachRequired = installed.attachRequired;
     return row;
   });
+}
 
+/**
+ * StorageClasses with their policies, claims, volumes and capacity; claims and volumes per
+ * provider and zone; totals. Reads claims, volumes and classes only.
+ */
+export function buildStorageCounts(
+  snapshot: Reads<'registry' | 'pvcs' | 'pvs' | 'storageClasses'>,
+): Pick<PlatformStorageCluster, 'storageClasses' | 'zones' | 'totals'> {
+  const { registry } = snapshot;
   const classRows = new Map<string, StorageClassRow>();
   for (const sc of snapshot.storageClasses.values()) {
     const provider = providerOfDriver(registry, sc.provisioner);
@@ -344,7 +354,35 @@ export function buildPlatformStorage(
     const zone = c.spec.volumeName ? zoneOf.get(c.spec.volumeName) : undefined;
     if (zone) zone.claims += 1;
   }
+  return {
+    storageClasses: [...classRows.values()].sort((a, b) =>
+      a.name.localeCompare(b.name),
+    ),
+    zones: [...zones.values()].sort(
+      (a, b) =>
+        a.provider.localeCompare(b.provider) || a.zone.localeCompare(b.zone),
+    ),
+    totals: {
+      claims: snapshot.pvcs.length,
+      pendingClaims,
+      volumes: snapshot.pvs.size,
+    },
+  };
+}
 
+/**
+ * Every storage finding of the cluster, most severe first: listed up to `findingsLimit`, counted
+ * in full and per rule. Pods count only when pinned to a provider with claims, or Pending
+ * unscheduled (see {@link findingsReadPod}).
+ */
+export function buildPlatformFindings(
+  snapshot: StorageSnapshot,
+  findingsLimit = PLATFORM_FINDINGS_LIMIT,
+): Pick<
+  PlatformStorageCluster,
+  'findings' | 'findingsTotal' | 'findingCounts'
+> {
+  const { registry } = snapshot;
   const findings = sortFindings(
     storageFindings({
       registry,
@@ -361,21 +399,24 @@ export function buildPlatformStorage(
   for (const f of findings)
     findingCounts[f.id] = (findingCounts[f.id] ?? 0) + 1;
   return {
-    csiDrivers,
-    storageClasses: [...classRows.values()].sort((a, b) =>
-      a.name.localeCompare(b.name),
-    ),
-    zones: [...zones.values()].sort(
-      (a, b) =>
-        a.provider.localeCompare(b.provider) || a.zone.localeCompare(b.zone),
-    ),
-    totals: {
-      claims: snapshot.pvcs.length,
-      pendingClaims,
-      volumes: snapshot.pvs.size,
-    },
     findings: findings.slice(0, findingsLimit),
     findingsTotal: findings.length,
     findingCounts,
+  };
+}
+
+/**
+ * The platform storage view of one cluster: CSI drivers per provider with the nodes running
+ * their node plugins, StorageClasses with policies and capacity, claims and volumes per
+ * provider and zone, and every finding (listed up to `findingsLimit`, counted in full).
+ */
+export function buildPlatformStorage(
+  snapshot: StorageSnapshot,
+  findingsLimit = PLATFORM_FINDINGS_LIMIT,
+): Omit<PlatformStorageCluster, 'cluster' | 'state' | 'staleSince' | 'error'> {
+  return {
+    csiDrivers: buildCsiDriverRows(snapshot),
+    ...buildStorageCounts(snapshot),
+    ...buildPlatformFindings(snapshot, findingsLimit),
   };
 }
