@@ -1,4 +1,7 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { ClusterCache } from '../cache/ClusterCache';
 import { InMemoryCluster } from '../clusters/InMemoryClusterSource';
+import { StorageCache } from '../storage/StorageCache';
 
 /** A small two-provider cluster with storage: the fixture of the storage tests. */
 export const CONFLICT =
@@ -152,4 +155,26 @@ export function lab() {
       },
     ],
   });
+}
+
+/** Placement and storage caches over an in-memory cluster, started and synced (for tests). */
+export async function syncedStorageCaches(
+  cluster: InMemoryCluster,
+  logger: LoggerService,
+) {
+  const cache = new ClusterCache(cluster, logger);
+  const storage = new StorageCache(cache, cluster.storage, logger);
+  cache.start();
+  storage.start();
+  for (let i = 0; i < 200 && storage.status().state !== 'synced'; i++) {
+    await new Promise(r => setTimeout(r, 10));
+  }
+  return {
+    cache,
+    storage,
+    stop() {
+      storage.stop();
+      cache.stop();
+    },
+  };
 }

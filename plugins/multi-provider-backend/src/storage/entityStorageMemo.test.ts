@@ -1,10 +1,14 @@
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import path from 'path';
-import { lab, pod, pv, pvc } from '../__fixtures__/storageLab';
-import { ClusterCache } from '../cache/ClusterCache';
+import {
+  lab,
+  pod,
+  pv,
+  pvc,
+  syncedStorageCaches,
+} from '../__fixtures__/storageLab';
 import { loadProviderRegistry } from '../registry/loadProviderRegistry';
-import { StorageCache } from './StorageCache';
 import { StorageService } from './StorageService';
 
 const repoRoot = path.resolve(__dirname, '../../../..');
@@ -40,14 +44,10 @@ async function setup() {
   );
   cluster.storage.pvcs.upsert(pvc('db-data', 'hcloud-volumes', 'pv-db') as any);
   cluster.storage.pvs.upsert(hetznerPv('pv-db', 'db-data') as any);
-  const logger = mockServices.logger.mock();
-  const cache = new ClusterCache(cluster, logger);
-  const storage = new StorageCache(cache, cluster.storage, logger);
-  cache.start();
-  storage.start();
-  for (let i = 0; i < 200 && storage.status().state !== 'synced'; i++) {
-    await new Promise(r => setTimeout(r, 10));
-  }
+  const { storage, stop } = await syncedStorageCaches(
+    cluster,
+    mockServices.logger.mock(),
+  );
   const registry = loadProviderRegistry(path.join(repoRoot, 'providers'));
   const service = new StorageService(
     [storage],
@@ -63,10 +63,6 @@ async function setup() {
     ).clusters[0];
   const builds = () => service.entityAnswers.builds;
   const settle = () => new Promise(r => setTimeout(r, 30));
-  const stop = () => {
-    storage.stop();
-    cache.stop();
-  };
   return { cluster, storage, ask, builds, settle, stop };
 }
 

@@ -1,10 +1,8 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import path from 'path';
-import { lab, pod, pvc } from '../__fixtures__/storageLab';
-import { ClusterCache } from '../cache/ClusterCache';
+import { lab, pod, pvc, syncedStorageCaches } from '../__fixtures__/storageLab';
 import { loadProviderRegistry } from '../registry/loadProviderRegistry';
-import { StorageCache } from './StorageCache';
 import { StorageService } from './StorageService';
 
 const repoRoot = path.resolve(__dirname, '../../../..');
@@ -12,14 +10,10 @@ const registry = loadProviderRegistry(path.join(repoRoot, 'providers'));
 
 async function setup() {
   const cluster = lab();
-  const logger = mockServices.logger.mock();
-  const cache = new ClusterCache(cluster, logger);
-  const storage = new StorageCache(cache, cluster.storage, logger);
-  cache.start();
-  storage.start();
-  for (let i = 0; i < 200 && storage.status().state !== 'synced'; i++) {
-    await new Promise(r => setTimeout(r, 10));
-  }
+  const { storage, stop } = await syncedStorageCaches(
+    cluster,
+    mockServices.logger.mock(),
+  );
   const service = () =>
     new StorageService([storage], () => registry, catalogServiceMock());
   const kept = service();
@@ -30,10 +24,6 @@ async function setup() {
     return answer;
   };
   const settle = () => new Promise(r => setTimeout(r, 30));
-  const stop = () => {
-    storage.stop();
-    cache.stop();
-  };
   return {
     cluster,
     ask,
