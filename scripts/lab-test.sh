@@ -47,12 +47,14 @@ if [[ "${1:-}" == "--gitops" ]]; then
 fi
 
 # Property 10 (load). The scale is moderate so the step stays a few minutes; the benchmark command
-# takes larger labs (docs/benchmarks.md). Known gaps are measured and printed but do not fail the
-# run; they are listed in docs/security.md and dropped here once the backend meets them.
+# takes larger labs (docs/benchmarks.md). The claims go through `lab scale --claims`, which writes
+# each pre-bound pair Bound itself (docs/adr/0202-lab-scale-writes-bound-claims.md) and fails
+# unless every claim ends Bound; the load suite then checks each entity's claim count.
 load_nodes=${CLOUDLAB_LOAD_NODES:-100}
 load_pods=${CLOUDLAB_LOAD_PODS:-2000}
-step "load: lab scale --nodes $load_nodes --pods $load_pods"
-yarn workspace @cloudlab/lab start scale --nodes "$load_nodes" --pods "$load_pods" || {
+load_claims=${CLOUDLAB_LOAD_CLAIMS:-200}
+step "load: lab scale --nodes $load_nodes --pods $load_pods --claims $load_claims"
+yarn workspace @cloudlab/lab start scale --nodes "$load_nodes" --pods "$load_pods" --claims "$load_claims" || {
   yarn workspace @cloudlab/lab start scale --nodes 0 --pods 0 || true
   fail "lab scale for the load suite"
 }
