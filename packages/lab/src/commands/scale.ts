@@ -216,7 +216,7 @@ async function listAll<T extends k8s.KubernetesObject>(
 }
 
 /** The PV controller's annotations of a claim it has bound (it then only checks the pair). */
-export const BOUND_CLAIM_ANNOTATIONS = {
+const BOUND_CLAIM_ANNOTATIONS = {
   'pv.kubernetes.io/bind-completed': 'yes',
   'pv.kubernetes.io/bound-by-controller': 'yes',
 };
@@ -238,7 +238,7 @@ async function mergePatch(rest: KubeRest, path: string, body: object) {
  * `claimRef.uid` (in the volume as created) and phase Bound, the claim's bind annotations and
  * its status Bound with the volume's capacity and access modes. The controller binds one pair at
  * a time (about 5 a second on the lab's two cores, an hour for 20,000); it then finds each pair
- * already consistent and writes nothing ([ADR 0602](../../../../docs/adr/0202-lab-scale-writes-bound-claims.md)).
+ * already consistent and writes nothing ([ADR 0202](../../../../docs/adr/0202-lab-scale-writes-bound-claims.md)).
  * The claim is created first, without annotations: annotated before its volume exists, the
  * controller would mark it Lost.
  */
