@@ -1,6 +1,10 @@
 import { parseSteps } from './bench';
 import { OUTAGE_TAINT, withOutageTaint } from './outage';
-import { deploymentReplicas, parseScaleFlags } from './scale';
+import {
+  awaitNamespaceGone,
+  deploymentReplicas,
+  parseScaleFlags,
+} from './scale';
 import { countBy } from './statusHelpers';
 
 describe('outage taint', () => {
@@ -81,5 +85,49 @@ describe('scale helpers', () => {
   it('counts by key', () => {
     expect(countBy(['b', 'a', 'b'])).toBe('a=1 b=2');
     expect(countBy([])).toBe('-');
+  });
+});
+
+describe('lab scale waits for an earlier removal of its namespace', () => {
+  /** A core client whose namespace reads answer from a script: phases, then 404. */
+  const core = (phases: string[]) => {
+    let reads = 0;
+    return {
+      reads: () => reads,
+      clients: {
+        core: {
+          readNamespace: async () => {
+            const phase = phases[reads++];
+            if (phase === undefined)
+              throw Object.assign(
+                new Error('namespaces "lab-scale" not found'),
+                {
+                  code: 404,
+                },
+              );
+            return { status: { phase } };
+          },
+        },
+      } as any,
+    };
+  };
+
+  it('returns once the terminating namespace is gone', async () => {
+    const c = core(['Terminating', 'Terminating']);
+    await awaitNamespaceGone(c.clients, { pollMs: 1 });
+    expect(c.reads()).toBe(3);
+  });
+
+  it('returns at once for an active namespace', async () => {
+    const c = core(['Active']);
+    await awaitNamespaceGone(c.clients, { pollMs: 1 });
+    expect(c.reads()).toBe(1);
+  });
+
+  it('gives up with an error that names the namespace', async () => {
+    const c = core(Array(1000).fill('Terminating'));
+    await expect(
+      awaitNamespaceGone(c.clients, { pollMs: 1, timeoutMs: 20 }),
+    ).rejects.toThrow(/namespace lab-scale is still being deleted after 0.02s/);
   });
 });

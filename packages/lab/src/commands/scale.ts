@@ -352,6 +352,41 @@ async function syncClaims(
   return { created, deleted: extraClaims.length };
 }
 
+/**
+ * Waits while the benchmark namespace is still being deleted by an earlier
+ * `lab scale --nodes 0 --pods 0` (no pod can be created in it until it is gone).
+ */
+export async function awaitNamespaceGone(
+  clients: Pick<LabClients, 'core'>,
+  { timeoutMs = 600_000, pollMs = 2000 } = {},
+) {
+  const started = Date.now();
+  for (let said = false; ; ) {
+    let phase: string | undefined;
+    try {
+      phase = (await clients.core.readNamespace({ name: SCALE_NAMESPACE }))
+        .status?.phase;
+    } catch (err) {
+      if (statusCode(err) === 404) return;
+      throw new Error(`namespace ${SCALE_NAMESPACE}: ${apiMessage(err)}`);
+    }
+    if (phase !== 'Terminating') return;
+    if (Date.now() - started > timeoutMs)
+      throw new Error(
+        `namespace ${SCALE_NAMESPACE} is still being deleted after ${
+          timeoutMs / 1000
+        }s (an earlier lab scale --nodes 0 --pods 0); check: kubectl get namespace ${SCALE_NAMESPACE} -o yaml`,
+      );
+    if (!said) {
+      console.log(
+        `lab scale: namespace ${SCALE_NAMESPACE} is still being deleted (an earlier removal); waiting for it`,
+      );
+      said = true;
+    }
+    await sleep(pollMs);
+  }
+}
+
 /** Result of one `lab scale` run. */
 export interface ScaleResult {
   nodes: number;
@@ -428,6 +463,7 @@ export async function scale(
 
   // Pods.
   const t1 = Date.now();
+  await awaitNamespaceGone(clients);
   try {
     await clients.core.createNamespace({
       body: { metadata: { name: SCALE_NAMESPACE } },
