@@ -36,6 +36,19 @@ async function pool<T>(
   );
 }
 
+/**
+ * Deletes one object; one already gone (removed meanwhile, e.g. by a collection delete of an
+ * earlier removal still under way) is fine. Other errors name the object.
+ */
+async function deleteIfPresent(what: string, remove: () => Promise<unknown>) {
+  try {
+    await remove();
+  } catch (err) {
+    if (statusCode(err) !== 404)
+      throw new Error(`delete ${what}: ${apiMessage(err)}`);
+  }
+}
+
 /** Splits `pods` into Deployments of at most PODS_PER_DEPLOYMENT replicas. */
 export function deploymentReplicas(pods: number): number[] {
   const out: number[] = [];
@@ -339,16 +352,20 @@ async function syncClaims(
     if (!claim) created++;
   });
   const extraClaims = [...claims.keys()].filter(n => !wantedClaims.has(n));
-  await pool(extraClaims, 32, async name => {
-    await clients.core.deleteNamespacedPersistentVolumeClaim({
-      name,
-      namespace: SCALE_NAMESPACE,
-    });
-  });
+  await pool(extraClaims, 32, name =>
+    deleteIfPresent(`claim ${SCALE_NAMESPACE}/${name}`, () =>
+      clients.core.deleteNamespacedPersistentVolumeClaim({
+        name,
+        namespace: SCALE_NAMESPACE,
+      }),
+    ),
+  );
   const extraVolumes = [...volumes.keys()].filter(n => !wantedVolumes.has(n));
-  await pool(extraVolumes, 32, async name => {
-    await clients.core.deletePersistentVolume({ name });
-  });
+  await pool(extraVolumes, 32, name =>
+    deleteIfPresent(`volume ${name}`, () =>
+      clients.core.deletePersistentVolume({ name }),
+    ),
+  );
   return { created, deleted: extraClaims.length };
 }
 
@@ -450,9 +467,8 @@ export async function scale(
   await pool(
     existing.filter(n => !wantedNames.has(n)),
     32,
-    async name => {
-      await clients.core.deleteNode({ name });
-    },
+    name =>
+      deleteIfPresent(`node ${name}`, () => clients.core.deleteNode({ name })),
   );
   const nodesSeconds = (Date.now() - t0) / 1000;
   console.log(
@@ -603,14 +619,11 @@ export async function removeScale(): Promise<void> {
   const nodes = (
     await clients.core.listNode({ labelSelector: `${SCALE_LABEL}=true` })
   ).items;
-  await pool(nodes, 16, async n => {
-    try {
-      await clients.core.deleteNode({ name: n.metadata!.name! });
-    } catch (err) {
-      if (statusCode(err) !== 404)
-        throw new Error(`delete node ${n.metadata!.name}: ${apiMessage(err)}`);
-    }
-  });
+  await pool(nodes, 16, n =>
+    deleteIfPresent(`node ${n.metadata!.name}`, () =>
+      clients.core.deleteNode({ name: n.metadata!.name! }),
+    ),
+  );
   // The namespace takes the claims; their volumes are cluster-scoped. A collection delete of
   // 20,000 volumes can outlive the request on a loaded machine while the server goes on: run
   // `lab scale --nodes 0 --pods 0` again to check.
