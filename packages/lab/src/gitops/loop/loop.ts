@@ -24,9 +24,26 @@ export function cliScript(p: LabPaths) {
   return path.join(p.root, 'packages', 'lab', 'bin', 'cloudlab-lab');
 }
 
-/** True when the process is alive and runs the component (for node: the git-serve command). */
+/**
+ * The executable a loop process runs. The Git server is `node <cli> gitops git-serve <dir> <port>`
+ * under whichever node started it (another checkout's, or another version on PATH): it is known
+ * by its arguments, this lab's own, and its node is read from the process.
+ */
+function executable(c: LoopComponent, pid: number | undefined): string {
+  if (c.name !== 'git-server' || !pid) return c.bin;
+  try {
+    const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return argv.slice(1, 1 + c.args.length).join('\0') === c.args.join('\0')
+      ? argv[0]
+      : c.bin;
+  } catch {
+    return c.bin;
+  }
+}
+
+/** True when the process is alive and runs the component (for node: this lab's git-serve). */
 function running(c: LoopComponent, pid: number | undefined) {
-  if (!isRunning(pid, c.bin)) return false;
+  if (!isRunning(pid, executable(c, pid))) return false;
   if (c.name !== 'git-server') return true;
   const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
   return cmdline.includes('git-serve');
@@ -238,7 +255,13 @@ export async function gitopsDown(): Promise<void> {
       console.log(`lab gitops down: ${c.name} not running`);
       continue;
     }
-    console.log(`lab gitops down: ${c.name} ${await stopProcess(p.pids, c.name, c.bin)}`);
+    console.log(
+      `lab gitops down: ${c.name} ${await stopProcess(
+        p.pids,
+        c.name,
+        executable(c, pid),
+      )}`,
+    );
   }
 }
 
