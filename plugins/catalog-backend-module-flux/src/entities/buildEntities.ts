@@ -1,5 +1,8 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { ProviderRegistry } from '@internal/plugin-multi-provider-common';
+import {
+  ProviderRegistry,
+  providerOfDriver,
+} from '@internal/plugin-multi-provider-common';
 import { FluxCatalogOptions } from '../config';
 import {
   FluxKind,
@@ -291,9 +294,7 @@ export function buildEntities(
       }
       for (const sc of k.storageClasses) {
         const provider =
-          sc.providerLabel ??
-          registry.providers.find(p => p.storage?.csiDriver === sc.provisioner)
-            ?.name;
+          sc.providerLabel ?? providerOfDriver(registry, sc.provisioner)?.name;
         const d = draft('Resource', sc.name, () => ({
           type: 'storage-class',
           description: `StorageClass ${sc.name}${describeClass(sc)}.`,

@@ -11,6 +11,7 @@ import {
   SlimPVC,
   SlimStorageClass,
   pinnedProvider,
+  providerOfDriver,
   slimPod,
   slimPVC,
   slimStorageClass,
@@ -190,9 +191,7 @@ export class DesiredStorageService {
           const sc = allClasses.find(
             s => s.metadata.name === c.spec.storageClassName,
           );
-          const provider = registry.providers.find(
-            p => p.storage?.csiDriver === sc?.provisioner,
-          );
+          const provider = providerOfDriver(registry, sc?.provisioner);
           return {
             namespace: c.metadata.namespace,
             name: c.metadata.name,
