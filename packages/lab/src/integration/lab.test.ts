@@ -14,6 +14,7 @@ import {
   piholeInstances,
   providerOf,
   showPods,
+  createTestNamespace,
 } from './labFixture';
 
 jest.setTimeout(300_000);
@@ -116,9 +117,7 @@ describeLab('the lab (integration, against the running lab)', () => {
       );
       expect(pv).toBeDefined();
       const zone = zoneOf(pv!)!;
-      await lab.clients.core.createNamespace({
-        body: { metadata: { name: namespace } },
-      });
+      await createTestNamespace(lab.clients, namespace);
       await lab.clients.core.createNamespacedPersistentVolumeClaim({
         namespace,
         body: {

@@ -72,6 +72,34 @@ export async function eventually<T>(
   return last;
 }
 
+/**
+ * Creates a namespace for a test and waits for its `default` ServiceAccount.
+ * The ServiceAccount admission plugin refuses pods in a namespace whose
+ * service-account controller has not caught up yet ("serviceaccount default
+ * not found"), so a test that creates bare pods right away would race it. After
+ * a suite restarts the API server, the controller-manager's informers reconnect
+ * with backoff, and that lag can be several seconds (seen in CI: still missing
+ * after 5 s).
+ */
+export async function createTestNamespace(
+  clients: LabClients,
+  name: string,
+): Promise<void> {
+  await clients.core.createNamespace({ body: { metadata: { name } } });
+  await eventually(
+    `the default ServiceAccount of namespace ${name}`,
+    () =>
+      clients.core
+        .readNamespacedServiceAccount({ name: 'default', namespace: name })
+        .then(
+          () => true,
+          () => false,
+        ),
+    found => found,
+    () => 'not created yet',
+  );
+}
+
 /** Node name -> provider label. */
 export async function nodeProviders(
   clients: LabClients,

@@ -17,6 +17,7 @@ import {
   labFixture,
   LabFixture,
   piholeInstances,
+  createTestNamespace,
 } from './labFixture';
 import {
   backendCache,
@@ -188,9 +189,7 @@ describeLab('placement backend against the lab: predicted vs observed', () => {
   it('predicts the loss of hetzner as the real scheduler and controllers then play it out', async () => {
     const registry = backendRegistry(lab.paths);
     const apps = lab.clients.kc.makeApiClient(k8s.AppsV1Api);
-    await lab.clients.core.createNamespace({
-      body: { metadata: { name: namespace } },
-    });
+    await createTestNamespace(lab.clients, namespace);
     const deployments = workloads(namespace);
     for (const d of deployments) {
       await apps.createNamespacedDeployment({ namespace, body: d });

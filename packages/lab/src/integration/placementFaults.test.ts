@@ -2,7 +2,13 @@ import { AddressInfo, createServer } from 'node:net';
 import { ClusterCache } from '@internal/plugin-multi-provider-backend';
 import { startComponent, stopComponent } from '../commands/component';
 import { PORTS } from '../controlPlane/components';
-import { describeLab, eventually, labFixture, LabFixture } from './labFixture';
+import {
+  createTestNamespace,
+  describeLab,
+  eventually,
+  labFixture,
+  LabFixture,
+} from './labFixture';
 import {
   backendCache,
   compactEtcd,
@@ -31,9 +37,7 @@ describeLab('placement backend faults against the real API server', () => {
 
   beforeAll(async () => {
     lab = labFixture();
-    await lab.clients.core.createNamespace({
-      body: { metadata: { name: namespace } },
-    });
+    await createTestNamespace(lab.clients, namespace);
   });
 
   afterAll(async () => {

@@ -15,6 +15,7 @@ import {
   labFixture,
   LabFixture,
   piholeInstances,
+  createTestNamespace,
 } from './labFixture';
 
 jest.setTimeout(300_000);
@@ -189,9 +190,7 @@ describeLab('storage views (multi-provider backend against the lab)', () => {
     const zone = nodes
       .map(n => n.metadata?.labels?.[scaleway.topologyKey])
       .find(Boolean)!;
-    await lab.clients.core.createNamespace({
-      body: { metadata: { name: NS } },
-    });
+    await createTestNamespace(lab.clients, NS);
     const pv: k8s.V1PersistentVolume = {
       metadata: { name: PV },
       spec: {

@@ -2,7 +2,13 @@ import fs from 'node:fs';
 import { ClusterCache } from '@internal/plugin-multi-provider-backend';
 import { startComponent, stopComponent } from '../commands/component';
 import { PORTS } from '../controlPlane/components';
-import { describeLab, eventually, labFixture, LabFixture } from './labFixture';
+import {
+  createTestNamespace,
+  describeLab,
+  eventually,
+  labFixture,
+  LabFixture,
+} from './labFixture';
 import {
   backendCache,
   compactEtcd,
@@ -90,9 +96,7 @@ describeLab('property 9: watch correctness against the real API server', () => {
       new URL(labClusterConfig(lab.paths).url),
       fs.readFileSync(lab.paths.caCert),
     );
-    await lab.clients.core.createNamespace({
-      body: { metadata: { name: namespace } },
-    });
+    await createTestNamespace(lab.clients, namespace);
   });
 
   afterAll(async () => {
