@@ -307,9 +307,21 @@ function printStorageBuildCost(
     },
     iterations,
   );
+  // What the platform view keeps: its parts and the claim findings with their indexes.
+  global.gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
+  service.platformStorage();
+  global.gc?.();
+  console.log(
+    `  platform storage view kept (parts, claim findings and their indexes): ${(
+      (process.memoryUsage().heapUsed - heapBefore) /
+      Math.max(1, storage.pvcs.items.size)
+    ).toFixed(0)} B per claim`,
+  );
   // The platform view's parts are rebuilt by version; bumping a version is what a change does.
   const platformRebuild = (what: string, change: () => void) => {
     let claims = 0;
+    const judged = service.platformBuilds.claimsJudged;
     const timing = timeSync(() => {
       change();
       const answer = service.platformStorage();
@@ -319,12 +331,15 @@ function printStorageBuildCost(
     console.log(
       `  platform storage rebuild + JSON (${claims} claims) ${what}: p50 ${ms(
         timing.p50,
-      )}  p99 ${ms(timing.p99)} (${iterations} rebuilds in-process)`,
+      )}  p99 ${ms(timing.p99)} (${iterations} rebuilds in-process; ${
+        (service.platformBuilds.claimsJudged - judged) / iterations
+      } claims judged again per rebuild)`,
     );
   };
   platformRebuild('of every part, as after a class change', () => {
     storage.classVersion += 1;
   });
+  // A version bump alone marks no claim changed: the claim findings are merged, not judged.
   platformRebuild('of counts and findings, as after a claim change', () => {
     storage.claimsVersion += 1;
   });

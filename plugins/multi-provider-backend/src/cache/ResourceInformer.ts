@@ -315,6 +315,11 @@ export class ResourceInformer<T extends Meta, S> {
   }
 }
 
+/** The key of an object in an informer's `items`: `namespace/name` (`/name` when cluster-scoped). */
+export function objectKey(namespace: string | undefined, name: string): string {
+  return `${namespace ?? ''}/${name}`;
+}
+
 function keyOf(obj: Meta): string {
-  return `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
+  return objectKey(obj.metadata?.namespace, obj.metadata?.name ?? '');
 }

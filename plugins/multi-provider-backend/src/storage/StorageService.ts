@@ -16,8 +16,11 @@ import {
   CsiDriverRow,
   buildClaimRows,
   buildCsiDriverRows,
-  buildPlatformFindings,
   buildStorageCounts,
+  clusterFindings,
+  PlatformFindings,
+  StorageFinding,
+  summarizeFindings,
 } from '@internal/plugin-multi-provider-common';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { selectPods } from '../cache/PodIndex';
@@ -25,6 +28,7 @@ import { AnswerMemo, MemoAnswer, objectId } from '../services/answerMemo';
 import { resolveEntityPods } from '../services/entityMatcher';
 import { EntityPodQuery } from '../services/entityPods';
 import { querySignature } from '../services/PlacementService';
+import { KeptClaimFindings } from './KeptClaimFindings';
 import { StorageCache } from './StorageCache';
 
 /** Per-cluster answer header from both the placement and the storage cache state. */
@@ -130,19 +134,34 @@ interface PlatformParts {
   registry: ProviderRegistry;
   csi?: Part<CsiDriverRow[]>;
   counts?: Part<ReturnType<typeof buildStorageCounts>>;
-  findings?: Part<ReturnType<typeof buildPlatformFindings>>;
+  /** The findings not about one claim (classes, volumes, pods, nodes). */
+  clusterFindings?: Part<StorageFinding[]>;
+  findings?: Part<PlatformFindings>;
 }
 
 /**
  * Answers the storage routes from the caches; no cluster calls per request. The platform view
- * is kept in three parts, each rebuilt only when what it reads changed: CSI drivers (CSIDrivers,
+ * is kept in parts, each rebuilt only when what it reads changed: CSI drivers (CSIDrivers,
  * CSINodes, nodes), counts (claims, volumes, classes) and findings (those, events, and the pods
- * the findings read). Entity answers read the informers' maps.
+ * the findings read). The findings are themselves kept in two: those about each claim, judged
+ * again per changed claim ({@link KeptClaimFindings}), and the rest (classes, volumes, pods,
+ * nodes), rebuilt when anything but a claim changed. Entity answers read the informers' maps.
  */
 export class StorageService {
   private readonly platform = new WeakMap<StorageCache, PlatformParts>();
+  private readonly claimFindings = new WeakMap<
+    StorageCache,
+    KeptClaimFindings
+  >();
   /** Rebuilds of each platform part, for tests and benchmarks. */
-  readonly platformBuilds = { csi: 0, counts: 0, findings: 0 };
+  readonly platformBuilds = {
+    csi: 0,
+    counts: 0,
+    findings: 0,
+    clusterFindings: 0,
+    /** Claims whose findings were judged (again). */
+    claimsJudged: 0,
+  };
   /**
    * Entity answers, rebuilt only when a cluster header, a node, one of the entity's pods, claims,
    * volumes or events, or a StorageClass/CSIDriver/CSINode changed.
@@ -155,30 +174,68 @@ export class StorageService {
     private readonly catalog: CatalogService,
   ) {}
 
-  /** Everything the platform parts read, copied from the informers' maps (only on a rebuild). */
+  /**
+   * Everything the platform parts read, copied from the informers' maps on a rebuild; each
+   * field only when a part reads it (a claim change copies claims and volumes, not pods).
+   */
   private snapshot(
     cache: StorageCache,
     registry: ProviderRegistry,
   ): StorageSnapshot {
+    const once = <T>(copy: () => T) => {
+      let value: T | undefined;
+      return () => (value ??= copy());
+    };
+    const pvcs = once(() => [...cache.pvcs.items.values()]);
+    const pvs = once(
+      () =>
+        new Map(
+          [...cache.pvs.items.values()].map(pv => [pv.metadata.name, pv]),
+        ),
+    );
+    const storageClasses = once(
+      () =>
+        new Map(
+          [...cache.storageClasses.items.values()].map(sc => [
+            sc.metadata.name,
+            sc,
+          ]),
+        ),
+    );
+    const csiDrivers = once(() => [...cache.csiDrivers.items.values()]);
+    const csiNodes = once(() => [...cache.csiNodes.items.values()]);
+    const events = once(() => [...cache.events.items.values()]);
+    const pods = once(() => [...cache.cluster.pods.items.values()]);
+    const nodes = once(
+      () =>
+        new Map([...cache.cluster.nodes.items.values()].map(n => [n.name, n])),
+    );
     return {
       registry,
-      pvcs: [...cache.pvcs.items.values()],
-      pvs: new Map(
-        [...cache.pvs.items.values()].map(pv => [pv.metadata.name, pv]),
-      ),
-      storageClasses: new Map(
-        [...cache.storageClasses.items.values()].map(sc => [
-          sc.metadata.name,
-          sc,
-        ]),
-      ),
-      csiDrivers: [...cache.csiDrivers.items.values()],
-      csiNodes: [...cache.csiNodes.items.values()],
-      events: [...cache.events.items.values()],
-      pods: [...cache.cluster.pods.items.values()],
-      nodes: new Map(
-        [...cache.cluster.nodes.items.values()].map(n => [n.name, n]),
-      ),
+      get pvcs() {
+        return pvcs();
+      },
+      get pvs() {
+        return pvs();
+      },
+      get storageClasses() {
+        return storageClasses();
+      },
+      get csiDrivers() {
+        return csiDrivers();
+      },
+      get csiNodes() {
+        return csiNodes();
+      },
+      get events() {
+        return events();
+      },
+      get pods() {
+        return pods();
+      },
+      get nodes() {
+        return nodes();
+      },
     };
   }
 
@@ -191,17 +248,18 @@ export class StorageService {
       this.platform.set(cache, parts);
     }
     const nodes = cache.cluster.nodeVersion;
+    const clusterFindingsKey = [
+      cache.volumesVersion,
+      cache.classVersion,
+      cache.eventsVersion,
+      nodes,
+      cache.podFindingsVersion,
+    ].join('|');
     const keys = {
       csi: `${cache.classVersion}|${nodes}`,
       counts: `${cache.claimsVersion}|${cache.volumesVersion}|${cache.classVersion}`,
-      findings: [
-        cache.claimsVersion,
-        cache.volumesVersion,
-        cache.classVersion,
-        cache.eventsVersion,
-        nodes,
-        cache.podFindingsVersion,
-      ].join('|'),
+      clusterFindings: clusterFindingsKey,
+      findings: `${cache.claimsVersion}|${clusterFindingsKey}`,
     };
     let snapshot: StorageSnapshot | undefined;
     const view = () => (snapshot ??= this.snapshot(cache, registry));
@@ -215,9 +273,37 @@ export class StorageService {
     }
     if (parts.findings?.key !== keys.findings) {
       this.platformBuilds.findings += 1;
+      if (parts.clusterFindings?.key !== keys.clusterFindings) {
+        this.platformBuilds.clusterFindings += 1;
+        const v = view();
+        parts.clusterFindings = {
+          key: keys.clusterFindings,
+          value: clusterFindings({
+            registry,
+            storageClasses: [...v.storageClasses.values()],
+            pvcs: [],
+            pvs: v.pvs,
+            pods: v.pods,
+            events: v.events,
+            nodes: [...v.nodes.values()],
+            csiNodes: v.csiNodes,
+          }),
+        };
+      }
+      let kept = this.claimFindings.get(cache);
+      if (!kept) {
+        kept = new KeptClaimFindings(cache);
+        this.claimFindings.set(cache, kept);
+      }
+      const judged = kept.judged;
+      const aboutClaims = kept.findings(registry);
+      this.platformBuilds.claimsJudged += kept.judged - judged;
       parts.findings = {
         key: keys.findings,
-        value: buildPlatformFindings(view()),
+        value: summarizeFindings([
+          ...parts.clusterFindings.value,
+          ...aboutClaims,
+        ]),
       };
     }
     return {

@@ -1,4 +1,10 @@
-import { storageFindings, storageFindingSchema } from './findings';
+import {
+  StorageFinding,
+  storageFindings,
+  storageFindingSchema,
+  supersedes,
+} from './findings';
+import { sortFindings } from './views';
 import { pods, registry } from '../__fixtures__/load';
 import fixture from '../__fixtures__/storage.json';
 
@@ -89,5 +95,57 @@ describe('storageFindings', () => {
         pods,
       }),
     ).toEqual([]);
+  });
+});
+
+describe('the latest event and the finding order do not depend on reading order', () => {
+  const event = (reason: string, at: string, message = reason) => ({
+    reason,
+    message,
+    lastTimestamp: at,
+  });
+
+  it('prefers the later event, then the greater reason, then the greater message', () => {
+    const early = event('B', '2026-01-01T00:00:00Z');
+    const late = event('A', '2026-01-02T00:00:00Z');
+    expect(supersedes(late, early)).toBe(true);
+    expect(supersedes(early, late)).toBe(false);
+    const tieA = event('A', '2026-01-01T00:00:00Z');
+    expect(supersedes(early, tieA)).toBe(true);
+    expect(supersedes(tieA, early)).toBe(false);
+    const m1 = event('A', '2026-01-01T00:00:00Z', 'm1');
+    const m2 = event('A', '2026-01-01T00:00:00Z', 'm2');
+    expect(supersedes(m2, m1)).toBe(true);
+    expect(supersedes(m1, m2)).toBe(false);
+    expect(supersedes(m1, undefined)).toBe(true);
+  });
+
+  it('sorts findings of one rule by the objects they name', () => {
+    const finding = (name: string): StorageFinding => ({
+      id: 'pending-claim',
+      severity: 'warning',
+      objects: [{ kind: 'PersistentVolumeClaim', namespace: 'shop', name }],
+      message: 'Claim is Pending',
+      fix: '',
+    });
+    const error = {
+      ...finding('z'),
+      id: 'pvc-without-class',
+      severity: 'error' as const,
+    };
+    const names = (list: StorageFinding[]) =>
+      sortFindings(list).map(f => `${f.id} ${f.objects[0].name}`);
+    const expected = [
+      'pvc-without-class z',
+      'pending-claim a',
+      'pending-claim b',
+      'pending-claim c',
+    ];
+    expect(names([finding('c'), finding('a'), error, finding('b')])).toEqual(
+      expected,
+    );
+    expect(names([finding('b'), error, finding('c'), finding('a')])).toEqual(
+      expected,
+    );
   });
 });

@@ -66,6 +66,22 @@ export interface KubeEvent {
   lastTimestamp?: string;
 }
 
+/**
+ * Whether event `e` supersedes `prev` as the latest about an object: the later `lastTimestamp`;
+ * on a tie the greater reason, then message. The same event wins whatever order the events
+ * are read in, so a finding kept per claim and one built from every event agree.
+ */
+export function supersedes(e: KubeEvent, prev: KubeEvent | undefined): boolean {
+  if (!prev) return true;
+  const a = e.lastTimestamp ?? '';
+  const b = prev.lastTimestamp ?? '';
+  if (a !== b) return a > b;
+  const ra = e.reason ?? '';
+  const rb = prev.reason ?? '';
+  if (ra !== rb) return ra > rb;
+  return (e.message ?? '') > (prev.message ?? '');
+}
+
 /** Input of {@link storageFindings}. */
 export interface StorageFindingsInput {
   registry: ProviderRegistry;
@@ -168,12 +184,38 @@ function isMultiZone(p: ProviderDefinition): boolean {
 }
 
 /** What judging one claim reads besides the claim, looked up once per call. */
-interface ClaimContext {
+export interface ClaimContext {
   registry: ProviderRegistry;
   classes: Map<string, KubeStorageClass>;
   /** The class names as the `unknown-class` fix lists them. */
   classNames: string;
   hasClasses: boolean;
+}
+
+/** The {@link ClaimContext} of a cluster's classes. */
+export function claimContext(
+  registry: ProviderRegistry,
+  storageClasses: Iterable<KubeStorageClass>,
+): ClaimContext {
+  const classes = new Map<string, KubeStorageClass>();
+  for (const sc of storageClasses) classes.set(sc.metadata?.name ?? '', sc);
+  return {
+    registry,
+    classes,
+    classNames: [...classes.keys()].sort().join(', '),
+    hasClasses: classes.size > 0,
+  };
+}
+
+/**
+ * Whether a pod can be pinned to a provider and has claims: the pods {@link claimFindings}
+ * compares with their claims' volumes (which of them are pinned depends on the registry).
+ */
+export function mayPinClaims(pod: SlimPod): boolean {
+  return (
+    !!pod.claims?.length &&
+    !!(pod.intent?.nodeSelector || pod.intent?.requiredTerms?.length)
+  );
 }
 
 const pvcRef = (c: KubePVC) => ({
@@ -182,8 +224,12 @@ const pvcRef = (c: KubePVC) => ({
   name: c.metadata?.name ?? '',
 });
 
-/** Adds the findings about one claim to `out`: class, size, pending reason, provider conflicts with its pods. */
-function claimFindings(
+/**
+ * Adds the findings about one claim to `out`: class, size, pending reason, provider conflicts
+ * with its pods. Reads only the claim, its volume, the pods that mount it (those not pinned to
+ * a provider are skipped), its latest event (read when Pending) and `ctx`.
+ */
+export function claimFindings(
   out: StorageFinding[],
   claim: KubePVC,
   ctx: ClaimContext,
@@ -283,13 +329,7 @@ function claimFindings(
 export function storageFindings(input: StorageFindingsInput): StorageFinding[] {
   const { registry } = input;
   const out: StorageFinding[] = [];
-  const classes = new Map(
-    input.storageClasses.map(sc => [sc.metadata?.name ?? '', sc]),
-  );
-  const pvs = input.pvs ?? [];
-  const pvsByName: ReadonlyMap<string, KubePV> = Array.isArray(pvs)
-    ? new Map(pvs.map(pv => [pv.metadata?.name ?? '', pv]))
-    : (pvs as ReadonlyMap<string, KubePV>);
+  const pvsByName = volumesByName(input.pvs);
   // Only a pod pinned to a provider can conflict with its claim's volume; most pods are not, and
   // joining 20,000 pods to their claims by key is most of the cost of a large cluster's findings.
   const podsByClaim = new Map<string, SlimPod[]>();
@@ -306,12 +346,49 @@ export function storageFindings(input: StorageFindingsInput): StorageFinding[] {
   for (const e of input.events ?? []) {
     if (e.involvedObject?.kind !== 'PersistentVolumeClaim') continue;
     const key = `${e.involvedObject.namespace}/${e.involvedObject.name}`;
-    const prev = claimEvents.get(key);
-    if (!prev || (prev.lastTimestamp ?? '') <= (e.lastTimestamp ?? '')) {
-      claimEvents.set(key, e);
-    }
+    if (supersedes(e, claimEvents.get(key))) claimEvents.set(key, e);
   }
 
+  const ctx = claimContext(registry, input.storageClasses);
+  for (const claim of input.pvcs) {
+    const pending = claim.status?.phase === 'Pending';
+    const key =
+      pending || podsByClaim.size > 0
+        ? `${claim.metadata?.namespace}/${claim.metadata?.name}`
+        : '';
+    const pv = claim.spec?.volumeName
+      ? pvsByName.get(claim.spec.volumeName)
+      : undefined;
+    claimFindings(
+      out,
+      claim,
+      ctx,
+      pv,
+      podsByClaim.get(key),
+      pending ? claimEvents.get(key) : undefined,
+    );
+  }
+  out.push(...clusterFindings(input));
+  return out;
+}
+
+function volumesByName(
+  pvs: StorageFindingsInput['pvs'] = [],
+): ReadonlyMap<string, KubePV> {
+  return Array.isArray(pvs)
+    ? new Map(pvs.map(pv => [pv.metadata?.name ?? '', pv]))
+    : (pvs as ReadonlyMap<string, KubePV>);
+}
+
+/**
+ * The findings of {@link storageFindings} that are not about one claim: default classes,
+ * Immediate binding on multi-zone providers, Retain classes with Released volumes, pods the
+ * scheduler leaves Pending for their volumes, and nodes missing their CSI node plugin. Reads
+ * no claim, so a cache that keeps each claim's findings rebuilds only these on other changes.
+ */
+export function clusterFindings(input: StorageFindingsInput): StorageFinding[] {
+  const { registry } = input;
+  const out: StorageFinding[] = [];
   const defaults = input.storageClasses.filter(
     sc => sc.metadata?.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true',
   );
@@ -331,33 +408,9 @@ export function storageFindings(input: StorageFindingsInput): StorageFinding[] {
     });
   }
 
-  const ctx: ClaimContext = {
-    registry,
-    classes,
-    classNames: [...classes.keys()].sort().join(', '),
-    hasClasses: input.storageClasses.length > 0,
-  };
-  for (const claim of input.pvcs) {
-    const pending = claim.status?.phase === 'Pending';
-    const key =
-      pending || podsByClaim.size > 0
-        ? `${claim.metadata?.namespace}/${claim.metadata?.name}`
-        : '';
-    const pv = claim.spec?.volumeName
-      ? pvsByName.get(claim.spec.volumeName)
-      : undefined;
-    claimFindings(
-      out,
-      claim,
-      ctx,
-      pv,
-      podsByClaim.get(key),
-      pending ? claimEvents.get(key) : undefined,
-    );
-  }
-
   const releasedByClass = new Map<string, KubePV[]>();
-  for (const pv of pvsByName.values()) {
+  const pvs = input.pvs ?? [];
+  for (const pv of Array.isArray(pvs) ? pvs : pvs.values()) {
     if (pv.status?.phase !== 'Released') continue;
     const key = pv.spec?.storageClassName ?? '';
     releasedByClass.set(key, [...(releasedByClass.get(key) ?? []), pv]);
@@ -426,10 +479,7 @@ function podVolumeFindings(input: StorageFindingsInput): StorageFinding[] {
     }
     const key = `${e.involvedObject.namespace}/${e.involvedObject.name}`;
     if (!pending.has(key)) continue;
-    const prev = latest.get(key);
-    if (!prev || (prev.lastTimestamp ?? '') <= (e.lastTimestamp ?? '')) {
-      latest.set(key, e);
-    }
+    if (supersedes(e, latest.get(key))) latest.set(key, e);
   }
   const out: StorageFinding[] = [];
   for (const [key, event] of latest) {

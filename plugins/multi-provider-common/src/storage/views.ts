@@ -39,12 +39,32 @@ export interface StorageSnapshot {
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
 
-/** Most severe first, then by id: the order every finding list is shown in. */
+const cmp = (a: string, b: string) => {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
+};
+const objectsKey = (f: StorageFinding) =>
+  f.objects
+    .map(o => `${o.kind}\u0000${o.namespace ?? ''}\u0000${o.name}`)
+    .join('\u0001');
+
+/**
+ * Most severe first, then by id, then by the objects involved (and the message): the order
+ * every finding list is shown in, the same whatever order the findings were gathered in.
+ */
 export function sortFindings(findings: StorageFinding[]): StorageFinding[] {
+  const keys = new Map<StorageFinding, string>();
+  const key = (f: StorageFinding) => {
+    let k = keys.get(f);
+    if (k === undefined) keys.set(f, (k = objectsKey(f)));
+    return k;
+  };
   return findings.sort(
     (a, b) =>
       SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
-      a.id.localeCompare(b.id),
+      a.id.localeCompare(b.id) ||
+      cmp(key(a), key(b)) ||
+      cmp(a.message, b.message),
   );
 }
 
@@ -378,12 +398,9 @@ export function buildStorageCounts(
 export function buildPlatformFindings(
   snapshot: StorageSnapshot,
   findingsLimit = PLATFORM_FINDINGS_LIMIT,
-): Pick<
-  PlatformStorageCluster,
-  'findings' | 'findingsTotal' | 'findingCounts'
-> {
+): PlatformFindings {
   const { registry } = snapshot;
-  const findings = sortFindings(
+  return summarizeFindings(
     storageFindings({
       registry,
       storageClasses: [...snapshot.storageClasses.values()],
@@ -394,7 +411,25 @@ export function buildPlatformFindings(
       nodes: [...snapshot.nodes.values()],
       csiNodes: snapshot.csiNodes,
     }),
+    findingsLimit,
   );
+}
+
+/** The findings part of a cluster's platform storage view. */
+export type PlatformFindings = Pick<
+  PlatformStorageCluster,
+  'findings' | 'findingsTotal' | 'findingCounts'
+>;
+
+/**
+ * A cluster's findings as the platform view shows them: sorted (the list is sorted in place),
+ * listed up to `findingsLimit`, counted in full and per rule.
+ */
+export function summarizeFindings(
+  all: StorageFinding[],
+  findingsLimit = PLATFORM_FINDINGS_LIMIT,
+): PlatformFindings {
+  const findings = sortFindings(all);
   const findingCounts: Record<string, number> = {};
   for (const f of findings)
     findingCounts[f.id] = (findingCounts[f.id] ?? 0) + 1;
