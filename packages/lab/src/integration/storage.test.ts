@@ -69,6 +69,9 @@ describeLab('storage views (multi-provider backend against the lab)', () => {
   let cluster: ClusterCache;
   let storage: StorageCache;
   let service: StorageService;
+  let fresh: () => ReturnType<
+    StorageService['platformStorage']
+  >['clusters'][number];
 
   const cleanup = async () => {
     await ignoreNotFound(
@@ -100,6 +103,10 @@ describeLab('storage views (multi-provider backend against the lab)', () => {
     storage = new StorageCache(cluster, connection.storage!, logger);
     const registry = loadProviderRegistry(lab.paths.providersDir);
     service = new StorageService([storage], () => registry, catalog);
+    // The platform view of a service that has not answered before: built from scratch.
+    fresh = () =>
+      new StorageService([storage], () => registry, catalog).platformStorage()
+        .clusters[0];
     cluster.start();
     storage.start();
     await eventually(
@@ -109,6 +116,8 @@ describeLab('storage views (multi-provider backend against the lab)', () => {
       s => s.join(', '),
       60_000,
     );
+    // Answered once now, so what the proof objects change is applied to the kept view.
+    service.platformStorage();
   });
 
   afterAll(async () => {
@@ -308,6 +317,8 @@ describeLab('storage views (multi-provider backend against the lab)', () => {
     expect(affinity.message).toContain(events[events.length - 1].message!);
     const platform = service.platformStorage().clusters[0];
     expect(platform.findingCounts['volume-node-affinity-conflict']).toBe(1);
+    // Kept change by change (counts, claim findings), it equals a view built from scratch.
+    expect(platform).toEqual(fresh());
   });
 
   it('cleans up: the proof objects are gone and the finding with them', async () => {
@@ -333,5 +344,6 @@ describeLab('storage views (multi-provider backend against the lab)', () => {
       60_000,
     );
     expect(volumes).not.toContain(PV);
+    expect(service.platformStorage().clusters[0]).toEqual(fresh());
   });
 });

@@ -5,11 +5,11 @@ import {
   mayPinClaims,
   ProviderRegistry,
   SlimPod,
-  SlimPVC,
   StorageFinding,
   supersedes,
 } from '@internal/plugin-multi-provider-common';
 import { objectKey } from '../cache/ResourceInformer';
+import { file, filed, KeyIndex, unfile } from './keyIndex';
 import type { StorageCache } from './StorageCache';
 
 const CLAIM_KIND = 'PersistentVolumeClaim';
@@ -21,8 +21,8 @@ const CLAIM_KIND = 'PersistentVolumeClaim';
  * changed, and the claims of a changed pod that may be pinned to a provider. A change of a
  * StorageClass, CSIDriver or CSINode, or another registry, judges every claim again.
  *
- * What it indexes besides the informers: the claims naming each volume, and the pods that may
- * pin each claim. Only claims with findings keep an entry.
+ * What it indexes besides the informers: the pods that may pin each claim (the claims naming
+ * each volume are the cache's). Only claims with findings keep an entry.
  */
 export class KeptClaimFindings {
   private readonly byClaim = new Map<string, StorageFinding[]>();
@@ -30,28 +30,22 @@ export class KeptClaimFindings {
   private all = true;
   private registry?: ProviderRegistry;
   private classVersion = -1;
-  /** Volume name -> keys of the claims whose `spec.volumeName` names it. */
-  private readonly claimsOfVolume: Index = new Map();
   /** Claim key -> keys of the pods that mount it and may be pinned to a provider. */
-  private readonly pinningPods: Index = new Map();
+  private readonly pinningPods: KeyIndex = new Map();
   /** Claims judged since construction, for tests and benchmarks. */
   judged = 0;
 
   constructor(private readonly cache: StorageCache) {
-    for (const [key, claim] of cache.pvcs.items) {
-      this.indexClaim(key, undefined, claim);
-    }
     for (const [key, pod] of cache.cluster.pods.items) {
       this.indexPod(key, undefined, pod);
     }
-    cache.pvcs.subscribe((key, prev, next) => {
-      this.indexClaim(key, prev, next);
+    cache.pvcs.subscribe(key => {
       this.dirty.add(key);
     });
     cache.pvs.subscribe((_key, prev, next) => {
       for (const pv of [prev, next]) {
         if (!pv) continue;
-        for (const claim of filed(this.claimsOfVolume, pv.metadata.name)) {
+        for (const claim of cache.claimsNaming(pv.metadata.name)) {
           this.dirty.add(claim);
         }
       }
@@ -147,14 +141,6 @@ export class KeptClaimFindings {
     return latest;
   }
 
-  private indexClaim(key: string, prev?: SlimPVC, next?: SlimPVC) {
-    const before = prev?.spec.volumeName;
-    const after = next?.spec.volumeName;
-    if (before === after) return;
-    if (before) unfile(this.claimsOfVolume, before, key);
-    if (after) file(this.claimsOfVolume, after, key);
-  }
-
   private indexPod(key: string, prev?: SlimPod, next?: SlimPod) {
     for (const [pod, add] of [
       [prev, false],
@@ -169,32 +155,4 @@ export class KeptClaimFindings {
       }
     }
   }
-}
-
-/**
- * An index from a key to the items filed under it. Most keys hold one item (one claim per
- * volume), kept as the string itself; a set only when several share a key.
- */
-type Index = Map<string, string | Set<string>>;
-
-function file(index: Index, at: string, item: string) {
-  const items = index.get(at);
-  if (items === undefined || items === item) index.set(at, item);
-  else if (typeof items === 'string') index.set(at, new Set([items, item]));
-  else items.add(item);
-}
-
-function unfile(index: Index, at: string, item: string) {
-  const items = index.get(at);
-  if (items === item) index.delete(at);
-  else if (items instanceof Set) {
-    items.delete(item);
-    if (items.size === 1) index.set(at, items.values().next().value!);
-  }
-}
-
-function filed(index: Index, at: string): Iterable<string> {
-  const items = index.get(at);
-  if (items === undefined) return [];
-  return typeof items === 'string' ? [items] : items;
 }

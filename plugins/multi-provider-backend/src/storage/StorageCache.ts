@@ -26,6 +26,7 @@ import { ClusterCache, DEFAULT_INFORMER_OPTIONS } from '../cache/ClusterCache';
 import { InformerOptions, ResourceInformer } from '../cache/ResourceInformer';
 import { PodIndex } from '../cache/PodIndex';
 import { StorageClients } from '../clusters/storageTypes';
+import { file, filed, KeyIndex, unfile } from './keyIndex';
 import { ObjectStamps } from './ObjectStamps';
 
 /** Per-cluster storage cache state, as `GET /clusters` reports placement's. */
@@ -78,6 +79,8 @@ export class StorageCache {
    * claims, or unscheduled); the platform findings are kept across every other pod change.
    */
   podFindingsVersion = 0;
+  /** Volume name -> keys of the claims whose `spec.volumeName` names it. */
+  private readonly claimsOfVolume: KeyIndex = new Map();
   private readonly informers: Array<ResourceInformer<any, any>>;
 
   constructor(
@@ -136,6 +139,14 @@ export class StorageCache {
       if ((prev && findingsReadPod(prev)) || (next && findingsReadPod(next)))
         this.podFindingsVersion += 1;
     });
+    // Subscribed before any view keeper, so keepers read the index already updated.
+    this.pvcs.subscribe((key, prev, next) => {
+      const before = prev?.spec.volumeName;
+      const after = next?.spec.volumeName;
+      if (before === after) return;
+      if (before) unfile(this.claimsOfVolume, before, key);
+      if (after) file(this.claimsOfVolume, after, key);
+    });
     this.pvcs.subscribe((key, prev, next) => {
       this.claimIndex.update(key, asPod(prev), asPod(next));
       this.claimStamps.update(
@@ -169,6 +180,11 @@ export class StorageCache {
 
   get name() {
     return this.cluster.name;
+  }
+
+  /** The keys of the claims whose `spec.volumeName` names this volume. */
+  claimsNaming(volumeName: string): Iterable<string> {
+    return filed(this.claimsOfVolume, volumeName);
   }
 
   start() {

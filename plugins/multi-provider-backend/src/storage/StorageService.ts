@@ -16,9 +16,9 @@ import {
   CsiDriverRow,
   buildClaimRows,
   buildCsiDriverRows,
-  buildStorageCounts,
   clusterFindings,
   PlatformFindings,
+  StorageCounts,
   StorageFinding,
   summarizeFindings,
 } from '@internal/plugin-multi-provider-common';
@@ -29,6 +29,7 @@ import { resolveEntityPods } from '../services/entityMatcher';
 import { EntityPodQuery } from '../services/entityPods';
 import { querySignature } from '../services/PlacementService';
 import { KeptClaimFindings } from './KeptClaimFindings';
+import { KeptStorageCounts } from './KeptStorageCounts';
 import { StorageCache } from './StorageCache';
 
 /** Per-cluster answer header from both the placement and the storage cache state. */
@@ -133,7 +134,7 @@ interface Part<T> {
 interface PlatformParts {
   registry: ProviderRegistry;
   csi?: Part<CsiDriverRow[]>;
-  counts?: Part<ReturnType<typeof buildStorageCounts>>;
+  counts?: Part<StorageCounts>;
   /** The findings not about one claim (classes, volumes, pods, nodes). */
   clusterFindings?: Part<StorageFinding[]>;
   findings?: Part<PlatformFindings>;
@@ -141,17 +142,19 @@ interface PlatformParts {
 
 /**
  * Answers the storage routes from the caches; no cluster calls per request. The platform view
- * is kept in parts, each rebuilt only when what it reads changed: CSI drivers (CSIDrivers,
+ * is kept in parts, each read again only when what it reads changed: CSI drivers (CSIDrivers,
  * CSINodes, nodes), counts (claims, volumes, classes) and findings (those, events, and the pods
- * the findings read). The findings are themselves kept in two: those about each claim, judged
- * again per changed claim ({@link KeptClaimFindings}), and the rest (classes, volumes, pods,
- * nodes), rebuilt when anything but a claim changed. Entity answers read the informers' maps.
+ * the findings read). The counts are sums kept change by change ({@link KeptStorageCounts}).
+ * The findings are kept in two: those about each claim, judged again per changed claim
+ * ({@link KeptClaimFindings}), and the rest (classes, volumes, pods, nodes), rebuilt when
+ * anything but a claim changed. Entity answers read the informers' maps.
  */
 export class StorageService {
   private readonly platform = new WeakMap<StorageCache, PlatformParts>();
-  private readonly claimFindings = new WeakMap<
+  /** Per cache, what is kept between changes: the claim findings and the counts. */
+  private readonly kept = new WeakMap<
     StorageCache,
-    KeptClaimFindings
+    { claimFindings: KeptClaimFindings; counts: KeptStorageCounts }
   >();
   /** Rebuilds of each platform part, for tests and benchmarks. */
   readonly platformBuilds = {
@@ -161,6 +164,8 @@ export class StorageService {
     clusterFindings: 0,
     /** Claims whose findings were judged (again). */
     claimsJudged: 0,
+    /** Counts summed from every claim and volume (not kept up to date change by change). */
+    countSums: 0,
   };
   /**
    * Entity answers, rebuilt only when a cluster header, a node, one of the entity's pods, claims,
@@ -267,9 +272,19 @@ export class StorageService {
       this.platformBuilds.csi += 1;
       parts.csi = { key: keys.csi, value: buildCsiDriverRows(view()) };
     }
+    let kept = this.kept.get(cache);
+    if (!kept) {
+      kept = {
+        claimFindings: new KeptClaimFindings(cache),
+        counts: new KeptStorageCounts(cache),
+      };
+      this.kept.set(cache, kept);
+    }
     if (parts.counts?.key !== keys.counts) {
       this.platformBuilds.counts += 1;
-      parts.counts = { key: keys.counts, value: buildStorageCounts(view()) };
+      const sums = kept.counts.fullSums;
+      parts.counts = { key: keys.counts, value: kept.counts.counts(registry) };
+      this.platformBuilds.countSums += kept.counts.fullSums - sums;
     }
     if (parts.findings?.key !== keys.findings) {
       this.platformBuilds.findings += 1;
@@ -290,14 +305,9 @@ export class StorageService {
           }),
         };
       }
-      let kept = this.claimFindings.get(cache);
-      if (!kept) {
-        kept = new KeptClaimFindings(cache);
-        this.claimFindings.set(cache, kept);
-      }
-      const judged = kept.judged;
-      const aboutClaims = kept.findings(registry);
-      this.platformBuilds.claimsJudged += kept.judged - judged;
+      const judged = kept.claimFindings.judged;
+      const aboutClaims = kept.claimFindings.findings(registry);
+      this.platformBuilds.claimsJudged += kept.claimFindings.judged - judged;
       parts.findings = {
         key: keys.findings,
         value: summarizeFindings([

@@ -55,7 +55,13 @@ describe('platform storage view parts', () => {
     try {
       const first = ask();
       expect(first.totals.claims).toBe(2);
-      const all = { csi: 1, counts: 1, findings: 1, clusterFindings: 1 };
+      const all = {
+        csi: 1,
+        counts: 1,
+        findings: 1,
+        clusterFindings: 1,
+        countSums: 1,
+      };
       expect(builds()).toEqual({ ...all, claimsJudged: 2 });
       ask();
       expect(builds()).toEqual({ ...all, claimsJudged: 2 });
@@ -83,6 +89,7 @@ describe('platform storage view parts', () => {
         findings: 2,
         clusterFindings: 2,
         claimsJudged: 3,
+        countSums: 1,
       });
       expect(
         pinned.findings.some(
@@ -92,7 +99,8 @@ describe('platform storage view parts', () => {
         ),
       ).toBe(true);
 
-      // A claim: counts and findings, judging only the new claim.
+      // A claim: counts (added to the sums, not summed again) and findings, judging only the
+      // new claim.
       cluster.storage.pvcs.upsert(pvc('extra', 'scw-bssd') as any);
       await settle();
       const more = ask();
@@ -103,9 +111,11 @@ describe('platform storage view parts', () => {
         findings: 3,
         clusterFindings: 2,
         claimsJudged: 4,
+        countSums: 1,
       });
 
-      // A CSINode: every part reads classes, drivers or CSINodes; every claim is judged again.
+      // A CSINode: every part reads classes, drivers or CSINodes; every claim is judged again
+      // and the counts are summed again.
       cluster.storage.csiNodes.upsert({
         metadata: { name: 's1' },
         spec: { drivers: [{ name: 'csi.scaleway.com' }] },
@@ -118,6 +128,7 @@ describe('platform storage view parts', () => {
         findings: 4,
         clusterFindings: 3,
         claimsJudged: 7,
+        countSums: 2,
       });
       expect(
         csi.csiDrivers.find(d => d.name === 'csi.scaleway.com')?.nodes,
@@ -126,7 +137,7 @@ describe('platform storage view parts', () => {
       stop();
     }
   });
-  it('judges a claim again when its volume, its events or its pinned pods change, and drops it when it goes', async () => {
+  it('judges a claim again when its volume, its events or its pinned pods change, drops it when it goes, and keeps the counts change by change', async () => {
     const { cluster, ask, builds, settle, stop } = await setup();
     const judged = () => builds().claimsJudged;
     const ids = (answer: ReturnType<typeof ask>) =>
@@ -198,6 +209,17 @@ describe('platform storage view parts', () => {
       await settle();
       expect(ids(ask()).some(id => id.includes('later'))).toBe(false);
       expect(judged()).toBe(9);
+
+      // Both volumes go: their zone goes with them, and the claims naming them count in none.
+      for (const name of ['pv-h', 'pv-s']) {
+        cluster.storage.pvs.remove({ metadata: { name } } as any);
+      }
+      await settle();
+      const empty = ask();
+      expect(empty.zones).toEqual([]);
+      expect(empty.totals.volumes).toBe(0);
+      // Every count above was kept change by change, never summed again.
+      expect(builds().countSums).toBe(1);
     } finally {
       stop();
     }

@@ -278,68 +278,89 @@ export function buildCsiDriverRows(
   });
 }
 
+/** Claims, volumes and capacity per StorageClass and per provider zone, and the totals. */
+export type StorageCounts = Pick<
+  PlatformStorageCluster,
+  'storageClasses' | 'zones' | 'totals'
+>;
+
 /**
- * StorageClasses with their policies, claims, volumes and capacity; claims and volumes per
- * provider and zone; totals. Reads claims, volumes and classes only.
+ * The counts of {@link buildStorageCounts}, kept as sums that volumes and claims are added to
+ * and taken from: a cache applies each change as the old object taken away and the new one
+ * added, and reads the same answer a build from scratch gives. A claim counts in the zone of
+ * the volume it names at the time, so a volume that changes takes its claims away first and
+ * adds them back after (see the backend's `KeptStorageCounts`). The StorageClasses are fixed
+ * at construction: a class change means a new accumulator.
  */
-export function buildStorageCounts(
-  snapshot: Reads<'registry' | 'pvcs' | 'pvs' | 'storageClasses'>,
-): Pick<PlatformStorageCluster, 'storageClasses' | 'zones' | 'totals'> {
-  const { registry } = snapshot;
-  const classRows = new Map<string, StorageClassRow>();
-  for (const sc of snapshot.storageClasses.values()) {
-    const provider = providerOfDriver(registry, sc.provisioner);
-    const row: StorageClassRow = {
-      name: sc.metadata.name,
-      provisioner: sc.provisioner,
-      reclaimPolicy: sc.reclaimPolicy,
-      bindingMode: sc.volumeBindingMode,
-      allowVolumeExpansion: sc.allowVolumeExpansion,
-      topology: (sc.allowedTopologies ?? []).map(
-        t => `${t.key} in (${t.values.join(', ')})`,
-      ),
-      isDefault: sc.metadata.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true',
-      claims: 0,
-      requestedBytes: 0,
-      volumes: 0,
-      boundVolumes: 0,
-      availableVolumes: 0,
-      releasedVolumes: 0,
-      capacityBytes: 0,
-    };
-    if (provider) {
-      row.provider = provider.name;
-      row.providerDisplayName = provider.displayName;
+export class StorageCountsAccumulator {
+  private readonly classRows = new Map<string, StorageClassRow>();
+  private readonly zones = new Map<string, StorageZone>();
+  /** Volume name -> the key of the zone it counts in (volumes with a provider only). */
+  private readonly zoneOfVolume = new Map<string, string>();
+  private claims = 0;
+  private pendingClaims = 0;
+  private volumes = 0;
+
+  constructor(
+    private readonly registry: ProviderRegistry,
+    private readonly storageClasses: ReadonlyMap<string, SlimStorageClass>,
+  ) {
+    for (const sc of storageClasses.values()) {
+      const provider = providerOfDriver(registry, sc.provisioner);
+      const row: StorageClassRow = {
+        name: sc.metadata.name,
+        provisioner: sc.provisioner,
+        reclaimPolicy: sc.reclaimPolicy,
+        bindingMode: sc.volumeBindingMode,
+        allowVolumeExpansion: sc.allowVolumeExpansion,
+        topology: (sc.allowedTopologies ?? []).map(
+          t => `${t.key} in (${t.values.join(', ')})`,
+        ),
+        isDefault:
+          sc.metadata.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true',
+        claims: 0,
+        requestedBytes: 0,
+        volumes: 0,
+        boundVolumes: 0,
+        availableVolumes: 0,
+        releasedVolumes: 0,
+        capacityBytes: 0,
+      };
+      if (provider) {
+        row.provider = provider.name;
+        row.providerDisplayName = provider.displayName;
+      }
+      this.classRows.set(row.name, row);
     }
-    classRows.set(row.name, row);
   }
 
-  const zones = new Map<string, StorageZone>();
-  const zoneOf = new Map<string, StorageZone>();
-  for (const pv of snapshot.pvs.values()) {
-    const size = bytes(pv.spec.capacity);
+  /** Adds (`sign` 1) or takes away (-1) one volume. */
+  volume(pv: SlimPV, sign: 1 | -1): void {
+    this.volumes += sign;
+    const size = sign * bytes(pv.spec.capacity);
+    const phase = pv.status.phase;
+    const bound = phase === 'Bound';
     const cls = pv.spec.storageClassName
-      ? classRows.get(pv.spec.storageClassName)
+      ? this.classRows.get(pv.spec.storageClassName)
       : undefined;
-    const bound = pv.status.phase === 'Bound';
     if (cls) {
-      cls.volumes += 1;
+      cls.volumes += sign;
       cls.capacityBytes += size;
-      if (bound) cls.boundVolumes += 1;
-      if (pv.status.phase === 'Available') cls.availableVolumes += 1;
-      if (pv.status.phase === 'Released') cls.releasedVolumes += 1;
+      if (bound) cls.boundVolumes += sign;
+      if (phase === 'Available') cls.availableVolumes += sign;
+      if (phase === 'Released') cls.releasedVolumes += sign;
     }
     const place = volumePlace(
-      registry,
+      this.registry,
       pv,
       pv.spec.storageClassName
-        ? snapshot.storageClasses.get(pv.spec.storageClassName)
+        ? this.storageClasses.get(pv.spec.storageClassName)
         : undefined,
     );
-    if (!place.provider) continue;
+    if (!place.provider) return;
     const zoneName = place.zone ?? '(none)';
     const key = `${place.provider.name}/${zoneName}`;
-    let zone = zones.get(key);
+    let zone = this.zones.get(key);
     if (!zone) {
       zone = {
         provider: place.provider.name,
@@ -351,43 +372,71 @@ export function buildStorageCounts(
         capacityBytes: 0,
         boundBytes: 0,
       };
-      zones.set(key, zone);
+      this.zones.set(key, zone);
     }
-    zone.volumes += 1;
+    zone.volumes += sign;
     zone.capacityBytes += size;
     if (bound) {
-      zone.boundVolumes += 1;
+      zone.boundVolumes += sign;
       zone.boundBytes += size;
     }
-    zoneOf.set(pv.metadata.name, zone);
+    if (sign > 0) this.zoneOfVolume.set(pv.metadata.name, key);
+    else {
+      this.zoneOfVolume.delete(pv.metadata.name);
+      if (zone.volumes === 0) this.zones.delete(key);
+    }
   }
-  let pendingClaims = 0;
-  for (const c of snapshot.pvcs) {
-    if (c.status.phase === 'Pending') pendingClaims += 1;
+
+  /** Adds (`sign` 1) or takes away (-1) one claim, in the zone of the volume it names. */
+  claim(c: SlimPVC, sign: 1 | -1): void {
+    this.claims += sign;
+    if (c.status.phase === 'Pending') this.pendingClaims += sign;
     const cls = c.spec.storageClassName
-      ? classRows.get(c.spec.storageClassName)
+      ? this.classRows.get(c.spec.storageClassName)
       : undefined;
     if (cls) {
-      cls.claims += 1;
-      cls.requestedBytes += bytes(c.spec.resources?.requests?.storage);
+      cls.claims += sign;
+      cls.requestedBytes += sign * bytes(c.spec.resources?.requests?.storage);
     }
-    const zone = c.spec.volumeName ? zoneOf.get(c.spec.volumeName) : undefined;
-    if (zone) zone.claims += 1;
+    const key = c.spec.volumeName
+      ? this.zoneOfVolume.get(c.spec.volumeName)
+      : undefined;
+    if (key) this.zones.get(key)!.claims += sign;
   }
-  return {
-    storageClasses: [...classRows.values()].sort((a, b) =>
-      a.name.localeCompare(b.name),
-    ),
-    zones: [...zones.values()].sort(
-      (a, b) =>
-        a.provider.localeCompare(b.provider) || a.zone.localeCompare(b.zone),
-    ),
-    totals: {
-      claims: snapshot.pvcs.length,
-      pendingClaims,
-      volumes: snapshot.pvs.size,
-    },
-  };
+
+  /** The counts now: copies, sorted, that later changes leave alone. */
+  counts(): StorageCounts {
+    return {
+      storageClasses: [...this.classRows.values()]
+        .map(row => ({ ...row }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
+      zones: [...this.zones.values()]
+        .map(zone => ({ ...zone }))
+        .sort(
+          (a, b) =>
+            a.provider.localeCompare(b.provider) ||
+            a.zone.localeCompare(b.zone),
+        ),
+      totals: {
+        claims: this.claims,
+        pendingClaims: this.pendingClaims,
+        volumes: this.volumes,
+      },
+    };
+  }
+}
+
+/** Claims, volumes and capacity per StorageClass and per provider zone, and the totals. */
+export function buildStorageCounts(
+  snapshot: Reads<'registry' | 'pvcs' | 'pvs' | 'storageClasses'>,
+): StorageCounts {
+  const sums = new StorageCountsAccumulator(
+    snapshot.registry,
+    snapshot.storageClasses,
+  );
+  for (const pv of snapshot.pvs.values()) sums.volume(pv, 1);
+  for (const c of snapshot.pvcs) sums.claim(c, 1);
+  return sums.counts();
 }
 
 /**
