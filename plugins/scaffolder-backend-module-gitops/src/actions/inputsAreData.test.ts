@@ -113,6 +113,8 @@ describe('inputs are data', () => {
     }
   });
 
+  const OVER_EVERY_LIMIT = 'x'.repeat(64 * 1024 + 1);
+
   it.each(cases)(
     '%s %s: a hostile value is refused naming the field, or written as data',
     async (id, field, at, valid) => {
@@ -166,7 +168,12 @@ describe('inputs are data', () => {
               fs.rmSync(r.ws, { recursive: true, force: true });
             }
           }),
-          { numRuns: Number(process.env.CLOUDLAB_INPUTS_RUNS ?? 20) },
+          {
+            numRuns: Number(process.env.CLOUDLAB_INPUTS_RUNS ?? 20),
+            // Over every field's length limit: run every time, so each field's refusal path
+            // is exercised even when the random values all happen to be accepted as data.
+            examples: [[OVER_EVERY_LIMIT]],
+          },
         )
         .catch(e => {
           throw new Error(
