@@ -12,7 +12,7 @@
 // for the same entities, both plugins in one backend. Prints figures; asserts nothing.
 import { createServiceFactory } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { StorageCountsAccumulator } from '@internal/plugin-multi-provider-common';
+import { sumStorage } from '@internal/plugin-multi-provider-common';
 import { KubeConfig } from '@kubernetes/client-node';
 import path from 'node:path';
 import { ClusterCache } from '../cache/ClusterCache';
@@ -353,7 +353,8 @@ function printStorageBuildCost(
   });
   // A version bump moves no claim: what a real change adds is applying it to the kept counts
   // (the claim taken away and added back), timed here on sums of the same cluster.
-  const sums = new StorageCountsAccumulator(
+  const all = [...storage.pvcs.items.values()];
+  const sums = sumStorage(
     registry,
     new Map(
       [...storage.storageClasses.items.values()].map(sc => [
@@ -361,10 +362,9 @@ function printStorageBuildCost(
         sc,
       ]),
     ),
+    storage.pvs.items.values(),
+    all,
   );
-  for (const pv of storage.pvs.items.values()) sums.volume(pv, 1);
-  const all = [...storage.pvcs.items.values()];
-  for (const c of all) sums.claim(c, 1);
   let next = 0;
   const change = timeSync(() => {
     const c = all[next++ % all.length];

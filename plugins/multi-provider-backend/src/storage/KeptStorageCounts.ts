@@ -3,6 +3,7 @@ import {
   SlimPVC,
   StorageCounts,
   StorageCountsAccumulator,
+  sumStorage,
 } from '@internal/plugin-multi-provider-common';
 import type { StorageCache } from './StorageCache';
 
@@ -58,10 +59,12 @@ export class KeptStorageCounts {
           sc,
         ]),
       );
-      const sums = new StorageCountsAccumulator(registry, classes);
-      for (const pv of cache.pvs.items.values()) sums.volume(pv, 1);
-      for (const c of cache.pvcs.items.values()) sums.claim(c, 1);
-      this.sums = sums;
+      this.sums = sumStorage(
+        registry,
+        classes,
+        cache.pvs.items.values(),
+        cache.pvcs.items.values(),
+      );
     }
     return this.sums.counts();
   }

@@ -180,67 +180,32 @@ export class StorageService {
   ) {}
 
   /**
-   * Everything the platform parts read, copied from the informers' maps on a rebuild; each
-   * field only when a part reads it (a claim change copies claims and volumes, not pods).
+   * What the CSI drivers and the cluster findings read, copied from the informers' maps (only
+   * when one of them is rebuilt: the counts and the claim findings are kept change by change).
    */
   private snapshot(
     cache: StorageCache,
     registry: ProviderRegistry,
   ): StorageSnapshot {
-    const once = <T>(copy: () => T) => {
-      let value: T | undefined;
-      return () => (value ??= copy());
-    };
-    const pvcs = once(() => [...cache.pvcs.items.values()]);
-    const pvs = once(
-      () =>
-        new Map(
-          [...cache.pvs.items.values()].map(pv => [pv.metadata.name, pv]),
-        ),
-    );
-    const storageClasses = once(
-      () =>
-        new Map(
-          [...cache.storageClasses.items.values()].map(sc => [
-            sc.metadata.name,
-            sc,
-          ]),
-        ),
-    );
-    const csiDrivers = once(() => [...cache.csiDrivers.items.values()]);
-    const csiNodes = once(() => [...cache.csiNodes.items.values()]);
-    const events = once(() => [...cache.events.items.values()]);
-    const pods = once(() => [...cache.cluster.pods.items.values()]);
-    const nodes = once(
-      () =>
-        new Map([...cache.cluster.nodes.items.values()].map(n => [n.name, n])),
-    );
     return {
       registry,
-      get pvcs() {
-        return pvcs();
-      },
-      get pvs() {
-        return pvs();
-      },
-      get storageClasses() {
-        return storageClasses();
-      },
-      get csiDrivers() {
-        return csiDrivers();
-      },
-      get csiNodes() {
-        return csiNodes();
-      },
-      get events() {
-        return events();
-      },
-      get pods() {
-        return pods();
-      },
-      get nodes() {
-        return nodes();
-      },
+      pvcs: [...cache.pvcs.items.values()],
+      pvs: new Map(
+        [...cache.pvs.items.values()].map(pv => [pv.metadata.name, pv]),
+      ),
+      storageClasses: new Map(
+        [...cache.storageClasses.items.values()].map(sc => [
+          sc.metadata.name,
+          sc,
+        ]),
+      ),
+      csiDrivers: [...cache.csiDrivers.items.values()],
+      csiNodes: [...cache.csiNodes.items.values()],
+      events: [...cache.events.items.values()],
+      pods: [...cache.cluster.pods.items.values()],
+      nodes: new Map(
+        [...cache.cluster.nodes.items.values()].map(n => [n.name, n]),
+      ),
     };
   }
 

@@ -285,9 +285,10 @@ export type StorageCounts = Pick<
 >;
 
 /**
- * The counts of {@link buildStorageCounts}, kept as sums that volumes and claims are added to
- * and taken from: a cache applies each change as the old object taken away and the new one
- * added, and reads the same answer a build from scratch gives. A claim counts in the zone of
+ * Claims, volumes and capacity per StorageClass and per provider zone, and the totals, kept as
+ * sums that volumes and claims are added to and taken from: a cache applies each change as the
+ * old object taken away and the new one added, and reads the same answer a build from scratch
+ * ({@link sumStorage}) gives. A claim counts in the zone of
  * the volume it names at the time, so a volume that changes takes its claims away first and
  * adds them back after (see the backend's `KeptStorageCounts`). The StorageClasses are fixed
  * at construction: a class change means a new accumulator.
@@ -426,42 +427,17 @@ export class StorageCountsAccumulator {
   }
 }
 
-/** Claims, volumes and capacity per StorageClass and per provider zone, and the totals. */
-export function buildStorageCounts(
-  snapshot: Reads<'registry' | 'pvcs' | 'pvs' | 'storageClasses'>,
-): StorageCounts {
-  const sums = new StorageCountsAccumulator(
-    snapshot.registry,
-    snapshot.storageClasses,
-  );
-  for (const pv of snapshot.pvs.values()) sums.volume(pv, 1);
-  for (const c of snapshot.pvcs) sums.claim(c, 1);
-  return sums.counts();
-}
-
-/**
- * Every storage finding of the cluster, most severe first: listed up to `findingsLimit`, counted
- * in full and per rule. Pods count only when pinned to a provider with claims, or Pending
- * unscheduled (see {@link findingsReadPod}).
- */
-export function buildPlatformFindings(
-  snapshot: StorageSnapshot,
-  findingsLimit = PLATFORM_FINDINGS_LIMIT,
-): PlatformFindings {
-  const { registry } = snapshot;
-  return summarizeFindings(
-    storageFindings({
-      registry,
-      storageClasses: [...snapshot.storageClasses.values()],
-      pvcs: snapshot.pvcs,
-      pvs: snapshot.pvs,
-      pods: snapshot.pods,
-      events: snapshot.events,
-      nodes: [...snapshot.nodes.values()],
-      csiNodes: snapshot.csiNodes,
-    }),
-    findingsLimit,
-  );
+/** Sums of every volume and claim given: the counts from scratch, and the start of kept ones. */
+export function sumStorage(
+  registry: ProviderRegistry,
+  storageClasses: ReadonlyMap<string, SlimStorageClass>,
+  pvs: Iterable<SlimPV>,
+  pvcs: Iterable<SlimPVC>,
+): StorageCountsAccumulator {
+  const sums = new StorageCountsAccumulator(registry, storageClasses);
+  for (const pv of pvs) sums.volume(pv, 1);
+  for (const c of pvcs) sums.claim(c, 1);
+  return sums;
 }
 
 /** The findings part of a cluster's platform storage view. */
@@ -486,21 +462,5 @@ export function summarizeFindings(
     findings: findings.slice(0, findingsLimit),
     findingsTotal: findings.length,
     findingCounts,
-  };
-}
-
-/**
- * The platform storage view of one cluster: CSI drivers per provider with the nodes running
- * their node plugins, StorageClasses with policies and capacity, claims and volumes per
- * provider and zone, and every finding (listed up to `findingsLimit`, counted in full).
- */
-export function buildPlatformStorage(
-  snapshot: StorageSnapshot,
-  findingsLimit = PLATFORM_FINDINGS_LIMIT,
-): Omit<PlatformStorageCluster, 'cluster' | 'state' | 'staleSince' | 'error'> {
-  return {
-    csiDrivers: buildCsiDriverRows(snapshot),
-    ...buildStorageCounts(snapshot),
-    ...buildPlatformFindings(snapshot, findingsLimit),
   };
 }
