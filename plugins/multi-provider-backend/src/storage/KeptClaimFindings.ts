@@ -27,7 +27,6 @@ const CLAIM_KIND = 'PersistentVolumeClaim';
 export class KeptClaimFindings {
   private readonly byClaim = new Map<string, StorageFinding[]>();
   private readonly dirty = new Set<string>();
-  private all = true;
   private registry?: ProviderRegistry;
   private classVersion = -1;
   /** Claim key -> keys of the pods that mount it and may be pinned to a provider. */
@@ -74,12 +73,11 @@ export class KeptClaimFindings {
 
   private refresh(registry: ProviderRegistry) {
     const { cache } = this;
+    // Before the first call `registry` is unset, so every claim is judged.
     if (
-      this.all ||
       registry !== this.registry ||
       cache.classVersion !== this.classVersion
     ) {
-      this.all = false;
       this.registry = registry;
       this.classVersion = cache.classVersion;
       this.byClaim.clear();
