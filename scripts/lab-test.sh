@@ -60,7 +60,7 @@ yarn workspace @cloudlab/lab start scale --nodes "$load_nodes" --pods "$load_pod
 }
 step "load: the portal backend under 200 virtual users (property 10)"
 load_rc=0
-yarn workspace @internal/plugin-multi-provider-backend load --check --users 200 --seconds 30 \
+yarn workspace @internal/cloudlab-bench load --check --users 200 --seconds 30 \
   --think-ms 2000 --idle-rounds 100 --saturation-seconds 10 || load_rc=$?
 step "load: remove the scale"
 yarn workspace @cloudlab/lab start scale --nodes 0 --pods 0 || fail "lab scale --nodes 0 --pods 0"

@@ -6,9 +6,9 @@
 export { multiProviderPlugin as default } from './plugin';
 // The caches, services and cluster connection, for the lab proofs and the benchmark
 // (packages/lab drives them against the running lab exactly as the plugin does).
-export { ClusterCache } from './cache/ClusterCache';
-export type { InformerOptions } from './cache/ResourceInformer';
-export { connectCluster, kubeConfigFor } from './clusters/KubeClusterSource';
+export { ClusterCache } from './shared/ClusterCache';
+export type { InformerOptions } from './shared/ResourceInformer';
+export { connectCluster, kubeConfigFor } from './shared/KubeClusterSource';
 export { loadProviderRegistry } from './registry/loadProviderRegistry';
 export type { ClusterConfig } from './config';
 export { StorageCache } from './storage/StorageCache';

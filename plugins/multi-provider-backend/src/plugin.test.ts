@@ -14,8 +14,8 @@ import { multiProviderPlugin } from './plugin';
 import {
   InMemoryCluster,
   InMemoryClusterSource,
-} from './clusters/InMemoryClusterSource';
-import { clusterSourceServiceRef } from './clusters/clusterSourceServiceRef';
+} from './shared/InMemoryClusterSource';
+import { clusterSourceServiceRef } from './shared/clusterSourceServiceRef';
 import nodes from './__fixtures__/nodes.json';
 import pods from './__fixtures__/pods.json';
 

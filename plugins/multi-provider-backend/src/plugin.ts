@@ -4,13 +4,13 @@ import {
 } from '@backstage/backend-plugin-api';
 import { multiProviderPermissions } from '@internal/plugin-multi-provider-common';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-import { ClusterCache } from './cache/ClusterCache';
-import { clusterSourceServiceRef } from './clusters/clusterSourceServiceRef';
+import { ClusterCache } from './shared/ClusterCache';
+import { clusterSourceServiceRef } from './shared/clusterSourceServiceRef';
 import { findRepoRoot, readMultiProviderConfig } from './config';
 import { loadProviderRegistry } from './registry/loadProviderRegistry';
-import { placementRoutes } from './routes/placementRoutes';
-import { PlacementService } from './services/PlacementService';
-import { storageRoutes } from './routes/storageRoutes';
+import { placementRoutes } from './placement/placementRouter';
+import { PlacementService } from './placement/PlacementService';
+import { storageRoutes } from './storage/storageRouter';
 import { DesiredStorageService } from './storage/DesiredStorageService';
 import { StorageCache } from './storage/StorageCache';
 import { StorageService } from './storage/StorageService';
@@ -18,8 +18,8 @@ import { readStorageConfig } from './storage/storageConfig';
 import { GitOpsService } from './gitops/GitOpsService';
 import { fluxOperatorServiceRef } from './gitops/FluxOperator';
 import { registerGitOpsInformers } from './gitops/resources';
-import { gitopsRoutes } from './routes/gitopsRoutes';
-import { cachedCatalog, cachedPermissions } from './services/shortLivedCache';
+import { gitopsRoutes } from './gitops/gitopsRouter';
+import { cachedCatalog, cachedPermissions } from './shared/shortLivedCache';
 
 /** The multi-provider backend plugin: cluster caches, the placement and storage APIs. */
 export const multiProviderPlugin = createBackendPlugin({

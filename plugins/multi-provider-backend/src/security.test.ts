@@ -15,9 +15,9 @@ import {
   InMemoryCluster,
   InMemoryClusterSource,
   InMemoryResource,
-} from './clusters/InMemoryClusterSource';
-import { clusterSourceServiceRef } from './clusters/clusterSourceServiceRef';
-import { KubeClusterSource } from './clusters/KubeClusterSource';
+} from './shared/InMemoryClusterSource';
+import { clusterSourceServiceRef } from './shared/clusterSourceServiceRef';
+import { KubeClusterSource } from './shared/KubeClusterSource';
 import { readMultiProviderConfig } from './config';
 import { ConfigReader } from '@backstage/config';
 import nodes from './__fixtures__/nodes.json';

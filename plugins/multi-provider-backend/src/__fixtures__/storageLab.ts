@@ -1,6 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { ClusterCache } from '../cache/ClusterCache';
-import { InMemoryCluster } from '../clusters/InMemoryClusterSource';
+import { ClusterCache } from '../shared/ClusterCache';
+import { InMemoryCluster } from '../shared/InMemoryClusterSource';
 import { StorageCache } from '../storage/StorageCache';
 
 /** A small two-provider cluster with storage: the fixture of the storage tests. */

@@ -26,9 +26,9 @@ import {
   vsoObjectState,
 } from '@internal/plugin-multi-provider-common';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { ClusterCache } from '../cache/ClusterCache';
-import { clusterHeader } from '../services/PlacementService';
-import { KUBERNETES_NAMESPACE_ANNOTATION } from '../services/entityPods';
+import { ClusterCache } from '../shared/ClusterCache';
+import { clusterHeader } from '../shared/clusterHeader';
+import { KUBERNETES_NAMESPACE_ANNOTATION } from '../shared/entityPods';
 import {
   FLUX_RESOURCES,
   GitOpsInformers,

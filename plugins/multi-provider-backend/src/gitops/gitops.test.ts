@@ -19,8 +19,8 @@ import { multiProviderPlugin } from '../plugin';
 import {
   InMemoryCluster,
   InMemoryClusterSource,
-} from '../clusters/InMemoryClusterSource';
-import { clusterSourceServiceRef } from '../clusters/clusterSourceServiceRef';
+} from '../shared/InMemoryClusterSource';
+import { clusterSourceServiceRef } from '../shared/clusterSourceServiceRef';
 import nodes from '../__fixtures__/nodes.json';
 import pods from '../__fixtures__/pods.json';
 import * as fx from '../__fixtures__/gitops';

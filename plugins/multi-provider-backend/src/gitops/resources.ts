@@ -11,9 +11,9 @@ import {
 import {
   ClusterCache,
   DEFAULT_INFORMER_OPTIONS,
-} from '../cache/ClusterCache';
-import { InformerOptions, ResourceInformer } from '../cache/ResourceInformer';
-import { CustomResource } from '../clusters/types';
+} from '../shared/ClusterCache';
+import { InformerOptions, ResourceInformer } from '../shared/ResourceInformer';
+import { CustomResource } from '../shared/clusterTypes';
 
 /** The Flux resources the GitOps views watch (API versions of Flux v2.9). */
 export const FLUX_RESOURCES: Record<FluxKind, CustomResource> = {

@@ -8,7 +8,7 @@ import {
   StorageFinding,
   supersedes,
 } from '@internal/plugin-multi-provider-common';
-import { objectKey } from '../cache/ResourceInformer';
+import { objectKey } from '../shared/ResourceInformer';
 import { file, filed, KeyIndex, unfile } from './keyIndex';
 import type { StorageCache } from './StorageCache';
 

@@ -22,10 +22,10 @@ import {
   slimPVC,
   slimStorageClass,
 } from '@internal/plugin-multi-provider-common';
-import { ClusterCache, DEFAULT_INFORMER_OPTIONS } from '../cache/ClusterCache';
-import { InformerOptions, ResourceInformer } from '../cache/ResourceInformer';
-import { PodIndex } from '../cache/PodIndex';
-import { StorageClients } from '../clusters/storageTypes';
+import { ClusterCache, DEFAULT_INFORMER_OPTIONS } from '../shared/ClusterCache';
+import { InformerOptions, ResourceInformer } from '../shared/ResourceInformer';
+import { PodIndex } from '../shared/PodIndex';
+import { StorageClients } from '../shared/storageTypes';
 import { file, filed, KeyIndex, unfile } from './keyIndex';
 import { ObjectStamps } from './ObjectStamps';
 

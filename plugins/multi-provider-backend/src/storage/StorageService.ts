@@ -23,11 +23,10 @@ import {
   summarizeFindings,
 } from '@internal/plugin-multi-provider-common';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { selectPods } from '../cache/PodIndex';
-import { AnswerMemo, MemoAnswer, objectId } from '../services/answerMemo';
-import { resolveEntityPods } from '../services/entityMatcher';
-import { EntityPodQuery } from '../services/entityPods';
-import { querySignature } from '../services/PlacementService';
+import { selectPods } from '../shared/PodIndex';
+import { AnswerMemo, MemoAnswer, objectId } from '../shared/answerMemo';
+import { resolveEntityPods } from '../shared/entityMatcher';
+import { EntityPodQuery, querySignature } from '../shared/entityPods';
 import { KeptClaimFindings } from './KeptClaimFindings';
 import { KeptStorageCounts } from './KeptStorageCounts';
 import { StorageCache } from './StorageCache';

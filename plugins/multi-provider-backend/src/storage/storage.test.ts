@@ -10,9 +10,9 @@ import {
 import path from 'path';
 import request from 'supertest';
 import { multiProviderPlugin } from '../plugin';
-import { InMemoryClusterSource } from '../clusters/InMemoryClusterSource';
+import { InMemoryClusterSource } from '../shared/InMemoryClusterSource';
 import { lab, pod, pvc } from '../__fixtures__/storageLab';
-import { clusterSourceServiceRef } from '../clusters/clusterSourceServiceRef';
+import { clusterSourceServiceRef } from '../shared/clusterSourceServiceRef';
 
 const repoRoot = path.resolve(__dirname, '../../../..');
 const entity = {

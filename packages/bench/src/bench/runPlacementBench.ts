@@ -1,0 +1,458 @@
+/* eslint-disable no-console */
+// Benchmark: `yarn workspace @internal/cloudlab-bench bench [--nodes N] [--pods N]
+// [--kubeconfig path] [--lab] [--iterations N]`. Prints figures (cold sync, cache bytes/pod, route
+// latency); asserts nothing. `--lab` reads the running lab (.cache/lab: URL, CA, portal token) and
+// also measures the stock kubernetes backend's workloads query for the same entities in the same
+// run and process (both plugins in one startTestBackend, configured by one `kubernetes` block).
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { KubeNode, KubePod } from '@internal/plugin-multi-provider-common';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import {
+  kubeList,
+  ClusterCache,
+  DEFAULT_REGISTRY_DIR,
+  findRepoRoot,
+  InMemoryCluster,
+  connectCluster,
+  kubeConfigFor,
+  ClusterConnection,
+  loadProviderRegistry,
+  placementRoutes,
+  PlacementService,
+  entityPodQuery,
+} from '@internal/plugin-multi-provider-backend/internal';
+import express from 'express';
+import { AddressInfo } from 'net';
+import path from 'path';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  argNumber,
+  argValue,
+  benchEntity,
+  comparisonRow,
+  hasFlag,
+  labCluster,
+  labEntities,
+  loadLine,
+  measure,
+  RequestSpec,
+  ms,
+  printBuildCost,
+  quietLogger,
+  startBothBackends,
+} from './harness';
+
+const PROVIDERS = [
+  {
+    name: 'hetzner',
+    zones: [
+      ['fsn1', 'fsn1-dc14'],
+      ['nbg1', 'nbg1-dc3'],
+      ['hel1', 'hel1-dc2'],
+    ],
+  },
+  {
+    name: 'scaleway',
+    zones: [
+      ['fr-par', 'fr-par-1'],
+      ['fr-par', 'fr-par-2'],
+      ['nl-ams', 'nl-ams-1'],
+    ],
+  },
+];
+
+function syntheticCluster(
+  nodeCount: number,
+  podCount: number,
+): InMemoryCluster {
+  const nodes: KubeNode[] = Array.from({ length: nodeCount }, (_, i) => {
+    const p = PROVIDERS[i % 2];
+    const [region, zone] = p.zones[i % 3];
+    return {
+      metadata: {
+        name: `${p.name}-${i}`,
+        labels: {
+          'cfke.io/provider': p.name,
+          'kubernetes.io/hostname': `${p.name}-${i}`,
+          'kubernetes.io/os': 'linux',
+          'topology.kubernetes.io/region': region,
+          'topology.kubernetes.io/zone': zone,
+          'node.kubernetes.io/instance-type': 'cx32',
+        },
+      },
+      spec: {
+        providerID: `${p.name === 'hetzner' ? 'hcloud' : 'scaleway'}://${i}`,
+      },
+      status: {
+        capacity: { cpu: '16', memory: '64Gi', pods: '110' },
+        allocatable: { cpu: '15800m', memory: '62Gi', pods: '110' },
+        conditions: [{ type: 'Ready', status: 'True' }],
+      },
+    };
+  });
+  const pods: KubePod[] = Array.from({ length: podCount }, (_, i) => {
+    const app = `app-${i % 500}`;
+    const hash = '7c4b9d8f6';
+    return {
+      metadata: {
+        name: `${app}-${hash}-${i}`,
+        namespace: `ns-${i % 40}`,
+        labels: {
+          'app.kubernetes.io/name': app,
+          'backstage.io/kubernetes-id': app,
+          'pod-template-hash': hash,
+        },
+        ownerReferences: [
+          { kind: 'ReplicaSet', name: `${app}-${hash}`, controller: true },
+        ],
+      },
+      spec: {
+        nodeName: nodes[i % nodeCount].metadata!.name,
+        containers: [
+          { resources: { requests: { cpu: '50m', memory: '64Mi' } } },
+        ],
+        tolerations: [
+          {
+            key: 'node.kubernetes.io/not-ready',
+            operator: 'Exists',
+            effect: 'NoExecute',
+          },
+          {
+            key: 'node.kubernetes.io/unreachable',
+            operator: 'Exists',
+            effect: 'NoExecute',
+          },
+        ],
+        ...(i % 3 === 0
+          ? { nodeSelector: { 'cfke.io/provider': PROVIDERS[i % 2].name } }
+          : {}),
+      },
+      status: {
+        phase: 'Running',
+        conditions: [{ type: 'PodScheduled', status: 'True' }],
+      },
+    };
+  });
+  return new InMemoryCluster('synthetic', { nodes, pods });
+}
+
+/**
+ * Cold sync and cache size of a fresh ClusterCache. Memory is the heap the cache retains: heap
+ * with the cache synced minus heap after dropping its objects (so client and TLS set-up, loaded
+ * once per process, are not charged to the pods).
+ */
+async function coldCache(connection: ClusterConnection) {
+  const cache = new ClusterCache(connection, quietLogger, { pageSize: 500 });
+  const t0 = performance.now();
+  cache.start();
+  while (cache.status().state !== 'synced') {
+    if (cache.status().state === 'error')
+      throw new Error(cache.status().lastError);
+    await new Promise(r => setTimeout(r, 5));
+  }
+  const coldSyncMs = performance.now() - t0;
+  const pods = [...cache.pods.items.values()];
+  const jsonBytes = pods.reduce((n, p) => n + JSON.stringify(p).length, 0);
+  const podCount = pods.length;
+  pods.length = 0;
+  const perPod = (n: number) => (n / Math.max(1, podCount)).toFixed(0);
+  console.log(
+    `cluster ${connection.name}: ${cache.nodes.items.size} nodes, ${podCount} pods`,
+  );
+  console.log(`cold sync (paginated list, page 500): ${ms(coldSyncMs)}`);
+  return {
+    cache,
+    podCount,
+    /** Prints the cache's retained heap per pod, then empties the cache (call last). */
+    reportMemory() {
+      global.gc?.();
+      const withCache = process.memoryUsage().heapUsed;
+      cache.stop();
+      const keys = [...cache.pods.items.keys()];
+      for (const k of keys) {
+        const prev = cache.pods.items.get(k);
+        cache.pods.items.delete(k);
+        cache.podIndex.update(k, prev, undefined);
+      }
+      global.gc?.();
+      const without = process.memoryUsage().heapUsed;
+      console.log(
+        `cache: ${perPod(jsonBytes)} bytes/pod as JSON, ${perPod(
+          withCache - without,
+        )} bytes/pod retained heap (slim objects + pod index)${
+          global.gc ? '' : ' (run with --expose-gc for a real heap figure)'
+        }`,
+      );
+    },
+  };
+}
+
+/**
+ * The cold sync's pod list alone, pages of 500, two ways in the same run: as plain JSON (what the
+ * caches read) and through client-node's typed `listPodForAllNamespaces` (what they read before
+ * 2026-12-05, which converts every field of every pod through its model serialiser).
+ */
+async function podListBaseline(kc: KubeConfig) {
+  const timed = async (
+    page: (cont?: string) => Promise<{ n: number; cont?: string }>,
+  ) => {
+    const t0 = performance.now();
+    let pods = 0;
+    let cont: string | undefined;
+    do {
+      const p = await page(cont);
+      pods += p.n;
+      cont = p.cont;
+    } while (cont);
+    return { ms: performance.now() - t0, pods };
+  };
+  const core = kc.makeApiClient(CoreV1Api);
+  const typed = await timed(async cont => {
+    const r = await core.listPodForAllNamespaces({
+      limit: 500,
+      _continue: cont,
+    });
+    return { n: r.items.length, cont: r.metadata?._continue || undefined };
+  });
+  const plain = await timed(async cont => {
+    const r = await kubeList(kc, '/api/v1/pods', {
+      limit: '500',
+      ...(cont ? { continue: cont } : {}),
+    });
+    return { n: r.items.length, cont: r.metadata?.continue || undefined };
+  });
+  console.log(
+    `pod list alone (${plain.pods} pods, pages of 500): plain JSON ${ms(
+      plain.ms,
+    )}, client-node typed ${ms(typed.ms)} (${typed.pods} pods): ${(
+      typed.ms / Math.max(plain.ms, 1e-9)
+    ).toFixed(1)}× faster`,
+  );
+}
+
+/** Our routes on a bare express app over one cache (synthetic or kubeconfig mode). */
+async function benchRoutes(
+  cache: ClusterCache,
+  entityName: string,
+  iterations: number,
+) {
+  const registry = loadProviderRegistry(
+    path.join(findRepoRoot(process.cwd()), DEFAULT_REGISTRY_DIR),
+  );
+  const entity = benchEntity(entityName);
+  const catalog = { getEntityByRef: async () => entity } as any;
+  const placement = new PlacementService([cache], () => registry, catalog);
+  const app = express().use(
+    placementRoutes({
+      httpAuth: { credentials: async () => ({}) } as any,
+      permissions: {
+        authorize: async () => [{ result: AuthorizeResult.ALLOW }],
+      } as any,
+      placement,
+    }),
+  );
+  const server = app.listen(0);
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await printRouteLatencies(
+    [
+      [
+        'GET entity placement',
+        { url: `${base}/entity/default/component/${entityName}/placement` },
+      ],
+      ...platformRoutes(base),
+    ],
+    iterations,
+  );
+  printPlacementBuildCost([cache], [entity], iterations);
+  server.close();
+}
+
+/** The platform routes under `base` (the plugin's route root). */
+function platformRoutes(base: string): Array<[string, RequestSpec]> {
+  return [
+    ['GET platform placement', { url: `${base}/platform/placement` }],
+    [
+      'POST failure-domain',
+      {
+        url: `${base}/platform/failure-domain`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ level: 'provider', name: 'hetzner' }),
+      },
+    ],
+    ['GET clusters', { url: `${base}/clusters` }],
+  ];
+}
+
+/** Warm p50/p99 of each named request, sequential, a line each. */
+async function printRouteLatencies(
+  routes: Array<[string, RequestSpec]>,
+  iterations: number,
+) {
+  for (const [name, request] of routes) {
+    const r = await measure(request, iterations);
+    console.log(
+      `${name.padEnd(24)} p50 ${ms(r.p50)}  p99 ${ms(
+        r.p99,
+      )}  (${iterations} warm calls)`,
+    );
+  }
+}
+
+/**
+ * What a memo miss costs (a change to one of the entity's pods, or a node): the answer built and
+ * serialised from the cache, in-process, by a fresh service each time so nothing is reused.
+ */
+function printPlacementBuildCost(
+  caches: ClusterCache[],
+  entities: Entity[],
+  iterations: number,
+) {
+  const registry = loadProviderRegistry(
+    path.join(findRepoRoot(process.cwd()), DEFAULT_REGISTRY_DIR),
+  );
+  const service = new PlacementService(caches, () => registry, {} as any);
+  printBuildCost(
+    entities,
+    entity => {
+      const answer = service.buildEntityPlacement(
+        stringifyEntityRef(entity),
+        entityPodQuery(entity)!,
+        registry,
+      );
+      const pods = answer.clusters.reduce((n, c) => n + c.podCount, 0);
+      return { what: `${pods} pods`, json: JSON.stringify(answer) };
+    },
+    iterations,
+  );
+}
+
+/**
+ * `--lab`: the multi-provider plugin and the stock kubernetes backend in one backend, both
+ * configured by the same `kubernetes.clusterLocatorMethods` block pointing at the lab; the same
+ * entities through `GET /api/multi-provider/entity/.../placement` and
+ * `POST /api/kubernetes/resources/workloads/query` (default object types).
+ */
+async function benchAgainstStock(
+  cluster: ReturnType<typeof labCluster>,
+  iterations: number,
+) {
+  const entities = labEntities();
+  const { base, stop } = await startBothBackends({
+    clusters: [{ ...cluster, authProvider: 'serviceAccount' }],
+    entities,
+  });
+  console.log(
+    'entity                 pods (ours/stock)  multi-provider p50/p99  stock workloads/query p50/p99  p50 ratio p99 ratio',
+  );
+  const notes: string[] = [];
+  for (const entity of entities) {
+    const name = entity.metadata.name;
+    const url = `${base}/api/multi-provider/entity/default/component/${name}/placement`;
+    const ours = await measure({ url }, iterations);
+    const revalidate = await measure(
+      { url, headers: { 'if-none-match': ours.etag ?? '' } },
+      iterations,
+    );
+    const stock = await measure(
+      {
+        url: `${base}/api/kubernetes/resources/workloads/query`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          entityRef: `component:default/${name}`,
+          auth: {},
+        }),
+      },
+      iterations,
+    );
+    const podCount = (ours.body as { clusters: Array<{ podCount: number }> })
+      .clusters[0].podCount;
+    const stockPods = (
+      stock.body as {
+        items: Array<{
+          errors: unknown[];
+          resources: Array<{ type: string; resources: unknown[] }>;
+        }>;
+      }
+    ).items[0];
+    const stockPodCount =
+      stockPods?.resources.find(r => r.type === 'pods')?.resources.length ?? 0;
+    if (stockPods?.errors.length) {
+      notes.push(
+        `  ${name} stock errors: ${JSON.stringify(stockPods.errors).slice(
+          0,
+          300,
+        )}`,
+      );
+    }
+    console.log(
+      comparisonRow(name, `${podCount}/${stockPodCount}`, ours, stock),
+    );
+    notes.push(
+      `  ${name}: first (memo miss) call ${ms(ours.firstMs)}, answer ${(
+        ours.bytes / 1024
+      ).toFixed(0)} KiB, stock ${(stock.bytes / 1024).toFixed(
+        0,
+      )} KiB; If-None-Match revalidation (304) p50 ${ms(
+        revalidate.p50,
+      )} p99 ${ms(revalidate.p99)}; server-side GC during our series: ${
+        ours.gc.count
+      } pauses, ${ms(ours.gc.totalMs)} in all, longest ${ms(ours.gc.maxMs)}`,
+    );
+  }
+  console.log(
+    `(${iterations} warm sequential calls each; pods: multi-provider/stock)`,
+  );
+  for (const n of notes) console.log(n);
+  await printRouteLatencies(
+    platformRoutes(`${base}/api/multi-provider`),
+    iterations,
+  );
+  await stop();
+}
+
+async function main() {
+  const kubeconfig = argValue('kubeconfig');
+  const lab = hasFlag('lab');
+  const iterations = argNumber('iterations', 50);
+  const root = findRepoRoot(process.cwd());
+  console.log(loadLine());
+  let connection: ClusterConnection;
+  // The real cluster's kubeconfig (lab or file); none for the synthetic cluster.
+  let kc: KubeConfig | undefined;
+  const cluster = lab ? labCluster(root) : undefined;
+  if (cluster) {
+    kc = kubeConfigFor(cluster);
+    connection = connectCluster(cluster.name, kc);
+  } else if (kubeconfig) {
+    kc = new KubeConfig();
+    kc.loadFromFile(kubeconfig);
+    connection = connectCluster(kc.getCurrentContext(), kc);
+  } else {
+    connection = syntheticCluster(
+      argNumber('nodes', 1000),
+      argNumber('pods', 20000),
+    );
+  }
+  const { cache, reportMemory } = await coldCache(connection);
+  if (kc) await podListBaseline(kc);
+  if (!cluster) {
+    const first = cache.pods.items.values().next().value;
+    const entityName = first?.labels?.['backstage.io/kubernetes-id'] ?? 'none';
+    await benchRoutes(cache, entityName, iterations);
+  } else {
+    printPlacementBuildCost([cache], labEntities(), 20);
+  }
+  reportMemory();
+  if (cluster) await benchAgainstStock(cluster, iterations);
+  console.log(loadLine());
+}
+
+main().then(
+  () => process.exit(0),
+  err => {
+    console.error(err);
+    process.exit(1);
+  },
+);

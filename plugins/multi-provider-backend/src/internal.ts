@@ -1,0 +1,23 @@
+/**
+ * Internals for the bench package (`@internal/cloudlab-bench`), which drives the caches,
+ * services and routers directly to measure them. Not part of the plugin's API: anything here may
+ * change without notice.
+ *
+ * @packageDocumentation
+ * @internal
+ */
+export { multiProviderPlugin } from './plugin';
+export { DEFAULT_REGISTRY_DIR, findRepoRoot } from './config';
+export type { ClusterConfig } from './config';
+export { loadProviderRegistry } from './registry/loadProviderRegistry';
+export { ClusterCache } from './shared/ClusterCache';
+export type { ClusterConnection } from './shared/clusterTypes';
+export { clusterSourceServiceRef } from './shared/clusterSourceServiceRef';
+export { InMemoryCluster } from './shared/InMemoryClusterSource';
+export { connectCluster, kubeConfigFor } from './shared/KubeClusterSource';
+export { kubeList } from './shared/kubeWatch';
+export { entityPodQuery } from './shared/entityPods';
+export { PlacementService } from './placement/PlacementService';
+export { placementRoutes } from './placement/placementRouter';
+export { StorageCache } from './storage/StorageCache';
+export { StorageService } from './storage/StorageService';

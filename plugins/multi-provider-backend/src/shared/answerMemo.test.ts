@@ -1,0 +1,245 @@
+import zlib from 'node:zlib';
+import { mockServices } from '@backstage/backend-test-utils';
+import { KubeNode, KubePod } from '@internal/plugin-multi-provider-common';
+import express from 'express';
+import request from 'supertest';
+import { ClusterCache } from './ClusterCache';
+import { InMemoryCluster } from './InMemoryClusterSource';
+import { loadProviderRegistry } from '../registry/loadProviderRegistry';
+import { DEFAULT_REGISTRY_DIR, findRepoRoot } from '../config';
+import { PlacementService } from '../placement/PlacementService';
+import { sendJsonAnswer } from './answerMemo';
+import path from 'node:path';
+
+const registry = loadProviderRegistry(
+  path.join(findRepoRoot(process.cwd()), DEFAULT_REGISTRY_DIR),
+);
+
+const node = (name: string, ready = true): KubeNode => ({
+  metadata: {
+    name,
+    labels: {
+      'cfke.io/provider': 'hetzner',
+      'topology.kubernetes.io/region': 'fsn1',
+      'topology.kubernetes.io/zone': 'fsn1-dc14',
+    },
+  },
+  status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
+});
+const pod = (
+  name: string,
+  app: string,
+  nodeName = 'n1',
+  phase = 'Running',
+): KubePod & { apiVersion: string } => ({
+  apiVersion: 'v1',
+  metadata: { name, namespace: 'ns', labels: { app } },
+  spec: { nodeName },
+  status: { phase },
+});
+
+async function until(check: () => boolean, what: string) {
+  for (let i = 0; i < 400; i++) {
+    if (check()) return;
+    await new Promise(r => setTimeout(r, 5));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'web',
+    namespace: 'default',
+    annotations: { 'backstage.io/kubernetes-label-selector': 'app=web' },
+  },
+};
+const ref = { kind: 'component', namespace: 'default', name: 'web' };
+const creds = {} as any;
+
+async function setup() {
+  const cluster = new InMemoryCluster('c1', {
+    nodes: [node('n1'), node('n2'), node('n3')],
+    pods: [
+      pod('web-1', 'web', 'n1'),
+      pod('web-2', 'web', 'n2'),
+      pod('db-1', 'db', 'n3'),
+    ],
+  });
+  const cache = new ClusterCache(cluster, mockServices.logger.mock(), {
+    backoffMs: 5,
+    maxBackoffMs: 20,
+  });
+  const placement = new PlacementService([cache], () => registry, {
+    getEntityByRef: async () => entity,
+  } as any);
+  cache.start();
+  await until(() => cache.status().state === 'synced', 'sync');
+  const answer = () => placement.entityPlacement(ref, creds);
+  const builds = () => placement.entityAnswers.builds;
+  /** Waits until the cache applied a change (its generation moved). */
+  const applied = async (change: () => void) => {
+    const g = cache.generation;
+    change();
+    await until(() => cache.generation > g, 'change applied');
+  };
+  return { cluster, cache, placement, answer, builds, applied };
+}
+
+const podNames = (
+  a: Awaited<ReturnType<PlacementService['entityPlacement']>>,
+) =>
+  a.clusters[0].providers
+    .flatMap(p => p.regions)
+    .flatMap(r => r.zones)
+    .flatMap(z => z.nodes)
+    .flatMap(n => n.pods.map(p => `${n.name}:${p.name}:${p.phase}`))
+    .sort();
+
+describe('memoised entity placement answers', () => {
+  it('reuses the answer while nothing it depends on changes', async () => {
+    const { answer, builds, cache } = await setup();
+    const first = await answer();
+    expect(podNames(first)).toEqual(['n1:web-1:Running', 'n2:web-2:Running']);
+    expect(await answer()).toBe(first);
+    expect(builds()).toBe(1);
+    cache.stop();
+  });
+
+  it.each([
+    [
+      'phase',
+      (c: InMemoryCluster) =>
+        c.pods.upsert(pod('web-1', 'web', 'n1', 'Pending')),
+      ['n1:web-1:Pending', 'n2:web-2:Running'],
+    ],
+    [
+      'node',
+      (c: InMemoryCluster) => c.pods.upsert(pod('web-1', 'web', 'n3')),
+      ['n2:web-2:Running', 'n3:web-1:Running'],
+    ],
+    [
+      'delete',
+      (c: InMemoryCluster) => c.pods.remove(pod('web-2', 'web')),
+      ['n1:web-1:Running'],
+    ],
+    [
+      'add',
+      (c: InMemoryCluster) => c.pods.upsert(pod('web-3', 'web', 'n3')),
+      ['n1:web-1:Running', 'n2:web-2:Running', 'n3:web-3:Running'],
+    ],
+    [
+      'relabel out of the entity',
+      (c: InMemoryCluster) => c.pods.upsert(pod('web-2', 'other', 'n2')),
+      ['n1:web-1:Running'],
+    ],
+    [
+      'relabel into the entity',
+      (c: InMemoryCluster) => c.pods.upsert(pod('db-1', 'web', 'n3')),
+      ['n1:web-1:Running', 'n2:web-2:Running', 'n3:db-1:Running'],
+    ],
+  ])(
+    'rebuilds after a %s change of one of its pods',
+    async (_what, change, expected) => {
+      const { cluster, answer, builds, applied, cache } = await setup();
+      await answer();
+      await applied(() => change(cluster));
+      expect(podNames(await answer())).toEqual(expected);
+      expect(builds()).toBe(2);
+      cache.stop();
+    },
+  );
+
+  it('rebuilds when a node it runs on changes', async () => {
+    const { cluster, answer, builds, applied, cache } = await setup();
+    await answer();
+    await applied(() => cluster.nodes.upsert(node('n1', false)));
+    const after = await answer();
+    const n1 = after.clusters[0].providers[0].regions[0].zones[0].nodes.find(
+      n => n.name === 'n1',
+    );
+    expect(n1?.ready).toBe(false);
+    expect(builds()).toBe(2);
+    cache.stop();
+  });
+
+  it('does not rebuild for changes to other workloads or for no-op updates', async () => {
+    const { cluster, answer, builds, applied, cache } = await setup();
+    const first = await answer();
+    await applied(() => cluster.pods.upsert(pod('db-1', 'db', 'n3', 'Failed')));
+    await applied(() => cluster.pods.upsert(pod('db-2', 'db', 'n1')));
+    await applied(() => cluster.pods.remove(pod('db-2', 'db')));
+    // The same content again (a status heartbeat, say): not even a cache change.
+    const g = cache.generation;
+    cluster.pods.upsert(pod('web-1', 'web', 'n1'));
+    cluster.nodes.upsert(node('n1'));
+    await new Promise(r => setTimeout(r, 50));
+    expect(cache.generation).toBe(g);
+    expect(await answer()).toBe(first);
+    expect(builds()).toBe(1);
+    cache.stop();
+  });
+
+  it('shows a cluster going stale in the next answer', async () => {
+    const { cluster, answer, cache } = await setup();
+    expect((await answer()).clusters[0].state).toBe('synced');
+    cluster.setDown(new Error('connection refused'));
+    cluster.pods.cutWatches(new Error('connection refused'));
+    await until(() => cache.status().state === 'stale', 'stale');
+    const after = await answer();
+    expect(after.clusters[0].state).toBe('stale');
+    expect(after.clusters[0].staleSince).toBeDefined();
+    expect(after.clusters[0].error).toMatch(/connection refused/);
+    cache.stop();
+  });
+
+  it('serves the JSON with an ETag and answers If-None-Match with 304 until it changes', async () => {
+    const { cluster, placement, applied, cache } = await setup();
+    const app = express().get('/e', async (req, res) => {
+      sendJsonAnswer(
+        req,
+        res,
+        (await placement.entityPlacementAnswer(ref, creds)).json(),
+      );
+    });
+    const first = await request(app).get('/e');
+    expect(first.status).toBe(200);
+    expect(first.headers['content-type']).toMatch(/application\/json/);
+    expect(first.body.entityRef).toBe('component:default/web');
+    const etag = first.headers.etag;
+    expect(etag).toMatch(/^"/);
+    const again = await request(app).get('/e').set('If-None-Match', etag);
+    expect(again.status).toBe(304);
+    expect(again.text).toBe('');
+    await applied(() => cluster.pods.remove(pod('web-2', 'web')));
+    const changed = await request(app).get('/e').set('If-None-Match', etag);
+    expect(changed.status).toBe(200);
+    expect(changed.headers.etag).not.toBe(etag);
+    expect(changed.body.clusters[0].podCount).toBe(1);
+    cache.stop();
+  });
+
+  it('sends the bytes gzipped once per answer when the request accepts gzip, plain otherwise', async () => {
+    const body = Buffer.from(JSON.stringify({ rows: 'x'.repeat(4000) }));
+    const answer = { body, etag: '"t-1"' };
+    const gzip = jest.spyOn(zlib, 'gzipSync');
+    const app = express().get('/e', (req, res) =>
+      sendJsonAnswer(req, res, answer),
+    );
+    const zipped = await request(app).get('/e').set('Accept-Encoding', 'gzip');
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers.vary).toMatch(/Accept-Encoding/);
+    expect(Number(zipped.headers['content-length'])).toBeLessThan(body.length);
+    expect(zipped.body.rows).toHaveLength(4000);
+    await request(app).get('/e').set('Accept-Encoding', 'gzip');
+    expect(gzip).toHaveBeenCalledTimes(1);
+    const plain = await request(app)
+      .get('/e')
+      .set('Accept-Encoding', 'identity');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(Number(plain.headers['content-length'])).toBe(body.length);
+    expect(plain.body.rows).toHaveLength(4000);
+    gzip.mockRestore();
+  });
+});
