@@ -1,12 +1,17 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/api/resource"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 )
 
@@ -46,35 +51,93 @@ type Registry struct {
 	byDriver  map[string]*Provider
 }
 
+// registryFile matches the registry's files: both spellings of the YAML extension, as the
+// TypeScript loader (@internal/plugin-multi-provider-node) reads them.
+func registryFile(name string) bool {
+	return strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")
+}
+
+// loadRegistry reads every Provider document of the registry directory (not recursive; files in
+// name order, several documents per file allowed, documents of other kinds ignored). It answers
+// the shared vectors in conformance/registry as the TypeScript loader does; errors name the
+// file and the field.
 func loadRegistry(dir string) (*Registry, error) {
-	files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
-	if len(files) == 0 {
-		return nil, fmt.Errorf("no provider files in %s", dir)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("provider registry %s is not a directory: %w", dir, err)
 	}
 	r := &Registry{byClass: map[string]*Provider{}, byDriver: map[string]*Provider{}}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !registryFile(e.Name()) {
+			continue
+		}
+		f := filepath.Join(dir, e.Name())
+		providers, err := readProviderFile(f)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("provider registry %s: %w", f, err)
 		}
-		p := &Provider{file: f}
-		if err := yaml.Unmarshal(b, p); err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
+		for _, p := range providers {
+			for _, o := range r.Providers {
+				if o.Metadata.Name == p.Metadata.Name {
+					return nil, fmt.Errorf("provider registry %s: provider %s is already defined in %s", f, p.Metadata.Name, o.file)
+				}
+			}
+			r.Providers = append(r.Providers, p)
+			r.byDriver[p.Spec.Storage.CSIDriver] = p
+			for _, c := range p.Spec.Storage.Classes {
+				r.byClass[c.Name] = p
+			}
 		}
-		if p.Kind != "Provider" || p.APIVersion != "cloudlab.dev/v1alpha1" {
-			return nil, fmt.Errorf("%s: not a cloudlab.dev/v1alpha1 Provider", f)
-		}
-		if _, err := resource.ParseQuantity(p.Spec.Storage.MinVolumeSize); err != nil {
-			return nil, fmt.Errorf("%s: minVolumeSize: %w", f, err)
-		}
-		r.Providers = append(r.Providers, p)
-		r.byDriver[p.Spec.Storage.CSIDriver] = p
-		for _, c := range p.Spec.Storage.Classes {
-			r.byClass[c.Name] = p
-		}
+	}
+	if len(r.Providers) == 0 {
+		return nil, fmt.Errorf("provider registry %s defines no provider (expected *.yaml or *.yml files of kind Provider)", dir)
 	}
 	sort.Slice(r.Providers, func(i, j int) bool { return r.Providers[i].Metadata.Name < r.Providers[j].Metadata.Name })
 	return r, nil
+}
+
+// readProviderFile returns the Provider documents of one registry file.
+func readProviderFile(f string) ([]*Provider, error) {
+	b, err := os.ReadFile(f)
+	if err != nil {
+		return nil, err
+	}
+	reader := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(b)))
+	var out []*Provider
+	for index := 0; ; index++ {
+		doc, err := reader.Read()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("invalid YAML: %w", err)
+		}
+		var head struct {
+			Kind string `json:"kind"`
+		}
+		if err := yaml.Unmarshal(doc, &head); err != nil {
+			return nil, fmt.Errorf("invalid YAML: %w", err)
+		}
+		if head.Kind != "Provider" {
+			continue
+		}
+		p := &Provider{file: f}
+		if err := yaml.Unmarshal(doc, p); err != nil {
+			return nil, fmt.Errorf("Provider document %d: %w", index, err)
+		}
+		if p.APIVersion != "cloudlab.dev/v1alpha1" {
+			return nil, fmt.Errorf("Provider document %d is invalid at apiVersion: want cloudlab.dev/v1alpha1, got %q", index, p.APIVersion)
+		}
+		if p.Metadata.Name == "" {
+			return nil, fmt.Errorf("Provider document %d is invalid at metadata.name: required", index)
+		}
+		if p.Spec.Storage.MinVolumeSize != "" {
+			if _, err := resource.ParseQuantity(p.Spec.Storage.MinVolumeSize); err != nil {
+				return nil, fmt.Errorf("Provider document %d is invalid at spec.storage.minVolumeSize: %w", index, err)
+			}
+		}
+		out = append(out, p)
+	}
 }
 
 // EURegions maps every EU region name to "<provider>/<country>".
@@ -108,6 +171,10 @@ func (p *Provider) EUTopologyValues() map[string]bool {
 	return out
 }
 
+// MinSize is the provider's minimum volume size; zero when the registry declares none.
 func (p *Provider) MinSize() resource.Quantity {
+	if p.Spec.Storage.MinVolumeSize == "" {
+		return resource.Quantity{}
+	}
 	return resource.MustParse(p.Spec.Storage.MinVolumeSize)
 }

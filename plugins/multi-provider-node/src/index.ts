@@ -1,0 +1,9 @@
+/**
+ * Node library of the multi-provider plugin: the one provider-registry loader, the one Flux tree
+ * reader and renderer, and the extension points other plugins and adopters implement.
+ *
+ * @packageDocumentation
+ */
+export * from './registry';
+export * from './tree';
+export * from './extensions';
