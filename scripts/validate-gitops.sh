@@ -4,7 +4,6 @@
 # API server's CEL code) and the bad-manifest fixtures. Prints the wall time.
 #   bash scripts/validate-gitops.sh          # validate (part of the test command)
 #   bash scripts/validate-gitops.sh --fix    # also regenerate generated files from providers/
-#   bash scripts/validate-gitops.sh --render lab   # print cluster lab's objects in dependsOn order
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 start=$(date +%s%N)
@@ -21,9 +20,6 @@ if [[ ! -x "$bin" ]]; then
   (cd "$src" && go build -o "$bin.tmp" .) && mv "$bin.tmp" "$bin"
 fi
 
-if [[ "${1:-}" == "--render" ]]; then
-  exec "$bin" -repo "$root" -render "${2:?cluster name}"
-fi
 args=(-repo "$root" -fixtures "$root/gitops/tests/fixtures/bad" -third-provider)
 [[ "${1:-}" == "--fix" ]] && args+=(-fix)
 status=0

@@ -21,7 +21,6 @@ func main() {
 	crds := flag.String("crds", "", "CRD/OpenAPI cache (default <repo>/.cache/crds)")
 	fix := flag.Bool("fix", false, "rewrite generated files (policy parameters) from the provider registry")
 	fixtures := flag.String("fixtures", "", "directory of bad-manifest fixtures that must each be rejected")
-	render := flag.String("render", "", "print the rendered objects of this cluster (dependsOn order) and exit")
 	third := flag.Bool("third-provider", false, "also prove that a third provider is data + overlays (temporary copy)")
 	timings := flag.Bool("timings", false, "print the time of each phase on stderr (`timing <phase> <ms>`)")
 	serveMode := flag.Bool("serve", false, "keep the schemas loaded and validate one tree per request line on stdin (see serve.go)")
@@ -47,24 +46,6 @@ func main() {
 			fmt.Fprintln(os.Stderr, "gitops-validate:", err)
 			os.Exit(2)
 		}
-	}
-	if *render != "" {
-		rep := v.Run()
-		if len(rep.Findings) > 0 {
-			rep.Print(os.Stderr)
-			os.Exit(1)
-		}
-		for _, c := range v.Clusters {
-			if c.Name == *render {
-				if err := Render(c, os.Stdout); err != nil {
-					fmt.Fprintln(os.Stderr, "gitops-validate:", err)
-					os.Exit(2)
-				}
-				return
-			}
-		}
-		fmt.Fprintf(os.Stderr, "gitops-validate: no cluster %q\n", *render)
-		os.Exit(2)
 	}
 	rep := v.Run()
 	if *timings {

@@ -5,7 +5,3 @@
  * @packageDocumentation
  */
 export { catalogModuleFlux as default } from './module';
-// The Flux tree reader, shared with the multi-provider backend's desired-state storage view.
-export { readFluxTree } from './tree/readFluxTree';
-export { YamlFileCache } from './tree/YamlFileCache';
-export type { FluxModel, KustomizationInfo, ClusterInfo } from './tree/types';

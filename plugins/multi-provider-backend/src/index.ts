@@ -9,7 +9,8 @@ export { multiProviderPlugin as default } from './plugin';
 export { ClusterCache } from './shared/ClusterCache';
 export type { InformerOptions } from './shared/ResourceInformer';
 export { connectCluster, kubeConfigFor } from './shared/KubeClusterSource';
-export { loadProviderRegistry } from './registry/loadProviderRegistry';
+// The registry loader lives in the node library; re-exported for existing importers.
+export { loadProviderRegistry } from '@internal/plugin-multi-provider-node';
 export type { ClusterConfig } from './config';
 export { StorageCache } from './storage/StorageCache';
 export { StorageService } from './storage/StorageService';

@@ -7,7 +7,7 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { ClusterCache } from './shared/ClusterCache';
 import { clusterSourceServiceRef } from './shared/clusterSourceServiceRef';
 import { findRepoRoot, readMultiProviderConfig } from './config';
-import { loadProviderRegistry } from './registry/loadProviderRegistry';
+import { loadProviderRegistry } from '@internal/plugin-multi-provider-node';
 import { placementRoutes } from './placement/placementRouter';
 import { PlacementService } from './placement/PlacementService';
 import { storageRoutes } from './storage/storageRouter';
@@ -45,7 +45,7 @@ export const multiProviderPlugin = createBackendPlugin({
         const permissions = cachedPermissions(deps.permissions);
         const catalog = cachedCatalog(deps.catalog);
         const settings = readMultiProviderConfig(config);
-        const registry = loadProviderRegistry(settings.registryDir);
+        const registry = await loadProviderRegistry(settings.registryDir);
         deps.permissionsRegistry.addPermissions(multiProviderPermissions);
         const timing = { ...settings.cache, pageSize: settings.pageSize };
         const caches = deps.clusterSource

@@ -236,7 +236,7 @@ async function benchRoutes(
   entityName: string,
   iterations: number,
 ) {
-  const registry = loadProviderRegistry(
+  const registry = await loadProviderRegistry(
     path.join(findRepoRoot(process.cwd()), DEFAULT_REGISTRY_DIR),
   );
   const entity = benchEntity(entityName);
@@ -263,7 +263,7 @@ async function benchRoutes(
     ],
     iterations,
   );
-  printPlacementBuildCost([cache], [entity], iterations);
+  await printPlacementBuildCost([cache], [entity], iterations);
   server.close();
 }
 
@@ -303,12 +303,12 @@ async function printRouteLatencies(
  * What a memo miss costs (a change to one of the entity's pods, or a node): the answer built and
  * serialised from the cache, in-process, by a fresh service each time so nothing is reused.
  */
-function printPlacementBuildCost(
+async function printPlacementBuildCost(
   caches: ClusterCache[],
   entities: Entity[],
   iterations: number,
 ) {
-  const registry = loadProviderRegistry(
+  const registry = await loadProviderRegistry(
     path.join(findRepoRoot(process.cwd()), DEFAULT_REGISTRY_DIR),
   );
   const service = new PlacementService(caches, () => registry, {} as any);
@@ -442,7 +442,7 @@ async function main() {
     const entityName = first?.labels?.['backstage.io/kubernetes-id'] ?? 'none';
     await benchRoutes(cache, entityName, iterations);
   } else {
-    printPlacementBuildCost([cache], labEntities(), 20);
+    await printPlacementBuildCost([cache], labEntities(), 20);
   }
   reportMemory();
   if (cluster) await benchAgainstStock(cluster, iterations);

@@ -291,12 +291,12 @@ async function coldStorage(connection: ClusterConnection) {
  * What a memo miss of the entity storage answer and rebuilds of the platform view's parts cost,
  * in-process (build + JSON).
  */
-function printStorageBuildCost(
+async function printStorageBuildCost(
   storage: StorageCache,
   entities: Entity[],
   iterations: number,
 ) {
-  const registry = loadProviderRegistry(
+  const registry = await loadProviderRegistry(
     path.join(findRepoRoot(process.cwd()), DEFAULT_REGISTRY_DIR),
   );
   const service = new StorageService([storage], () => registry, {} as any);
@@ -437,7 +437,7 @@ async function main() {
 
   // 1. Cold sync, size, and the cost of a memo miss, in-process over the real client.
   const { cluster, storage } = await coldStorage(connection);
-  printStorageBuildCost(storage, entities, 20);
+  await printStorageBuildCost(storage, entities, 20);
   storage.stop();
   cluster.stop();
 

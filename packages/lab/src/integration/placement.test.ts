@@ -165,7 +165,7 @@ describeLab('placement backend against the lab: predicted vs observed', () => {
   });
 
   it('reports each Pi-hole instance on its own provider', async () => {
-    const registry = backendRegistry(lab.paths);
+    const registry = await backendRegistry(lab.paths);
     const backend = cache;
     const infos = backend.nodeInfos(registry);
     const instances = await piholeInstances(lab.clients);
@@ -187,7 +187,7 @@ describeLab('placement backend against the lab: predicted vs observed', () => {
   });
 
   it('predicts the loss of hetzner as the real scheduler and controllers then play it out', async () => {
-    const registry = backendRegistry(lab.paths);
+    const registry = await backendRegistry(lab.paths);
     const apps = lab.clients.kc.makeApiClient(k8s.AppsV1Api);
     await createTestNamespace(lab.clients, namespace);
     const deployments = workloads(namespace);

@@ -101,7 +101,7 @@ describeLab('storage views (multi-provider backend against the lab)', () => {
     const connection = connectCluster('lab', lab.clients.kc);
     cluster = new ClusterCache(connection, logger);
     storage = new StorageCache(cluster, connection.storage!, logger);
-    const registry = loadProviderRegistry(lab.paths.providersDir);
+    const registry = await loadProviderRegistry(lab.paths.providersDir);
     service = new StorageService([storage], () => registry, catalog);
     // The platform view of a service that has not answered before: built from scratch.
     fresh = () =>

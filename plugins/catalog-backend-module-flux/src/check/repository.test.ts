@@ -4,17 +4,23 @@ import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { findRepositoryRoot, fluxCatalogOptions } from '../config';
 import { readSnapshot } from '../provider/readSnapshot';
-import { YamlFileCache } from '../tree/YamlFileCache';
+import {
+  LocalTreeSource,
+  YamlDocumentCache,
+} from '@internal/plugin-multi-provider-node';
 import { checkCatalog } from './checkCatalog';
 
 /** The catalog check over the real repository: part of `yarn test`. */
 describe('the real repository', () => {
   // eslint-disable-next-line no-restricted-syntax
   const root = findRepositoryRoot(__dirname)!;
-  const snapshot = readSnapshot(
-    new YamlFileCache(root),
-    fluxCatalogOptions(root),
-  );
+  let snapshot: Awaited<ReturnType<typeof readSnapshot>>;
+  beforeAll(async () => {
+    snapshot = await readSnapshot(
+      new YamlDocumentCache(new LocalTreeSource(root)),
+      fluxCatalogOptions(root),
+    );
+  });
   const rootFile = 'catalog-info.yaml';
   const rootEntities = parseAllDocuments(
     fs.readFileSync(path.join(root, rootFile), 'utf8'),

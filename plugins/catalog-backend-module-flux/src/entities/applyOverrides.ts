@@ -1,6 +1,8 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { YamlFileCache } from '../tree/YamlFileCache';
-import { FluxObjectId } from '../tree/types';
+import {
+  FluxObjectId,
+  YamlDocumentCache,
+} from '@internal/plugin-multi-provider-node';
 import { claimMatches, claimsOf } from './annotations';
 
 /** A hand-written entity and the file it lives in. */
@@ -10,24 +12,30 @@ export interface HandWrittenEntity {
 }
 
 /** Reads every entity document under the hand-written catalog directory. */
-export function readHandWritten(
-  cache: YamlFileCache,
+export async function readHandWritten(
+  cache: YamlDocumentCache,
   catalogDir: string,
-): HandWrittenEntity[] {
-  return cache.listYaml(catalogDir).flatMap(file =>
-    cache.read(file).flatMap(doc => {
-      const e = doc as Partial<Entity>;
-      if (
-        !e ||
-        typeof e !== 'object' ||
-        typeof e.kind !== 'string' ||
-        typeof e.metadata?.name !== 'string'
-      ) {
-        return [];
-      }
-      return [{ entity: e as Entity, file }];
-    }),
-  );
+): Promise<HandWrittenEntity[]> {
+  const out: HandWrittenEntity[] = [];
+  for (const file of await cache.listYaml(catalogDir)) {
+    out.push(...entitiesOf(file, await cache.read(file)));
+  }
+  return out;
+}
+
+function entitiesOf(file: string, docs: unknown[]): HandWrittenEntity[] {
+  return docs.flatMap(doc => {
+    const e = doc as Partial<Entity>;
+    if (
+      !e ||
+      typeof e !== 'object' ||
+      typeof e.kind !== 'string' ||
+      typeof e.metadata?.name !== 'string'
+    ) {
+      return [];
+    }
+    return [{ entity: e as Entity, file }];
+  });
 }
 
 const refOf = (e: Entity) => stringifyEntityRef(e);

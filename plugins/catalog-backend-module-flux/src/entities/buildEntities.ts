@@ -9,7 +9,7 @@ import {
   FluxModel,
   FluxObjectId,
   KustomizationInfo,
-} from '../tree/types';
+} from '@internal/plugin-multi-provider-node';
 import {
   ANNOTATIONS,
   CLAIM_ANNOTATIONS,

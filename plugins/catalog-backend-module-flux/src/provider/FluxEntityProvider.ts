@@ -10,7 +10,10 @@ import {
 } from '@backstage/plugin-catalog-node';
 import { createHash } from 'node:crypto';
 import { FluxCatalogOptions } from '../config';
-import { YamlFileCache } from '../tree/YamlFileCache';
+import {
+  LocalTreeSource,
+  YamlDocumentCache,
+} from '@internal/plugin-multi-provider-node';
 import { CatalogSnapshot, readSnapshot } from './readSnapshot';
 
 /** What one refresh did, for logs and tests. */
@@ -31,7 +34,7 @@ const hashEntity = (e: Entity) =>
  */
 export class FluxEntityProvider implements EntityProvider {
   private connection?: EntityProviderConnection;
-  private readonly cache: YamlFileCache;
+  private readonly cache: YamlDocumentCache;
   private lastFingerprint?: Map<string, string>;
   private emitted = new Map<string, string>();
   private snapshot?: CatalogSnapshot;
@@ -44,7 +47,7 @@ export class FluxEntityProvider implements EntityProvider {
       definition: SchedulerServiceTaskScheduleDefinition;
     },
   ) {
-    this.cache = new YamlFileCache(options.rootDir);
+    this.cache = new YamlDocumentCache(new LocalTreeSource(options.rootDir));
   }
 
   getProviderName(): string {
@@ -74,8 +77,9 @@ export class FluxEntityProvider implements EntityProvider {
       throw new Error('FluxEntityProvider.refresh called before connect');
     }
     const previous = this.lastFingerprint;
-    // Cheap when nothing changed: files are hashed, parses are cached per content hash.
-    const snapshot = readSnapshot(this.cache, this.options);
+    // Cheap when nothing changed: a file is read again only when its size or mtime changed,
+    // parsed again only when its content hash changed, and the read yields between files.
+    const snapshot = await readSnapshot(this.cache, this.options);
     if (previous && sameFingerprint(previous, snapshot.fingerprint)) {
       return {
         mutation: 'none',

@@ -4,25 +4,28 @@ import path from 'node:path';
 import { copyFixtureRepo } from '../__fixtures__/copyFixtureRepo';
 import { checkCatalog } from '../check/checkCatalog';
 import { fluxCatalogOptions } from '../config';
-import { YamlFileCache } from '../tree/YamlFileCache';
+import {
+  LocalTreeSource,
+  YamlDocumentCache,
+} from '@internal/plugin-multi-provider-node';
 import { readSnapshot } from './readSnapshot';
 
-const refs = (s: ReturnType<typeof readSnapshot>) =>
+const refs = (s: Awaited<ReturnType<typeof readSnapshot>>) =>
   s.entities.map(e => stringifyEntityRef(e));
 
 describe('readSnapshot over a fixture tree', () => {
   let root: string;
   const read = () =>
     readSnapshot(
-      new YamlFileCache(root),
+      new YamlDocumentCache(new LocalTreeSource(root)),
       fluxCatalogOptions(root, { grafanaUrl: 'https://grafana.example' }),
     );
   beforeEach(() => {
     root = copyFixtureRepo();
   });
 
-  it('emits services, sources, storage classes, clusters and providers', () => {
-    const s = read();
+  it('emits services, sources, storage classes, clusters and providers', async () => {
+    const s = await read();
     expect(s.errors).toEqual([]);
     expect(refs(s)).toEqual([
       'component:default/postgres',
@@ -55,8 +58,8 @@ describe('readSnapshot over a fixture tree', () => {
     );
   });
 
-  it('lets a hand-written claim replace the generated entity, rewriting dependsOn', () => {
-    const s = read();
+  it('lets a hand-written claim replace the generated entity, rewriting dependsOn', async () => {
+    const s = await read();
     expect(refs(s)).not.toContain('component:default/apps-web');
     expect(s.replacedBy.get('component:default/apps-web')).toBe(
       'component:default/website',
@@ -69,17 +72,17 @@ describe('readSnapshot over a fixture tree', () => {
     expect(checkCatalog(s)).toEqual([]);
   });
 
-  it('lets a hand-written entity with the same ref win', () => {
+  it('lets a hand-written entity with the same ref win', async () => {
     fs.writeFileSync(
       path.join(root, 'catalog/prod.yaml'),
       'apiVersion: backstage.io/v1alpha1\nkind: Resource\nmetadata:\n  name: prod\n  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec:\n  type: kubernetes-cluster\n  owner: group:default/ops\n  dependsOn: [resource:default/acme]\n',
     );
-    const s = read();
+    const s = await read();
     expect(refs(s)).not.toContain('resource:default/prod');
     expect(checkCatalog(s)).toEqual([]);
   });
 
-  it('checks: missing, duplicate and dangling claims, owner, docs and dependsOn', () => {
+  it('checks: missing, duplicate and dangling claims, owner, docs and dependsOn', async () => {
     fs.writeFileSync(
       path.join(root, 'catalog/web.yaml'),
       [
@@ -104,7 +107,7 @@ describe('readSnapshot over a fixture tree', () => {
         '  owner: group:default/web-team',
       ].join('\n'),
     );
-    const problems = checkCatalog(read());
+    const problems = checkCatalog(await read());
     expect(problems).toEqual(
       expect.arrayContaining([
         expect.stringMatching(
@@ -119,22 +122,22 @@ describe('readSnapshot over a fixture tree', () => {
       ]),
     );
     fs.rmSync(path.join(root, 'catalog/web.yaml'));
-    expect(checkCatalog(read())).toEqual([]);
+    expect(checkCatalog(await read())).toEqual([]);
   });
 
-  it('reports a Kustomization without an owner entity when nothing claims it', () => {
+  it('reports a Kustomization without an owner entity when nothing claims it', async () => {
     fs.rmSync(path.join(root, 'catalog/web.yaml'));
-    const s = read();
+    const s = await read();
     expect(refs(s)).toContain('component:default/apps-web');
     expect(checkCatalog(s)).toEqual([]);
   });
 
-  it('reports a malformed file with file and reason and keeps the other files', () => {
+  it('reports a malformed file with file and reason and keeps the other files', async () => {
     fs.writeFileSync(
       path.join(root, 'gitops/infra/db/helmrelease.yaml'),
       'kind: HelmRelease\n  bad: [\n',
     );
-    const s = read();
+    const s = await read();
     expect(s.errors).toEqual([
       {
         file: 'gitops/infra/db/helmrelease.yaml',
@@ -154,12 +157,12 @@ describe('readSnapshot over a fixture tree', () => {
     );
   });
 
-  it('reports Flux objects that do not make sense', () => {
+  it('reports Flux objects that do not make sense', async () => {
     fs.writeFileSync(
       path.join(root, 'gitops/clusters/prod/broken.yaml'),
       'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: nopath\n  namespace: flux-system\nspec:\n  dependsOn: [{ name: ghost }]\n---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: wrongpath\n  namespace: flux-system\nspec:\n  path: ./gitops/nowhere\n  dependsOn: [{ name: ghost }]\n',
     );
-    const s = read();
+    const s = await read();
     expect(s.errors.map(e => `${e.file}: ${e.reason}`)).toEqual([
       'gitops/clusters/prod/broken.yaml: Flux Kustomization nopath has no spec.path',
       'gitops/clusters/prod/broken.yaml: Flux Kustomization wrongpath: spec.path ./gitops/nowhere is not a directory',
@@ -167,12 +170,12 @@ describe('readSnapshot over a fixture tree', () => {
     ]);
   });
 
-  it('reports an invalid provider file and still emits the others', () => {
+  it('reports an invalid provider file and still emits the others', async () => {
     fs.writeFileSync(
       path.join(root, 'providers/bad.yaml'),
       'apiVersion: cloudlab.dev/v1alpha1\nkind: Provider\nmetadata: {}\n',
     );
-    const s = read();
+    const s = await read();
     expect(s.errors).toHaveLength(1);
     expect(s.errors[0].file).toBe('providers/bad.yaml');
     expect(refs(s)).toContain('resource:default/acme');

@@ -1,8 +1,12 @@
 import { Entity } from '@backstage/catalog-model';
+import { ProviderRegistry } from '@internal/plugin-multi-provider-common';
 import {
-  createProviderRegistry,
-  ProviderRegistry,
-} from '@internal/plugin-multi-provider-common';
+  FileError,
+  FluxModel,
+  readFluxTree,
+  readProviderEntries,
+  YamlDocumentCache,
+} from '@internal/plugin-multi-provider-node';
 import { FluxCatalogOptions } from '../config';
 import {
   applyOverrides,
@@ -10,9 +14,6 @@ import {
   readHandWritten,
 } from '../entities/applyOverrides';
 import { buildEntities } from '../entities/buildEntities';
-import { readFluxTree } from '../tree/readFluxTree';
-import { FluxModel } from '../tree/types';
-import { FileError, YamlFileCache } from '../tree/YamlFileCache';
 
 /** One read of the repository: what was found, what to emit, and what went wrong. */
 export interface CatalogSnapshot {
@@ -33,23 +34,17 @@ export interface CatalogSnapshot {
  * Reads providers, the hand-written catalog and the Flux tree through the cache. A provider file
  * that does not validate is reported and skipped; the others still become entities.
  */
-export function readSnapshot(
-  cache: YamlFileCache,
+export async function readSnapshot(
+  cache: YamlDocumentCache,
   options: FluxCatalogOptions,
-): CatalogSnapshot {
+): Promise<CatalogSnapshot> {
   cache.begin();
-  const providers = cache.listYaml(options.providersDir).flatMap(file => {
-    const docs = cache.read(file);
-    try {
-      return createProviderRegistry(docs).providers;
-    } catch (e) {
-      cache.report(file, (e as Error).message);
-      return [];
-    }
-  });
-  const registry: ProviderRegistry = { providers };
-  const handWritten = readHandWritten(cache, options.catalogDir);
-  const model = readFluxTree(cache, options.gitopsDir);
+  const entries = await readProviderEntries(cache, options.providersDir);
+  const registry: ProviderRegistry = {
+    providers: entries.map(e => e.definition),
+  };
+  const handWritten = await readHandWritten(cache, options.catalogDir);
+  const model = await readFluxTree(cache, options.gitopsDir);
   const generated = buildEntities(model, registry, options);
   const { entities, replacedBy } = applyOverrides(
     generated,

@@ -1,19 +1,26 @@
 import zlib from 'node:zlib';
 import { mockServices } from '@backstage/backend-test-utils';
-import { KubeNode, KubePod } from '@internal/plugin-multi-provider-common';
+import {
+  KubeNode,
+  KubePod,
+  ProviderRegistry,
+} from '@internal/plugin-multi-provider-common';
 import express from 'express';
 import request from 'supertest';
 import { ClusterCache } from './ClusterCache';
 import { InMemoryCluster } from './InMemoryClusterSource';
-import { loadProviderRegistry } from '../registry/loadProviderRegistry';
+import { loadProviderRegistry } from '@internal/plugin-multi-provider-node';
 import { DEFAULT_REGISTRY_DIR, findRepoRoot } from '../config';
 import { PlacementService } from '../placement/PlacementService';
 import { sendJsonAnswer } from './answerMemo';
 import path from 'node:path';
 
-const registry = loadProviderRegistry(
-  path.join(findRepoRoot(process.cwd()), DEFAULT_REGISTRY_DIR),
-);
+let registry: ProviderRegistry;
+beforeAll(async () => {
+  registry = await loadProviderRegistry(
+    path.join(findRepoRoot(process.cwd()), DEFAULT_REGISTRY_DIR),
+  );
+});
 
 const node = (name: string, ready = true): KubeNode => ({
   metadata: {

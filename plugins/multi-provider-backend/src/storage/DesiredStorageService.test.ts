@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { DesiredStorageService } from './DesiredStorageService';
-import { defaultKustomizeCommand } from './storageConfig';
+import { defaultKustomizeCommand } from '@internal/plugin-multi-provider-node';
 
 const repoRoot = path.resolve(__dirname, '../../../..');
 const registry = createProviderRegistry(

@@ -1,7 +1,3 @@
-import {
-  readFluxTree,
-  YamlFileCache,
-} from '@internal/plugin-catalog-backend-module-flux';
 import { NotFoundError } from '@backstage/errors';
 import {
   DesiredKustomization,
@@ -18,12 +14,16 @@ import {
   sortFindings,
   storageFindings,
 } from '@internal/plugin-multi-provider-common';
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import { parseAllDocuments } from 'yaml';
+import {
+  KubeObject,
+  LocalTreeSource,
+  readFluxTree,
+  RenderedKustomization,
+  renderFluxKustomizations,
+  TreeSource,
+  YamlDocumentCache,
+} from '@internal/plugin-multi-provider-node';
 
-const run = promisify(execFile);
 type Obj = Record<string, any>;
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 
@@ -55,17 +55,50 @@ function desired(doc: Obj): SlimPVC {
   return claim;
 }
 
-function parse(yamlText: string): Obj[] {
-  return parseAllDocuments(yamlText)
-    .map(d => d.toJSON())
-    .filter((d): d is Obj => !!d && typeof d === 'object');
+/** What the storage view takes from one rendered Kustomization. */
+function storageParts(r: RenderedKustomization): Rendered {
+  const out: Rendered = { pvcs: [], classes: [], workloads: [] };
+  if (r.error) return { ...out, error: r.error };
+  for (const doc of r.objects as Array<KubeObject & Obj>) {
+    if (doc.kind === 'PersistentVolumeClaim') out.pvcs.push(desired(doc));
+    else if (doc.kind === 'StorageClass') {
+      out.classes.push(slimStorageClass(doc));
+    } else if (WORKLOAD_KINDS.has(doc.kind)) {
+      out.workloads.push({
+        kind: doc.kind,
+        name: doc.metadata?.name ?? '',
+        pod: {
+          metadata: {
+            name: doc.metadata?.name,
+            namespace: doc.metadata?.namespace,
+          },
+          spec: doc.spec?.template?.spec,
+        },
+      });
+      // StatefulSet volumeClaimTemplates become claims too.
+      for (const t of doc.spec?.volumeClaimTemplates ?? []) {
+        out.pvcs.push(
+          desired({
+            ...t,
+            metadata: {
+              ...t.metadata,
+              name: `${t.metadata?.name}-${doc.metadata?.name}-0`,
+              namespace: doc.metadata?.namespace,
+            },
+          }),
+        );
+      }
+    }
+  }
+  return out;
 }
 
 /**
  * The claims each Flux Kustomization of a cluster tree will create, with their class, provider
  * and the storage findings, so a reviewer sees a storage mistake before it is merged. The tree
- * is read with the catalog's Flux reader; each Kustomization's `spec.path` is rendered with
- * kustomize. Renderings are reused for `refreshMs`.
+ * is read and each Kustomization's `spec.path` rendered by the one Flux tree reader of
+ * `@internal/plugin-multi-provider-node`, from a {@link TreeSource} (the repository folder by
+ * default). Renderings are reused for `refreshMs`.
  */
 export class DesiredStorageService {
   private readonly cached = new Map<
@@ -76,6 +109,7 @@ export class DesiredStorageService {
   constructor(
     private readonly options: DesiredStorageOptions,
     private readonly registry: () => ProviderRegistry,
+    private readonly source: TreeSource = new LocalTreeSource(options.repoRoot),
   ) {}
 
   desiredStorage(cluster?: string): Promise<DesiredStorageResponse> {
@@ -88,61 +122,11 @@ export class DesiredStorageService {
     return answer;
   }
 
-  private async render(dir: string): Promise<Rendered> {
-    const [cmd, ...args] = this.options.kustomize;
-    try {
-      const { stdout } = await run(cmd, [...args, dir], {
-        cwd: this.options.repoRoot,
-        maxBuffer: 64 * 1024 * 1024,
-        timeout: 60_000,
-      });
-      const out: Rendered = { pvcs: [], classes: [], workloads: [] };
-      for (const doc of parse(stdout)) {
-        if (doc.kind === 'PersistentVolumeClaim') out.pvcs.push(desired(doc));
-        else if (doc.kind === 'StorageClass') {
-          out.classes.push(slimStorageClass(doc));
-        } else if (WORKLOAD_KINDS.has(doc.kind)) {
-          out.workloads.push({
-            kind: doc.kind,
-            name: doc.metadata?.name ?? '',
-            pod: {
-              metadata: {
-                name: doc.metadata?.name,
-                namespace: doc.metadata?.namespace,
-              },
-              spec: doc.spec?.template?.spec,
-            },
-          });
-          // StatefulSet volumeClaimTemplates become claims too.
-          for (const t of doc.spec?.volumeClaimTemplates ?? []) {
-            out.pvcs.push(
-              desired({
-                ...t,
-                metadata: {
-                  ...t.metadata,
-                  name: `${t.metadata?.name}-${doc.metadata?.name}-0`,
-                  namespace: doc.metadata?.namespace,
-                },
-              }),
-            );
-          }
-        }
-      }
-      return out;
-    } catch (err) {
-      const e = err as { stderr?: string; message?: string };
-      return {
-        pvcs: [],
-        classes: [],
-        workloads: [],
-        error: (e.stderr || e.message || String(err)).trim().slice(0, 1000),
-      };
-    }
-  }
-
   private async compute(cluster: string): Promise<DesiredStorageResponse> {
-    const { repoRoot, gitopsDir } = this.options;
-    const model = readFluxTree(new YamlFileCache(repoRoot), gitopsDir);
+    const { gitopsDir } = this.options;
+    const cache = new YamlDocumentCache(this.source);
+    cache.begin();
+    const model = await readFluxTree(cache, gitopsDir);
     const tree = model.clusters.find(c => c.name === cluster);
     if (!tree) {
       throw new NotFoundError(
@@ -154,17 +138,12 @@ export class DesiredStorageService {
     const registry = this.registry();
     const kustomizations = tree.kustomizations.filter(k => k.path !== tree.dir);
     // Two renderings at a time: kustomize is quick, and the machine is shared.
-    const rendered: Rendered[] = new Array(kustomizations.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < kustomizations.length) {
-        const i = next++;
-        rendered[i] = await this.render(
-          path.join(repoRoot, kustomizations[i].path),
-        );
-      }
-    };
-    await Promise.all([worker(), worker()]);
+    const rendered = (
+      await renderFluxKustomizations(this.source, kustomizations, {
+        command: this.options.kustomize,
+        concurrency: 2,
+      })
+    ).map(storageParts);
     const allClasses = rendered.flatMap(r => r.classes);
     const rows: DesiredKustomization[] = kustomizations.map((k, i) => {
       const r = rendered[i];

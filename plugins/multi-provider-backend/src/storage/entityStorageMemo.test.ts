@@ -8,7 +8,7 @@ import {
   pvc,
   syncedStorageCaches,
 } from '../__fixtures__/storageLab';
-import { loadProviderRegistry } from '../registry/loadProviderRegistry';
+import { loadProviderRegistry } from '@internal/plugin-multi-provider-node';
 import { StorageService } from './StorageService';
 
 const repoRoot = path.resolve(__dirname, '../../../..');
@@ -48,7 +48,7 @@ async function setup() {
     cluster,
     mockServices.logger.mock(),
   );
-  const registry = loadProviderRegistry(path.join(repoRoot, 'providers'));
+  const registry = await loadProviderRegistry(path.join(repoRoot, 'providers'));
   const service = new StorageService(
     [storage],
     () => registry,

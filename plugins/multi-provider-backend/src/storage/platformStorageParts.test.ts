@@ -8,11 +8,15 @@ import {
   pvc,
   syncedStorageCaches,
 } from '../__fixtures__/storageLab';
-import { loadProviderRegistry } from '../registry/loadProviderRegistry';
+import { ProviderRegistry } from '@internal/plugin-multi-provider-common';
+import { loadProviderRegistry } from '@internal/plugin-multi-provider-node';
 import { StorageService } from './StorageService';
 
 const repoRoot = path.resolve(__dirname, '../../../..');
-const registry = loadProviderRegistry(path.join(repoRoot, 'providers'));
+let registry: ProviderRegistry;
+beforeAll(async () => {
+  registry = await loadProviderRegistry(path.join(repoRoot, 'providers'));
+});
 
 async function setup() {
   const cluster = lab();

@@ -1,18 +1,6 @@
 import { Config } from '@backstage/config';
-import fs from 'node:fs';
-import path from 'node:path';
+import { defaultKustomizeCommand } from '@internal/plugin-multi-provider-node';
 import { DesiredStorageOptions } from './DesiredStorageService';
-
-/**
- * The render command when none is configured: the lab's pinned kustomize when it is built
- * (`.cache/lab/bin/kustomize build`), else `kubectl kustomize`.
- */
-export function defaultKustomizeCommand(repoRoot: string): string[] {
-  const labKustomize = path.join(repoRoot, '.cache/lab/bin/kustomize');
-  return fs.existsSync(labKustomize)
-    ? [labKustomize, 'build']
-    : ['kubectl', 'kustomize'];
-}
 
 /** Reads `multiProvider.storage` (see config.d.ts) with its defaults. */
 export function readStorageConfig(

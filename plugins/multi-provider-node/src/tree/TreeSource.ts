@@ -46,6 +46,12 @@ export function resolveInside(root: string, relPath: string): string {
   return abs;
 }
 
+/** Code-unit order, as `Array.prototype.sort` orders strings. */
+function byName(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
+}
+
 /** A tree on local disk, read with `fs.promises` so reading never blocks the event loop. */
 export class LocalTreeSource implements TreeSource {
   readonly localRoot: string;
@@ -81,7 +87,7 @@ export class LocalTreeSource implements TreeSource {
         name: d.name,
         kind: d.isFile() ? ('file' as const) : ('directory' as const),
       }))
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      .sort((a, b) => byName(a.name, b.name));
   }
 
   async readText(relPath: string): Promise<string> {

@@ -14,7 +14,7 @@ import {
   SCHEMAS,
   stringifyDocuments,
 } from '../lib/yamlFiles';
-import { findProvider } from '../registry/providerRegistry';
+import { findProvider } from '@internal/plugin-multi-provider-common';
 import { renderPatch } from './overlayPatches';
 import { examples } from './providerOnboarding.examples';
 import { actionSchema, parseInput, runChange, zodObject } from './runChange';

@@ -4,10 +4,8 @@ import path from 'node:path';
 import { z, ZodTypeAny } from 'zod';
 import { ChangeSet, ChangeSummary } from '../lib/ChangeSet';
 import { resolveWorkspacePath } from '../lib/safePath';
-import {
-  loadProviderRegistry,
-  ProviderRegistry,
-} from '../registry/providerRegistry';
+import { ProviderRegistry } from '@internal/plugin-multi-provider-common';
+import { loadProviderRegistry } from '@internal/plugin-multi-provider-node';
 import { PATHS } from '../lib/gitopsTree';
 
 /**

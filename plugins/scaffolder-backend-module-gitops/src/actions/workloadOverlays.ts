@@ -7,7 +7,10 @@ import { changeOutput, dnsLabel, providerName } from '../lib/fields';
 import { appDir, baseDir, componentDir } from '../lib/gitopsTree';
 import { quantityBytes, STORAGE_SIZE_PATTERN } from '../lib/quantity';
 import { parseDocuments, renderNewFile, SCHEMAS } from '../lib/yamlFiles';
-import { findProvider, ProviderRegistry } from '../registry/providerRegistry';
+import {
+  findProvider,
+  ProviderRegistry,
+} from '@internal/plugin-multi-provider-common';
 import { actionSchema, parseInput, runChange, zodObject } from './runChange';
 import { examples } from './workloadOverlays.examples';
 import { renderPatch } from './overlayPatches';
