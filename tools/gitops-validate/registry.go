@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strings"
 
-	"k8s.io/apimachinery/pkg/api/resource"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 )
@@ -24,6 +23,14 @@ type Provider struct {
 		Name string `json:"name"`
 	} `json:"metadata"`
 	Spec struct {
+		// Detection: the node labels that say a node belongs to this provider (see pinning.go).
+		Detection struct {
+			Labels []struct {
+				Key   string  `json:"key"`
+				Value *string `json:"value"`
+			} `json:"labels"`
+			LabelPrefixes []string `json:"labelPrefixes"`
+		} `json:"detection"`
 		Regions []struct {
 			Name    string   `json:"name"`
 			Country string   `json:"country"`
@@ -35,6 +42,7 @@ type Provider struct {
 			TopologyKey   string `json:"topologyKey"`
 			TopologyLevel string `json:"topologyLevel"`
 			MinVolumeSize string `json:"minVolumeSize"`
+			WholeGiB      bool   `json:"wholeGiB"`
 			Classes       []struct {
 				Name          string `json:"name"`
 				ReclaimPolicy string `json:"reclaimPolicy"`
@@ -132,7 +140,7 @@ func readProviderFile(f string) ([]*Provider, error) {
 			return nil, fmt.Errorf("Provider document %d is invalid at metadata.name: required", index)
 		}
 		if p.Spec.Storage.MinVolumeSize != "" {
-			if _, err := resource.ParseQuantity(p.Spec.Storage.MinVolumeSize); err != nil {
+			if _, err := parseQuantity(p.Spec.Storage.MinVolumeSize); err != nil {
 				return nil, fmt.Errorf("Provider document %d is invalid at spec.storage.minVolumeSize: %w", index, err)
 			}
 		}
@@ -169,12 +177,4 @@ func (p *Provider) EUTopologyValues() map[string]bool {
 		}
 	}
 	return out
-}
-
-// MinSize is the provider's minimum volume size; zero when the registry declares none.
-func (p *Provider) MinSize() resource.Quantity {
-	if p.Spec.Storage.MinVolumeSize == "" {
-		return resource.Quantity{}
-	}
-	return resource.MustParse(p.Spec.Storage.MinVolumeSize)
 }

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
 )
@@ -138,16 +137,20 @@ func checkStorage(c *Cluster, reg *Registry, rep *Report) {
 			continue
 		}
 		size, _, _ := unstructured.NestedString(u.Object, "spec", "resources", "requests", "storage")
-		q, err := resource.ParseQuantity(size)
-		if min := p.MinSize(); err != nil || q.Cmp(min) < 0 {
+		switch checkVolumeSize(size, p.Spec.Storage.MinVolumeSize, p.Spec.Storage.WholeGiB) {
+		case sizeInvalid:
+			rep.AddObj(o, "storage-min-size", fmt.Sprintf("requests %q, which is not a Kubernetes quantity", size))
+		case sizeBelowMinimum:
 			rep.AddObj(o, "storage-min-size", fmt.Sprintf("requests %s, below %s's minimum volume size %s", size, p.Metadata.Name, p.Spec.Storage.MinVolumeSize))
+		case sizeNotWholeGiB:
+			rep.AddObj(o, "storage-whole-gib", fmt.Sprintf("requests %s, not a whole GiB: %s allocates whole GiB", size, p.Metadata.Name))
 		}
 		for _, w := range workloads(c) {
 			if w.U.GetNamespace() != u.GetNamespace() || !podSpecUsesClaim(podSpec(w.U), u.GetName()) {
 				continue
 			}
-			if got := pinnedProvider(podSpec(w.U)); got != p.Metadata.Name {
-				rep.AddObj(w, "storage-placement", fmt.Sprintf("mounts PVC %s of provider %s but is pinned to provider %q (cfke.io/provider)", u.GetName(), p.Metadata.Name, got))
+			if got := pinnedProvider(podSpec(w.U), reg.Providers); got != p.Metadata.Name {
+				rep.AddObj(w, "storage-placement", fmt.Sprintf("mounts PVC %s of provider %s but is pinned to provider %q (nodeSelector / required node affinity)", u.GetName(), p.Metadata.Name, got))
 			}
 		}
 	}
@@ -186,23 +189,6 @@ func podSpecUsesClaim(ps map[string]any, claim string) bool {
 		}
 	}
 	return false
-}
-
-func pinnedProvider(ps map[string]any) string {
-	if v, _, _ := unstructured.NestedString(ps, "nodeSelector", "cfke.io/provider"); v != "" {
-		return v
-	}
-	terms, _, _ := unstructured.NestedSlice(ps, "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms")
-	for _, t := range terms {
-		exprs, _, _ := unstructured.NestedSlice(t.(map[string]any), "matchExpressions")
-		for _, e := range exprs {
-			em := e.(map[string]any)
-			if vals, _ := em["values"].([]any); em["key"] == "cfke.io/provider" && em["operator"] == "In" && len(vals) == 1 {
-				return fmt.Sprint(vals[0])
-			}
-		}
-	}
-	return ""
 }
 
 // vsoNamespace is where the platform runs the Vault Secrets Operator.

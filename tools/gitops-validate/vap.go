@@ -10,7 +10,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apiserver/pkg/admission"
@@ -87,12 +86,13 @@ func ruleMatches(rules []admv1.NamedRuleWithOperations, gvk schema.GroupVersionK
 	return false
 }
 
-func selectorMatches(sel *metav1.LabelSelector, l map[string]string) bool {
+// matchSelectorMatches: a policy's or binding's namespace/object selector. The API server
+// defaults an unset one to {} (every object), which a nil selector by itself does not mean.
+func matchSelectorMatches(sel *metav1.LabelSelector, l map[string]string) bool {
 	if sel == nil {
-		return true
+		sel = &metav1.LabelSelector{}
 	}
-	s, err := metav1.LabelSelectorAsSelector(sel)
-	return err == nil && s.Matches(labels.Set(l))
+	return labelSelectorMatches(sel, l)
 }
 
 func toTyped(u *unstructured.Unstructured, into any) error {
@@ -146,7 +146,7 @@ func checkPolicies(c *Cluster, rep *Report, extra []*Obj, username string) {
 			if p.policy.Spec.MatchConstraints == nil || !ruleMatches(p.policy.Spec.MatchConstraints.ResourceRules, gvk) {
 				continue
 			}
-			if mc := p.policy.Spec.MatchConstraints; !selectorMatches(mc.NamespaceSelector, nsLabels[o.U.GetNamespace()]) || !selectorMatches(mc.ObjectSelector, o.U.GetLabels()) {
+			if mc := p.policy.Spec.MatchConstraints; !matchSelectorMatches(mc.NamespaceSelector, nsLabels[o.U.GetNamespace()]) || !matchSelectorMatches(mc.ObjectSelector, o.U.GetLabels()) {
 				continue
 			}
 			for _, b := range bindings {
@@ -154,10 +154,10 @@ func checkPolicies(c *Cluster, rep *Report, extra []*Obj, username string) {
 					continue
 				}
 				if mr := b.Spec.MatchResources; mr != nil {
-					if mr.NamespaceSelector != nil && (o.U.GetNamespace() == "" || !selectorMatches(mr.NamespaceSelector, nsLabels[o.U.GetNamespace()])) {
+					if mr.NamespaceSelector != nil && (o.U.GetNamespace() == "" || !matchSelectorMatches(mr.NamespaceSelector, nsLabels[o.U.GetNamespace()])) {
 						continue
 					}
-					if !selectorMatches(mr.ObjectSelector, o.U.GetLabels()) {
+					if !matchSelectorMatches(mr.ObjectSelector, o.U.GetLabels()) {
 						continue
 					}
 				}

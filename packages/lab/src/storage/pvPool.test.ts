@@ -3,7 +3,6 @@ import { NodePool } from '../inventory/inventory';
 import { labPaths } from '../paths';
 import { loadProviders } from '../registry/labProviders';
 import { persistentVolumeObject, planVolumePool } from './pvPool';
-import { quantityBytes } from './quantity';
 
 const providers = loadProviders(labPaths().providersDir);
 const pool = (p: Partial<NodePool>): NodePool => ({
@@ -85,11 +84,5 @@ describe('volume pool', () => {
 
   it('uses unique names', () => {
     expect(new Set(volumes.map(v => v.name)).size).toBe(volumes.length);
-  });
-
-  it('parses binary and decimal quantities', () => {
-    expect(quantityBytes('10Gi')).toBe(10 * 2 ** 30);
-    expect(quantityBytes('1G')).toBe(1e9);
-    expect(() => quantityBytes('ten')).toThrow(/unsupported quantity/);
   });
 });

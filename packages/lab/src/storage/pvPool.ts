@@ -1,10 +1,13 @@
 import {
+  compareQuantities,
+  parseQuantity,
+} from '@internal/plugin-multi-provider-common';
+import {
   findProvider,
   PROVIDER_LABEL,
   Provider,
 } from '../registry/labProviders';
 import { NodeSpec, LAB_MANAGED_LABEL } from '../inventory/nodes';
-import { quantityBytes } from './quantity';
 
 /** Labels every pre-created volume carries. */
 export const PV_POOL_LABEL = 'cloudlab.dev/lab-volume-pool';
@@ -60,11 +63,13 @@ export function planVolumePool(
   for (const [providerName, values] of domains) {
     const provider = findProvider(providers, providerName)!;
     const storage = provider.storage;
-    const min = quantityBytes(storage.minVolumeSize);
+    const min = parseQuantity(storage.minVolumeSize);
     const sizes = [
       ...new Set(
         pool.sizes.map(s =>
-          quantityBytes(s) < min ? storage.minVolumeSize : s,
+          compareQuantities(parseQuantity(s), min) < 0
+            ? storage.minVolumeSize
+            : s,
         ),
       ),
     ];

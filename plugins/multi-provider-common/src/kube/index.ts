@@ -1,4 +1,5 @@
 export * from './quantity';
 export * from './types';
 export * from './slim';
+export * from './labelSelector';
 export * from './matching';

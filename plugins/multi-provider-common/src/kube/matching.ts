@@ -1,30 +1,24 @@
 import type { SlimNode, PlacementIntent } from './slim';
+import { labelRequirementHolds } from './labelSelector';
 import type {
   LabelSelector,
   NodeSelectorRequirement,
   NodeSelectorTerm,
 } from './types';
 
+/** A node selector requirement: the label-selector operators plus the numeric Gt and Lt. */
 function requirementHolds(
   req: NodeSelectorRequirement,
   value: string | undefined,
 ): boolean {
   const values = req.values ?? [];
   switch (req.operator) {
-    case 'In':
-      return value !== undefined && values.includes(value);
-    case 'NotIn':
-      return value === undefined || !values.includes(value);
-    case 'Exists':
-      return value !== undefined;
-    case 'DoesNotExist':
-      return value === undefined;
     case 'Gt':
       return value !== undefined && Number(value) > Number(values[0]);
     case 'Lt':
       return value !== undefined && Number(value) < Number(values[0]);
     default:
-      return false;
+      return labelRequirementHolds(req, value) ?? false;
   }
 }
 
@@ -110,27 +104,6 @@ function describeRequirement(r: NodeSelectorRequirement): string {
   return r.values && r.values.length > 0
     ? `${r.key} ${r.operator} (${r.values.join(', ')})`
     : `${r.key} ${r.operator}`;
-}
-
-/**
- * Whether labels satisfy a label selector (`matchLabels` and `matchExpressions`, ANDed). An empty
- * selector matches every pod; a missing one matches none, as for topology spread and pod
- * affinity terms.
- */
-export function labelSelectorMatches(
-  selector: LabelSelector | undefined,
-  labels: Record<string, string> | undefined,
-): boolean {
-  if (!selector) return false;
-  const l = labels ?? {};
-  return (
-    Object.entries(selector.matchLabels ?? {}).every(([k, v]) => l[k] === v) &&
-    (selector.matchExpressions ?? []).every(
-      r =>
-        ['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(r.operator) &&
-        requirementHolds(r, l[r.key]),
-    )
-  );
 }
 
 /** A label selector in words, e.g. `app=web, tier In (a, b)`. */

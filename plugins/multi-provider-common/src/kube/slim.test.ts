@@ -11,7 +11,10 @@ describe('quantities', () => {
     expect(bytes('128Mi')).toBe(128 * 1024 * 1024);
     expect(bytes('1G')).toBe(1e9);
     expect(bytes('1e3')).toBe(1000);
-    expect(parseQuantity('lots')).toBeUndefined();
+    expect(() => parseQuantity('lots')).toThrow(
+      '"lots" is not a Kubernetes quantity',
+    );
+    expect(bytes('lots')).toBe(0);
     expect(cpuMillis(undefined)).toBe(0);
   });
 });

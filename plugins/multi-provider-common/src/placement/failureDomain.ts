@@ -4,9 +4,9 @@ import {
   ServiceVerdict,
   Verdict,
 } from '../api/failureDomain';
+import { labelSelectorMatches } from '../kube/labelSelector';
 import {
   hardIntentViolations,
-  labelSelectorMatches,
   termMatches,
   untoleratedTaints,
 } from '../kube/matching';

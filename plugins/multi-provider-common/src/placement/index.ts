@@ -5,3 +5,4 @@ export * from './entityPlacement';
 export * from './platformSummary';
 export * from './failureDomain';
 export * from './workloadIntent';
+export * from './pinnedProvider';

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { bytes } from '../kube/quantity';
 import { SlimNode, SlimPod } from '../kube/slim';
+import { pinnedProvider } from '../placement/pinnedProvider';
 import { providerOfNode } from '../registry/providerOfNode';
 import {
   ProviderDefinition,
   ProviderRegistry,
 } from '../registry/createProviderRegistry';
+import { checkVolumeSize } from './volumeSize';
 
 /** Annotation marking the default StorageClass. */
 export const DEFAULT_CLASS_ANNOTATION =
@@ -100,16 +102,14 @@ export interface StorageFindingsInput {
 /** What the findings look up per object, derived once per registry. */
 interface RegistryLookups {
   byDriver: Map<string, ProviderDefinition>;
-  names: Set<string>;
 }
 const LOOKUPS = new WeakMap<ProviderRegistry, RegistryLookups>();
 
 function lookups(registry: ProviderRegistry): RegistryLookups {
   let out = LOOKUPS.get(registry);
   if (!out) {
-    out = { byDriver: new Map(), names: new Set() };
+    out = { byDriver: new Map() };
     for (const p of registry.providers) {
-      out.names.add(p.name);
       const driver = p.storage?.csiDriver;
       if (driver && !out.byDriver.has(driver)) out.byDriver.set(driver, p);
     }
@@ -126,33 +126,6 @@ export function providerOfDriver(
   return driver === undefined
     ? undefined
     : lookups(registry).byDriver.get(driver);
-}
-
-/** The single provider a pod is pinned to by nodeSelector / required affinity, if any. */
-export function pinnedProvider(
-  pod: SlimPod,
-  registry: ProviderRegistry,
-): string | undefined {
-  if (!pod.intent) return undefined;
-  const { names } = lookups(registry);
-  const selector = pod.intent.nodeSelector;
-  const fromSelector = selector
-    ? Object.values(selector).find(v => names.has(v))
-    : undefined;
-  if (fromSelector) return fromSelector;
-  const terms = pod.intent?.requiredTerms ?? [];
-  const pins = terms.map(
-    t =>
-      (t.matchExpressions ?? []).find(
-        e =>
-          e.operator === 'In' &&
-          e.values?.length === 1 &&
-          names.has(e.values[0]),
-      )?.values?.[0],
-  );
-  return pins.length > 0 && pins.every(p => p && p === pins[0])
-    ? pins[0]
-    : undefined;
 }
 
 /** A pod the scheduler has not placed yet and that is not going away. */
@@ -260,8 +233,12 @@ export function claimFindings(
     });
   }
   const requested = claim.spec?.resources?.requests?.storage;
-  const min = provider?.storage?.minVolumeSize;
-  if (provider && requested && min && bytes(requested) < bytes(min)) {
+  const verdict =
+    provider?.storage && requested
+      ? checkVolumeSize(requested, provider.storage)
+      : 'ok';
+  if (provider && requested && verdict === 'below-minimum') {
+    const min = provider.storage?.minVolumeSize;
     out.push({
       id: 'size-below-minimum',
       severity: 'warning',
@@ -269,11 +246,7 @@ export function claimFindings(
       message: `${requested} is below ${provider.displayName}'s minimum volume size ${min}; the volume will be ${min} and billed as such`,
       fix: `Request at least ${min}`,
     });
-  } else if (
-    provider?.storage?.wholeGiB &&
-    requested &&
-    bytes(requested) % GIB !== 0
-  ) {
+  } else if (provider && requested && verdict === 'not-whole-gib') {
     out.push({
       id: 'size-not-whole-gib',
       severity: 'warning',

@@ -1,3 +1,4 @@
 export * from './findings';
 export * from './slim';
 export * from './views';
+export * from './volumeSize';

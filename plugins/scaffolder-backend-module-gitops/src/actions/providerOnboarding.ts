@@ -1,10 +1,15 @@
 import { InputError } from '@backstage/errors';
+import {
+  bytes,
+  isWholeGiB,
+  parseQuantity,
+} from '@internal/plugin-multi-provider-common';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import type { z as zod } from 'zod';
 import { ChangeSet } from '../lib/ChangeSet';
 import { changeOutput, dnsLabel, providerName } from '../lib/fields';
 import { componentDir, PATHS } from '../lib/gitopsTree';
-import { quantityBytes, STORAGE_SIZE_PATTERN } from '../lib/quantity';
+import { STORAGE_SIZE_PATTERN } from '../lib/storageSize';
 import {
   ensureInSeq,
   findObject,
@@ -89,7 +94,7 @@ type Input = zod.infer<
 
 /** The smallest whole-GiB size not below `min` (what the component requests by default). */
 export function componentSize(min: string): string {
-  return `${Math.ceil(quantityBytes(min)! / 2 ** 30)}Gi`;
+  return `${Math.ceil(bytes(min) / 2 ** 30)}Gi`;
 }
 
 /** Pure generator: every new file of a provider, keyed by workspace path. */
@@ -271,7 +276,7 @@ export async function stageProviderOnboarding(
       throw new InputError(`classes.${i}.name: '${c.name}' is listed twice`);
     }
   });
-  if (input.wholeGiB && quantityBytes(input.minVolumeSize)! % 2 ** 30 !== 0) {
+  if (input.wholeGiB && !isWholeGiB(parseQuantity(input.minVolumeSize))) {
     throw new InputError(
       'minVolumeSize: must be whole GiB (e.g. 10Gi) when wholeGiB is set',
     );

@@ -1,11 +1,12 @@
 import { InputError } from '@backstage/errors';
+import { checkVolumeSize } from '@internal/plugin-multi-provider-common';
 import { createHash } from 'node:crypto';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import type { z as zod } from 'zod';
 import { ChangeSet } from '../lib/ChangeSet';
 import { changeOutput, dnsLabel, providerName } from '../lib/fields';
 import { appDir, baseDir, componentDir } from '../lib/gitopsTree';
-import { quantityBytes, STORAGE_SIZE_PATTERN } from '../lib/quantity';
+import { STORAGE_SIZE_PATTERN } from '../lib/storageSize';
 import { parseDocuments, renderNewFile, SCHEMAS } from '../lib/yamlFiles';
 import {
   findProvider,
@@ -122,7 +123,6 @@ function checkAgainstRegistry(input: Input, registry: ProviderRegistry) {
         'replicas: must be 1 when storage is requested (one ReadWriteOnce volume per instance)',
       );
     }
-    const bytes = quantityBytes(input.storage.size)!;
     for (const p of input.providers) {
       const def = findProvider(registry, p);
       if (!def) continue;
@@ -130,13 +130,12 @@ function checkAgainstRegistry(input: Input, registry: ProviderRegistry) {
         problems.push(`storage: provider '${p}' offers no storage classes`);
         continue;
       }
-      const min = def.storage.minVolumeSize;
-      if (min && bytes < quantityBytes(min)!) {
+      const verdict = checkVolumeSize(input.storage.size, def.storage);
+      if (verdict === 'below-minimum') {
         problems.push(
-          `storage.size: ${input.storage.size} is below ${p}'s minimum volume size ${min}`,
+          `storage.size: ${input.storage.size} is below ${p}'s minimum volume size ${def.storage.minVolumeSize}`,
         );
-      }
-      if (def.storage.wholeGiB && bytes % 2 ** 30 !== 0) {
+      } else if (verdict === 'not-whole-gib') {
         problems.push(
           `storage.size: ${p} allocates whole GiB; use a size in Gi such as 10Gi`,
         );

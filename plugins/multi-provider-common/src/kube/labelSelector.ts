@@ -1,0 +1,118 @@
+import type { LabelSelector } from './types';
+
+/** One label requirement: a key, an operator and its values. */
+export interface LabelRequirement {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | string;
+  values?: string[];
+}
+
+/**
+ * Whether a label value (undefined: the label is absent) satisfies a set-based requirement.
+ * As in Kubernetes, `NotIn` and `DoesNotExist` also hold for objects without the label.
+ * `undefined` for an operator a label selector does not know.
+ */
+export function labelRequirementHolds(
+  req: LabelRequirement,
+  value: string | undefined,
+): boolean | undefined {
+  const values = req.values ?? [];
+  switch (req.operator) {
+    case 'In':
+      return value !== undefined && values.includes(value);
+    case 'NotIn':
+      return value === undefined || !values.includes(value);
+    case 'Exists':
+      return value !== undefined;
+    case 'DoesNotExist':
+      return value === undefined;
+    default:
+      return undefined;
+  }
+}
+
+const NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const DNS_SUBDOMAIN =
+  /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Whether `key` is a valid label key: an optional DNS subdomain prefix and a name of ≤ 63. */
+export function isLabelKey(key: string): boolean {
+  const slash = key.indexOf('/');
+  const prefix = slash < 0 ? undefined : key.slice(0, slash);
+  const name = slash < 0 ? key : key.slice(slash + 1);
+  if (
+    prefix !== undefined &&
+    (prefix.length === 0 || prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))
+  ) {
+    return false;
+  }
+  return name.length > 0 && name.length <= 63 && NAME.test(name);
+}
+
+/** Whether `value` is a valid label value: empty, or a name of ≤ 63 characters. */
+export function isLabelValue(value: string): boolean {
+  return value === '' || (value.length <= 63 && NAME.test(value));
+}
+
+function requirementIsValid(r: LabelRequirement): boolean {
+  if (!isLabelKey(r.key)) return false;
+  const values = r.values ?? [];
+  switch (r.operator) {
+    case 'In':
+    case 'NotIn':
+      return values.length > 0 && values.every(isLabelValue);
+    case 'Exists':
+    case 'DoesNotExist':
+      return values.length === 0;
+    default:
+      return false;
+  }
+}
+
+// Selectors are checked once per object: the same few selectors are matched against every pod.
+const VALIDITY = new WeakMap<LabelSelector, boolean>();
+
+/** Whether the API server would accept the selector (keys, values, operators and their values). */
+export function isValidLabelSelector(selector: LabelSelector): boolean {
+  let valid = VALIDITY.get(selector);
+  if (valid === undefined) {
+    valid =
+      Object.entries(selector.matchLabels ?? {}).every(
+        ([k, v]) => isLabelKey(k) && isLabelValue(v),
+      ) && (selector.matchExpressions ?? []).every(requirementIsValid);
+    VALIDITY.set(selector, valid);
+  }
+  return valid;
+}
+
+/**
+ * Whether labels satisfy a label selector (`matchLabels` and `matchExpressions`, ANDed), with
+ * the API server's meaning: a missing selector matches nothing, an empty one everything, and
+ * one the API server would reject matches nothing. The Go validator's twin
+ * (tools/gitops-validate/selector.go) runs the same vectors (conformance/label-selector).
+ */
+export function labelSelectorMatches(
+  selector: LabelSelector | null | undefined,
+  labels: Record<string, string> | undefined,
+): boolean {
+  if (!selector || !isValidLabelSelector(selector)) return false;
+  const l = labels ?? {};
+  return (
+    Object.entries(selector.matchLabels ?? {}).every(
+      ([key, value]) => labelOf(l, key) === value,
+    ) &&
+    (selector.matchExpressions ?? []).every(
+      r => labelRequirementHolds(r, labelOf(l, r.key)) === true,
+    )
+  );
+}
+
+/** A label's value; undefined when absent (never an inherited property such as `constructor`). */
+export function labelOf(
+  labels: Record<string, string>,
+  key: string,
+): string | undefined {
+  return Object.prototype.hasOwnProperty.call(labels, key)
+    ? labels[key]
+    : undefined;
+}
