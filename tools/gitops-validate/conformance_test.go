@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 )
 
 // The rules shared with the TypeScript packages run the vectors in conformance/ (the jest
@@ -111,6 +112,30 @@ func TestConformanceLabelSelector(t *testing.T) {
 	for _, c := range v.Cases {
 		if got := labelSelectorMatches(c.Selector, c.Labels); got != c.Matches {
 			t.Errorf("%s: matches %v, want %v", c.Name, got, c.Matches)
+		}
+	}
+}
+
+func TestConformanceLabelSelectorStrings(t *testing.T) {
+	var v struct {
+		Cases []struct {
+			Name     string
+			Selector string
+			Labels   map[string]string
+			Matches  bool
+			Error    bool
+		}
+	}
+	loadVectors(t, "label-selector/strings.json", &v)
+	for _, c := range v.Cases {
+		s, err := labels.Parse(c.Selector)
+		switch {
+		case c.Error && err == nil:
+			t.Errorf("%s: %q parsed, want an error", c.Name, c.Selector)
+		case !c.Error && err != nil:
+			t.Errorf("%s: %q: %v", c.Name, c.Selector, err)
+		case !c.Error && s.Matches(labels.Set(c.Labels)) != c.Matches:
+			t.Errorf("%s: %q matches %v, want %v", c.Name, c.Selector, !c.Matches, c.Matches)
 		}
 	}
 }

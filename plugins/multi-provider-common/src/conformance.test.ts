@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
+  labelRequirementsMatch,
   labelSelectorMatches,
+  parseLabelSelector,
   parseQuantity,
   quantityMilliValue,
   quantityValue,
@@ -104,5 +106,28 @@ describe('conformance: label selector', () => {
     vectors<Case>('label-selector/cases.json').map(c => [c.name, c] as const),
   )('%s', (_, c) => {
     expect(labelSelectorMatches(c.selector, c.labels)).toBe(c.matches);
+  });
+});
+
+describe('conformance: label selector strings', () => {
+  type Case = {
+    name: string;
+    selector: string;
+    labels?: Record<string, string>;
+    matches?: boolean;
+    error?: boolean;
+  };
+  it.each(
+    vectors<Case>('label-selector/strings.json').map(c => [c.name, c] as const),
+  )('%s', (_, c) => {
+    if (c.error) {
+      expect(() => parseLabelSelector(c.selector)).toThrow(
+        `Invalid label selector "${c.selector}"`,
+      );
+      return;
+    }
+    expect(
+      labelRequirementsMatch(parseLabelSelector(c.selector), c.labels),
+    ).toBe(c.matches);
   });
 });

@@ -91,7 +91,7 @@ describe('ClusterCache', () => {
     expect(cache.pods.relists).toBe(2);
     expect([...cache.pods.items.keys()].sort()).toEqual(['ns/p0', 'ns/p2']);
     const query = {
-      requirements: [{ key: 'app', op: 'in' as const, values: ['p1', 'p2'] }],
+      requirements: [{ key: 'app', operator: 'In', values: ['p1', 'p2'] }],
       matches: () => true,
     };
     expect(cache.podIndex.select(query)).toEqual(['ns/p2']);

@@ -1,6 +1,9 @@
-import { SlimPod } from '@internal/plugin-multi-provider-common';
+import {
+  LabelRequirement,
+  SlimPod,
+} from '@internal/plugin-multi-provider-common';
 import fc from 'fast-check';
-import { LabelRequirement, podQuery } from './entityPods';
+import { podQuery } from './entityPods';
 import { PodIndex, selectPods } from './PodIndex';
 
 const KEYS = ['app', 'tier', 'backstage.io/kubernetes-id'];
@@ -16,7 +19,7 @@ const podArb = fc.record({
 const requirementArb: fc.Arbitrary<LabelRequirement> = fc.oneof(
   fc.record({
     key: fc.constantFrom(...KEYS),
-    op: fc.constantFrom('in' as const, 'notin' as const),
+    operator: fc.constantFrom('In', 'NotIn'),
     values: fc.uniqueArray(fc.constantFrom(...VALUES), {
       minLength: 1,
       maxLength: 3,
@@ -24,7 +27,7 @@ const requirementArb: fc.Arbitrary<LabelRequirement> = fc.oneof(
   }),
   fc.record({
     key: fc.constantFrom(...KEYS),
-    op: fc.constantFrom('exists' as const, 'absent' as const),
+    operator: fc.constantFrom('Exists', 'DoesNotExist'),
   }),
 );
 
@@ -82,20 +85,20 @@ describe('PodIndex', () => {
     // 100 apps x 10 namespaces, but app-i always lands in namespace i % 10: 100 groups.
     expect(index.stats().groups).toBe(100);
     const q = query(undefined, [
-      { key: 'backstage.io/kubernetes-id', op: 'in', values: ['app-7'] },
+      { key: 'backstage.io/kubernetes-id', operator: 'In', values: ['app-7'] },
     ]);
     expect(index.examined(q)).toBe(1);
     expect(index.select(q)).toHaveLength(10);
     // Only negative requirements and no namespace: every group is examined (never every pod).
     expect(
       index.examined(
-        query(undefined, [{ key: 'app', op: 'notin', values: ['x'] }]),
+        query(undefined, [{ key: 'app', operator: 'NotIn', values: ['x'] }]),
       ),
     ).toBe(100);
     // The namespace narrows when the labels cannot.
     expect(
       index.examined(
-        query('ns-3', [{ key: 'app', op: 'notin', values: ['x'] }]),
+        query('ns-3', [{ key: 'app', operator: 'NotIn', values: ['x'] }]),
       ),
     ).toBe(10);
   });

@@ -1,5 +1,8 @@
-import { SlimPod } from '@internal/plugin-multi-provider-common';
-import { EntityPodQuery, LabelRequirement } from './entityPods';
+import {
+  LabelRequirement,
+  SlimPod,
+} from '@internal/plugin-multi-provider-common';
+import { EntityPodQuery } from './entityPods';
 
 /** Pods of one namespace with identical labels (the replicas of a workload, typically). */
 interface Group {
@@ -95,7 +98,8 @@ export class PodIndex {
 
   /** Groups that may satisfy one requirement, or undefined when the index cannot narrow it. */
   private candidatesOf(r: LabelRequirement): ReadonlySet<Group> | undefined {
-    if (r.op !== 'in') return undefined; // notin / absent / exists: not indexed
+    // NotIn / Exists / DoesNotExist: not indexed
+    if (r.operator !== 'In' || !r.values) return undefined;
     if (r.values.length === 1)
       return this.byTerm.get(labelTerm(r.key, r.values[0])) ?? new Set();
     const union = new Set<Group>();

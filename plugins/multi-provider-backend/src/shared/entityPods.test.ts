@@ -1,4 +1,5 @@
-import { entityPodMatcher, parseLabelSelector } from './entityPods';
+import { InputError } from '@backstage/errors';
+import { entityPodMatcher } from './entityPods';
 
 const pod = (labels: Record<string, string>, namespace = 'shop') => ({
   name: 'p',
@@ -49,9 +50,15 @@ describe('entityPodMatcher', () => {
 
   it('returns undefined without annotations and rejects a broken selector', () => {
     expect(entityPodMatcher(entity({}))).toBeUndefined();
-    expect(() => parseLabelSelector('a in (b')).toThrow(
-      /Invalid label selector/,
-    );
-    expect(parseLabelSelector('a!=b,c')).toHaveLength(2);
+    expect(() =>
+      entityPodMatcher(
+        entity({ 'backstage.io/kubernetes-label-selector': 'a in (b' }),
+      ),
+    ).toThrow(InputError);
+    expect(
+      entityPodMatcher(
+        entity({ 'backstage.io/kubernetes-label-selector': 'a!=b,c' }),
+      )?.({ name: 'p', namespace: 'n', phase: 'Running', labels: { c: '' } }),
+    ).toBe(true);
   });
 });

@@ -1,6 +1,12 @@
 import { Entity } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
-import { SlimPod } from '@internal/plugin-multi-provider-common';
+import {
+  InvalidLabelSelectorError,
+  LabelRequirement,
+  labelRequirementsMatch,
+  parseLabelSelector,
+  SlimPod,
+} from '@internal/plugin-multi-provider-common';
 
 /** Annotations the kubernetes plugin matches workloads by; reused so one catalog serves both. */
 export const KUBERNETES_ID_ANNOTATION = 'backstage.io/kubernetes-id';
@@ -10,58 +16,6 @@ export const KUBERNETES_NAMESPACE_ANNOTATION =
   'backstage.io/kubernetes-namespace';
 /** The pod label the kubernetes-id annotation is matched against. */
 export const KUBERNETES_ID_LABEL = 'backstage.io/kubernetes-id';
-
-/**
- * One requirement of a label selector. `key=v` is `in [v]`, `key!=v` is `notin [v]`; as in
- * Kubernetes, `notin` and `!=` also match pods without the key.
- */
-export type LabelRequirement =
-  | { key: string; op: 'in' | 'notin'; values: string[] }
-  | { key: string; op: 'exists' | 'absent' };
-
-/** Whether labels satisfy one requirement. */
-export function requirementMatches(
-  r: LabelRequirement,
-  labels: Record<string, string>,
-): boolean {
-  switch (r.op) {
-    case 'in':
-      return r.key in labels && r.values.includes(labels[r.key]);
-    case 'notin':
-      return !(r.key in labels) || !r.values.includes(labels[r.key]);
-    case 'exists':
-      return r.key in labels;
-    default:
-      return !(r.key in labels);
-  }
-}
-
-/** Parses a Kubernetes label selector string (`a=b,c!=d,e in (x,y),!f,g`). */
-export function parseLabelSelector(selector: string): LabelRequirement[] {
-  const parts = selector.match(/([^,(]+(\([^)]*\))?)/g) ?? [];
-  return parts
-    .map(p => p.trim())
-    .filter(Boolean)
-    .map((part): LabelRequirement => {
-      let m = /^([\w./-]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(part);
-      if (m) {
-        const [, key, op, list] = m;
-        const values = list.split(',').map(v => v.trim());
-        return { key, op: op as 'in' | 'notin', values };
-      }
-      m = /^([\w./-]+)\s*(==|=|!=)\s*([\w./-]*)$/.exec(part);
-      if (m) {
-        const [, key, op, value] = m;
-        return { key, op: op === '!=' ? 'notin' : 'in', values: [value] };
-      }
-      m = /^(!?)([\w./-]+)$/.exec(part);
-      if (m) {
-        const [, not, key] = m;
-        return { key, op: not ? 'absent' : 'exists' };
-      }
-      throw new InputError(`Invalid label selector "${selector}" at "${part}"`);
-    });
-}
 
 /** Which pods an entity owns: optional namespace plus label requirements (all must hold). */
 export interface EntityPodQuery {
@@ -86,8 +40,18 @@ export function podQuery(
     requirements,
     matches: pod =>
       (!namespace || pod.namespace === namespace) &&
-      requirements.every(r => requirementMatches(r, pod.labels ?? {})),
+      labelRequirementsMatch(requirements, pod.labels),
   };
+}
+
+/** The label selector annotation's requirements; a malformed one is the caller's 400. */
+function parseSelectorAnnotation(selector: string): LabelRequirement[] {
+  try {
+    return parseLabelSelector(selector);
+  } catch (e) {
+    if (e instanceof InvalidLabelSelectorError) throw new InputError(e.message);
+    throw e;
+  }
 }
 
 /**
@@ -101,9 +65,9 @@ export function entityPodQuery(entity: Entity): EntityPodQuery | undefined {
   const id = annotations[KUBERNETES_ID_ANNOTATION];
   const namespace = annotations[KUBERNETES_NAMESPACE_ANNOTATION] || undefined;
   let requirements: LabelRequirement[];
-  if (selector) requirements = parseLabelSelector(selector);
+  if (selector) requirements = parseSelectorAnnotation(selector);
   else if (id)
-    requirements = [{ key: KUBERNETES_ID_LABEL, op: 'in', values: [id] }];
+    requirements = [{ key: KUBERNETES_ID_LABEL, operator: 'In', values: [id] }];
   else return undefined;
   return podQuery(namespace, requirements);
 }

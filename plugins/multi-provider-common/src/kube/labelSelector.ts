@@ -107,6 +107,17 @@ export function labelSelectorMatches(
   );
 }
 
+/** Whether labels satisfy every requirement (as parsed by {@link parseLabelSelector}). */
+export function labelRequirementsMatch(
+  requirements: readonly LabelRequirement[],
+  labels: Record<string, string> | undefined,
+): boolean {
+  const l = labels ?? {};
+  return requirements.every(
+    r => labelRequirementHolds(r, labelOf(l, r.key)) === true,
+  );
+}
+
 /** A label's value; undefined when absent (never an inherited property such as `constructor`). */
 export function labelOf(
   labels: Record<string, string>,
@@ -115,4 +126,65 @@ export function labelOf(
   return Object.prototype.hasOwnProperty.call(labels, key)
     ? labels[key]
     : undefined;
+}
+
+/** Thrown by {@link parseLabelSelector} for text that is not a label selector. */
+export class InvalidLabelSelectorError extends Error {
+  constructor(text: string, part: string, why: string) {
+    super(`Invalid label selector "${text}" at "${part}": ${why}`);
+    this.name = 'InvalidLabelSelectorError';
+  }
+}
+
+/** Splits at the commas that are not inside a value list's parentheses. */
+function splitRequirements(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === ',' && depth === 0) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts.map(p => p.trim());
+}
+
+/**
+ * Parses a label selector's string form (`a=b, c!=d, e in (x,y), !f, g`), as the kubernetes
+ * plugin reads the `backstage.io/kubernetes-label-selector` annotation, into requirements that
+ * {@link labelRequirementHolds} matches. `key=v` is `In [v]`, `key!=v` is `NotIn [v]`; keys
+ * and values must be valid label keys and values. An empty text selects everything.
+ */
+export function parseLabelSelector(text: string): LabelRequirement[] {
+  if (text.trim() === '') return [];
+  return splitRequirements(text).map((part): LabelRequirement => {
+    const fail = (why: string) =>
+      new InvalidLabelSelectorError(text, part, why);
+    let m = /^(\S+)\s+(in|notin)\s*\(([^()]*)\)$/.exec(part);
+    let req: LabelRequirement;
+    if (m) {
+      // As in Kubernetes, an empty list `()` is the empty value.
+      const values = m[3].split(',').map(v => v.trim());
+      req = { key: m[1], operator: m[2] === 'in' ? 'In' : 'NotIn', values };
+    } else if ((m = /^([^=!\s]+)\s*(==|=|!=)\s*(\S*)$/.exec(part))) {
+      req = {
+        key: m[1],
+        operator: m[2] === '!=' ? 'NotIn' : 'In',
+        values: [m[3]],
+      };
+    } else if ((m = /^(!?)\s*([^=!\s(),]+)$/.exec(part))) {
+      req = { key: m[2], operator: m[1] ? 'DoesNotExist' : 'Exists' };
+    } else {
+      throw fail('expected key, !key, key=value, key!=value or key in (…)');
+    }
+    if (!isLabelKey(req.key)) throw fail(`"${req.key}" is not a label key`);
+    const bad = req.values?.find(v => !isLabelValue(v));
+    if (bad !== undefined) throw fail(`"${bad}" is not a label value`);
+    return req;
+  });
 }
