@@ -50,10 +50,14 @@ describe('conformance: quantity', () => {
     '%s',
     (_, c) => {
       const q = parseQuantity(c.input);
-      expect(quantityValue(q).toString()).toBe(c.value);
-      if (c.milliValue !== undefined) {
-        expect(quantityMilliValue(q).toString()).toBe(c.milliValue);
-      }
+      expect({
+        value: quantityValue(q).toString(),
+        // Only where the vector gives it (it must fit in int64 for Go).
+        milliValue:
+          c.milliValue === undefined
+            ? undefined
+            : quantityMilliValue(q).toString(),
+      }).toEqual({ value: c.value, milliValue: c.milliValue });
     },
   );
 });
@@ -117,17 +121,21 @@ describe('conformance: label selector strings', () => {
     matches?: boolean;
     error?: boolean;
   };
-  it.each(
-    vectors<Case>('label-selector/strings.json').map(c => [c.name, c] as const),
-  )('%s', (_, c) => {
-    if (c.error) {
+  const cases = vectors<Case>('label-selector/strings.json');
+  it.each(cases.filter(c => c.error).map(c => [c.name, c] as const))(
+    '%s is refused',
+    (_, c) => {
       expect(() => parseLabelSelector(c.selector)).toThrow(
         `Invalid label selector "${c.selector}"`,
       );
-      return;
-    }
-    expect(
-      labelRequirementsMatch(parseLabelSelector(c.selector), c.labels),
-    ).toBe(c.matches);
-  });
+    },
+  );
+  it.each(cases.filter(c => !c.error).map(c => [c.name, c] as const))(
+    '%s',
+    (_, c) => {
+      expect(
+        labelRequirementsMatch(parseLabelSelector(c.selector), c.labels),
+      ).toBe(c.matches);
+    },
+  );
 });

@@ -154,6 +154,26 @@ function splitRequirements(text: string): string[] {
   return parts.map(p => p.trim());
 }
 
+/** One requirement of the string form, unchecked; undefined when it has none of the shapes. */
+function requirementOf(part: string): LabelRequirement | undefined {
+  const set = /^(\S+)\s+(in|notin)\s*\(([^()]*)\)$/.exec(part);
+  if (set) {
+    // As in Kubernetes, an empty list `()` is the empty value.
+    const values = set[3].split(',').map(v => v.trim());
+    return { key: set[1], operator: set[2] === 'in' ? 'In' : 'NotIn', values };
+  }
+  const equality = /^([^=!\s]+)\s*(==|=|!=)\s*(\S*)$/.exec(part);
+  if (equality) {
+    const [, key, op, value] = equality;
+    return { key, operator: op === '!=' ? 'NotIn' : 'In', values: [value] };
+  }
+  const exists = /^(!?)\s*([^=!\s(),]+)$/.exec(part);
+  if (exists) {
+    return { key: exists[2], operator: exists[1] ? 'DoesNotExist' : 'Exists' };
+  }
+  return undefined;
+}
+
 /**
  * Parses a label selector's string form (`a=b, c!=d, e in (x,y), !f, g`), as the kubernetes
  * plugin reads the `backstage.io/kubernetes-label-selector` annotation, into requirements that
@@ -165,21 +185,8 @@ export function parseLabelSelector(text: string): LabelRequirement[] {
   return splitRequirements(text).map((part): LabelRequirement => {
     const fail = (why: string) =>
       new InvalidLabelSelectorError(text, part, why);
-    let m = /^(\S+)\s+(in|notin)\s*\(([^()]*)\)$/.exec(part);
-    let req: LabelRequirement;
-    if (m) {
-      // As in Kubernetes, an empty list `()` is the empty value.
-      const values = m[3].split(',').map(v => v.trim());
-      req = { key: m[1], operator: m[2] === 'in' ? 'In' : 'NotIn', values };
-    } else if ((m = /^([^=!\s]+)\s*(==|=|!=)\s*(\S*)$/.exec(part))) {
-      req = {
-        key: m[1],
-        operator: m[2] === '!=' ? 'NotIn' : 'In',
-        values: [m[3]],
-      };
-    } else if ((m = /^(!?)\s*([^=!\s(),]+)$/.exec(part))) {
-      req = { key: m[2], operator: m[1] ? 'DoesNotExist' : 'Exists' };
-    } else {
+    const req = requirementOf(part);
+    if (!req) {
       throw fail('expected key, !key, key=value, key!=value or key in (…)');
     }
     if (!isLabelKey(req.key)) throw fail(`"${req.key}" is not a label key`);
