@@ -17,7 +17,10 @@ export { clusterSourceServiceRef } from './shared/clusterSourceServiceRef';
 export { InMemoryCluster } from './shared/InMemoryClusterSource';
 export { connectCluster, kubeConfigFor } from './shared/KubeClusterSource';
 export { kubeList } from './shared/kubeWatch';
-export { entityPodQuery } from './shared/entityPods';
+export {
+  entityPodQuery,
+  KUBERNETES_NAMESPACE_ANNOTATION,
+} from './shared/entityPods';
 export { PlacementService } from './placement/PlacementService';
 export { placementRoutes } from './placement/placementRouter';
 export { StorageCache } from './storage/StorageCache';

@@ -4,6 +4,7 @@
 // latency); asserts nothing. `--lab` reads the running lab (.cache/lab: URL, CA, portal token) and
 // also measures the stock kubernetes backend's workloads query for the same entities in the same
 // run and process (both plugins in one startTestBackend, configured by one `kubernetes` block).
+import { KUBERNETES_ANNOTATION } from '@backstage/plugin-kubernetes-common';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { KubeNode, KubePod } from '@internal/plugin-multi-provider-common';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
@@ -99,7 +100,7 @@ function syntheticCluster(
         namespace: `ns-${i % 40}`,
         labels: {
           'app.kubernetes.io/name': app,
-          'backstage.io/kubernetes-id': app,
+          [KUBERNETES_ANNOTATION]: app,
           'pod-template-hash': hash,
         },
         ownerReferences: [
@@ -439,7 +440,7 @@ async function main() {
   if (kc) await podListBaseline(kc);
   if (!cluster) {
     const first = cache.pods.items.values().next().value;
-    const entityName = first?.labels?.['backstage.io/kubernetes-id'] ?? 'none';
+    const entityName = first?.labels?.[KUBERNETES_ANNOTATION] ?? 'none';
     await benchRoutes(cache, entityName, iterations);
   } else {
     await printPlacementBuildCost([cache], labEntities(), 20);

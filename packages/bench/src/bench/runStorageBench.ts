@@ -10,6 +10,7 @@
 // of the storage routes beside the stock kubernetes backend's PVC listing
 // (`POST /api/kubernetes/services/:id` with `kubernetes.objectTypes: [persistentvolumeclaims]`)
 // for the same entities, both plugins in one backend. Prints figures; asserts nothing.
+import { KUBERNETES_ANNOTATION } from '@backstage/plugin-kubernetes-common';
 import { createServiceFactory } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { sumStorage } from '@internal/plugin-multi-provider-common';
@@ -105,7 +106,7 @@ function synthetic(nodeCount: number, claimCount: number) {
     const z = ZONES[provider];
     const labels = {
       'app.kubernetes.io/name': app,
-      'backstage.io/kubernetes-id': app,
+      [KUBERNETES_ANNOTATION]: app,
     };
     pods.push({
       metadata: { name: `${app}-${i}`, namespace, labels },

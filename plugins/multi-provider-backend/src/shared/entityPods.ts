@@ -1,15 +1,18 @@
 import { Entity } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
+import {
+  KUBERNETES_ANNOTATION,
+  KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION,
+} from '@backstage/plugin-kubernetes-common';
 import { SlimPod } from '@internal/plugin-multi-provider-common';
 
-/** Annotations the kubernetes plugin matches workloads by; reused so one catalog serves both. */
-export const KUBERNETES_ID_ANNOTATION = 'backstage.io/kubernetes-id';
-export const KUBERNETES_LABEL_SELECTOR_ANNOTATION =
-  'backstage.io/kubernetes-label-selector';
+/**
+ * The namespace annotation the kubernetes backend reads beside the id and label-selector ones
+ * (`@backstage/plugin-kubernetes-common` exports those two, not this one); reused so one catalog
+ * serves both plugins.
+ */
 export const KUBERNETES_NAMESPACE_ANNOTATION =
   'backstage.io/kubernetes-namespace';
-/** The pod label the kubernetes-id annotation is matched against. */
-export const KUBERNETES_ID_LABEL = 'backstage.io/kubernetes-id';
 
 /**
  * One requirement of a label selector. `key=v` is `in [v]`, `key!=v` is `notin [v]`; as in
@@ -97,13 +100,13 @@ export function podQuery(
  */
 export function entityPodQuery(entity: Entity): EntityPodQuery | undefined {
   const annotations = entity.metadata.annotations ?? {};
-  const selector = annotations[KUBERNETES_LABEL_SELECTOR_ANNOTATION];
-  const id = annotations[KUBERNETES_ID_ANNOTATION];
+  const selector = annotations[KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION];
+  const id = annotations[KUBERNETES_ANNOTATION];
   const namespace = annotations[KUBERNETES_NAMESPACE_ANNOTATION] || undefined;
   let requirements: LabelRequirement[];
   if (selector) requirements = parseLabelSelector(selector);
   else if (id)
-    requirements = [{ key: KUBERNETES_ID_LABEL, op: 'in', values: [id] }];
+    requirements = [{ key: KUBERNETES_ANNOTATION, op: 'in', values: [id] }];
   else return undefined;
   return podQuery(namespace, requirements);
 }
