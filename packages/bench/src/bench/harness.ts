@@ -72,7 +72,7 @@ export interface RequestSpec {
 
 /**
  * The client of a series, run in a worker thread: its own V8 isolate and heap, so decoding the
- * answers (up to 18 MiB for the stock backend) is never collected inside the server's event loop
+ * answers (the stock backend's are large) is never collected inside the server's event loop
  * and never pauses the routes being measured. It sends one unmeasured request, then `iterations`
  * sequential ones, and posts the times back.
  */

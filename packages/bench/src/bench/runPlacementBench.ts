@@ -189,8 +189,8 @@ async function coldCache(connection: ClusterConnection) {
 
 /**
  * The cold sync's pod list alone, pages of 500, two ways in the same run: as plain JSON (what the
- * caches read) and through client-node's typed `listPodForAllNamespaces` (what they read before
- * 2026-12-05, which converts every field of every pod through its model serialiser).
+ * caches read) and through client-node's typed `listPodForAllNamespaces`, which converts every
+ * field of every pod through its model serialiser: the baseline that shows what plain JSON saves.
  */
 async function podListBaseline(kc: KubeConfig) {
   const timed = async (
