@@ -9,8 +9,6 @@
 export { multiProviderPlugin } from './plugin';
 export { DEFAULT_REGISTRY_DIR, findRepoRoot } from './config';
 export type { ClusterConfig } from './config';
-// The registry loader lives in the node library; re-exported for existing importers.
-export { loadProviderRegistry } from '@internal/plugin-multi-provider-node';
 export { ClusterCache } from './shared/ClusterCache';
 export type { ClusterConnection } from './shared/clusterTypes';
 export { clusterSourceServiceRef } from './shared/clusterSourceServiceRef';

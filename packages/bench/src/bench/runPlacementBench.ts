@@ -17,11 +17,11 @@ import {
   connectCluster,
   kubeConfigFor,
   ClusterConnection,
-  loadProviderRegistry,
   placementRoutes,
   PlacementService,
   entityPodQuery,
 } from '@internal/plugin-multi-provider-backend/internal';
+import { loadProviderRegistry } from '@internal/plugin-multi-provider-node';
 import express from 'express';
 import { AddressInfo } from 'net';
 import path from 'path';

@@ -24,11 +24,11 @@ import {
   ClusterConnection,
   DEFAULT_REGISTRY_DIR,
   findRepoRoot,
-  loadProviderRegistry,
   entityPodQuery,
   StorageCache,
   StorageService,
 } from '@internal/plugin-multi-provider-backend/internal';
+import { loadProviderRegistry } from '@internal/plugin-multi-provider-node';
 import { startFakeKubeApi } from './fakeKubeApi';
 import {
   argNumber,
