@@ -378,7 +378,7 @@ async function printStorageBuildCost(
   }, 1000);
   const us = (t: number) => `${(t * 1000).toFixed(1)} µs`;
   console.log(
-    `  a claim change applied to the kept counts: p50 ${us(
+    `  a claim change applied to the incremental counts: p50 ${us(
       change.p50,
     )}  p99 ${us(change.p99)} (1000 changes in-process)`,
   );
