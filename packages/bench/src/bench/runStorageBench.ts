@@ -345,7 +345,7 @@ async function printStorageBuildCost(
   platformRebuild('of every part, as after a class change', () => {
     storage.classVersion += 1;
   });
-  // A version bump alone marks no claim changed: the kept counts are copied and the claim
+  // A version bump alone marks no claim changed: the incremental counts are copied and the claim
   // findings merged, none judged again.
   platformRebuild('of counts and findings, as after a claim change', () => {
     storage.claimsVersion += 1;
@@ -356,7 +356,7 @@ async function printStorageBuildCost(
   platformRebuild('of nothing, as after any other pod change', () => {
     storage.cluster.generation += 1;
   });
-  // A version bump moves no claim: what a real change adds is applying it to the kept counts
+  // A version bump moves no claim: what a real change adds is applying it to the incremental counts
   // (the claim taken away and added back), timed here on sums of the same cluster.
   const all = [...storage.pvcs.items.values()];
   const sums = sumStorage(
