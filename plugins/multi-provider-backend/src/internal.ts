@@ -9,15 +9,16 @@
 export { multiProviderPlugin } from './plugin';
 export { DEFAULT_REGISTRY_DIR, findRepoRoot } from './config';
 export type { ClusterConfig } from './config';
-// The registry loader lives in the node library; re-exported for existing importers.
-export { loadProviderRegistry } from '@internal/plugin-multi-provider-node';
 export { ClusterCache } from './shared/ClusterCache';
 export type { ClusterConnection } from './shared/clusterTypes';
 export { clusterSourceServiceRef } from './shared/clusterSourceServiceRef';
 export { InMemoryCluster } from './shared/InMemoryClusterSource';
 export { connectCluster, kubeConfigFor } from './shared/KubeClusterSource';
 export { kubeList } from './shared/kubeWatch';
-export { entityPodQuery } from './shared/entityPods';
+export {
+  entityPodQuery,
+  KUBERNETES_NAMESPACE_ANNOTATION,
+} from './shared/entityPods';
 export { PlacementService } from './placement/PlacementService';
 export { placementRoutes } from './placement/placementRouter';
 export { StorageCache } from './storage/StorageCache';

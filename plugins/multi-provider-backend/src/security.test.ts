@@ -65,7 +65,7 @@ async function waitSynced(server: any) {
   throw new Error(`caches did not sync: ${JSON.stringify(last.body)}`);
 }
 
-describe('deny by default (issue 11, property 5)', () => {
+describe('deny by default (security property 5)', () => {
   async function start(result: AuthorizeResult.ALLOW | AuthorizeResult.DENY) {
     const cluster = new InMemoryCluster('lab', {
       nodes: nodes as any,
@@ -213,7 +213,7 @@ async function countingServer(apiServer: boolean) {
   };
 }
 
-describe('cluster target pinning (issue 11, property 7)', () => {
+describe('cluster target pinning (security property 7)', () => {
   let configured: Awaited<ReturnType<typeof countingServer>>;
   let attacker: Awaited<ReturnType<typeof countingServer>>;
   afterEach(async () => {

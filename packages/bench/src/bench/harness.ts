@@ -3,12 +3,14 @@
 // parsing, warm-latency measurement, the running lab's cluster entry, and one Backstage backend
 // running the multi-provider plugin beside the stock kubernetes backend, both configured by the
 // same `kubernetes` block. Dev-only: test utilities and the stock backend stay devDependencies.
+import {
+  KUBERNETES_ANNOTATION,
+  KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION,
+} from '@backstage/plugin-kubernetes-common';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { LoggerService } from '@backstage/backend-plugin-api';
-// eslint-disable-next-line @backstage/no-undeclared-imports
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-// eslint-disable-next-line @backstage/no-undeclared-imports
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { Entity } from '@backstage/catalog-model';
@@ -17,6 +19,7 @@ import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  KUBERNETES_NAMESPACE_ANNOTATION,
   ClusterConfig,
   DEFAULT_REGISTRY_DIR,
   findRepoRoot,
@@ -69,7 +72,7 @@ export interface RequestSpec {
 
 /**
  * The client of a series, run in a worker thread: its own V8 isolate and heap, so decoding the
- * answers (up to 18 MiB for the stock backend) is never collected inside the server's event loop
+ * answers (the stock backend's are large) is never collected inside the server's event loop
  * and never pauses the routes being measured. It sends one unmeasured request, then `iterations`
  * sequential ones, and posts the times back.
  */
@@ -243,9 +246,9 @@ export function benchEntity(
   namespace?: string,
 ): Entity {
   const annotations: Record<string, string> = selector
-    ? { 'backstage.io/kubernetes-label-selector': selector }
-    : { 'backstage.io/kubernetes-id': name };
-  if (namespace) annotations['backstage.io/kubernetes-namespace'] = namespace;
+    ? { [KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION]: selector }
+    : { [KUBERNETES_ANNOTATION]: name };
+  if (namespace) annotations[KUBERNETES_NAMESPACE_ANNOTATION] = namespace;
   return {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
@@ -299,7 +302,6 @@ export async function startBothBackends(options: {
   const { server } = await startTestBackend({
     features: [
       multiProviderPlugin,
-      // eslint-disable-next-line @backstage/no-undeclared-imports
       import('@backstage/plugin-kubernetes-backend'),
       mockServices.rootConfig.factory({
         // The cluster entries are plain JSON; the config type wants JsonObject.

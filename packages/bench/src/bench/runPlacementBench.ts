@@ -4,6 +4,7 @@
 // latency); asserts nothing. `--lab` reads the running lab (.cache/lab: URL, CA, portal token) and
 // also measures the stock kubernetes backend's workloads query for the same entities in the same
 // run and process (both plugins in one startTestBackend, configured by one `kubernetes` block).
+import { KUBERNETES_ANNOTATION } from '@backstage/plugin-kubernetes-common';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { KubeNode, KubePod } from '@internal/plugin-multi-provider-common';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
@@ -16,11 +17,11 @@ import {
   connectCluster,
   kubeConfigFor,
   ClusterConnection,
-  loadProviderRegistry,
   placementRoutes,
   PlacementService,
   entityPodQuery,
 } from '@internal/plugin-multi-provider-backend/internal';
+import { loadProviderRegistry } from '@internal/plugin-multi-provider-node';
 import express from 'express';
 import { AddressInfo } from 'net';
 import path from 'path';
@@ -29,7 +30,6 @@ import {
   argNumber,
   argValue,
   benchEntity,
-  comparisonRow,
   hasFlag,
   labCluster,
   labEntities,
@@ -99,7 +99,7 @@ function syntheticCluster(
         namespace: `ns-${i % 40}`,
         labels: {
           'app.kubernetes.io/name': app,
-          'backstage.io/kubernetes-id': app,
+          [KUBERNETES_ANNOTATION]: app,
           'pod-template-hash': hash,
         },
         ownerReferences: [
@@ -189,8 +189,8 @@ async function coldCache(connection: ClusterConnection) {
 
 /**
  * The cold sync's pod list alone, pages of 500, two ways in the same run: as plain JSON (what the
- * caches read) and through client-node's typed `listPodForAllNamespaces` (what they read before
- * 2026-12-05, which converts every field of every pod through its model serialiser).
+ * caches read) and through client-node's typed `listPodForAllNamespaces`, which converts every
+ * field of every pod through its model serialiser: the baseline that shows what plain JSON saves.
  */
 async function podListBaseline(kc: KubeConfig) {
   const timed = async (
@@ -327,33 +327,51 @@ async function printPlacementBuildCost(
   );
 }
 
+/** One entity's answer on one backend: the first call after start, then warm calls. */
+interface EntityFigures {
+  /** The first call: for multi-provider a memo miss over the synced cache, for stock a fan-out. */
+  cold: number;
+  p50: number;
+  p99: number;
+  pods: number;
+}
+
+/** stock / ours, as `N.Nx`. */
+const ratio = (stock: number, ours: number) => `${(stock / ours).toFixed(1)}x`;
+
 /**
- * `--lab`: the multi-provider plugin and the stock kubernetes backend in one backend, both
- * configured by the same `kubernetes.clusterLocatorMethods` block pointing at the lab; the same
- * entities through `GET /api/multi-provider/entity/.../placement` and
- * `POST /api/kubernetes/resources/workloads/query` (default object types).
+ * One backend with both plugins configured by the same cluster block, the stock one with
+ * `objectTypes` when given (its defaults otherwise); every entity through
+ * `GET /api/multi-provider/entity/.../placement` and
+ * `POST /api/kubernetes/resources/workloads/query`, cold and warm. Prints one row per entity.
  */
-async function benchAgainstStock(
+async function compareOnOneBackend(
   cluster: ReturnType<typeof labCluster>,
+  entities: Entity[],
   iterations: number,
+  objectTypes: string[] | undefined,
+  notes: string[],
 ) {
-  const entities = labEntities();
   const { base, stop } = await startBothBackends({
     clusters: [{ ...cluster, authProvider: 'serviceAccount' }],
     entities,
+    objectTypes,
   });
+  const figures = new Map<
+    string,
+    { ours: EntityFigures; stock: EntityFigures }
+  >();
   console.log(
-    'entity                 pods (ours/stock)  multi-provider p50/p99  stock workloads/query p50/p99  p50 ratio p99 ratio',
+    `${'entity'.padEnd(20)} ${'pods ours/stock'.padEnd(
+      16,
+    )} ${'multi-provider cold | p50 / p99'.padEnd(
+      32,
+    )} ${'stock cold | p50 / p99'.padEnd(30)} ratio cold | p50 | p99`,
   );
-  const notes: string[] = [];
   for (const entity of entities) {
     const name = entity.metadata.name;
     const url = `${base}/api/multi-provider/entity/default/component/${name}/placement`;
     const ours = await measure({ url }, iterations);
-    const revalidate = await measure(
-      { url, headers: { 'if-none-match': ours.etag ?? '' } },
-      iterations,
-    );
     const stock = await measure(
       {
         url: `${base}/api/kubernetes/resources/workloads/query`,
@@ -366,9 +384,7 @@ async function benchAgainstStock(
       },
       iterations,
     );
-    const podCount = (ours.body as { clusters: Array<{ podCount: number }> })
-      .clusters[0].podCount;
-    const stockPods = (
+    const stockItem = (
       stock.body as {
         items: Array<{
           errors: unknown[];
@@ -376,40 +392,126 @@ async function benchAgainstStock(
         }>;
       }
     ).items[0];
-    const stockPodCount =
-      stockPods?.resources.find(r => r.type === 'pods')?.resources.length ?? 0;
-    if (stockPods?.errors.length) {
+    if (stockItem?.errors.length) {
       notes.push(
-        `  ${name} stock errors: ${JSON.stringify(stockPods.errors).slice(
+        `  ${name} stock errors: ${JSON.stringify(stockItem.errors).slice(
           0,
           300,
         )}`,
       );
     }
+    const row = {
+      ours: {
+        cold: ours.firstMs,
+        p50: ours.p50,
+        p99: ours.p99,
+        pods: (ours.body as { clusters: Array<{ podCount: number }> })
+          .clusters[0].podCount,
+      },
+      stock: {
+        cold: stock.firstMs,
+        p50: stock.p50,
+        p99: stock.p99,
+        pods:
+          stockItem?.resources.find(r => r.type === 'pods')?.resources.length ??
+          0,
+      },
+    };
+    figures.set(name, row);
+    const coldWarm = (f: EntityFigures) =>
+      `${ms(f.cold)} | ${ms(f.p50)} / ${ms(f.p99)}`;
     console.log(
-      comparisonRow(name, `${podCount}/${stockPodCount}`, ours, stock),
+      `${name.padEnd(20)} ${`${row.ours.pods}/${row.stock.pods}`.padEnd(
+        16,
+      )} ${coldWarm(row.ours).padEnd(32)} ${coldWarm(row.stock).padEnd(
+        30,
+      )} ${ratio(row.stock.cold, row.ours.cold)} | ${ratio(
+        row.stock.p50,
+        row.ours.p50,
+      )} | ${ratio(row.stock.p99, row.ours.p99)}`,
     );
-    notes.push(
-      `  ${name}: first (memo miss) call ${ms(ours.firstMs)}, answer ${(
-        ours.bytes / 1024
-      ).toFixed(0)} KiB, stock ${(stock.bytes / 1024).toFixed(
-        0,
-      )} KiB; If-None-Match revalidation (304) p50 ${ms(
-        revalidate.p50,
-      )} p99 ${ms(revalidate.p99)}; server-side GC during our series: ${
-        ours.gc.count
-      } pauses, ${ms(ours.gc.totalMs)} in all, longest ${ms(ours.gc.maxMs)}`,
+    if (!objectTypes) {
+      const revalidate = await measure(
+        { url, headers: { 'if-none-match': ours.etag ?? '' } },
+        iterations,
+      );
+      notes.push(
+        `  ${name}: answer ${(ours.bytes / 1024).toFixed(0)} KiB, stock ${(
+          stock.bytes / 1024
+        ).toFixed(0)} KiB; If-None-Match revalidation (304) p50 ${ms(
+          revalidate.p50,
+        )} p99 ${ms(revalidate.p99)}; server-side GC during our series: ${
+          ours.gc.count
+        } pauses, ${ms(ours.gc.totalMs)} in all, longest ${ms(ours.gc.maxMs)}`,
+      );
+    }
+  }
+  if (!objectTypes) {
+    await printRouteLatencies(
+      platformRoutes(`${base}/api/multi-provider`),
+      iterations,
     );
   }
-  console.log(
-    `(${iterations} warm sequential calls each; pods: multi-provider/stock)`,
-  );
-  for (const n of notes) console.log(n);
-  await printRouteLatencies(
-    platformRoutes(`${base}/api/multi-provider`),
-    iterations,
-  );
   await stop();
+  return figures;
+}
+
+/**
+ * `--lab`: the multi-provider placement answer beside the stock kubernetes backend's workloads
+ * query for the same entities, on the running lab, in two comparisons. Page for page: the stock
+ * backend with its default object types, which is what its tab requests. Like for like: the stock
+ * backend configured with `objectTypes: [pods]`, so both read only pods and what differs is
+ * caching and indexing. Each on a fresh backend, with cold (first call) and warm figures.
+ */
+async function benchAgainstStock(
+  cluster: ReturnType<typeof labCluster>,
+  iterations: number,
+) {
+  const entities = labEntities();
+  const notes: string[] = [];
+  console.log(
+    '\npage for page: stock kubernetes backend with its default object types',
+  );
+  const page = await compareOnOneBackend(
+    cluster,
+    entities,
+    iterations,
+    undefined,
+    notes,
+  );
+  console.log(
+    '\nlike for like: stock kubernetes backend with objectTypes [pods]',
+  );
+  const like = await compareOnOneBackend(
+    cluster,
+    entities,
+    iterations,
+    ['pods'],
+    notes,
+  );
+  console.log(
+    `\nstock / multi-provider (${iterations} warm sequential calls each; cold = first call after start)`,
+  );
+  console.log(
+    `${'entity'.padEnd(20)} ${'page for page cold | warm p50'.padEnd(
+      32,
+    )} like for like cold | warm p50`,
+  );
+  for (const entity of entities) {
+    const name = entity.metadata.name;
+    const p = page.get(name)!;
+    const l = like.get(name)!;
+    console.log(
+      `${name.padEnd(20)} ${`${ratio(p.stock.cold, p.ours.cold)} | ${ratio(
+        p.stock.p50,
+        p.ours.p50,
+      )}`.padEnd(32)} ${ratio(l.stock.cold, l.ours.cold)} | ${ratio(
+        l.stock.p50,
+        l.ours.p50,
+      )}`,
+    );
+  }
+  for (const n of notes) console.log(n);
 }
 
 async function main() {
@@ -439,7 +541,7 @@ async function main() {
   if (kc) await podListBaseline(kc);
   if (!cluster) {
     const first = cache.pods.items.values().next().value;
-    const entityName = first?.labels?.['backstage.io/kubernetes-id'] ?? 'none';
+    const entityName = first?.labels?.[KUBERNETES_ANNOTATION] ?? 'none';
     await benchRoutes(cache, entityName, iterations);
   } else {
     await printPlacementBuildCost([cache], labEntities(), 20);

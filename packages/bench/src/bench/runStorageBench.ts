@@ -10,6 +10,7 @@
 // of the storage routes beside the stock kubernetes backend's PVC listing
 // (`POST /api/kubernetes/services/:id` with `kubernetes.objectTypes: [persistentvolumeclaims]`)
 // for the same entities, both plugins in one backend. Prints figures; asserts nothing.
+import { KUBERNETES_ANNOTATION } from '@backstage/plugin-kubernetes-common';
 import { createServiceFactory } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { sumStorage } from '@internal/plugin-multi-provider-common';
@@ -23,11 +24,11 @@ import {
   ClusterConnection,
   DEFAULT_REGISTRY_DIR,
   findRepoRoot,
-  loadProviderRegistry,
   entityPodQuery,
   StorageCache,
   StorageService,
 } from '@internal/plugin-multi-provider-backend/internal';
+import { loadProviderRegistry } from '@internal/plugin-multi-provider-node';
 import { startFakeKubeApi } from './fakeKubeApi';
 import {
   argNumber,
@@ -105,7 +106,7 @@ function synthetic(nodeCount: number, claimCount: number) {
     const z = ZONES[provider];
     const labels = {
       'app.kubernetes.io/name': app,
-      'backstage.io/kubernetes-id': app,
+      [KUBERNETES_ANNOTATION]: app,
     };
     pods.push({
       metadata: { name: `${app}-${i}`, namespace, labels },
@@ -344,7 +345,7 @@ async function printStorageBuildCost(
   platformRebuild('of every part, as after a class change', () => {
     storage.classVersion += 1;
   });
-  // A version bump alone marks no claim changed: the kept counts are copied and the claim
+  // A version bump alone marks no claim changed: the incremental counts are copied and the claim
   // findings merged, none judged again.
   platformRebuild('of counts and findings, as after a claim change', () => {
     storage.claimsVersion += 1;
@@ -355,7 +356,7 @@ async function printStorageBuildCost(
   platformRebuild('of nothing, as after any other pod change', () => {
     storage.cluster.generation += 1;
   });
-  // A version bump moves no claim: what a real change adds is applying it to the kept counts
+  // A version bump moves no claim: what a real change adds is applying it to the incremental counts
   // (the claim taken away and added back), timed here on sums of the same cluster.
   const all = [...storage.pvcs.items.values()];
   const sums = sumStorage(
@@ -377,7 +378,7 @@ async function printStorageBuildCost(
   }, 1000);
   const us = (t: number) => `${(t * 1000).toFixed(1)} µs`;
   console.log(
-    `  a claim change applied to the kept counts: p50 ${us(
+    `  a claim change applied to the incremental counts: p50 ${us(
       change.p50,
     )}  p99 ${us(change.p99)} (1000 changes in-process)`,
   );

@@ -1,3 +1,5 @@
+import { KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION } from '@backstage/plugin-kubernetes-common';
+import { KUBERNETES_NAMESPACE_ANNOTATION } from '@internal/plugin-multi-provider-backend/internal';
 import * as k8s from '@kubernetes/client-node';
 import {
   entityGitOpsResponseSchema,
@@ -61,8 +63,8 @@ export function entitiesYaml(entities: LoadEntity[]): string {
         metadata: {
           name: e.name,
           annotations: {
-            'backstage.io/kubernetes-label-selector': e.labelSelector,
-            'backstage.io/kubernetes-namespace': e.namespace,
+            [KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION]: e.labelSelector,
+            [KUBERNETES_NAMESPACE_ANNOTATION]: e.namespace,
           },
         },
         spec: {

@@ -1,5 +1,5 @@
 /* eslint-disable no-console */
-// Load test of the portal backend (issue 11, property 10; docs/adr/1101-load-model.md):
+// Load test of the portal backend (security property 10; docs/adr/1101-load-test-model.md):
 // `yarn workspace @internal/cloudlab-bench load [--users 200] [--seconds 60]
 // [--think-ms 2000] [--idle-rounds 100] [--saturation-seconds 15] [--max-sockets 256]
 // [--p99-factor 5] [--check]`. Starts the portal backend as its own process against the running

@@ -3,17 +3,9 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { NotFoundError, NotImplementedError } from '@backstage/errors';
-import {
-  FluxActionResponse,
-  entityRefParamsSchema,
-  fluxActionRequestSchema,
-  multiProviderFluxOperatePermission,
-  multiProviderGitopsReadPermission,
-  platformGitOpsQuerySchema,
-} from '@internal/plugin-multi-provider-common';
+import { FluxActionResponse } from '@internal/plugin-multi-provider-common';
 import express from 'express';
-import Router from 'express-promise-router';
-import { parseInput, permissionGuard } from '../shared/guard';
+import { routerFromTable } from '../shared/tableRouter';
 import { GitOpsService } from './GitOpsService';
 import {
   FluxOperator,
@@ -34,77 +26,52 @@ export interface GitOpsRoutesOptions {
  * its input or looks at a cache; reads answer from the watch caches only.
  */
 export function gitopsRoutes(options: GitOpsRoutesOptions): express.Router {
-  const { httpAuth, permissions, gitops, operator } = options;
-  const router = Router();
-  router.use(express.json());
-
-  const read = permissionGuard(
-    httpAuth,
-    permissions,
-    multiProviderGitopsReadPermission,
-  );
-  const operate = permissionGuard(
-    httpAuth,
-    permissions,
-    multiProviderFluxOperatePermission,
-  );
-
-  router.get('/entity/:namespace/:kind/:name/gitops', async (req, res) => {
-    const credentials = await read(req);
-    const ref = parseInput(
-      entityRefParamsSchema,
-      req.params,
-      'entity reference',
-    );
-    res.json(await gitops.entityGitOps(ref, credentials));
+  const { gitops, operator } = options;
+  return routerFromTable(options, {
+    'GET /entity/:namespace/:kind/:name/gitops': async (
+      { params, credentials },
+      _req,
+      res,
+    ) => {
+      res.json(await gitops.entityGitOps(params, credentials));
+    },
+    'GET /entity/:namespace/:kind/:name/secrets': async (
+      { params, credentials },
+      _req,
+      res,
+    ) => {
+      res.json(await gitops.entitySecrets(params, credentials));
+    },
+    'GET /platform/gitops': async ({ query }, _req, res) => {
+      res.json(gitops.platformGitOps(query));
+    },
+    'POST /gitops/action': async ({ body }, _req, res) => {
+      if (!gitops.clusterNames().includes(body.cluster)) {
+        throw new NotFoundError(`Unknown cluster ${body.cluster}`);
+      }
+      // Only objects the cache knows: the action cannot be pointed at anything else.
+      const current = gitops.findFluxObject(body);
+      if (!current) {
+        throw new NotFoundError(
+          `${body.kind} ${body.namespace}/${body.name} not found in cluster ${body.cluster}`,
+        );
+      }
+      if (!operator.clusters().includes(body.cluster)) {
+        throw new NotImplementedError(
+          `Flux actions need a write credential for cluster ${body.cluster}: configure ${OPERATOR_CONFIG_KEY} (name: ${body.cluster}, serviceAccountToken); the read-only portal credential is never used to write`,
+        );
+      }
+      const { action, ...object } = body;
+      const out: FluxActionResponse = { object, action };
+      if (action === 'reconcile') {
+        const patch = reconcilePatch();
+        await operator.patch(object, patch);
+        out.requestedAt = Object.values(patch.metadata.annotations)[0];
+      } else {
+        out.suspended = action === 'suspend';
+        await operator.patch(object, { spec: { suspend: out.suspended } });
+      }
+      res.json(out);
+    },
   });
-
-  router.get('/entity/:namespace/:kind/:name/secrets', async (req, res) => {
-    const credentials = await read(req);
-    const ref = parseInput(
-      entityRefParamsSchema,
-      req.params,
-      'entity reference',
-    );
-    res.json(await gitops.entitySecrets(ref, credentials));
-  });
-
-  router.get('/platform/gitops', async (req, res) => {
-    await read(req);
-    const query = parseInput(platformGitOpsQuerySchema, req.query, 'query');
-    res.json(gitops.platformGitOps(query));
-  });
-
-  router.post('/gitops/action', async (req, res) => {
-    await operate(req);
-    const body = parseInput(fluxActionRequestSchema, req.body, 'request body');
-    if (!gitops.clusterNames().includes(body.cluster)) {
-      throw new NotFoundError(`Unknown cluster ${body.cluster}`);
-    }
-    // Only objects the cache knows: the action cannot be pointed at anything else.
-    const current = gitops.findFluxObject(body);
-    if (!current) {
-      throw new NotFoundError(
-        `${body.kind} ${body.namespace}/${body.name} not found in cluster ${body.cluster}`,
-      );
-    }
-    if (!operator.clusters().includes(body.cluster)) {
-      throw new NotImplementedError(
-        `Flux actions need a write credential for cluster ${body.cluster}: configure ${OPERATOR_CONFIG_KEY} (name: ${body.cluster}, serviceAccountToken); the read-only portal credential is never used to write`,
-      );
-    }
-    const { action, ...object } = body;
-    const out: FluxActionResponse = { object, action };
-    if (action === 'reconcile') {
-      const patch = reconcilePatch();
-      await operator.patch(object, patch);
-      out.requestedAt = Object.values(patch.metadata.annotations)[0];
-    } else {
-      out.suspended = action === 'suspend';
-      await operator.patch(object, { spec: { suspend: out.suspended } });
-    }
-    res.json(out);
-  });
-
-  return router;
 }

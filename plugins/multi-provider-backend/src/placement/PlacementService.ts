@@ -25,7 +25,7 @@ import { AnswerMemo, MemoAnswer, objectId } from '../shared/answerMemo';
  * when it has data the node version and the stamps of the entity's pod groups. Any change the
  * answer depends on changes it; a change to other workloads' pods does not.
  */
-export function clusterAnswerVersion(
+function clusterAnswerVersion(
   cache: ClusterCache,
   query: EntityPodQuery,
 ): string {

@@ -2,16 +2,10 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import {
-  entityRefParamsSchema,
-  failureDomainRequestSchema,
-  multiProviderPlacementReadPermission,
-} from '@internal/plugin-multi-provider-common';
 import express from 'express';
-import Router from 'express-promise-router';
 import { PlacementService } from './PlacementService';
 import { sendJsonAnswer } from '../shared/answerMemo';
-import { parseInput, permissionGuard } from '../shared/guard';
+import { routerFromTable } from '../shared/tableRouter';
 
 /** Dependencies of the placement routes. */
 export interface PlacementRoutesOptions {
@@ -24,46 +18,24 @@ export interface PlacementRoutesOptions {
 export function placementRoutes(
   options: PlacementRoutesOptions,
 ): express.Router {
-  const { httpAuth, permissions, placement } = options;
-  const router = Router();
-  router.use(express.json());
-
-  const authorize = permissionGuard(
-    httpAuth,
-    permissions,
-    multiProviderPlacementReadPermission,
-  );
-
-  router.get('/entity/:namespace/:kind/:name/placement', async (req, res) => {
-    const credentials = await authorize(req);
-    const ref = parseInput(
-      entityRefParamsSchema,
-      req.params,
-      'entity reference',
-    );
-    const answer = await placement.entityPlacementAnswer(ref, credentials);
-    sendJsonAnswer(req, res, answer.json());
+  const { placement } = options;
+  return routerFromTable(options, {
+    'GET /entity/:namespace/:kind/:name/placement': async (
+      { params, credentials },
+      req,
+      res,
+    ) => {
+      const answer = await placement.entityPlacementAnswer(params, credentials);
+      sendJsonAnswer(req, res, answer.json());
+    },
+    'GET /platform/placement': async (_input, _req, res) => {
+      res.json(placement.platformPlacement());
+    },
+    'POST /platform/failure-domain': async ({ body }, _req, res) => {
+      res.json(placement.failureDomain(body));
+    },
+    'GET /clusters': async (_input, _req, res) => {
+      res.json(placement.clusterStatus());
+    },
   });
-
-  router.get('/platform/placement', async (req, res) => {
-    await authorize(req);
-    res.json(placement.platformPlacement());
-  });
-
-  router.post('/platform/failure-domain', async (req, res) => {
-    await authorize(req);
-    const body = parseInput(
-      failureDomainRequestSchema,
-      req.body,
-      'request body',
-    );
-    res.json(placement.failureDomain(body));
-  });
-
-  router.get('/clusters', async (req, res) => {
-    await authorize(req);
-    res.json(placement.clusterStatus());
-  });
-
-  return router;
 }

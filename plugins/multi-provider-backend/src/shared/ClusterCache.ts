@@ -13,7 +13,7 @@ import {
 } from '@internal/plugin-multi-provider-common';
 import { ClusterConnection } from './clusterTypes';
 import { PodIndex } from './PodIndex';
-import { SharedValues } from './SharedValues';
+import { Interner } from './Interner';
 import { InformerOptions, ResourceInformer } from './ResourceInformer';
 
 /** Default informer timing. */
@@ -42,7 +42,7 @@ export class ClusterCache {
   /** Pods by namespace and label, kept in step with `pods.items`. */
   readonly podIndex = new PodIndex();
   /** One copy of the strings and small objects that many pods repeat. */
-  private readonly shared = new SharedValues();
+  private readonly interner = new Interner();
   private nodesVersion = 0;
 
   /** Bumped whenever a node is added, removed or changed (in what the cache keeps of it). */
@@ -90,7 +90,7 @@ export class ClusterCache {
       changed,
     );
     this.pods.subscribe((key, prev, next) => {
-      if (next) this.shared.pod(next);
+      if (next) this.interner.internPod(next);
       this.podIndex.update(key, prev, next);
     });
     this.nodes.subscribe(() => {

@@ -151,16 +151,6 @@ export class PodIndex {
       .map(g => g.stamp)
       .join(',');
   }
-
-  /** How many groups the query examines (for tests: the index narrows). */
-  examined(query: EntityPodQuery): number {
-    return [...this.candidates(query)].length;
-  }
-
-  /** Index sizes, for tests and the benchmark. */
-  stats() {
-    return { groups: this.groups.size, terms: this.byTerm.size };
-  }
 }
 
 /** Selects the query's pods from `items` (cache key → pod) through the index. */

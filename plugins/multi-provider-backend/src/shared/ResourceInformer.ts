@@ -38,7 +38,7 @@ type Meta = {
  * Whether two slim objects hold the same content (key order ignored). Slim objects are small
  * trees of plain objects, arrays and primitives.
  */
-export function sameContent(a: unknown, b: unknown): boolean {
+function sameContent(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || !a || !b) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;

@@ -41,9 +41,6 @@ export class AnswerMemo<T> {
     string,
     { version: string; value: T; json?: JsonAnswer }
   >();
-  /** Answers built (misses), for tests and the benchmark. */
-  builds = 0;
-
   constructor(private readonly max = 500) {}
 
   get(id: string, version: string, build: () => T): MemoAnswer<T> {
@@ -52,7 +49,6 @@ export class AnswerMemo<T> {
       // Most recently used last.
       this.entries.delete(id);
     } else {
-      this.builds += 1;
       entry = { version, value: build() };
     }
     this.entries.set(id, entry);

@@ -1,3 +1,7 @@
+import {
+  KUBERNETES_ANNOTATION,
+  KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION,
+} from '@backstage/plugin-kubernetes-common';
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
@@ -29,7 +33,7 @@ export async function resolveEntityPods(
     throw new InputError(
       `Entity ${stringifyEntityRef(
         entity,
-      )} has neither a backstage.io/kubernetes-id nor a backstage.io/kubernetes-label-selector annotation`,
+      )} has neither a ${KUBERNETES_ANNOTATION} nor a ${KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION} annotation`,
     );
   }
   return { entity, query, matches: query.matches };

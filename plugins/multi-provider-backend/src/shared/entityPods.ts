@@ -1,6 +1,10 @@
 import { Entity } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import {
+  KUBERNETES_ANNOTATION,
+  KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION,
+} from '@backstage/plugin-kubernetes-common';
+import {
   InvalidLabelSelectorError,
   LabelRequirement,
   labelRequirementsMatch,
@@ -8,14 +12,13 @@ import {
   SlimPod,
 } from '@internal/plugin-multi-provider-common';
 
-/** Annotations the kubernetes plugin matches workloads by; reused so one catalog serves both. */
-export const KUBERNETES_ID_ANNOTATION = 'backstage.io/kubernetes-id';
-export const KUBERNETES_LABEL_SELECTOR_ANNOTATION =
-  'backstage.io/kubernetes-label-selector';
+/**
+ * The namespace annotation the kubernetes backend reads beside the id and label-selector ones
+ * (`@backstage/plugin-kubernetes-common` exports those two, not this one); reused so one catalog
+ * serves both plugins.
+ */
 export const KUBERNETES_NAMESPACE_ANNOTATION =
   'backstage.io/kubernetes-namespace';
-/** The pod label the kubernetes-id annotation is matched against. */
-export const KUBERNETES_ID_LABEL = 'backstage.io/kubernetes-id';
 
 /** Which pods an entity owns: optional namespace plus label requirements (all must hold). */
 export interface EntityPodQuery {
@@ -61,13 +64,15 @@ function parseSelectorAnnotation(selector: string): LabelRequirement[] {
  */
 export function entityPodQuery(entity: Entity): EntityPodQuery | undefined {
   const annotations = entity.metadata.annotations ?? {};
-  const selector = annotations[KUBERNETES_LABEL_SELECTOR_ANNOTATION];
-  const id = annotations[KUBERNETES_ID_ANNOTATION];
+  const selector = annotations[KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION];
+  const id = annotations[KUBERNETES_ANNOTATION];
   const namespace = annotations[KUBERNETES_NAMESPACE_ANNOTATION] || undefined;
   let requirements: LabelRequirement[];
   if (selector) requirements = parseSelectorAnnotation(selector);
   else if (id)
-    requirements = [{ key: KUBERNETES_ID_LABEL, operator: 'In', values: [id] }];
+    requirements = [
+      { key: KUBERNETES_ANNOTATION, operator: 'In', values: [id] },
+    ];
   else return undefined;
   return podQuery(namespace, requirements);
 }

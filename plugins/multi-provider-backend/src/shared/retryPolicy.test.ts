@@ -27,7 +27,7 @@ const network = (code: string) =>
     cause: Object.assign(new Error(`connect ${code} 10.0.0.1:6443`), { code }),
   });
 
-describe('retry discipline (issue 11, property 8)', () => {
+describe('retry discipline (security property 8)', () => {
   it('classifies answers and network failures', () => {
     expect(describeClusterError(apiException(401))).toMatchObject({
       type: 'unauthorized',

@@ -15,9 +15,9 @@ import {
  * the catalog or made invisible to the caller, lasts at most this long for a caller who was
  * allowed just before.
  */
-export const CALLER_CACHE_TTL_MS = 5_000;
+const CALLER_CACHE_TTL_MS = 5_000;
 /** Entries kept at most per cache; the oldest is dropped first. */
-export const CALLER_CACHE_MAX = 1_000;
+const CALLER_CACHE_MAX = 1_000;
 
 type Entry<T> = { expires: number; value: Promise<T>; next?: Entry<T> };
 

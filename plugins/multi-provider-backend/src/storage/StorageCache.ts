@@ -26,7 +26,7 @@ import { ClusterCache, DEFAULT_INFORMER_OPTIONS } from '../shared/ClusterCache';
 import { InformerOptions, ResourceInformer } from '../shared/ResourceInformer';
 import { PodIndex } from '../shared/PodIndex';
 import { StorageClients } from '../shared/storageTypes';
-import { file, filed, KeyIndex, unfile } from './keyIndex';
+import { Multimap } from './Multimap';
 import { ObjectStamps } from './ObjectStamps';
 
 /** Per-cluster storage cache state, as `GET /clusters` reports placement's. */
@@ -80,7 +80,7 @@ export class StorageCache {
    */
   podFindingsVersion = 0;
   /** Volume name -> keys of the claims whose `spec.volumeName` names it. */
-  private readonly claimsOfVolume: KeyIndex = new Map();
+  private readonly claimsOfVolume = new Multimap();
   private readonly informers: Array<ResourceInformer<any, any>>;
 
   constructor(
@@ -144,8 +144,8 @@ export class StorageCache {
       const before = prev?.spec.volumeName;
       const after = next?.spec.volumeName;
       if (before === after) return;
-      if (before) unfile(this.claimsOfVolume, before, key);
-      if (after) file(this.claimsOfVolume, after, key);
+      if (before) this.claimsOfVolume.delete(before, key);
+      if (after) this.claimsOfVolume.add(after, key);
     });
     this.pvcs.subscribe((key, prev, next) => {
       this.claimIndex.update(key, asPod(prev), asPod(next));
@@ -184,7 +184,7 @@ export class StorageCache {
 
   /** The keys of the claims whose `spec.volumeName` names this volume. */
   claimsNaming(volumeName: string): Iterable<string> {
-    return filed(this.claimsOfVolume, volumeName);
+    return this.claimsOfVolume.get(volumeName);
   }
 
   start() {

@@ -27,8 +27,8 @@ import { selectPods } from '../shared/PodIndex';
 import { AnswerMemo, MemoAnswer, objectId } from '../shared/answerMemo';
 import { resolveEntityPods } from '../shared/entityMatcher';
 import { EntityPodQuery, querySignature } from '../shared/entityPods';
-import { KeptClaimFindings } from './KeptClaimFindings';
-import { KeptStorageCounts } from './KeptStorageCounts';
+import { IncrementalClaimFindings } from './IncrementalClaimFindings';
+import { IncrementalStorageCounts } from './IncrementalStorageCounts';
 import { StorageCache } from './StorageCache';
 
 /** Per-cluster answer header from both the placement and the storage cache state. */
@@ -143,17 +143,20 @@ interface PlatformParts {
  * Answers the storage routes from the caches; no cluster calls per request. The platform view
  * is kept in parts, each read again only when what it reads changed: CSI drivers (CSIDrivers,
  * CSINodes, nodes), counts (claims, volumes, classes) and findings (those, events, and the pods
- * the findings read). The counts are sums kept change by change ({@link KeptStorageCounts}).
+ * the findings read). The counts are sums kept change by change ({@link IncrementalStorageCounts}).
  * The findings are kept in two: those about each claim, judged again per changed claim
- * ({@link KeptClaimFindings}), and the rest (classes, volumes, pods, nodes), rebuilt when
+ * ({@link IncrementalClaimFindings}), and the rest (classes, volumes, pods, nodes), rebuilt when
  * anything but a claim changed. Entity answers read the informers' maps.
  */
 export class StorageService {
   private readonly platform = new WeakMap<StorageCache, PlatformParts>();
   /** Per cache, what is kept between changes: the claim findings and the counts. */
-  private readonly kept = new WeakMap<
+  private readonly incremental = new WeakMap<
     StorageCache,
-    { claimFindings: KeptClaimFindings; counts: KeptStorageCounts }
+    {
+      claimFindings: IncrementalClaimFindings;
+      counts: IncrementalStorageCounts;
+    }
   >();
   /** Rebuilds of each platform part, for tests and benchmarks. */
   readonly platformBuilds = {
@@ -236,19 +239,22 @@ export class StorageService {
       this.platformBuilds.csi += 1;
       parts.csi = { key: keys.csi, value: buildCsiDriverRows(view()) };
     }
-    let kept = this.kept.get(cache);
-    if (!kept) {
-      kept = {
-        claimFindings: new KeptClaimFindings(cache),
-        counts: new KeptStorageCounts(cache),
+    let incremental = this.incremental.get(cache);
+    if (!incremental) {
+      incremental = {
+        claimFindings: new IncrementalClaimFindings(cache),
+        counts: new IncrementalStorageCounts(cache),
       };
-      this.kept.set(cache, kept);
+      this.incremental.set(cache, incremental);
     }
     if (parts.counts?.key !== keys.counts) {
       this.platformBuilds.counts += 1;
-      const sums = kept.counts.fullSums;
-      parts.counts = { key: keys.counts, value: kept.counts.counts(registry) };
-      this.platformBuilds.countSums += kept.counts.fullSums - sums;
+      const sums = incremental.counts.fullSums;
+      parts.counts = {
+        key: keys.counts,
+        value: incremental.counts.counts(registry),
+      };
+      this.platformBuilds.countSums += incremental.counts.fullSums - sums;
     }
     if (parts.findings?.key !== keys.findings) {
       this.platformBuilds.findings += 1;
@@ -269,9 +275,10 @@ export class StorageService {
           }),
         };
       }
-      const judged = kept.claimFindings.judged;
-      const aboutClaims = kept.claimFindings.findings(registry);
-      this.platformBuilds.claimsJudged += kept.claimFindings.judged - judged;
+      const judged = incremental.claimFindings.judged;
+      const aboutClaims = incremental.claimFindings.findings(registry);
+      this.platformBuilds.claimsJudged +=
+        incremental.claimFindings.judged - judged;
       parts.findings = {
         key: keys.findings,
         value: summarizeFindings([

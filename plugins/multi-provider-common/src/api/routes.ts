@@ -51,11 +51,12 @@ export interface MultiProviderRoute {
 }
 
 /**
- * Every route of `@internal/plugin-multi-provider-backend`. The backend's route test checks that
- * the router serves exactly these; the API reference (`docs/reference/multi-provider-api.md`) is
- * generated from them.
+ * Every route of `@internal/plugin-multi-provider-backend`: the backend's routers register from
+ * this table (method, path, permission, input schemas), and the API reference
+ * (`docs/reference/multi-provider-api.md`) is generated from it. Declared `as const` so a router
+ * knows each route's input types from its schemas.
  */
-export const multiProviderRoutes: MultiProviderRoute[] = [
+export const multiProviderRoutes = [
   {
     method: 'GET',
     path: '/entity/:namespace/:kind/:name/placement',
@@ -163,4 +164,4 @@ export const multiProviderRoutes: MultiProviderRoute[] = [
     response: fluxActionResponseSchema,
     responseType: 'FluxActionResponse',
   },
-];
+] as const satisfies readonly MultiProviderRoute[];

@@ -17,7 +17,9 @@ const anchor = (r: MultiProviderRoute) =>
     .replace(/ /g, '-');
 
 /** `docs/reference/multi-provider-api.md`: the backend plugin's routes from their zod schemas. */
-export function renderApiDoc(routes = multiProviderRoutes): string {
+export function renderApiDoc(
+  routes: readonly MultiProviderRoute[] = multiProviderRoutes,
+): string {
   const lines = [
     '# Multi-provider backend API',
     '',

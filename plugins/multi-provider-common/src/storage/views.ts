@@ -290,7 +290,7 @@ export type StorageCounts = Pick<
  * old object taken away and the new one added, and reads the same answer a build from scratch
  * ({@link sumStorage}) gives. A claim counts in the zone of
  * the volume it names at the time, so a volume that changes takes its claims away first and
- * adds them back after (see the backend's `KeptStorageCounts`). The StorageClasses are fixed
+ * adds them back after (see the backend's `IncrementalStorageCounts`). The StorageClasses are fixed
  * at construction: a class change means a new accumulator.
  */
 export class StorageCountsAccumulator {

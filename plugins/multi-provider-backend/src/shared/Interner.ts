@@ -6,7 +6,7 @@ import { SlimPod } from '@internal/plugin-multi-provider-common';
  * it, so memory grows with distinct values, not with pods. Entries are never evicted: the number
  * of distinct values is bounded by workloads and nodes, not by pod churn.
  */
-export class SharedValues {
+export class Interner {
   private readonly strings = new Map<string, string>();
   private readonly objects = new Map<string, object>();
 
@@ -26,7 +26,7 @@ export class SharedValues {
   }
 
   /** Points the pod's repeated fields at shared copies (same values, fewer objects). */
-  pod(pod: SlimPod): void {
+  internPod(pod: SlimPod): void {
     pod.namespace = this.string(pod.namespace);
     pod.phase = this.string(pod.phase);
     if (pod.nodeName) pod.nodeName = this.string(pod.nodeName);
@@ -34,10 +34,5 @@ export class SharedValues {
     if (pod.requests) pod.requests = this.object(pod.requests);
     if (pod.intent) pod.intent = this.object(pod.intent);
     if (pod.claims) pod.claims = this.object(pod.claims);
-  }
-
-  /** Distinct values held, for tests. */
-  get size(): number {
-    return this.strings.size + this.objects.size;
   }
 }

@@ -14,7 +14,7 @@ import type { StorageCache } from './StorageCache';
  * with it to its new zone. A change of a StorageClass, CSIDriver or CSINode, or another
  * registry, sums everything again on the next read.
  */
-export class KeptStorageCounts {
+export class IncrementalStorageCounts {
   private sums?: StorageCountsAccumulator;
   private registry?: ProviderRegistry;
   private classVersion = -1;

@@ -9,7 +9,7 @@ import {
   supersedes,
 } from '@internal/plugin-multi-provider-common';
 import { objectKey } from '../shared/ResourceInformer';
-import { file, filed, KeyIndex, unfile } from './keyIndex';
+import { Multimap } from './Multimap';
 import type { StorageCache } from './StorageCache';
 
 const CLAIM_KIND = 'PersistentVolumeClaim';
@@ -24,13 +24,13 @@ const CLAIM_KIND = 'PersistentVolumeClaim';
  * What it indexes besides the informers: the pods that may pin each claim (the claims naming
  * each volume are the cache's). Only claims with findings keep an entry.
  */
-export class KeptClaimFindings {
+export class IncrementalClaimFindings {
   private readonly byClaim = new Map<string, StorageFinding[]>();
   private readonly dirty = new Set<string>();
   private registry?: ProviderRegistry;
   private classVersion = -1;
   /** Claim key -> keys of the pods that mount it and may be pinned to a provider. */
-  private readonly pinningPods: KeyIndex = new Map();
+  private readonly pinningPods = new Multimap();
   /** Claims judged since construction, for tests and benchmarks. */
   judged = 0;
 
@@ -121,7 +121,7 @@ export class KeptClaimFindings {
   private podsOf(claimKey: string): SlimPod[] | undefined {
     if (!this.pinningPods.has(claimKey)) return undefined;
     const pods: SlimPod[] = [];
-    for (const k of filed(this.pinningPods, claimKey)) {
+    for (const k of this.pinningPods.get(claimKey)) {
       const pod = this.cache.cluster.pods.items.get(k);
       if (pod) pods.push(pod);
     }
@@ -147,8 +147,8 @@ export class KeptClaimFindings {
       if (!pod || !mayPinClaims(pod)) continue;
       for (const c of pod.claims!) {
         const claimKey = objectKey(pod.namespace, c);
-        if (add) file(this.pinningPods, claimKey, key);
-        else unfile(this.pinningPods, claimKey, key);
+        if (add) this.pinningPods.add(claimKey, key);
+        else this.pinningPods.delete(claimKey, key);
         this.dirty.add(claimKey);
       }
     }

