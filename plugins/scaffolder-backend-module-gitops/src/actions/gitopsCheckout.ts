@@ -9,8 +9,8 @@ import type { z as zod } from 'zod';
 import { GitopsConfig } from '../config';
 import { git, gitDir } from '../lib/git';
 import { examples } from './gitopsCheckout.examples';
-import { COMMITTED_PATHS } from './gitCommit';
-import { actionSchema } from './runChange';
+import { COMMITTED_PATHS } from '../lib/gitopsTree';
+import { actionSchema } from '../lib/runChange';
 
 type Z = typeof zod;
 
