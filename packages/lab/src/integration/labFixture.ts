@@ -104,8 +104,7 @@ export async function eventually<T>(
  * service-account controller has not caught up yet ("serviceaccount default
  * not found"), so a test that creates bare pods right away would race it. After
  * a suite restarts the API server, the controller-manager's informers reconnect
- * with backoff, and that lag can be several seconds (seen in CI: still missing
- * after 5 s).
+ * with backoff, and that lag can be several seconds.
  */
 export async function createTestNamespace(
   clients: LabClients,

@@ -92,7 +92,7 @@ describe('template chain over a copy of gitops/', () => {
       expect.arrayContaining(['notes-hetzner', 'notes-scaleway']),
     );
     expect(allowed).not.toContain('*');
-    // Issue 11, property 4: VSO scoping of what the actions generate.
+    // Security property 4 (docs/security.md): VSO scoping of what the actions generate.
     const vaultAuth = parseAllDocuments(
       fs.readFileSync(
         path.join(ws, 'gitops/apps/notes/base/vaultauth.yaml'),

@@ -32,7 +32,7 @@ import { ensureOverlayPatch } from '../lib/overlayPatches';
 
 type Z = typeof zod;
 
-/** VSO's minimum sensible token lifetime, and the audience Vault's roles bind (issue 11 #4). */
+/** VSO's minimum sensible token lifetime, and the audience Vault's roles bind (security property 4). */
 export const VSO_TOKEN_EXPIRATION_SECONDS = 600;
 export const VSO_AUDIENCE = 'vault';
 
