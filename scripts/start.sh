@@ -13,7 +13,7 @@ if [[ -f scripts/lab-build.sh && -f packages/lab/bin/cloudlab-lab && "${CLOUDLAB
   bash scripts/lab-build.sh
   yarn lab up
   # The GitOps loop (real Flux, VSO and a Vault dev server) reconciles gitops/clusters/lab, so the
-  # GitOps and Secrets views show real state. CLOUDLAB_NO_GITOPS=1 skips it (cold build ~43 min).
+  # GitOps and Secrets views show real state. CLOUDLAB_NO_GITOPS=1 skips it (its cold build is long: docs/benchmarks.md).
   if [[ -f scripts/lab-gitops-build.sh && "${CLOUDLAB_NO_GITOPS:-}" != 1 ]]; then
     bash scripts/lab-gitops-build.sh
     yarn lab gitops up --wait

@@ -113,8 +113,8 @@ if [[ -n "$lab_build_pid" ]]; then
   lab_build_pid=""
 fi
 if [[ -f scripts/lab-test.sh ]]; then
-  # --gitops: the GitOps loop's proofs (issue 7) and its figures (lab gitops bench) too; then the
-  # load suite (issue 11 property 10): lab scaled, portal backend under 200 users, scale removed.
+  # --gitops: the GitOps loop's proofs and its figures (lab gitops bench) too; then the load
+  # suite (security property 10): lab scaled, portal backend under load, scale removed.
   step "lab proofs (real control plane, GitOps loop, load)" bash scripts/lab-test.sh --gitops
 fi
 step "browser end-to-end (Playwright + Chromium)" e2e

@@ -10,4 +10,5 @@ export * from './placement';
 export * from './permissions';
 export * from './storage';
 export * from './docs/markdown';
+export * from './docs/generatedDoc';
 export * from './gitops';

@@ -16,7 +16,7 @@ import { REPO_ROOT } from './__testUtils__/workspace';
 import { loadTemplateExamples } from './templateExamples';
 
 /**
- * Issue 11, property 2 (inputs are data), end to end: every string parameter of every template
+ * Security property 2 (inputs are data, docs/security.md), end to end: every string parameter of every template
  * is filled with generated hostile text and the template is run as a real task by the
  * scaffolder backend (its JSON Schema check of the form values, its Nunjucks rendering of
  * `${{ parameters.x }}` into the step inputs, our actions, the Go validator, the commit to the

@@ -73,7 +73,7 @@ describe('templates/', () => {
   );
 
   it.each(targets)(
-    '%s bounds every string parameter, and reads Secret fields only from secrets (issue 11, properties 2 and 3)',
+    '%s bounds every string parameter, and reads Secret fields only from secrets (security properties 2 and 3)',
     target => {
       const template = parse(
         fs.readFileSync(path.join(TEMPLATES, target), 'utf8'),

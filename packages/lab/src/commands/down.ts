@@ -8,7 +8,7 @@ import { labPaths } from '../paths';
 export async function down(options: { purge?: boolean } = {}): Promise<void> {
   const p = labPaths();
   fs.mkdirSync(p.state, { recursive: true });
-  await gitopsDown(); // the GitOps loop (issue 7) runs against the control plane: stop it first
+  await gitopsDown(); // the GitOps loop runs against the control plane: stop it first
   const specs = componentSpecs(p);
   for (const c of [...COMPONENTS].reverse()) {
     const result = await stopProcess(p.pids, c, specs[c].bin);

@@ -599,8 +599,7 @@ export async function removeScale(): Promise<void> {
   }
   // The terminating namespace admits no new pods; its pods go at once (grace period 0) in one
   // collection delete, instead of each waiting for a graceful stop on a node about to go and
-  // then for the pod garbage collector (17,000 pods lingered for over 30 minutes that way; one
-  // collection delete took under a minute).
+  // then for the pod garbage collector, which at scale takes far longer (docs/benchmarks.md).
   try {
     await clients.core.deleteCollectionNamespacedPod({
       namespace: SCALE_NAMESPACE,

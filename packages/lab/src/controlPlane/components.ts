@@ -102,7 +102,7 @@ export function componentSpecs(p: LabPaths): Record<Component, ProcessSpec> {
         '--max-requests-inflight=800',
         '--max-mutating-requests-inflight=400',
         '--profiling=false',
-        // Who asked for what: the lab proves the portal never requests Secrets (issue 11 #6).
+        // Who asked for what: the lab proves the portal never requests Secrets (security property 6).
         `--audit-policy-file=${auditPolicy}`,
         `--audit-log-path=${p.auditLog}`,
         '--audit-log-format=json',
@@ -169,7 +169,7 @@ export function componentSpecs(p: LabPaths): Record<Component, ProcessSpec> {
  * The lab API server's audit policy: every request touching Secrets (any verb, any user) and
  * every request of a ServiceAccount of the portal's namespace at Metadata level (never request
  * or response bodies), nothing else. The lab proves with it that the portal never requests a
- * Secret (issue 11 #6) and that its other requests are audited (the positive control).
+ * Secret (security property 6) and that its other requests are audited (the positive control).
  */
 export const AUDIT_POLICY = [
   'apiVersion: audit.k8s.io/v1',

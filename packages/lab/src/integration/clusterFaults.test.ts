@@ -13,7 +13,7 @@ import { startMultiProviderBackend } from './__testUtils__/multiProviderBackend'
 jest.setTimeout(300_000);
 
 /**
- * Issue 11, property 8 against the lab's real API server: cluster B is the lab itself, cluster A
+ * Security property 8 (docs/security.md) against the lab's real API server: cluster B is the lab itself, cluster A
  * the same lab behind a fault-injecting HTTPS proxy. The backend's informer timing is shortened
  * (configuration `multiProvider.cache`) so each fault shows its whole retry schedule in seconds.
  */
@@ -283,8 +283,8 @@ describeLab(
               });
             });
             // A timed-out attempt's clock starts before its request reaches the proxy (TLS, some
-            // forty loops connecting at once in this one process: seen up to 2 s late for the
-            // first wave), so the timeouts show in the whole span, less one timeout of slack:
+            // forty loops connecting at once in this one process: the first wave can be seconds
+            // late), so the timeouts show in the whole span, less one timeout of slack:
             // retries that did not wait for the timeout would span only the backoff.
             const span = gaps.reduce((sum, g) => sum + g, 0);
             const spanLeast =

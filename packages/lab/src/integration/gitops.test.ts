@@ -18,7 +18,7 @@ import {
 } from './labFixture';
 
 /**
- * Proofs of the GitOps loop (issue 7) against the running lab with `lab gitops up`:
+ * Proofs of the GitOps loop (docs/lab/gitops-loop.md) against the running lab with `lab gitops up`:
  * scripts/lab-test.sh --gitops sets CLOUDLAB_LAB_GITOPS. Secret values are never read into logs:
  * only keys, metadata and in-process hashes are compared.
  */

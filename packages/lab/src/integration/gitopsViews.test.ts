@@ -19,6 +19,7 @@ import { gitopsStatus, labVault } from '../gitops/loop/loop';
 import { KubeRest } from '../kube/rest';
 import { PORTAL_SA } from '../commands/up';
 import {
+  describeGitops,
   eventually,
   git,
   labFixture,
@@ -27,17 +28,12 @@ import {
 } from './labFixture';
 
 /**
- * Proofs of the GitOps and Secrets views (issue 8) and of the portal's least privilege (issue 11,
+ * Proofs of the GitOps and Secrets views and of the portal's least privilege (security
  * properties 3 and 6), through the real multi-provider backend (startTestBackend) reading the
  * lab with the portal's read-only token, against the real Flux and VSO of `lab gitops up`.
  * scripts/lab-test.sh --gitops runs it. Secret values are read from Vault into memory only to
  * assert they never appear in an answer; they are never printed.
  */
-const describeGitops =
-  process.env.CLOUDLAB_LAB_INTEGRATION && process.env.CLOUDLAB_LAB_GITOPS
-    ? describe
-    : describe.skip;
-
 jest.setTimeout(600_000);
 
 const KUST =

@@ -13,16 +13,42 @@ import {
   PROVIDER_LABEL,
 } from '../registry/labProviders';
 
-/** Integration tests run only against a running lab (scripts/lab-test.sh sets this). */
-export const describeLab = process.env.CLOUDLAB_LAB_INTEGRATION
-  ? describe
-  : describe.skip;
+/**
+ * A `describe` that runs only when every variable in `needs` is set (scripts/lab-test.sh sets
+ * them once the lab is up). Otherwise the suite is skipped and says so in the output of
+ * `yarn test`, with the command that runs it, so a skipped proof is never mistaken for a
+ * passing one.
+ */
+function describeWhen(needs: string[], what: string, command: string) {
+  return (name: string, fn: () => void) => {
+    const unset = needs.filter(v => !process.env[v]);
+    if (unset.length) {
+      // Written past jest's console capture: jest prints no console output of a file whose
+      // tests were all skipped.
+      process.stderr.write(
+        `lab suite skipped: "${name}" needs ${what} (${unset.join(
+          ', ',
+        )} unset). Run it with: ${command}\n`,
+      );
+    }
+    const suite = unset.length ? describe.skip : describe;
+    suite(name, fn);
+  };
+}
 
-/** Proofs of the GitOps loop: also need `lab gitops up` (scripts/lab-test.sh --gitops). */
-export const describeGitops =
-  process.env.CLOUDLAB_LAB_INTEGRATION && process.env.CLOUDLAB_LAB_GITOPS
-    ? describe
-    : describe.skip;
+/** Integration tests run only against a running lab. */
+export const describeLab = describeWhen(
+  ['CLOUDLAB_LAB_INTEGRATION'],
+  'a running lab',
+  'bash scripts/lab-test.sh',
+);
+
+/** Proofs of the GitOps loop: also need `lab gitops up`. */
+export const describeGitops = describeWhen(
+  ['CLOUDLAB_LAB_INTEGRATION', 'CLOUDLAB_LAB_GITOPS'],
+  'a running lab with the GitOps loop (Flux, VSO, Vault)',
+  'bash scripts/lab-test.sh --gitops',
+);
 
 /** Shared handles for the integration tests. */
 export interface LabFixture {
@@ -78,8 +104,7 @@ export async function eventually<T>(
  * service-account controller has not caught up yet ("serviceaccount default
  * not found"), so a test that creates bare pods right away would race it. After
  * a suite restarts the API server, the controller-manager's informers reconnect
- * with backoff, and that lag can be several seconds (seen in CI: still missing
- * after 5 s).
+ * with backoff, and that lag can be several seconds.
  */
 export async function createTestNamespace(
   clients: LabClients,

@@ -31,7 +31,7 @@ import {
 } from './labFixture';
 
 /**
- * End to end (issue 9): every template through the scaffolder backend's own HTTP API - the real
+ * End to end: every template through the scaffolder backend's own HTTP API - the real
  * `@backstage/plugin-scaffolder-backend` with this repository's GitOps module, started in
  * process - as a dry run and as a real task publishing with `cloudlab.gitops.publish: local`.
  * The commits land on a scratch repository served by the lab's Git server; the lab's Flux then

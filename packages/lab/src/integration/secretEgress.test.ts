@@ -34,7 +34,7 @@ import {
 } from './secretSearch';
 
 /**
- * Issue 11, property 3 (no secret egress), against the lab's GitOps loop: unique values are
+ * Security property 3 (no secret egress, docs/security.md), against the lab's GitOps loop: unique values are
  * seeded in Vault (beside the values the lab seeds) and passed as the scaffolder task's
  * `secrets` (the vault-secret template's `gitToken`, a `ui:field: Secret`), then the real
  * scaffolder (dry run, task, failing task) and the GitOps/Secrets routes of the multi-provider
@@ -53,7 +53,7 @@ const suffix = Date.now().toString(36).slice(-5);
 const print = console.log.bind(console);
 const unique = () => `egress-${randomBytes(18).toString('base64url')}`;
 
-describeGitops('no secret egress (issue 11, property 3)', () => {
+describeGitops('no secret egress (security property 3)', () => {
   let fx: ReturnType<typeof labFixture>;
   let server: any;
   let stop: (() => Promise<void>) | undefined;

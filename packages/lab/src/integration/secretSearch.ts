@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 /**
  * Looks for secret values (and simple encodings of them) in text a system under test produced:
  * logs, API responses, task events, Git objects. A hit names the location, the secret's label,
- * the encoding and a hash of the value, never the value (issue 11, property 3).
+ * the encoding and a hash of the value, never the value (security property 3).
  */
 
 /** A value that must never leave its owner, with a label that is safe to print. */

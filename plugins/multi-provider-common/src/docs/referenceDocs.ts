@@ -1,14 +1,14 @@
 import { multiProviderRoutes, type MultiProviderRoute } from '../api/routes';
 import { multiProviderPermissions } from '../permissions';
 import { PROVIDER_API_VERSION, providerDocSchema } from '../registry/schema';
+import { generatedNotice } from './generatedDoc';
 import { fieldTable } from './zodTable';
 
-const generatedNotice = (what: string) => [
-  `<!-- GENERATED from ${what} by`,
-  '     `yarn workspace @internal/plugin-multi-provider-common docs` - do not edit.',
-  '     src/docs/referenceDocs.test.ts fails when this file is stale. -->',
-  '',
-];
+const notice = (what: string) =>
+  generatedNotice(
+    what,
+    'plugins/multi-provider-common/src/docs/referenceDocs.test.ts',
+  );
 
 const anchor = (r: MultiProviderRoute) =>
   `${r.method} ${r.path}`
@@ -23,9 +23,7 @@ export function renderApiDoc(
   const lines = [
     '# Multi-provider backend API',
     '',
-    ...generatedNotice(
-      'the zod schemas in plugins/multi-provider-common/src/api',
-    ),
+    ...notice('the zod schemas in plugins/multi-provider-common/src/api'),
     'Base path: `/api/multi-provider` (Backstage discovery: `discoveryApi.getBaseUrl(',
     "'multi-provider')`). Every route authorizes its permission first (denied → `403`, before",
     'any input is read), validates its input with the schema below (invalid → `400` naming the',
@@ -83,7 +81,7 @@ export function renderRegistryDoc(): string {
   const lines = [
     '# Provider registry schema',
     '',
-    ...generatedNotice(
+    ...notice(
       'the zod schema in plugins/multi-provider-common/src/registry/schema.ts',
     ),
     `Every file \`providers/<name>.yaml\` holds one document of kind \`Provider\`, API version`,

@@ -3,9 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createActions } from '../actions';
+import { GitopsConfig } from '../config';
 import { mockContext, REPO_ROOT } from './workspace';
 
-/** Inputs and workspaces for the property tests of issue 11 (containment, inputs are data). */
+/** Inputs, configs and workspaces for the action tests (containment, inputs are data, examples). */
 
 const tmp = () => fs.realpathSync(os.tmpdir());
 
@@ -34,16 +35,19 @@ export function makeLocalRepository(): string {
   return repository;
 }
 
-/** Every action, publishing to `repository`; the validator binary path is a placeholder (tests mock it). */
+/** Config publishing to `repository`; the validator binary path is a placeholder (tests mock it). */
+export const testConfig = (repository: string): GitopsConfig => ({
+  publish: 'local',
+  defaultBranch: 'main',
+  repositoryRoot: REPO_ROOT,
+  localRepository: repository,
+  validatorPath: path.join(tmp(), 'no-such-gitops-validate'),
+  validatorTimeoutSeconds: 60,
+});
+
+/** Every action, publishing to `repository` (see `testConfig`). */
 export const testActions = (repository: string) =>
-  createActions({
-    publish: 'local',
-    defaultBranch: 'main',
-    repositoryRoot: REPO_ROOT,
-    localRepository: repository,
-    validatorPath: path.join(tmp(), 'no-such-gitops-validate'),
-    validatorTimeoutSeconds: 60,
-  });
+  createActions(testConfig(repository));
 
 /** The workload `notes` every prepared workspace holds (the actions of BASE extend it). */
 export const PREPARE = {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 
 /**
- * Issue 11, property 2 (inputs are data): the hostile strings and the check that a change holds
+ * Security property 2 (inputs are data): the hostile strings and the check that a change holds
  * a value as data, shared by the action-level test (actions/inputsAreData.test.ts) and the
  * end-to-end test through the scaffolder's own template rendering
  * (templateInputsAreData.test.ts).

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** Strings a hostile user would type into a name or path field (issue 11, properties 1 and 2). */
+/** Strings a hostile user would type into a name or path field (security properties 1 and 2). */
 export const hostileStrings = fc.oneof(
   fc.constantFrom(
     '..',

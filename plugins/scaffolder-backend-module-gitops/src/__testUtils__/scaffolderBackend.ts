@@ -4,11 +4,11 @@ import type { Entity } from '@backstage/catalog-model';
 import type { Server } from 'node:http';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import { scaffolderModuleGitops } from '../module';
-import { REPO_ROOT, VALIDATOR } from './workspace';
+import { REPO_ROOT, validatorPathOrStandIn } from './workspace';
 
 /**
  * The real scaffolder backend with this module, publishing locally to `localRepository`, the
- * catalog holding `entities`; the Go validator when built, else a stand-in that accepts.
+ * catalog holding `entities`; the Go validator (see `validatorPathOrStandIn`).
  * Returns the HTTP server to send requests to.
  */
 export async function startScaffolder(opts: {
@@ -28,7 +28,7 @@ export async function startScaffolder(opts: {
               publish: 'local',
               localRepository: opts.localRepository,
               repositoryRoot: REPO_ROOT,
-              ...(VALIDATOR ? {} : { validatorPath: '/bin/true' }),
+              validatorPath: validatorPathOrStandIn(),
             },
           },
         },

@@ -60,3 +60,41 @@ export function mockContext(
 
 /** The cached validator binary, if scripts/validate-gitops.sh has built it. */
 export const VALIDATOR = findValidator(REPO_ROOT);
+
+const VALIDATOR_ABSENT =
+  'gitops-validate binary absent from .cache/gitops-validate/ (build it: bash scripts/validate-gitops.sh)';
+let absenceAnnounced = false;
+
+/**
+ * The validator binary for a test that runs it. In CI (`CI` set) its absence throws, so the run
+ * fails instead of passing without validating; elsewhere it prints, once per test file, that
+ * the validation is skipped and how to build the binary, and returns undefined.
+ */
+export function requireValidator(): string | undefined {
+  if (VALIDATOR) return VALIDATOR;
+  if (process.env.CI) throw new Error(`${VALIDATOR_ABSENT}; CI must build it`);
+  if (!absenceAnnounced) {
+    absenceAnnounced = true;
+    // eslint-disable-next-line no-console
+    console.warn(`${VALIDATOR_ABSENT}: skipping the validation in this file`);
+  }
+  return undefined;
+}
+
+/**
+ * The `validatorPath` for a test that needs the validate step to run but does not test the
+ * validator: the binary, or outside CI (announced by `requireValidator`) `/bin/true`, which
+ * accepts every tree.
+ */
+export const validatorPathOrStandIn = () => requireValidator() ?? '/bin/true';
+
+/**
+ * The `describe` for tests that all run the validator (each calls `requireValidator()`): in CI
+ * it always runs, so they fail when the binary is absent; elsewhere, without the binary, it is
+ * `describe.skip` and `requireValidator`'s message says why.
+ */
+export function describeWithValidator(): jest.Describe {
+  if (VALIDATOR || process.env.CI) return describe;
+  requireValidator();
+  return describe.skip;
+}

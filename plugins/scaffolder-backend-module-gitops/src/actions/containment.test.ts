@@ -26,7 +26,7 @@ import {
 } from '../__testUtils__/actionInputs';
 
 /**
- * Issue 11, property 1 (workspace containment), for every action the module registers:
+ * Security property 1 (workspace containment, docs/security.md), for every action the module registers:
  * fast-check generates the hostile filesystem (real temporary directories where inputs and
  * targets are replaced by symlinks to a directory or a file outside, chains of links ending
  * outside, dangling links, loops) together with hostile strings (`..`, absolute,

@@ -7,14 +7,12 @@ import type { z as zod } from 'zod';
 import { GitopsConfig } from '../config';
 import { isControlCharacter } from '../lib/fields';
 import { git, gitDir } from '../lib/git';
+import { COMMITTED_PATHS } from '../lib/gitopsTree';
 import { assertTreeContained } from '../lib/safePath';
 import { examples } from './gitCommit.examples';
-import { actionSchema, parseInput, zodObject } from './runChange';
+import { actionSchema, parseInput, zodObject } from '../lib/runChange';
 
 type Z = typeof zod;
-
-/** What a template change may touch in the repository. */
-export const COMMITTED_PATHS = ['gitops', 'providers', 'catalog', 'docs'];
 
 /** Branch names the action accepts (a strict subset of git's). */
 export const BRANCH =

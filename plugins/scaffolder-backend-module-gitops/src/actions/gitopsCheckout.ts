@@ -9,8 +9,8 @@ import type { z as zod } from 'zod';
 import { GitopsConfig } from '../config';
 import { git, gitDir } from '../lib/git';
 import { examples } from './gitopsCheckout.examples';
-import { COMMITTED_PATHS } from './gitCommit';
-import { actionSchema } from './runChange';
+import { COMMITTED_PATHS } from '../lib/gitopsTree';
+import { actionSchema } from '../lib/runChange';
 
 type Z = typeof zod;
 
@@ -46,8 +46,8 @@ async function copyDryRunContents(
 }
 
 /**
- * Until the lab's Git server exists (issue 7), the local repository is created on first use
- * as a bare clone of this repository, so the lab's Flux can be pointed at it.
+ * The local repository is created on first use as a bare clone of this repository, so there
+ * is a repository to commit to (and for the lab's Flux to read) before any change was made.
  */
 async function ensureLocalRepository(
   repository: string,

@@ -17,7 +17,7 @@ import { BRANCH } from './gitCommit';
 // These tests copy the tree and run the Go validator; the machine is shared.
 jest.setTimeout(60_000);
 
-// Issue 11, properties 1 (workspace containment) and 2 (inputs are data), for every action.
+// Security properties 1 (workspace containment) and 2 (inputs are data), for every action.
 
 const actions = createActions({
   publish: 'local',

@@ -1,25 +1,25 @@
 import { GitopsConfig } from '../config';
-import { createCatalogEntryAction } from './catalogEntry';
-import { createFluxWiringAction } from './fluxWiring';
+import { createCatalogEntryCreateAction } from './catalogEntryCreate';
+import { createFluxKustomizationCreateAction } from './fluxKustomizationCreate';
 import { createGitCommitAction } from './gitCommit';
 import { createGitopsCheckoutAction } from './gitopsCheckout';
-import { createProviderOnboardingAction } from './providerOnboarding';
-import { createTailscaleExposureAction } from './tailscaleExposure';
-import { createValidateAction } from './validate';
-import { createVsoResourcesAction } from './vsoResources';
-import { createWorkloadOverlaysAction } from './workloadOverlays';
+import { createProviderCreateAction } from './providerCreate';
+import { createTailscaleExposeAction } from './tailscaleExpose';
+import { createGitopsValidateAction } from './gitopsValidate';
+import { createVaultSecretCreateAction } from './vaultSecretCreate';
+import { createWorkloadCreateAction } from './workloadCreate';
 
 /** Every action of the module, in the order a template uses them. */
 export function createActions(config: GitopsConfig) {
   return [
     createGitopsCheckoutAction(config),
-    createWorkloadOverlaysAction(),
-    createVsoResourcesAction(),
-    createTailscaleExposureAction(),
-    createFluxWiringAction(),
-    createCatalogEntryAction(),
-    createProviderOnboardingAction(),
-    createValidateAction(config),
+    createWorkloadCreateAction(),
+    createVaultSecretCreateAction(),
+    createTailscaleExposeAction(),
+    createFluxKustomizationCreateAction(),
+    createCatalogEntryCreateAction(),
+    createProviderCreateAction(),
+    createGitopsValidateAction(config),
     createGitCommitAction(config),
   ];
 }

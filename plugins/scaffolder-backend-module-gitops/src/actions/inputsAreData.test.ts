@@ -21,7 +21,7 @@ import {
 } from '../__testUtils__/actionInputs';
 
 /**
- * Issue 11, property 2 (inputs are data), for every string input of every action: generated
+ * Security property 2 (inputs are data, docs/security.md), for every string input of every action: generated
  * values (`${{ }}`, `---`, YAML anchors, aliases and tags, newlines, NUL and control
  * characters, bidi and other Unicode, strings up to 64 KiB and beyond) either
  * - are refused at the boundary with an error naming the field and the rule, and nothing is

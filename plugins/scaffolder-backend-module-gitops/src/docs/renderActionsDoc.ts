@@ -1,5 +1,8 @@
 import { TemplateAction } from '@backstage/plugin-scaffolder-node';
-import { htmlCode } from '@internal/plugin-multi-provider-common';
+import {
+  generatedNotice,
+  htmlCode,
+} from '@internal/plugin-multi-provider-common';
 
 type JsonSchema = {
   type?: string | string[];
@@ -64,10 +67,10 @@ export function renderActionsDoc(
   const lines = [
     '# Scaffolder actions reference',
     '',
-    '<!-- GENERATED from the action schemas by',
-    '     `yarn workspace @internal/plugin-scaffolder-backend-module-gitops docs` - do not edit.',
-    '     src/docs/actionsDoc.test.ts fails when this file is stale. -->',
-    '',
+    ...generatedNotice(
+      'the action schemas',
+      'plugins/scaffolder-backend-module-gitops/src/docs/actionsDoc.test.ts',
+    ),
     'Every file-writing action validates its input (per-field messages), reads the provider',
     'registry, writes only inside the workspace, is idempotent and atomic, supports dry run, and',
     'outputs `created` and `changed` (workspace-relative paths).',

@@ -13,6 +13,9 @@ export const PATHS = {
   catalogIndex: 'catalog/all.yaml',
 } as const;
 
+/** What a template change may touch in the repository: checked out, contained, committed. */
+export const COMMITTED_PATHS = ['gitops', 'providers', 'catalog', 'docs'];
+
 /**
  * The shared VaultAuthGlobal every per-namespace VaultAuth references. Never `default`: VSO
  * exempts a VaultAuthGlobal named `default` in its own namespace from allowedNamespaces.

@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   copyWorkspace,
+  describeWithValidator,
   REPO_ROOT,
+  requireValidator,
   VALIDATOR,
 } from '../__testUtils__/workspace';
 import { runValidator, stopValidatorServers, validateTree } from './validator';
@@ -22,7 +24,10 @@ afterEach(() => stopValidatorServers());
 
 // The validator's serve process (schemas kept loaded, unchanged kustomize builds reused) must
 // answer exactly what a one-shot run answers.
-(VALIDATOR ? describe : describe.skip)('validateTree (serve mode)', () => {
+describeWithValidator()('validateTree (serve mode)', () => {
+  beforeAll(() => {
+    requireValidator();
+  });
   const trees: string[] = [];
   afterAll(() =>
     trees.forEach(t => fs.rmSync(t, { recursive: true, force: true })),

@@ -21,17 +21,22 @@ import {
   SCHEMAS,
   stringifyDocuments,
 } from '../lib/yamlFiles';
-import { actionSchema, parseInput, runChange, zodObject } from './runChange';
-import { examples } from './vsoResources.examples';
-import { ensureOverlayPatch } from './overlayPatches';
+import {
+  actionSchema,
+  parseInput,
+  runChange,
+  zodObject,
+} from '../lib/runChange';
+import { examples } from './vaultSecretCreate.examples';
+import { ensureOverlayPatch } from '../lib/overlayPatches';
 
 type Z = typeof zod;
 
-/** VSO's minimum sensible token lifetime, and the audience Vault's roles bind (issue 11 #4). */
+/** VSO's minimum sensible token lifetime, and the audience Vault's roles bind (security property 4). */
 export const VSO_TOKEN_EXPIRATION_SECONDS = 600;
 export const VSO_AUDIENCE = 'vault';
 
-export const vsoResourcesInput = {
+export const vaultSecretCreateInput = {
   workload: (z: Z) =>
     dnsLabel(z, 'workload', 40).describe(
       'Existing workload under gitops/apps/',
@@ -63,7 +68,9 @@ export const vsoResourcesInput = {
       .describe('Restart the workload when the secret changes'),
 };
 
-type Input = zod.infer<ReturnType<typeof zodObject<typeof vsoResourcesInput>>>;
+type Input = zod.infer<
+  ReturnType<typeof zodObject<typeof vaultSecretCreateInput>>
+>;
 
 /** The instance-specific Vault path: `apps/<workload>/<instance>/<secret>`. */
 export const vaultPath = (input: Input, instance: string) =>
@@ -275,16 +282,16 @@ export async function stageVsoResources(cs: ChangeSet, input: Input) {
  * workload: ServiceAccount + VaultAuth per namespace, VaultStaticSecret per instance, the
  * namespaces allowed by the VaultAuthGlobal and bound by the Vault role.
  */
-export function createVsoResourcesAction() {
+export function createVaultSecretCreateAction() {
   return createTemplateAction({
     id: 'cloudlab:vault-secret:create',
     description:
       'Writes VSO resources for one secret of an existing workload: per-namespace VaultAuth on the shared VaultAuthGlobal, per-instance VaultStaticSecret, allowedNamespaces and the Vault role.',
     examples,
     supportsDryRun: true,
-    schema: actionSchema(vsoResourcesInput, changeOutput),
+    schema: actionSchema(vaultSecretCreateInput, changeOutput),
     async handler(ctx) {
-      const input = parseInput(zodObject(vsoResourcesInput), ctx.input);
+      const input = parseInput(zodObject(vaultSecretCreateInput), ctx.input);
       await runChange(ctx, 'cloudlab-vault-secret-create', cs =>
         stageVsoResources(cs, input),
       );

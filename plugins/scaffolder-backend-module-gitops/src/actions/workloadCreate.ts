@@ -3,7 +3,6 @@ import { checkVolumeSize } from '@internal/plugin-multi-provider-common';
 import { createHash } from 'node:crypto';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import type { z as zod } from 'zod';
-import { ChangeSet } from '../lib/ChangeSet';
 import { changeOutput, dnsLabel, providerName } from '../lib/fields';
 import { appDir, baseDir, componentDir } from '../lib/gitopsTree';
 import { STORAGE_SIZE_PATTERN } from '../lib/storageSize';
@@ -12,9 +11,14 @@ import {
   findProvider,
   ProviderRegistry,
 } from '@internal/plugin-multi-provider-common';
-import { actionSchema, parseInput, runChange, zodObject } from './runChange';
-import { examples } from './workloadOverlays.examples';
-import { renderPatch } from './overlayPatches';
+import {
+  actionSchema,
+  parseInput,
+  runChange,
+  zodObject,
+} from '../lib/runChange';
+import { examples } from './workloadCreate.examples';
+import { renderPatch } from '../lib/overlayPatches';
 
 type Z = typeof zod;
 
@@ -22,7 +26,7 @@ type Z = typeof zod;
 const IMAGE =
   /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
 
-export const workloadOverlaysInput = {
+export const workloadCreateInput = {
   name: (z: Z) =>
     dnsLabel(z, 'name', 40).describe(
       'Workload name (DNS-1123 label, ≤ 40 characters); instances are <name>-<provider>',
@@ -102,7 +106,7 @@ export const workloadOverlaysInput = {
 };
 
 type Input = zod.infer<
-  ReturnType<typeof zodObject<typeof workloadOverlaysInput>>
+  ReturnType<typeof zodObject<typeof workloadCreateInput>>
 >;
 
 /** Registry-dependent checks, each naming its field. */
@@ -385,36 +389,20 @@ export function inputMarker(input: Input): string {
   return `Created by cloudlab:workload:create (input ${hash}).`;
 }
 
-/** Stages a file the action owns: created when absent, untouched when identical, else refused. */
-export async function stageOwnedFile(
-  cs: ChangeSet,
-  file: string,
-  content: string,
-  field: string,
-) {
-  const existing = await cs.read(file, field);
-  if (existing === undefined) await cs.write(file, content, field);
-  else if (existing !== content) {
-    throw new InputError(
-      `${field}: ${file} already exists with different content (the name is taken; choose another or edit it by hand)`,
-    );
-  }
-}
-
 /**
  * `cloudlab:workload:create` - a workload's base and one overlay per chosen provider, each
  * pinned by the provider's component and using that provider's storage class.
  */
-export function createWorkloadOverlaysAction() {
+export function createWorkloadCreateAction() {
   return createTemplateAction({
     id: 'cloudlab:workload:create',
     description:
       "Writes a workload's base (Deployment/StatefulSet, Service, optional PVC) and one overlay per provider under gitops/apps/<name>/.",
     examples,
     supportsDryRun: true,
-    schema: actionSchema(workloadOverlaysInput, changeOutput),
+    schema: actionSchema(workloadCreateInput, changeOutput),
     async handler(ctx) {
-      const input = parseInput(zodObject(workloadOverlaysInput), ctx.input);
+      const input = parseInput(zodObject(workloadCreateInput), ctx.input);
       await runChange(ctx, 'cloudlab-workload-create', async (cs, registry) => {
         checkAgainstRegistry(input, registry);
         for (const p of input.providers) {

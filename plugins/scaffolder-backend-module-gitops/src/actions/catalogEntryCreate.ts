@@ -10,9 +10,14 @@ import {
   renderNewFile,
   stringifyDocuments,
 } from '../lib/yamlFiles';
-import { examples } from './catalogEntry.examples';
-import { actionSchema, parseInput, runChange, zodObject } from './runChange';
-import { stageOwnedFile } from './workloadOverlays';
+import { examples } from './catalogEntryCreate.examples';
+import {
+  actionSchema,
+  parseInput,
+  runChange,
+  zodObject,
+} from '../lib/runChange';
+import { stageOwnedFile } from '../lib/ownedFile';
 
 type Z = typeof zod;
 
@@ -29,7 +34,7 @@ export const ANNOTATIONS = {
 
 const ENTITY_REF = /^(group|user):(default\/)?[a-z0-9]([-a-z0-9._]*[a-z0-9])?$/;
 
-export const catalogEntryInput = {
+export const catalogEntryCreateInput = {
   workload: (z: Z) =>
     dnsLabel(z, 'workload', 40).describe(
       'Existing workload under gitops/apps/',
@@ -61,7 +66,9 @@ export const catalogEntryInput = {
       .default('experimental'),
 };
 
-type Input = zod.infer<ReturnType<typeof zodObject<typeof catalogEntryInput>>>;
+type Input = zod.infer<
+  ReturnType<typeof zodObject<typeof catalogEntryCreateInput>>
+>;
 
 export const catalogFile = (workload: string) =>
   `catalog/components/${workload}.yaml`;
@@ -131,19 +138,19 @@ export async function stageCatalogEntry(cs: ChangeSet, input: Input) {
 }
 
 /** `cloudlab:catalog-entry:create` - the Component of a workload, indexed in catalog/all.yaml. */
-export function createCatalogEntryAction() {
+export function createCatalogEntryCreateAction() {
   return createTemplateAction({
     id: 'cloudlab:catalog-entry:create',
     description:
       'Writes catalog/components/<workload>.yaml (a Component annotated with its GitOps path and Flux Kustomizations) and lists it in catalog/all.yaml.',
     examples,
     supportsDryRun: true,
-    schema: actionSchema(catalogEntryInput, {
+    schema: actionSchema(catalogEntryCreateInput, {
       ...changeOutput,
       entityRef: (z: Z) => z.string().describe('Entity ref of the Component'),
     }),
     async handler(ctx) {
-      const input = parseInput(zodObject(catalogEntryInput), ctx.input);
+      const input = parseInput(zodObject(catalogEntryCreateInput), ctx.input);
       await runChange(ctx, 'cloudlab-catalog-entry-create', cs =>
         stageCatalogEntry(cs, input),
       );

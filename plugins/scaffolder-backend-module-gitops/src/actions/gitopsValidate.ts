@@ -7,20 +7,20 @@ import type { z as zod } from 'zod';
 import { GitopsConfig } from '../config';
 import { findValidator, validateTree } from '../lib/validator';
 import { assertTreeContained, resolveWorkspacePath } from '../lib/safePath';
-import { examples } from './validate.examples';
+import { examples } from './gitopsValidate.examples';
 import {
   actionSchema,
   dryRunOverlay,
   parseInput,
   zodObject,
-} from './runChange';
+} from '../lib/runChange';
 
 type Z = typeof zod;
 
 /** What the validator reads of the workspace. */
 const TREE_DIRS = ['gitops', 'providers', 'catalog'] as const;
 
-export const validateInput = {
+export const gitopsValidateInput = {
   regenerate: (z: Z) =>
     z
       .boolean()
@@ -68,14 +68,14 @@ async function materialise(
  * Flux references, schemas, registry rules, VSO/RBAC scoping, admission policies) on the
  * workspace tree and fails with the findings.
  */
-export function createValidateAction(config: GitopsConfig) {
+export function createGitopsValidateAction(config: GitopsConfig) {
   return createTemplateAction({
     id: 'cloudlab:gitops:validate',
     description:
       'Validates the workspace tree with the same checks as scripts/validate-gitops.sh and fails the task with the list of violations.',
     examples,
     supportsDryRun: true,
-    schema: actionSchema(validateInput, {
+    schema: actionSchema(gitopsValidateInput, {
       findings: (z: Z) => z.array(z.string()),
       durationMs: (z: Z) => z.number(),
       timings: (z: Z) =>
@@ -85,7 +85,7 @@ export function createValidateAction(config: GitopsConfig) {
           .describe('Milliseconds per validator phase'),
     }),
     async handler(ctx) {
-      const input = parseInput(zodObject(validateInput), ctx.input);
+      const input = parseInput(zodObject(gitopsValidateInput), ctx.input);
       const binary =
         config.validatorPath ?? findValidator(config.repositoryRoot);
       if (!binary) {

@@ -10,13 +10,18 @@ import {
   setIfDifferent,
   stringifyDocuments,
 } from '../lib/yamlFiles';
-import { ensureOverlayPatch } from './overlayPatches';
-import { examples } from './tailscaleExposure.examples';
-import { actionSchema, parseInput, runChange, zodObject } from './runChange';
+import { ensureOverlayPatch } from '../lib/overlayPatches';
+import { examples } from './tailscaleExpose.examples';
+import {
+  actionSchema,
+  parseInput,
+  runChange,
+  zodObject,
+} from '../lib/runChange';
 
 type Z = typeof zod;
 
-export const tailscaleExposureInput = {
+export const tailscaleExposeInput = {
   workload: (z: Z) =>
     dnsLabel(z, 'workload', 40).describe(
       'Existing workload under gitops/apps/',
@@ -34,7 +39,7 @@ export const tailscaleExposureInput = {
 };
 
 type Input = zod.infer<
-  ReturnType<typeof zodObject<typeof tailscaleExposureInput>>
+  ReturnType<typeof zodObject<typeof tailscaleExposeInput>>
 >;
 
 export async function stageTailscaleExposure(cs: ChangeSet, input: Input) {
@@ -76,16 +81,16 @@ export async function stageTailscaleExposure(cs: ChangeSet, input: Input) {
  * `cloudlab:tailscale:expose` - a Service on the tailnet (loadBalancerClass tailscale), one
  * hostname per instance; the provider component already selects the provider's ProxyClass.
  */
-export function createTailscaleExposureAction() {
+export function createTailscaleExposeAction() {
   return createTemplateAction({
     id: 'cloudlab:tailscale:expose',
     description:
       "Exposes a workload's Service on the tailnet (loadBalancerClass tailscale) with one hostname per instance.",
     examples,
     supportsDryRun: true,
-    schema: actionSchema(tailscaleExposureInput, changeOutput),
+    schema: actionSchema(tailscaleExposeInput, changeOutput),
     async handler(ctx) {
-      const input = parseInput(zodObject(tailscaleExposureInput), ctx.input);
+      const input = parseInput(zodObject(tailscaleExposeInput), ctx.input);
       await runChange(ctx, 'cloudlab-tailscale-expose', cs =>
         stageTailscaleExposure(cs, input),
       );

@@ -5,8 +5,9 @@ import {
   hashTree,
   mockContext,
   REPO_ROOT,
-  VALIDATOR,
+  requireValidator,
 } from '../__testUtils__/workspace';
+import { describeExamples } from '../__testUtils__/examples';
 import { createActions } from '.';
 
 // These tests copy the tree and run the Go validator; the machine is shared.
@@ -77,7 +78,7 @@ describe('cloudlab:provider:create', () => {
         'utf8',
       ),
     ).toContain('components/provider-ovhcloud');
-    if (!VALIDATOR) return;
+    if (!requireValidator()) return;
     const m = mockContext(ws, { regenerate: true });
     await action('cloudlab:gitops:validate').handler(m.ctx);
     expect(m.outputs.findings).toEqual([]);
@@ -97,4 +98,8 @@ describe('cloudlab:provider:create', () => {
     ).rejects.toThrow('regions: at least one region must be in the EU');
     expect(hashTree(ws)).toBe(before);
   });
+});
+
+describeExamples(action('cloudlab:provider:create'), {
+  workspace: copyWorkspace,
 });

@@ -2,11 +2,11 @@ import { InputError } from '@backstage/errors';
 import type { ActionContext } from '@backstage/plugin-scaffolder-node';
 import path from 'node:path';
 import { z, ZodTypeAny } from 'zod';
-import { ChangeSet, ChangeSummary } from '../lib/ChangeSet';
-import { resolveWorkspacePath } from '../lib/safePath';
+import { ChangeSet, ChangeSummary } from './ChangeSet';
+import { resolveWorkspacePath } from './safePath';
 import { ProviderRegistry } from '@internal/plugin-multi-provider-common';
 import { loadProviderRegistry } from '@internal/plugin-multi-provider-node';
-import { PATHS } from '../lib/gitopsTree';
+import { PATHS } from './gitopsTree';
 
 /**
  * The zod object an action's callback-schema describes, rebuilt for the handler: the
@@ -61,11 +61,6 @@ export async function readRegistry(
 }
 
 /**
- * Runs a file-writing action: `stage` puts every write into a ChangeSet, then (unless dry run)
- * all writes are applied at once inside a checkpoint, and `created`/`changed` are output.
- * A failure before or during apply leaves the workspace as it was.
- */
-/**
  * Files that earlier dry-run steps of a task would have written, per workspace, kept in
  * memory only (a dry run never writes). Entries expire after DRY_RUN_TTL_MS.
  */
@@ -86,6 +81,11 @@ export function dryRunOverlay(workspacePath: string): Map<string, string> {
   return entry.files;
 }
 
+/**
+ * Runs a file-writing action: `stage` puts every write into a ChangeSet, then (unless dry run)
+ * all writes are applied at once inside a checkpoint, and `created`/`changed` are output.
+ * A failure before or during apply leaves the workspace as it was.
+ */
 export async function runChange(
   ctx: ActionContext<any, any>,
   key: string,

@@ -1,9 +1,5 @@
-import { ChangeSet } from '../lib/ChangeSet';
-import {
-  newDocument,
-  parseDocuments,
-  stringifyDocuments,
-} from '../lib/yamlFiles';
+import { ChangeSet } from './ChangeSet';
+import { newDocument, parseDocuments, stringifyDocuments } from './yamlFiles';
 import { isSeq, YAMLSeq } from 'yaml';
 
 /** A JSON6902 patch as the YAML text kustomize's `patch:` field holds (built by the library). */

@@ -7,14 +7,15 @@ import {
   hashTree,
   mockContext,
   REPO_ROOT,
-  VALIDATOR,
+  requireValidator,
 } from '../__testUtils__/workspace';
-import { createWorkloadOverlaysAction } from './workloadOverlays';
+import { describeExamples } from '../__testUtils__/examples';
+import { createWorkloadCreateAction } from './workloadCreate';
 
 // These tests copy the tree and run the Go validator; the machine is shared.
 jest.setTimeout(60_000);
 
-const action = createWorkloadOverlaysAction();
+const action = createWorkloadCreateAction();
 const input = {
   name: 'notes',
   kind: 'StatefulSet',
@@ -65,14 +66,10 @@ describe('cloudlab:workload:create', () => {
     expect(second.outputs).toEqual({ created: [], changed: [] });
     expect(hashTree(ws)).toBe(before);
 
-    if (!VALIDATOR) {
-      console.warn(
-        'gitops-validate binary absent (run bash scripts/validate-gitops.sh): skipping validation',
-      );
-      return;
-    }
+    const binary = requireValidator();
+    if (!binary) return;
     const result = await runValidator({
-      binary: VALIDATOR,
+      binary,
       treeRoot: ws,
       crdDir: path.join(REPO_ROOT, '.cache/crds'),
       timeoutMs: 120_000,
@@ -124,3 +121,5 @@ describe('cloudlab:workload:create', () => {
     expect(hashTree(ws)).toBe(before);
   });
 });
+
+describeExamples(action, { workspace: copyWorkspace });

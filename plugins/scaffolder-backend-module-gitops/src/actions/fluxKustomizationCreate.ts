@@ -13,8 +13,13 @@ import {
   SCHEMAS,
   stringifyDocuments,
 } from '../lib/yamlFiles';
-import { examples } from './fluxWiring.examples';
-import { actionSchema, parseInput, runChange, zodObject } from './runChange';
+import { examples } from './fluxKustomizationCreate.examples';
+import {
+  actionSchema,
+  parseInput,
+  runChange,
+  zodObject,
+} from '../lib/runChange';
 
 type Z = typeof zod;
 
@@ -25,7 +30,7 @@ export const DEFAULT_DEPENDS_ON = [
   'observability-stack',
 ];
 
-export const fluxWiringInput = {
+export const fluxKustomizationCreateInput = {
   workload: (z: Z) =>
     dnsLabel(z, 'workload', 40).describe(
       'Existing workload under gitops/apps/',
@@ -62,7 +67,9 @@ export const fluxWiringInput = {
       .default('5m0s'),
 };
 
-type Input = zod.infer<ReturnType<typeof zodObject<typeof fluxWiringInput>>>;
+type Input = zod.infer<
+  ReturnType<typeof zodObject<typeof fluxKustomizationCreateInput>>
+>;
 
 /** Names of every Flux Kustomization defined in a cluster directory's top-level files. */
 async function fluxKustomizationNames(
@@ -113,7 +120,7 @@ export function fluxKustomization(
   };
 }
 
-export async function stageFluxWiring(cs: ChangeSet, input: Input) {
+export async function stageFluxKustomization(cs: ChangeSet, input: Input) {
   const instances = await readWorkloadInstances(cs, input.workload);
   const all = await listClusters(cs);
   const clusters = input.clusters ?? all;
@@ -172,18 +179,21 @@ export async function stageFluxWiring(cs: ChangeSet, input: Input) {
 }
 
 /** `cloudlab:flux-kustomization:create` - one Flux Kustomization per instance and cluster. */
-export function createFluxWiringAction() {
+export function createFluxKustomizationCreateAction() {
   return createTemplateAction({
     id: 'cloudlab:flux-kustomization:create',
     description:
       "Adds one Flux Kustomization per instance of a workload to each cluster's apps.yaml: dependsOn the platform layer, prune, wait (health checks).",
     examples,
     supportsDryRun: true,
-    schema: actionSchema(fluxWiringInput, changeOutput),
+    schema: actionSchema(fluxKustomizationCreateInput, changeOutput),
     async handler(ctx) {
-      const input = parseInput(zodObject(fluxWiringInput), ctx.input);
+      const input = parseInput(
+        zodObject(fluxKustomizationCreateInput),
+        ctx.input,
+      );
       await runChange(ctx, 'cloudlab-flux-kustomization-create', cs =>
-        stageFluxWiring(cs, input),
+        stageFluxKustomization(cs, input),
       );
     },
   });

@@ -1,0 +1,50 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  makeLocalRepository,
+  PREPARE,
+  testConfig,
+} from '../__testUtils__/actionInputs';
+import { describeExamples } from '../__testUtils__/examples';
+import { mockContext } from '../__testUtils__/workspace';
+import { createGitCommitAction } from './gitCommit';
+import { createGitopsCheckoutAction } from './gitopsCheckout';
+import { createWorkloadCreateAction } from './workloadCreate';
+
+// These tests copy the tree; the machine is shared.
+jest.setTimeout(60_000);
+
+const repository = makeLocalRepository();
+afterAll(() => fs.rmSync(repository, { recursive: true, force: true }));
+const config = testConfig(repository);
+const action = createGitCommitAction(config);
+const headOf = (branch: string, format: string) =>
+  execFileSync('git', ['log', '-1', `--format=${format}`, branch], {
+    cwd: repository,
+    encoding: 'utf8',
+  }).trim();
+
+// The state a commit step finds in a template: the tree checked out, a workload written.
+async function changedCheckout(): Promise<string> {
+  const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudlab-ws-'));
+  await createGitopsCheckoutAction(config).handler(mockContext(ws, {}).ctx);
+  await createWorkloadCreateAction().handler(mockContext(ws, PREPARE).ctx);
+  return ws;
+}
+
+describeExamples(action, {
+  workspace: changedCheckout,
+  check: input => async (outputs, ws) => {
+    expect(outputs).toMatchObject({ created: true, branch: 'main' });
+    expect(headOf('main', '%H')).toBe(outputs.commit);
+    expect(headOf('main', '%s')).toBe(input.message);
+    const again = mockContext(ws, input);
+    await action.handler(again.ctx);
+    expect(again.outputs).toMatchObject({
+      created: false,
+      commit: outputs.commit,
+    });
+  },
+});

@@ -1,0 +1,31 @@
+import { GitopsConfig } from '../config';
+import { describeExamples } from '../__testUtils__/examples';
+import {
+  copyWorkspace,
+  describeWithValidator,
+  REPO_ROOT,
+  requireValidator,
+  VALIDATOR,
+} from '../__testUtils__/workspace';
+import { createGitopsValidateAction } from './gitopsValidate';
+
+// These tests copy the tree and run the Go validator; the machine is shared.
+jest.setTimeout(120_000);
+
+const config: GitopsConfig = {
+  publish: 'local',
+  defaultBranch: 'main',
+  repositoryRoot: REPO_ROOT,
+  validatorPath: VALIDATOR,
+  validatorTimeoutSeconds: 120,
+};
+
+describeWithValidator()('cloudlab:gitops:validate', () => {
+  beforeAll(() => {
+    requireValidator();
+  });
+  describeExamples(createGitopsValidateAction(config), {
+    workspace: copyWorkspace,
+    check: () => outputs => expect(outputs.findings).toEqual([]),
+  });
+});
