@@ -6,6 +6,12 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 import type { HeapSample } from './memoryReporter';
+import type {
+  ProbeReport,
+  ProbeStart,
+  ProbeStarted,
+  ProbeStop,
+} from './stallProbe';
 
 /** The lab's cluster as the portal configures it (scripts/start.sh writes the same block). */
 export interface LabCluster {
@@ -123,6 +129,13 @@ export interface PortalBackend {
   /** Highest sampled RSS and heap since `mark()`: an idle phase's footprint. */
   mark(): void;
   sinceMark(): MemorySample;
+  /**
+   * Starts the in-process probe for a phase: event-loop delay, GC pauses, stall windows and a
+   * CPU profile written to `profileFile` (stallProbe.ts).
+   */
+  startProbe(start: Omit<ProbeStart, 'type'>): Promise<void>;
+  /** Stops the phase's probe; resolves to what it saw. */
+  stopProbe(phase: string): Promise<ProbeReport>;
   stop(): Promise<void>;
 }
 
@@ -213,6 +226,8 @@ export async function startPortalBackend(options: {
         '@internal/cloudlab-bench',
         'src/load/memoryReporter.ts',
       ),
+      '--require',
+      resolvePackagePath('@internal/cloudlab-bench', 'src/load/stallProbe.ts'),
       'src/index.ts',
       '--config',
       path.join(root, 'app-config.yaml'),
@@ -232,7 +247,13 @@ export async function startPortalBackend(options: {
   let heapPeak = 0;
   let rssMark = 0;
   let heapMark = 0;
-  child.on('message', (m: HeapSample) => {
+  // Answers of the stall probe awaited, by message type and phase.
+  const awaited = new Map<string, (m: ProbeReport | ProbeStarted) => void>();
+  child.on('message', (m: HeapSample | ProbeReport | ProbeStarted) => {
+    if (m?.type === 'probe-report' || m?.type === 'probe-started') {
+      awaited.get(`${m.type} ${m.phase}`)?.(m);
+      return;
+    }
     if (m?.type !== 'heap') return;
     heap = m.heapUsed;
     heapPeak = Math.max(heapPeak, heap);
@@ -261,6 +282,23 @@ export async function startPortalBackend(options: {
       clearTimeout(killed);
     }
   };
+
+  const probeAnswer = <T extends ProbeReport | ProbeStarted>(
+    type: T['type'],
+    phase: string,
+  ) =>
+    new Promise<T>((resolve, reject) => {
+      const key = `${type} ${phase}`;
+      const timer = setTimeout(() => {
+        awaited.delete(key);
+        reject(new Error(`the backend's probe sent no ${type} for ${phase}`));
+      }, 60_000);
+      awaited.set(key, m => {
+        clearTimeout(timer);
+        awaited.delete(key);
+        resolve(m as T);
+      });
+    });
 
   let token = '';
   try {
@@ -350,6 +388,21 @@ export async function startPortalBackend(options: {
       heapMark = heap;
     },
     sinceMark: () => ({ rssBytes: rssMark, heapUsedBytes: heapMark }),
+    async startProbe(start) {
+      const answer = probeAnswer<ProbeStarted>('probe-started', start.phase);
+      const m: ProbeStart = { type: 'probe-start', ...start };
+      child.send(m);
+      const started = await answer;
+      if (started.error) {
+        throw new Error(`the backend's probe did not start: ${started.error}`);
+      }
+    },
+    stopProbe(phase) {
+      const answer = probeAnswer<ProbeReport>('probe-report', phase);
+      const m: ProbeStop = { type: 'probe-stop', phase };
+      child.send(m);
+      return answer;
+    },
     stop,
   };
 }
