@@ -103,6 +103,7 @@ const backendPhase = (
   wallMs: 1000,
   cpuMs: 200,
   loopDelay: { p50: 0.2, p99: 4, max: 30, mean: 0.5 },
+  ownDelay: { p50: 0.1, p99: 3, max: 20, mean: 0.3 },
   gc: { count: 3, totalMs: 6, maxMs: 3 },
   stalls: [],
   ...overrides,
@@ -238,13 +239,22 @@ describe('the load checker', () => {
     await s.close();
   });
 
-  it('fails an event-loop delay p99 over its bound, and a probe that did not report', async () => {
+  it('fails an event-loop delay p99 of the backend own CPU over its bound, not one the machine caused', async () => {
     const s = await server();
+    const busyMachine = backendPhase('load', {
+      loopDelay: { p50: 1, p99: 160, max: 900, mean: 9 },
+    });
+    expect(
+      await run(s.url, { backend: [backendPhase('idle'), busyMachine] }),
+    ).toEqual([]);
     const slow = backendPhase('load', {
-      loopDelay: { p50: 1, p99: 75, max: 90, mean: 3 },
+      loopDelay: { p50: 1, p99: 90, max: 300, mean: 5 },
+      ownDelay: { p50: 1, p99: 75, max: 290, mean: 4 },
     });
     expect(await run(s.url, { backend: [backendPhase('idle'), slow] })).toEqual(
-      ['loop-delay: load: backend event-loop delay p99 75.0 ms > 50.0 ms'],
+      [
+        "loop-delay: load: event-loop delay p99 of the backend's own CPU 75.0 ms > 50.0 ms (all of it, the machine's share included: 90.0 ms)",
+      ],
     );
     expect(await run(s.url, { backend: [] })).toEqual([
       'stall: the backend probe reported no phase',

@@ -7,6 +7,8 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import type { HeapSample } from './memoryReporter';
 import type {
+  ProbeFinish,
+  ProbeFinished,
   ProbeReport,
   ProbeStart,
   ProbeStarted,
@@ -130,12 +132,14 @@ export interface PortalBackend {
   mark(): void;
   sinceMark(): MemorySample;
   /**
-   * Starts the in-process probe for a phase: event-loop delay, GC pauses, stall windows and a
-   * CPU profile written to `profileFile` (stallProbe.ts).
+   * Starts the in-process probe for a phase: event-loop delay, GC pauses, stall windows, and
+   * the CPU profiler if it is not running yet (stallProbe.ts).
    */
   startProbe(start: Omit<ProbeStart, 'type'>): Promise<void>;
   /** Stops the phase's probe; resolves to what it saw. */
   stopProbe(phase: string): Promise<ProbeReport>;
+  /** Stops the CPU profiler and has the backend write the profile of every phase. */
+  finishProbe(profileFile: string): Promise<ProbeFinished>;
   stop(): Promise<void>;
 }
 
@@ -248,8 +252,13 @@ export async function startPortalBackend(options: {
   let rssMark = 0;
   let heapMark = 0;
   // Answers of the stall probe awaited, by message type and phase.
-  const awaited = new Map<string, (m: ProbeReport | ProbeStarted) => void>();
-  child.on('message', (m: HeapSample | ProbeReport | ProbeStarted) => {
+  type ProbeAnswer = ProbeReport | ProbeStarted | ProbeFinished;
+  const awaited = new Map<string, (m: ProbeAnswer) => void>();
+  child.on('message', (m: HeapSample | ProbeAnswer) => {
+    if (m?.type === 'probe-finished') {
+      awaited.get(m.type)?.(m);
+      return;
+    }
     if (m?.type === 'probe-report' || m?.type === 'probe-started') {
       awaited.get(`${m.type} ${m.phase}`)?.(m);
       return;
@@ -283,15 +292,15 @@ export async function startPortalBackend(options: {
     }
   };
 
-  const probeAnswer = <T extends ProbeReport | ProbeStarted>(
+  const probeAnswer = <T extends ProbeAnswer>(
     type: T['type'],
-    phase: string,
+    phase?: string,
   ) =>
     new Promise<T>((resolve, reject) => {
-      const key = `${type} ${phase}`;
+      const key = phase === undefined ? type : `${type} ${phase}`;
       const timer = setTimeout(() => {
         awaited.delete(key);
-        reject(new Error(`the backend's probe sent no ${type} for ${phase}`));
+        reject(new Error(`the backend's probe sent no ${key}`));
       }, 60_000);
       awaited.set(key, m => {
         clearTimeout(timer);
@@ -400,6 +409,12 @@ export async function startPortalBackend(options: {
     stopProbe(phase) {
       const answer = probeAnswer<ProbeReport>('probe-report', phase);
       const m: ProbeStop = { type: 'probe-stop', phase };
+      child.send(m);
+      return answer;
+    },
+    finishProbe(profileFile) {
+      const answer = probeAnswer<ProbeFinished>('probe-finished');
+      const m: ProbeFinish = { type: 'probe-finish', profileFile };
       child.send(m);
       return answer;
     },

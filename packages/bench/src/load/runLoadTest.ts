@@ -37,6 +37,7 @@ import {
   virtualUsers,
 } from './pageLoads';
 import { PortalBackend, startPortalBackend } from './portalBackend';
+import type { ProbeReport } from './stallProbe';
 import {
   CpuProfile,
   PhaseDiagnostics,
@@ -222,31 +223,25 @@ async function measure(
   clusterClaims: number,
   root: string,
 ): Promise<LoadFailure[]> {
-  const records: PhaseRecord[] = [];
+  const records: Array<Omit<PhaseRecord, 'backend'> & { report: ProbeReport }> =
+    [];
   const startProbe = (phase: string) =>
     backend.startProbe({
       phase,
-      profileFile: path.join(loadDir(root), `${phase}.cpuprofile`),
       samplingMicros: flags['sampling-us'],
       stallMs: flags['stall-ms'],
     });
-  // Stops the phase's probe, prints what the backend saw and keeps it for the file.
+  // Stops the phase's probe and keeps what it saw; the stalls are attributed once the profile
+  // covering every phase is written.
   const stopProbe = async (phase: string, figures: PhaseFigures) => {
-    const report = await backend.stopProbe(phase);
-    const profile = report.profileFile
-      ? (JSON.parse(fs.readFileSync(report.profileFile, 'utf8')) as CpuProfile)
-      : undefined;
-    const d = phaseDiagnostics(report, profile, root);
-    for (const line of showDiagnostics(d)) console.log(line);
     records.push({
       phase,
       pages: figures.pages,
       pagesPerSecond: figures.pagesPerSecond,
       loadAverage: os.loadavg()[0],
       cpus: os.availableParallelism(),
-      backend: d,
+      report: await backend.stopProbe(phase),
     });
-    return d;
   };
   const pages = (strict: boolean): EntityPage[] =>
     LOAD_ENTITIES.map(e => entityPage(e, truths.get(e.name)!, strict));
@@ -294,7 +289,7 @@ async function measure(
     idle,
     idleClient.counts,
   );
-  const idleBackend = await stopProbe('idle', idle);
+  await stopProbe('idle', idle);
   const largest = Math.max(
     0,
     ...idleOutcomes.flatMap(o => o.requests.map(r => r.bytes)),
@@ -343,7 +338,7 @@ async function measure(
     loadClient.counts,
   );
   const afterLoad = backend.peaks();
-  const loadBackend = await stopProbe('load', load);
+  await stopProbe('load', load);
 
   if (flags['saturation-seconds'] > 0) {
     const satClient = client();
@@ -389,16 +384,39 @@ async function measure(
       .map(l => l.toFixed(1))
       .join(' ')} on ${os.availableParallelism()} CPUs`,
   );
+  const profileFile = path.join(loadDir(root), 'phases.cpuprofile');
+  const finished = await backend.finishProbe(profileFile);
+  const profile = finished.profileFile
+    ? (JSON.parse(fs.readFileSync(finished.profileFile, 'utf8')) as CpuProfile)
+    : undefined;
+  const phases: PhaseRecord[] = records.map(({ report, ...figures }) => {
+    const d = phaseDiagnostics(report, profile, root, finished.profileFile);
+    if (finished.error) d.error ??= `CPU profile: ${finished.error}`;
+    return { ...figures, backend: d };
+  });
+  for (const p of phases) {
+    console.log(
+      `\nbackend during ${
+        p.phase
+      } (machine load average ${p.loadAverage.toFixed(1)} on ${p.cpus} CPUs):`,
+    );
+    for (const line of showDiagnostics(p.backend)) console.log(line);
+  }
   const file = path.join(loadDir(root), 'diagnostics.json');
   fs.writeFileSync(
     file,
     JSON.stringify(
-      { flags, finishedAt: new Date().toISOString(), phases: records },
+      { flags, finishedAt: new Date().toISOString(), phases },
       null,
       2,
     ),
   );
-  console.log(`backend diagnostics per phase: ${path.relative(root, file)}`);
+  console.log(
+    `backend diagnostics per phase: ${path.relative(
+      root,
+      file,
+    )}; CPU profile of the phases: ${path.relative(root, profileFile)}`,
+  );
   return checkLoad({
     idle,
     load,
@@ -407,7 +425,10 @@ async function measure(
     peakHeapBytes: afterLoad.heapUsedBytes,
     budget,
     p99Factor: flags['p99-factor'],
-    backend: [idleBackend, loadBackend],
+    // Saturation is a queue by design: its figures are information only.
+    backend: phases
+      .filter(p => p.phase === 'idle' || p.phase === 'load')
+      .map(p => p.backend),
     maxStallCpuMs: flags['max-stall-cpu-ms'],
     maxLoopDelayP99Ms: flags['max-loop-delay-p99-ms'],
   });

@@ -2,9 +2,11 @@
 // during each phase the load generator names over the IPC channel, it measures the event loop
 // from inside the process — `monitorEventLoopDelay`, GC pauses, and every window in which a
 // 10 ms timer fired more than `stallMs` late, with the main thread's CPU time spent in it — while
-// the V8 CPU profiler samples what ran. The profile is written to a file; the generator attributes
-// the stall windows to the functions sampled in them (stallReport.ts). Nothing here runs until a
-// phase starts, and the backend's code is unchanged.
+// the V8 CPU profiler samples what ran. The profiler starts with the first phase and runs until
+// the generator asks for the profile, because starting it costs the backend a long pause of its
+// own; the phase's measurements begin only once it runs. The generator attributes the stall
+// windows to the functions sampled in them (stallReport.ts). Nothing here runs until a phase
+// starts, and the backend's code is unchanged.
 import fs from 'node:fs';
 import inspector from 'node:inspector';
 import {
@@ -13,14 +15,13 @@ import {
   performance,
   PerformanceObserver,
 } from 'node:perf_hooks';
+import { percentile } from './stats';
 
-/** Generator → backend: start measuring a phase. */
+/** Generator → backend: start measuring a phase (and the profiler, if it is not running). */
 export interface ProbeStart {
   type: 'probe-start';
   phase: string;
-  /** Where the phase's CPU profile is written when it stops. */
-  profileFile: string;
-  /** The CPU profiler's sampling interval. */
+  /** The CPU profiler's sampling interval (used when the profiler starts). */
   samplingMicros: number;
   /** A timer tick later than this is recorded as a stall window. */
   stallMs: number;
@@ -37,6 +38,19 @@ export interface ProbeStarted {
 export interface ProbeStop {
   type: 'probe-stop';
   phase: string;
+}
+
+/** Generator → backend: stop the profiler and write its profile, covering every phase. */
+export interface ProbeFinish {
+  type: 'probe-finish';
+  profileFile: string;
+}
+
+/** Backend → generator: the profile is written (or why not). */
+export interface ProbeFinished {
+  type: 'probe-finished';
+  profileFile?: string;
+  error?: string;
 }
 
 /** A window in which the event loop did not run the probe's timer. */
@@ -57,6 +71,14 @@ export interface GcPause {
   kind: string;
 }
 
+/** Delay figures in milliseconds. */
+export interface DelayFigures {
+  p50: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
 /** Backend → generator: what the probe saw during one phase. */
 export interface ProbeReport {
   type: 'probe-report';
@@ -68,12 +90,16 @@ export interface ProbeReport {
   wallMs: number;
   /** Main-thread CPU time over the phase. */
   cpuMs: number;
-  /** Event-loop delay beyond the histogram's 10 ms timer, in ms. */
-  loopDelay: { p50: number; p99: number; max: number; mean: number };
+  /** Event-loop delay beyond the histogram's 10 ms timer (`monitorEventLoopDelay`). */
+  loopDelay: DelayFigures;
+  /**
+   * The part of each tick's delay the backend's main thread was on the CPU for (the delay, at
+   * most the CPU time it used in that tick): the delay its own work accounts for, without the
+   * time the machine gave the CPU to other processes.
+   */
+  ownDelay: DelayFigures;
   gcPauses: GcPause[];
   stalls: StallWindow[];
-  /** The phase's CPU profile (V8 `.cpuprofile` JSON); absent when the profiler failed. */
-  profileFile?: string;
   error?: string;
 }
 
@@ -94,8 +120,8 @@ interface Running {
   gc: PerformanceObserver;
   gcPauses: GcPause[];
   stalls: StallWindow[];
+  ownDelays: number[];
   timer: NodeJS.Timeout;
-  profiling: Promise<void>;
 }
 
 let session: inspector.Session | undefined;
@@ -105,6 +131,7 @@ const post = <T>(method: string, params?: object) =>
       err ? reject(err) : resolve(result as T),
     ),
   );
+let profiling: Promise<void> | undefined;
 
 const GC_KINDS: Record<number, string> = {
   [constants.NODE_PERFORMANCE_GC_MINOR]: 'scavenge',
@@ -117,8 +144,17 @@ const gcKind = (kind?: number) =>
   kind === undefined ? 'unknown' : GC_KINDS[kind] ?? `kind ${kind}`;
 
 let running: Running | undefined;
-// Offset from performance.now() (ms) to the profile's clock (µs), for GC entries.
-const perfToUs = () => nowUs() - performance.now() * 1000;
+
+function startProfiler(samplingMicros: number): Promise<void> {
+  profiling ??= (async () => {
+    session = new inspector.Session();
+    session.connect();
+    await post('Profiler.enable');
+    await post('Profiler.setSamplingInterval', { interval: samplingMicros });
+    await post('Profiler.start');
+  })();
+  return profiling;
+}
 
 function startPhase(start: ProbeStart) {
   stopPhase(); // a phase left running by a failed generator is dropped
@@ -127,7 +163,8 @@ function startPhase(start: ProbeStart) {
   });
   histogram.enable();
   const gcPauses: GcPause[] = [];
-  const offset = perfToUs();
+  // Offset from performance.now() (ms) to the profile's clock (µs), for GC entries.
+  const offset = nowUs() - performance.now() * 1000;
   const gc = new PerformanceObserver(list => {
     for (const e of list.getEntries()) {
       const { detail } = e as { detail?: { kind?: number } };
@@ -140,12 +177,14 @@ function startPhase(start: ProbeStart) {
   });
   gc.observe({ entryTypes: ['gc'] });
   const stalls: StallWindow[] = [];
+  const ownDelays: number[] = [];
   let lastUs = nowUs();
   let lastCpu = threadCpuMs();
   const timer = setInterval(() => {
     const us = nowUs();
     const cpu = threadCpuMs();
-    const lateMs = (us - lastUs) / 1000 - TICK_MS;
+    const lateMs = Math.max(0, (us - lastUs) / 1000 - TICK_MS);
+    ownDelays.push(Math.min(lateMs, cpu - lastCpu));
     if (lateMs > start.stallMs) {
       stalls.push({ startUs: lastUs, endUs: us, lateMs, cpuMs: cpu - lastCpu });
     }
@@ -153,18 +192,6 @@ function startPhase(start: ProbeStart) {
     lastCpu = cpu;
   }, TICK_MS);
   timer.unref();
-  session ??= (() => {
-    const s = new inspector.Session();
-    s.connect();
-    return s;
-  })();
-  const profiling = (async () => {
-    await post('Profiler.enable');
-    await post('Profiler.setSamplingInterval', {
-      interval: start.samplingMicros,
-    });
-    await post('Profiler.start');
-  })();
   running = {
     start,
     startedUs: nowUs(),
@@ -173,8 +200,8 @@ function startPhase(start: ProbeStart) {
     gc,
     gcPauses,
     stalls,
+    ownDelays,
     timer,
-    profiling,
   };
 }
 
@@ -188,8 +215,20 @@ function stopPhase(): Running | undefined {
   return r;
 }
 
-async function report(phase: string): Promise<ProbeReport> {
+/** p50/p99/max/mean of `values`, in their unit. */
+function delayFigures(values: number[]): DelayFigures {
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: sorted[sorted.length - 1] ?? 0,
+    mean: sorted.reduce((sum, v) => sum + v, 0) / Math.max(1, sorted.length),
+  };
+}
+
+function report(phase: string): ProbeReport {
   const r = stopPhase();
+  const none = { p50: 0, p99: 0, max: 0, mean: 0 };
   if (!r || r.start.phase !== phase) {
     return {
       type: 'probe-report',
@@ -198,7 +237,8 @@ async function report(phase: string): Promise<ProbeReport> {
       stallMs: 0,
       wallMs: 0,
       cpuMs: 0,
-      loopDelay: { p50: 0, p99: 0, max: 0, mean: 0 },
+      loopDelay: none,
+      ownDelay: none,
       gcPauses: [],
       stalls: [],
       error: `phase ${phase} was not started`,
@@ -206,7 +246,7 @@ async function report(phase: string): Promise<ProbeReport> {
   }
   const late = (ns: number) => Math.max(0, ns / 1e6 - HISTOGRAM_RESOLUTION_MS);
   const h = r.histogram;
-  const out: ProbeReport = {
+  return {
     type: 'probe-report',
     phase,
     startedUs: r.startedUs,
@@ -219,36 +259,42 @@ async function report(phase: string): Promise<ProbeReport> {
       max: late(h.max),
       mean: late(h.mean),
     },
+    ownDelay: delayFigures(r.ownDelays),
     gcPauses: r.gcPauses,
     stalls: r.stalls,
   };
+}
+
+async function finish(profileFile: string): Promise<ProbeFinished> {
+  stopPhase();
+  if (!profiling) return { type: 'probe-finished', error: 'never started' };
   try {
-    await r.profiling;
+    await profiling;
     const { profile } = await post<{ profile: object }>('Profiler.stop');
-    fs.writeFileSync(r.start.profileFile, JSON.stringify(profile));
-    out.profileFile = r.start.profileFile;
+    profiling = undefined;
+    session?.disconnect();
+    fs.writeFileSync(profileFile, JSON.stringify(profile));
+    return { type: 'probe-finished', profileFile };
   } catch (err) {
-    out.error = `CPU profile: ${(err as Error).message}`;
+    return { type: 'probe-finished', error: (err as Error).message };
   }
-  return out;
 }
 
 if (process.send) {
-  process.on('message', (m: ProbeStart | ProbeStop) => {
+  process.on('message', (m: ProbeStart | ProbeStop | ProbeFinish) => {
+    const send = (answer: ProbeStarted | ProbeReport | ProbeFinished) =>
+      process.send?.(answer);
     if (m?.type === 'probe-start') {
-      startPhase(m);
-      running?.profiling.then(
-        () => process.send?.({ type: 'probe-started', phase: m.phase }),
+      startProfiler(m.samplingMicros).then(
+        () => {
+          startPhase(m);
+          send({ type: 'probe-started', phase: m.phase });
+        },
         (err: Error) =>
-          process.send?.({
-            type: 'probe-started',
-            phase: m.phase,
-            error: err.message,
-          }),
+          send({ type: 'probe-started', phase: m.phase, error: err.message }),
       );
-    } else if (m?.type === 'probe-stop') {
-      report(m.phase).then(r => process.send?.(r));
-    }
+    } else if (m?.type === 'probe-stop') send(report(m.phase));
+    else if (m?.type === 'probe-finish') finish(m.profileFile).then(send);
   });
   // The listener must not keep the backend alive on its own (the memory reporter unrefs too).
   process.channel?.unref();

@@ -52,6 +52,7 @@ export interface PhaseDiagnostics {
   wallMs: number;
   cpuMs: number;
   loopDelay: ProbeReport['loopDelay'];
+  ownDelay: ProbeReport['ownDelay'];
   gc: { count: number; totalMs: number; maxMs: number };
   stalls: AttributedStall[];
   profileFile?: string;
@@ -201,6 +202,7 @@ export function phaseDiagnostics(
   report: ProbeReport,
   profile: CpuProfile | undefined,
   root: string,
+  profileFile?: string,
 ): PhaseDiagnostics {
   const pauses = report.gcPauses;
   return {
@@ -208,6 +210,7 @@ export function phaseDiagnostics(
     wallMs: report.wallMs,
     cpuMs: report.cpuMs,
     loopDelay: report.loopDelay,
+    ownDelay: report.ownDelay,
     gc: {
       count: pauses.length,
       totalMs: pauses.reduce((s, p) => s + p.ms, 0),
@@ -218,7 +221,7 @@ export function phaseDiagnostics(
       phaseStartUs: report.startedUs,
       stallMs: report.stallMs,
     }),
-    profileFile: report.profileFile,
+    profileFile,
     error: report.error,
   };
 }
@@ -228,9 +231,11 @@ export function showDiagnostics(d: PhaseDiagnostics): string[] {
   const lines = [
     `  backend event loop: delay p50 ${ms(d.loopDelay.p50)}  p99 ${ms(
       d.loopDelay.p99,
-    )}  max ${ms(d.loopDelay.max)}; main thread CPU ${ms(d.cpuMs)} in ${ms(
-      d.wallMs,
-    )}`,
+    )}  max ${ms(d.loopDelay.max)}; of it the backend's own CPU p50 ${ms(
+      d.ownDelay.p50,
+    )}  p99 ${ms(d.ownDelay.p99)}  max ${ms(
+      d.ownDelay.max,
+    )}; main thread CPU ${ms(d.cpuMs)} in ${ms(d.wallMs)}`,
     `  backend GC: ${d.gc.count} pauses, total ${ms(
       d.gc.totalMs,
     )}, longest ${ms(d.gc.maxMs)}`,
