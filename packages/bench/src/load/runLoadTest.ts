@@ -66,10 +66,18 @@ export const loadFlagsSchema = z
      * from outside, it also holds the machine's scheduling of both processes.
      */
     'assert-p99': z.boolean().default(false),
-    /** A stall fails `--check` when the backend's own CPU time in it exceeds this. */
+    /**
+     * A stall the backend caused (on the CPU for at least half of it) fails `--check` when its own
+     * CPU time in it exceeds this.
+     */
     'max-stall-cpu-ms': count(1, 60_000).default(100),
-    /** The backend's event-loop delay p99 (idle and load phases) fails `--check` above this. */
-    'max-loop-delay-p99-ms': count(1, 60_000).default(50),
+    /**
+     * The event-loop delay p99 the backend's own CPU accounts for (idle and load phases) fails
+     * `--check` above this. A ceiling for a broken backend, not the target (docs/benchmarks.md):
+     * after the machine keeps the backend off the CPU, the backlog it then serves in one turn is
+     * its own CPU time too.
+     */
+    'max-loop-delay-p99-ms': count(1, 60_000).default(100),
     /** The loop held longer than this is reported as a stall, with what ran in it. */
     'stall-ms': count(1, 60_000).default(50),
     /** The backend's CPU profiler samples every this many microseconds during the phases. */

@@ -87,7 +87,6 @@ describe('attributeStalls', () => {
     const [s] = attributeStalls(profile(), [stall(10, 90, 78)], [], {
       root,
       phaseStartUs: 1_000_000,
-      stallMs: 50,
     });
     expect(s.cause).toBe('backend');
     expect(s.atMs).toBe(10);
@@ -117,7 +116,7 @@ describe('attributeStalls', () => {
         { startUs: 1_075_000, ms: 10, kind: 'scavenge' },
         { startUs: 1_300_000, ms: 50, kind: 'mark-compact' },
       ],
-      { root, phaseStartUs: 1_000_000, stallMs: 50 },
+      { root, phaseStartUs: 1_000_000 },
     );
     expect(s.sampled).toEqual({ work: 0, gc: 20, program: 10, idle: 0 });
     expect(s.gcMs).toBe(5);
@@ -125,11 +124,10 @@ describe('attributeStalls', () => {
     expect(s.culprit).toBe('(garbage collector) (20.0 ms self)');
   });
 
-  it('blames the machine when the backend ran less than a stall during it', () => {
-    const [s] = attributeStalls(undefined, [stall(200, 400, 45)], [], {
+  it('blames the machine when the backend was on the CPU for less than half of the stall', () => {
+    const [s] = attributeStalls(undefined, [stall(200, 400, 80)], [], {
       root,
       phaseStartUs: 1_000_000,
-      stallMs: 50,
     });
     expect(s.cause).toBe('machine');
     expect(s.culprit).toBe('nothing sampled (the process was not running)');
@@ -147,7 +145,6 @@ describe('attributeStalls', () => {
     const [s] = attributeStalls(p, [stall(50, 200, 140)], [], {
       root,
       phaseStartUs: 1_000_000,
-      stallMs: 50,
     });
     expect(s.top).toEqual([{ frame: 'readFileSync node:fs:441', ms: 60 }]);
   });
@@ -240,7 +237,7 @@ describe('the stall probe in a process', () => {
       expect(d.ownDelay.max).toBeGreaterThanOrEqual(140);
       const own = d.stalls.filter(s => s.cpuMs >= 150);
       expect(own).toHaveLength(1);
-      expect(own[0].cause).toBe('backend');
+      // Its cause depends on how much CPU the machine gave it meanwhile; what it ran does not.
       expect(own[0].culprit).toMatch(
         /^holdTheLoop __fixtures__\/holdsTheLoop\.ts/,
       );

@@ -23,9 +23,11 @@ export interface FrameTime {
 }
 
 /**
- * Who held the loop: `backend` when the backend's main thread spent more CPU time in the window
- * than a stall lasts (its own code and its GC would have held the loop that long on an idle
- * machine), `machine` when the rest of the time went to other processes holding the CPU.
+ * Who held the loop: `backend` when the backend's main thread was on the CPU for at least half
+ * of the stall (its own code, its GC); `machine` when most of the window went to other
+ * processes. After the machine has kept the backend off the CPU, the requests that arrived
+ * meanwhile are served in one long turn of the loop: real CPU time, but the machine's doing, and
+ * such a window is mostly time off the CPU.
  */
 export type StallCause = 'backend' | 'machine';
 
@@ -116,7 +118,7 @@ export function attributeStalls(
   profile: CpuProfile | undefined,
   stalls: StallWindow[],
   gcPauses: GcPause[],
-  options: { root: string; phaseStartUs: number; stallMs: number },
+  options: { root: string; phaseStartUs: number },
 ): AttributedStall[] {
   const { root } = options;
   const parent = new Map<number, number>();
@@ -179,7 +181,7 @@ export function attributeStalls(
     return {
       ...stall,
       atMs: (stall.startUs - options.phaseStartUs) / 1000,
-      cause: stall.cpuMs > options.stallMs ? 'backend' : 'machine',
+      cause: stall.cpuMs >= stall.lateMs / 2 ? 'backend' : 'machine',
       sampled,
       gcMs,
       top,
@@ -219,7 +221,6 @@ export function phaseDiagnostics(
     stalls: attributeStalls(profile, report.stalls, pauses, {
       root,
       phaseStartUs: report.startedUs,
-      stallMs: report.stallMs,
     }),
     profileFile,
     error: report.error,
