@@ -203,15 +203,25 @@ describe('the stall probe in a process', () => {
       ],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
+    // A child that dies fails the test at once, naming how, rather than at the timeout.
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code, signal) =>
+        reject(new Error(`the probed process exited (${code ?? signal})`)),
+      ),
+    );
+    exited.catch(() => {});
     const next = (type: string) =>
-      new Promise<any>(resolve => {
-        const on = (m: { type: string }) => {
-          if (m.type !== type) return;
-          child.off('message', on);
-          resolve(m);
-        };
-        child.on('message', on);
-      });
+      Promise.race([
+        new Promise<any>(resolve => {
+          const on = (m: { type: string }) => {
+            if (m.type !== type) return;
+            child.off('message', on);
+            resolve(m);
+          };
+          child.on('message', on);
+        }),
+        exited,
+      ]);
     try {
       const profileFile = path.join(dir, 'p.cpuprofile');
       const started = next('probe-started');
