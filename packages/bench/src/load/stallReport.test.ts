@@ -253,7 +253,7 @@ describe('the stall probe in a process', () => {
       );
       expect(d.wallMs).toBeGreaterThan(0);
     } finally {
-      child.disconnect();
+      if (child.connected) child.disconnect();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
