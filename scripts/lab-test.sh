@@ -64,5 +64,5 @@ yarn workspace @internal/cloudlab-bench load --check --users 200 --seconds 30 \
   --think-ms 2000 --idle-rounds 100 --saturation-seconds 10 || load_rc=$?
 step "load: remove the scale"
 yarn workspace @cloudlab/lab start scale --nodes 0 --pods 0 || fail "lab scale --nodes 0 --pods 0"
-[[ $load_rc == 0 ]] || fail "load suite (backend log: .cache/load/backend.log)"
+[[ $load_rc == 0 ]] || fail "load suite (backend log: .cache/load/backend.log; event loop, GC and stalls per phase: .cache/load/diagnostics.json)"
 step "all lab tests passed in ${SECONDS}s"

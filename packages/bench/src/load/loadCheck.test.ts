@@ -10,6 +10,7 @@ import {
   virtualUsers,
 } from './pageLoads';
 import { parseLoadFlags, verdict } from './runLoadTest';
+import { AttributedStall, PhaseDiagnostics } from './stallReport';
 
 const MiB = 1024 * 1024;
 
@@ -93,6 +94,35 @@ const page: EntityPage = {
   })),
 };
 
+/** What the backend's probe saw in a phase: a quiet loop unless overridden. */
+const backendPhase = (
+  phase: string,
+  overrides: Partial<PhaseDiagnostics> = {},
+): PhaseDiagnostics => ({
+  phase,
+  wallMs: 1000,
+  cpuMs: 200,
+  loopDelay: { p50: 0.2, p99: 4, max: 30, mean: 0.5 },
+  ownDelay: { p50: 0.1, p99: 3, max: 20, mean: 0.3 },
+  gc: { count: 3, totalMs: 6, maxMs: 3 },
+  stalls: [],
+  ...overrides,
+});
+
+const aStall = (lateMs: number, cpuMs: number): AttributedStall => ({
+  startUs: 0,
+  endUs: (lateMs + 10) * 1000,
+  lateMs,
+  cpuMs,
+  atMs: 500,
+  cause: cpuMs >= lateMs / 2 ? 'backend' : 'machine',
+  sampled: { work: cpuMs, gc: 0, program: 0, idle: 0 },
+  gcMs: 0,
+  top: [{ frame: 'gzipSync node:zlib:900', ms: cpuMs }],
+  ownCode: [{ frame: 'sendJsonAnswer src/answerMemo.ts:90', ms: cpuMs }],
+  culprit: 'sendJsonAnswer src/answerMemo.ts:90 → gzipSync node:zlib:900',
+});
+
 /** Idle, then load, against `url`; the verdict with a generous budget unless overridden. */
 async function run(
   url: string,
@@ -133,6 +163,9 @@ async function run(
       bytesPerInFlight: 4 * MiB,
     }),
     p99Factor: 1000,
+    backend: [backendPhase('idle'), backendPhase('load')],
+    maxStallCpuMs: 100,
+    maxLoopDelayP99Ms: 50,
     ...overrides,
   });
   return failures.map(f => `${f.check}: ${f.message}`);
@@ -188,6 +221,52 @@ describe('the load checker', () => {
     expect(failures.join('\n')).toMatch(
       /p99: page-load p99 under load .* > 1.01 × idle p99/,
     );
+    await s.close();
+  });
+
+  it('fails a stall that held the loop with more of the backend CPU time than the limit, naming what ran', async () => {
+    const s = await server();
+    const failures = await run(s.url, {
+      backend: [
+        backendPhase('idle'),
+        // Stalls in which the backend was mostly off the CPU are the machine's, even when the
+        // backlog it then served took over 100 ms of CPU: printed, not failed.
+        backendPhase('load', {
+          stalls: [aStall(400, 30), aStall(1200, 135), aStall(160, 150)],
+        }),
+      ],
+    });
+    expect(failures).toEqual([
+      'stall: load: the backend held its event loop 160.0 ms with 150.0 ms of its own CPU time (limit 100.0 ms): sendJsonAnswer src/answerMemo.ts:90 → gzipSync node:zlib:900',
+    ]);
+    await s.close();
+  });
+
+  it('fails an event-loop delay p99 of the backend own CPU over its bound, not one the machine caused', async () => {
+    const s = await server();
+    const busyMachine = backendPhase('load', {
+      loopDelay: { p50: 1, p99: 160, max: 900, mean: 9 },
+    });
+    expect(
+      await run(s.url, { backend: [backendPhase('idle'), busyMachine] }),
+    ).toEqual([]);
+    const slow = backendPhase('load', {
+      loopDelay: { p50: 1, p99: 90, max: 300, mean: 5 },
+      ownDelay: { p50: 1, p99: 75, max: 290, mean: 4 },
+    });
+    expect(await run(s.url, { backend: [backendPhase('idle'), slow] })).toEqual(
+      [
+        "loop-delay: load: event-loop delay p99 of the backend's own CPU 75.0 ms > 50.0 ms (all of it, the machine's share included: 90.0 ms)",
+      ],
+    );
+    expect(await run(s.url, { backend: [] })).toEqual([
+      'stall: the backend probe reported no phase',
+    ]);
+    expect(
+      await run(s.url, {
+        backend: [backendPhase('idle', { error: 'CPU profile: no session' })],
+      }),
+    ).toEqual(['stall: idle: the probe failed: CPU profile: no session']);
     await s.close();
   });
 
@@ -255,10 +334,13 @@ describe('memoryBudget', () => {
 });
 
 describe('parseLoadFlags', () => {
-  it('defaults to the property: 200 users, p99 within 5×', () => {
+  it('defaults to the property: 200 users, p99 target 3× as a figure, no backend stall over 100 ms', () => {
     expect(parseLoadFlags([])).toMatchObject({
       users: 200,
-      'p99-factor': 5,
+      'p99-factor': 3,
+      'assert-p99': false,
+      'max-stall-cpu-ms': 100,
+      'max-loop-delay-p99-ms': 100,
       check: false,
     });
     expect(parseLoadFlags(['--users', '20', '--check'])).toMatchObject({
@@ -286,20 +368,31 @@ describe('verdict', () => {
   const log = jest.spyOn(console, 'log').mockImplementation(() => {});
   afterAll(() => log.mockRestore());
 
+  const stall = { check: 'stall' as const, message: 'gzipSync held 300 ms' };
+
   it('fails --check on any failure unless its part is a declared known gap', () => {
-    expect(verdict([p99], parseLoadFlags(['--check']))).toBe(1);
-    expect(verdict([p99], parseLoadFlags([]))).toBe(0);
+    expect(verdict([stall], parseLoadFlags(['--check']))).toBe(1);
+    expect(verdict([stall], parseLoadFlags([]))).toBe(0);
     expect(
-      verdict([p99], parseLoadFlags(['--check', '--known-gap', 'p99'])),
+      verdict([stall], parseLoadFlags(['--check', '--known-gap', 'stall'])),
     ).toBe(0);
     expect(
       verdict(
-        [p99, { check: 'memory', message: 'peak RSS over budget' }],
-        parseLoadFlags(['--check', '--known-gap', 'p99']),
+        [stall, { check: 'memory', message: 'peak RSS over budget' }],
+        parseLoadFlags(['--check', '--known-gap', 'stall']),
       ),
     ).toBe(1);
     expect(() => parseLoadFlags(['--known-gap', 'latency'])).toThrow(
       /--known-gap\.0: Invalid enum value/,
     );
+  });
+
+  it('prints the p99 factor as a figure unless --assert-p99 makes it an assertion', () => {
+    log.mockClear();
+    expect(verdict([p99], parseLoadFlags(['--check']))).toBe(0);
+    expect(log.mock.calls.flat().join('\n')).toMatch(
+      /load p99: over target \(a figure, not asserted.*\): p99 too high/,
+    );
+    expect(verdict([p99], parseLoadFlags(['--check', '--assert-p99']))).toBe(1);
   });
 });

@@ -6,6 +6,14 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 import type { HeapSample } from './memoryReporter';
+import type {
+  ProbeFinish,
+  ProbeFinished,
+  ProbeReport,
+  ProbeStart,
+  ProbeStarted,
+  ProbeStop,
+} from './stallProbe';
 
 /** The lab's cluster as the portal configures it (scripts/start.sh writes the same block). */
 export interface LabCluster {
@@ -123,6 +131,15 @@ export interface PortalBackend {
   /** Highest sampled RSS and heap since `mark()`: an idle phase's footprint. */
   mark(): void;
   sinceMark(): MemorySample;
+  /**
+   * Starts the in-process probe for a phase: event-loop delay, GC pauses, stall windows, and
+   * the CPU profiler if it is not running yet (stallProbe.ts).
+   */
+  startProbe(start: Omit<ProbeStart, 'type'>): Promise<void>;
+  /** Stops the phase's probe; resolves to what it saw. */
+  stopProbe(phase: string): Promise<ProbeReport>;
+  /** Stops the CPU profiler and has the backend write the profile of every phase. */
+  finishProbe(profileFile: string): Promise<ProbeFinished>;
   stop(): Promise<void>;
 }
 
@@ -213,6 +230,8 @@ export async function startPortalBackend(options: {
         '@internal/cloudlab-bench',
         'src/load/memoryReporter.ts',
       ),
+      '--require',
+      resolvePackagePath('@internal/cloudlab-bench', 'src/load/stallProbe.ts'),
       'src/index.ts',
       '--config',
       path.join(root, 'app-config.yaml'),
@@ -232,7 +251,18 @@ export async function startPortalBackend(options: {
   let heapPeak = 0;
   let rssMark = 0;
   let heapMark = 0;
-  child.on('message', (m: HeapSample) => {
+  // Answers of the stall probe awaited, by message type and phase.
+  type ProbeAnswer = ProbeReport | ProbeStarted | ProbeFinished;
+  const awaited = new Map<string, (m: ProbeAnswer) => void>();
+  child.on('message', (m: HeapSample | ProbeAnswer) => {
+    if (m?.type === 'probe-finished') {
+      awaited.get(m.type)?.(m);
+      return;
+    }
+    if (m?.type === 'probe-report' || m?.type === 'probe-started') {
+      awaited.get(`${m.type} ${m.phase}`)?.(m);
+      return;
+    }
     if (m?.type !== 'heap') return;
     heap = m.heapUsed;
     heapPeak = Math.max(heapPeak, heap);
@@ -261,6 +291,23 @@ export async function startPortalBackend(options: {
       clearTimeout(killed);
     }
   };
+
+  const probeAnswer = <T extends ProbeAnswer>(
+    type: T['type'],
+    phase?: string,
+  ) =>
+    new Promise<T>((resolve, reject) => {
+      const key = phase === undefined ? type : `${type} ${phase}`;
+      const timer = setTimeout(() => {
+        awaited.delete(key);
+        reject(new Error(`the backend's probe sent no ${key}`));
+      }, 60_000);
+      awaited.set(key, m => {
+        clearTimeout(timer);
+        awaited.delete(key);
+        resolve(m as T);
+      });
+    });
 
   let token = '';
   try {
@@ -350,6 +397,27 @@ export async function startPortalBackend(options: {
       heapMark = heap;
     },
     sinceMark: () => ({ rssBytes: rssMark, heapUsedBytes: heapMark }),
+    async startProbe(start) {
+      const answer = probeAnswer<ProbeStarted>('probe-started', start.phase);
+      const m: ProbeStart = { type: 'probe-start', ...start };
+      child.send(m);
+      const started = await answer;
+      if (started.error) {
+        throw new Error(`the backend's probe did not start: ${started.error}`);
+      }
+    },
+    stopProbe(phase) {
+      const answer = probeAnswer<ProbeReport>('probe-report', phase);
+      const m: ProbeStop = { type: 'probe-stop', phase };
+      child.send(m);
+      return answer;
+    },
+    finishProbe(profileFile) {
+      const answer = probeAnswer<ProbeFinished>('probe-finished');
+      const m: ProbeFinish = { type: 'probe-finish', profileFile };
+      child.send(m);
+      return answer;
+    },
     stop,
   };
 }

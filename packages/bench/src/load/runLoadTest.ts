@@ -2,12 +2,15 @@
 // Load test of the portal backend (security property 10; docs/adr/1101-load-test-model.md):
 // `yarn workspace @internal/cloudlab-bench load [--users 200] [--seconds 60]
 // [--think-ms 2000] [--idle-rounds 100] [--saturation-seconds 15] [--max-sockets 256]
-// [--p99-factor 5] [--check]`. Starts the portal backend as its own process against the running
+// [--p99-factor 3] [--check]`. Starts the portal backend as its own process against the running
 // lab, opens entity pages as a guest user — idle (one at a time), under load (virtual users with
-// think time), saturated (no think time, information only) — and prints the figures. With
-// `--check` it exits 1 when the property does not hold (scripts/lab-test.sh runs it so).
+// think time), saturated (no think time, information only) — and prints the figures, with what
+// the backend's own probe saw in each phase (event-loop delay, GC, stalls and what ran in them;
+// also written to .cache/load/diagnostics.json). With `--check` it exits 1 when the property does
+// not hold (scripts/lab-test.sh runs it so).
 import * as k8s from '@kubernetes/client-node';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { findRepoRoot } from '@internal/plugin-multi-provider-backend/internal';
@@ -19,7 +22,13 @@ import {
   EntityTruth,
   LOAD_ENTITIES,
 } from './entityPages';
-import { checkLoad, LOAD_CHECKS, LoadFailure, memoryBudget } from './loadCheck';
+import {
+  checkLoad,
+  FIGURE_CHECKS,
+  LOAD_CHECKS,
+  LoadFailure,
+  memoryBudget,
+} from './loadCheck';
 import {
   EntityPage,
   phaseFigures,
@@ -28,7 +37,14 @@ import {
   virtualUsers,
 } from './pageLoads';
 import { PortalBackend, startPortalBackend } from './portalBackend';
-import { ms, showSummary } from './stats';
+import type { ProbeReport } from './stallProbe';
+import {
+  CpuProfile,
+  PhaseDiagnostics,
+  phaseDiagnostics,
+  showDiagnostics,
+} from './stallReport';
+import { LatencySummary, ms, showSummary } from './stats';
 
 const count = (min: number, max: number) =>
   z.coerce.number().int().min(min).max(max);
@@ -43,7 +59,29 @@ export const loadFlagsSchema = z
     'saturation-seconds': count(0, 600).default(15),
     'max-sockets': count(1, 1024).default(256),
     'timeout-ms': count(100, 600_000).default(30_000),
-    'p99-factor': z.coerce.number().positive().max(1000).default(5),
+    /** The target for page-load p99 under load, as a multiple of the idle p99. */
+    'p99-factor': z.coerce.number().positive().max(1000).default(3),
+    /**
+     * Makes the p99 factor an assertion. Without it the factor is printed as a figure: measured
+     * from outside, it also holds the machine's scheduling of both processes.
+     */
+    'assert-p99': z.boolean().default(false),
+    /**
+     * A stall the backend caused (on the CPU for at least half of it) fails `--check` when its own
+     * CPU time in it exceeds this.
+     */
+    'max-stall-cpu-ms': count(1, 60_000).default(100),
+    /**
+     * The event-loop delay p99 the backend's own CPU accounts for (idle and load phases) fails
+     * `--check` above this. A ceiling for a broken backend, not the target (docs/benchmarks.md):
+     * after the machine keeps the backend off the CPU, the backlog it then serves in one turn is
+     * its own CPU time too.
+     */
+    'max-loop-delay-p99-ms': count(1, 60_000).default(100),
+    /** The loop held longer than this is reported as a stall, with what ran in it. */
+    'stall-ms': count(1, 60_000).default(50),
+    /** The backend's CPU profiler samples every this many microseconds during the phases. */
+    'sampling-us': count(50, 100_000).default(1000),
     /** Working memory allowed per request in flight, on top of 2 × the largest answer. */
     'request-kib': count(0, 1_048_576).default(128),
     seed: count(0, 2 ** 31).default(1),
@@ -71,8 +109,9 @@ export function parseLoadFlags(argv: string[]): LoadFlags {
     const a = argv[i];
     if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
     const name = a.slice(2);
-    if (name === 'check' || name === 'profile') raw[name] = true;
-    else if (name === 'known-gap') {
+    if (name === 'check' || name === 'profile' || name === 'assert-p99') {
+      raw[name] = true;
+    } else if (name === 'known-gap') {
       raw[name] = [...((raw[name] as string[]) ?? []), argv[++i] ?? ''];
     } else raw[name] = argv[++i] ?? '';
   }
@@ -87,6 +126,9 @@ export function parseLoadFlags(argv: string[]): LoadFlags {
   }
   return parsed.data;
 }
+
+/** Where the run's files go: backend log, configuration, profiles, diagnostics. */
+const loadDir = (root: string) => path.join(root, '.cache', 'load');
 
 const MiB = 1024 * 1024;
 const mib = (b: number) => `${(b / MiB).toFixed(1)} MiB`;
@@ -139,7 +181,7 @@ export async function runLoadTest(flags: LoadFlags): Promise<LoadFailure[]> {
   const t0 = performance.now();
   const backend = await startPortalBackend({
     root,
-    workDir: path.join(root, '.cache', 'load'),
+    workDir: loadDir(root),
     entities: LOAD_ENTITIES.map(e => ({
       kind: 'component',
       namespace: 'default',
@@ -157,10 +199,28 @@ export async function runLoadTest(flags: LoadFlags): Promise<LoadFailure[]> {
     )} (log ${path.relative(root, backend.logFile)})`,
   );
   try {
-    return await measure(backend, flags, truths, clusterPods, clusterClaims);
+    return await measure(
+      backend,
+      flags,
+      truths,
+      clusterPods,
+      clusterClaims,
+      root,
+    );
   } finally {
     await backend.stop();
   }
+}
+
+/** One phase in the diagnostics file: the generator's figures and the backend's. */
+interface PhaseRecord {
+  phase: string;
+  pages: LatencySummary;
+  pagesPerSecond?: number;
+  /** The machine's 1-minute load average when the phase ended, and its CPU count. */
+  loadAverage: number;
+  cpus: number;
+  backend: PhaseDiagnostics;
 }
 
 async function measure(
@@ -169,7 +229,28 @@ async function measure(
   truths: Map<string, EntityTruth>,
   clusterPods: number,
   clusterClaims: number,
+  root: string,
 ): Promise<LoadFailure[]> {
+  const records: Array<Omit<PhaseRecord, 'backend'> & { report: ProbeReport }> =
+    [];
+  const startProbe = (phase: string) =>
+    backend.startProbe({
+      phase,
+      samplingMicros: flags['sampling-us'],
+      stallMs: flags['stall-ms'],
+    });
+  // Stops the phase's probe and keeps what it saw; the stalls are attributed once the profile
+  // covering every phase is written.
+  const stopProbe = async (phase: string, figures: PhaseFigures) => {
+    records.push({
+      phase,
+      pages: figures.pages,
+      pagesPerSecond: figures.pagesPerSecond,
+      loadAverage: os.loadavg()[0],
+      cpus: os.availableParallelism(),
+      report: await backend.stopProbe(phase),
+    });
+  };
   const pages = (strict: boolean): EntityPage[] =>
     LOAD_ENTITIES.map(e => entityPage(e, truths.get(e.name)!, strict));
   const client = () =>
@@ -200,6 +281,7 @@ async function measure(
   // Warm-up (JIT, connection pool, caches of the auth and catalog clients), then idle.
   const warm = phaseFigures(await sequentialLoads(idleClient, pages(true), 3));
   backend.resetPeaks();
+  await startProbe('idle');
   backend.mark();
   const idleOutcomes = await sequentialLoads(
     idleClient,
@@ -215,6 +297,7 @@ async function measure(
     idle,
     idleClient.counts,
   );
+  await stopProbe('idle', idle);
   const largest = Math.max(
     0,
     ...idleOutcomes.flatMap(o => o.requests.map(r => r.bytes)),
@@ -248,6 +331,7 @@ async function measure(
   );
 
   const loadClient = client();
+  await startProbe('load');
   const loaded = await virtualUsers(loadClient, pages(false), {
     users: flags.users,
     durationMs: flags.seconds * 1000,
@@ -262,9 +346,11 @@ async function measure(
     loadClient.counts,
   );
   const afterLoad = backend.peaks();
+  await stopProbe('load', load);
 
   if (flags['saturation-seconds'] > 0) {
     const satClient = client();
+    await startProbe('saturation');
     const sat = await virtualUsers(satClient, pages(false), {
       users: flags.users,
       durationMs: flags['saturation-seconds'] * 1000,
@@ -278,6 +364,7 @@ async function measure(
       saturated,
       satClient.counts,
     );
+    await stopProbe('saturation', saturated);
     const satPeak = backend.peaks();
     console.log(
       `  peak RSS ${mib(satPeak.rssBytes)}, peak heap ${mib(
@@ -296,9 +383,47 @@ async function measure(
   console.log(
     `p99 under load ${ms(load.pages.p99)} = ${(
       load.pages.p99 / Math.max(idle.pages.p99, 1e-9)
-    ).toFixed(2)} × idle p99 ${ms(idle.pages.p99)} (limit ${
+    ).toFixed(2)} × idle p99 ${ms(idle.pages.p99)} (target ${
       flags['p99-factor']
-    }×)`,
+    }×${
+      flags['assert-p99'] ? ', asserted' : ', a figure'
+    }); machine load average ${os
+      .loadavg()
+      .map(l => l.toFixed(1))
+      .join(' ')} on ${os.availableParallelism()} CPUs`,
+  );
+  const profileFile = path.join(loadDir(root), 'phases.cpuprofile');
+  const finished = await backend.finishProbe(profileFile);
+  const profile = finished.profileFile
+    ? (JSON.parse(fs.readFileSync(finished.profileFile, 'utf8')) as CpuProfile)
+    : undefined;
+  const phases: PhaseRecord[] = records.map(({ report, ...figures }) => {
+    const d = phaseDiagnostics(report, profile, root, finished.profileFile);
+    if (finished.error) d.error ??= `CPU profile: ${finished.error}`;
+    return { ...figures, backend: d };
+  });
+  for (const p of phases) {
+    console.log(
+      `\nbackend during ${
+        p.phase
+      } (machine load average ${p.loadAverage.toFixed(1)} on ${p.cpus} CPUs):`,
+    );
+    for (const line of showDiagnostics(p.backend)) console.log(line);
+  }
+  const file = path.join(loadDir(root), 'diagnostics.json');
+  fs.writeFileSync(
+    file,
+    JSON.stringify(
+      { flags, finishedAt: new Date().toISOString(), phases },
+      null,
+      2,
+    ),
+  );
+  console.log(
+    `backend diagnostics per phase: ${path.relative(
+      root,
+      file,
+    )}; CPU profile of the phases: ${path.relative(root, profileFile)}`,
   );
   return checkLoad({
     idle,
@@ -308,16 +433,29 @@ async function measure(
     peakHeapBytes: afterLoad.heapUsedBytes,
     budget,
     p99Factor: flags['p99-factor'],
+    // Saturation is a queue by design: its figures are information only.
+    backend: phases
+      .filter(p => p.phase === 'idle' || p.phase === 'load')
+      .map(p => p.backend),
+    maxStallCpuMs: flags['max-stall-cpu-ms'],
+    maxLoopDelayP99Ms: flags['max-loop-delay-p99-ms'],
   });
 }
 
 /** Prints the verdict; the exit code: 1 when `--check` and a part not declared a known gap failed. */
 export function verdict(failures: LoadFailure[], flags: LoadFlags): number {
   const gaps = new Set(flags['known-gap']);
-  const failing = failures.filter(f => !gaps.has(f.check));
+  const figures = new Set(flags['assert-p99'] ? [] : FIGURE_CHECKS);
+  const failing = failures.filter(
+    f => !gaps.has(f.check) && !figures.has(f.check),
+  );
   for (const check of LOAD_CHECKS) {
     const mine = failures.filter(f => f.check === check);
-    const tag = gaps.has(check) ? ' (known gap, docs/security.md)' : '';
+    let tag = '';
+    if (gaps.has(check)) tag = ' (known gap, docs/security.md)';
+    else if (figures.has(check)) {
+      tag = ' (a figure, not asserted: measured from outside the backend)';
+    }
     if (mine.length === 0) {
       console.log(
         `load ${check}: holds${
@@ -327,14 +465,22 @@ export function verdict(failures: LoadFailure[], flags: LoadFlags): number {
         }`,
       );
     }
-    for (const f of mine)
-      console.log(`load ${check}: FAILS${tag}: ${f.message}`);
+    for (const f of mine) {
+      console.log(
+        `load ${check}: ${
+          figures.has(check) ? 'over target' : 'FAILS'
+        }${tag}: ${f.message}`,
+      );
+    }
   }
   if (failing.length === 0) {
+    const excepted = [...new Set(failures.map(f => f.check))];
     console.log(
       failures.length === 0
-        ? '\nload: the property holds (p99, nothing dropped, every answer correct, memory)'
-        : `\nload: holds except the known gaps (${[...gaps].join(', ')})`,
+        ? '\nload: the property holds (p99, no backend stall, event-loop delay, nothing dropped, every answer correct, memory)'
+        : `\nload: the asserted property holds; not within target: ${excepted.join(
+            ', ',
+          )}`,
     );
     return 0;
   }

@@ -267,15 +267,10 @@ describeLab(
             const { count, gaps } = listAttempts(seen, p);
             expect({ p, count }).toEqual({ p, count: allowed });
             gaps.forEach((gap, i) => {
-              // Never sooner than the backoff (and Retry-After) asks: no hot loop. Later is
-              // allowed within reason: two loaded cores.
+              // Never sooner than the backoff (and Retry-After) asks: no hot loop. How much
+              // later is the machine's timing, not the backend's behaviour: the count of
+              // attempts inside the quiet window above is what shows it kept retrying.
               expect({ p, i, gap, ok: gap >= delays[i] - 25 }).toEqual({
-                p,
-                i,
-                gap,
-                ok: true,
-              });
-              expect({ p, i, gap, ok: gap < delays[i] + per + 2500 }).toEqual({
                 p,
                 i,
                 gap,

@@ -177,7 +177,11 @@ describeLab('placement backend faults against the real API server', () => {
       { ...lab1, name: 'refusing', url: `https://127.0.0.1:${closedPort}` },
       { ...lab1, name: 'bad-token', serviceAccountToken: 'not-a-token' },
     ];
-    const backend = await startMultiProviderBackend(lab.paths, clusters);
+    // A route that waited on a broken cluster would take at least one request timeout.
+    const requestTimeoutMs = 5000;
+    const backend = await startMultiProviderBackend(lab.paths, clusters, {
+      cache: { requestTimeoutMs },
+    });
     const base = backend.base;
     await eventually(
       'every cluster to settle (synced or error)',
@@ -211,8 +215,12 @@ describeLab('placement backend faults against the real API server', () => {
       errorType: 'unauthorized',
       error: expect.stringMatching(/^HTTP 401/),
     });
-    // Answered from the caches: no waiting on the broken clusters.
-    expect(elapsed).toBeLessThan(2000);
+    // Answered from the caches: no waiting on the broken clusters. The bound is the behaviour
+    // (shorter than a request to them could take), not a speed; the time is printed.
+    console.log(
+      `figure: /platform/placement with two broken clusters: ${elapsed} ms`,
+    );
+    expect(elapsed).toBeLessThan(requestTimeoutMs);
     await backend.stop();
   });
 });

@@ -36,14 +36,13 @@ describe('ClusterPlacementCard', () => {
     ).toBeInTheDocument();
   });
 
-  it('renders 5,000 pods quickly: tree collapsed, one page of rows', async () => {
-    const started = performance.now();
+  it('renders 5,000 pods as one page of rows with the tree collapsed', async () => {
     renderInTestApp(<ClusterPlacementCard placement={bigPlacement(5000)} />);
     expect(await screen.findByText('5000 pods')).toBeInTheDocument();
+    // What keeps the render cheap, asserted as behaviour rather than as a time on a shared core.
+    expect(screen.getAllByText(/^web-\d+$/)).toHaveLength(20);
     expect(screen.getByText('web-0')).toBeInTheDocument();
     expect(screen.queryByText('web-4999')).not.toBeInTheDocument();
     expect(screen.queryByText('Region fsn1')).not.toBeInTheDocument();
-    // Generous for a shared CI core; an unpaginated render takes far longer.
-    expect(performance.now() - started).toBeLessThan(15_000);
   });
 });
