@@ -36,24 +36,41 @@ step() {
   names+=("$name")
 }
 
-# The lab's Go binaries (control plane, then the GitOps loop's Flux/VSO/Vault) build in the
-# background, niced, while tsc/lint/jest run: on two cores those steps leave a core partly idle
-# (tsc is single-threaded). Warm (Go build cache kept between runs) this is link-only; cold it is
-# the longest part of the run (docs/lab/gitops-loop.md). Joined before the lab proofs.
+# The Go builds run in the background, niced, while tsc/lint/jest run: on two cores those steps leave
+# a core partly idle (tsc is single-threaded). In the order they are needed: the gitops validator
+# (the gitops validation step, then jest), the control plane (the lab proofs), the GitOps loop
+# (Flux, VSO; its OpenBao dev server is a pinned binary, installed, not built). The control plane is
+# joined before the lab proofs; the GitOps loop is not: lab-test.sh calls lab-gitops-build.sh before
+# the GitOps proofs, which waits on the build lock for this build and then finds it up to date.
+# Warm (Go build cache kept between runs) every build is link-only or skipped; cold they are the
+# longest part of the run (README, Prerequisites). The summary prints what each built in this run.
+run_started="$(date -u +%FT%TZ)"
 lab_build_pid=""
-lab_build_log=.cache/lab-build-background.log
-if [[ -f scripts/lab-gitops-build.sh ]]; then
-  mkdir -p .cache
-  # Its own process group, so that an early exit stops the go builds too.
-  setsid nice -n 10 bash -c 'bash scripts/lab-build.sh && bash scripts/lab-gitops-build.sh' >"$lab_build_log" 2>&1 &
-  lab_build_pid=$!
-  echo "test: building the lab's binaries in the background (log: $lab_build_log)"
-fi
-join_lab_build() {
-  local rc=0
-  wait "$lab_build_pid" || rc=$?
-  cat "$lab_build_log"
-  return $rc
+lab_build_dir=.cache/background-build
+mkdir -p "$lab_build_dir"
+rm -f "$lab_build_dir"/*.rc "$lab_build_dir"/*.log
+# Its own process group, so that an early exit stops the go builds too.
+setsid nice -n 10 bash -c '
+  run() { local name=$1; shift; "$@" >"'"$lab_build_dir"'/$name.log" 2>&1; echo $? >"'"$lab_build_dir"'/$name.rc"; }
+  run validator bash scripts/validate-gitops.sh --build-only
+  run control-plane bash scripts/lab-build.sh
+  run gitops-loop bash scripts/lab-gitops-build.sh
+' &
+lab_build_pid=$!
+echo "test: building the validator and the lab's binaries in the background (logs: $lab_build_dir/)"
+# join_build <name>: waits for that part of the background build, prints its log, returns its status.
+join_build() {
+  while [[ ! -f "$lab_build_dir/$1.rc" ]]; do
+    if ! kill -0 "$lab_build_pid" 2>/dev/null; then
+      sleep 1 # the job may have written the file just before it exited
+      [[ -f "$lab_build_dir/$1.rc" ]] && break
+      echo "test: the background build stopped before $1" >&2
+      return 1
+    fi
+    sleep 2
+  done
+  cat "$lab_build_dir/$1.log"
+  return "$(cat "$lab_build_dir/$1.rc")"
 }
 
 portal_pid=""
@@ -105,18 +122,19 @@ step "prettier" yarn prettier:check
 # Strict: a broken link, a missing page or a page outside the nav fails the step. The diagrams
 # must be current with their sources (scripts/docs-diagrams.sh --check).
 step "docs build (mkdocs --strict, techdocs-core)" bash -c 'bash scripts/docs-diagrams.sh --check && out=$(mktemp -d) && .cache/venv/bin/mkdocs build --strict --quiet --site-dir "$out"; rc=$?; rm -rf "$out"; exit $rc'
-# Before jest: the scaffolder's action tests validate what they write with the validator built here.
+# Before jest: the scaffolder's action tests validate what they write with the validator built here
+# (in the background, joined by validate-gitops.sh's build lock).
 step "gitops validation" bash scripts/validate-gitops.sh
 step "unit and integration tests (jest; SQLite + PostgreSQL)" yarn test --passWithNoTests
-if [[ -n "$lab_build_pid" ]]; then
-  step "lab binaries (background build joined: control plane, Flux, VSO, Vault)" join_lab_build
-  lab_build_pid=""
-fi
-if [[ -f scripts/lab-test.sh ]]; then
-  # --gitops: the GitOps loop's proofs and its figures (lab gitops bench) too; then the load
-  # suite (security property 10): lab scaled, portal backend under load, scale removed.
-  step "lab proofs (real control plane, GitOps loop, load)" bash scripts/lab-test.sh --gitops
-fi
+step "lab binaries: control plane (background build joined)" join_build control-plane
+# --gitops: the GitOps loop's proofs and its figures (lab gitops bench) too; then the load suite
+# (security property 10): lab scaled, portal backend under load, scale removed.
+step "lab proofs (real control plane, GitOps loop, load)" bash scripts/lab-test.sh --gitops
+# Normally long finished (the GitOps proofs needed it); its log belongs in this run's output.
+echo
+echo "==> background build of the GitOps loop's binaries"
+join_build gitops-loop || true
+lab_build_pid=""
 step "browser end-to-end (Playwright + Chromium)" e2e
 
 echo
@@ -126,5 +144,9 @@ for r in "${results[@]}"; do
   echo "  $r"
   [[ $r == FAIL* ]] && failed=$((failed + 1))
 done
+echo "==> Go builds and installs (this run, from the stamps: cold = every package compiled, warm = link-only)"
+source scripts/lib/go-stamps.sh
+stamps_report "$run_started" .cache/gitops-validate/.stamps/gitops-validate \
+  .cache/lab/bin/.stamps/{kubernetes,etcd,kwok,kustomize,openbao,flux-source,flux-kustomize,flux-helm,vso}
 echo "cloudlab test: $((${#names[@]} - failed)) of ${#names[@]} steps passed, $failed failed"
 [[ $failed -eq 0 ]]
