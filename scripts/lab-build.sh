@@ -37,7 +37,7 @@ build() {
     return
   fi
   printf '  %-10s %-9s building %s ...\n' "$component" "$version" "${bins[*]}"
-  go_build_stamped "$stamp" "$key" "$version" "$lab/build/$component" -trimpath -o "$bin/" -- "$@"
+  go_build_stamped "$stamp" "$key" "$version" "$lab/build/$component" -o "$bin/" -- "$@"
   printf '  %-10s %-9s built in %ss (%s packages compiled)\n' "$component" "$version" "$STAMP_SECONDS" "$STAMP_COMPILED"
 }
 

@@ -39,7 +39,7 @@ build() {
   fi
   printf '  %-15s %-8s building %s ...\n' "$component" "$version" "$out"
   go_build_stamped "$stamp" "$key" "$version" "$lab/build/$component" \
-    -trimpath -ldflags "-s -w $ldflags" -o "$bin/$out.tmp" -- "$pkg"
+    -ldflags "-s -w $ldflags" -o "$bin/$out.tmp" -- "$pkg"
   mv "$bin/$out.tmp" "$bin/$out"
   printf '  %-15s %-8s built in %ss (%s packages compiled)\n' "$component" "$version" "$STAMP_SECONDS" "$STAMP_COMPILED"
 }

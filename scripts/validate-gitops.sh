@@ -22,7 +22,7 @@ if [[ ! -x "$bin" ]]; then
   if [[ ! -x "$bin" ]]; then
     echo "validate-gitops: building validator ($key)" >&2
     go_build_stamped "$root/.cache/gitops-validate/.stamps/gitops-validate" "$key" repo "$src" \
-      -trimpath -ldflags "-s -w" -o "$bin.tmp" -- .
+      -ldflags "-s -w" -o "$bin.tmp" -- .
     mv "$bin.tmp" "$bin"
     echo "validate-gitops: validator built in ${STAMP_SECONDS}s ($STAMP_KIND: $STAMP_COMPILED packages compiled)" >&2
   fi

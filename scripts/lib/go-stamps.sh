@@ -26,9 +26,16 @@ build_lock() {
   fi
 }
 
+# Flags of every Go build here. -trimpath: reproducible, and packages built for one component are
+# reused from the Go build cache by another with the same dependencies (the validator and the kube
+# binaries share the standard library and more). -gcflags=all=-dwarf=false: the binaries are linked
+# with -ldflags=-w, which drops DWARF, so compiling it is wasted work (docs/benchmarks.md has the
+# measured cut).
+GO_BUILD_FLAGS=(-trimpath -gcflags=all=-dwarf=false)
+
 # go_build_stamped <stamp> <key> <version> <module dir> <go build flags...> -- <packages...>
-# Builds with -v, which names only the packages it compiles (not those taken from the Go build
-# cache), and writes the stamp: seconds, compiled=<compiled>/<dependencies> and the kind of build
+# Builds with GO_BUILD_FLAGS and -v, which names only the packages it compiles (not those taken from
+# the Go build cache), and writes the stamp: seconds, compiled=<compiled>/<dependencies> and the kind of build
 # that follows from them: cold (at least three quarters compiled), warm (link-only: at most two
 # compiled) or partly cached.
 go_build_stamped() {
@@ -42,7 +49,7 @@ go_build_stamped() {
   mkdir -p "$(dirname "$stamp")"
   t0="$(now)"
   log="$(mktemp)"
-  if ! (cd "$dir" && go build -v "${flags[@]}" "${pkgs[@]}" 2>"$log"); then
+  if ! (cd "$dir" && go build -v "${GO_BUILD_FLAGS[@]}" "${flags[@]}" "${pkgs[@]}" 2>"$log"); then
     cat "$log" >&2
     rm -f "$log"
     return 1
