@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the lab's binaries from the Go module proxy into .cache/lab/bin/:
-#   kube-apiserver, kube-controller-manager, kube-scheduler, etcd, kwok, kwokctl, kustomize.
+#   kube-apiserver, kube-controller-manager, kube-scheduler, etcd, kwok, kustomize
+# — only what the lab runs (kwokctl is not: `yarn lab` starts the processes itself, ADR 0201).
 # Versions are pinned in lab/versions.env; each component has its own Go module under lab/build/.
 # A stamp per component records version + module checksum + build seconds, so a warm run is a no-op.
 # Usage: scripts/lab-build.sh [--force]
@@ -18,6 +19,7 @@ force="${1:-}"
 
 # shellcheck source=lib/go-stamps.sh
 source "$(dirname "$0")/lib/go-stamps.sh"
+build_lock "$bin/.lab-build.lock"
 
 # build <component> <version> <binaries...> -- <go build args...>
 build() {
@@ -35,7 +37,7 @@ build() {
     return
   fi
   printf '  %-10s %-9s building %s ...\n' "$component" "$version" "${bins[*]}"
-  go_build_stamped "$stamp" "$key" "$version" "$lab/build/$component" -trimpath -o "$bin/" -- "$@"
+  go_build_stamped "$stamp" "$key" "$version" "$lab/build/$component" -o "$bin/" -- "$@"
   printf '  %-10s %-9s built in %ss (%s packages compiled)\n' "$component" "$version" "$STAMP_SECONDS" "$STAMP_COMPILED"
 }
 
@@ -52,11 +54,8 @@ build kubernetes "$KUBERNETES_VERSION" kube-apiserver kube-controller-manager ku
   -ldflags "-s -w$kube_ldflags" \
   k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler
 build etcd "$ETCD_VERSION" etcd -- -ldflags "-s -w" .
-build kwok "$KWOK_VERSION" kwok kwokctl -- -ldflags "-s -w" sigs.k8s.io/kwok/cmd/kwok sigs.k8s.io/kwok/cmd/kwokctl
+build kwok "$KWOK_VERSION" kwok -- -ldflags "-s -w" sigs.k8s.io/kwok/cmd/kwok
 build kustomize "$KUSTOMIZE_VERSION" kustomize -- -ldflags "-s -w -X sigs.k8s.io/kustomize/api/provenance.version=$KUSTOMIZE_VERSION" \
   sigs.k8s.io/kustomize/kustomize/v5
-total="$(elapsed "$t_all")"
-cold_total=0
-for s in "$stamps"/*; do cold_total="$(awk -v a="$cold_total" -v b="$(sed -n 's/^seconds=//p' "$s")" 'BEGIN { printf "%.1f", a + b }')"; done
-echo "lab-build: this run ${total}s; cold build (sum of stamps) ${cold_total}s"
-printf 'this_run_seconds=%s\ncold_seconds=%s\nat=%s\n' "$total" "$cold_total" "$(date -u +%FT%TZ)" > "$bin/.stamps/../.last-run"
+echo "lab-build: this run $(elapsed "$t_all")s; the control plane's binaries:"
+stamps_report - "$stamps"/{kubernetes,etcd,kwok,kustomize}

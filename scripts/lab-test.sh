@@ -3,8 +3,8 @@
 # `lab up` runs first: it starts the lab when it is not running and is a quick no-op when it is
 # (it also reclaims pool volumes released by earlier runs). Leaves the lab running; `yarn lab down`
 # stops it. Usage: scripts/lab-test.sh [--unit-only | --gitops]
-# --gitops (what scripts/test.sh runs) also builds and starts the GitOps loop (Flux, VSO, Vault dev
-# server; docs/lab/gitops-loop.md), runs its proofs and prints its figures (lab gitops bench).
+# --gitops (what scripts/test.sh runs) also builds and starts the GitOps loop (Flux, VSO, OpenBao dev
+# server (Vault API); docs/lab/gitops-loop.md), runs its proofs and prints its figures (lab gitops bench).
 # Last, the load suite (security property 10; docs/adr/1101-load-test-model.md): the lab is scaled,
 # the portal backend runs as its own process under 200 virtual users, the scale is removed. It runs
 # last because the other proofs expect the default lab.

@@ -12,7 +12,7 @@ configs=(--config "$CLOUDLAB_ROOT/app-config.yaml")
 if [[ -f scripts/lab-build.sh && -f packages/lab/bin/cloudlab-lab && "${CLOUDLAB_NO_LAB:-}" != 1 ]]; then
   bash scripts/lab-build.sh
   yarn lab up
-  # The GitOps loop (real Flux, VSO and a Vault dev server) reconciles gitops/clusters/lab, so the
+  # The GitOps loop (real Flux, VSO and an OpenBao dev server (Vault API)) reconciles gitops/clusters/lab, so the
   # GitOps and Secrets views show real state. CLOUDLAB_NO_GITOPS=1 skips it (its cold build is long: docs/benchmarks.md).
   if [[ -f scripts/lab-gitops-build.sh && "${CLOUDLAB_NO_GITOPS:-}" != 1 ]]; then
     bash scripts/lab-gitops-build.sh

@@ -2,13 +2,56 @@
 # One command, fresh machine → every test: installs what is missing (Node 24, the workspace,
 # Chromium, PostgreSQL, the lab's binaries), then runs type check, lint, prettier, unit and
 # integration tests (SQLite and PostgreSQL), gitops validation, the lab proofs (with the GitOps
-# loop: Flux, VSO, Vault; last the load suite on a scaled lab, which it removes again) and the
-# browser end-to-end tests. Exits non-zero when any step fails;
-# ends with a summary line.
+# loop: Flux, VSO, the OpenBao dev server (Vault API); last the load suite on a scaled lab, which it
+# removes again) and the browser end-to-end tests. Exits non-zero when any step fails; ends with a
+# summary of the steps' times and of this run's Go builds.
 set -uo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$CLOUDLAB_ROOT"
 export CI="${CI:-true}"
+
+# The Go builds run in the background, niced, from the start: they need nothing setup.sh installs,
+# and setup, tsc, lint and jest leave a core partly idle on two cores (tsc is single-threaded). In
+# the order they are needed: the gitops validator (the gitops validation step, then jest), the
+# control plane (the lab proofs), the GitOps loop (Flux, VSO; its OpenBao dev server is a pinned
+# binary, installed, not built). The control plane is joined before the lab proofs; the GitOps loop
+# is not: lab-test.sh calls lab-gitops-build.sh before the GitOps proofs, which waits on the build
+# lock for this build and then finds it up to date. Warm (Go build cache kept between runs) every
+# build is link-only or skipped; cold they are the longest part of the run (README, Prerequisites).
+# The summary prints what each built in this run.
+run_started="$(date -u +%FT%TZ)"
+lab_build_pid=""
+lab_build_dir=.cache/background-build
+mkdir -p "$lab_build_dir"
+rm -f "$lab_build_dir"/*.rc "$lab_build_dir"/*.log
+# Its own process group, so that an early exit stops the go builds too.
+setsid nice -n 10 bash -c '
+  run() { local name=$1; shift; "$@" >"'"$lab_build_dir"'/$name.log" 2>&1; echo $? >"'"$lab_build_dir"'/$name.rc"; }
+  run validator bash scripts/validate-gitops.sh --build-only
+  run control-plane bash scripts/lab-build.sh
+  run gitops-loop bash scripts/lab-gitops-build.sh
+' &
+lab_build_pid=$!
+echo "test: building the validator and the lab's binaries in the background (logs: $lab_build_dir/)"
+stop_lab_build() {
+  [[ -n "$lab_build_pid" ]] && kill -- "-$lab_build_pid" 2>/dev/null
+  return 0
+}
+trap stop_lab_build EXIT
+# join_build <name>: waits for that part of the background build, prints its log, returns its status.
+join_build() {
+  while [[ ! -f "$lab_build_dir/$1.rc" ]]; do
+    if ! kill -0 "$lab_build_pid" 2>/dev/null; then
+      sleep 1 # the job may have written the file just before it exited
+      [[ -f "$lab_build_dir/$1.rc" ]] && break
+      echo "test: the background build stopped before $1" >&2
+      return 1
+    fi
+    sleep 2
+  done
+  cat "$lab_build_dir/$1.log"
+  return "$(cat "$lab_build_dir/$1.rc")"
+}
 
 bash scripts/setup.sh || { echo "test: setup failed" >&2; exit 1; }
 if [[ ! -x /usr/bin/chromium ]]; then
@@ -36,26 +79,6 @@ step() {
   names+=("$name")
 }
 
-# The lab's Go binaries (control plane, then the GitOps loop's Flux/VSO/Vault) build in the
-# background, niced, while tsc/lint/jest run: on two cores those steps leave a core partly idle
-# (tsc is single-threaded). Warm (Go build cache kept between runs) this is link-only; cold it is
-# the longest part of the run (docs/lab/gitops-loop.md). Joined before the lab proofs.
-lab_build_pid=""
-lab_build_log=.cache/lab-build-background.log
-if [[ -f scripts/lab-gitops-build.sh ]]; then
-  mkdir -p .cache
-  # Its own process group, so that an early exit stops the go builds too.
-  setsid nice -n 10 bash -c 'bash scripts/lab-build.sh && bash scripts/lab-gitops-build.sh' >"$lab_build_log" 2>&1 &
-  lab_build_pid=$!
-  echo "test: building the lab's binaries in the background (log: $lab_build_log)"
-fi
-join_lab_build() {
-  local rc=0
-  wait "$lab_build_pid" || rc=$?
-  cat "$lab_build_log"
-  return $rc
-}
-
 portal_pid=""
 stop_portal() {
   if [[ -n "$portal_pid" ]]; then
@@ -63,10 +86,6 @@ stop_portal() {
     wait "$portal_pid" 2>/dev/null || true
     portal_pid=""
   fi
-}
-stop_lab_build() {
-  [[ -n "$lab_build_pid" ]] && kill -- "-$lab_build_pid" 2>/dev/null
-  return 0
 }
 trap 'stop_portal; stop_lab_build' EXIT
 
@@ -105,18 +124,19 @@ step "prettier" yarn prettier:check
 # Strict: a broken link, a missing page or a page outside the nav fails the step. The diagrams
 # must be current with their sources (scripts/docs-diagrams.sh --check).
 step "docs build (mkdocs --strict, techdocs-core)" bash -c 'bash scripts/docs-diagrams.sh --check && out=$(mktemp -d) && .cache/venv/bin/mkdocs build --strict --quiet --site-dir "$out"; rc=$?; rm -rf "$out"; exit $rc'
-# Before jest: the scaffolder's action tests validate what they write with the validator built here.
+# Before jest: the scaffolder's action tests validate what they write with the validator built here
+# (in the background, joined by validate-gitops.sh's build lock).
 step "gitops validation" bash scripts/validate-gitops.sh
 step "unit and integration tests (jest; SQLite + PostgreSQL)" yarn test --passWithNoTests
-if [[ -n "$lab_build_pid" ]]; then
-  step "lab binaries (background build joined: control plane, Flux, VSO, Vault)" join_lab_build
-  lab_build_pid=""
-fi
-if [[ -f scripts/lab-test.sh ]]; then
-  # --gitops: the GitOps loop's proofs and its figures (lab gitops bench) too; then the load
-  # suite (security property 10): lab scaled, portal backend under load, scale removed.
-  step "lab proofs (real control plane, GitOps loop, load)" bash scripts/lab-test.sh --gitops
-fi
+step "lab binaries: control plane (background build joined)" join_build control-plane
+# --gitops: the GitOps loop's proofs and its figures (lab gitops bench) too; then the load suite
+# (security property 10): lab scaled, portal backend under load, scale removed.
+step "lab proofs (real control plane, GitOps loop, load)" bash scripts/lab-test.sh --gitops
+# Normally long finished (the GitOps proofs needed it); its log belongs in this run's output.
+echo
+echo "==> background build of the GitOps loop's binaries"
+join_build gitops-loop || true
+lab_build_pid=""
 step "browser end-to-end (Playwright + Chromium)" e2e
 
 echo
@@ -126,5 +146,9 @@ for r in "${results[@]}"; do
   echo "  $r"
   [[ $r == FAIL* ]] && failed=$((failed + 1))
 done
+echo "==> Go builds and installs (this run, from the stamps: cold = every package compiled, warm = link-only)"
+source scripts/lib/go-stamps.sh
+stamps_report "$run_started" .cache/gitops-validate/.stamps/gitops-validate \
+  .cache/lab/bin/.stamps/{kubernetes,etcd,kwok,kustomize,openbao,flux-source,flux-kustomize,flux-helm,vso}
 echo "cloudlab test: $((${#names[@]} - failed)) of ${#names[@]} steps passed, $failed failed"
 [[ $failed -eq 0 ]]

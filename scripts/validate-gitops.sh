@@ -4,21 +4,31 @@
 # API server's CEL code) and the bad-manifest fixtures. Prints the wall time.
 #   bash scripts/validate-gitops.sh          # validate (part of the test command)
 #   bash scripts/validate-gitops.sh --fix    # also regenerate generated files from providers/
+#   bash scripts/validate-gitops.sh --build-only   # only build the validator (scripts/test.sh, early)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 start=$(date +%s%N)
 export GOFLAGS="${GOFLAGS:--buildvcs=false}"
-bash "$root/scripts/fetch-crds.sh" >&2
+# shellcheck source=lib/go-stamps.sh
+source "$root/scripts/lib/go-stamps.sh"
 
-# Cache the validator binary; rebuild only when its sources or go.mod/go.sum change.
+# Cache the validator binary; rebuild only when its sources or go.mod/go.sum change. The build's
+# figures go to a stamp beside the lab's (scripts/test.sh prints them).
 src="$root/tools/gitops-validate"
-stamp="$( (cd "$src" && cat go.mod go.sum *.go) | sha256sum | cut -c1-16)-$(go env GOVERSION)"
-bin="$root/.cache/gitops-validate/gitops-validate-$stamp"
+key="$( (cd "$src" && cat go.mod go.sum *.go) | sha256sum | cut -c1-16)-$(go env GOVERSION)"
+bin="$root/.cache/gitops-validate/gitops-validate-$key"
 if [[ ! -x "$bin" ]]; then
-  echo "validate-gitops: building validator ($stamp)" >&2
-  mkdir -p "$(dirname "$bin")"
-  (cd "$src" && go build -o "$bin.tmp" .) && mv "$bin.tmp" "$bin"
+  build_lock "$root/.cache/gitops-validate/.build.lock"
+  if [[ ! -x "$bin" ]]; then
+    echo "validate-gitops: building validator ($key)" >&2
+    go_build_stamped "$root/.cache/gitops-validate/.stamps/gitops-validate" "$key" repo "$src" \
+      -ldflags "-s -w" -o "$bin.tmp" -- .
+    mv "$bin.tmp" "$bin"
+    echo "validate-gitops: validator built in ${STAMP_SECONDS}s ($STAMP_KIND: $STAMP_COMPILED packages compiled)" >&2
+  fi
 fi
+[[ "${1:-}" == "--build-only" ]] && exit 0
+bash "$root/scripts/fetch-crds.sh" >&2
 
 args=(-repo "$root" -fixtures "$root/gitops/tests/fixtures/bad" -third-provider)
 [[ "${1:-}" == "--fix" ]] && args+=(-fix)

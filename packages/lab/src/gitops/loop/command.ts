@@ -1,14 +1,15 @@
 import { labClients } from '../../kube/client';
 import { labPaths } from '../../paths';
 import { gitopsBench } from './bench';
+import { OPENBAO_TITLE } from './components';
 import { formatFlux, listFlux, requestReconcile } from './flux';
 import { serveGit } from './gitServer';
 import { gitopsDown, gitopsStatus, gitopsUp } from './loop';
 
-export const GITOPS_USAGE = `  gitops up [--wait]             start the GitOps loop: git server, Vault dev server, Flux, VSO (builds if needed)
+export const GITOPS_USAGE = `  gitops up [--wait]             start the GitOps loop: git server, ${OPENBAO_TITLE}, Flux, VSO (builds if needed)
   gitops down                    stop it
   gitops status                  pid, health and RSS of each loop process
-  gitops bench [--rounds N]      build seconds, RSS per process, commit -> Ready time
+  gitops bench [--rounds N]      build/install seconds, RSS per process, commit -> Ready time
   flux                           state of every GitRepository/HelmRepository/Kustomization/HelmRelease
   flux reconcile <[Kind/]name> [-n ns]
                                  request a reconcile (reconcile.fluxcd.io/requestedAt)`;

