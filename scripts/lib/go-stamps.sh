@@ -28,10 +28,10 @@ build_lock() {
 
 # Flags of every Go build here. -trimpath: reproducible, and packages built for one component are
 # reused from the Go build cache by another with the same dependencies (the validator and the kube
-# binaries share the standard library and more). -gcflags=all=-dwarf=false: the binaries are linked
-# with -ldflags=-w, which drops DWARF, so compiling it is wasted work (docs/benchmarks.md has the
-# measured cut).
-GO_BUILD_FLAGS=(-trimpath -gcflags=all=-dwarf=false)
+# binaries share the standard library and more). Every flag is part of the Go build cache's keys:
+# adding one rebuilds every component cold once, so a flag that only saves compile time is added
+# with the next version bump, which rebuilds cold anyway (docs/benchmarks.md lists such a flag).
+GO_BUILD_FLAGS=(-trimpath)
 
 # go_build_stamped <stamp> <key> <version> <module dir> <go build flags...> -- <packages...>
 # Builds with GO_BUILD_FLAGS and -v, which names only the packages it compiles (not those taken from
