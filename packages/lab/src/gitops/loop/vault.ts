@@ -63,7 +63,7 @@ export class VaultApi {
   }
 }
 
-/** Explicit names only: never empty, never "*" (issue 11, VSO scoping). */
+/** Explicit names only: never empty, never "*" (VSO scoping, docs/security.md). */
 const explicitNames = z
   .array(
     z
