@@ -1,6 +1,5 @@
 /**
- * The Cloudlab lab: pure helpers other packages and tests may use (inventory, labels, volume pool,
- * gitops tree ordering). The CLI entry point is `main.ts` (bin/cloudlab-lab).
+ * The Cloudlab lab: pure helpers other packages and tests may use (inventory, labels, volume pool). The CLI entry point is `main.ts` (bin/cloudlab-lab).
  *
  * @packageDocumentation
  */
@@ -8,4 +7,3 @@ export * from './registry/labProviders';
 export * from './inventory/inventory';
 export * from './inventory/nodes';
 export * from './storage/pvPool';
-export * from './gitops/fluxKustomizations';

@@ -20,9 +20,9 @@ export interface LabContext {
 }
 
 /** Loads the registry and the inventory (validated against it). */
-export function labContext(): LabContext {
+export async function labContext(): Promise<LabContext> {
   const paths = labPaths();
-  const providers = loadProviders(paths.providersDir);
+  const providers = await loadProviders(paths.providersDir);
   const inventory = loadInventory(paths.inventory, providers);
   return { paths, providers, inventory };
 }

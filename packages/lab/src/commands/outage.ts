@@ -30,7 +30,7 @@ export function withOutageTaint(
  */
 export async function outage(providerName: string, on: boolean): Promise<void> {
   const p = labPaths();
-  const providers = loadProviders(p.providersDir);
+  const providers = await loadProviders(p.providersDir);
   if (!findProvider(providers, providerName)) {
     throw new Error(
       `unknown provider "${providerName}" (registry: ${providers

@@ -2,7 +2,7 @@ import * as k8s from '@kubernetes/client-node';
 import { z } from 'zod';
 import { componentStates, labContext } from '../lab';
 import { expandNodes, nodeObject } from '../inventory/nodes';
-import { KubeObject } from '../gitops/fluxKustomizations';
+import { KubeObject } from '@internal/plugin-multi-provider-node';
 import {
   createIfMissing,
   describe,
@@ -433,7 +433,7 @@ export async function scale(
   stallMs = 120_000,
 ): Promise<ScaleResult> {
   const { nodes, pods } = flags;
-  const ctx = labContext();
+  const ctx = await labContext();
   const clients = labClients(ctx.paths.kubeconfig);
   const peak: Record<string, number> = {};
   const sample = async () => {
@@ -587,7 +587,7 @@ export async function scale(
  * and the scale nodes; the garbage collector and kwok finish in the background.
  */
 export async function removeScale(): Promise<void> {
-  const ctx = labContext();
+  const ctx = await labContext();
   const clients = labClients(ctx.paths.kubeconfig);
   try {
     await clients.core.deleteNamespace({ name: SCALE_NAMESPACE });

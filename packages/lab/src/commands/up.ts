@@ -10,15 +10,16 @@ import {
 } from '../controlPlane/components';
 import { ensurePki, writeKubeconfig } from '../controlPlane/pki';
 import { isRunning, readPid, startDetached } from '../controlPlane/processes';
-import {
-  KubeObject,
-  applyOrder,
-  parseObjects,
-} from '../gitops/fluxKustomizations';
+import { KubeObject, parseObjects } from '@internal/plugin-multi-provider-node';
 import { labPortsConfigMap } from '../gitops/loop/components';
-import { renderClusterTree } from '../gitops/render';
+import { renderLabTree } from '../gitops/renderLabTree';
 import { csiNodeObject, expandNodes, nodeObject } from '../inventory/nodes';
-import { createIfMissing, serverSideApply, ApplyReport } from '../kube/apply';
+import {
+  applyOrder,
+  createIfMissing,
+  serverSideApply,
+  ApplyReport,
+} from '../kube/apply';
 import { apiMessage, labClients, LabClients, statusCode } from '../kube/client';
 import { waitFor } from '../kube/http';
 import { healthCheck, LabContext, labContext } from '../lab';
@@ -252,10 +253,9 @@ async function applyGitops(
     log(`${p.gitopsCluster} does not exist yet: nothing to apply`);
     return [];
   }
-  const kustomize = path.join(p.bin, 'kustomize');
   // This lab's loopback ports, as Flux substitutes them (postBuild.substituteFrom) once it runs.
   const ports = labPortsConfigMap();
-  const tree = renderClusterTree(p.root, p.gitopsCluster, kustomize, {
+  const tree = await renderLabTree(p.root, p.gitopsCluster, {
     [ports.metadata.name]: ports.data,
   });
   printReport(
@@ -322,7 +322,7 @@ async function writePortalToken(
 /** `lab up`: starts (or checks) the control plane and converges nodes, volumes, CRDs and gitops/. */
 export async function up(options: { wait?: boolean } = {}): Promise<void> {
   const t0 = Date.now();
-  const ctx = labContext();
+  const ctx = await labContext();
   const p = ctx.paths;
   fs.mkdirSync(p.state, { recursive: true });
   ensureBinaries(p);

@@ -155,7 +155,7 @@ describeLab(
     const timings: string[] = [];
 
     beforeAll(async () => {
-      lab = labFixture();
+      lab = await labFixture();
       const direct = new URL(labClusterConfig(lab.paths).url);
       proxy = await faultProxy(direct, fs.readFileSync(lab.paths.caCert));
     });

@@ -14,6 +14,7 @@ import {
   getJson,
   git,
   labFixture,
+  LabFixture,
   piholeInstances,
 } from './labFixture';
 
@@ -65,12 +66,12 @@ spec:
 `;
 
 describeGitops('the GitOps loop in the lab', () => {
-  let fx: ReturnType<typeof labFixture>;
+  let fx: LabFixture;
   let rest: KubeRest;
   let g: ReturnType<typeof gitopsPaths>;
 
   beforeAll(async () => {
-    fx = labFixture();
+    fx = await labFixture();
     rest = fx.clients.rest;
     g = gitopsPaths(fx.paths);
     // Health checks answer within 2 s each; on a loaded machine retry for a minute.

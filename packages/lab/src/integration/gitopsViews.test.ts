@@ -23,6 +23,7 @@ import {
   eventually,
   git,
   labFixture,
+  LabFixture,
   labKubernetesConfig,
   piholeEntities,
 } from './labFixture';
@@ -77,7 +78,7 @@ function kubeconfigWithToken(server: string, caFile: string, token: string) {
 }
 
 describeGitops('the GitOps views on the lab', () => {
-  let fx: ReturnType<typeof labFixture>;
+  let fx: LabFixture;
   let rest: KubeRest;
   let apiserverUrl: string;
   let backend: any;
@@ -109,7 +110,7 @@ describeGitops('the GitOps views on the lab', () => {
   };
 
   beforeAll(async () => {
-    fx = labFixture();
+    fx = await labFixture();
     rest = fx.clients.rest;
     apiserverUrl = fs.readFileSync(fx.paths.apiserverUrl, 'utf8').trim();
     const down = (await gitopsStatus())

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { outage } from '../commands/outage';
-import { parseObjects } from '../gitops/fluxKustomizations';
+import { parseObjects } from '@internal/plugin-multi-provider-node';
 import { KubeRest, statusMessage } from '../kube/rest';
 import { findProvider } from '../registry/labProviders';
 import {
@@ -21,8 +21,8 @@ jest.setTimeout(300_000);
 
 describeLab('the lab (integration, against the running lab)', () => {
   let lab: LabFixture;
-  beforeAll(() => {
-    lab = labFixture();
+  beforeAll(async () => {
+    lab = await labFixture();
   });
 
   const runningPods = async (namespace: string) =>

@@ -58,7 +58,7 @@ export interface LabFixture {
 }
 
 /** Connects to the running lab with the admin kubeconfig. */
-export function labFixture(): LabFixture {
+export async function labFixture(): Promise<LabFixture> {
   const paths = labPaths();
   if (!fs.existsSync(paths.kubeconfig)) {
     throw new Error(
@@ -67,7 +67,7 @@ export function labFixture(): LabFixture {
   }
   return {
     clients: labClients(paths.kubeconfig),
-    providers: loadProviders(paths.providersDir),
+    providers: await loadProviders(paths.providersDir),
     paths,
   };
 }

@@ -144,7 +144,7 @@ describeLab('placement backend against the lab: predicted vs observed', () => {
   const namespace = `lab-test-placement-${Date.now().toString(36)}`;
 
   beforeAll(async () => {
-    lab = labFixture();
+    lab = await labFixture();
     cache = backendCache(labClusterConfig(lab.paths));
     await eventually(
       'the backend cache to sync with the portal token',

@@ -36,7 +36,7 @@ describeLab('placement backend faults against the real API server', () => {
   const caches: ClusterCache[] = [];
 
   beforeAll(async () => {
-    lab = labFixture();
+    lab = await labFixture();
     await createTestNamespace(lab.clients, namespace);
   });
 

@@ -24,6 +24,7 @@ import {
   getJson,
   gitopsScaffolderConfig,
   labFixture,
+  LabFixture,
   requireGitopsLoop,
   scratchRepository,
   showPods,
@@ -83,7 +84,7 @@ describeGitops(
   () => {
     const repoName = `scaffolder-e2e-${suffix}`;
     const applied: string[] = [];
-    let fx: ReturnType<typeof labFixture>;
+    let fx: LabFixture;
     let rest: KubeRest;
     let bare: string;
     let templates: any[];
@@ -92,7 +93,7 @@ describeGitops(
 
     beforeAll(async () => {
       // Here, not in the describe body: a skipped suite still runs its body.
-      fx = labFixture();
+      fx = await labFixture();
       rest = fx.clients.rest;
       bare = path.join(gitopsPaths(fx.paths).gitRoot, `${repoName}.git`);
       templates = Object.keys(values).map(name => templateEntity(fx, name));

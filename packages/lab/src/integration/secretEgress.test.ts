@@ -20,6 +20,7 @@ import {
   eventually,
   gitopsScaffolderConfig,
   labFixture,
+  LabFixture,
   labKubernetesConfig,
   piholeEntities,
   requireGitopsLoop,
@@ -54,7 +55,7 @@ const print = console.log.bind(console);
 const unique = () => `egress-${randomBytes(18).toString('base64url')}`;
 
 describeGitops('no secret egress (security property 3)', () => {
-  let fx: ReturnType<typeof labFixture>;
+  let fx: LabFixture;
   let server: any;
   let stop: (() => Promise<void>) | undefined;
   let bare: string;
@@ -127,7 +128,7 @@ describeGitops('no secret egress (security property 3)', () => {
   }
 
   beforeAll(async () => {
-    fx = labFixture();
+    fx = await labFixture();
     await requireGitopsLoop();
     // The values the lab seeded in Vault, and new unique ones.
     const vault = labVault(fx.paths);

@@ -95,7 +95,7 @@ describeLab('storage views (multi-provider backend against the lab)', () => {
   };
 
   beforeAll(async () => {
-    lab = labFixture();
+    lab = await labFixture();
     await cleanup();
     const logger = mockServices.logger.mock();
     const connection = connectCluster('lab', lab.clients.kc);

@@ -91,7 +91,7 @@ describeLab('property 9: watch correctness against the real API server', () => {
   };
 
   beforeAll(async () => {
-    lab = labFixture();
+    lab = await labFixture();
     proxy = await faultProxy(
       new URL(labClusterConfig(lab.paths).url),
       fs.readFileSync(lab.paths.caCert),

@@ -1,10 +1,13 @@
 import fs from 'node:fs';
 import { labPaths } from '../paths';
-import { loadProviders } from '../registry/labProviders';
+import { loadProviders, Provider } from '../registry/labProviders';
 import { loadInventory, parseInventory, validateInventory } from './inventory';
 
 const paths = labPaths();
-const providers = loadProviders(paths.providersDir);
+let providers: Provider[];
+beforeAll(async () => {
+  providers = await loadProviders(paths.providersDir);
+});
 
 const inventory = (pools: string) =>
   parseInventory(

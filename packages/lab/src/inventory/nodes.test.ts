@@ -1,10 +1,13 @@
 import { labPaths } from '../paths';
-import { loadProviders } from '../registry/labProviders';
+import { loadProviders, Provider } from '../registry/labProviders';
 import { loadInventory, NodePool } from './inventory';
 import { csiNodeObject, expandNodes, nodeObject } from './nodes';
 
 const paths = labPaths();
-const providers = loadProviders(paths.providersDir);
+let providers: Provider[];
+beforeAll(async () => {
+  providers = await loadProviders(paths.providersDir);
+});
 
 const pool = (p: Partial<NodePool>): NodePool => ({
   provider: 'hetzner',

@@ -1,4 +1,4 @@
-import { KubeObject } from '../gitops/fluxKustomizations';
+import { KubeObject } from '@internal/plugin-multi-provider-node';
 import { KubeRest, statusMessage } from './rest';
 
 /** The field manager of everything the lab applies. */
@@ -9,6 +9,21 @@ export interface ApplyReport {
   applied: number;
   skippedUnknownKind: string[];
   failed: Array<{ object: string; message: string }>;
+}
+
+/** Kinds applied before everything else, as Flux's kustomize-controller does. */
+const FIRST_KINDS = ['CustomResourceDefinition', 'Namespace'];
+
+/** Sorts objects so CRDs and Namespaces come first; keeps the rest in rendered order. */
+export function applyOrder(objects: KubeObject[]): KubeObject[] {
+  const rank = (o: KubeObject) => {
+    const i = FIRST_KINDS.indexOf(o.kind);
+    return i === -1 ? FIRST_KINDS.length : i;
+  };
+  return objects
+    .map((o, i) => ({ o, i }))
+    .sort((a, b) => rank(a.o) - rank(b.o) || a.i - b.i)
+    .map(x => x.o);
 }
 
 /** `Kind/namespace/name` for messages. */

@@ -1,6 +1,6 @@
 import https from 'node:https';
 import * as k8s from '@kubernetes/client-node';
-import { KubeObject } from '../gitops/fluxKustomizations';
+import { KubeObject } from '@internal/plugin-multi-provider-node';
 
 /** A raw API response. */
 export interface RestResponse {

@@ -1,10 +1,13 @@
 import { expandNodes } from '../inventory/nodes';
 import { NodePool } from '../inventory/inventory';
 import { labPaths } from '../paths';
-import { loadProviders } from '../registry/labProviders';
+import { loadProviders, Provider } from '../registry/labProviders';
 import { persistentVolumeObject, planVolumePool } from './pvPool';
 
-const providers = loadProviders(labPaths().providersDir);
+let providers: Provider[];
+beforeAll(async () => {
+  providers = await loadProviders(labPaths().providersDir);
+});
 const pool = (p: Partial<NodePool>): NodePool => ({
   provider: 'hetzner',
   region: 'fsn1',
@@ -17,27 +20,31 @@ const pool = (p: Partial<NodePool>): NodePool => ({
 });
 
 describe('volume pool', () => {
-  const nodes = expandNodes(
-    [
-      pool({ count: 2 }),
-      pool({
-        provider: 'scaleway',
-        region: 'fr-par',
-        zone: 'fr-par-1',
-        instanceType: 'PRO2-S',
-      }),
-      pool({
-        provider: 'scaleway',
-        region: 'fr-par',
-        zone: 'fr-par-2',
-        instanceType: 'PRO2-S',
-      }),
-    ],
-    providers,
-  );
-  const volumes = planVolumePool(nodes, providers, {
-    sizes: ['1Gi', '20Gi'],
-    copies: 2,
+  let nodes: ReturnType<typeof expandNodes>;
+  let volumes: ReturnType<typeof planVolumePool>;
+  beforeAll(() => {
+    nodes = expandNodes(
+      [
+        pool({ count: 2 }),
+        pool({
+          provider: 'scaleway',
+          region: 'fr-par',
+          zone: 'fr-par-1',
+          instanceType: 'PRO2-S',
+        }),
+        pool({
+          provider: 'scaleway',
+          region: 'fr-par',
+          zone: 'fr-par-2',
+          instanceType: 'PRO2-S',
+        }),
+      ],
+      providers,
+    );
+    volumes = planVolumePool(nodes, providers, {
+      sizes: ['1Gi', '20Gi'],
+      copies: 2,
+    });
   });
 
   it('plans volumes per class and topology domain that has nodes', () => {

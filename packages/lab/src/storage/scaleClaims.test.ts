@@ -1,10 +1,9 @@
 import { expandNodes } from '../inventory/nodes';
 import { NodePool } from '../inventory/inventory';
 import { labPaths } from '../paths';
-import { loadProviders } from '../registry/labProviders';
+import { loadProviders, Provider } from '../registry/labProviders';
 import { planScaleClaims, scaleClaimObjects } from './scaleClaims';
 
-const providers = loadProviders(labPaths().providersDir);
 const pools: NodePool[] = [
   ['hetzner', 'fsn1', 'fsn1-dc14', 'cx32'],
   ['hetzner', 'nbg1', 'nbg1-dc3', 'cx32'],
@@ -19,15 +18,23 @@ const pools: NodePool[] = [
   labels: {},
   taints: [],
 }));
-const nodes = expandNodes(pools, providers, { prefix: 'scale-', count: 8 });
+let providers: Provider[];
+let nodes: ReturnType<typeof expandNodes>;
+beforeAll(async () => {
+  providers = await loadProviders(labPaths().providersDir);
+  nodes = expandNodes(pools, providers, { prefix: 'scale-', count: 8 });
+});
 
 describe('lab scale claims', () => {
-  const claims = planScaleClaims(
-    3000,
-    ['bench-0', 'bench-1', 'bench-2'],
-    nodes,
-    providers,
-  );
+  let claims: ReturnType<typeof planScaleClaims>;
+  beforeAll(() => {
+    claims = planScaleClaims(
+      3000,
+      ['bench-0', 'bench-1', 'bench-2'],
+      nodes,
+      providers,
+    );
+  });
 
   it('spreads the claims evenly over the bench Deployments with unique names', () => {
     const per = new Map<string, number>();

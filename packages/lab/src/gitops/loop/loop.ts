@@ -225,7 +225,9 @@ export async function gitopsUp(opts: GitopsUpOptions = {}): Promise<void> {
     console.log(`lab gitops: ${c.name} ${started ? 'started' : 'running'}`);
     if (c.name === OPENBAO) {
       // The dev server keeps everything in memory: (re)configure it every time (idempotent).
-      const providers = loadProviders(p.providersDir).map(pr => pr.name);
+      const providers = (await loadProviders(p.providersDir)).map(
+        pr => pr.name,
+      );
       await seedVault(labVault(p), {
         kubernetesHost: fs.readFileSync(p.apiserverUrl, 'utf8').trim(),
         caPem: fs.readFileSync(p.caCert, 'utf8'),

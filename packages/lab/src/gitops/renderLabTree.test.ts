@@ -1,0 +1,67 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { labPaths } from '../paths';
+import { labPortsConfigMap } from './loop/components';
+import { renderLabTree } from './renderLabTree';
+
+const paths = labPaths();
+
+/** A copy of the repository's gitops/ tree to break on purpose. */
+function copyOfTree(): { root: string; clusterDir: string } {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lab-tree-'));
+  fs.cpSync(path.join(paths.root, 'gitops'), path.join(root, 'gitops'), {
+    recursive: true,
+  });
+  return { root, clusterDir: path.join(root, 'gitops', 'clusters', 'lab') };
+}
+
+describe('renderLabTree', () => {
+  it('renders the lab cluster tree: the cluster directory, then each Flux Kustomization after what it depends on', async () => {
+    const ports = labPortsConfigMap();
+    const tree = await renderLabTree(paths.root, paths.gitopsCluster, {
+      [ports.metadata.name]: ports.data,
+    });
+    const kinds = new Set(tree.clusterObjects.map(o => o.kind));
+    expect(kinds).toContain('GitRepository');
+    const names = tree.layers.map(l => l.kustomization.name);
+    // The cluster directory is the root Kustomization's: it is not rendered again as a layer.
+    expect(names).not.toContain('flux-system');
+    expect(names.length).toBeGreaterThan(3);
+    for (const [i, layer] of tree.layers.entries()) {
+      for (const dep of layer.kustomization.dependsOn) {
+        expect(names.indexOf(dep.name)).toBeLessThan(i);
+      }
+      expect(layer.objects.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('refuses a cluster tree with a Flux Kustomization it cannot read, naming the file', async () => {
+    const { root, clusterDir } = copyOfTree();
+    const apps = path.join(clusterDir, 'apps.yaml');
+    fs.writeFileSync(
+      apps,
+      fs.readFileSync(apps, 'utf8').replace(/ {2}path: .*\n/, ''),
+    );
+    await expect(renderLabTree(root, clusterDir)).rejects.toThrow(
+      /gitops\/clusters\/lab\/apps\.yaml: Flux Kustomization .* has no spec\.path/,
+    );
+  });
+
+  it('refuses a tree whose layer does not render, with kustomize’s own error', async () => {
+    const { root, clusterDir } = copyOfTree();
+    fs.writeFileSync(
+      path.join(root, 'gitops/apps/pihole/hetzner/kustomization.yaml'),
+      'resources:\n  - ../missing-overlay\n',
+    );
+    await expect(renderLabTree(root, clusterDir)).rejects.toThrow(
+      /missing-overlay/,
+    );
+  });
+
+  it('says so when there is no such cluster tree', async () => {
+    await expect(
+      renderLabTree(paths.root, path.join(paths.root, 'gitops/clusters/none')),
+    ).rejects.toThrow('no cluster tree at gitops/clusters/none');
+  });
+});
