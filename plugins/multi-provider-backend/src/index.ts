@@ -1,9 +1,11 @@
 /**
- * The multi-provider backend plugin.
+ * The multi-provider backend plugin, with the default implementations of the extension points
+ * declared in `@internal/plugin-multi-provider-node`.
  *
  * @packageDocumentation
  */
-export { multiProviderPlugin as default } from './plugin';
+export { multiProviderBackend as default } from './multiProviderBackend';
+export { defaultServiceFactories } from './defaultServiceFactories';
 // The caches, services and cluster connection, for the lab proofs and the benchmark
 // (packages/lab drives them against the running lab exactly as the plugin does).
 export { ClusterCache } from './shared/ClusterCache';

@@ -6,12 +6,10 @@
  * @packageDocumentation
  * @internal
  */
-export { multiProviderPlugin } from './plugin';
+export { multiProviderBackend } from './multiProviderBackend';
 export { DEFAULT_REGISTRY_DIR, findRepoRoot } from './config';
 export type { ClusterConfig } from './config';
 export { ClusterCache } from './shared/ClusterCache';
-export type { ClusterConnection } from './shared/clusterTypes';
-export { clusterSourceServiceRef } from './shared/clusterSourceServiceRef';
 export { InMemoryCluster } from './shared/InMemoryClusterSource';
 export { connectCluster, kubeConfigFor } from './shared/KubeClusterSource';
 export { kubeList } from './shared/kubeWatch';

@@ -10,12 +10,19 @@ import {
 } from '@internal/plugin-multi-provider-common';
 import path from 'path';
 import request from 'supertest';
-import { multiProviderPlugin } from './plugin';
+import { multiProviderBackend } from './multiProviderBackend';
 import {
   InMemoryCluster,
   InMemoryClusterSource,
 } from './shared/InMemoryClusterSource';
-import { clusterSourceServiceRef } from './shared/clusterSourceServiceRef';
+import {
+  clusterSourceServiceRef,
+  LocalTreeSource,
+  TreeSource,
+  treeSourceServiceRef,
+} from '@internal/plugin-multi-provider-node';
+import fs from 'node:fs';
+import os from 'node:os';
 import nodes from './__fixtures__/nodes.json';
 import pods from './__fixtures__/pods.json';
 
@@ -39,6 +46,7 @@ async function start(
   options: {
     permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
     clusters?: InMemoryCluster[];
+    treeSource?: TreeSource;
   } = {},
 ) {
   const clusters = options.clusters ?? [
@@ -46,7 +54,7 @@ async function start(
   ];
   const { server } = await startTestBackend({
     features: [
-      multiProviderPlugin,
+      multiProviderBackend,
       mockServices.rootConfig.factory({
         data: { multiProvider: { registryDir } },
       }),
@@ -59,6 +67,15 @@ async function start(
         deps: {},
         factory: () => new InMemoryClusterSource(clusters),
       }),
+      ...(options.treeSource
+        ? [
+            createServiceFactory({
+              service: treeSourceServiceRef,
+              deps: {},
+              factory: () => options.treeSource!,
+            }),
+          ]
+        : []),
     ],
   });
   // Wait until the in-memory clusters' caches have listed.
@@ -121,6 +138,36 @@ describe('multiProviderPlugin', () => {
       verdict: 'degraded',
       redundantPerProvider: true,
     });
+  });
+
+  it('reads the desired state through the tree source the app installs', async () => {
+    const empty = new LocalTreeSource(
+      fs.mkdtempSync(path.join(os.tmpdir(), 'no-tree-')),
+    );
+    const asked: string[] = [];
+    const treeSource: TreeSource = {
+      description: 'recording',
+      localRoot: empty.localRoot,
+      stat: p => {
+        asked.push(p);
+        return empty.stat(p);
+      },
+      list: p => {
+        asked.push(p);
+        return empty.list(p);
+      },
+      readText: p => {
+        asked.push(p);
+        return empty.readText(p);
+      },
+    };
+    const server = await start({ treeSource });
+    const res = await request(server).get(
+      '/api/multi-provider/platform/storage/desired',
+    );
+    expect(res.status).toBe(404);
+    expect(res.body.error.message).toMatch(/No cluster tree lab/);
+    expect(asked).toContain('gitops/clusters');
   });
 
   it('rejects bad input with 400 naming the field', async () => {

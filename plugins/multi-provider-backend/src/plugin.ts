@@ -5,9 +5,13 @@ import {
 import { multiProviderPermissions } from '@internal/plugin-multi-provider-common';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { ClusterCache } from './shared/ClusterCache';
-import { clusterSourceServiceRef } from './shared/clusterSourceServiceRef';
 import { findRepoRoot, readMultiProviderConfig } from './config';
-import { loadProviderRegistry } from '@internal/plugin-multi-provider-node';
+import {
+  clusterSourceServiceRef,
+  fluxOperatorServiceRef,
+  loadProviderRegistry,
+  treeSourceServiceRef,
+} from '@internal/plugin-multi-provider-node';
 import { placementRoutes } from './placement/placementRouter';
 import { PlacementService } from './placement/PlacementService';
 import { storageRoutes } from './storage/storageRouter';
@@ -16,7 +20,6 @@ import { StorageCache } from './storage/StorageCache';
 import { StorageService } from './storage/StorageService';
 import { readStorageConfig } from './storage/storageConfig';
 import { GitOpsService } from './gitops/GitOpsService';
-import { fluxOperatorServiceRef } from './gitops/FluxOperator';
 import { registerGitOpsInformers } from './gitops/resources';
 import { gitopsRoutes } from './gitops/gitopsRouter';
 import { cachedCatalog, cachedPermissions } from './shared/shortLivedCache';
@@ -37,6 +40,7 @@ export const multiProviderPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         clusterSource: clusterSourceServiceRef,
         fluxOperator: fluxOperatorServiceRef,
+        treeSource: treeSourceServiceRef,
       },
       async init(deps) {
         const { config, logger, lifecycle } = deps;
@@ -79,6 +83,7 @@ export const multiProviderPlugin = createBackendPlugin({
             desired: new DesiredStorageService(
               readStorageConfig(config, findRepoRoot(process.cwd())),
               () => registry,
+              deps.treeSource,
             ),
           }),
         );

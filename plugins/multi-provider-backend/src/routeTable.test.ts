@@ -10,12 +10,12 @@ import {
   placementRoutes,
   PlacementRoutesOptions,
 } from './placement/placementRouter';
-import { multiProviderPlugin } from './plugin';
+import { multiProviderBackend } from './multiProviderBackend';
 import {
   InMemoryCluster,
   InMemoryClusterSource,
 } from './shared/InMemoryClusterSource';
-import { clusterSourceServiceRef } from './shared/clusterSourceServiceRef';
+import { clusterSourceServiceRef } from '@internal/plugin-multi-provider-node';
 import { RouteKey } from './shared/tableRouter';
 import { storageRoutes, StorageRoutesOptions } from './storage/storageRouter';
 import nodes from './__fixtures__/nodes.json';
@@ -107,7 +107,7 @@ async function start() {
   });
   const { server } = await startTestBackend({
     features: [
-      multiProviderPlugin,
+      multiProviderBackend,
       mockServices.rootConfig.factory({
         data: {
           multiProvider: {

@@ -10,13 +10,13 @@ import http from 'http';
 import { AddressInfo } from 'net';
 import path from 'path';
 import request from 'supertest';
-import { multiProviderPlugin } from './plugin';
+import { multiProviderBackend } from './multiProviderBackend';
 import {
   InMemoryCluster,
   InMemoryClusterSource,
   InMemoryResource,
 } from './shared/InMemoryClusterSource';
-import { clusterSourceServiceRef } from './shared/clusterSourceServiceRef';
+import { clusterSourceServiceRef } from '@internal/plugin-multi-provider-node';
 import { KubeClusterSource } from './shared/KubeClusterSource';
 import { readMultiProviderConfig } from './config';
 import { ConfigReader } from '@backstage/config';
@@ -82,7 +82,7 @@ describe('deny by default (security property 5)', () => {
     });
     const { server } = await startTestBackend({
       features: [
-        multiProviderPlugin,
+        multiProviderBackend,
         mockServices.rootConfig.factory({
           data: { multiProvider: { registryDir } },
         }),
@@ -234,7 +234,7 @@ describe('cluster target pinning (security property 7)', () => {
     });
     const { server } = await startTestBackend({
       features: [
-        multiProviderPlugin,
+        multiProviderBackend,
         mockServices.rootConfig.factory({
           data: {
             kubernetes: {

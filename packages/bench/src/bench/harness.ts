@@ -23,7 +23,7 @@ import {
   ClusterConfig,
   DEFAULT_REGISTRY_DIR,
   findRepoRoot,
-  multiProviderPlugin,
+  multiProviderBackend,
 } from '@internal/plugin-multi-provider-backend/internal';
 import { labCluster as labClusterFiles } from '../load/portalBackend';
 import { ms, percentile } from '../load/stats';
@@ -301,7 +301,7 @@ export async function startBothBackends(options: {
   const t0 = performance.now();
   const { server } = await startTestBackend({
     features: [
-      multiProviderPlugin,
+      multiProviderBackend,
       import('@backstage/plugin-kubernetes-backend'),
       mockServices.rootConfig.factory({
         // The cluster entries are plain JSON; the config type wants JsonObject.

@@ -16,12 +16,14 @@ import {
   InMemoryCluster,
   connectCluster,
   kubeConfigFor,
-  ClusterConnection,
   placementRoutes,
   PlacementService,
   entityPodQuery,
 } from '@internal/plugin-multi-provider-backend/internal';
-import { loadProviderRegistry } from '@internal/plugin-multi-provider-node';
+import {
+  ClusterConnection,
+  loadProviderRegistry,
+} from '@internal/plugin-multi-provider-node';
 import express from 'express';
 import { AddressInfo } from 'net';
 import path from 'path';

@@ -18,17 +18,19 @@ import { KubeConfig } from '@kubernetes/client-node';
 import path from 'node:path';
 import {
   ClusterCache,
-  clusterSourceServiceRef,
   connectCluster,
   kubeConfigFor,
-  ClusterConnection,
   DEFAULT_REGISTRY_DIR,
   findRepoRoot,
   entityPodQuery,
   StorageCache,
   StorageService,
 } from '@internal/plugin-multi-provider-backend/internal';
-import { loadProviderRegistry } from '@internal/plugin-multi-provider-node';
+import {
+  ClusterConnection,
+  clusterSourceServiceRef,
+  loadProviderRegistry,
+} from '@internal/plugin-multi-provider-node';
 import { startFakeKubeApi } from './fakeKubeApi';
 import {
   argNumber,

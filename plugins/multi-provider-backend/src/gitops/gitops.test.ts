@@ -15,17 +15,21 @@ import {
 } from '@internal/plugin-multi-provider-common';
 import path from 'path';
 import request from 'supertest';
-import { multiProviderPlugin } from '../plugin';
+import { multiProviderBackend } from '../multiProviderBackend';
 import {
   InMemoryCluster,
   InMemoryClusterSource,
 } from '../shared/InMemoryClusterSource';
-import { clusterSourceServiceRef } from '../shared/clusterSourceServiceRef';
+import { clusterSourceServiceRef } from '@internal/plugin-multi-provider-node';
 import nodes from '../__fixtures__/nodes.json';
 import pods from '../__fixtures__/pods.json';
 import * as fx from '../__fixtures__/gitops';
 import { FLUX_RESOURCES, VSO_RESOURCES } from './resources';
-import { FluxOperator, FluxPatch, fluxOperatorServiceRef } from './FluxOperator';
+import {
+  FluxOperator,
+  FluxPatch,
+  fluxOperatorServiceRef,
+} from '@internal/plugin-multi-provider-node';
 
 const registryDir = path.resolve(__dirname, '../../../../providers');
 
@@ -88,7 +92,7 @@ async function start(options: {
       });
   const { server } = await startTestBackend({
     features: [
-      multiProviderPlugin,
+      multiProviderBackend,
       mockServices.rootConfig.factory({ data: { multiProvider: { registryDir } } }),
       permissions,
       catalogServiceMock.factory({

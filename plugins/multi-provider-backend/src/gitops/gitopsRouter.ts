@@ -7,11 +7,8 @@ import { FluxActionResponse } from '@internal/plugin-multi-provider-common';
 import express from 'express';
 import { routerFromTable } from '../shared/tableRouter';
 import { GitOpsService } from './GitOpsService';
-import {
-  FluxOperator,
-  OPERATOR_CONFIG_KEY,
-  reconcilePatch,
-} from './FluxOperator';
+import { FluxOperator } from '@internal/plugin-multi-provider-node';
+import { OPERATOR_CONFIG_KEY, reconcilePatch } from './KubeFluxOperator';
 
 /** Dependencies of the GitOps routes. */
 export interface GitOpsRoutesOptions {

@@ -13,7 +13,7 @@ import {
   DEFAULT_INFORMER_OPTIONS,
 } from '../shared/ClusterCache';
 import { InformerOptions, ResourceInformer } from '../shared/ResourceInformer';
-import { CustomResource } from '../shared/clusterTypes';
+import { CustomResource } from '@internal/plugin-multi-provider-node';
 
 /** The Flux resources the GitOps views watch (API versions of Flux v2.9). */
 export const FLUX_RESOURCES: Record<FluxKind, CustomResource> = {

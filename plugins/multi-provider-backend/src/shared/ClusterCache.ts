@@ -11,7 +11,7 @@ import {
   slimNode,
   slimPod,
 } from '@internal/plugin-multi-provider-common';
-import { ClusterConnection } from './clusterTypes';
+import { ClusterConnection } from '@internal/plugin-multi-provider-node';
 import { PodIndex } from './PodIndex';
 import { Interner } from './Interner';
 import { InformerOptions, ResourceInformer } from './ResourceInformer';

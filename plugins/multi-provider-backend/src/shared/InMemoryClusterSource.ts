@@ -10,7 +10,7 @@ import {
   CustomResource,
   ResourceClient,
   WatchEvent,
-} from './clusterTypes';
+} from '@internal/plugin-multi-provider-node';
 
 type Keyed = {
   metadata?: { name?: string; namespace?: string; resourceVersion?: string };

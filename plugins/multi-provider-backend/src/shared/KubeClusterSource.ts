@@ -8,7 +8,7 @@ import {
   CustomResource,
   ListPage,
   ResourceClient,
-} from './clusterTypes';
+} from '@internal/plugin-multi-provider-node';
 
 /** Watches time out server-side now and then; the cache re-watches from the last version. */
 const WATCH_TIMEOUT_SECONDS = 300;

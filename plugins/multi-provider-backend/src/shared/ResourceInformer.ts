@@ -1,6 +1,9 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ClusterErrorType } from '@internal/plugin-multi-provider-common';
-import { ResourceClient, WatchEvent } from './clusterTypes';
+import {
+  ResourceClient,
+  WatchEvent,
+} from '@internal/plugin-multi-provider-node';
 import {
   describeClusterError,
   isRetryable,

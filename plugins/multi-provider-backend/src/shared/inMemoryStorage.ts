@@ -8,7 +8,7 @@ import {
 } from '@internal/plugin-multi-provider-common';
 // A module cycle with InMemoryClusterSource, resolved at call time (never at load).
 import { InMemoryResource } from './InMemoryClusterSource';
-import { StorageClients } from './storageTypes';
+import { StorageClients } from '@internal/plugin-multi-provider-node';
 
 /** Initial storage objects of an in-memory cluster. */
 export interface InMemoryStorageInit {

@@ -1,7 +1,8 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { isStorageEvent } from '@internal/plugin-multi-provider-common';
 import { resourceClient } from './KubeClusterSource';
-import { filteredClient, StorageClients } from './storageTypes';
+import { StorageClients } from '@internal/plugin-multi-provider-node';
+import { filteredClient } from './filteredClient';
 
 /**
  * The storage clients of one cluster: PVCs, PVs, StorageClasses, CSIDrivers, CSINodes and the

@@ -4,7 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { DesiredStorageService } from './DesiredStorageService';
-import { defaultKustomizeCommand } from '@internal/plugin-multi-provider-node';
+import {
+  defaultKustomizeCommand,
+  LocalTreeSource,
+} from '@internal/plugin-multi-provider-node';
 
 const repoRoot = path.resolve(__dirname, '../../../..');
 const registry = createProviderRegistry(
@@ -98,13 +101,13 @@ describe('DesiredStorageService', () => {
     const root = tree();
     const service = new DesiredStorageService(
       {
-        repoRoot: root,
         gitopsDir: 'gitops',
         defaultCluster: 'review',
         kustomize: defaultKustomizeCommand(repoRoot),
         refreshMs: 60_000,
       },
       () => registry,
+      new LocalTreeSource(root),
     );
     const answer = await service.desiredStorage();
     expect(answer.clusters).toEqual(['review']);
@@ -142,13 +145,13 @@ describe('DesiredStorageService', () => {
     );
     const service = new DesiredStorageService(
       {
-        repoRoot: root,
         gitopsDir: 'gitops',
         defaultCluster: 'review',
         kustomize: defaultKustomizeCommand(repoRoot),
         refreshMs: 0,
       },
       () => registry,
+      new LocalTreeSource(root),
     );
     const answer = await service.desiredStorage();
     expect(answer.kustomizations.find(k => k.name === 'shop')!.error).toMatch(

@@ -16,7 +16,6 @@ import {
 } from '@internal/plugin-multi-provider-common';
 import {
   KubeObject,
-  LocalTreeSource,
   readFluxTree,
   RenderedKustomization,
   renderFluxKustomizations,
@@ -29,7 +28,6 @@ const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 
 /** How the desired state is rendered. */
 export interface DesiredStorageOptions {
-  repoRoot: string;
   /** Repository-relative Flux repository directory (`gitops`). */
   gitopsDir: string;
   /** Cluster tree shown when the request names none. */
@@ -97,8 +95,8 @@ function storageParts(r: RenderedKustomization): Rendered {
  * The claims each Flux Kustomization of a cluster tree will create, with their class, provider
  * and the storage findings, so a reviewer sees a storage mistake before it is merged. The tree
  * is read and each Kustomization's `spec.path` rendered by the one Flux tree reader of
- * `@internal/plugin-multi-provider-node`, from a {@link TreeSource} (the repository folder by
- * default). Renderings are reused for `refreshMs`.
+ * `@internal/plugin-multi-provider-node`, from the {@link TreeSource} the backend is given (its
+ * `treeSourceServiceRef`). Renderings are reused for `refreshMs`.
  */
 export class DesiredStorageService {
   private readonly cached = new Map<
@@ -109,7 +107,7 @@ export class DesiredStorageService {
   constructor(
     private readonly options: DesiredStorageOptions,
     private readonly registry: () => ProviderRegistry,
-    private readonly source: TreeSource = new LocalTreeSource(options.repoRoot),
+    private readonly source: TreeSource,
   ) {}
 
   desiredStorage(cluster?: string): Promise<DesiredStorageResponse> {

@@ -25,7 +25,7 @@ import {
 import { ClusterCache, DEFAULT_INFORMER_OPTIONS } from '../shared/ClusterCache';
 import { InformerOptions, ResourceInformer } from '../shared/ResourceInformer';
 import { PodIndex } from '../shared/PodIndex';
-import { StorageClients } from '../shared/storageTypes';
+import { StorageClients } from '@internal/plugin-multi-provider-node';
 import { Multimap } from './Multimap';
 import { ObjectStamps } from './ObjectStamps';
 

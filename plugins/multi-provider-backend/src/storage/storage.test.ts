@@ -9,10 +9,10 @@ import {
 } from '@internal/plugin-multi-provider-common';
 import path from 'path';
 import request from 'supertest';
-import { multiProviderPlugin } from '../plugin';
+import { multiProviderBackend } from '../multiProviderBackend';
 import { InMemoryClusterSource } from '../shared/InMemoryClusterSource';
 import { lab, pod, pvc } from '../__fixtures__/storageLab';
-import { clusterSourceServiceRef } from '../shared/clusterSourceServiceRef';
+import { clusterSourceServiceRef } from '@internal/plugin-multi-provider-node';
 
 const repoRoot = path.resolve(__dirname, '../../../..');
 const entity = {
@@ -33,7 +33,7 @@ async function start(
 ) {
   const { server } = await startTestBackend({
     features: [
-      multiProviderPlugin,
+      multiProviderBackend,
       mockServices.rootConfig.factory({
         data: {
           multiProvider: {

@@ -17,7 +17,6 @@ export function readStorageConfig(
     );
   }
   return {
-    repoRoot,
     gitopsDir: c?.getOptionalString('gitopsDir') ?? 'gitops',
     defaultCluster: c?.getOptionalString('desiredCluster') ?? 'lab',
     kustomize,

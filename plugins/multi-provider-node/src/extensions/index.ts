@@ -1,1 +1,3 @@
+export * from './clusterSource';
+export * from './fluxOperator';
 export * from './treeSource';

@@ -1,8 +1,13 @@
+import { createServiceRef } from '@backstage/backend-plugin-api';
 import type { TreeSource } from '../tree/TreeSource';
 
-/**
- * The extension point for where the GitOps tree is read from: the interface a tree source
- * implements. The multi-provider backend declares the service ref (with a local-directory
- * default) and reads the tree only through it.
- */
 export type { TreeSource };
+
+/**
+ * Where the multi-provider backend reads the GitOps tree from (the desired-storage view). The
+ * backend's default is the repository folder on local disk (`LocalTreeSource`); install
+ * another factory for this ref to read a Flux source artifact or a Git host.
+ */
+export const treeSourceServiceRef = createServiceRef<TreeSource>({
+  id: 'multi-provider.tree-source',
+});

@@ -1,13 +1,17 @@
 import {
   coreServices,
   createServiceFactory,
-  createServiceRef,
 } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import {
   FluxObjectRef,
   RECONCILE_REQUESTED_AT_ANNOTATION,
 } from '@internal/plugin-multi-provider-common';
+import {
+  FluxOperator,
+  fluxOperatorServiceRef,
+  FluxPatch,
+} from '@internal/plugin-multi-provider-node';
 import {
   KubeConfig,
   KubernetesObjectApi,
@@ -18,18 +22,6 @@ import { FLUX_RESOURCES } from './resources';
 
 /** The configuration key of the operator credential, named in every "not configured" error. */
 export const OPERATOR_CONFIG_KEY = 'multiProvider.gitops.operator.clusters';
-
-/** A merge patch of one Flux object, sent with the operator credential. */
-export type FluxPatch =
-  | { metadata: { annotations: Record<string, string> } }
-  | { spec: { suspend: boolean } };
-
-/** Writes to Flux objects; separate from the read-only cache connection. */
-export interface FluxOperator {
-  /** Clusters with an operator credential. */
-  clusters(): string[];
-  patch(ref: FluxObjectRef, patch: FluxPatch): Promise<void>;
-}
 
 /** Builds the `reconcile.fluxcd.io/requestedAt` patch (what `flux reconcile` writes). */
 export function reconcilePatch(now: Date = new Date()): {
@@ -107,14 +99,9 @@ export class KubeFluxOperator implements FluxOperator {
   }
 }
 
-/** The Flux operator; replaced by a fake in tests. */
-export const fluxOperatorServiceRef = createServiceRef<FluxOperator>({
-  id: 'multi-provider.flux-operator',
-  defaultFactory: async service =>
-    createServiceFactory({
-      service,
-      deps: { config: coreServices.rootConfig },
-      factory: ({ config }) =>
-        new KubeFluxOperator(readOperatorCredentials(config)),
-    }),
+/** The default Flux operator: the operator credentials of the configuration; a fake in tests. */
+export const fluxOperatorServiceFactory = createServiceFactory({
+  service: fluxOperatorServiceRef,
+  deps: { config: coreServices.rootConfig },
+  factory: ({ config }) => new KubeFluxOperator(readOperatorCredentials(config)),
 });

@@ -1,23 +1,7 @@
 import {
-  KubeCSIDriverManifest,
-  KubeCSINodeManifest,
-  KubeEventManifest,
-  KubePVCManifest,
-  KubePVManifest,
-  KubeStorageClassManifest,
-} from '@internal/plugin-multi-provider-common';
-import { ResourceClient, WatchEvent } from './clusterTypes';
-
-/** The storage resource clients of one cluster (all read-only list + watch). */
-export interface StorageClients {
-  pvcs: ResourceClient<KubePVCManifest>;
-  pvs: ResourceClient<KubePVManifest>;
-  storageClasses: ResourceClient<KubeStorageClassManifest>;
-  csiDrivers: ResourceClient<KubeCSIDriverManifest>;
-  csiNodes: ResourceClient<KubeCSINodeManifest>;
-  /** core/v1 events of every namespace; filter with {@link filteredClient}. */
-  events: ResourceClient<KubeEventManifest>;
-}
+  ResourceClient,
+  WatchEvent,
+} from '@internal/plugin-multi-provider-node';
 
 /**
  * A client that only lets objects matching `keep` through: lists drop the others, watch events

@@ -1,5 +1,14 @@
-import { KubeNode, KubePod } from '@internal/plugin-multi-provider-common';
-import type { StorageClients } from './storageTypes';
+import { createServiceRef } from '@backstage/backend-plugin-api';
+import {
+  KubeCSIDriverManifest,
+  KubeCSINodeManifest,
+  KubeEventManifest,
+  KubeNode,
+  KubePod,
+  KubePVCManifest,
+  KubePVManifest,
+  KubeStorageClassManifest,
+} from '@internal/plugin-multi-provider-common';
 
 /** One page of a list call. */
 export interface ListPage<T> {
@@ -35,6 +44,17 @@ export interface CustomResource {
   plural: string;
 }
 
+/** The storage resource clients of one cluster (all read-only list + watch). */
+export interface StorageClients {
+  pvcs: ResourceClient<KubePVCManifest>;
+  pvs: ResourceClient<KubePVManifest>;
+  storageClasses: ResourceClient<KubeStorageClassManifest>;
+  csiDrivers: ResourceClient<KubeCSIDriverManifest>;
+  csiNodes: ResourceClient<KubeCSINodeManifest>;
+  /** core/v1 events of every namespace; the backend keeps only the storage-related ones. */
+  events: ResourceClient<KubeEventManifest>;
+}
+
 /** The resource clients of one cluster. Secrets are never among them. */
 export interface ClusterConnection {
   name: string;
@@ -46,7 +66,16 @@ export interface ClusterConnection {
   customObjects?<T>(resource: CustomResource): ResourceClient<T>;
 }
 
-/** Where the clusters come from: configuration in production, fakes in tests. */
+/** Where the clusters the multi-provider backend caches come from. */
 export interface ClusterSource {
   getClusters(): ClusterConnection[];
 }
+
+/**
+ * The clusters the multi-provider backend caches. The backend's default reads configuration (the
+ * kubernetes plugin's `clusterLocatorMethods` plus `multiProvider.kubeconfig`); install another
+ * factory for this ref to supply clusters from elsewhere.
+ */
+export const clusterSourceServiceRef = createServiceRef<ClusterSource>({
+  id: 'multi-provider.cluster-source',
+});

@@ -1,0 +1,14 @@
+import { fluxOperatorServiceFactory } from './gitops/KubeFluxOperator';
+import { clusterSourceServiceFactory } from './shared/clusterSourceServiceFactory';
+import { treeSourceServiceFactory } from './shared/treeSourceServiceFactory';
+
+/**
+ * The backend's implementations of the extension points of `@internal/plugin-multi-provider-node`
+ * (cluster source, Flux operator, tree source). The package's default export installs them beside
+ * the plugin; a factory an app adds for the same ref wins over these.
+ */
+export const defaultServiceFactories = [
+  clusterSourceServiceFactory,
+  fluxOperatorServiceFactory,
+  treeSourceServiceFactory,
+];
