@@ -4,6 +4,7 @@ import { SlimNode, SlimPod } from '../kube/slim';
 import { pinnedProvider } from '../placement/pinnedProvider';
 import { providerOfNode } from '../registry/providerOfNode';
 import {
+  findProvider,
   ProviderDefinition,
   ProviderRegistry,
 } from '../registry/createProviderRegistry';
@@ -386,7 +387,9 @@ export function clusterFindings(input: StorageFindingsInput): StorageFinding[] {
   for (const pv of Array.isArray(pvs) ? pvs : pvs.values()) {
     if (pv.status?.phase !== 'Released') continue;
     const key = pv.spec?.storageClassName ?? '';
-    releasedByClass.set(key, [...(releasedByClass.get(key) ?? []), pv]);
+    const list = releasedByClass.get(key);
+    if (list) list.push(pv);
+    else releasedByClass.set(key, [pv]);
   }
   for (const sc of input.storageClasses) {
     const provider = providerOfDriver(registry, sc.provisioner);
@@ -496,14 +499,17 @@ function csiNodeFindings(input: StorageFindingsInput): StorageFinding[] {
   const csi = new Map(input.csiNodes.map(n => [n.name, n]));
   const missing = new Map<string, string[]>();
   for (const node of input.nodes) {
-    const provider = input.registry.providers.find(
-      p => p.name === providerOfNode(node, input.registry),
+    const provider = findProvider(
+      input.registry,
+      providerOfNode(node, input.registry),
     );
     const driver = provider?.storage?.csiDriver;
     const csiNode = csi.get(node.name);
     if (!driver || !csiNode) continue;
     if (csiNode.drivers.some(d => d.name === driver)) continue;
-    missing.set(driver, [...(missing.get(driver) ?? []), node.name]);
+    const names = missing.get(driver);
+    if (names) names.push(node.name);
+    else missing.set(driver, [node.name]);
   }
   return [...missing].map(([driver, names]) => ({
     id: 'csi-node-plugin-missing',
