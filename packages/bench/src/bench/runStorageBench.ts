@@ -1,6 +1,8 @@
 /* eslint-disable no-console */
 // Storage benchmark: `yarn workspace @internal/cloudlab-bench bench:storage
-// [--lab] [--claims N] [--nodes N] [--iterations N] [--churn N]`. Without `--lab` it serves a
+// [--lab] [--claims N] [--nodes N] [--iterations N] [--churn N]`, or `bench:storage --findings
+// [--one-group] [--iterations N]` for the storage findings alone at growing sizes, in-process (see
+// `findingsScaling.ts`). Without `--lab` it serves a
 // synthetic cluster (default 1,000 nodes, 20,000 claims, volumes and pods) over HTTP; with
 // `--churn N` it also sends N claim + volume updates a second to watches, all of other
 // entities' claims in the measured entity's namespaces (as a PV binder binding other workloads'
@@ -32,6 +34,7 @@ import {
   loadProviderRegistry,
 } from '@internal/plugin-multi-provider-node';
 import { startFakeKubeApi } from './fakeKubeApi';
+import { printFindingsScaling } from './findingsScaling';
 import {
   argNumber,
   benchEntity,
@@ -387,6 +390,20 @@ async function printStorageBuildCost(
 }
 
 async function main() {
+  if (hasFlag('findings')) {
+    console.log(loadLine());
+    const registry = await loadProviderRegistry(
+      path.join(findRepoRoot(process.cwd()), DEFAULT_REGISTRY_DIR),
+    );
+    printFindingsScaling(
+      registry,
+      [5000, 10000, 20000, 40000],
+      argNumber('iterations', 5),
+      hasFlag('one-group'),
+    );
+    console.log(loadLine());
+    return;
+  }
   const lab = hasFlag('lab');
   const claims = argNumber('claims', 20000);
   const nodeCount = argNumber('nodes', 1000);
