@@ -38,6 +38,13 @@ function clusterAnswerVersion(
 export class PlacementService {
   /** Entity answers, rebuilt only when a cluster header, a node or one of the entity's pods changed. */
   readonly entityAnswers = new AnswerMemo<EntityPlacementResponse>();
+  /**
+   * The platform answer, rebuilt only when a cluster header, a node or a pod changed: it reads
+   * every pod, so building and serialising it per request is the route's whole cost.
+   */
+  private readonly platformAnswers = new AnswerMemo<PlatformPlacementResponse>(
+    1,
+  );
 
   constructor(
     private readonly caches: ClusterCache[],
@@ -110,8 +117,23 @@ export class PlacementService {
     };
   }
 
-  platformPlacement(): PlatformPlacementResponse {
+  /** The platform answer, memoised (see {@link AnswerMemo}); the caller must not modify it. */
+  platformPlacementAnswer(): MemoAnswer<PlatformPlacementResponse> {
     const registry = this.registry();
+    const version = [
+      objectId(registry),
+      ...this.caches.map(
+        c => `${JSON.stringify(clusterHeader(c))}|${c.generation}`,
+      ),
+    ].join('\n');
+    return this.platformAnswers.get('platform', version, () =>
+      this.buildPlatformPlacement(registry),
+    );
+  }
+
+  private buildPlatformPlacement(
+    registry: ProviderRegistry,
+  ): PlatformPlacementResponse {
     return {
       clusters: this.caches.map(cache => {
         const header = clusterHeader(cache);

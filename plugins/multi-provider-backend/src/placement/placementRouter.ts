@@ -28,8 +28,8 @@ export function placementRoutes(
       const answer = await placement.entityPlacementAnswer(params, credentials);
       sendJsonAnswer(req, res, answer.json());
     },
-    'GET /platform/placement': async (_input, _req, res) => {
-      res.json(placement.platformPlacement());
+    'GET /platform/placement': async (_input, req, res) => {
+      sendJsonAnswer(req, res, placement.platformPlacementAnswer().json());
     },
     'POST /platform/failure-domain': async ({ body }, _req, res) => {
       res.json(placement.failureDomain(body));

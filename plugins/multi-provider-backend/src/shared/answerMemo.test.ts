@@ -103,6 +103,63 @@ const podNames = (
     .flatMap(n => n.pods.map(p => `${n.name}:${p.name}:${p.phase}`))
     .sort();
 
+describe('memoised platform placement answer', () => {
+  const nodesOf = (placement: PlacementService) =>
+    placement
+      .platformPlacementAnswer()
+      .value.clusters[0].providers.flatMap(p => p.regions)
+      .flatMap(r => r.zones)
+      .flatMap(z => z.nodes)
+      .map(n => `${n.name}:${n.podCount}:${n.ready}`)
+      .sort();
+
+  it('reuses the answer and its bytes while the cluster does not change', async () => {
+    const { placement, cache } = await setup();
+    const first = placement.platformPlacementAnswer();
+    expect(nodesOf(placement)).toEqual(['n1:1:true', 'n2:1:true', 'n3:1:true']);
+    const again = placement.platformPlacementAnswer();
+    expect(again.value).toBe(first.value);
+    expect(again.json()).toBe(first.json());
+    cache.stop();
+  });
+
+  it.each([
+    [
+      'a pod of any workload is added',
+      (c: InMemoryCluster) => c.pods.upsert(pod('db-2', 'db', 'n1')),
+      ['n1:2:true', 'n2:1:true', 'n3:1:true'],
+    ],
+    [
+      'a node changes',
+      (c: InMemoryCluster) => c.nodes.upsert(node('n2', false)),
+      ['n1:1:true', 'n2:1:false', 'n3:1:true'],
+    ],
+  ])('rebuilds when %s', async (_what, change, expected) => {
+    const { cluster, placement, applied, cache } = await setup();
+    const first = placement.platformPlacementAnswer();
+    first.json();
+    await applied(() => change(cluster));
+    const after = placement.platformPlacementAnswer();
+    expect(after.value).not.toBe(first.value);
+    expect(after.json().etag).not.toBe(first.json().etag);
+    expect(nodesOf(placement)).toEqual(expected);
+    cache.stop();
+  });
+
+  it('shows a cluster going stale in the next answer', async () => {
+    const { cluster, placement, cache } = await setup();
+    const first = placement.platformPlacementAnswer().value;
+    expect(first.clusters[0].state).toBe('synced');
+    cluster.setDown(new Error('connection refused'));
+    cluster.pods.cutWatches(new Error('connection refused'));
+    await until(() => cache.status().state === 'stale', 'stale');
+    expect(placement.platformPlacementAnswer().value.clusters[0].state).toBe(
+      'stale',
+    );
+    cache.stop();
+  });
+});
+
 describe('memoised entity placement answers', () => {
   it('reuses the answer while nothing it depends on changes', async () => {
     const { answer, cache } = await setup();
