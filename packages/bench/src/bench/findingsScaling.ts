@@ -166,7 +166,9 @@ export function printFindingsScaling(
 ) {
   console.log(
     `storage findings of a whole cluster${
-      oneGroup ? ', every volume Released and every node without its plugin' : ''
+      oneGroup
+        ? ', every volume Released and every node without its plugin'
+        : ''
     } (best of ${runs} warm calls; CPU time in brackets)`,
   );
   let first: number | undefined;

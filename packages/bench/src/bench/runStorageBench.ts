@@ -2,7 +2,8 @@
 // Storage benchmark: `yarn workspace @internal/cloudlab-bench bench:storage
 // [--lab] [--claims N] [--nodes N] [--iterations N] [--churn N]`, or `bench:storage --findings
 // [--one-group] [--iterations N]` for the storage findings alone at growing sizes, in-process (see
-// `findingsScaling.ts`). Without `--lab` it serves a
+// `findingsScaling.ts`); `--alloc` prints the bytes each route allocates per warm request instead
+// of the route timings (see `requestAllocation.ts`). Without `--lab` it serves a
 // synthetic cluster (default 1,000 nodes, 20,000 claims, volumes and pods) over HTTP; with
 // `--churn N` it also sends N claim + volume updates a second to watches, all of other
 // entities' claims in the measured entity's namespaces (as a PV binder binding other workloads'
@@ -35,6 +36,7 @@ import {
 } from '@internal/plugin-multi-provider-node';
 import { startFakeKubeApi } from './fakeKubeApi';
 import { printFindingsScaling } from './findingsScaling';
+import { printRequestAllocation } from './requestAllocation';
 import {
   argNumber,
   benchEntity,
@@ -456,10 +458,12 @@ async function main() {
   }
 
   // 1. Cold sync, size, and the cost of a memo miss, in-process over the real client.
-  const { cluster, storage } = await coldStorage(connection);
-  await printStorageBuildCost(storage, entities, 20);
-  storage.stop();
-  cluster.stop();
+  if (!hasFlag('alloc')) {
+    const { cluster, storage } = await coldStorage(connection);
+    await printStorageBuildCost(storage, entities, 20);
+    storage.stop();
+    cluster.stop();
+  }
 
   // 2. Both backends in one Backstage backend, configured from the same cluster entry.
   const { base, stop } = await startBothBackends({
@@ -477,6 +481,12 @@ async function main() {
     },
   });
 
+  if (hasFlag('alloc')) {
+    await printRequestAllocation(base, entities[0].metadata.name, iterations);
+    await stop();
+    await closeApi();
+    process.exit(0);
+  }
   const stopChurn = churn > 0 ? startChurn() : () => {};
   if (churn > 0 && !lab) {
     console.log(
