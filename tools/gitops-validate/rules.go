@@ -150,7 +150,11 @@ func checkStorage(c *Cluster, reg *Registry, rep *Report) {
 				continue
 			}
 			if got := pinnedProvider(podSpec(w.U), reg.Providers); got != p.Metadata.Name {
-				rep.AddObj(w, "storage-placement", fmt.Sprintf("mounts PVC %s of provider %s but is pinned to provider %q (nodeSelector / required node affinity)", u.GetName(), p.Metadata.Name, got))
+				pinned := fmt.Sprintf("is pinned to provider %q", got)
+				if got == "" {
+					pinned = "is not pinned to any one provider, so it may be scheduled where the volume cannot attach"
+				}
+				rep.AddObj(w, "storage-placement", fmt.Sprintf("mounts PVC %s of provider %s but %s (nodeSelector / required node affinity)", u.GetName(), p.Metadata.Name, pinned))
 			}
 		}
 	}
