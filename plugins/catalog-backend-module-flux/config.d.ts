@@ -3,7 +3,7 @@ import { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend
 export interface Config {
   catalog?: {
     providers?: {
-      /** The Flux entity provider (`@internal/plugin-catalog-backend-module-flux`). */
+      /** The Flux entity provider (`@cloudlab/plugin-catalog-backend-module-flux`). */
       cloudlabFlux?: {
         /**
          * Repository root holding `gitops/`, `providers/` and `catalog/`, relative to the

@@ -60,7 +60,7 @@ type Registry struct {
 }
 
 // registryFile matches the registry's files: both spellings of the YAML extension, as the
-// TypeScript loader (@internal/plugin-multi-provider-node) reads them.
+// TypeScript loader (@cloudlab/plugin-multi-provider-node) reads them.
 func registryFile(name string) bool {
 	return strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")
 }

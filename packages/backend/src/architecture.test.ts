@@ -7,8 +7,8 @@ import { builtinModules } from 'node:module';
 // package import a workspace package it never declared, so the manifest alone proves nothing.
 const root = path.resolve(__dirname, '../../..');
 
-const COMMON = '@internal/plugin-multi-provider-common';
-const NODE = '@internal/plugin-multi-provider-node';
+const COMMON = '@cloudlab/plugin-multi-provider-common';
+const NODE = '@cloudlab/plugin-multi-provider-node';
 
 /** Workspace packages each package's shipped source may import (tests and dev tooling excepted). */
 const allowed: Record<string, string[]> = {

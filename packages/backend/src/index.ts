@@ -15,11 +15,11 @@ backend.add(
   import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
 );
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
-backend.add(import('@internal/plugin-catalog-backend-module-flux'));
+backend.add(import('@cloudlab/plugin-catalog-backend-module-flux'));
 
 backend.add(import('@backstage/plugin-scaffolder-backend'));
 backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
-backend.add(import('@internal/plugin-scaffolder-backend-module-gitops'));
+backend.add(import('@cloudlab/plugin-scaffolder-backend-module-gitops'));
 
 backend.add(import('@backstage/plugin-techdocs-backend'));
 
@@ -32,7 +32,7 @@ backend.add(import('@backstage/plugin-search-backend-module-catalog'));
 backend.add(import('@backstage/plugin-search-backend-module-techdocs'));
 
 backend.add(import('@backstage/plugin-kubernetes-backend'));
-backend.add(import('@internal/plugin-multi-provider-backend'));
+backend.add(import('@cloudlab/plugin-multi-provider-backend'));
 
 backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));

@@ -1,6 +1,6 @@
 /**
  * The multi-provider backend plugin, with the default implementations of the extension points
- * declared in `@internal/plugin-multi-provider-node`.
+ * declared in `@cloudlab/plugin-multi-provider-node`.
  *
  * @packageDocumentation
  */
@@ -12,7 +12,7 @@ export { ClusterCache } from './shared/ClusterCache';
 export type { InformerOptions } from './shared/ResourceInformer';
 export { connectCluster, kubeConfigFor } from './shared/KubeClusterSource';
 // The registry loader lives in the node library; re-exported for existing importers.
-export { loadProviderRegistry } from '@internal/plugin-multi-provider-node';
+export { loadProviderRegistry } from '@cloudlab/plugin-multi-provider-node';
 export type { ClusterConfig } from './config';
 export { StorageCache } from './storage/StorageCache';
 export { StorageService } from './storage/StorageService';

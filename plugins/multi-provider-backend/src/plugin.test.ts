@@ -7,7 +7,7 @@ import {
   entityPlacementResponseSchema,
   failureDomainResponseSchema,
   platformPlacementResponseSchema,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import path from 'path';
 import request from 'supertest';
 import { multiProviderBackend } from './multiProviderBackend';
@@ -20,7 +20,7 @@ import {
   LocalTreeSource,
   TreeSource,
   treeSourceServiceRef,
-} from '@internal/plugin-multi-provider-node';
+} from '@cloudlab/plugin-multi-provider-node';
 import fs from 'node:fs';
 import os from 'node:os';
 import nodes from './__fixtures__/nodes.json';

@@ -2,7 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
-import { multiProviderPermissions } from '@internal/plugin-multi-provider-common';
+import { multiProviderPermissions } from '@cloudlab/plugin-multi-provider-common';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { ClusterCache } from './shared/ClusterCache';
 import { findRepoRoot, readMultiProviderConfig } from './config';
@@ -11,7 +11,7 @@ import {
   fluxOperatorServiceRef,
   loadProviderRegistry,
   treeSourceServiceRef,
-} from '@internal/plugin-multi-provider-node';
+} from '@cloudlab/plugin-multi-provider-node';
 import { placementRoutes } from './placement/placementRouter';
 import { PlacementService } from './placement/PlacementService';
 import { storageRoutes } from './storage/storageRouter';

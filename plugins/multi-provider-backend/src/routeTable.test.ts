@@ -2,7 +2,7 @@ import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { createServiceFactory } from '@backstage/backend-plugin-api';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { multiProviderRoutes } from '@internal/plugin-multi-provider-common';
+import { multiProviderRoutes } from '@cloudlab/plugin-multi-provider-common';
 import path from 'path';
 import request from 'supertest';
 import { gitopsRoutes, GitOpsRoutesOptions } from './gitops/gitopsRouter';
@@ -15,7 +15,7 @@ import {
   InMemoryCluster,
   InMemoryClusterSource,
 } from './shared/InMemoryClusterSource';
-import { clusterSourceServiceRef } from '@internal/plugin-multi-provider-node';
+import { clusterSourceServiceRef } from '@cloudlab/plugin-multi-provider-node';
 import { RouteKey } from './shared/tableRouter';
 import { storageRoutes, StorageRoutesOptions } from './storage/storageRouter';
 import nodes from './__fixtures__/nodes.json';

@@ -5,7 +5,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   multiProviderPlacementReadPermission,
   multiProviderRoutes,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import http from 'http';
 import { AddressInfo } from 'net';
 import path from 'path';
@@ -16,7 +16,7 @@ import {
   InMemoryClusterSource,
   InMemoryResource,
 } from './shared/InMemoryClusterSource';
-import { clusterSourceServiceRef } from '@internal/plugin-multi-provider-node';
+import { clusterSourceServiceRef } from '@cloudlab/plugin-multi-provider-node';
 import { KubeClusterSource } from './shared/KubeClusterSource';
 import { readMultiProviderConfig } from './config';
 import { ConfigReader } from '@backstage/config';

@@ -4,7 +4,7 @@ import { permissionApiRef } from '@backstage/plugin-permission-react';
 import {
   clusterErrorTypeSchema,
   type ClusterErrorType,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import { screen, within } from '@testing-library/react';
 import { BACKEND_ERRORS, failingCluster } from './__fixtures__/failingCluster';
 import {

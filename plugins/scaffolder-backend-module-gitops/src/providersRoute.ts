@@ -2,8 +2,8 @@ import express from 'express';
 import Router from 'express-promise-router';
 import path from 'node:path';
 import { GitopsConfig } from './config';
-import { ProviderDefinition } from '@internal/plugin-multi-provider-common';
-import { loadProviderRegistry } from '@internal/plugin-multi-provider-node';
+import { ProviderDefinition } from '@cloudlab/plugin-multi-provider-common';
+import { loadProviderRegistry } from '@cloudlab/plugin-multi-provider-node';
 
 /** What the provider picker shows: a provider with its storage facts (classes, sizes). */
 export type ProviderChoice = Pick<

@@ -17,7 +17,7 @@ import {
 import {
   multiProviderFluxOperatePermission,
   multiProviderGitopsReadPermission,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import { CloudlabPermissionPolicy } from './CloudlabPermissionPolicy';
 import { readPermissionConfig } from './readPermissionConfig';
 

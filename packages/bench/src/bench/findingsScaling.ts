@@ -10,7 +10,7 @@ import {
   storageFindings,
   StorageFindingsInput,
   summarizeFindings,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import { ms } from './harness';
 
 const PROVIDERS = [

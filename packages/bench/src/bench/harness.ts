@@ -24,7 +24,7 @@ import {
   DEFAULT_REGISTRY_DIR,
   findRepoRoot,
   multiProviderBackend,
-} from '@internal/plugin-multi-provider-backend/internal';
+} from '@cloudlab/plugin-multi-provider-backend/internal';
 import { labCluster as labClusterFiles } from '../load/portalBackend';
 import { ms, percentile } from '../load/stats';
 

@@ -6,7 +6,7 @@
 // run and process (both plugins in one startTestBackend, configured by one `kubernetes` block).
 import { KUBERNETES_ANNOTATION } from '@backstage/plugin-kubernetes-common';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { KubeNode, KubePod } from '@internal/plugin-multi-provider-common';
+import { KubeNode, KubePod } from '@cloudlab/plugin-multi-provider-common';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import {
   kubeList,
@@ -19,11 +19,11 @@ import {
   placementRoutes,
   PlacementService,
   entityPodQuery,
-} from '@internal/plugin-multi-provider-backend/internal';
+} from '@cloudlab/plugin-multi-provider-backend/internal';
 import {
   ClusterConnection,
   loadProviderRegistry,
-} from '@internal/plugin-multi-provider-node';
+} from '@cloudlab/plugin-multi-provider-node';
 import express from 'express';
 import { AddressInfo } from 'net';
 import path from 'path';

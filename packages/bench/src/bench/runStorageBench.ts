@@ -16,7 +16,7 @@
 import { KUBERNETES_ANNOTATION } from '@backstage/plugin-kubernetes-common';
 import { createServiceFactory } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { sumStorage } from '@internal/plugin-multi-provider-common';
+import { sumStorage } from '@cloudlab/plugin-multi-provider-common';
 import { KubeConfig } from '@kubernetes/client-node';
 import path from 'node:path';
 import {
@@ -28,12 +28,12 @@ import {
   entityPodQuery,
   StorageCache,
   StorageService,
-} from '@internal/plugin-multi-provider-backend/internal';
+} from '@cloudlab/plugin-multi-provider-backend/internal';
 import {
   ClusterConnection,
   clusterSourceServiceRef,
   loadProviderRegistry,
-} from '@internal/plugin-multi-provider-node';
+} from '@cloudlab/plugin-multi-provider-node';
 import { startFakeKubeApi } from './fakeKubeApi';
 import { printFindingsScaling } from './findingsScaling';
 import { printRequestAllocation } from './requestAllocation';

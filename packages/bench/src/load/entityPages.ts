@@ -1,12 +1,12 @@
 import { KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION } from '@backstage/plugin-kubernetes-common';
-import { KUBERNETES_NAMESPACE_ANNOTATION } from '@internal/plugin-multi-provider-backend/internal';
+import { KUBERNETES_NAMESPACE_ANNOTATION } from '@cloudlab/plugin-multi-provider-backend/internal';
 import * as k8s from '@kubernetes/client-node';
 import {
   entityGitOpsResponseSchema,
   entityPlacementResponseSchema,
   entitySecretsResponseSchema,
   entityStorageResponseSchema,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { PageRequest } from './boundedClient';

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { findRepoRoot } from '@internal/plugin-multi-provider-backend/internal';
+import { findRepoRoot } from '@cloudlab/plugin-multi-provider-backend/internal';
 import { BoundedClient, ClientCounts } from './boundedClient';
 import {
   entitiesYaml,

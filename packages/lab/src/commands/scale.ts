@@ -2,7 +2,7 @@ import * as k8s from '@kubernetes/client-node';
 import { z } from 'zod';
 import { componentStates, labContext } from '../lab';
 import { expandNodes, nodeObject } from '../inventory/nodes';
-import { KubeObject } from '@internal/plugin-multi-provider-node';
+import { KubeObject } from '@cloudlab/plugin-multi-provider-node';
 import {
   createIfMissing,
   describe,

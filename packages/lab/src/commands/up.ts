@@ -10,7 +10,7 @@ import {
 } from '../controlPlane/components';
 import { ensurePki, writeKubeconfig } from '../controlPlane/pki';
 import { isRunning, readPid, startDetached } from '../controlPlane/processes';
-import { KubeObject, parseObjects } from '@internal/plugin-multi-provider-node';
+import { KubeObject, parseObjects } from '@cloudlab/plugin-multi-provider-node';
 import { labPortsConfigMap } from '../gitops/loop/components';
 import { renderLabTree } from '../gitops/renderLabTree';
 import { csiNodeObject, expandNodes, nodeObject } from '../inventory/nodes';

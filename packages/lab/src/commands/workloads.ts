@@ -1,4 +1,4 @@
-import { KubeObject } from '@internal/plugin-multi-provider-node';
+import { KubeObject } from '@cloudlab/plugin-multi-provider-node';
 import { LabClients } from '../kube/client';
 
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));

@@ -6,7 +6,7 @@ import {
   RenderedClusterTree,
   renderClusterTree,
   YamlDocumentCache,
-} from '@internal/plugin-multi-provider-node';
+} from '@cloudlab/plugin-multi-provider-node';
 
 /**
  * Renders one cluster tree of the repository (`gitops/clusters/<name>`, given as its directory)

@@ -5,13 +5,13 @@ import path from 'node:path';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import multiProviderPlugin from '@internal/plugin-multi-provider-backend';
+import multiProviderPlugin from '@cloudlab/plugin-multi-provider-backend';
 import {
   entityGitOpsResponseSchema,
   entitySecretsResponseSchema,
   fluxActionResponseSchema,
   platformGitOpsResponseSchema,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import * as k8s from '@kubernetes/client-node';
 import request from 'supertest';
 import { gitopsPaths, gitopsPorts } from '../gitops/loop/components';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { outage } from '../commands/outage';
-import { parseObjects } from '@internal/plugin-multi-provider-node';
+import { parseObjects } from '@cloudlab/plugin-multi-provider-node';
 import { KubeRest, statusMessage } from '../kube/rest';
 import { findProvider } from '../registry/labProviders';
 import {

@@ -1,5 +1,5 @@
 import * as k8s from '@kubernetes/client-node';
-import { ClusterCache } from '@internal/plugin-multi-provider-backend';
+import { ClusterCache } from '@cloudlab/plugin-multi-provider-backend';
 import {
   NodeSelectorTerm,
   ServiceVerdict,
@@ -8,7 +8,7 @@ import {
   analyseFailureDomain,
   groupServices,
   isActivePod,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import { outage } from '../commands/outage';
 import { PROVIDER_LABEL } from '../registry/labProviders';
 import {

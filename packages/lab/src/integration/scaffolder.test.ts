@@ -8,7 +8,7 @@ import {
   loadTemplateExamples,
   scaffolderModuleGitops,
   stopValidatorServers,
-} from '@internal/plugin-scaffolder-backend-module-gitops';
+} from '@cloudlab/plugin-scaffolder-backend-module-gitops';
 import request from 'supertest';
 import { parseAllDocuments } from 'yaml';
 import { KubeRest } from '../kube/rest';

@@ -7,11 +7,11 @@ import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
-import multiProviderPlugin from '@internal/plugin-multi-provider-backend';
+import multiProviderPlugin from '@cloudlab/plugin-multi-provider-backend';
 import {
   scaffolderModuleGitops,
   stopValidatorServers,
-} from '@internal/plugin-scaffolder-backend-module-gitops';
+} from '@cloudlab/plugin-scaffolder-backend-module-gitops';
 import request from 'supertest';
 import { gitopsPaths } from '../gitops/loop/components';
 import { labVault } from '../gitops/loop/loop';

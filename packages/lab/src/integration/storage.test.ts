@@ -6,7 +6,7 @@ import {
   loadProviderRegistry,
   StorageCache,
   StorageService,
-} from '@internal/plugin-multi-provider-backend';
+} from '@cloudlab/plugin-multi-provider-backend';
 import { statusCode } from '../kube/client';
 import { findProvider, PROVIDER_LABEL } from '../registry/labProviders';
 import {

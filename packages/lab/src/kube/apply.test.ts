@@ -1,4 +1,4 @@
-import { parseObjects } from '@internal/plugin-multi-provider-node';
+import { parseObjects } from '@cloudlab/plugin-multi-provider-node';
 import { applyOrder } from './apply';
 
 describe('applyOrder', () => {

@@ -1,4 +1,4 @@
-import { KubeObject } from '@internal/plugin-multi-provider-node';
+import { KubeObject } from '@cloudlab/plugin-multi-provider-node';
 import { KubeRest, statusMessage } from './rest';
 
 /** The field manager of everything the lab applies. */

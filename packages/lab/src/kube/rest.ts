@@ -1,6 +1,6 @@
 import https from 'node:https';
 import * as k8s from '@kubernetes/client-node';
-import { KubeObject } from '@internal/plugin-multi-provider-node';
+import { KubeObject } from '@cloudlab/plugin-multi-provider-node';
 
 /** A raw API response. */
 export interface RestResponse {

@@ -2,15 +2,15 @@ import {
   findProvider as findInRegistry,
   ProviderDefinition,
   ProviderStorage,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import {
   loadProviderEntries,
   ProviderEntry,
-} from '@internal/plugin-multi-provider-node';
+} from '@cloudlab/plugin-multi-provider-node';
 
 /**
  * A provider as the lab simulates it: the registry's definition (loaded by THE registry loader,
- * `loadProviderEntries` of @internal/plugin-multi-provider-node) plus what the lab cannot do
+ * `loadProviderEntries` of @cloudlab/plugin-multi-provider-node) plus what the lab cannot do
  * without: block storage facts (simulated volumes) and instance types (simulated nodes).
  */
 export interface Provider extends ProviderDefinition {

@@ -1,7 +1,7 @@
 import {
   compareQuantities,
   parseQuantity,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import {
   findProvider,
   PROVIDER_LABEL,

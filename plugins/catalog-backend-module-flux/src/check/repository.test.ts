@@ -7,7 +7,7 @@ import { readSnapshot } from '../provider/readSnapshot';
 import {
   LocalTreeSource,
   YamlDocumentCache,
-} from '@internal/plugin-multi-provider-node';
+} from '@cloudlab/plugin-multi-provider-node';
 import { checkCatalog } from './checkCatalog';
 
 /** The catalog check over the real repository: part of `yarn test`. */

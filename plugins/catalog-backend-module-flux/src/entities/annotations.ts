@@ -1,8 +1,8 @@
 import {
   FLUX_APPLIED_BY_ANNOTATION,
   FLUX_CLAIM_ANNOTATIONS,
-} from '@internal/plugin-multi-provider-common';
-import { FluxKind, FluxObjectId } from '@internal/plugin-multi-provider-node';
+} from '@cloudlab/plugin-multi-provider-common';
+import { FluxKind, FluxObjectId } from '@cloudlab/plugin-multi-provider-node';
 
 /**
  * Claim annotations: an entity carrying one says "I am the catalog entry of these Flux objects".

@@ -2,7 +2,7 @@ import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   FluxObjectId,
   YamlDocumentCache,
-} from '@internal/plugin-multi-provider-node';
+} from '@cloudlab/plugin-multi-provider-node';
 import { claimMatches, claimsOf } from './annotations';
 
 /** A hand-written entity and the file it lives in. */

@@ -2,14 +2,14 @@ import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   ProviderRegistry,
   providerOfDriver,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import { FluxCatalogOptions } from '../config';
 import {
   FluxKind,
   FluxModel,
   FluxObjectId,
   KustomizationInfo,
-} from '@internal/plugin-multi-provider-node';
+} from '@cloudlab/plugin-multi-provider-node';
 import {
   ANNOTATIONS,
   CLAIM_ANNOTATIONS,

@@ -13,7 +13,7 @@ import { FluxCatalogOptions } from '../config';
 import {
   LocalTreeSource,
   YamlDocumentCache,
-} from '@internal/plugin-multi-provider-node';
+} from '@cloudlab/plugin-multi-provider-node';
 import { CatalogSnapshot, readSnapshot } from './readSnapshot';
 
 /** What one refresh did, for logs and tests. */

@@ -7,7 +7,7 @@ import { fluxCatalogOptions } from '../config';
 import {
   LocalTreeSource,
   YamlDocumentCache,
-} from '@internal/plugin-multi-provider-node';
+} from '@cloudlab/plugin-multi-provider-node';
 import { readSnapshot } from './readSnapshot';
 
 const refs = (s: Awaited<ReturnType<typeof readSnapshot>>) =>

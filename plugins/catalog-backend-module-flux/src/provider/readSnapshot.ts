@@ -1,12 +1,12 @@
 import { Entity } from '@backstage/catalog-model';
-import { ProviderRegistry } from '@internal/plugin-multi-provider-common';
+import { ProviderRegistry } from '@cloudlab/plugin-multi-provider-common';
 import {
   FileError,
   FluxModel,
   readFluxTree,
   readProviderEntries,
   YamlDocumentCache,
-} from '@internal/plugin-multi-provider-node';
+} from '@cloudlab/plugin-multi-provider-node';
 import { FluxCatalogOptions } from '../config';
 import {
   applyOverrides,

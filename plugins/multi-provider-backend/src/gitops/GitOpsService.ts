@@ -24,7 +24,7 @@ import {
   rollup,
   rollupVerdictSchema,
   vsoObjectState,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { ClusterCache } from '../shared/ClusterCache';
 import { clusterHeader } from '../shared/clusterHeader';

@@ -6,12 +6,12 @@ import { Config } from '@backstage/config';
 import {
   FluxObjectRef,
   RECONCILE_REQUESTED_AT_ANNOTATION,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import {
   FluxOperator,
   fluxOperatorServiceRef,
   FluxPatch,
-} from '@internal/plugin-multi-provider-node';
+} from '@cloudlab/plugin-multi-provider-node';
 import {
   KubeConfig,
   KubernetesObjectApi,

@@ -12,7 +12,7 @@ import {
   fluxActionResponseSchema,
   multiProviderFluxOperatePermission,
   platformGitOpsResponseSchema,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import path from 'path';
 import request from 'supertest';
 import { multiProviderBackend } from '../multiProviderBackend';
@@ -20,7 +20,7 @@ import {
   InMemoryCluster,
   InMemoryClusterSource,
 } from '../shared/InMemoryClusterSource';
-import { clusterSourceServiceRef } from '@internal/plugin-multi-provider-node';
+import { clusterSourceServiceRef } from '@cloudlab/plugin-multi-provider-node';
 import nodes from '../__fixtures__/nodes.json';
 import pods from '../__fixtures__/pods.json';
 import * as fx from '../__fixtures__/gitops';
@@ -29,7 +29,7 @@ import {
   FluxOperator,
   FluxPatch,
   fluxOperatorServiceRef,
-} from '@internal/plugin-multi-provider-node';
+} from '@cloudlab/plugin-multi-provider-node';
 
 const registryDir = path.resolve(__dirname, '../../../../providers');
 

@@ -3,11 +3,11 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { NotFoundError, NotImplementedError } from '@backstage/errors';
-import { FluxActionResponse } from '@internal/plugin-multi-provider-common';
+import { FluxActionResponse } from '@cloudlab/plugin-multi-provider-common';
 import express from 'express';
 import { routerFromTable } from '../shared/tableRouter';
 import { GitOpsService } from './GitOpsService';
-import { FluxOperator } from '@internal/plugin-multi-provider-node';
+import { FluxOperator } from '@cloudlab/plugin-multi-provider-node';
 import { OPERATOR_CONFIG_KEY, reconcilePatch } from './KubeFluxOperator';
 
 /** Dependencies of the GitOps routes. */

@@ -7,13 +7,13 @@ import {
   VsoKind,
   slimFluxObject,
   slimVsoObject,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import {
   ClusterCache,
   DEFAULT_INFORMER_OPTIONS,
 } from '../shared/ClusterCache';
 import { InformerOptions, ResourceInformer } from '../shared/ResourceInformer';
-import { CustomResource } from '@internal/plugin-multi-provider-node';
+import { CustomResource } from '@cloudlab/plugin-multi-provider-node';
 
 /** The Flux resources the GitOps views watch (API versions of Flux v2.9). */
 export const FLUX_RESOURCES: Record<FluxKind, CustomResource> = {

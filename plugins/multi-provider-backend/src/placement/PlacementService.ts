@@ -11,7 +11,7 @@ import {
   analyseFailureDomain,
   buildClusterPlacement,
   buildPlatformPlacement,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { ClusterCache } from '../shared/ClusterCache';
 import { selectPods } from '../shared/PodIndex';

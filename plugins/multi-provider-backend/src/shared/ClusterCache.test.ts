@@ -1,5 +1,5 @@
 import { mockServices } from '@backstage/backend-test-utils';
-import { KubeNode, KubePod } from '@internal/plugin-multi-provider-common';
+import { KubeNode, KubePod } from '@cloudlab/plugin-multi-provider-common';
 import { InMemoryCluster } from './InMemoryClusterSource';
 import { ClusterCache } from './ClusterCache';
 

@@ -10,8 +10,8 @@ import {
   describeNodes,
   slimNode,
   slimPod,
-} from '@internal/plugin-multi-provider-common';
-import { ClusterConnection } from '@internal/plugin-multi-provider-node';
+} from '@cloudlab/plugin-multi-provider-common';
+import { ClusterConnection } from '@cloudlab/plugin-multi-provider-node';
 import { PodIndex } from './PodIndex';
 import { Interner } from './Interner';
 import { InformerOptions, ResourceInformer } from './ResourceInformer';

@@ -1,4 +1,4 @@
-import { KubeNode, KubePod } from '@internal/plugin-multi-provider-common';
+import { KubeNode, KubePod } from '@cloudlab/plugin-multi-provider-common';
 import {
   InMemoryStorage,
   InMemoryStorageInit,
@@ -10,7 +10,7 @@ import {
   CustomResource,
   ResourceClient,
   WatchEvent,
-} from '@internal/plugin-multi-provider-node';
+} from '@cloudlab/plugin-multi-provider-node';
 
 type Keyed = {
   metadata?: { name?: string; namespace?: string; resourceVersion?: string };

@@ -1,4 +1,4 @@
-import { SlimPod } from '@internal/plugin-multi-provider-common';
+import { SlimPod } from '@cloudlab/plugin-multi-provider-common';
 import { Interner } from './Interner';
 
 const replica = (i: number): SlimPod =>

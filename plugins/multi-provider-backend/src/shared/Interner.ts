@@ -1,4 +1,4 @@
-import { SlimPod } from '@internal/plugin-multi-provider-common';
+import { SlimPod } from '@cloudlab/plugin-multi-provider-common';
 
 /**
  * Replicas repeat the same namespace, node name, phase, owner, requests and intent; parsed from

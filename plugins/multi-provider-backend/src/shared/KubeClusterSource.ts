@@ -8,7 +8,7 @@ import {
   CustomResource,
   ListPage,
   ResourceClient,
-} from '@internal/plugin-multi-provider-node';
+} from '@cloudlab/plugin-multi-provider-node';
 
 /** Watches time out server-side now and then; the cache re-watches from the last version. */
 const WATCH_TIMEOUT_SECONDS = 300;

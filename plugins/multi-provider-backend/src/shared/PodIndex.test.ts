@@ -1,7 +1,7 @@
 import {
   LabelRequirement,
   SlimPod,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import fc from 'fast-check';
 import { podQuery } from './entityPods';
 import { PodIndex, selectPods } from './PodIndex';

@@ -1,7 +1,7 @@
 import {
   LabelRequirement,
   SlimPod,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import { EntityPodQuery } from './entityPods';
 
 /** Pods of one namespace with identical labels (the replicas of a workload, typically). */

@@ -1,9 +1,9 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { ClusterErrorType } from '@internal/plugin-multi-provider-common';
+import { ClusterErrorType } from '@cloudlab/plugin-multi-provider-common';
 import {
   ResourceClient,
   WatchEvent,
-} from '@internal/plugin-multi-provider-node';
+} from '@cloudlab/plugin-multi-provider-node';
 import {
   describeClusterError,
   isRetryable,

@@ -4,12 +4,12 @@ import {
   KubeNode,
   KubePod,
   ProviderRegistry,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import express from 'express';
 import request from 'supertest';
 import { ClusterCache } from './ClusterCache';
 import { InMemoryCluster } from './InMemoryClusterSource';
-import { loadProviderRegistry } from '@internal/plugin-multi-provider-node';
+import { loadProviderRegistry } from '@cloudlab/plugin-multi-provider-node';
 import { DEFAULT_REGISTRY_DIR, findRepoRoot } from '../config';
 import { PlacementService } from '../placement/PlacementService';
 import { sendJsonAnswer } from './answerMemo';

@@ -2,7 +2,7 @@ import {
   coreServices,
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
-import { clusterSourceServiceRef } from '@internal/plugin-multi-provider-node';
+import { clusterSourceServiceRef } from '@cloudlab/plugin-multi-provider-node';
 import { readMultiProviderConfig } from '../config';
 import { KubeClusterSource } from './KubeClusterSource';
 

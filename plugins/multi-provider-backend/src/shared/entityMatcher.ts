@@ -5,7 +5,7 @@ import {
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
-import { SlimPod } from '@internal/plugin-multi-provider-common';
+import { SlimPod } from '@cloudlab/plugin-multi-provider-common';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { EntityPodQuery, entityPodQuery } from './entityPods';
 

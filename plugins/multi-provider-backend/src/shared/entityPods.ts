@@ -10,7 +10,7 @@ import {
   labelRequirementsMatch,
   parseLabelSelector,
   SlimPod,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 
 /**
  * The namespace annotation the kubernetes backend reads beside the id and label-selector ones

@@ -1,7 +1,7 @@
 import {
   ResourceClient,
   WatchEvent,
-} from '@internal/plugin-multi-provider-node';
+} from '@cloudlab/plugin-multi-provider-node';
 
 /**
  * A client that only lets objects matching `keep` through: lists drop the others, watch events

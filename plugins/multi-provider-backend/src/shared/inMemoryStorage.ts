@@ -5,10 +5,10 @@ import {
   KubePVCManifest,
   KubePVManifest,
   KubeStorageClassManifest,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 // A module cycle with InMemoryClusterSource, resolved at call time (never at load).
 import { InMemoryResource } from './InMemoryClusterSource';
-import { StorageClients } from '@internal/plugin-multi-provider-node';
+import { StorageClients } from '@cloudlab/plugin-multi-provider-node';
 
 /** Initial storage objects of an in-memory cluster. */
 export interface InMemoryStorageInit {

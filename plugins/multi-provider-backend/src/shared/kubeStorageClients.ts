@@ -1,7 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
-import { isStorageEvent } from '@internal/plugin-multi-provider-common';
+import { isStorageEvent } from '@cloudlab/plugin-multi-provider-common';
 import { resourceClient } from './KubeClusterSource';
-import { StorageClients } from '@internal/plugin-multi-provider-node';
+import { StorageClients } from '@cloudlab/plugin-multi-provider-node';
 import { filteredClient } from './filteredClient';
 
 /**

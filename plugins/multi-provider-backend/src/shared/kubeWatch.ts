@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
-import { WatchEvent } from '@internal/plugin-multi-provider-node';
+import { WatchEvent } from '@cloudlab/plugin-multi-provider-node';
 
 /** A request to the API server answered other than 200: its status, headers (so
  * `Retry-After` is honoured) and the Status message, never the body itself. */

@@ -1,4 +1,4 @@
-import { ClusterErrorType } from '@internal/plugin-multi-provider-common';
+import { ClusterErrorType } from '@cloudlab/plugin-multi-provider-common';
 
 /** A failed call to a cluster, classified. */
 export interface ClusterError {

@@ -6,7 +6,7 @@ import {
 import {
   multiProviderPermissions,
   multiProviderRoutes,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import express, { Request, Response } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';

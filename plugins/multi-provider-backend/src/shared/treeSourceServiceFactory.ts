@@ -2,7 +2,7 @@ import { createServiceFactory } from '@backstage/backend-plugin-api';
 import {
   LocalTreeSource,
   treeSourceServiceRef,
-} from '@internal/plugin-multi-provider-node';
+} from '@cloudlab/plugin-multi-provider-node';
 import { findRepoRoot } from '../config';
 
 /** The default tree source: the repository folder the backend runs in. */

@@ -1,4 +1,4 @@
-import { createProviderRegistry } from '@internal/plugin-multi-provider-common';
+import { createProviderRegistry } from '@cloudlab/plugin-multi-provider-common';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,7 +7,7 @@ import { DesiredStorageService } from './DesiredStorageService';
 import {
   defaultKustomizeCommand,
   LocalTreeSource,
-} from '@internal/plugin-multi-provider-node';
+} from '@cloudlab/plugin-multi-provider-node';
 
 const repoRoot = path.resolve(__dirname, '../../../..');
 const registry = createProviderRegistry(

@@ -13,7 +13,7 @@ import {
   slimStorageClass,
   sortFindings,
   storageFindings,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import {
   KubeObject,
   readFluxTree,
@@ -21,7 +21,7 @@ import {
   renderFluxKustomizations,
   TreeSource,
   YamlDocumentCache,
-} from '@internal/plugin-multi-provider-node';
+} from '@cloudlab/plugin-multi-provider-node';
 
 type Obj = Record<string, any>;
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
@@ -95,7 +95,7 @@ function storageParts(r: RenderedKustomization): Rendered {
  * The claims each Flux Kustomization of a cluster tree will create, with their class, provider
  * and the storage findings, so a reviewer sees a storage mistake before it is merged. The tree
  * is read and each Kustomization's `spec.path` rendered by the one Flux tree reader of
- * `@internal/plugin-multi-provider-node`, from the {@link TreeSource} the backend is given (its
+ * `@cloudlab/plugin-multi-provider-node`, from the {@link TreeSource} the backend is given (its
  * `treeSourceServiceRef`). Renderings are reused for `refreshMs`.
  */
 export class DesiredStorageService {

@@ -7,7 +7,7 @@ import {
   SlimPod,
   StorageFinding,
   supersedes,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import { objectKey } from '../shared/ResourceInformer';
 import { Multimap } from './Multimap';
 import type { StorageCache } from './StorageCache';

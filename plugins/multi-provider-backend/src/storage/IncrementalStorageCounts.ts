@@ -4,7 +4,7 @@ import {
   StorageCounts,
   StorageCountsAccumulator,
   sumStorage,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import type { StorageCache } from './StorageCache';
 
 /**

@@ -21,11 +21,11 @@ import {
   slimPV,
   slimPVC,
   slimStorageClass,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import { ClusterCache, DEFAULT_INFORMER_OPTIONS } from '../shared/ClusterCache';
 import { InformerOptions, ResourceInformer } from '../shared/ResourceInformer';
 import { PodIndex } from '../shared/PodIndex';
-import { StorageClients } from '@internal/plugin-multi-provider-node';
+import { StorageClients } from '@cloudlab/plugin-multi-provider-node';
 import { Multimap } from './Multimap';
 import { ObjectStamps } from './ObjectStamps';
 

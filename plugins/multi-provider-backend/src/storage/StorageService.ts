@@ -21,7 +21,7 @@ import {
   StorageCounts,
   StorageFinding,
   summarizeFindings,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { selectPods } from '../shared/PodIndex';
 import { AnswerMemo, MemoAnswer, objectId } from '../shared/answerMemo';

@@ -8,7 +8,7 @@ import {
   pvc,
   syncedStorageCaches,
 } from '../__fixtures__/storageLab';
-import { loadProviderRegistry } from '@internal/plugin-multi-provider-node';
+import { loadProviderRegistry } from '@cloudlab/plugin-multi-provider-node';
 import { StorageService } from './StorageService';
 
 const repoRoot = path.resolve(__dirname, '../../../..');

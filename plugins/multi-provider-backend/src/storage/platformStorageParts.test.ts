@@ -8,8 +8,8 @@ import {
   pvc,
   syncedStorageCaches,
 } from '../__fixtures__/storageLab';
-import { ProviderRegistry } from '@internal/plugin-multi-provider-common';
-import { loadProviderRegistry } from '@internal/plugin-multi-provider-node';
+import { ProviderRegistry } from '@cloudlab/plugin-multi-provider-common';
+import { loadProviderRegistry } from '@cloudlab/plugin-multi-provider-node';
 import { StorageService } from './StorageService';
 
 const repoRoot = path.resolve(__dirname, '../../../..');

@@ -6,13 +6,13 @@ import {
   desiredStorageResponseSchema,
   entityStorageResponseSchema,
   platformStorageResponseSchema,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import path from 'path';
 import request from 'supertest';
 import { multiProviderBackend } from '../multiProviderBackend';
 import { InMemoryClusterSource } from '../shared/InMemoryClusterSource';
 import { lab, pod, pvc } from '../__fixtures__/storageLab';
-import { clusterSourceServiceRef } from '@internal/plugin-multi-provider-node';
+import { clusterSourceServiceRef } from '@cloudlab/plugin-multi-provider-node';
 
 const repoRoot = path.resolve(__dirname, '../../../..');
 const entity = {

@@ -1,5 +1,5 @@
 import { Config } from '@backstage/config';
-import { defaultKustomizeCommand } from '@internal/plugin-multi-provider-node';
+import { defaultKustomizeCommand } from '@cloudlab/plugin-multi-provider-node';
 import { DesiredStorageOptions } from './DesiredStorageService';
 
 /** Reads `multiProvider.storage` (see config.d.ts) with its defaults. */

@@ -51,7 +51,7 @@ export interface MultiProviderRoute {
 }
 
 /**
- * Every route of `@internal/plugin-multi-provider-backend`: the backend's routers register from
+ * Every route of `@cloudlab/plugin-multi-provider-backend`: the backend's routers register from
  * this table (method, path, permission, input schemas), and the API reference
  * (`docs/reference/multi-provider-api.md`) is generated from it. Declared `as const` so a router
  * knows each route's input types from its schemas.

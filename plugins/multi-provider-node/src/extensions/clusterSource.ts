@@ -8,7 +8,7 @@ import {
   KubePVCManifest,
   KubePVManifest,
   KubeStorageClassManifest,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 
 /** One page of a list call. */
 export interface ListPage<T> {

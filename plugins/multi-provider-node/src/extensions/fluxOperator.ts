@@ -1,5 +1,5 @@
 import { createServiceRef } from '@backstage/backend-plugin-api';
-import { FluxObjectRef } from '@internal/plugin-multi-provider-common';
+import { FluxObjectRef } from '@cloudlab/plugin-multi-provider-common';
 
 /** A merge patch of one Flux object, sent with the operator credential. */
 export type FluxPatch =

@@ -4,7 +4,7 @@ import {
   ProviderDoc,
   providerDocSchema,
   ProviderRegistry,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import path from 'node:path';
 import { LocalTreeSource } from '../tree/TreeSource';
 import { YamlDocumentCache } from '../tree/YamlDocumentCache';

@@ -1,4 +1,4 @@
-import type { ClusterErrorType } from '@internal/plugin-multi-provider-common';
+import type { ClusterErrorType } from '@cloudlab/plugin-multi-provider-common';
 
 /** The backend's words for each error kind, as the cache records them. */
 export const BACKEND_ERRORS: Record<ClusterErrorType, string> = {

@@ -3,7 +3,7 @@ import type {
   EntitySecretsResponse,
   FluxObject,
   PlatformGitOpsResponse,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 
 const k = (
   name: string,

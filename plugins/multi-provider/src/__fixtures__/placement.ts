@@ -7,7 +7,7 @@ import type {
   PlatformNode,
   PlatformPlacementResponse,
   Usage,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 
 const GIB = 1024 ** 3;
 

@@ -2,7 +2,7 @@ import type {
   EntityStorageResponse,
   PlatformStorageResponse,
   StorageFinding,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 
 const conflict: StorageFinding = {
   id: 'volume-node-affinity-conflict',

@@ -15,7 +15,7 @@ import type {
   FailureDomainRequest,
   FailureDomainResponse,
   PlatformPlacementResponse,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 
 /**
  * The multi-provider backend, typed with the shared API schemas. Every answer

@@ -29,7 +29,7 @@ import {
   type FailureDomainRequest,
   type FailureDomainResponse,
   type PlatformPlacementResponse,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import type { ZodType, ZodTypeDef } from 'zod';
 import type { MultiProviderApi } from './MultiProviderApi';
 

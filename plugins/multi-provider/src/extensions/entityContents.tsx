@@ -2,7 +2,7 @@ import {
   EntityCardBlueprint,
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
-import { hasFluxObjects } from '@internal/plugin-multi-provider-common';
+import { hasFluxObjects } from '@cloudlab/plugin-multi-provider-common';
 import { isPlacementAvailable } from '../isPlacementAvailable';
 
 /** `entity-content:multi-provider/placement`: the entity's Placement tab. */

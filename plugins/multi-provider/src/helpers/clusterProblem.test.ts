@@ -1,4 +1,4 @@
-import { clusterErrorTypeSchema } from '@internal/plugin-multi-provider-common';
+import { clusterErrorTypeSchema } from '@cloudlab/plugin-multi-provider-common';
 import {
   ago,
   CLUSTER_PROBLEMS,

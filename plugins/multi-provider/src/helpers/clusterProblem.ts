@@ -1,7 +1,7 @@
 import type {
   ClusterErrorType,
   ClusterState,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 
 /** What a failing cluster means for a person, and what to do about it. */
 export interface ClusterProblemText {

@@ -1,4 +1,4 @@
-import { entityPlacementResponseSchema } from '@internal/plugin-multi-provider-common';
+import { entityPlacementResponseSchema } from '@cloudlab/plugin-multi-provider-common';
 import { bigPlacement, piholePlacement } from '../__fixtures__/placement';
 import {
   countIntent,

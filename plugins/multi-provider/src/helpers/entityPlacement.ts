@@ -3,7 +3,7 @@ import type {
   IntentStatus,
   PlacementPod,
   PlacementProvider,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 
 /** One pod with where it runs, flattened for the pod table. */
 export interface PodRow {

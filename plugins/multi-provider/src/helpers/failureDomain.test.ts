@@ -1,7 +1,7 @@
 import {
   failureDomainResponseSchema,
   platformPlacementResponseSchema,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import { hetznerOutage, labPlatform } from '../__fixtures__/placement';
 import { failureDomainOptions, sortVerdicts } from './failureDomain';
 

@@ -3,7 +3,7 @@ import type {
   PlatformPlacementResponse,
   ServiceVerdict,
   Verdict,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 
 /** A failure domain the user can pick, with the providers it belongs to for the label. */
 export interface DomainOption extends FailureDomain {

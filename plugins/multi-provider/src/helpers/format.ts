@@ -1,4 +1,4 @@
-import type { Resources } from '@internal/plugin-multi-provider-common';
+import type { Resources } from '@cloudlab/plugin-multi-provider-common';
 
 const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;

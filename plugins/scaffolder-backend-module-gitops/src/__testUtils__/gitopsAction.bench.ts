@@ -4,7 +4,7 @@ import { copyWorkspace, mockContext, REPO_ROOT, VALIDATOR } from './workspace';
 import { createActions } from '../actions';
 import { runValidator, stopValidatorServers } from '../lib/validator';
 
-// Run with `yarn workspace @internal/plugin-scaffolder-backend-module-gitops bench`:
+// Run with `yarn workspace @cloudlab/plugin-scaffolder-backend-module-gitops bench`:
 // cloudlab:workload:create + cloudlab:gitops:validate against a copy of the full gitops/ tree,
 // once to warm up (module load, page cache, the validator's serve process), then timed.
 // Prints median and p90 of the total and the split (write; validator phases; one-shot run).

@@ -3,7 +3,7 @@ import {
   bytes,
   isWholeGiB,
   parseQuantity,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import type { z as zod } from 'zod';
 import { ChangeSet } from '../lib/ChangeSet';
@@ -19,7 +19,7 @@ import {
   SCHEMAS,
   stringifyDocuments,
 } from '../lib/yamlFiles';
-import { findProvider } from '@internal/plugin-multi-provider-common';
+import { findProvider } from '@cloudlab/plugin-multi-provider-common';
 import { renderPatch } from '../lib/overlayPatches';
 import { examples } from './providerCreate.examples';
 import {

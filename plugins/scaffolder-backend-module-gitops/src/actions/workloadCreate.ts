@@ -1,5 +1,5 @@
 import { InputError } from '@backstage/errors';
-import { checkVolumeSize } from '@internal/plugin-multi-provider-common';
+import { checkVolumeSize } from '@cloudlab/plugin-multi-provider-common';
 import { createHash } from 'node:crypto';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import type { z as zod } from 'zod';
@@ -10,7 +10,7 @@ import { parseDocuments, renderNewFile, SCHEMAS } from '../lib/yamlFiles';
 import {
   findProvider,
   ProviderRegistry,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import {
   actionSchema,
   parseInput,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import {
   generatedDocProblem,
   shouldWriteGeneratedDocs,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import { REPO_ROOT } from '../__testUtils__/workspace';
 import { createActions } from '../actions';
 import { renderActionsDoc } from './renderActionsDoc';

@@ -2,7 +2,7 @@ import { TemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   generatedNotice,
   htmlCode,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 
 type JsonSchema = {
   type?: string | string[];

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { z, ZodTypeAny } from 'zod';
 import { ChangeSet, ChangeSummary } from './ChangeSet';
 import { resolveWorkspacePath } from './safePath';
-import { ProviderRegistry } from '@internal/plugin-multi-provider-common';
-import { loadProviderRegistry } from '@internal/plugin-multi-provider-node';
+import { ProviderRegistry } from '@cloudlab/plugin-multi-provider-common';
+import { loadProviderRegistry } from '@cloudlab/plugin-multi-provider-node';
 import { PATHS } from './gitopsTree';
 
 /**

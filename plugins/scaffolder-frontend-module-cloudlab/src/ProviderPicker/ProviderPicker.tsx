@@ -15,7 +15,7 @@ import {
   TextField,
 } from '@material-ui/core';
 import useAsync from 'react-use/esm/useAsync';
-import type { ProviderDefinition } from '@internal/plugin-multi-provider-common';
+import type { ProviderDefinition } from '@cloudlab/plugin-multi-provider-common';
 
 /**
  * A provider as `GET /api/scaffolder/cloudlab/providers` (scaffolder-backend-module-gitops)

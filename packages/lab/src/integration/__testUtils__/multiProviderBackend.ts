@@ -2,7 +2,7 @@ import { AddressInfo } from 'node:net';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import multiProviderPlugin from '@internal/plugin-multi-provider-backend';
+import multiProviderPlugin from '@cloudlab/plugin-multi-provider-backend';
 import { LabPaths } from '../../paths';
 
 /**

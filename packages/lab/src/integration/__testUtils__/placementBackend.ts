@@ -8,7 +8,7 @@ import {
   connectCluster,
   kubeConfigFor,
   loadProviderRegistry,
-} from '@internal/plugin-multi-provider-backend';
+} from '@cloudlab/plugin-multi-provider-backend';
 import { LabPaths } from '../../paths';
 
 const silent = {

@@ -1,6 +1,6 @@
 import { Table, TableColumn } from '@backstage/core-components';
 import { Chip } from '@material-ui/core';
-import type { StorageClaim } from '@internal/plugin-multi-provider-common';
+import type { StorageClaim } from '@cloudlab/plugin-multi-provider-common';
 import { formatBytes } from '../../helpers/format';
 import { SeverityStatus } from '../StorageFindingList';
 

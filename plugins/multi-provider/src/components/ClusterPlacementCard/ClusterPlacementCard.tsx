@@ -10,7 +10,7 @@ import { makeStyles, Tooltip, Typography } from '@material-ui/core';
 import {
   summariseWorkloadIntents,
   type ClusterPlacement,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import { useMemo } from 'react';
 import {
   countIntent,

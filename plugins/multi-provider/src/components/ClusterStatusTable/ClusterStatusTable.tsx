@@ -1,5 +1,5 @@
 import { Table, type TableColumn } from '@backstage/core-components';
-import type { ClusterStatus } from '@internal/plugin-multi-provider-common';
+import type { ClusterStatus } from '@cloudlab/plugin-multi-provider-common';
 import { ClusterHealth } from '../ClusterHealth';
 
 const time = (iso?: string) => (iso ? new Date(iso).toLocaleString() : '—');

@@ -5,7 +5,7 @@ import {
   StatusWarning,
 } from '@backstage/core-components';
 import { List, ListItem, ListItemText, Typography } from '@material-ui/core';
-import type { PlatformCluster } from '@internal/plugin-multi-provider-common';
+import type { PlatformCluster } from '@cloudlab/plugin-multi-provider-common';
 
 /** Nodes listed before the rest are summarised as a count. */
 const MAX_LISTED = 20;

@@ -2,7 +2,7 @@ import type {
   DependencyLink,
   FluxObject,
   FluxObjectRef,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import { Box, Tooltip, Typography, makeStyles } from '@material-ui/core';
 import ArrowForwardIcon from '@material-ui/icons/ArrowForward';
 import { Fragment } from 'react';

@@ -8,7 +8,7 @@ import {
 } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { Typography } from '@material-ui/core';
-import type { DesiredKustomization } from '@internal/plugin-multi-provider-common';
+import type { DesiredKustomization } from '@cloudlab/plugin-multi-provider-common';
 import useAsync from 'react-use/esm/useAsync';
 import { multiProviderApiRef } from '../../api';
 import { StorageFindingList } from '../StorageFindingList';

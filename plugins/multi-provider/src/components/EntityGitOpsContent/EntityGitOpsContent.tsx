@@ -14,7 +14,7 @@ import {
   FluxActionRequest,
   FluxObject,
   multiProviderFluxOperatePermission,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import { Box, Button, Grid, Typography } from '@material-ui/core';
 import { useState } from 'react';
 import { multiProviderApiRef } from '../../api';

@@ -5,7 +5,7 @@ import {
   Table,
   WarningPanel,
 } from '@backstage/core-components';
-import type { VsoObject } from '@internal/plugin-multi-provider-common';
+import type { VsoObject } from '@cloudlab/plugin-multi-provider-common';
 import { Typography } from '@material-ui/core';
 import { ClusterHealth } from '../ClusterHealth';
 import { hasClusterData } from '../../helpers/clusterProblem';

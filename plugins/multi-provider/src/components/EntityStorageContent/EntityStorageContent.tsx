@@ -1,6 +1,6 @@
 import { InfoCard } from '@backstage/core-components';
 import { Button, Grid } from '@material-ui/core';
-import type { ClusterStorage } from '@internal/plugin-multi-provider-common';
+import type { ClusterStorage } from '@cloudlab/plugin-multi-provider-common';
 import { ClaimTable } from '../ClaimTable';
 import { ClusterHealth } from '../ClusterHealth';
 import { hasClusterData } from '../../helpers/clusterProblem';

@@ -18,7 +18,7 @@ import type {
   ClusterFailureDomain,
   FailureDomain,
   ServiceVerdict,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import { useMemo, useState } from 'react';
 import useAsyncFn from 'react-use/esm/useAsyncFn';
 import { multiProviderApiRef } from '../../api';

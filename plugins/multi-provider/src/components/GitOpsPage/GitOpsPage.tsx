@@ -10,7 +10,7 @@ import {
   PlatformFluxObject,
   RollupVerdict,
   rollupVerdictSchema,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import { Box, Chip, Grid, Typography } from '@material-ui/core';
 import { useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';

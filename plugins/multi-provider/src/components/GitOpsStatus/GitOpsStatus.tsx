@@ -11,7 +11,7 @@ import type {
   FluxState,
   RollupVerdict,
   SyncState,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 
 /** Any state the GitOps views show. */
 export type GitOpsValue = FluxState | RollupVerdict | SyncState;

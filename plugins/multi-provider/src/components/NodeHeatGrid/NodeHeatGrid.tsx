@@ -1,5 +1,5 @@
 import { makeStyles } from '@material-ui/core';
-import type { PlatformNode } from '@internal/plugin-multi-provider-common';
+import type { PlatformNode } from '@cloudlab/plugin-multi-provider-common';
 import {
   formatBytes,
   formatCpu,

@@ -8,7 +8,7 @@ import {
   Typography,
 } from '@material-ui/core';
 import ExpandMoreIcon from '@material-ui/icons/ExpandMore';
-import type { PlacementProvider } from '@internal/plugin-multi-provider-common';
+import type { PlacementProvider } from '@cloudlab/plugin-multi-provider-common';
 import { useState, type ReactNode } from 'react';
 import {
   countIntent,

@@ -7,7 +7,7 @@ import {
   type TableColumn,
 } from '@backstage/core-components';
 import { Tooltip, Typography } from '@material-ui/core';
-import type { IntentStatus } from '@internal/plugin-multi-provider-common';
+import type { IntentStatus } from '@cloudlab/plugin-multi-provider-common';
 import type { PodRow } from '../../helpers/entityPlacement';
 
 function IntentCell(props: { status: IntentStatus; reasons: string[] }) {

@@ -4,7 +4,7 @@ import type {
   PlatformCluster,
   PlatformProvider,
   Usage,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import { formatBytes, formatCpu, utilisation } from '../../helpers/format';
 import { NodeHeatGrid } from '../NodeHeatGrid';
 import { UtilisationBar } from '../UtilisationBar';

@@ -2,7 +2,7 @@ import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { Container } from '@backstage/ui';
 import { Grid, Typography } from '@material-ui/core';
-import type { PlatformCluster } from '@internal/plugin-multi-provider-common';
+import type { PlatformCluster } from '@cloudlab/plugin-multi-provider-common';
 import { useMemo } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { multiProviderApiRef } from '../../api';

@@ -5,7 +5,7 @@ import {
   StatusPending,
 } from '@backstage/core-components';
 import { List, ListItem, ListItemText, Typography } from '@material-ui/core';
-import type { StorageFinding } from '@internal/plugin-multi-provider-common';
+import type { StorageFinding } from '@cloudlab/plugin-multi-provider-common';
 
 /** A finding's severity as a Backstage status icon with the word. */
 export function SeverityStatus(props: {

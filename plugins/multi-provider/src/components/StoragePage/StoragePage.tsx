@@ -12,7 +12,7 @@ import type {
   CsiDriverRow,
   PlatformStorageCluster,
   StorageClassRow,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 import useAsync from 'react-use/esm/useAsync';
 import { multiProviderApiRef } from '../../api';
 import { formatBytes } from '../../helpers/format';

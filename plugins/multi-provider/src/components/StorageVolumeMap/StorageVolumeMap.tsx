@@ -1,6 +1,6 @@
 import { InfoCard } from '@backstage/core-components';
 import { makeStyles, Tooltip, Typography } from '@material-ui/core';
-import type { StorageZone } from '@internal/plugin-multi-provider-common';
+import type { StorageZone } from '@cloudlab/plugin-multi-provider-common';
 import { formatBytes } from '../../helpers/format';
 
 const useStyles = makeStyles(theme => ({

@@ -3,7 +3,7 @@ import {
   StatusOK,
   StatusWarning,
 } from '@backstage/core-components';
-import type { Verdict } from '@internal/plugin-multi-provider-common';
+import type { Verdict } from '@cloudlab/plugin-multi-provider-common';
 
 /** A failure-domain verdict as a Backstage status. */
 export function VerdictStatus(props: { verdict: Verdict }) {

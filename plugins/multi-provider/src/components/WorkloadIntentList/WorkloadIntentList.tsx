@@ -20,7 +20,7 @@ import type {
   IntentAspect,
   IntentStatus,
   WorkloadIntent,
-} from '@internal/plugin-multi-provider-common';
+} from '@cloudlab/plugin-multi-provider-common';
 
 /** How many workloads are listed before "show all"; an entity rarely has more. */
 const FIRST_WORKLOADS = 20;
