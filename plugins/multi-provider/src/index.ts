@@ -12,3 +12,4 @@ export {
   type MultiProviderApi,
 } from './api';
 export { isPlacementAvailable } from './isPlacementAvailable';
+export { isGitOpsAvailable } from './isGitOpsAvailable';

@@ -1,7 +1,7 @@
 import { createFormField } from '@backstage/plugin-scaffolder-react/alpha';
-import { ProviderPicker } from './ProviderPicker';
+import { PROVIDER_PICKER_FIELD_NAME, ProviderPicker } from './ProviderPicker';
 
 export const CloudlabProviderPicker = createFormField({
   component: ProviderPicker,
-  name: 'CloudlabProviderPicker',
+  name: PROVIDER_PICKER_FIELD_NAME,
 });

@@ -4,5 +4,5 @@
  * @packageDocumentation
  */
 export { default, cloudlabProviderPickerField } from './module';
-export { ProviderPicker } from './ProviderPicker';
+export { ProviderPicker, PROVIDER_PICKER_FIELD_NAME } from './ProviderPicker';
 export type { ProviderChoice } from './ProviderPicker';

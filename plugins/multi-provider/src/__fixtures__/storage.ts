@@ -1,4 +1,5 @@
 import type {
+  DesiredStorageResponse,
   EntityStorageResponse,
   PlatformStorageResponse,
   StorageFinding,
@@ -133,6 +134,43 @@ export function labStorage(): PlatformStorageResponse {
         ],
         findingsTotal: 1,
         findingCounts: { 'default-class': 1 },
+      },
+    ],
+  };
+}
+
+/** The desired state of the lab tree: one Pi-hole claim of a Hetzner class, no findings. */
+export function labDesiredStorage(): DesiredStorageResponse {
+  return {
+    cluster: 'lab',
+    clusters: ['cloudlab', 'lab'],
+    renderedAt: '2026-01-01T00:00:00Z',
+    findings: [],
+    kustomizations: [
+      {
+        name: 'apps-pihole-hetzner',
+        namespace: 'flux-system',
+        path: 'gitops/apps/pihole/hetzner',
+        file: 'gitops/clusters/lab/apps.yaml',
+        storageClasses: [],
+        findings: [],
+        claims: [
+          {
+            namespace: 'pihole-hetzner',
+            name: 'pihole-data',
+            storageClassName: 'hcloud-volumes',
+            provider: 'hetzner',
+            requested: '10Gi',
+            accessModes: ['ReadWriteOnce'],
+            workloads: [
+              {
+                kind: 'Deployment',
+                name: 'pihole',
+                pinnedProvider: 'hetzner',
+              },
+            ],
+          },
+        ],
       },
     ],
   };

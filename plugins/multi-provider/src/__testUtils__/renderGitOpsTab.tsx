@@ -7,7 +7,8 @@ import { mockMultiProviderApi } from '../__fixtures__/mockApi';
 import { multiProviderApiRef } from '../api';
 import { EntityGitOpsContent } from '../components/EntityGitOpsContent';
 
-const entity: Entity = {
+/** A Pi-hole instance reconciled by Flux whose pods the kubernetes annotations name. */
+export const gitOpsEntity: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
   metadata: {
@@ -21,8 +22,8 @@ const entity: Entity = {
   spec: {},
 };
 
-/** Renders the GitOps tab of a Pi-hole instance for a user the permission API allows or denies. */
-export function renderGitOpsTab(result: 'ALLOW' | 'DENY') {
+/** The API answers of the GitOps tab, for a user the permission API allows or denies. */
+export function gitOpsTabApis(result: 'ALLOW' | 'DENY') {
   const api = mockMultiProviderApi({
     getEntityGitOps: async () => piholeGitOps(),
     getEntitySecrets: async () => piholeSecrets(),
@@ -32,16 +33,21 @@ export function renderGitOpsTab(result: 'ALLOW' | 'DENY') {
       requestedAt: 'now',
     }),
   });
+  const apis = [
+    [multiProviderApiRef, api],
+    [permissionApiRef, { authorize: async () => ({ result }) }],
+  ] as const;
+  return { api, apis };
+}
+
+/** Renders the GitOps tab of a Pi-hole instance for a user the permission API allows or denies. */
+export function renderGitOpsTab(result: 'ALLOW' | 'DENY') {
+  const { api, apis } = gitOpsTabApis(result);
   renderInTestApp(
-    <EntityProvider entity={entity}>
+    <EntityProvider entity={gitOpsEntity}>
       <EntityGitOpsContent />
     </EntityProvider>,
-    {
-      apis: [
-        [multiProviderApiRef, api],
-        [permissionApiRef, { authorize: async () => ({ result }) }],
-      ],
-    },
+    { apis },
   );
   return api;
 }

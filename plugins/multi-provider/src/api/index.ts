@@ -3,3 +3,4 @@ export {
   MultiProviderClient,
   InvalidResponseError,
 } from './MultiProviderClient';
+export { multiProviderApiFactory } from './multiProviderApiFactory';

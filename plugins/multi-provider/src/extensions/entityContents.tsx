@@ -2,7 +2,7 @@ import {
   EntityCardBlueprint,
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
-import { hasFluxObjects } from '@cloudlab/plugin-multi-provider-common';
+import { isGitOpsAvailable } from '../isGitOpsAvailable';
 import { isPlacementAvailable } from '../isPlacementAvailable';
 
 /** `entity-content:multi-provider/placement`: the entity's Placement tab. */
@@ -42,7 +42,7 @@ export const entityGitOpsContent = EntityContentBlueprint.make({
     path: '/gitops',
     title: 'GitOps',
     group: 'deployment',
-    filter: entity => hasFluxObjects(entity.metadata.annotations),
+    filter: isGitOpsAvailable,
     loader: () =>
       import('../components/EntityGitOpsContent').then(m => (
         <m.EntityGitOpsContent />
@@ -55,7 +55,7 @@ export const entitySecretsCard = EntityCardBlueprint.make({
   name: 'secrets',
   params: {
     type: 'content',
-    filter: entity => hasFluxObjects(entity.metadata.annotations),
+    filter: isGitOpsAvailable,
     loader: () =>
       import('../components/EntitySecretsCard').then(m => (
         <m.EntitySecretsCard />

@@ -4,6 +4,7 @@ import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { screen } from '@testing-library/react';
 import { piholeEntity, piholePlacement } from '../../__fixtures__/placement';
 import { multiProviderApiRef, type MultiProviderApi } from '../../api';
+import { expectPiholePlacement } from '../../__testUtils__/viewExpectations';
 import { EntityPlacementContent } from './EntityPlacementContent';
 
 const entity = piholeEntity();
@@ -23,13 +24,7 @@ describe('EntityPlacementContent', () => {
       </EntityProvider>,
       { apis: [[multiProviderApiRef, mock]] },
     );
-    expect(await screen.findByText('Cluster lab')).toBeInTheDocument();
-    expect(screen.getByText('Cluster far-away')).toBeInTheDocument();
-    expect(mock.getEntityPlacement).toHaveBeenCalledWith({
-      kind: 'component',
-      namespace: 'default',
-      name: 'pihole',
-    });
+    await expectPiholePlacement(mock);
   });
 
   it('shows the error of a failed request', async () => {

@@ -1,0 +1,25 @@
+/**
+ * Cloudlab's scaffolder form fields for apps on the legacy frontend system: place
+ * `<ProviderPickerFieldExtension />` inside `<ScaffolderFieldExtensions>` of the `/create` route.
+ *
+ * @packageDocumentation
+ */
+import { scaffolderPlugin } from '@backstage/plugin-scaffolder';
+import { createScaffolderFieldExtension } from '@backstage/plugin-scaffolder-react';
+import { PROVIDER_PICKER_FIELD_NAME, ProviderPicker } from './ProviderPicker';
+
+/**
+ * The `CloudlabProviderPicker` field (`ui:field: CloudlabProviderPicker` in a template) for the
+ * legacy scaffolder: the same component as the new frontend system's form field.
+ *
+ * @public
+ */
+export const ProviderPickerFieldExtension = scaffolderPlugin.provide(
+  createScaffolderFieldExtension({
+    name: PROVIDER_PICKER_FIELD_NAME,
+    component: ProviderPicker,
+  }),
+);
+
+export { ProviderPicker, PROVIDER_PICKER_FIELD_NAME } from './ProviderPicker';
+export type { ProviderChoice } from './ProviderPicker';
