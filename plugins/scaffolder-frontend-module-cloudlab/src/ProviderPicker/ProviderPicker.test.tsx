@@ -2,51 +2,8 @@ import { discoveryApiRef, fetchApiRef } from '@backstage/frontend-plugin-api';
 import { TestApiProvider } from '@backstage/frontend-test-utils';
 import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { ProviderChoice, ProviderPicker } from './ProviderPicker';
-
-const providers: ProviderChoice[] = [
-  {
-    name: 'hetzner',
-    displayName: 'Hetzner Cloud',
-    storage: {
-      csiDriver: 'csi.hetzner.cloud',
-      topologyKey: 'csi.hetzner.cloud/location',
-      topologyLevel: 'region',
-      minVolumeSize: '10Gi',
-      wholeGiB: true,
-      classes: [
-        {
-          name: 'hcloud-volumes',
-          reclaimPolicy: 'Delete',
-          allowVolumeExpansion: true,
-        },
-      ],
-    },
-  },
-  {
-    name: 'scaleway',
-    displayName: 'Scaleway',
-    storage: {
-      csiDriver: 'csi.scaleway.com',
-      topologyKey: 'topology.csi.scaleway.com/zone',
-      topologyLevel: 'zone',
-      minVolumeSize: '1Gi',
-      wholeGiB: false,
-      classes: [
-        {
-          name: 'scw-bssd',
-          reclaimPolicy: 'Delete',
-          allowVolumeExpansion: true,
-        },
-        {
-          name: 'scw-bssd-retain',
-          reclaimPolicy: 'Retain',
-          allowVolumeExpansion: true,
-        },
-      ],
-    },
-  },
-];
+import { providers } from '../__fixtures__/providers';
+import { ProviderPicker } from './ProviderPicker';
 
 function renderPicker(
   props: Partial<Parameters<typeof ProviderPicker>[0]>,
