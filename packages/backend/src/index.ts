@@ -19,6 +19,7 @@ backend.add(import('@cloudlab/plugin-catalog-backend-module-flux'));
 
 backend.add(import('@backstage/plugin-scaffolder-backend'));
 backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
+backend.add(import('@backstage/plugin-scaffolder-backend-module-gitlab'));
 backend.add(import('@cloudlab/plugin-scaffolder-backend-module-gitops'));
 
 backend.add(import('@backstage/plugin-techdocs-backend'));
