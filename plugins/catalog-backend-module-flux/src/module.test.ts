@@ -7,6 +7,7 @@ import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node'
 import { createBackendPlugin } from '@backstage/backend-plugin-api';
 import { copyFixtureRepo } from './__fixtures__/copyFixtureRepo';
 import { catalogModuleFlux } from './module';
+import path from 'node:path';
 
 describe('catalogModuleFlux', () => {
   it('registers an entity provider that emits the entities of gitops/ on schedule', async () => {
@@ -37,10 +38,17 @@ describe('catalogModuleFlux', () => {
         scheduler.factory,
         mockServices.rootConfig.factory({
           data: {
+            cloudlab: {
+              gitopsTree: {
+                local: { path: root },
+                fluxPath: 'gitops',
+                catalogPath: 'catalog',
+              },
+              providers: { directory: path.join(root, 'providers') },
+            },
             catalog: {
               providers: {
                 cloudlabFlux: {
-                  rootDir: root,
                   schedule: {
                     frequency: { minutes: 5 },
                     timeout: { seconds: 20 },

@@ -1,25 +1,22 @@
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import fs from 'node:fs';
 import path from 'node:path';
-import { copyFixtureRepo } from '../__fixtures__/copyFixtureRepo';
+import { copyFixtureRepo, repoLayout } from '../__fixtures__/copyFixtureRepo';
 import { checkCatalog } from '../check/checkCatalog';
 import { fluxCatalogOptions } from '../config';
-import {
-  LocalTreeSource,
-  YamlDocumentCache,
-} from '@cloudlab/plugin-multi-provider-node';
-import { readSnapshot } from './readSnapshot';
+import { readSnapshot, snapshotCaches } from './readSnapshot';
 
 const refs = (s: Awaited<ReturnType<typeof readSnapshot>>) =>
   s.entities.map(e => stringifyEntityRef(e));
 
 describe('readSnapshot over a fixture tree', () => {
   let root: string;
-  const read = () =>
-    readSnapshot(
-      new YamlDocumentCache(new LocalTreeSource(root)),
-      fluxCatalogOptions(root, { grafanaUrl: 'https://grafana.example' }),
-    );
+  const read = () => {
+    const options = fluxCatalogOptions(repoLayout(root), {
+      grafanaUrl: 'https://grafana.example',
+    });
+    return readSnapshot(snapshotCaches(options), options);
+  };
   beforeEach(() => {
     root = copyFixtureRepo();
   });
