@@ -25,8 +25,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import nodes from './__fixtures__/nodes.json';
 import pods from './__fixtures__/pods.json';
+import { repositoryCloudlabConfig } from './__testUtils__/repositoryConfig';
 
-const registryDir = path.resolve(__dirname, '../../../providers');
 const entity = {
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
@@ -56,7 +56,7 @@ async function start(
     features: [
       multiProviderBackend,
       mockServices.rootConfig.factory({
-        data: { multiProvider: { registryDir } },
+        data: { cloudlab: repositoryCloudlabConfig() },
       }),
       mockServices.permissions.factory({
         result: options.permission ?? AuthorizeResult.ALLOW,

@@ -4,7 +4,8 @@ import type { Entity } from '@backstage/catalog-model';
 import type { Server } from 'node:http';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import { scaffolderModuleGitops } from '../module';
-import { REPO_ROOT, validatorPathOrStandIn } from './workspace';
+import path from 'node:path';
+import { CRD_PATH, REPO_ROOT, validatorPathOrStandIn } from './workspace';
 
 /**
  * The real scaffolder backend with this module, publishing locally to `localRepository`, the
@@ -24,11 +25,13 @@ export async function startScaffolder(opts: {
         data: {
           backend: { baseUrl: 'http://localhost:7007' },
           cloudlab: {
+            gitopsTree: { local: { path: REPO_ROOT }, fluxPath: 'gitops' },
+            providers: { directory: path.join(REPO_ROOT, 'providers') },
             gitops: {
               publish: 'local',
               localRepository: opts.localRepository,
-              repositoryRoot: REPO_ROOT,
               validatorPath: validatorPathOrStandIn(),
+              crdPath: CRD_PATH,
             },
           },
         },
