@@ -25,7 +25,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import nodes from './__fixtures__/nodes.json';
 import pods from './__fixtures__/pods.json';
-import { repositoryCloudlabConfig } from './__testUtils__/repositoryConfig';
+import { parse } from 'yaml';
+import {
+  REPO_ROOT,
+  repositoryCloudlabConfig,
+} from './__testUtils__/repositoryConfig';
 
 const entity = {
   apiVersion: 'backstage.io/v1alpha1',
@@ -235,5 +239,55 @@ describe('multiProviderPlugin', () => {
       error: expect.stringMatching(/ECONNREFUSED/),
       providers: [],
     });
+  });
+});
+
+describe('multiProviderBackend start with the shared layout misconfigured', () => {
+  const startWith = (cloudlab: object, extra: object = {}) =>
+    startTestBackend({
+      features: [
+        multiProviderBackend,
+        mockServices.rootConfig.factory({ data: { cloudlab, ...extra } }),
+        catalogServiceMock.factory({ entities: [] }),
+      ],
+    });
+
+  it('fails naming the tree path when it is missing', async () => {
+    const { gitopsTree, ...rest } = repositoryCloudlabConfig();
+    await expect(
+      startWith({ ...rest, gitopsTree: { ...gitopsTree, local: undefined } }),
+    ).rejects.toThrow('cloudlab.gitopsTree.local.path: is required');
+  });
+
+  it('fails naming the registry key when neither form is set', async () => {
+    const { gitopsTree } = repositoryCloudlabConfig();
+    await expect(startWith({ gitopsTree })).rejects.toThrow(
+      'cloudlab.providers: set either directory or entries',
+    );
+  });
+
+  it('fails naming the old and the new key when a replaced key is set', async () => {
+    await expect(
+      startWith(repositoryCloudlabConfig(), {
+        multiProvider: { registryDir: '../../providers' },
+      }),
+    ).rejects.toThrow(
+      'multiProvider.registryDir: was replaced by cloudlab.providers.directory',
+    );
+  });
+
+  it('starts with the registry given inline', async () => {
+    const { gitopsTree } = repositoryCloudlabConfig();
+    const hetzner = parse(
+      fs.readFileSync(
+        path.join(REPO_ROOT, 'providers', 'hetzner.yaml'),
+        'utf8',
+      ),
+    );
+    const backend = await startWith({
+      gitopsTree,
+      providers: { entries: [hetzner] },
+    });
+    await backend.stop();
   });
 });

@@ -10,6 +10,7 @@ import {
   mockContext,
   CRD_PATH,
   REPO_ROOT,
+  VALIDATOR,
   requireValidator,
   validatorPathOrStandIn,
 } from '../__testUtils__/workspace';
@@ -52,6 +53,7 @@ function config(extra: Partial<GitopsConfig> = {}): GitopsConfig {
     defaultBranch: 'main',
     sourceTree: REPO_ROOT,
     crdPath: CRD_PATH,
+    validatorPath: VALIDATOR,
     validatorTimeoutSeconds: 120,
     ...extra,
   };
