@@ -248,7 +248,19 @@ describe('multiProviderBackend start with the shared layout misconfigured', () =
       features: [
         multiProviderBackend,
         mockServices.rootConfig.factory({ data: { cloudlab, ...extra } }),
+        mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
         catalogServiceMock.factory({ entities: [] }),
+        createServiceFactory({
+          service: clusterSourceServiceRef,
+          deps: {},
+          factory: () =>
+            new InMemoryClusterSource([
+              new InMemoryCluster('lab', {
+                nodes: nodes as any,
+                pods: pods as any,
+              }),
+            ]),
+        }),
       ],
     });
 
@@ -288,6 +300,17 @@ describe('multiProviderBackend start with the shared layout misconfigured', () =
       gitopsTree,
       providers: { entries: [hetzner] },
     });
+    const res = await request(backend.server).get(
+      '/api/multi-provider/platform/placement',
+    );
     await backend.stop();
+    expect(res.status).toBe(200);
+    expect(
+      platformPlacementResponseSchema
+        .parse(res.body)
+        .clusters.flatMap(c => c.providers)
+        .filter(p => p.known)
+        .map(p => p.name),
+    ).toEqual(['hetzner']);
   });
 });
