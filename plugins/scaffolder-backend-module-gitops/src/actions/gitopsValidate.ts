@@ -86,7 +86,6 @@ export function createGitopsValidateAction(config: GitopsConfig) {
     }),
     async handler(ctx) {
       const input = parseInput(zodObject(gitopsValidateInput), ctx.input);
-      const binary = resolveValidator(config.validatorPath);
       if (!config.crdPath) {
         throw new Error(
           'cloudlab.gitops.crdPath is required by cloudlab:gitops:validate: set it to the folder of CRD schemas the validator checks custom resources against',
@@ -95,6 +94,9 @@ export function createGitopsValidateAction(config: GitopsConfig) {
       // The validator (a subprocess) reads and, with regenerate, writes the tree: no symlink
       // in it may lead outside the workspace.
       await assertTreeContained(ctx.workspacePath, TREE_DIRS);
+      // Resolved per run (a folder's newest build), and only once the tree is known to be
+      // contained: resolving reads outside the workspace.
+      const binary = resolveValidator(config.validatorPath);
       const crdDir = config.crdPath;
       // A dry run validates what earlier dry-run steps would have written: a temporary copy
       // of the tree with their files applied (the workspace itself is never written).
