@@ -3,20 +3,12 @@ import { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend
 export interface Config {
   catalog?: {
     providers?: {
-      /** The Flux entity provider (`@cloudlab/plugin-catalog-backend-module-flux`). */
+      /**
+       * The Flux entity provider (`@cloudlab/plugin-catalog-backend-module-flux`). What it reads
+       * (the tree, the hand-written catalog, the provider registry) is the suite's shared
+       * `cloudlab.gitopsTree` and `cloudlab.providers`.
+       */
       cloudlabFlux?: {
-        /**
-         * Repository root holding `gitops/`, `providers/` and `catalog/`, relative to the
-         * backend's working directory. Default: the nearest ancestor holding `gitops/` and
-         * `providers/`.
-         */
-        rootDir?: string;
-        /** Flux tree, relative to `rootDir`. Default `gitops`. */
-        gitopsDir?: string;
-        /** Provider registry, relative to `rootDir`. Default `providers`. */
-        providersDir?: string;
-        /** Hand-written catalog (read for the override rule), relative to `rootDir`. Default `catalog`. */
-        catalogDir?: string;
         /** Browsable repository URL for links. Default `https://github.com/cloudlab-dev/cloudlab`. */
         repoUrl?: string;
         /** Branch in links. Default `main`. */
@@ -27,7 +19,7 @@ export interface Config {
         defaultOwner?: string;
         /** Clusters whose services are `production`; others are `experimental`. Default `[cloudlab]`. */
         productionClusters?: string[];
-        /** How often gitops/ is re-read. Default every minute, timeout 30 s. */
+        /** How often the tree is re-read. Default every minute, timeout 30 s. */
         schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
       };
     };

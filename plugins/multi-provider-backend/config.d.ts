@@ -1,12 +1,17 @@
 export interface Config {
-  /** Configuration of the multi-provider plugin. Clusters come from `kubernetes.clusterLocatorMethods` (type config). */
+  /**
+   * Configuration of the multi-provider plugin. Clusters come from `kubernetes.clusterLocatorMethods`
+   * (type config); the GitOps tree and the provider registry from the suite's shared
+   * `cloudlab.gitopsTree` and `cloudlab.providers` (see `@cloudlab/plugin-multi-provider-node`).
+   */
   multiProvider?: {
-    /** A kubeconfig file for local use; its current context becomes one more cluster. */
+    /**
+     * A kubeconfig file for local use, relative to the backend's working directory; its current
+     * context becomes one more cluster.
+     */
     kubeconfig?: string;
     /** Name of the kubeconfig cluster; defaults to the context name. */
     kubeconfigClusterName?: string;
-    /** Directory of the provider registry (`providers/*.yaml`); defaults to `<repo root>/providers`. */
-    registryDir?: string;
     /** Page size of the cache's list calls (1–10000). Default 500. */
     pageSize?: number;
     /**
@@ -28,15 +33,6 @@ export interface Config {
     };
     /** The storage views. */
     storage?: {
-      /** Flux repository directory the desired-state view renders, relative to the repo root. Default `gitops`. */
-      gitopsDir?: string;
-      /** Cluster tree (`<gitopsDir>/clusters/<name>`) shown by default. Default `lab`. */
-      desiredCluster?: string;
-      /**
-       * Render command, the directory is appended. Default: `.cache/lab/bin/kustomize build` when
-       * that binary exists, else `kubectl kustomize`.
-       */
-      kustomizeCommand?: string[];
       /** Seconds a rendering of the desired state is reused. Default 60. */
       desiredRefreshSeconds?: number;
     };

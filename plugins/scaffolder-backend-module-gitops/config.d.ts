@@ -22,16 +22,22 @@ export interface Config {
       /**
        * Path of a local Git repository (non-bare or bare) that the lab's Flux reads; the
        * `cloudlab:git:commit` action commits onto a branch of it. Relative to the backend's
-       * working directory.
+       * working directory. When absent it is created as a bare clone of
+       * `cloudlab.gitopsTree.local.path` (which must then be a Git working copy).
        */
       localRepository?: string;
       /**
-       * The gitops-validate binary (tools/gitops-validate). Default: the newest
-       * `.cache/gitops-validate/gitops-validate-*` under `repositoryRoot`.
+       * The gitops-validate binary (tools/gitops-validate), or a folder: then its newest
+       * `gitops-validate-<hash>-go<version>` (the names scripts/validate-gitops.sh builds).
+       * Relative to the backend's working directory. Required by `cloudlab:gitops:validate`.
        */
       validatorPath?: string;
-      /** Repository root holding `.cache/` (CRDs, validator). Default: found upwards from cwd. */
-      repositoryRoot?: string;
+      /**
+       * The folder of CRD schemas the validator checks custom resources against
+       * (scripts/fetch-crds.sh). Relative to the backend's working directory. Required by
+       * `cloudlab:gitops:validate`.
+       */
+      crdPath?: string;
       /** Seconds before the validator is stopped. Default 120. */
       validatorTimeoutSeconds?: number;
     };

@@ -3,8 +3,11 @@ import {
   SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
-import fs from 'node:fs';
-import path from 'node:path';
+import {
+  ProvidersConfig,
+  readGitopsTreeConfig,
+  readProvidersConfig,
+} from '@cloudlab/plugin-multi-provider-node';
 
 /** The config path of this module, written once. */
 export const FLUX_CATALOG_CONFIG_KEY = 'catalog.providers.cloudlabFlux';
@@ -18,14 +21,22 @@ export const DEFAULT_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
   initialDelay: { seconds: 5 },
 };
 
-/** Where the provider reads from and how it writes links, with defaults applied. */
-export interface FluxCatalogOptions {
-  /** Absolute repository root. */
+/**
+ * What the provider reads: the suite's shared layout (`cloudlab.gitopsTree`,
+ * `cloudlab.providers`, read by `-node`'s one reader).
+ */
+export interface FluxCatalogLayout {
+  /** Absolute folder of the GitOps tree. */
   rootDir: string;
-  /** Repository-relative directories (POSIX separators). */
-  gitopsDir: string;
-  providersDir: string;
-  catalogDir: string;
+  /** Tree-relative Flux repository (the folder holding `clusters/`). */
+  fluxPath: string;
+  /** Tree-relative hand-written catalog; without it no hand-written entity overrides. */
+  catalogPath?: string;
+  providers: ProvidersConfig;
+}
+
+/** Where the provider reads from and how it writes links, with defaults applied. */
+export interface FluxCatalogOptions extends FluxCatalogLayout {
   repoUrl: string;
   branch: string;
   grafanaUrl?: string;
@@ -33,32 +44,13 @@ export interface FluxCatalogOptions {
   productionClusters: string[];
 }
 
-/** Finds the repository root (the directory holding `gitops/` and `providers/`) upwards. */
-export function findRepositoryRoot(from: string): string | undefined {
-  let dir = path.resolve(from);
-  for (;;) {
-    if (
-      fs.existsSync(path.join(dir, 'gitops')) &&
-      fs.existsSync(path.join(dir, 'providers'))
-    ) {
-      return dir;
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
-}
-
-/** Options with every default applied, for tests and the module alike. */
+/** Options with every default of this module applied, for tests and the module alike. */
 export function fluxCatalogOptions(
-  rootDir: string,
+  layout: FluxCatalogLayout,
   overrides: Partial<FluxCatalogOptions> = {},
 ): FluxCatalogOptions {
   return {
-    rootDir,
-    gitopsDir: 'gitops',
-    providersDir: 'providers',
-    catalogDir: 'catalog',
+    ...layout,
     repoUrl: DEFAULT_REPO_URL,
     branch: DEFAULT_BRANCH,
     defaultOwner: DEFAULT_OWNER,
@@ -67,7 +59,10 @@ export function fluxCatalogOptions(
   };
 }
 
-/** Reads `catalog.providers.cloudlabFlux` (see config.d.ts). */
+/**
+ * Reads the shared layout (required; a missing or invalid setting throws naming the key) and
+ * `catalog.providers.cloudlabFlux` (links, owner, schedule; see config.d.ts).
+ */
 export function readFluxCatalogConfig(
   config: Config,
   cwd = process.cwd(),
@@ -75,21 +70,16 @@ export function readFluxCatalogConfig(
   options: FluxCatalogOptions;
   schedule: SchedulerServiceTaskScheduleDefinition;
 } {
+  const tree = readGitopsTreeConfig(config, cwd);
+  const layout: FluxCatalogLayout = {
+    rootDir: tree.source.path,
+    fluxPath: tree.fluxPath,
+    catalogPath: tree.catalogPath,
+    providers: readProvidersConfig(config, cwd),
+  };
   const c = config.getOptionalConfig(FLUX_CATALOG_CONFIG_KEY);
-  const configuredRoot = c?.getOptionalString('rootDir');
-  const rootDir = configuredRoot
-    ? path.resolve(cwd, configuredRoot)
-    : findRepositoryRoot(cwd);
-  if (!rootDir) {
-    throw new Error(
-      `${FLUX_CATALOG_CONFIG_KEY}.rootDir is not set and no ancestor of ${cwd} holds gitops/ and providers/`,
-    );
-  }
   const opt = (key: string) => c?.getOptionalString(key);
-  const options = fluxCatalogOptions(rootDir, {
-    ...(opt('gitopsDir') ? { gitopsDir: opt('gitopsDir') } : {}),
-    ...(opt('providersDir') ? { providersDir: opt('providersDir') } : {}),
-    ...(opt('catalogDir') ? { catalogDir: opt('catalogDir') } : {}),
+  const options = fluxCatalogOptions(layout, {
     ...(opt('repoUrl') ? { repoUrl: opt('repoUrl')!.replace(/\/+$/, '') } : {}),
     ...(opt('branch') ? { branch: opt('branch') } : {}),
     ...(opt('grafanaUrl')

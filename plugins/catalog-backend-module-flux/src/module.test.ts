@@ -7,28 +7,30 @@ import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node'
 import { createBackendPlugin } from '@backstage/backend-plugin-api';
 import { copyFixtureRepo } from './__fixtures__/copyFixtureRepo';
 import { catalogModuleFlux } from './module';
+import path from 'node:path';
+
+/** A stand-in catalog plugin: collects providers through the real extension point. */
+const catalogStandIn = (providers: EntityProvider[] = []) =>
+  createBackendPlugin({
+    pluginId: 'catalog',
+    register(env) {
+      env.registerExtensionPoint(catalogProcessingExtensionPoint, {
+        addProcessor: () => {},
+        addEntityProvider: (...p: Array<EntityProvider | EntityProvider[]>) => {
+          providers.push(...p.flat());
+        },
+        addPlaceholderResolver: () => {},
+        setOnProcessingErrorHandler: () => {},
+      } as any);
+      env.registerInit({ deps: {}, async init() {} });
+    },
+  });
 
 describe('catalogModuleFlux', () => {
   it('registers an entity provider that emits the entities of gitops/ on schedule', async () => {
     const providers: EntityProvider[] = [];
     const root = copyFixtureRepo();
-    // A stand-in catalog plugin: collects providers through the real extension point.
-    const catalog = createBackendPlugin({
-      pluginId: 'catalog',
-      register(env) {
-        env.registerExtensionPoint(catalogProcessingExtensionPoint, {
-          addProcessor: () => {},
-          addEntityProvider: (
-            ...p: Array<EntityProvider | EntityProvider[]>
-          ) => {
-            providers.push(...p.flat());
-          },
-          addPlaceholderResolver: () => {},
-          setOnProcessingErrorHandler: () => {},
-        } as any);
-        env.registerInit({ deps: {}, async init() {} });
-      },
-    });
+    const catalog = catalogStandIn(providers);
     const scheduler = mockServices.scheduler.mock();
     await startTestBackend({
       features: [
@@ -37,10 +39,17 @@ describe('catalogModuleFlux', () => {
         scheduler.factory,
         mockServices.rootConfig.factory({
           data: {
+            cloudlab: {
+              gitopsTree: {
+                local: { path: root },
+                fluxPath: 'gitops',
+                catalogPath: 'catalog',
+              },
+              providers: { directory: path.join(root, 'providers') },
+            },
             catalog: {
               providers: {
                 cloudlabFlux: {
-                  rootDir: root,
                   schedule: {
                     frequency: { minutes: 5 },
                     timeout: { seconds: 20 },
@@ -79,5 +88,25 @@ describe('catalogModuleFlux', () => {
         ]),
       }),
     );
+  });
+
+  it('stops the backend at start when the tree path is missing, naming the key', async () => {
+    const root = copyFixtureRepo();
+    await expect(
+      startTestBackend({
+        features: [
+          catalogStandIn(),
+          catalogModuleFlux,
+          mockServices.rootConfig.factory({
+            data: {
+              cloudlab: {
+                gitopsTree: { fluxPath: 'gitops' },
+                providers: { directory: path.join(root, 'providers') },
+              },
+            },
+          }),
+        ],
+      }),
+    ).rejects.toThrow('cloudlab.gitopsTree.local.path: is required');
   });
 });

@@ -1,6 +1,9 @@
 import { ConfigReader } from '@backstage/config';
 import path from 'path';
+import { REPO_ROOT } from './__testUtils__/repositoryConfig';
 import { DEFAULT_PAGE_SIZE, readMultiProviderConfig } from './config';
+
+const providers = { directory: 'providers' };
 
 describe('readMultiProviderConfig', () => {
   it('reads clusters in the kubernetes plugin shape and defaults', () => {
@@ -23,8 +26,9 @@ describe('readMultiProviderConfig', () => {
             },
           ],
         },
+        cloudlab: { providers },
       }),
-      '/repo',
+      REPO_ROOT,
     );
     expect(config).toEqual({
       clusters: [
@@ -37,35 +41,54 @@ describe('readMultiProviderConfig', () => {
         },
       ],
       kubeconfig: undefined,
-      registryDir: path.resolve('/repo/providers'),
+      providers: {
+        type: 'directory',
+        directory: path.join(REPO_ROOT, 'providers'),
+      },
       pageSize: DEFAULT_PAGE_SIZE,
       cache: {},
     });
   });
 
-  it('resolves the kubeconfig and registry paths from the repo root', () => {
+  it('resolves the kubeconfig path from the working directory', () => {
     const config = readMultiProviderConfig(
       new ConfigReader({
-        multiProvider: {
-          kubeconfig: '.cache/lab/kubeconfig',
-          registryDir: 'elsewhere/providers',
-          pageSize: 50,
-        },
+        multiProvider: { kubeconfig: '.cache/lab/kubeconfig', pageSize: 50 },
+        cloudlab: { providers },
       }),
-      '/repo',
+      REPO_ROOT,
     );
     expect(config.clusters).toEqual([]);
     expect(config.kubeconfig).toEqual({
-      path: path.resolve('/repo/.cache/lab/kubeconfig'),
+      path: path.join(REPO_ROOT, '.cache/lab/kubeconfig'),
       clusterName: undefined,
     });
-    expect(config.registryDir).toBe(path.resolve('/repo/elsewhere/providers'));
     expect(config.pageSize).toBe(50);
+  });
+
+  it('stops on a missing registry or a replaced key, naming the key', () => {
+    expect(() =>
+      readMultiProviderConfig(new ConfigReader({}), REPO_ROOT),
+    ).toThrow('cloudlab.providers: set either directory or entries');
+    expect(() =>
+      readMultiProviderConfig(
+        new ConfigReader({
+          multiProvider: { registryDir: 'providers' },
+          cloudlab: { providers },
+        }),
+        REPO_ROOT,
+      ),
+    ).toThrow(
+      'multiProvider.registryDir: was replaced by cloudlab.providers.directory',
+    );
   });
 
   it('reads the cache timing and refuses bad values naming the field and the rule', () => {
     const read = (multiProvider: object) =>
-      readMultiProviderConfig(new ConfigReader({ multiProvider }), '/repo');
+      readMultiProviderConfig(
+        new ConfigReader({ multiProvider, cloudlab: { providers } }),
+        REPO_ROOT,
+      );
     const cache = {
       requestTimeoutMs: 2000,
       backoffMs: 100,

@@ -1,12 +1,13 @@
 import { Config } from '@backstage/config';
-import fs from 'fs';
+import {
+  ProvidersConfig,
+  readProvidersConfig,
+} from '@cloudlab/plugin-multi-provider-node';
 import path from 'path';
 import { z } from 'zod';
 
 /** Page size of paginated list calls. */
 export const DEFAULT_PAGE_SIZE = 500;
-/** Registry directory relative to the repository root. */
-export const DEFAULT_REGISTRY_DIR = 'providers';
 
 const ms = (what: string, min: number, max: number) =>
   z
@@ -74,36 +75,22 @@ export interface ClusterConfig {
 export interface MultiProviderConfig {
   clusters: ClusterConfig[];
   kubeconfig?: { path: string; clusterName?: string };
-  registryDir: string;
+  /** The provider registry (`cloudlab.providers`, the suite's shared block). */
+  providers: ProvidersConfig;
   pageSize: number;
   /** Informer timing overrides (`multiProvider.cache`); defaults in DEFAULT_INFORMER_OPTIONS. */
   cache: CacheTiming;
 }
 
-/** Walks up from `start` to the directory whose `package.json` declares workspaces. */
-export function findRepoRoot(start: string): string {
-  let dir = start;
-  for (;;) {
-    const file = path.join(dir, 'package.json');
-    if (
-      fs.existsSync(file) &&
-      JSON.parse(fs.readFileSync(file, 'utf8')).workspaces
-    ) {
-      return dir;
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) return start;
-    dir = parent;
-  }
-}
-
 /**
  * Reads `kubernetes.clusterLocatorMethods[type=config].clusters` (so one configuration serves
- * both this plugin and the kubernetes plugin) and the `multiProvider` block.
+ * both this plugin and the kubernetes plugin), the `multiProvider` block and the shared
+ * `cloudlab.providers`. Relative paths are resolved against `cwd`, the backend's working
+ * directory.
  */
 export function readMultiProviderConfig(
   config: Config,
-  repoRoot: string = findRepoRoot(process.cwd()),
+  cwd: string = process.cwd(),
 ): MultiProviderConfig {
   const clusters: ClusterConfig[] = [];
   for (const method of config.getOptionalConfigArray(
@@ -122,17 +109,15 @@ export function readMultiProviderConfig(
   }
   const mp = config.getOptionalConfig('multiProvider');
   const kubeconfigPath = mp?.getOptionalString('kubeconfig');
-  const registryDir =
-    mp?.getOptionalString('registryDir') ?? DEFAULT_REGISTRY_DIR;
   return {
     clusters,
     kubeconfig: kubeconfigPath
       ? {
-          path: path.resolve(repoRoot, kubeconfigPath),
+          path: path.resolve(cwd, kubeconfigPath),
           clusterName: mp?.getOptionalString('kubeconfigClusterName'),
         }
       : undefined,
-    registryDir: path.resolve(repoRoot, registryDir),
+    providers: readProvidersConfig(config, cwd),
     pageSize: parseOrThrow(
       pageSizeSchema,
       mp?.getOptional('pageSize') ?? DEFAULT_PAGE_SIZE,

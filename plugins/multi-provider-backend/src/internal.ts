@@ -7,7 +7,6 @@
  * @internal
  */
 export { multiProviderBackend } from './multiProviderBackend';
-export { DEFAULT_REGISTRY_DIR, findRepoRoot } from './config';
 export type { ClusterConfig } from './config';
 export { ClusterCache } from './shared/ClusterCache';
 export { InMemoryCluster } from './shared/InMemoryClusterSource';

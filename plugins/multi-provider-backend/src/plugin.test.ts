@@ -25,8 +25,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import nodes from './__fixtures__/nodes.json';
 import pods from './__fixtures__/pods.json';
+import { parse } from 'yaml';
+import {
+  REPO_ROOT,
+  repositoryCloudlabConfig,
+} from './__testUtils__/repositoryConfig';
 
-const registryDir = path.resolve(__dirname, '../../../providers');
 const entity = {
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
@@ -56,7 +60,7 @@ async function start(
     features: [
       multiProviderBackend,
       mockServices.rootConfig.factory({
-        data: { multiProvider: { registryDir } },
+        data: { cloudlab: repositoryCloudlabConfig() },
       }),
       mockServices.permissions.factory({
         result: options.permission ?? AuthorizeResult.ALLOW,
@@ -235,5 +239,78 @@ describe('multiProviderPlugin', () => {
       error: expect.stringMatching(/ECONNREFUSED/),
       providers: [],
     });
+  });
+});
+
+describe('multiProviderBackend start with the shared layout misconfigured', () => {
+  const startWith = (cloudlab: object, extra: object = {}) =>
+    startTestBackend({
+      features: [
+        multiProviderBackend,
+        mockServices.rootConfig.factory({ data: { cloudlab, ...extra } }),
+        mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
+        catalogServiceMock.factory({ entities: [] }),
+        createServiceFactory({
+          service: clusterSourceServiceRef,
+          deps: {},
+          factory: () =>
+            new InMemoryClusterSource([
+              new InMemoryCluster('lab', {
+                nodes: nodes as any,
+                pods: pods as any,
+              }),
+            ]),
+        }),
+      ],
+    });
+
+  it('fails naming the tree path when it is missing', async () => {
+    const { gitopsTree, ...rest } = repositoryCloudlabConfig();
+    await expect(
+      startWith({ ...rest, gitopsTree: { ...gitopsTree, local: undefined } }),
+    ).rejects.toThrow('cloudlab.gitopsTree.local.path: is required');
+  });
+
+  it('fails naming the registry key when neither form is set', async () => {
+    const { gitopsTree } = repositoryCloudlabConfig();
+    await expect(startWith({ gitopsTree })).rejects.toThrow(
+      'cloudlab.providers: set either directory or entries',
+    );
+  });
+
+  it('fails naming the old and the new key when a replaced key is set', async () => {
+    await expect(
+      startWith(repositoryCloudlabConfig(), {
+        multiProvider: { registryDir: '../../providers' },
+      }),
+    ).rejects.toThrow(
+      'multiProvider.registryDir: was replaced by cloudlab.providers.directory',
+    );
+  });
+
+  it('starts with the registry given inline', async () => {
+    const { gitopsTree } = repositoryCloudlabConfig();
+    const hetzner = parse(
+      fs.readFileSync(
+        path.join(REPO_ROOT, 'providers', 'hetzner.yaml'),
+        'utf8',
+      ),
+    );
+    const backend = await startWith({
+      gitopsTree,
+      providers: { entries: [hetzner] },
+    });
+    const res = await request(backend.server).get(
+      '/api/multi-provider/platform/placement',
+    );
+    await backend.stop();
+    expect(res.status).toBe(200);
+    expect(
+      platformPlacementResponseSchema
+        .parse(res.body)
+        .clusters.flatMap(c => c.providers)
+        .filter(p => p.known)
+        .map(p => p.name),
+    ).toEqual(['hetzner']);
   });
 });

@@ -5,11 +5,12 @@ import {
 import { multiProviderPermissions } from '@cloudlab/plugin-multi-provider-common';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { ClusterCache } from './shared/ClusterCache';
-import { findRepoRoot, readMultiProviderConfig } from './config';
+import { readMultiProviderConfig } from './config';
 import {
   clusterSourceServiceRef,
   fluxOperatorServiceRef,
-  loadProviderRegistry,
+  loadConfiguredProviderRegistry,
+  readGitopsTreeConfig,
   treeSourceServiceRef,
 } from '@cloudlab/plugin-multi-provider-node';
 import { placementRoutes } from './placement/placementRouter';
@@ -48,8 +49,13 @@ export const multiProviderPlugin = createBackendPlugin({
         // (docs/adr/1102-short-lived-caller-caches.md); DENY is never cached.
         const permissions = cachedPermissions(deps.permissions);
         const catalog = cachedCatalog(deps.catalog);
+        // Every setting is read, and the registry loaded, before anything starts: a missing
+        // or invalid one stops the backend with the key named.
         const settings = readMultiProviderConfig(config);
-        const registry = await loadProviderRegistry(settings.registryDir);
+        const tree = readGitopsTreeConfig(config);
+        const registry = await loadConfiguredProviderRegistry(
+          settings.providers,
+        );
         deps.permissionsRegistry.addPermissions(multiProviderPermissions);
         const timing = { ...settings.cache, pageSize: settings.pageSize };
         const caches = deps.clusterSource
@@ -81,7 +87,7 @@ export const multiProviderPlugin = createBackendPlugin({
             permissions,
             storage: new StorageService(storageCaches, () => registry, catalog),
             desired: new DesiredStorageService(
-              readStorageConfig(config, findRepoRoot(process.cwd())),
+              readStorageConfig(config, tree),
               () => registry,
               deps.treeSource,
             ),
@@ -96,7 +102,13 @@ export const multiProviderPlugin = createBackendPlugin({
           }),
         );
         logger.info(
-          `multi-provider: ${caches.length} cluster(s), ${registry.providers.length} provider(s) from ${settings.registryDir}`,
+          `multi-provider: ${caches.length} cluster(s), ${
+            registry.providers.length
+          } provider(s) from ${
+            settings.providers.type === 'directory'
+              ? settings.providers.directory
+              : 'cloudlab.providers.entries'
+          }`,
         );
       },
     });

@@ -3,7 +3,6 @@ import { createServiceFactory } from '@backstage/backend-plugin-api';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { multiProviderRoutes } from '@cloudlab/plugin-multi-provider-common';
-import path from 'path';
 import request from 'supertest';
 import { gitopsRoutes, GitOpsRoutesOptions } from './gitops/gitopsRouter';
 import {
@@ -20,6 +19,7 @@ import { RouteKey } from './shared/tableRouter';
 import { storageRoutes, StorageRoutesOptions } from './storage/storageRouter';
 import nodes from './__fixtures__/nodes.json';
 import pods from './__fixtures__/pods.json';
+import { repositoryCloudlabConfig } from './__testUtils__/repositoryConfig';
 
 type Layer = { route?: { path: string; methods: Record<string, boolean> } };
 
@@ -110,9 +110,7 @@ async function start() {
       multiProviderBackend,
       mockServices.rootConfig.factory({
         data: {
-          multiProvider: {
-            registryDir: path.resolve(__dirname, '../../../providers'),
-          },
+          cloudlab: repositoryCloudlabConfig(),
         },
       }),
       permissions.factory,

@@ -8,7 +8,6 @@ import {
 } from '@cloudlab/plugin-multi-provider-common';
 import http from 'http';
 import { AddressInfo } from 'net';
-import path from 'path';
 import request from 'supertest';
 import { multiProviderBackend } from './multiProviderBackend';
 import {
@@ -22,8 +21,7 @@ import { readMultiProviderConfig } from './config';
 import { ConfigReader } from '@backstage/config';
 import nodes from './__fixtures__/nodes.json';
 import pods from './__fixtures__/pods.json';
-
-const registryDir = path.resolve(__dirname, '../../../providers');
+import { repositoryCloudlabConfig } from './__testUtils__/repositoryConfig';
 
 /** Every route of the plugin, with a valid request each. */
 const ROUTES: Array<[string, (s: any) => request.Test]> = [
@@ -84,7 +82,7 @@ describe('deny by default (security property 5)', () => {
       features: [
         multiProviderBackend,
         mockServices.rootConfig.factory({
-          data: { multiProvider: { registryDir } },
+          data: { cloudlab: repositoryCloudlabConfig() },
         }),
         permissions.factory,
         catalog.factory,
@@ -253,7 +251,7 @@ describe('cluster target pinning (security property 7)', () => {
                 },
               ],
             },
-            multiProvider: { registryDir },
+            cloudlab: repositoryCloudlabConfig(),
           },
         }),
         mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
@@ -322,7 +320,10 @@ describe('cluster target pinning (security property 7)', () => {
     process.env.KUBERNETES_SERVICE_PORT = '1';
     try {
       const source = new KubeClusterSource(
-        readMultiProviderConfig(new ConfigReader({}), __dirname),
+        readMultiProviderConfig(
+          new ConfigReader({ cloudlab: repositoryCloudlabConfig() }),
+          __dirname,
+        ),
       );
       expect(source.getClusters()).toEqual([]);
     } finally {

@@ -7,3 +7,4 @@
 export * from './registry';
 export * from './tree';
 export * from './extensions';
+export * from './config';

@@ -1,5 +1,5 @@
 import { Config } from '@backstage/config';
-import fs from 'node:fs';
+import { readGitopsTreeConfig } from '@cloudlab/plugin-multi-provider-node';
 import path from 'node:path';
 
 /** The config path of this module, written once. */
@@ -19,29 +19,27 @@ export interface GitopsConfig {
   sourceUrl?: string;
   defaultBranch: string;
   localRepository?: string;
-  repositoryRoot?: string;
+  /**
+   * The GitOps tree (`cloudlab.gitopsTree.local.path`) a missing local repository is first
+   * cloned from; without it a missing local repository is an error.
+   */
+  sourceTree?: string;
+  /** A gitops-validate binary, or a folder whose newest `gitops-validate-*` is used (absolute). */
   validatorPath?: string;
+  /** The CRD schemas the validator checks custom resources against (absolute). */
+  crdPath?: string;
   validatorTimeoutSeconds: number;
 }
 
-/** Finds the repository root (the directory holding `providers/` and `gitops/`) upwards. */
-export function findRepositoryRoot(from: string): string | undefined {
-  let dir = path.resolve(from);
-  for (;;) {
-    if (
-      fs.existsSync(path.join(dir, 'providers')) &&
-      fs.existsSync(path.join(dir, 'gitops'))
-    ) {
-      return dir;
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
-}
-
-/** Reads `cloudlab.gitops` (see config.d.ts). Pure apart from locating the repository root. */
-export function readGitopsConfig(config: Config): GitopsConfig {
+/**
+ * Reads `cloudlab.gitops` (see config.d.ts) and, when set, the suite's shared
+ * `cloudlab.gitopsTree` (validated by `-node`'s one reader). Relative paths are resolved
+ * against `cwd`, the backend's working directory.
+ */
+export function readGitopsConfig(
+  config: Config,
+  cwd: string = process.cwd(),
+): GitopsConfig {
   const c = config.getOptionalConfig(GITOPS_CONFIG_KEY);
   const publish = (c?.getOptionalString('publish') ?? 'local') as PublishMode;
   if (!['local', 'github', 'gitlab'].includes(publish)) {
@@ -49,17 +47,21 @@ export function readGitopsConfig(config: Config): GitopsConfig {
       `${GITOPS_CONFIG_KEY}.publish must be local, github or gitlab, got ${publish}`,
     );
   }
-  const configuredRoot = c?.getOptionalString('repositoryRoot');
+  const resolved = (key: string) => {
+    const value = c?.getOptionalString(key);
+    return value === undefined ? undefined : path.resolve(cwd, value);
+  };
   return {
     publish,
     repoUrl: c?.getOptionalString('repoUrl'),
     sourceUrl: c?.getOptionalString('sourceUrl'),
     defaultBranch: c?.getOptionalString('defaultBranch') ?? DEFAULT_BRANCH,
     localRepository: c?.getOptionalString('localRepository'),
-    repositoryRoot: configuredRoot
-      ? path.resolve(configuredRoot)
-      : findRepositoryRoot(process.cwd()),
-    validatorPath: c?.getOptionalString('validatorPath'),
+    sourceTree: config.has('cloudlab.gitopsTree')
+      ? readGitopsTreeConfig(config, cwd).source.path
+      : undefined,
+    validatorPath: resolved('validatorPath'),
+    crdPath: resolved('crdPath'),
     validatorTimeoutSeconds:
       c?.getOptionalNumber('validatorTimeoutSeconds') ??
       DEFAULT_VALIDATOR_TIMEOUT_SECONDS,

@@ -3,6 +3,7 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { readProvidersConfig } from '@cloudlab/plugin-multi-provider-node';
 import { readGitopsConfig } from './config';
 import { createActions } from './actions';
 import { stopValidatorServers } from './lib/validator';
@@ -22,9 +23,10 @@ export const scaffolderModuleGitops = createBackendModule({
       },
       async init({ scaffolder, config, lifecycle, httpRouter }) {
         const gitops = readGitopsConfig(config);
+        const providers = readProvidersConfig(config);
         scaffolder.addActions(...createActions(gitops));
         // The provider picker's data (scaffolder-frontend-module-cloudlab), same registry.
-        httpRouter.use(createProvidersRouter(gitops));
+        httpRouter.use(createProvidersRouter(providers));
         // The validator's serve process (lib/validator.ts) ends with the backend.
         lifecycle.addShutdownHook(() => stopValidatorServers());
       },

@@ -1,9 +1,10 @@
 import express from 'express';
 import Router from 'express-promise-router';
-import path from 'node:path';
-import { GitopsConfig } from './config';
 import { ProviderDefinition } from '@cloudlab/plugin-multi-provider-common';
-import { loadProviderRegistry } from '@cloudlab/plugin-multi-provider-node';
+import {
+  loadConfiguredProviderRegistry,
+  ProvidersConfig,
+} from '@cloudlab/plugin-multi-provider-node';
 
 /** What the provider picker shows: a provider with its storage facts (classes, sizes). */
 export type ProviderChoice = Pick<
@@ -15,22 +16,17 @@ export type ProviderChoice = Pick<
 export const PROVIDERS_PATH = '/cloudlab/providers';
 
 /**
- * `GET /api/scaffolder/cloudlab/providers`: the provider registry (`providers/` of the
- * repository root, read through the one registry schema) reduced to what a template form needs.
+ * `GET /api/scaffolder/cloudlab/providers`: the provider registry (`cloudlab.providers`, read
+ * through the one registry loader) reduced to what a template form needs.
  * The actions check every submitted provider again against the workspace's registry.
  */
-export function createProvidersRouter(config: GitopsConfig): express.Router {
+export function createProvidersRouter(
+  registryConfig: ProvidersConfig,
+): express.Router {
   const router = Router();
   router.get(PROVIDERS_PATH, async (_req, res) => {
-    if (!config.repositoryRoot) {
-      res.status(503).json({
-        error: 'cloudlab.gitops.repositoryRoot is not set and was not found',
-      });
-      return;
-    }
-    const registry = await loadProviderRegistry(
-      path.join(config.repositoryRoot, 'providers'),
-    );
+    // Read per request: a registry folder's edits show without a restart.
+    const registry = await loadConfiguredProviderRegistry(registryConfig);
     const providers: ProviderChoice[] = registry.providers.map(
       ({ name, displayName, storage }) => ({ name, displayName, storage }),
     );

@@ -17,16 +17,14 @@ import { Entity } from '@backstage/catalog-model';
 import fs from 'node:fs';
 import { AddressInfo } from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
 import {
   KUBERNETES_NAMESPACE_ANNOTATION,
   ClusterConfig,
-  DEFAULT_REGISTRY_DIR,
-  findRepoRoot,
   multiProviderBackend,
 } from '@cloudlab/plugin-multi-provider-backend/internal';
 import { labCluster as labClusterFiles } from '../load/portalBackend';
 import { ms, percentile } from '../load/stats';
+import { repositoryCloudlabConfig } from '../repository';
 
 export const quietLogger: LoggerService = {
   error: () => {},
@@ -297,7 +295,6 @@ export async function startBothBackends(options: {
   /** Which plugin route reports readiness (default: placement's cluster status). */
   ready?: (base: string) => Promise<boolean>;
 }) {
-  const root = findRepoRoot(process.cwd());
   const t0 = performance.now();
   const { server } = await startTestBackend({
     features: [
@@ -315,10 +312,8 @@ export async function startBothBackends(options: {
               ? { objectTypes: options.objectTypes }
               : {}),
           },
-          multiProvider: {
-            registryDir: path.join(root, DEFAULT_REGISTRY_DIR),
-            ...options.multiProvider,
-          },
+          cloudlab: repositoryCloudlabConfig(),
+          multiProvider: { ...options.multiProvider },
         } as any,
       }),
       mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),

@@ -11,8 +11,6 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import {
   kubeList,
   ClusterCache,
-  DEFAULT_REGISTRY_DIR,
-  findRepoRoot,
   InMemoryCluster,
   connectCluster,
   kubeConfigFor,
@@ -26,7 +24,6 @@ import {
 } from '@cloudlab/plugin-multi-provider-node';
 import express from 'express';
 import { AddressInfo } from 'net';
-import path from 'path';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   argNumber,
@@ -43,6 +40,7 @@ import {
   quietLogger,
   startBothBackends,
 } from './harness';
+import { findRepoRoot, registryDir } from '../repository';
 
 const PROVIDERS = [
   {
@@ -238,9 +236,7 @@ async function benchRoutes(
   entityName: string,
   iterations: number,
 ) {
-  const registry = await loadProviderRegistry(
-    path.join(findRepoRoot(process.cwd()), DEFAULT_REGISTRY_DIR),
-  );
+  const registry = await loadProviderRegistry(registryDir());
   const entity = benchEntity(entityName);
   const catalog = { getEntityByRef: async () => entity } as any;
   const placement = new PlacementService([cache], () => registry, catalog);
@@ -310,9 +306,7 @@ async function printPlacementBuildCost(
   entities: Entity[],
   iterations: number,
 ) {
-  const registry = await loadProviderRegistry(
-    path.join(findRepoRoot(process.cwd()), DEFAULT_REGISTRY_DIR),
-  );
+  const registry = await loadProviderRegistry(registryDir());
   const service = new PlacementService(caches, () => registry, {} as any);
   printBuildCost(
     entities,
@@ -520,7 +514,7 @@ async function main() {
   const kubeconfig = argValue('kubeconfig');
   const lab = hasFlag('lab');
   const iterations = argNumber('iterations', 50);
-  const root = findRepoRoot(process.cwd());
+  const root = findRepoRoot();
   console.log(loadLine());
   let connection: ClusterConnection;
   // The real cluster's kubeconfig (lab or file); none for the synthetic cluster.

@@ -18,13 +18,10 @@ import { createServiceFactory } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { sumStorage } from '@cloudlab/plugin-multi-provider-common';
 import { KubeConfig } from '@kubernetes/client-node';
-import path from 'node:path';
 import {
   ClusterCache,
   connectCluster,
   kubeConfigFor,
-  DEFAULT_REGISTRY_DIR,
-  findRepoRoot,
   entityPodQuery,
   StorageCache,
   StorageService,
@@ -53,6 +50,7 @@ import {
   timeSync,
   waitFor,
 } from './harness';
+import { findRepoRoot, registryDir } from '../repository';
 
 const ZONES = {
   hetzner: {
@@ -304,9 +302,7 @@ async function printStorageBuildCost(
   entities: Entity[],
   iterations: number,
 ) {
-  const registry = await loadProviderRegistry(
-    path.join(findRepoRoot(process.cwd()), DEFAULT_REGISTRY_DIR),
-  );
+  const registry = await loadProviderRegistry(registryDir());
   const service = new StorageService([storage], () => registry, {} as any);
   printBuildCost(
     entities,
@@ -394,9 +390,7 @@ async function printStorageBuildCost(
 async function main() {
   if (hasFlag('findings')) {
     console.log(loadLine());
-    const registry = await loadProviderRegistry(
-      path.join(findRepoRoot(process.cwd()), DEFAULT_REGISTRY_DIR),
-    );
+    const registry = await loadProviderRegistry(registryDir());
     printFindingsScaling(
       registry,
       [5000, 10000, 20000, 40000],
@@ -413,7 +407,7 @@ async function main() {
   const churn = argNumber('churn', 0);
   let startChurn = () => () => {};
   console.log(loadLine());
-  const repoRoot = findRepoRoot(process.cwd());
+  const repoRoot = findRepoRoot();
   let connection: ClusterConnection;
   let clusterEntry: object;
   let entities: Entity[];

@@ -13,7 +13,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { findRepoRoot } from '@cloudlab/plugin-multi-provider-backend/internal';
 import { BoundedClient, ClientCounts } from './boundedClient';
 import {
   entitiesYaml,
@@ -45,6 +44,7 @@ import {
   showDiagnostics,
 } from './stallReport';
 import { LatencySummary, ms, showSummary } from './stats';
+import { findRepoRoot } from '../repository';
 
 const count = (min: number, max: number) =>
   z.coerce.number().int().min(min).max(max);
@@ -157,7 +157,7 @@ function printPhase(name: string, f: PhaseFigures, counts?: ClientCounts) {
 
 /** Runs the load test; resolves to the failed checks (empty: the property held). */
 export async function runLoadTest(flags: LoadFlags): Promise<LoadFailure[]> {
-  const root = findRepoRoot(process.cwd());
+  const root = findRepoRoot();
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(path.join(root, '.cache', 'lab', 'kubeconfig'));
   const core = kc.makeApiClient(k8s.CoreV1Api);

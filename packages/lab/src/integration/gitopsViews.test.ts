@@ -24,6 +24,7 @@ import {
   git,
   labFixture,
   LabFixture,
+  labCloudlabConfig,
   labKubernetesConfig,
   piholeEntities,
 } from './labFixture';
@@ -126,8 +127,8 @@ describeGitops('the GitOps views on the lab', () => {
         mockServices.rootConfig.factory({
           data: {
             kubernetes: labKubernetesConfig(fx),
+            cloudlab: labCloudlabConfig(fx.paths),
             multiProvider: {
-              registryDir: fx.paths.providersDir,
               gitops: {
                 operator: {
                   clusters: [

@@ -6,7 +6,8 @@ import * as k8s from '@kubernetes/client-node';
 import { labClients, LabClients } from '../kube/client';
 import { gitopsStatus } from '../gitops/loop/loop';
 import { KubeRest } from '../kube/rest';
-import { labPaths } from '../paths';
+import { defaultKustomizeCommand } from '@cloudlab/plugin-multi-provider-node';
+import { LabPaths, labPaths } from '../paths';
 import {
   loadProviders,
   Provider,
@@ -228,13 +229,29 @@ export function gitopsScaffolderConfig(
   return {
     backend: { baseUrl: 'http://localhost:7007' },
     cloudlab: {
+      ...labCloudlabConfig(fx.paths),
       gitops: {
         publish: 'local',
         defaultBranch: 'main',
         localRepository,
-        repositoryRoot: fx.paths.root,
+        validatorPath: path.join(fx.paths.root, '.cache', 'gitops-validate'),
+        crdPath: fx.paths.crdsDir,
       },
     },
+  };
+}
+
+/** The suite's shared `cloudlab` layout block for this repository, as app-config.yaml sets it. */
+export function labCloudlabConfig(paths: LabPaths) {
+  return {
+    gitopsTree: {
+      local: { path: paths.root },
+      fluxPath: 'gitops',
+      catalogPath: 'catalog',
+      desiredCluster: 'lab',
+      kustomizeCommand: defaultKustomizeCommand(paths.root),
+    },
+    providers: { directory: paths.providersDir },
   };
 }
 

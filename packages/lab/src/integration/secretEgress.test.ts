@@ -176,7 +176,6 @@ describeGitops('no secret egress (security property 3)', () => {
           data: {
             ...gitopsScaffolderConfig(fx, bare),
             kubernetes: labKubernetesConfig(fx),
-            multiProvider: { registryDir: fx.paths.providersDir },
           },
         }),
       ],

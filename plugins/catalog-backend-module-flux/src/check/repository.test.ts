@@ -2,24 +2,20 @@ import { Entity } from '@backstage/catalog-model';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { findRepositoryRoot, fluxCatalogOptions } from '../config';
-import { readSnapshot } from '../provider/readSnapshot';
-import {
-  LocalTreeSource,
-  YamlDocumentCache,
-} from '@cloudlab/plugin-multi-provider-node';
+import { repoLayout } from '../__fixtures__/copyFixtureRepo';
+import { fluxCatalogOptions } from '../config';
+import { readSnapshot, snapshotCaches } from '../provider/readSnapshot';
 import { checkCatalog } from './checkCatalog';
 
 /** The catalog check over the real repository: part of `yarn test`. */
 describe('the real repository', () => {
+  // Tests run from source, where __dirname is this directory.
   // eslint-disable-next-line no-restricted-syntax
-  const root = findRepositoryRoot(__dirname)!;
+  const root = path.resolve(__dirname, '../../../..');
   let snapshot: Awaited<ReturnType<typeof readSnapshot>>;
   beforeAll(async () => {
-    snapshot = await readSnapshot(
-      new YamlDocumentCache(new LocalTreeSource(root)),
-      fluxCatalogOptions(root),
-    );
+    const options = fluxCatalogOptions(repoLayout(root));
+    snapshot = await readSnapshot(snapshotCaches(options), options);
   });
   const rootFile = 'catalog-info.yaml';
   const rootEntities = parseAllDocuments(

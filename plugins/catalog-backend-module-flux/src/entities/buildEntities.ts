@@ -53,8 +53,11 @@ interface Draft {
   dependsOn: Set<string>;
   links: Map<string, string>;
   annotations: Record<string, string>;
-  /** Repository-relative file the entity comes from (first seen). */
-  file: string;
+  /**
+   * Repository-relative file the entity comes from (first seen); none for a provider given
+   * outside the tree (inline in app-config, or a registry folder elsewhere).
+   */
+  file?: string;
 }
 
 const entityRefOf = (kind: string, name: string) =>
@@ -124,6 +127,8 @@ export function buildEntities(
   model: FluxModel,
   registry: ProviderRegistry,
   options: FluxCatalogOptions,
+  /** Tree-relative registry file per provider name, for providers that have one. */
+  providerFiles: ReadonlyMap<string, string> = new Map(),
 ): Entity[] {
   const drafts = new Map<string, Draft>();
   const blob = (file: string) =>
@@ -335,14 +340,16 @@ export function buildEntities(
         eu.join(', ') || 'none'
       }${p.storage ? `; CSI driver ${p.storage.csiDriver}` : ''}.`,
       system: INFRASTRUCTURE_SYSTEM,
-      file: `${options.providersDir}/${p.name}.yaml`,
+      file: providerFiles.get(p.name),
       annotations: { [ANNOTATIONS.provider]: p.name },
-      links: [
-        [
-          blob(`${options.providersDir}/${p.name}.yaml`),
-          `Provider registry entry ${p.name}`,
-        ],
-      ],
+      links: providerFiles.has(p.name)
+        ? [
+            [
+              blob(providerFiles.get(p.name)!),
+              `Provider registry entry ${p.name}`,
+            ],
+          ]
+        : [],
     }));
   }
 
@@ -355,7 +362,9 @@ export function buildEntities(
 
 function toEntity(d: Draft, options: FluxCatalogOptions): Entity {
   const clusters = [...d.clusters].sort();
-  const location = `url:${options.repoUrl}/blob/${options.branch}/${d.file}`;
+  const location = d.file
+    ? `url:${options.repoUrl}/blob/${options.branch}/${d.file}`
+    : `url:${options.repoUrl}/tree/${options.branch}`;
   const claims = Object.fromEntries(
     [...d.claims.entries()].map(([kind, items]) => [
       CLAIM_ANNOTATIONS[kind],

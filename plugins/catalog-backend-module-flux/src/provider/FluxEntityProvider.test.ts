@@ -2,7 +2,7 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { EntityProviderConnection } from '@backstage/plugin-catalog-node';
 import fs from 'node:fs';
 import path from 'node:path';
-import { copyFixtureRepo } from '../__fixtures__/copyFixtureRepo';
+import { copyFixtureRepo, repoLayout } from '../__fixtures__/copyFixtureRepo';
 import { fluxCatalogOptions } from '../config';
 import { FluxEntityProvider } from './FluxEntityProvider';
 
@@ -20,7 +20,10 @@ describe('FluxEntityProvider', () => {
   beforeEach(async () => {
     jest.resetAllMocks();
     root = copyFixtureRepo();
-    provider = new FluxEntityProvider(fluxCatalogOptions(root), logger);
+    provider = new FluxEntityProvider(
+      fluxCatalogOptions(repoLayout(root)),
+      logger,
+    );
     await provider.connect(connection);
   });
 
@@ -134,7 +137,7 @@ describe('FluxEntityProvider', () => {
 
   it('refuses to refresh before the catalog connects', async () => {
     const unconnected = new FluxEntityProvider(
-      fluxCatalogOptions(root),
+      fluxCatalogOptions(repoLayout(root)),
       logger,
     );
     await expect(unconnected.refresh()).rejects.toThrow(/before connect/);

@@ -11,10 +11,11 @@ import {
 import { createHash } from 'node:crypto';
 import { FluxCatalogOptions } from '../config';
 import {
-  LocalTreeSource,
-  YamlDocumentCache,
-} from '@cloudlab/plugin-multi-provider-node';
-import { CatalogSnapshot, readSnapshot } from './readSnapshot';
+  CatalogSnapshot,
+  readSnapshot,
+  SnapshotCaches,
+  snapshotCaches,
+} from './readSnapshot';
 
 /** What one refresh did, for logs and tests. */
 export interface RefreshResult {
@@ -34,7 +35,7 @@ const hashEntity = (e: Entity) =>
  */
 export class FluxEntityProvider implements EntityProvider {
   private connection?: EntityProviderConnection;
-  private readonly cache: YamlDocumentCache;
+  private readonly caches: SnapshotCaches;
   private lastFingerprint?: Map<string, string>;
   private emitted = new Map<string, string>();
   private snapshot?: CatalogSnapshot;
@@ -47,7 +48,7 @@ export class FluxEntityProvider implements EntityProvider {
       definition: SchedulerServiceTaskScheduleDefinition;
     },
   ) {
-    this.cache = new YamlDocumentCache(new LocalTreeSource(options.rootDir));
+    this.caches = snapshotCaches(options);
   }
 
   getProviderName(): string {
@@ -79,7 +80,7 @@ export class FluxEntityProvider implements EntityProvider {
     const previous = this.lastFingerprint;
     // Cheap when nothing changed: a file is read again only when its size or mtime changed,
     // parsed again only when its content hash changed, and the read yields between files.
-    const snapshot = await readSnapshot(this.cache, this.options);
+    const snapshot = await readSnapshot(this.caches, this.options);
     if (previous && sameFingerprint(previous, snapshot.fingerprint)) {
       return {
         mutation: 'none',

@@ -1,25 +1,24 @@
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import fs from 'node:fs';
 import path from 'node:path';
-import { copyFixtureRepo } from '../__fixtures__/copyFixtureRepo';
+import { copyFixtureRepo, repoLayout } from '../__fixtures__/copyFixtureRepo';
 import { checkCatalog } from '../check/checkCatalog';
 import { fluxCatalogOptions } from '../config';
-import {
-  LocalTreeSource,
-  YamlDocumentCache,
-} from '@cloudlab/plugin-multi-provider-node';
-import { readSnapshot } from './readSnapshot';
+import { providerEntriesFromDocuments } from '@cloudlab/plugin-multi-provider-node';
+import { parse } from 'yaml';
+import { readSnapshot, snapshotCaches } from './readSnapshot';
 
 const refs = (s: Awaited<ReturnType<typeof readSnapshot>>) =>
   s.entities.map(e => stringifyEntityRef(e));
 
 describe('readSnapshot over a fixture tree', () => {
   let root: string;
-  const read = () =>
-    readSnapshot(
-      new YamlDocumentCache(new LocalTreeSource(root)),
-      fluxCatalogOptions(root, { grafanaUrl: 'https://grafana.example' }),
-    );
+  const read = () => {
+    const options = fluxCatalogOptions(repoLayout(root), {
+      grafanaUrl: 'https://grafana.example',
+    });
+    return readSnapshot(snapshotCaches(options), options);
+  };
   beforeEach(() => {
     root = copyFixtureRepo();
   });
@@ -179,5 +178,28 @@ describe('readSnapshot over a fixture tree', () => {
     expect(s.errors).toHaveLength(1);
     expect(s.errors[0].file).toBe('providers/bad.yaml');
     expect(refs(s)).toContain('resource:default/acme');
+  });
+
+  it('reads an inline registry: providers become entities without a repository link', async () => {
+    const { providers: _dir, ...layout } = repoLayout(root);
+    const acme = parse(
+      fs.readFileSync(path.join(root, 'providers', 'acme.yaml'), 'utf8'),
+    );
+    fs.rmSync(path.join(root, 'providers'), { recursive: true });
+    const options = fluxCatalogOptions({
+      ...layout,
+      providers: {
+        type: 'entries',
+        entries: providerEntriesFromDocuments([acme], 'app-config entries'),
+      },
+    });
+    const s = await readSnapshot(snapshotCaches(options), options);
+    expect(s.errors).toEqual([]);
+    const provider = s.entities.find(e => e.metadata.name === 'acme')!;
+    expect(provider.kind).toBe('Resource');
+    expect(provider.metadata.links ?? []).toEqual([]);
+    expect(
+      provider.metadata.annotations!['backstage.io/managed-by-location'],
+    ).toBe(`url:${options.repoUrl}/tree/${options.branch}`);
   });
 });

@@ -3,10 +3,13 @@ import { ProviderRegistry } from '@cloudlab/plugin-multi-provider-common';
 import {
   FileError,
   FluxModel,
+  LocalTreeSource,
+  ProviderEntry,
   readFluxTree,
   readProviderEntries,
   YamlDocumentCache,
 } from '@cloudlab/plugin-multi-provider-node';
+import path from 'node:path';
 import { FluxCatalogOptions } from '../config';
 import {
   applyOverrides,
@@ -31,21 +34,77 @@ export interface CatalogSnapshot {
 }
 
 /**
- * Reads providers, the hand-written catalog and the Flux tree through the cache. A provider file
- * that does not validate is reported and skipped; the others still become entities.
+ * The document caches a provider keeps between refreshes: the GitOps tree's, and the registry
+ * directory's when the registry is a directory (inline entries were validated at start).
+ */
+export interface SnapshotCaches {
+  tree: YamlDocumentCache;
+  registry?: YamlDocumentCache;
+}
+
+/** Fresh caches over the configured tree and registry directory. */
+export function snapshotCaches(options: FluxCatalogOptions): SnapshotCaches {
+  return {
+    tree: new YamlDocumentCache(new LocalTreeSource(options.rootDir)),
+    registry:
+      options.providers.type === 'directory'
+        ? new YamlDocumentCache(
+            new LocalTreeSource(options.providers.directory),
+          )
+        : undefined,
+  };
+}
+
+/**
+ * A registry file's name as the tree names its files: tree-relative when the registry
+ * directory is inside the tree (so links point into the repository), else absolute.
+ */
+function registryFileName(options: FluxCatalogOptions, file: string): string {
+  if (options.providers.type !== 'directory') return file;
+  const abs = path.join(options.providers.directory, file);
+  const rel = path.relative(options.rootDir, abs);
+  return rel.startsWith('..') || path.isAbsolute(rel)
+    ? abs
+    : rel.split(path.sep).join('/');
+}
+
+async function readRegistry(
+  caches: SnapshotCaches,
+  options: FluxCatalogOptions,
+): Promise<ProviderEntry[]> {
+  if (options.providers.type === 'entries') return options.providers.entries;
+  caches.registry!.begin();
+  const entries = await readProviderEntries(caches.registry!, '.');
+  return entries.map(e => ({ ...e, file: registryFileName(options, e.file) }));
+}
+
+/**
+ * Reads providers, the hand-written catalog and the Flux tree through the caches. A provider
+ * file that does not validate is reported and skipped; the others still become entities.
  */
 export async function readSnapshot(
-  cache: YamlDocumentCache,
+  caches: SnapshotCaches,
   options: FluxCatalogOptions,
 ): Promise<CatalogSnapshot> {
+  const cache = caches.tree;
   cache.begin();
-  const entries = await readProviderEntries(cache, options.providersDir);
+  const entries = await readRegistry(caches, options);
   const registry: ProviderRegistry = {
     providers: entries.map(e => e.definition),
   };
-  const handWritten = await readHandWritten(cache, options.catalogDir);
-  const model = await readFluxTree(cache, options.gitopsDir);
-  const generated = buildEntities(model, registry, options);
+  const handWritten = options.catalogPath
+    ? await readHandWritten(cache, options.catalogPath)
+    : [];
+  const model = await readFluxTree(cache, options.fluxPath);
+  // Only a registry file inside the tree has a place in the repository to link to.
+  const providerFiles = new Map(
+    options.providers.type === 'directory'
+      ? entries
+          .filter(e => !path.isAbsolute(e.file))
+          .map(e => [e.definition.name, e.file] as const)
+      : [],
+  );
+  const generated = buildEntities(model, registry, options, providerFiles);
   const { entities, replacedBy } = applyOverrides(
     generated,
     handWritten.map(h => h.entity),
@@ -57,7 +116,18 @@ export async function readSnapshot(
     generated,
     entities,
     replacedBy,
-    fingerprint: cache.fingerprint(),
-    errors: cache.fileErrors(),
+    fingerprint: new Map([
+      ...cache.fingerprint(),
+      ...[...(caches.registry?.fingerprint() ?? [])].map(
+        ([file, hash]) => [registryFileName(options, file), hash] as const,
+      ),
+    ]),
+    errors: [
+      ...cache.fileErrors(),
+      ...(caches.registry?.fileErrors() ?? []).map(e => ({
+        ...e,
+        file: registryFileName(options, e.file),
+      })),
+    ],
   };
 }

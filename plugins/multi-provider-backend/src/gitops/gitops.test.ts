@@ -13,7 +13,6 @@ import {
   multiProviderFluxOperatePermission,
   platformGitOpsResponseSchema,
 } from '@cloudlab/plugin-multi-provider-common';
-import path from 'path';
 import request from 'supertest';
 import { multiProviderBackend } from '../multiProviderBackend';
 import {
@@ -30,8 +29,8 @@ import {
   FluxPatch,
   fluxOperatorServiceRef,
 } from '@cloudlab/plugin-multi-provider-node';
+import { repositoryCloudlabConfig } from '../__testUtils__/repositoryConfig';
 
-const registryDir = path.resolve(__dirname, '../../../../providers');
 
 function labCluster() {
   const lab = new InMemoryCluster('lab', { nodes: nodes as any, pods: pods as any });
@@ -93,7 +92,7 @@ async function start(options: {
   const { server } = await startTestBackend({
     features: [
       multiProviderBackend,
-      mockServices.rootConfig.factory({ data: { multiProvider: { registryDir } } }),
+      mockServices.rootConfig.factory({ data: { cloudlab: repositoryCloudlabConfig() } }),
       permissions,
       catalogServiceMock.factory({
         entities: [fx.piholeEntity, fx.vsoConfigEntity, fx.vaultEntity, fx.goneEntity],

@@ -10,16 +10,14 @@ import request from 'supertest';
 import { ClusterCache } from './ClusterCache';
 import { InMemoryCluster } from './InMemoryClusterSource';
 import { loadProviderRegistry } from '@cloudlab/plugin-multi-provider-node';
-import { DEFAULT_REGISTRY_DIR, findRepoRoot } from '../config';
 import { PlacementService } from '../placement/PlacementService';
 import { sendJsonAnswer } from './answerMemo';
+import { REPO_ROOT } from '../__testUtils__/repositoryConfig';
 import path from 'node:path';
 
 let registry: ProviderRegistry;
 beforeAll(async () => {
-  registry = await loadProviderRegistry(
-    path.join(findRepoRoot(process.cwd()), DEFAULT_REGISTRY_DIR),
-  );
+  registry = await loadProviderRegistry(path.join(REPO_ROOT, 'providers'));
 });
 
 const node = (name: string, ready = true): KubeNode => ({

@@ -1,13 +1,17 @@
-import { createServiceFactory } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
 import {
   LocalTreeSource,
+  readGitopsTreeConfig,
   treeSourceServiceRef,
 } from '@cloudlab/plugin-multi-provider-node';
-import { findRepoRoot } from '../config';
 
-/** The default tree source: the repository folder the backend runs in. */
+/** The default tree source: the local folder of `cloudlab.gitopsTree.local.path`. */
 export const treeSourceServiceFactory = createServiceFactory({
   service: treeSourceServiceRef,
-  deps: {},
-  factory: () => new LocalTreeSource(findRepoRoot(process.cwd())),
+  deps: { config: coreServices.rootConfig },
+  factory: ({ config }) =>
+    new LocalTreeSource(readGitopsTreeConfig(config).source.path),
 });

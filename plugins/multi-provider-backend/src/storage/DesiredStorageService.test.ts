@@ -101,7 +101,7 @@ describe('DesiredStorageService', () => {
     const root = tree();
     const service = new DesiredStorageService(
       {
-        gitopsDir: 'gitops',
+        fluxPath: 'gitops',
         defaultCluster: 'review',
         kustomize: defaultKustomizeCommand(repoRoot),
         refreshMs: 60_000,
@@ -145,7 +145,7 @@ describe('DesiredStorageService', () => {
     );
     const service = new DesiredStorageService(
       {
-        gitopsDir: 'gitops',
+        fluxPath: 'gitops',
         defaultCluster: 'review',
         kustomize: defaultKustomizeCommand(repoRoot),
         refreshMs: 0,

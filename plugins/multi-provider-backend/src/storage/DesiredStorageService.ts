@@ -28,10 +28,10 @@ const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 
 /** How the desired state is rendered. */
 export interface DesiredStorageOptions {
-  /** Repository-relative Flux repository directory (`gitops`). */
-  gitopsDir: string;
-  /** Cluster tree shown when the request names none. */
-  defaultCluster: string;
+  /** Tree-relative Flux repository directory (the folder holding `clusters/`). */
+  fluxPath: string;
+  /** Cluster tree shown when the request names none; unset: the tree's only cluster. */
+  defaultCluster?: string;
   /** Render command: argv, the kustomization directory is appended (`kubectl kustomize`). */
   kustomize: string[];
   /** How long a rendering is reused. */
@@ -112,25 +112,34 @@ export class DesiredStorageService {
 
   desiredStorage(cluster?: string): Promise<DesiredStorageResponse> {
     const name = cluster ?? this.options.defaultCluster;
-    const hit = this.cached.get(name);
+    // '' stands for "the tree's only cluster" (no default configured).
+    const key = name ?? '';
+    const hit = this.cached.get(key);
     if (hit && Date.now() - hit.at < this.options.refreshMs) return hit.answer;
     const answer = this.compute(name);
-    this.cached.set(name, { at: Date.now(), answer });
-    answer.catch(() => this.cached.delete(name));
+    this.cached.set(key, { at: Date.now(), answer });
+    answer.catch(() => this.cached.delete(key));
     return answer;
   }
 
-  private async compute(cluster: string): Promise<DesiredStorageResponse> {
-    const { gitopsDir } = this.options;
+  private async compute(cluster?: string): Promise<DesiredStorageResponse> {
+    const { fluxPath } = this.options;
     const cache = new YamlDocumentCache(this.source);
     cache.begin();
-    const model = await readFluxTree(cache, gitopsDir);
-    const tree = model.clusters.find(c => c.name === cluster);
+    const model = await readFluxTree(cache, fluxPath);
+    const have = model.clusters.map(c => c.name).join(', ');
+    if (cluster === undefined && model.clusters.length !== 1) {
+      throw new NotFoundError(
+        `No cluster named and cloudlab.gitopsTree.desiredCluster is not set; ${fluxPath}/clusters has ${model.clusters.length} cluster trees (have: ${have})`,
+      );
+    }
+    const tree =
+      cluster === undefined
+        ? model.clusters[0]
+        : model.clusters.find(c => c.name === cluster);
     if (!tree) {
       throw new NotFoundError(
-        `No cluster tree ${cluster} under ${gitopsDir}/clusters (have: ${model.clusters
-          .map(c => c.name)
-          .join(', ')})`,
+        `No cluster tree ${cluster} under ${fluxPath}/clusters (have: ${have})`,
       );
     }
     const registry = this.registry();
@@ -203,7 +212,7 @@ export class DesiredStorageService {
       storageFindings({ registry, storageClasses: allClasses, pvcs: [] }),
     );
     return {
-      cluster,
+      cluster: tree.name,
       clusters: model.clusters.map(c => c.name),
       renderedAt: new Date().toISOString(),
       kustomizations: rows,

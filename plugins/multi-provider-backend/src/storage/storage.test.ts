@@ -7,14 +7,13 @@ import {
   entityStorageResponseSchema,
   platformStorageResponseSchema,
 } from '@cloudlab/plugin-multi-provider-common';
-import path from 'path';
 import request from 'supertest';
 import { multiProviderBackend } from '../multiProviderBackend';
 import { InMemoryClusterSource } from '../shared/InMemoryClusterSource';
 import { lab, pod, pvc } from '../__fixtures__/storageLab';
 import { clusterSourceServiceRef } from '@cloudlab/plugin-multi-provider-node';
+import { repositoryCloudlabConfig } from '../__testUtils__/repositoryConfig';
 
-const repoRoot = path.resolve(__dirname, '../../../..');
 const entity = {
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
@@ -36,9 +35,7 @@ async function start(
       multiProviderBackend,
       mockServices.rootConfig.factory({
         data: {
-          multiProvider: {
-            registryDir: path.join(repoRoot, 'providers'),
-          },
+          cloudlab: repositoryCloudlabConfig(),
         },
       }),
       mockServices.permissions.factory({ result: permission }),

@@ -1,25 +1,25 @@
 import { Config } from '@backstage/config';
-import { defaultKustomizeCommand } from '@cloudlab/plugin-multi-provider-node';
+import { GitopsTreeConfig } from '@cloudlab/plugin-multi-provider-node';
 import { DesiredStorageOptions } from './DesiredStorageService';
 
-/** Reads `multiProvider.storage` (see config.d.ts) with its defaults. */
+/** Seconds a rendering of the desired state is reused when not configured. */
+export const DEFAULT_DESIRED_REFRESH_SECONDS = 60;
+
+/**
+ * The desired-storage view's options: the tree layout from the suite's shared
+ * `cloudlab.gitopsTree`, the reuse time from `multiProvider.storage` (see config.d.ts).
+ */
 export function readStorageConfig(
   config: Config,
-  repoRoot: string,
+  tree: GitopsTreeConfig,
 ): DesiredStorageOptions {
   const c = config.getOptionalConfig('multiProvider.storage');
-  const kustomize =
-    c?.getOptionalStringArray('kustomizeCommand') ??
-    defaultKustomizeCommand(repoRoot);
-  if (kustomize.length === 0) {
-    throw new Error(
-      'multiProvider.storage.kustomizeCommand must name a command',
-    );
-  }
   return {
-    gitopsDir: c?.getOptionalString('gitopsDir') ?? 'gitops',
-    defaultCluster: c?.getOptionalString('desiredCluster') ?? 'lab',
-    kustomize,
-    refreshMs: (c?.getOptionalNumber('desiredRefreshSeconds') ?? 60) * 1000,
+    fluxPath: tree.fluxPath,
+    defaultCluster: tree.desiredCluster,
+    kustomize: tree.kustomizeCommand,
+    refreshMs:
+      (c?.getOptionalNumber('desiredRefreshSeconds') ??
+        DEFAULT_DESIRED_REFRESH_SECONDS) * 1000,
   };
 }

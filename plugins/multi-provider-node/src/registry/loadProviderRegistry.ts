@@ -1,3 +1,4 @@
+import type { ProvidersConfig } from '../config/readCloudlabConfig';
 import {
   createProviderRegistry,
   ProviderDefinition,
@@ -117,5 +118,58 @@ export async function loadProviderRegistry(
   dir: string,
 ): Promise<ProviderRegistry> {
   const entries = await loadProviderEntries(dir);
+  return { providers: entries.map(e => e.definition) };
+}
+
+/**
+ * The providers of registry documents given inline (`cloudlab.providers.entries`), validated
+ * by the same schema as the registry files. Every document must be a Provider; errors name
+ * `<source>[index]` and the field. `file` of each entry is that name.
+ */
+export function providerEntriesFromDocuments(
+  docs: unknown[],
+  source: string,
+): ProviderEntry[] {
+  const entries: ProviderEntry[] = [];
+  docs.forEach((doc, index) => {
+    const where = `${source}[${index}]`;
+    const parsed = providerDocSchema.safeParse(doc);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new Error(
+        `${where} is invalid at ${issue.path.join('.') || 'the entry'}: ${
+          issue.message
+        }`,
+      );
+    }
+    const [definition] = createProviderRegistry([parsed.data]).providers;
+    const first = entries.find(e => e.definition.name === definition.name);
+    if (first) {
+      throw new Error(
+        `${where}: provider ${definition.name} is already defined in ${first.file}`,
+      );
+    }
+    entries.push({ file: where, definition, document: parsed.data });
+  });
+  if (entries.length === 0) {
+    throw new Error(`${source} defines no provider`);
+  }
+  return entries;
+}
+
+/** The providers configured in `cloudlab.providers`: the directory's files, or the inline entries. */
+export async function loadConfiguredProviderEntries(
+  providers: ProvidersConfig,
+): Promise<ProviderEntry[]> {
+  return providers.type === 'directory'
+    ? await loadProviderEntries(providers.directory)
+    : providers.entries;
+}
+
+/** {@link loadConfiguredProviderEntries}, as the registry every analysis takes. */
+export async function loadConfiguredProviderRegistry(
+  providers: ProvidersConfig,
+): Promise<ProviderRegistry> {
+  const entries = await loadConfiguredProviderEntries(providers);
   return { providers: entries.map(e => e.definition) };
 }

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createActions } from '../actions';
 import { GitopsConfig } from '../config';
-import { mockContext, REPO_ROOT } from './workspace';
+import { CRD_PATH, mockContext, REPO_ROOT } from './workspace';
 
 /** Inputs, configs and workspaces for the action tests (containment, inputs are data, examples). */
 
@@ -39,8 +39,9 @@ export function makeLocalRepository(): string {
 export const testConfig = (repository: string): GitopsConfig => ({
   publish: 'local',
   defaultBranch: 'main',
-  repositoryRoot: REPO_ROOT,
+  sourceTree: REPO_ROOT,
   localRepository: repository,
+  crdPath: CRD_PATH,
   validatorPath: path.join(tmp(), 'no-such-gitops-validate'),
   validatorTimeoutSeconds: 60,
 });

@@ -1,6 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { copyWorkspace, mockContext, REPO_ROOT, VALIDATOR } from './workspace';
+import {
+  copyWorkspace,
+  mockContext,
+  CRD_PATH,
+  REPO_ROOT,
+  VALIDATOR,
+} from './workspace';
 import { createActions } from '../actions';
 import { runValidator, stopValidatorServers } from '../lib/validator';
 
@@ -12,7 +18,9 @@ const RUNS = Number(process.env.CLOUDLAB_BENCH_RUNS ?? 10);
 const actions = createActions({
   publish: 'local',
   defaultBranch: 'main',
-  repositoryRoot: REPO_ROOT,
+  sourceTree: REPO_ROOT,
+  crdPath: CRD_PATH,
+  validatorPath: VALIDATOR,
   validatorTimeoutSeconds: 120,
 });
 const action = (id: string) => actions.find(a => a.id === id)!;
@@ -67,7 +75,7 @@ describe('benchmark', () => {
       const r = await runValidator({
         binary: VALIDATOR!,
         treeRoot: REPO_ROOT,
-        crdDir: path.join(REPO_ROOT, '.cache', 'crds'),
+        crdDir: CRD_PATH,
         timeoutMs: 120_000,
       });
       oneShot.push(r.durationMs);

@@ -6,7 +6,8 @@ import type { Server } from 'node:http';
 import request from 'supertest';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import { scaffolderModuleGitops } from '../module';
-import { REPO_ROOT, validatorPathOrStandIn } from './workspace';
+import path from 'node:path';
+import { CRD_PATH, REPO_ROOT, validatorPathOrStandIn } from './workspace';
 
 /** A config subtree, as `mockServices.rootConfig` takes it. */
 type ConfigData = NonNullable<
@@ -37,11 +38,13 @@ export async function startScaffolder(opts: {
           backend: { baseUrl: 'http://localhost:7007' },
           ...(opts.integrations && { integrations: opts.integrations }),
           cloudlab: {
+            gitopsTree: { local: { path: REPO_ROOT }, fluxPath: 'gitops' },
+            providers: { directory: path.join(REPO_ROOT, 'providers') },
             gitops: {
               publish: 'local',
               localRepository: opts.localRepository,
-              repositoryRoot: REPO_ROOT,
               validatorPath: validatorPathOrStandIn(),
+              crdPath: CRD_PATH,
               ...opts.gitops,
             },
           },

@@ -3,11 +3,15 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { findRepositoryRoot } from '../config';
-import { findValidator } from '../lib/validator';
+import { newestValidatorIn } from '../lib/validator';
 
 /** The repository this package lives in (holds gitops/, providers/, catalog/). */
-export const REPO_ROOT = findRepositoryRoot(process.cwd())!;
+// Tests run from source, where __dirname is this directory.
+// eslint-disable-next-line no-restricted-syntax
+export const REPO_ROOT = path.resolve(__dirname, '../../../..');
+
+/** This repository's CRD schemas (scripts/fetch-crds.sh), as app-config.yaml names them. */
+export const CRD_PATH = path.join(REPO_ROOT, '.cache', 'crds');
 
 /** A temporary workspace holding a real copy of gitops/, providers/ and catalog/. */
 export function copyWorkspace(): string {
@@ -59,7 +63,9 @@ export function mockContext(
 }
 
 /** The cached validator binary, if scripts/validate-gitops.sh has built it. */
-export const VALIDATOR = findValidator(REPO_ROOT);
+export const VALIDATOR = newestValidatorIn(
+  path.join(REPO_ROOT, '.cache', 'gitops-validate'),
+);
 
 const VALIDATOR_ABSENT =
   'gitops-validate binary absent from .cache/gitops-validate/ (build it: bash scripts/validate-gitops.sh)';

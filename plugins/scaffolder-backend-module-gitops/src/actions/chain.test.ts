@@ -8,7 +8,9 @@ import {
   copyWorkspace,
   hashTree,
   mockContext,
+  CRD_PATH,
   REPO_ROOT,
+  VALIDATOR,
   requireValidator,
   validatorPathOrStandIn,
 } from '../__testUtils__/workspace';
@@ -49,7 +51,9 @@ function config(extra: Partial<GitopsConfig> = {}): GitopsConfig {
   return {
     publish: 'local',
     defaultBranch: 'main',
-    repositoryRoot: REPO_ROOT,
+    sourceTree: REPO_ROOT,
+    crdPath: CRD_PATH,
+    validatorPath: VALIDATOR,
     validatorTimeoutSeconds: 120,
     ...extra,
   };
@@ -223,11 +227,19 @@ describe('template chain over a copy of gitops/', () => {
   });
 
   it('validate names the missing binary', async () => {
-    const validate = createActions(
-      config({ validatorPath: undefined, repositoryRoot: os.tmpdir() }),
-    ).find(a => a.id === 'cloudlab:gitops:validate')!;
+    const validate = createActions(config({ validatorPath: undefined })).find(
+      a => a.id === 'cloudlab:gitops:validate',
+    )!;
     await expect(validate.handler(mockContext(ws, {}).ctx)).rejects.toThrow(
-      /no validator binary/,
+      /^cloudlab\.gitops\.validatorPath is required by cloudlab:gitops:validate/,
+    );
+    const inEmptyFolder = createActions(
+      config({ validatorPath: os.tmpdir() }),
+    ).find(a => a.id === 'cloudlab:gitops:validate')!;
+    await expect(
+      inEmptyFolder.handler(mockContext(ws, {}).ctx),
+    ).rejects.toThrow(
+      `cloudlab.gitops.validatorPath: folder ${os.tmpdir()} holds no gitops-validate-<hash>-go<version> binary`,
     );
   });
 

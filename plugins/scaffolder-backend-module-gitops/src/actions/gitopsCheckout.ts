@@ -46,12 +46,12 @@ async function copyDryRunContents(
 }
 
 /**
- * The local repository is created on first use as a bare clone of this repository, so there
- * is a repository to commit to (and for the lab's Flux to read) before any change was made.
+ * The local repository is created on first use as a bare clone of the configured GitOps tree
+ * (`cloudlab.gitopsTree.local.path`, a Git working copy), so there is a repository to commit to (and for the lab's Flux to read) before any change was made.
  */
 async function ensureLocalRepository(
   repository: string,
-  repositoryRoot: string | undefined,
+  sourceTree: string | undefined,
   logger: { info(m: string): void },
 ) {
   if (
@@ -61,9 +61,9 @@ async function ensureLocalRepository(
     )
   )
     return;
-  if (!repositoryRoot) {
+  if (!sourceTree) {
     throw new InputError(
-      `cloudlab.gitops.localRepository ${repository} does not exist`,
+      `cloudlab.gitops.localRepository ${repository} does not exist, and without cloudlab.gitopsTree there is no tree to create it from`,
     );
   }
   await fs.mkdir(path.dirname(repository), { recursive: true });
@@ -72,10 +72,10 @@ async function ensureLocalRepository(
     '--quiet',
     '--bare',
     '--no-local',
-    repositoryRoot,
+    sourceTree,
     repository,
   ]);
-  logger.info(`created ${repository} as a bare clone of ${repositoryRoot}`);
+  logger.info(`created ${repository} as a bare clone of ${sourceTree}`);
 }
 
 /**
@@ -146,11 +146,7 @@ export function createGitopsCheckoutAction(config: GitopsConfig) {
           return;
         }
       } else {
-        await ensureLocalRepository(
-          repository,
-          config.repositoryRoot,
-          ctx.logger,
-        );
+        await ensureLocalRepository(repository, config.sourceTree, ctx.logger);
       }
       // git writes the tree into the workspace: nothing in it may lead outside.
       await assertTreeContained(ctx.workspacePath, COMMITTED_PATHS);

@@ -3,7 +3,7 @@ import { describeExamples } from '../__testUtils__/examples';
 import {
   copyWorkspace,
   describeWithValidator,
-  REPO_ROOT,
+  CRD_PATH,
   requireValidator,
   VALIDATOR,
 } from '../__testUtils__/workspace';
@@ -15,7 +15,7 @@ jest.setTimeout(120_000);
 const config: GitopsConfig = {
   publish: 'local',
   defaultBranch: 'main',
-  repositoryRoot: REPO_ROOT,
+  crdPath: CRD_PATH,
   validatorPath: VALIDATOR,
   validatorTimeoutSeconds: 120,
 };

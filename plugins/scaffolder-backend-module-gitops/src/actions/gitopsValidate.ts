@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { z as zod } from 'zod';
 import { GitopsConfig } from '../config';
-import { findValidator, validateTree } from '../lib/validator';
+import { resolveValidator, validateTree } from '../lib/validator';
 import { assertTreeContained, resolveWorkspacePath } from '../lib/safePath';
 import { examples } from './gitopsValidate.examples';
 import {
@@ -86,22 +86,18 @@ export function createGitopsValidateAction(config: GitopsConfig) {
     }),
     async handler(ctx) {
       const input = parseInput(zodObject(gitopsValidateInput), ctx.input);
-      const binary =
-        config.validatorPath ?? findValidator(config.repositoryRoot);
-      if (!binary) {
+      if (!config.crdPath) {
         throw new Error(
-          'cloudlab:gitops:validate: no validator binary. Build it with `bash scripts/validate-gitops.sh` ' +
-            'or set cloudlab.gitops.validatorPath to a gitops-validate binary.',
+          'cloudlab.gitops.crdPath is required by cloudlab:gitops:validate: set it to the folder of CRD schemas the validator checks custom resources against',
         );
       }
       // The validator (a subprocess) reads and, with regenerate, writes the tree: no symlink
       // in it may lead outside the workspace.
       await assertTreeContained(ctx.workspacePath, TREE_DIRS);
-      const crdDir = path.join(
-        config.repositoryRoot ?? ctx.workspacePath,
-        '.cache',
-        'crds',
-      );
+      // Resolved per run (a folder's newest build), and only once the tree is known to be
+      // contained: resolving reads outside the workspace.
+      const binary = resolveValidator(config.validatorPath);
+      const crdDir = config.crdPath;
       // A dry run validates what earlier dry-run steps would have written: a temporary copy
       // of the tree with their files applied (the workspace itself is never written).
       const overlay = ctx.isDryRun

@@ -22,7 +22,7 @@ jest.setTimeout(60_000);
 const actions = createActions({
   publish: 'local',
   defaultBranch: 'main',
-  repositoryRoot: REPO_ROOT,
+  sourceTree: REPO_ROOT,
   validatorTimeoutSeconds: 120,
 });
 const action = (id: string) => actions.find(a => a.id === id)!;

@@ -4,8 +4,10 @@ import {
   copyWorkspace,
   hashTree,
   mockContext,
+  CRD_PATH,
   REPO_ROOT,
   requireValidator,
+  VALIDATOR,
 } from '../__testUtils__/workspace';
 import { describeExamples } from '../__testUtils__/examples';
 import { createActions } from '.';
@@ -16,7 +18,9 @@ jest.setTimeout(60_000);
 const actions = createActions({
   publish: 'local',
   defaultBranch: 'main',
-  repositoryRoot: REPO_ROOT,
+  sourceTree: REPO_ROOT,
+  crdPath: CRD_PATH,
+  validatorPath: VALIDATOR,
   validatorTimeoutSeconds: 120,
 });
 const action = (id: string) => actions.find(a => a.id === id)!;

@@ -2,20 +2,14 @@ import { ChildProcess, execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-/**
- * The validator binary cached by scripts/validate-gitops.sh
- * (`.cache/gitops-validate/gitops-validate-<hash>-<go>`): the newest one, or undefined.
- */
-export function findValidator(
-  repositoryRoot: string | undefined,
-): string | undefined {
-  if (!repositoryRoot) return undefined;
-  const dir = path.join(repositoryRoot, '.cache', 'gitops-validate');
+/** The validator binaries scripts/validate-gitops.sh builds: `gitops-validate-<hash>-go<version>`. */
+const VALIDATOR_NAME = /^gitops-validate-[0-9a-f]+-go[0-9.]+$/;
+
+/** The newest validator binary in a folder (see VALIDATOR_NAME), or undefined. */
+export function newestValidatorIn(dir: string): string | undefined {
   let names: string[];
   try {
-    names = fs
-      .readdirSync(dir)
-      .filter(n => /^gitops-validate-[0-9a-f]+-go[0-9.]+$/.test(n));
+    names = fs.readdirSync(dir).filter(n => VALIDATOR_NAME.test(n));
   } catch {
     return undefined;
   }
@@ -26,6 +20,35 @@ export function findValidator(
     }))
     .sort((a, b) => b.t - a.t)[0];
   return newest?.p;
+}
+
+/**
+ * The binary `cloudlab.gitops.validatorPath` names: the file itself, or, for a folder, its newest
+ * `gitops-validate-<hash>-go<version>` (the name carries the source hash, so a configuration
+ * cannot spell it). Throws naming the key when it is unset or names nothing runnable.
+ */
+export function resolveValidator(validatorPath: string | undefined): string {
+  if (!validatorPath) {
+    throw new Error(
+      'cloudlab.gitops.validatorPath is required by cloudlab:gitops:validate: set it to a gitops-validate binary or to the folder scripts/validate-gitops.sh builds it into',
+    );
+  }
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(validatorPath);
+  } catch {
+    throw new Error(
+      `cloudlab.gitops.validatorPath: ${validatorPath} does not exist (build the validator: bash scripts/validate-gitops.sh)`,
+    );
+  }
+  if (!stat.isDirectory()) return validatorPath;
+  const newest = newestValidatorIn(validatorPath);
+  if (!newest) {
+    throw new Error(
+      `cloudlab.gitops.validatorPath: folder ${validatorPath} holds no gitops-validate-<hash>-go<version> binary (build it: bash scripts/validate-gitops.sh)`,
+    );
+  }
+  return newest;
 }
 
 /** Result of a validator run. */

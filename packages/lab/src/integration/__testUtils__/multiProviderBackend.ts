@@ -4,6 +4,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import multiProviderPlugin from '@cloudlab/plugin-multi-provider-backend';
 import { LabPaths } from '../../paths';
+import { labCloudlabConfig } from '../labFixture';
 
 /**
  * The real multi-provider backend plugin (permissions ALLOW, an empty catalog) configured with
@@ -23,10 +24,8 @@ export async function startMultiProviderBackend(
           kubernetes: {
             clusterLocatorMethods: [{ type: 'config', clusters }],
           },
-          multiProvider: {
-            registryDir: `${paths.root}/providers`,
-            ...multiProvider,
-          },
+          cloudlab: labCloudlabConfig(paths),
+          multiProvider: { ...multiProvider },
         },
       }),
       mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),

@@ -1,0 +1,230 @@
+import { ConfigReader } from '@backstage/config';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  readGitopsTreeConfig,
+  readProvidersConfig,
+  REPLACED_CONFIG_KEYS,
+} from './readCloudlabConfig';
+
+// Tests run from source, where __dirname is this directory.
+// eslint-disable-next-line no-restricted-syntax
+const repoRoot = path.resolve(__dirname, '../../../..');
+
+const hetzner = {
+  apiVersion: 'cloudlab.dev/v1alpha1',
+  kind: 'Provider',
+  metadata: { name: 'hetzner' },
+  spec: {
+    displayName: 'Hetzner',
+    detection: { labels: [{ key: 'cfke.io/provider', value: 'hetzner' }] },
+    regions: [{ name: 'fsn1', eu: true, zones: ['fsn1-dc14'] }],
+  },
+};
+
+let cwd: string;
+beforeEach(() => {
+  cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudlab-config-'));
+  fs.mkdirSync(path.join(cwd, 'repo/gitops/clusters'), { recursive: true });
+  fs.mkdirSync(path.join(cwd, 'repo/catalog'));
+  fs.mkdirSync(path.join(cwd, 'providers'));
+});
+afterEach(() => fs.rmSync(cwd, { recursive: true, force: true }));
+
+const cfg = (data: object) => new ConfigReader(data);
+const tree = (gitopsTree: object) =>
+  readGitopsTreeConfig(cfg({ cloudlab: { gitopsTree } }), cwd);
+const providers = (p: unknown) =>
+  readProvidersConfig(cfg({ cloudlab: { providers: p } }), cwd);
+
+describe('readGitopsTreeConfig', () => {
+  it('resolves the tree against the working directory and applies the defaults', () => {
+    expect(tree({ local: { path: 'repo' } })).toEqual({
+      source: { type: 'local', path: path.join(cwd, 'repo') },
+      fluxPath: '.',
+      catalogPath: undefined,
+      desiredCluster: undefined,
+      kustomizeCommand: ['kubectl', 'kustomize'],
+    });
+  });
+
+  it('reads every key', () => {
+    expect(
+      tree({
+        local: { path: 'repo' },
+        fluxPath: 'gitops',
+        catalogPath: 'catalog/',
+        desiredCluster: 'prod',
+        kustomizeCommand: ['/opt/kustomize', 'build'],
+      }),
+    ).toEqual({
+      source: { type: 'local', path: path.join(cwd, 'repo') },
+      fluxPath: 'gitops',
+      catalogPath: 'catalog/',
+      desiredCluster: 'prod',
+      kustomizeCommand: ['/opt/kustomize', 'build'],
+    });
+  });
+
+  it('requires the tree source, naming the key', () => {
+    expect(() => readGitopsTreeConfig(cfg({}), cwd)).toThrow(
+      /^cloudlab\.gitopsTree\.local\.path: is required/,
+    );
+    expect(() => tree({ fluxPath: 'gitops' })).toThrow(
+      /^cloudlab\.gitopsTree\.local\.path: is required/,
+    );
+    expect(() => tree({ local: {} })).toThrow(
+      'cloudlab.gitopsTree.local.path: is required',
+    );
+  });
+
+  it('refuses a tree folder that does not exist', () => {
+    expect(() => tree({ local: { path: 'nowhere' } })).toThrow(
+      `cloudlab.gitopsTree.local.path: folder ${path.join(
+        cwd,
+        'nowhere',
+      )} does not exist`,
+    );
+  });
+
+  it('refuses paths inside the tree that do not exist or leave it', () => {
+    expect(() => tree({ local: { path: 'repo' }, fluxPath: 'flux' })).toThrow(
+      /^cloudlab\.gitopsTree\.fluxPath: folder .*flux does not exist/,
+    );
+    expect(() =>
+      tree({ local: { path: 'repo' }, catalogPath: 'entities' }),
+    ).toThrow(/^cloudlab\.gitopsTree\.catalogPath: folder .* does not exist/);
+    expect(() =>
+      tree({ local: { path: 'repo' }, catalogPath: '../providers' }),
+    ).toThrow(
+      'cloudlab.gitopsTree.catalogPath: must be a path inside the tree (relative, without ..)',
+    );
+    expect(() =>
+      tree({ local: { path: 'repo' }, fluxPath: '/gitops' }),
+    ).toThrow('cloudlab.gitopsTree.fluxPath: must be a path inside the tree');
+  });
+
+  it('names the key of a value of the wrong type', () => {
+    expect(() => tree({ local: { path: 'repo' }, fluxPath: 3 })).toThrow(
+      'cloudlab.gitopsTree.fluxPath: must be a string',
+    );
+    expect(() =>
+      tree({ local: { path: 'repo' }, kustomizeCommand: 'kustomize build' }),
+    ).toThrow(
+      'cloudlab.gitopsTree.kustomizeCommand: must be a list of strings',
+    );
+    expect(() =>
+      tree({ local: { path: 'repo' }, kustomizeCommand: [] }),
+    ).toThrow('cloudlab.gitopsTree.kustomizeCommand: must name a command');
+    expect(() => tree({ local: { path: 'repo' }, gitopsDir: 'x' })).toThrow(
+      'cloudlab.gitopsTree: unknown key gitopsDir',
+    );
+  });
+});
+
+describe('readProvidersConfig', () => {
+  it('reads a directory', () => {
+    expect(providers({ directory: 'providers' })).toEqual({
+      type: 'directory',
+      directory: path.join(cwd, 'providers'),
+    });
+  });
+
+  it('refuses a directory that does not exist', () => {
+    expect(() => providers({ directory: 'registry' })).toThrow(
+      `cloudlab.providers.directory: folder ${path.join(
+        cwd,
+        'registry',
+      )} does not exist`,
+    );
+  });
+
+  it('loads inline entries through the registry loader', () => {
+    const read = providers({ entries: [hetzner] });
+    expect(read.type).toBe('entries');
+    expect(
+      read.type === 'entries' &&
+        read.entries.map(e => [e.file, e.definition.name]),
+    ).toEqual([['app-config cloudlab.providers.entries[0]', 'hetzner']]);
+  });
+
+  it('names the entry and the field of an invalid inline entry', () => {
+    const broken = { ...hetzner, metadata: { name: 'b' }, spec: {} };
+    expect(() => providers({ entries: [hetzner, broken] })).toThrow(
+      /^app-config cloudlab\.providers\.entries\[1\] is invalid at spec\.detection/,
+    );
+    expect(() =>
+      providers({ entries: [hetzner, { ...hetzner, kind: 'Region' }] }),
+    ).toThrow(
+      /^app-config cloudlab\.providers\.entries\[1\] is invalid at kind/,
+    );
+  });
+
+  it('refuses a provider defined twice inline, naming both entries', () => {
+    expect(() => providers({ entries: [hetzner, hetzner] })).toThrow(
+      'app-config cloudlab.providers.entries[1]: provider hetzner is already defined in app-config cloudlab.providers.entries[0]',
+    );
+  });
+
+  it('refuses an empty list', () => {
+    expect(() => providers({ entries: [] })).toThrow(
+      'app-config cloudlab.providers.entries defines no provider',
+    );
+  });
+
+  it('wants exactly one of directory and entries', () => {
+    expect(() => readProvidersConfig(cfg({}), cwd)).toThrow(
+      'cloudlab.providers: set either directory or entries',
+    );
+    expect(() =>
+      providers({ directory: 'providers', entries: [hetzner] }),
+    ).toThrow('cloudlab.providers: set either directory or entries');
+  });
+
+  it('names the key of a value of the wrong type', () => {
+    expect(() => providers({ entries: { hetzner } })).toThrow(
+      'cloudlab.providers.entries: must be a list',
+    );
+    expect(() => providers({ directory: ['providers'] })).toThrow(
+      'cloudlab.providers.directory: must be a string',
+    );
+  });
+});
+
+describe('replaced keys', () => {
+  const valid = {
+    gitopsTree: { local: { path: 'repo' } },
+    providers: { directory: 'providers' },
+  };
+
+  it.each(REPLACED_CONFIG_KEYS)(
+    '%s stops both readers, naming %s',
+    (old, now) => {
+      const data: Record<string, any> = { cloudlab: { ...valid } };
+      const parts = old.split('.');
+      let at = data;
+      for (const part of parts.slice(0, -1)) at = at[part] ??= {};
+      at[parts[parts.length - 1]] = 'x';
+      const message = `${old}: was replaced by ${now}; move it there`;
+      expect(() => readGitopsTreeConfig(cfg(data), cwd)).toThrow(message);
+      expect(() => readProvidersConfig(cfg(data), cwd)).toThrow(message);
+    },
+  );
+
+  it('reads this repository’s own app-config', () => {
+    const cwdOfBackend = path.join(repoRoot, 'packages/backend');
+    const yaml = require('yaml');
+    const appConfig = yaml.parse(
+      fs.readFileSync(path.join(repoRoot, 'app-config.yaml'), 'utf8'),
+    );
+    const config = cfg(appConfig);
+    expect(readGitopsTreeConfig(config, cwdOfBackend).source.path).toBe(
+      repoRoot,
+    );
+    expect(readProvidersConfig(config, cwdOfBackend)).toEqual({
+      type: 'directory',
+      directory: path.join(repoRoot, 'providers'),
+    });
+  });
+});
