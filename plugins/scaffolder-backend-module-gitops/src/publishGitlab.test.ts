@@ -1,8 +1,5 @@
 import gitlabModule from '@backstage/plugin-scaffolder-backend-module-gitlab';
-import fs from 'node:fs';
 import type { Server } from 'node:http';
-import path from 'node:path';
-import { parse } from 'yaml';
 import {
   ForgeRepository,
   ForgeServer,
@@ -14,9 +11,19 @@ import {
   gitlabToken,
   startFakeGitlab,
 } from './__testUtils__/fakeGitlab';
+import {
+  BASE_BRANCH,
+  ChangedFile,
+  examples,
+  expectHelloWorkloadChange,
+  expectOnlyChangedFiles,
+  FORGE_DEFAULT_BRANCH,
+  refusedPublishInputs,
+  template,
+  TOKEN,
+  USER_TOKEN,
+} from './__testUtils__/publishTemplates';
 import { runTask, startScaffolder } from './__testUtils__/scaffolderBackend';
-import { REPO_ROOT } from './__testUtils__/workspace';
-import { loadTemplateExamples } from './templateExamples';
 
 /**
  * `cloudlab.gitops.publish: gitlab`, end to end: every template runs as a real task in the real
@@ -29,39 +36,11 @@ import { loadTemplateExamples } from './templateExamples';
 
 jest.setTimeout(300_000);
 
-const TEMPLATES = path.join(REPO_ROOT, 'templates');
-const examples = loadTemplateExamples(TEMPLATES);
-const TOKEN = 'integration-token-for-tests';
-/** What the stand-in reports as the project's default branch; the config names another. */
-const FORGE_DEFAULT_BRANCH = 'develop';
-const BASE_BRANCH = 'main';
-
-const template = (name: string) => {
-  const t = parse(
-    fs.readFileSync(path.join(TEMPLATES, name, 'template.yaml'), 'utf8'),
-  );
-  return { ...t, metadata: { ...t.metadata, namespace: 'default' } };
-};
-
-/**
- * A template that only checks out and opens the merge request, with the merge request step's
- * input changed by `edit`: for the input validation cases.
- */
-const brokenMergeRequest = (
-  name: string,
-  edit: (input: Record<string, unknown>) => void,
-) => {
-  const t = template('provider-workload');
-  const steps = t.spec.steps.filter((s: { id: string }) =>
-    ['checkout', 'mr'].includes(s.id),
-  );
-  edit(steps[1].input);
-  return {
-    ...t,
-    metadata: { ...t.metadata, name },
-    spec: { ...t.spec, steps },
-  };
-};
+const refused = refusedPublishInputs({
+  stepId: 'mr',
+  action: 'publish:gitlab:merge-request',
+  unconfiguredHost: 'gitlab.example.com',
+});
 
 let repository: ForgeRepository;
 let gitlab: ForgeServer;
@@ -75,14 +54,7 @@ beforeAll(async () => {
   });
   server = await startScaffolder({
     features: [gitlabModule],
-    entities: [
-      ...Object.keys(examples).map(template),
-      brokenMergeRequest('mr-without-repourl', i => delete i.repoUrl),
-      brokenMergeRequest('mr-without-branch', i => delete i.branchName),
-      brokenMergeRequest('mr-unconfigured-host', i => {
-        i.repoUrl = 'gitlab.example.com?owner=cloudlab&repo=gitops';
-      }),
-    ],
+    entities: [...Object.keys(examples).map(template), ...refused.entities],
     integrations: {
       gitlab: [
         {
@@ -113,7 +85,7 @@ function commitOf(reqs: RecordedRequest[]) {
   const commits = reqs.filter(r => r.path.endsWith('/repository/commits'));
   expect(commits).toHaveLength(1);
   const body = commits[0].body;
-  const files = new Map<string, { action: string; content: Buffer }>();
+  const files = new Map<string, ChangedFile>();
   for (const a of body.actions) {
     expect(a.encoding).toBe('base64');
     files.set(a.file_path, {
@@ -163,35 +135,8 @@ describe('publish: gitlab through the real publish:gitlab:merge-request action',
     const { body, files } = commitOf([commit]);
     expect(body.branch).toBe(branchName);
     expect(body.commit_message).toBe('Add hello');
-    expect([...files].map(([p, f]) => `${f.action} ${p}`).sort()).toEqual([
-      'create catalog/components/hello.yaml',
-      'create gitops/apps/hello/base/deployment.yaml',
-      'create gitops/apps/hello/base/kustomization.yaml',
-      'create gitops/apps/hello/base/namespace.yaml',
-      'create gitops/apps/hello/base/service.yaml',
-      'create gitops/apps/hello/base/serviceaccount.yaml',
-      'create gitops/apps/hello/hetzner/kustomization.yaml',
-      'create gitops/apps/hello/scaleway/kustomization.yaml',
-      'update catalog/all.yaml',
-      'update gitops/clusters/cloudlab/apps.yaml',
-      'update gitops/clusters/lab/apps.yaml',
-    ]);
-    const deployment = parse(
-      files
-        .get('gitops/apps/hello/base/deployment.yaml')!
-        .content.toString('utf8'),
-    );
-    expect(deployment.spec.template.spec.containers[0].image).toBe(
-      'cloudlab/hello:1.0.0',
-    );
-    expect(files.get('catalog/all.yaml')!.content.toString('utf8')).toContain(
-      './components/hello.yaml',
-    );
-    for (const [p, f] of files) {
-      expect(f.content.equals(repository.files.get(p) ?? Buffer.alloc(0))).toBe(
-        false,
-      );
-    }
+    expectHelloWorkloadChange(files);
+    expectOnlyChangedFiles(files, repository);
 
     // The merge request, from that branch into the base branch, titled by the form.
     expect(mr.path).toBe(`${project}/merge_requests`);
@@ -227,13 +172,7 @@ describe('publish: gitlab through the real publish:gitlab:merge-request action',
         'commits',
         'merge_requests',
       ]);
-      const { files } = commitOf(reqs);
-      expect(files.size).toBeGreaterThan(0);
-      for (const [p, f] of files) {
-        const before = repository.files.get(p);
-        expect(`${f.action} ${p}`).toBe(`${before ? 'update' : 'create'} ${p}`);
-        expect(before && f.content.equals(before)).toBeFalsy();
-      }
+      expectOnlyChangedFiles(commitOf(reqs).files, repository);
       expect(reqs[2].body).toMatchObject({
         target_branch: BASE_BRANCH,
         title: 'Cloudlab template change',
@@ -251,32 +190,19 @@ describe('publish: gitlab through the real publish:gitlab:merge-request action',
       server,
       'template:default/vault-secret',
       { ...examples['vault-secret'], gitToken: '***' },
-      { secrets: { gitToken: 'user-token-for-tests' } },
+      { secrets: { gitToken: USER_TOKEN } },
     );
     expect(result.status).toBe('completed');
     const reqs = writes(from);
     expect(reqs).toHaveLength(3);
     for (const r of reqs) {
-      expect(r.headers.authorization).toBe('Bearer user-token-for-tests');
+      expect(r.headers.authorization).toBe(`Bearer ${USER_TOKEN}`);
       expect(r.headers['private-token']).toBeUndefined();
     }
-    expect(result.messages.join('\n')).not.toContain('user-token-for-tests');
+    expect(result.messages.join('\n')).not.toContain(USER_TOKEN);
   });
 
-  it.each([
-    [
-      'mr-without-repourl',
-      /Invalid input passed to action publish:gitlab:merge-request, instance requires property "repoUrl"/,
-    ],
-    [
-      'mr-without-branch',
-      /Invalid input passed to action publish:gitlab:merge-request, instance requires property "branchName"/,
-    ],
-    [
-      'mr-unconfigured-host',
-      /No matching integration configuration for host gitlab\.example\.com/,
-    ],
-  ])(
+  it.each(refused.cases)(
     '%s: the action refuses the input and GitLab is not called',
     async (name, error) => {
       const from = gitlab.requests.length;
