@@ -5,7 +5,11 @@ import { z } from 'zod';
 
 /** Page size of paginated list calls. */
 export const DEFAULT_PAGE_SIZE = 500;
-/** Registry directory relative to the repository root. */
+/**
+ * Registry directory relative to the repository root.
+ *
+ * @alpha
+ */
 export const DEFAULT_REGISTRY_DIR = 'providers';
 
 const ms = (what: string, min: number, max: number) =>
@@ -61,7 +65,11 @@ function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown): T {
   throw new Error(`invalid configuration: ${issue.message}${where}`);
 }
 
-/** One cluster, in the shape the Backstage kubernetes plugin configures it. */
+/**
+ * One cluster, in the shape the Backstage kubernetes plugin configures it.
+ *
+ * @alpha
+ */
 export interface ClusterConfig {
   name: string;
   url: string;
@@ -80,7 +88,11 @@ export interface MultiProviderConfig {
   cache: CacheTiming;
 }
 
-/** Walks up from `start` to the directory whose `package.json` declares workspaces. */
+/**
+ * Walks up from `start` to the directory whose `package.json` declares workspaces.
+ *
+ * @alpha
+ */
 export function findRepoRoot(start: string): string {
   let dir = start;
   for (;;) {
