@@ -6,7 +6,11 @@ import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node'
 import { readFluxCatalogConfig } from './config';
 import { FluxEntityProvider } from './provider/FluxEntityProvider';
 
-/** Emits catalog entities for every Flux-reconciled service in `gitops/` (see docs/catalog). */
+/**
+ * Emits catalog entities for every Flux-reconciled service in `gitops/` (see docs/catalog).
+ *
+ * @public
+ */
 export const catalogModuleFlux = createBackendModule({
   pluginId: 'catalog',
   moduleId: 'flux',

@@ -62,7 +62,11 @@ function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown): T {
   throw new Error(`invalid configuration: ${issue.message}${where}`);
 }
 
-/** One cluster, in the shape the Backstage kubernetes plugin configures it. */
+/**
+ * One cluster, in the shape the Backstage kubernetes plugin configures it.
+ *
+ * @alpha
+ */
 export interface ClusterConfig {
   name: string;
   url: string;

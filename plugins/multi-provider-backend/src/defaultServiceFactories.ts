@@ -6,6 +6,8 @@ import { treeSourceServiceFactory } from './shared/treeSourceServiceFactory';
  * The backend's implementations of the extension points of `@cloudlab/plugin-multi-provider-node`
  * (cluster source, Flux operator, tree source). The package's default export installs them beside
  * the plugin; a factory an app adds for the same ref wins over these.
+ *
+ * @public
  */
 export const defaultServiceFactories = [
   clusterSourceServiceFactory,

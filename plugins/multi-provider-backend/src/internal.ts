@@ -1,22 +1,44 @@
 /**
- * Internals for the bench package (`@internal/cloudlab-bench`), which drives the caches,
- * services and routers directly to measure them. Not part of the plugin's API: anything here may
- * change without notice.
+ * Internals for this repository's lab proofs (`@cloudlab/lab`) and benchmark
+ * (`@internal/cloudlab-bench`), which drive the caches, services and routers directly, against
+ * the running lab exactly as the plugin does. Not part of the plugin's API: everything here is
+ * `@alpha` and may change without notice.
  *
  * @packageDocumentation
- * @internal
  */
 export { multiProviderBackend } from './multiProviderBackend';
 export type { ClusterConfig } from './config';
 export { ClusterCache } from './shared/ClusterCache';
-export { InMemoryCluster } from './shared/InMemoryClusterSource';
+export { ResourceInformer } from './shared/ResourceInformer';
+export type {
+  InformerOptions,
+  ItemListener,
+  Meta,
+} from './shared/ResourceInformer';
+export { PodIndex } from './shared/PodIndex';
+export { AnswerMemo } from './shared/answerMemo';
+export type { JsonAnswer, MemoAnswer } from './shared/answerMemo';
+export {
+  InMemoryCluster,
+  InMemoryResource,
+} from './shared/InMemoryClusterSource';
+export type { Keyed } from './shared/InMemoryClusterSource';
+export type {
+  InMemoryStorage,
+  InMemoryStorageInit,
+} from './shared/inMemoryStorage';
 export { connectCluster, kubeConfigFor } from './shared/KubeClusterSource';
 export { kubeList } from './shared/kubeWatch';
+export type { KubeListPage } from './shared/kubeWatch';
 export {
   entityPodQuery,
   KUBERNETES_NAMESPACE_ANNOTATION,
 } from './shared/entityPods';
+export type { EntityPodQuery } from './shared/entityPods';
 export { PlacementService } from './placement/PlacementService';
 export { placementRoutes } from './placement/placementRouter';
+export type { PlacementRoutesOptions } from './placement/placementRouter';
 export { StorageCache } from './storage/StorageCache';
+export type { StorageCacheStatus } from './storage/StorageCache';
+export { ObjectStamps } from './storage/ObjectStamps';
 export { StorageService } from './storage/StorageService';

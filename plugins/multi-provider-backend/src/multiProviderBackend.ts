@@ -7,6 +7,8 @@ import { multiProviderPlugin } from './plugin';
  * feature loader give way to ones the app installs itself, so `backend.add(myFactory)` for
  * `clusterSourceServiceRef`, `fluxOperatorServiceRef` or `treeSourceServiceRef` replaces the
  * default.
+ *
+ * @public
  */
 export const multiProviderBackend = createBackendFeatureLoader({
   loader: () => [multiProviderPlugin, ...defaultServiceFactories],

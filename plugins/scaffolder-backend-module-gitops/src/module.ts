@@ -9,7 +9,11 @@ import { createActions } from './actions';
 import { stopValidatorServers } from './lib/validator';
 import { createProvidersRouter } from './providersRoute';
 
-/** Registers the Cloudlab GitOps actions (`cloudlab:*`) with the scaffolder. */
+/**
+ * Registers the Cloudlab GitOps actions (`cloudlab:*`) with the scaffolder.
+ *
+ * @public
+ */
 export const scaffolderModuleGitops = createBackendModule({
   pluginId: 'scaffolder',
   moduleId: 'gitops',

@@ -6,6 +6,8 @@ import { parse } from 'yaml';
  * The example form values of every template under `templatesDir`
  * (`<template>/example-values.yaml`), by template directory name. The module's dry-run tests
  * and the lab's end-to-end test send them through the scaffolder API.
+ *
+ * @public
  */
 export function loadTemplateExamples(
   templatesDir: string,

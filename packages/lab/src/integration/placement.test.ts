@@ -1,5 +1,5 @@
 import * as k8s from '@kubernetes/client-node';
-import { ClusterCache } from '@cloudlab/plugin-multi-provider-backend';
+import { ClusterCache } from '@cloudlab/plugin-multi-provider-backend/internal';
 import {
   NodeSelectorTerm,
   ServiceVerdict,

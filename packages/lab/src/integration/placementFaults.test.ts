@@ -1,5 +1,5 @@
 import { AddressInfo, createServer } from 'node:net';
-import { ClusterCache } from '@cloudlab/plugin-multi-provider-backend';
+import { ClusterCache } from '@cloudlab/plugin-multi-provider-backend/internal';
 import { startComponent, stopComponent } from '../commands/component';
 import { PORTS } from '../controlPlane/components';
 import {

@@ -3,10 +3,10 @@ import * as k8s from '@kubernetes/client-node';
 import {
   ClusterCache,
   connectCluster,
-  loadProviderRegistry,
   StorageCache,
   StorageService,
-} from '@cloudlab/plugin-multi-provider-backend';
+} from '@cloudlab/plugin-multi-provider-backend/internal';
+import { loadProviderRegistry } from '@cloudlab/plugin-multi-provider-node';
 import { statusCode } from '../kube/client';
 import { findProvider, PROVIDER_LABEL } from '../registry/labProviders';
 import {

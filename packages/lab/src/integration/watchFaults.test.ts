@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { ClusterCache } from '@cloudlab/plugin-multi-provider-backend';
+import { ClusterCache } from '@cloudlab/plugin-multi-provider-backend/internal';
 import { startComponent, stopComponent } from '../commands/component';
 import { PORTS } from '../controlPlane/components';
 import {

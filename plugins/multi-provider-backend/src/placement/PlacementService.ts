@@ -34,7 +34,11 @@ function clusterAnswerVersion(
   return `${head}|n${cache.nodeVersion}|g${cache.podIndex.version(query)}`;
 }
 
-/** Answers the placement routes from the caches; no cluster calls per request. */
+/**
+ * Answers the placement routes from the caches; no cluster calls per request.
+ *
+ * @alpha
+ */
 export class PlacementService {
   /** Entity answers, rebuilt only when a cluster header, a node or one of the entity's pods changed. */
   readonly entityAnswers = new AnswerMemo<EntityPlacementResponse>();

@@ -7,14 +7,22 @@ import { PlacementService } from './PlacementService';
 import { sendJsonAnswer } from '../shared/answerMemo';
 import { routerFromTable } from '../shared/tableRouter';
 
-/** Dependencies of the placement routes. */
+/**
+ * Dependencies of the placement routes.
+ *
+ * @alpha
+ */
 export interface PlacementRoutesOptions {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   placement: PlacementService;
 }
 
-/** The placement, platform, failure-domain and cluster status routes; each one authorized. */
+/**
+ * The placement, platform, failure-domain and cluster status routes; each one authorized.
+ *
+ * @alpha
+ */
 export function placementRoutes(
   options: PlacementRoutesOptions,
 ): express.Router {

@@ -30,6 +30,8 @@ export const DEFAULT_INFORMER_OPTIONS: InformerOptions = {
  * The watch-based cache of one cluster: nodes and pods as slim objects, never secrets.
  * State: `syncing` until the first full list, `synced` while every watch runs, `stale` (with
  * `staleSince`) when a watch broke after a sync, `error` when it never synced.
+ *
+ * @alpha
  */
 export class ClusterCache {
   readonly nodes: ResourceInformer<KubeNode, SlimNode>;

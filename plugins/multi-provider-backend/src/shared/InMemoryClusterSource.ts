@@ -12,7 +12,8 @@ import {
   WatchEvent,
 } from '@cloudlab/plugin-multi-provider-node';
 
-type Keyed = {
+/** @alpha */
+export type Keyed = {
   metadata?: { name?: string; namespace?: string; resourceVersion?: string };
 };
 const keyOf = (o: Keyed) =>
@@ -21,6 +22,8 @@ const keyOf = (o: Keyed) =>
 /**
  * An in-memory resource with list pagination and watch, for tests, benchmarks and offline
  * development. It can fail (`down`), expire versions (410) and cut watches.
+ *
+ * @alpha
  */
 export class InMemoryResource<T extends Keyed> implements ResourceClient<T> {
   private readonly objects = new Map<string, T>();
@@ -132,7 +135,11 @@ export class InMemoryResource<T extends Keyed> implements ResourceClient<T> {
   }
 }
 
-/** An in-memory cluster. */
+/**
+ * An in-memory cluster.
+ *
+ * @alpha
+ */
 export class InMemoryCluster implements ClusterConnection {
   readonly nodes: InMemoryResource<KubeNode>;
   readonly pods: InMemoryResource<KubePod>;

@@ -13,7 +13,11 @@ import {
 /** Watches time out server-side now and then; the cache re-watches from the last version. */
 const WATCH_TIMEOUT_SECONDS = 300;
 
-/** A KubeConfig holding exactly one configured cluster and its token (nothing else). */
+/**
+ * A KubeConfig holding exactly one configured cluster and its token (nothing else).
+ *
+ * @alpha
+ */
 export function kubeConfigFor(cluster: ClusterConfig): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromOptions({
@@ -73,6 +77,8 @@ export function resourceClient<T>(
 /**
  * Connects to one cluster with `@kubernetes/client-node`: nodes, pods, storage objects and the
  * custom resources asked for (list/watch only), never secrets.
+ *
+ * @alpha
  */
 export function connectCluster(
   name: string,

@@ -34,6 +34,8 @@ const labelTerm = (key: string, value: string) => `l\u0000${key}=${value}`;
  * indexed by namespace and by `label=value`. Selecting an entity's pods reads the smallest
  * candidate group set and tests each group once, never every pod. Pods of a group share one
  * labels object, so the index costs about one set entry per pod.
+ *
+ * @alpha
  */
 export class PodIndex {
   private readonly groups = new Map<string, Group>();

@@ -11,7 +11,11 @@ import {
   withTimeout,
 } from './retryPolicy';
 
-/** Timing of the informer loop. */
+/**
+ * Timing of the informer loop.
+ *
+ * @alpha
+ */
 export interface InformerOptions {
   pageSize: number;
   /** First reconnect delay; doubles up to `maxBackoffMs` (which also caps `Retry-After`). */
@@ -33,7 +37,12 @@ export interface InformerOptions {
   maxRetries: number;
 }
 
-type Meta = {
+/**
+ * The part of a Kubernetes object the informer keys and versions it by.
+ *
+ * @alpha
+ */
+export type Meta = {
   metadata?: { name?: string; namespace?: string; resourceVersion?: string };
 };
 
@@ -69,6 +78,8 @@ function isGone(err: unknown): boolean {
 /**
  * Called for every change of one cached object: `prev` absent for an addition, `next` absent for a
  * deletion (including deletions a relist discovers after a 410 or a long disconnect).
+ *
+ * @alpha
  */
 export type ItemListener<S> = (
   key: string,
@@ -81,6 +92,8 @@ export type ItemListener<S> = (
  * content equals the cached one are not changes (no listener call, no `onChange`). Lists are paginated; the watch
  * resumes from the last resourceVersion; a 410 Gone (from the watch or an expired continue
  * token) triggers a fresh relist; every other failure reconnects with exponential backoff.
+ *
+ * @alpha
  */
 export class ResourceInformer<T extends Meta, S> {
   /** Slim objects by `namespace/name`. */

@@ -2,13 +2,21 @@ import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { Request, Response } from 'express';
 
-/** An answer serialised once: the JSON bytes and the entity tag that names them. */
+/**
+ * An answer serialised once: the JSON bytes and the entity tag that names them.
+ *
+ * @alpha
+ */
 export interface JsonAnswer {
   body: Buffer;
   etag: string;
 }
 
-/** A memoised answer: the value, and its JSON bytes (serialised on first use). */
+/**
+ * A memoised answer: the value, and its JSON bytes (serialised on first use).
+ *
+ * @alpha
+ */
 export interface MemoAnswer<T> {
   value: T;
   json(): JsonAnswer;
@@ -35,6 +43,8 @@ export function objectId(o: object): number {
  * differs. The JSON bytes are serialised at most once per build, and their ETag lets clients
  * revalidate with `If-None-Match` (304, no body). At most `max` entities are kept, least recently
  * used dropped first.
+ *
+ * @alpha
  */
 export class AnswerMemo<T> {
   private readonly entries = new Map<

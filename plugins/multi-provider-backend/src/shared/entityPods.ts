@@ -16,11 +16,17 @@ import {
  * The namespace annotation the kubernetes backend reads beside the id and label-selector ones
  * (`@backstage/plugin-kubernetes-common` exports those two, not this one); reused so one catalog
  * serves both plugins.
+ *
+ * @alpha
  */
 export const KUBERNETES_NAMESPACE_ANNOTATION =
   'backstage.io/kubernetes-namespace';
 
-/** Which pods an entity owns: optional namespace plus label requirements (all must hold). */
+/**
+ * Which pods an entity owns: optional namespace plus label requirements (all must hold).
+ *
+ * @alpha
+ */
 export interface EntityPodQuery {
   namespace?: string;
   requirements: LabelRequirement[];
@@ -61,6 +67,8 @@ function parseSelectorAnnotation(selector: string): LabelRequirement[] {
  * The entity's pods, selected as the kubernetes plugin does: the label selector annotation when
  * present, else the `backstage.io/kubernetes-id` label; optionally one namespace. `undefined`
  * when the entity has neither annotation.
+ *
+ * @alpha
  */
 export function entityPodQuery(entity: Entity): EntityPodQuery | undefined {
   const annotations = entity.metadata.annotations ?? {};

@@ -10,7 +10,11 @@ import {
 import { InMemoryResource } from './InMemoryClusterSource';
 import { StorageClients } from '@cloudlab/plugin-multi-provider-node';
 
-/** Initial storage objects of an in-memory cluster. */
+/**
+ * Initial storage objects of an in-memory cluster.
+ *
+ * @alpha
+ */
 export interface InMemoryStorageInit {
   pvcs?: KubePVCManifest[];
   pvs?: KubePVManifest[];
@@ -20,7 +24,11 @@ export interface InMemoryStorageInit {
   events?: KubeEventManifest[];
 }
 
-/** The in-memory storage resources of an in-memory cluster. */
+/**
+ * The in-memory storage resources of an in-memory cluster.
+ *
+ * @alpha
+ */
 export interface InMemoryStorage extends StorageClients {
   pvcs: InMemoryResource<KubePVCManifest>;
   pvs: InMemoryResource<KubePVManifest>;

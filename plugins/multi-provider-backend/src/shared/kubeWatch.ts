@@ -92,7 +92,11 @@ function statusError<E extends Error>(
   });
 }
 
-/** One page of a list, as the API server's JSON (no typed-model conversion). */
+/**
+ * One page of a list, as the API server's JSON (no typed-model conversion).
+ *
+ * @alpha
+ */
 export interface KubeListPage<T> {
   items: T[];
   metadata?: { resourceVersion?: string; continue?: string };
@@ -104,6 +108,8 @@ export interface KubeListPage<T> {
  * serialiser, which dominated a cold sync of 20,000 pods; the caches trim each object to a few
  * fields anyway (the watch path has always read plain JSON). Fails with `KubeHttpError` (status,
  * headers, Status message) on any answer but 200.
+ *
+ * @alpha
  */
 export async function kubeList<T>(
   kc: KubeConfig,

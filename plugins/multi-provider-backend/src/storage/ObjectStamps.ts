@@ -11,6 +11,8 @@ const EMPTY: ReadonlySet<string> = new Set();
  * or leaves, and can never return to an earlier value: a changed or new key carries a tick
  * above every earlier stamp, so an equal highest stamp means no key changed since, and an equal
  * count then means none left either.
+ *
+ * @alpha
  */
 export class ObjectStamps {
   private readonly stamps = new Map<string, number>();

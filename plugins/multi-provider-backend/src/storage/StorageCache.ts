@@ -29,7 +29,11 @@ import { StorageClients } from '@cloudlab/plugin-multi-provider-node';
 import { Multimap } from './Multimap';
 import { ObjectStamps } from './ObjectStamps';
 
-/** Per-cluster storage cache state, as `GET /clusters` reports placement's. */
+/**
+ * Per-cluster storage cache state, as `GET /clusters` reports placement's.
+ *
+ * @alpha
+ */
 export interface StorageCacheStatus {
   state: ClusterState;
   staleSince?: string;
@@ -45,6 +49,8 @@ export interface StorageCacheStatus {
  * the storage-related events, each trimmed to a slim type. Same list + watch machinery, same
  * state rules: `syncing` → `synced`; `stale` when a watch broke after a sync; `error` when it
  * never synced.
+ *
+ * @alpha
  */
 export class StorageCache {
   readonly pvcs: ResourceInformer<KubePVCManifest, SlimPVC>;
@@ -79,7 +85,7 @@ export class StorageCache {
    * claims, or unscheduled); the platform findings are kept across every other pod change.
    */
   podFindingsVersion = 0;
-  /** Volume name -> keys of the claims whose `spec.volumeName` names it. */
+  /** Volume name → keys of the claims whose `spec.volumeName` names it. */
   private readonly claimsOfVolume = new Multimap();
   private readonly informers: Array<ResourceInformer<any, any>>;
 

@@ -143,10 +143,12 @@ interface PlatformParts {
  * Answers the storage routes from the caches; no cluster calls per request. The platform view
  * is kept in parts, each read again only when what it reads changed: CSI drivers (CSIDrivers,
  * CSINodes, nodes), counts (claims, volumes, classes) and findings (those, events, and the pods
- * the findings read). The counts are sums kept change by change ({@link IncrementalStorageCounts}).
+ * the findings read). The counts are sums kept change by change (`IncrementalStorageCounts`).
  * The findings are kept in two: those about each claim, judged again per changed claim
- * ({@link IncrementalClaimFindings}), and the rest (classes, volumes, pods, nodes), rebuilt when
+ * (`IncrementalClaimFindings`), and the rest (classes, volumes, pods, nodes), rebuilt when
  * anything but a claim changed. Entity answers read the informers' maps.
+ *
+ * @alpha
  */
 export class StorageService {
   private readonly platform = new WeakMap<StorageCache, PlatformParts>();

@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { clusterErrorTypeSchema, clusterStateSchema } from './common';
 
-/** zod schema of one cluster's cache status (`GET /clusters`). */
+/**
+ * zod schema of one cluster's cache status (`GET /clusters`).
+ *
+ * @public
+ */
 export const clusterStatusSchema = z.object({
   name: z.string(),
   state: clusterStateSchema,
@@ -14,12 +18,24 @@ export const clusterStatusSchema = z.object({
   nodes: z.number(),
   pods: z.number(),
 });
-/** One cluster's cache status. */
+/**
+ * One cluster's cache status.
+ *
+ * @public
+ */
 export type ClusterStatus = z.infer<typeof clusterStatusSchema>;
 
-/** zod schema of `GET /clusters`. */
+/**
+ * zod schema of `GET /clusters`.
+ *
+ * @public
+ */
 export const clusterStatusResponseSchema = z.object({
   clusters: z.array(clusterStatusSchema),
 });
-/** Response of `GET /clusters`. */
+/**
+ * Response of `GET /clusters`.
+ *
+ * @public
+ */
 export type ClusterStatusResponse = z.infer<typeof clusterStatusResponseSchema>;

@@ -1,20 +1,30 @@
 import { z } from 'zod';
 import { resourcesSchema } from '../kube/slim';
 
-/** Cache state of one cluster. */
+/**
+ * Cache state of one cluster.
+ *
+ * @public
+ */
 export const clusterStateSchema = z.enum([
   'syncing',
   'synced',
   'stale',
   'error',
 ]);
-/** Cache state of one cluster: `stale` = was synced, watch currently broken. */
+/**
+ * Cache state of one cluster: `stale` = was synced, watch currently broken.
+ *
+ * @public
+ */
 export type ClusterState = z.infer<typeof clusterStateSchema>;
 
 /**
  * Kind of the last error talking to a cluster: `unreachable` (connection refused, DNS, TLS, reset),
  * `timeout` (no answer in time, or 408), `unauthorized` (401), `forbidden` (403), `rate-limited`
  * (429), `server-error` (5xx, or a watch stream that is not the API's protocol), `gone` (410: relisting), `rejected` (any other 4xx), `unknown`.
+ *
+ * @public
  */
 export const clusterErrorTypeSchema = z.enum([
   'unreachable',
@@ -27,10 +37,18 @@ export const clusterErrorTypeSchema = z.enum([
   'rejected',
   'unknown',
 ]);
-/** Kind of a cluster error. */
+/**
+ * Kind of a cluster error.
+ *
+ * @public
+ */
 export type ClusterErrorType = z.infer<typeof clusterErrorTypeSchema>;
 
-/** Fields every per-cluster answer carries so one broken cluster never hides the others. */
+/**
+ * Fields every per-cluster answer carries so one broken cluster never hides the others.
+ *
+ * @public
+ */
 export const clusterAnswerSchema = z.object({
   cluster: z.string(),
   state: clusterStateSchema,
@@ -42,7 +60,11 @@ export const clusterAnswerSchema = z.object({
   errorType: clusterErrorTypeSchema.optional(),
 });
 
-/** Capacity, allocatable and requested resources plus the pods counted. */
+/**
+ * Capacity, allocatable and requested resources plus the pods counted.
+ *
+ * @public
+ */
 export const usageSchema = z.object({
   capacity: resourcesSchema,
   allocatable: resourcesSchema,
@@ -50,7 +72,11 @@ export const usageSchema = z.object({
   podCount: z.number(),
   podCapacity: z.number(),
 });
-/** Resource usage of a node or of a group of nodes. */
+/**
+ * Resource usage of a node or of a group of nodes.
+ *
+ * @public
+ */
 export type Usage = z.infer<typeof usageSchema>;
 
 export { resourcesSchema };

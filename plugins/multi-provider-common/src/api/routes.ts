@@ -30,7 +30,11 @@ import {
   platformStorageResponseSchema,
 } from './storage';
 
-/** One route of the backend plugin's REST API, described by its shared zod schemas. */
+/**
+ * One route of the backend plugin's REST API, described by its shared zod schemas.
+ *
+ * @public
+ */
 export interface MultiProviderRoute {
   method: 'GET' | 'POST';
   /** Express path below `/api/multi-provider`. */
@@ -55,6 +59,8 @@ export interface MultiProviderRoute {
  * this table (method, path, permission, input schemas), and the API reference
  * (`docs/reference/multi-provider-api.md`) is generated from it. Declared `as const` so a router
  * knows each route's input types from its schemas.
+ *
+ * @public
  */
 export const multiProviderRoutes = [
   {

@@ -2,7 +2,11 @@ import { z } from 'zod';
 import { storageFindingSchema } from '../storage/findings';
 import { clusterAnswerSchema } from './common';
 
-/** zod schema of a pod mounting a claim, with where it runs. */
+/**
+ * zod schema of a pod mounting a claim, with where it runs.
+ *
+ * @public
+ */
 export const claimPodSchema = z.object({
   name: z.string(),
   phase: z.string(),
@@ -13,7 +17,11 @@ export const claimPodSchema = z.object({
   pendingReason: z.string().optional(),
 });
 
-/** zod schema of one claim row. */
+/**
+ * zod schema of one claim row.
+ *
+ * @public
+ */
 export const claimSchema = z.object({
   namespace: z.string(),
   name: z.string(),
@@ -38,27 +46,51 @@ export const claimSchema = z.object({
   pods: z.array(claimPodSchema),
   findings: z.array(storageFindingSchema),
 });
-/** One claim: class, provider and zone of its volume, size, modes, phase, pods. */
+/**
+ * One claim: class, provider and zone of its volume, size, modes, phase, pods.
+ *
+ * @public
+ */
 export type StorageClaim = z.infer<typeof claimSchema>;
 
-/** zod schema of one cluster's part of an entity storage answer. */
+/**
+ * zod schema of one cluster's part of an entity storage answer.
+ *
+ * @public
+ */
 export const clusterStorageSchema = clusterAnswerSchema.extend({
   claims: z.array(claimSchema),
   /** Findings about the entity's pods and claims (includes those listed per claim). */
   findings: z.array(storageFindingSchema),
 });
-/** One cluster's part of an entity storage answer. */
+/**
+ * One cluster's part of an entity storage answer.
+ *
+ * @public
+ */
 export type ClusterStorage = z.infer<typeof clusterStorageSchema>;
 
-/** zod schema of `GET /entity/:namespace/:kind/:name/storage`. */
+/**
+ * zod schema of `GET /entity/:namespace/:kind/:name/storage`.
+ *
+ * @public
+ */
 export const entityStorageResponseSchema = z.object({
   entityRef: z.string(),
   clusters: z.array(clusterStorageSchema),
 });
-/** Response of `GET /entity/:namespace/:kind/:name/storage`. */
+/**
+ * Response of `GET /entity/:namespace/:kind/:name/storage`.
+ *
+ * @public
+ */
 export type EntityStorageResponse = z.infer<typeof entityStorageResponseSchema>;
 
-/** zod schema of a CSI driver on the platform page. */
+/**
+ * zod schema of a CSI driver on the platform page.
+ *
+ * @public
+ */
 export const csiDriverRowSchema = z.object({
   name: z.string(),
   /** Provider per the registry; absent for a driver the registry does not know. */
@@ -72,10 +104,18 @@ export const csiDriverRowSchema = z.object({
   /** Nodes of the driver's provider (per the registry) where the node plugin is not registered. */
   missingOn: z.array(z.string()),
 });
-/** A CSI driver, its provider and the nodes running its node plugin. */
+/**
+ * A CSI driver, its provider and the nodes running its node plugin.
+ *
+ * @public
+ */
 export type CsiDriverRow = z.infer<typeof csiDriverRowSchema>;
 
-/** zod schema of a StorageClass on the platform page. */
+/**
+ * zod schema of a StorageClass on the platform page.
+ *
+ * @public
+ */
 export const storageClassRowSchema = z.object({
   name: z.string(),
   provider: z.string().optional(),
@@ -96,10 +136,18 @@ export const storageClassRowSchema = z.object({
   releasedVolumes: z.number(),
   capacityBytes: z.number(),
 });
-/** A StorageClass with its provider, policies and capacity. */
+/**
+ * A StorageClass with its provider, policies and capacity.
+ *
+ * @public
+ */
 export type StorageClassRow = z.infer<typeof storageClassRowSchema>;
 
-/** zod schema of one provider → zone cell of the volume map. */
+/**
+ * zod schema of one provider → zone cell of the volume map.
+ *
+ * @public
+ */
 export const storageZoneSchema = z.object({
   provider: z.string(),
   providerDisplayName: z.string(),
@@ -111,10 +159,18 @@ export const storageZoneSchema = z.object({
   capacityBytes: z.number(),
   boundBytes: z.number(),
 });
-/** Claims and volumes of one provider zone. */
+/**
+ * Claims and volumes of one provider zone.
+ *
+ * @public
+ */
 export type StorageZone = z.infer<typeof storageZoneSchema>;
 
-/** zod schema of one cluster's part of the platform storage answer. */
+/**
+ * zod schema of one cluster's part of the platform storage answer.
+ *
+ * @public
+ */
 export const platformStorageClusterSchema = clusterAnswerSchema.extend({
   csiDrivers: z.array(csiDriverRowSchema),
   storageClasses: z.array(storageClassRowSchema),
@@ -130,21 +186,37 @@ export const platformStorageClusterSchema = clusterAnswerSchema.extend({
   /** Count per finding id over all findings (also those left out). */
   findingCounts: z.record(z.number()),
 });
-/** One cluster's storage: drivers, classes, zones, findings. */
+/**
+ * One cluster's storage: drivers, classes, zones, findings.
+ *
+ * @public
+ */
 export type PlatformStorageCluster = z.infer<
   typeof platformStorageClusterSchema
 >;
 
-/** zod schema of `GET /platform/storage`. */
+/**
+ * zod schema of `GET /platform/storage`.
+ *
+ * @public
+ */
 export const platformStorageResponseSchema = z.object({
   clusters: z.array(platformStorageClusterSchema),
 });
-/** Response of `GET /platform/storage`. */
+/**
+ * Response of `GET /platform/storage`.
+ *
+ * @public
+ */
 export type PlatformStorageResponse = z.infer<
   typeof platformStorageResponseSchema
 >;
 
-/** zod schema of one claim a Flux Kustomization will create. */
+/**
+ * zod schema of one claim a Flux Kustomization will create.
+ *
+ * @public
+ */
 export const desiredClaimSchema = z.object({
   namespace: z.string(),
   name: z.string(),
@@ -161,10 +233,18 @@ export const desiredClaimSchema = z.object({
     }),
   ),
 });
-/** A claim from the rendered desired state. */
+/**
+ * A claim from the rendered desired state.
+ *
+ * @public
+ */
 export type DesiredClaim = z.infer<typeof desiredClaimSchema>;
 
-/** zod schema of one Flux Kustomization's rendered storage. */
+/**
+ * zod schema of one Flux Kustomization's rendered storage.
+ *
+ * @public
+ */
 export const desiredKustomizationSchema = z.object({
   name: z.string(),
   namespace: z.string(),
@@ -177,10 +257,18 @@ export const desiredKustomizationSchema = z.object({
   /** Rendering failed: kustomize's message. */
   error: z.string().optional(),
 });
-/** One Flux Kustomization's claims and findings. */
+/**
+ * One Flux Kustomization's claims and findings.
+ *
+ * @public
+ */
 export type DesiredKustomization = z.infer<typeof desiredKustomizationSchema>;
 
-/** zod schema of `GET /platform/storage/desired`. */
+/**
+ * zod schema of `GET /platform/storage/desired`.
+ *
+ * @public
+ */
 export const desiredStorageResponseSchema = z.object({
   /** The cluster tree (directory under `gitops/clusters/`). */
   cluster: z.string(),
@@ -190,12 +278,20 @@ export const desiredStorageResponseSchema = z.object({
   /** Findings across the tree (classes from every Kustomization, e.g. default classes). */
   findings: z.array(storageFindingSchema),
 });
-/** Response of `GET /platform/storage/desired`. */
+/**
+ * Response of `GET /platform/storage/desired`.
+ *
+ * @public
+ */
 export type DesiredStorageResponse = z.infer<
   typeof desiredStorageResponseSchema
 >;
 
-/** zod schema of the desired-state route's query. */
+/**
+ * zod schema of the desired-state route's query.
+ *
+ * @public
+ */
 export const desiredStorageQuerySchema = z.object({
   cluster: z
     .string()

@@ -1,10 +1,16 @@
-/** The command that regenerates every generated reference page (the root package's script). */
+/**
+ * The command that regenerates every generated reference page (the root package's script).
+ *
+ * @public
+ */
 export const REGENERATE_DOCS_COMMAND = 'yarn docs:generate';
 
 /**
  * Whether a generated-doc test writes the file before it compares: only when asked with
  * `CLOUDLAB_WRITE_DOCS` (what `yarn docs:generate` sets), and never in CI, where the check must
  * compare the committed file only: a check that writes what it compares cannot fail.
+ *
+ * @public
  */
 export function shouldWriteGeneratedDocs(
   env: Record<string, string | undefined>,
@@ -21,6 +27,8 @@ export function shouldWriteGeneratedDocs(
 /**
  * Why a committed generated file is stale (undefined when it matches): the first line that
  * differs and the command that regenerates it.
+ *
+ * @public
  */
 export function generatedDocProblem(
   file: string,
@@ -44,6 +52,8 @@ export function generatedDocProblem(
 /**
  * The comment that opens a generated page: what it is generated from, the command that
  * regenerates it, and the test (`checkedBy`, a path in its package) that fails when it is stale.
+ *
+ * @public
  */
 export function generatedNotice(what: string, checkedBy: string): string[] {
   return [

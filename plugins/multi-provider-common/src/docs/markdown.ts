@@ -3,6 +3,8 @@
  * `<![` (read as the start of a CDATA section even inside a code span) or `[a-z]([-a-z]*)` (read
  * as a link, which a strict TechDocs build rejects); `*`, `_` and `\\` would be read as emphasis and
  * escapes, and prettier would rewrite them.
+ *
+ * @public
  */
 export function htmlCode(text: string): string {
   const escaped = text

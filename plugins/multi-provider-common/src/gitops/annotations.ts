@@ -3,6 +3,8 @@
  * are comma-separated items `name`, `namespace/name` or `cluster/namespace/name`, where the
  * cluster is the directory under `gitops/clusters/` (and the configured cluster name). The Flux
  * catalog module writes them; the GitOps views read them.
+ *
+ * @public
  */
 export const FLUX_CLAIM_ANNOTATIONS = {
   Kustomization: 'cloudlab.dev/flux-kustomizations',
@@ -11,10 +13,18 @@ export const FLUX_CLAIM_ANNOTATIONS = {
   OCIRepository: 'cloudlab.dev/flux-ocirepositories',
 } as const;
 
-/** Flux Kustomizations that apply the entity's objects, `cluster/namespace/name`, comma-separated. */
+/**
+ * Flux Kustomizations that apply the entity's objects, `cluster/namespace/name`, comma-separated.
+ *
+ * @public
+ */
 export const FLUX_APPLIED_BY_ANNOTATION = 'cloudlab.dev/flux-applied-by';
 
-/** A parsed claim item; absent parts match anything. */
+/**
+ * A parsed claim item; absent parts match anything.
+ *
+ * @public
+ */
 export interface FluxClaim {
   kind: keyof typeof FLUX_CLAIM_ANNOTATIONS;
   cluster?: string;
@@ -24,7 +34,11 @@ export interface FluxClaim {
   appliedBy?: true;
 }
 
-/** Splits a claim annotation value into trimmed, non-empty items. */
+/**
+ * Splits a claim annotation value into trimmed, non-empty items.
+ *
+ * @public
+ */
 export function splitClaimItems(value: string | undefined): string[] {
   return (value ?? '')
     .split(',')
@@ -42,7 +56,11 @@ function parseItem(item: string): Omit<FluxClaim, 'kind'> | undefined {
   return undefined;
 }
 
-/** Every Flux object an entity's annotations point at (claims first, then appliers). */
+/**
+ * Every Flux object an entity's annotations point at (claims first, then appliers).
+ *
+ * @public
+ */
 export function fluxClaimsOf(
   annotations: Record<string, string> | undefined,
 ): FluxClaim[] {
@@ -61,7 +79,11 @@ export function fluxClaimsOf(
   return claims;
 }
 
-/** Whether the entity is linked to any Flux object, i.e. the GitOps views have something to show. */
+/**
+ * Whether the entity is linked to any Flux object, i.e. the GitOps views have something to show.
+ *
+ * @public
+ */
 export function hasFluxObjects(
   annotations: Record<string, string> | undefined,
 ): boolean {

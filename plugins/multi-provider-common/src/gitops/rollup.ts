@@ -12,7 +12,13 @@ import {
   fluxKindSchema,
 } from '../api/gitops';
 
-type Decided = { state: FluxState; reason?: string; message?: string };
+/**
+ * A Flux object's state as {@link fluxObjectState} decides it, with the condition's reason and
+ * message.
+ *
+ * @public
+ */
+export type Decided = { state: FluxState; reason?: string; message?: string };
 
 const conditionOf = (o: { conditions: SlimFluxObject['conditions'] }, type: string) =>
   o.conditions.find(c => c.type === type);
@@ -21,6 +27,8 @@ const conditionOf = (o: { conditions: SlimFluxObject['conditions'] }, type: stri
  * One Flux object's state (kstatus as Flux reports it): suspended first; Stalled=True; then
  * Ready: True (for the current generation) → ready, False → failed (`waiting` when only a
  * dependency is not ready), Unknown or an older observedGeneration → reconciling.
+ *
+ * @public
  */
 export function fluxObjectState(o: SlimFluxObject): Decided {
   const ready = conditionOf(o, 'Ready');
@@ -44,7 +52,11 @@ export function fluxObjectState(o: SlimFluxObject): Decided {
   return with_('reconciling', conditionOf(o, 'Reconciling') ?? ready);
 }
 
-/** A VSO object's sync state from its conditions (and `status.valid` for VaultAuths). */
+/**
+ * A VSO object's sync state from its conditions (and `status.valid` for VaultAuths).
+ *
+ * @public
+ */
 export function vsoObjectState(o: SlimVsoObject): {
   state: SyncState;
   reason?: string;
@@ -75,19 +87,31 @@ export function vsoObjectState(o: SlimVsoObject): {
   return out('pending');
 }
 
-/** Looks up a cached Flux object of one cluster. */
+/**
+ * Looks up a cached Flux object of one cluster.
+ *
+ * @public
+ */
 export type FluxLookup = (
   kind: FluxKind,
   namespace: string,
   name: string,
 ) => SlimFluxObject | undefined;
 
-/** A slim object as it appears in an answer (state, cluster; inventory as-is). */
+/**
+ * A slim object as it appears in an answer (state, cluster; inventory as-is).
+ *
+ * @public
+ */
 export function describeFluxObject(cluster: string, o: SlimFluxObject): FluxObject {
   return { ...o, cluster, ...fluxObjectState(o) };
 }
 
-/** The answer entry for an object the entity claims but the cluster does not have. */
+/**
+ * The answer entry for an object the entity claims but the cluster does not have.
+ *
+ * @public
+ */
 export function missingFluxObject(ref: FluxObjectRef): FluxObject {
   return {
     ...ref,
@@ -106,6 +130,7 @@ const refOf = (cluster: string, o: { kind: FluxKind; namespace: string; name: st
   namespace: o.namespace,
   name: o.name,
 });
+/** @public */
 export const fluxRefKey = (r: { cluster: string; kind: string; namespace: string; name: string }) =>
   `${r.cluster}/${r.kind}/${r.namespace}/${r.name}`;
 
@@ -113,6 +138,8 @@ export const fluxRefKey = (r: { cluster: string; kind: string; namespace: string
  * Walks from the roots along `dependsOn` (same kind), `sourceRef` and the given appliers,
  * transitively; returns every object reached (roots excluded) and every link with its target's
  * state. Cycles are walked once.
+ *
+ * @public
  */
 export function dependencyChain(
   cluster: string,
@@ -176,6 +203,8 @@ const WORDS: Record<RollupVerdict, string> = {
  * `progressing` (or `degraded` when a link of its chain is red); a link of the chain (source,
  * applier, `dependsOn`) red or suspended → `degraded`; else `healthy`. The object and Flux
  * reason behind the verdict come with it (the worst one: stalled before failed before missing).
+ *
+ * @public
  */
 export function rollup(own: FluxObject[], links: DependencyLink[]): Rollup {
   const verdict = (v: RollupVerdict, o?: { cluster: string; kind: FluxKind; namespace: string; name: string; reason?: string; message?: string }): Rollup => ({

@@ -7,10 +7,18 @@ import {
   VsoKind,
 } from '../api/gitops';
 
-/** The annotation `flux reconcile` sets to request a reconciliation. */
+/**
+ * The annotation `flux reconcile` sets to request a reconciliation.
+ *
+ * @public
+ */
 export const RECONCILE_REQUESTED_AT_ANNOTATION = 'reconcile.fluxcd.io/requestedAt';
 
-/** A custom object as the API server returns it; only the fields read below are typed. */
+/**
+ * A custom object as the API server returns it; only the fields read below are typed.
+ *
+ * @public
+ */
 export interface KubeCustomObject {
   apiVersion?: string;
   kind?: string;
@@ -46,7 +54,11 @@ function conditionsOf(status: Record<string, any> | undefined): Condition[] {
   });
 }
 
-/** Parses an inventory id `<namespace>_<name>_<group>_<kind>` (names never contain `_`). */
+/**
+ * Parses an inventory id `<namespace>_<name>_<group>_<kind>` (names never contain `_`).
+ *
+ * @public
+ */
 export function parseInventoryId(
   id: string,
   version: string,
@@ -64,7 +76,11 @@ function identity(obj: KubeCustomObject) {
   };
 }
 
-/** Trims a Flux object to what the views show. */
+/**
+ * Trims a Flux object to what the views show.
+ *
+ * @public
+ */
 export function slimFluxObject(
   kind: FluxKind,
   obj: KubeCustomObject,
@@ -141,6 +157,8 @@ function durationSeconds(v: unknown): number | undefined {
  * Trims a VSO object to what the Secrets view shows. Only named spec fields and conditions are
  * copied: never `status.secretMAC`, never anything from the destination Secret, never
  * `spec.destination.transformation` templates.
+ *
+ * @public
  */
 export function slimVsoObject(kind: VsoKind, obj: KubeCustomObject): SlimVsoObject {
   const spec = obj.spec ?? {};

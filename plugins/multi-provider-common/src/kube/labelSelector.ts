@@ -1,6 +1,10 @@
 import type { LabelSelector } from './types';
 
-/** One label requirement: a key, an operator and its values. */
+/**
+ * One label requirement: a key, an operator and its values.
+ *
+ * @public
+ */
 export interface LabelRequirement {
   key: string;
   operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | string;
@@ -11,6 +15,8 @@ export interface LabelRequirement {
  * Whether a label value (undefined: the label is absent) satisfies a set-based requirement.
  * As in Kubernetes, `NotIn` and `DoesNotExist` also hold for objects without the label.
  * `undefined` for an operator a label selector does not know.
+ *
+ * @public
  */
 export function labelRequirementHolds(
   req: LabelRequirement,
@@ -35,7 +41,11 @@ const NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const DNS_SUBDOMAIN =
   /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-/** Whether `key` is a valid label key: an optional DNS subdomain prefix and a name of ≤ 63. */
+/**
+ * Whether `key` is a valid label key: an optional DNS subdomain prefix and a name of ≤ 63.
+ *
+ * @public
+ */
 export function isLabelKey(key: string): boolean {
   const slash = key.indexOf('/');
   const prefix = slash < 0 ? undefined : key.slice(0, slash);
@@ -49,7 +59,11 @@ export function isLabelKey(key: string): boolean {
   return name.length > 0 && name.length <= 63 && NAME.test(name);
 }
 
-/** Whether `value` is a valid label value: empty, or a name of ≤ 63 characters. */
+/**
+ * Whether `value` is a valid label value: empty, or a name of ≤ 63 characters.
+ *
+ * @public
+ */
 export function isLabelValue(value: string): boolean {
   return value === '' || (value.length <= 63 && NAME.test(value));
 }
@@ -72,7 +86,11 @@ function requirementIsValid(r: LabelRequirement): boolean {
 // Selectors are checked once per object: the same few selectors are matched against every pod.
 const VALIDITY = new WeakMap<LabelSelector, boolean>();
 
-/** Whether the API server would accept the selector (keys, values, operators and their values). */
+/**
+ * Whether the API server would accept the selector (keys, values, operators and their values).
+ *
+ * @public
+ */
 export function isValidLabelSelector(selector: LabelSelector): boolean {
   let valid = VALIDITY.get(selector);
   if (valid === undefined) {
@@ -90,6 +108,8 @@ export function isValidLabelSelector(selector: LabelSelector): boolean {
  * the API server's meaning: a missing selector matches nothing, an empty one everything, and
  * one the API server would reject matches nothing. The Go validator's twin
  * (tools/gitops-validate/selector.go) runs the same vectors (conformance/label-selector).
+ *
+ * @public
  */
 export function labelSelectorMatches(
   selector: LabelSelector | null | undefined,
@@ -107,7 +127,11 @@ export function labelSelectorMatches(
   );
 }
 
-/** Whether labels satisfy every requirement (as parsed by {@link parseLabelSelector}). */
+/**
+ * Whether labels satisfy every requirement (as parsed by {@link parseLabelSelector}).
+ *
+ * @public
+ */
 export function labelRequirementsMatch(
   requirements: readonly LabelRequirement[],
   labels: Record<string, string> | undefined,
@@ -118,7 +142,11 @@ export function labelRequirementsMatch(
   );
 }
 
-/** A label's value; undefined when absent (never an inherited property such as `constructor`). */
+/**
+ * A label's value; undefined when absent (never an inherited property such as `constructor`).
+ *
+ * @public
+ */
 export function labelOf(
   labels: Record<string, string>,
   key: string,
@@ -128,7 +156,11 @@ export function labelOf(
     : undefined;
 }
 
-/** Thrown by {@link parseLabelSelector} for text that is not a label selector. */
+/**
+ * Thrown by {@link parseLabelSelector} for text that is not a label selector.
+ *
+ * @public
+ */
 export class InvalidLabelSelectorError extends Error {
   constructor(text: string, part: string, why: string) {
     super(`Invalid label selector "${text}" at "${part}": ${why}`);
@@ -179,6 +211,8 @@ function requirementOf(part: string): LabelRequirement | undefined {
  * plugin reads the `backstage.io/kubernetes-label-selector` annotation, into requirements that
  * {@link labelRequirementHolds} matches. `key=v` is `In [v]`, `key!=v` is `NotIn [v]`; keys
  * and values must be valid label keys and values. An empty text selects everything.
+ *
+ * @public
  */
 export function parseLabelSelector(text: string): LabelRequirement[] {
   if (text.trim() === '') return [];

@@ -22,7 +22,11 @@ function requirementHolds(
   }
 }
 
-/** Whether a node satisfies one node selector term (all requirements). */
+/**
+ * Whether a node satisfies one node selector term (all requirements).
+ *
+ * @public
+ */
 export function termMatches(
   term: NodeSelectorTerm,
   node: Pick<SlimNode, 'name' | 'labels'>,
@@ -39,7 +43,11 @@ export function termMatches(
   );
 }
 
-/** Why a node fails a pod's hard intent (nodeSelector, required affinity); empty = satisfied. */
+/**
+ * Why a node fails a pod's hard intent (nodeSelector, required affinity); empty = satisfied.
+ *
+ * @public
+ */
 export function hardIntentViolations(
   intent: PlacementIntent | undefined,
   node: Pick<SlimNode, 'name' | 'labels'>,
@@ -65,7 +73,11 @@ export function hardIntentViolations(
   return reasons;
 }
 
-/** Whether the tolerations tolerate every NoSchedule / NoExecute taint of the node. */
+/**
+ * Whether the tolerations tolerate every NoSchedule / NoExecute taint of the node.
+ *
+ * @public
+ */
 export function untoleratedTaints(
   tolerations: PlacementIntent['tolerations'],
   node: Pick<SlimNode, 'taints' | 'unschedulable'>,
@@ -93,7 +105,11 @@ export function untoleratedTaints(
     .map(t => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`);
 }
 
-/** A node selector term in words, e.g. `cfke.io/provider In (hetzner)`. */
+/**
+ * A node selector term in words, e.g. `cfke.io/provider In (hetzner)`.
+ *
+ * @public
+ */
 export function describeTerm(term: NodeSelectorTerm): string {
   return [...(term.matchExpressions ?? []), ...(term.matchFields ?? [])]
     .map(describeRequirement)
@@ -106,7 +122,11 @@ function describeRequirement(r: NodeSelectorRequirement): string {
     : `${r.key} ${r.operator}`;
 }
 
-/** A label selector in words, e.g. `app=web, tier In (a, b)`. */
+/**
+ * A label selector in words, e.g. `app=web, tier In (a, b)`.
+ *
+ * @public
+ */
 export function describeSelector(selector: LabelSelector | undefined): string {
   if (!selector) return 'nothing';
   const parts = [

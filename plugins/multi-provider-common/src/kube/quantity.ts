@@ -1,13 +1,19 @@
 /**
  * A Kubernetes resource quantity as an exact fraction, so "1.1G" is 1100000000 and not
  * 1100000000.0000002: `numerator / denominator`, the denominator a power of ten.
+ *
+ * @public
  */
 export interface Quantity {
   numerator: bigint;
   denominator: bigint;
 }
 
-/** Thrown by {@link parseQuantity} for text that is not a Kubernetes quantity. */
+/**
+ * Thrown by {@link parseQuantity} for text that is not a Kubernetes quantity.
+ *
+ * @public
+ */
 export class InvalidQuantityError extends Error {
   constructor(text: string) {
     super(
@@ -50,6 +56,8 @@ const MAX_EXPONENT = 1000;
  * Parses a Kubernetes quantity exactly. Throws {@link InvalidQuantityError} for anything the API
  * server would reject. The Go validator's twin (tools/gitops-validate/quantity.go) runs the same
  * vectors (conformance/quantity).
+ *
+ * @public
  */
 export function parseQuantity(text: string): Quantity {
   const m = QUANTITY.exec(text);
@@ -86,17 +94,29 @@ function roundedDiv(n: bigint, d: bigint): bigint {
   return n > 0n ? q + 1n : q - 1n;
 }
 
-/** The quantity in base units (bytes, cores), rounded up as the API server's `Value()` does. */
+/**
+ * The quantity in base units (bytes, cores), rounded up as the API server's `Value()` does.
+ *
+ * @public
+ */
 export function quantityValue(q: Quantity): bigint {
   return roundedDiv(q.numerator, q.denominator);
 }
 
-/** The quantity in thousandths (millicores), rounded up as the API server's `MilliValue()` does. */
+/**
+ * The quantity in thousandths (millicores), rounded up as the API server's `MilliValue()` does.
+ *
+ * @public
+ */
 export function quantityMilliValue(q: Quantity): bigint {
   return roundedDiv(q.numerator * 1000n, q.denominator);
 }
 
-/** Negative, zero or positive as `a` is less than, equal to or greater than `b`. */
+/**
+ * Negative, zero or positive as `a` is less than, equal to or greater than `b`.
+ *
+ * @public
+ */
 export function compareQuantities(a: Quantity, b: Quantity): number {
   const l = a.numerator * b.denominator;
   const r = b.numerator * a.denominator;
@@ -106,7 +126,11 @@ export function compareQuantities(a: Quantity, b: Quantity): number {
 
 const GIB = 1n << 30n;
 
-/** Whether the quantity is an exact multiple of 1 GiB (so "10.5Gi" and "20G" are not). */
+/**
+ * Whether the quantity is an exact multiple of 1 GiB (so "10.5Gi" and "20G" are not).
+ *
+ * @public
+ */
 export function isWholeGiB(q: Quantity): boolean {
   return q.numerator % (q.denominator * GIB) === 0n;
 }
@@ -147,6 +171,8 @@ function memoised(
 /**
  * CPU quantity in millicores (rounded up, as the scheduler does); 0 when absent or not a
  * quantity, as an unset request counts.
+ *
+ * @public
  */
 export function cpuMillis(value: string | number | undefined): number {
   return memoised(MILLIS_MEMO, value, () =>
@@ -154,7 +180,11 @@ export function cpuMillis(value: string | number | undefined): number {
   );
 }
 
-/** Memory / storage quantity in bytes (rounded up); 0 when absent or not a quantity. */
+/**
+ * Memory / storage quantity in bytes (rounded up); 0 when absent or not a quantity.
+ *
+ * @public
+ */
 export function bytes(value: string | number | undefined): number {
   return memoised(BYTES_MEMO, value, () =>
     lenient(value, quantityValue, Math.ceil),

@@ -7,27 +7,47 @@ const requirementSchema = z.object({
   operator: z.string(),
   values: z.array(z.string()).optional(),
 });
-/** zod schema of a node selector term. */
+/**
+ * zod schema of a node selector term.
+ *
+ * @public
+ */
 export const nodeSelectorTermSchema = z.object({
   matchExpressions: z.array(requirementSchema).optional(),
   matchFields: z.array(requirementSchema).optional(),
 });
 
-/** zod schema of a label selector. */
+/**
+ * zod schema of a label selector.
+ *
+ * @public
+ */
 export const labelSelectorSchema = z.object({
   matchLabels: z.record(z.string()).optional(),
   matchExpressions: z.array(requirementSchema).optional(),
 });
 
-/** zod schema of the resources the analyses count: cpu in millicores, memory in bytes. */
+/**
+ * zod schema of the resources the analyses count: cpu in millicores, memory in bytes.
+ *
+ * @public
+ */
 export const resourcesSchema = z.object({
   cpuMillis: z.number(),
   memoryBytes: z.number(),
 });
-/** CPU (millicores) and memory (bytes). */
+/**
+ * CPU (millicores) and memory (bytes).
+ *
+ * @public
+ */
 export type Resources = z.infer<typeof resourcesSchema>;
 
-/** zod schema of a pod's placement intent. */
+/**
+ * zod schema of a pod's placement intent.
+ *
+ * @public
+ */
 export const placementIntentSchema = z.object({
   nodeSelector: z.record(z.string()).optional(),
   /** Required node affinity terms (ORed). */
@@ -68,12 +88,18 @@ export const placementIntentSchema = z.object({
     )
     .optional(),
 });
-/** What a pod asks of its node. */
+/**
+ * What a pod asks of its node.
+ *
+ * @public
+ */
 export type PlacementIntent = z.infer<typeof placementIntentSchema>;
 
 /**
  * The trimmed pod the cache stores: only what placement, failure-domain and storage analyses
  * read. Optional fields are left out when empty so a typical pod stays well under 500 bytes.
+ *
+ * @public
  */
 export interface SlimPod {
   name: string;
@@ -92,7 +118,11 @@ export interface SlimPod {
   terminating?: true;
 }
 
-/** The trimmed node the cache stores. */
+/**
+ * The trimmed node the cache stores.
+ *
+ * @public
+ */
 export interface SlimNode {
   name: string;
   labels: Record<string, string>;
@@ -153,7 +183,11 @@ function slimSelector(
   return Object.keys(out).length > 0 ? out : {};
 }
 
-/** Trims a pod manifest to a {@link SlimPod}. */
+/**
+ * Trims a pod manifest to a {@link SlimPod}.
+ *
+ * @public
+ */
 export function slimPod(pod: KubePod): SlimPod {
   const spec = pod.spec ?? {};
   const app = sumRequests(spec.containers ?? []);
@@ -279,7 +313,11 @@ function resources(
   };
 }
 
-/** Trims a node manifest to a {@link SlimNode}. */
+/**
+ * Trims a node manifest to a {@link SlimNode}.
+ *
+ * @public
+ */
 export function slimNode(node: KubeNode): SlimNode {
   const slim: SlimNode = {
     name: node.metadata?.name ?? '',
@@ -302,7 +340,11 @@ export function slimNode(node: KubeNode): SlimNode {
   return slim;
 }
 
-/** Whether the pod still occupies its node (not Succeeded / Failed). */
+/**
+ * Whether the pod still occupies its node (not Succeeded / Failed).
+ *
+ * @public
+ */
 export function isActivePod(pod: SlimPod): boolean {
   return pod.phase !== 'Succeeded' && pod.phase !== 'Failed';
 }

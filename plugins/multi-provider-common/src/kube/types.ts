@@ -3,20 +3,32 @@
  * `@kubernetes/client-node`, plain JSON and fixtures all fit, and -common stays dependency-free.
  */
 
-/** A node selector requirement (`matchExpressions` / `matchFields` entry). */
+/**
+ * A node selector requirement (`matchExpressions` / `matchFields` entry).
+ *
+ * @public
+ */
 export interface NodeSelectorRequirement {
   key: string;
   operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt' | string;
   values?: string[];
 }
 
-/** A node selector term: all of its requirements must hold. */
+/**
+ * A node selector term: all of its requirements must hold.
+ *
+ * @public
+ */
 export interface NodeSelectorTerm {
   matchExpressions?: NodeSelectorRequirement[];
   matchFields?: NodeSelectorRequirement[];
 }
 
-/** A label selector (`matchLabels` and `matchExpressions`, ANDed). */
+/**
+ * A label selector (`matchLabels` and `matchExpressions`, ANDed).
+ *
+ * @public
+ */
 export interface LabelSelector {
   matchLabels?: Record<string, string>;
   matchExpressions?: Array<{
@@ -26,21 +38,33 @@ export interface LabelSelector {
   }>;
 }
 
-/** A required pod (anti-)affinity term. */
+/**
+ * A required pod (anti-)affinity term.
+ *
+ * @public
+ */
 export interface PodAffinityTerm {
   topologyKey?: string;
   labelSelector?: LabelSelector;
   namespaces?: string[];
 }
 
-/** A taint on a node. */
+/**
+ * A taint on a node.
+ *
+ * @public
+ */
 export interface Taint {
   key: string;
   value?: string;
   effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' | string;
 }
 
-/** A toleration on a pod. */
+/**
+ * A toleration on a pod.
+ *
+ * @public
+ */
 export interface Toleration {
   key?: string;
   operator?: 'Exists' | 'Equal' | string;
@@ -48,7 +72,11 @@ export interface Toleration {
   effect?: string;
 }
 
-/** The parts of a Pod manifest slimPod reads. */
+/**
+ * The parts of a Pod manifest slimPod reads.
+ *
+ * @public
+ */
 export interface KubePod {
   metadata?: {
     name?: string;
@@ -104,7 +132,11 @@ export interface KubePod {
   };
 }
 
-/** The parts of a Node manifest slimNode reads. */
+/**
+ * The parts of a Node manifest slimNode reads.
+ *
+ * @public
+ */
 export interface KubeNode {
   metadata?: { name?: string; labels?: Record<string, string> };
   spec?: { providerID?: string; unschedulable?: boolean; taints?: Taint[] };

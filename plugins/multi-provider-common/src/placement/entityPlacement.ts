@@ -22,7 +22,11 @@ import { workloadKey } from './services';
 type PlacementNodeEntry =
   PlacementProvider['regions'][number]['zones'][number]['nodes'][number];
 
-/** Input of {@link buildClusterPlacement}. */
+/**
+ * Input of {@link buildClusterPlacement}.
+ *
+ * @public
+ */
 export interface ClusterPlacementInput extends IntentCheckOptions {
   /** The entity's pods in this cluster. */
   pods: SlimPod[];
@@ -31,7 +35,11 @@ export interface ClusterPlacementInput extends IntentCheckOptions {
   registry: ProviderRegistry;
 }
 
-/** One pod with its intent check, as the API returns it. */
+/**
+ * One pod with its intent check, as the API returns it.
+ *
+ * @public
+ */
 export function toPlacementPod(
   pod: SlimPod,
   info: NodeInfo | undefined,
@@ -57,6 +65,8 @@ export function toPlacementPod(
 /**
  * Groups an entity's pods by provider → region → zone → node, checks intent against reality per
  * pod and flags workload-level risks (spread skew, every replica in one provider).
+ *
+ * @public
  */
 export function buildClusterPlacement(
   input: ClusterPlacementInput,

@@ -21,10 +21,16 @@ import { Service, groupServices } from './services';
  * Where each claim's volume can be used: `namespace/claimName` → node selector terms (ORed) of
  * its PersistentVolume's node affinity. A pod mounting the claim can only move to a node
  * matching them.
+ *
+ * @public
  */
 export type VolumeTopology = Record<string, NodeSelectorTerm[]>;
 
-/** Input of {@link analyseFailureDomain}. */
+/**
+ * Input of {@link analyseFailureDomain}.
+ *
+ * @public
+ */
 export interface FailureDomainInput {
   nodes: Iterable<SlimNode> | Map<string, NodeInfo>;
   pods: Iterable<SlimPod>;
@@ -33,7 +39,11 @@ export interface FailureDomainInput {
   volumeTopology?: VolumeTopology;
 }
 
-/** Whether a node belongs to the failure domain. */
+/**
+ * Whether a node belongs to the failure domain.
+ *
+ * @public
+ */
 export function nodeInDomain(info: NodeInfo, domain: FailureDomain): boolean {
   switch (domain.level) {
     case 'provider':
@@ -283,6 +293,8 @@ function domainWords(domain: FailureDomain) {
  * slots, and where required pod anti-affinity (theirs and their neighbours') and topology spread
  * constraints with `whenUnsatisfiable: DoNotSchedule` admit them. DaemonSet pods and bare pods
  * are not re-placed.
+ *
+ * @public
  */
 export function analyseFailureDomain(
   input: FailureDomainInput,

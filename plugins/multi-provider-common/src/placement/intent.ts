@@ -9,7 +9,11 @@ import {
 import { PlacementIntent, SlimPod } from '../kube/slim';
 import { NodeInfo } from './nodeInfo';
 
-/** A pod's intent in words, for display. */
+/**
+ * A pod's intent in words, for display.
+ *
+ * @public
+ */
 export function summariseIntent(
   intent: PlacementIntent | undefined,
 ): IntentSummary {
@@ -50,7 +54,11 @@ export function summariseIntent(
   return summary;
 }
 
-/** Options of the intent check. */
+/**
+ * Options of the intent check.
+ *
+ * @public
+ */
 export interface IntentCheckOptions {
   /**
    * Providers a namespace is pinned to by policy (e.g. from the GitOps overlays). A pod in a
@@ -59,7 +67,11 @@ export interface IntentCheckOptions {
   namespacePins?: Record<string, string>;
 }
 
-/** Result of comparing one pod's intent with its node. */
+/**
+ * Result of comparing one pod's intent with its node.
+ *
+ * @public
+ */
 export interface IntentCheck {
   status: IntentStatus;
   reasons: string[];
@@ -69,6 +81,8 @@ export interface IntentCheck {
  * Compares a pod's intent with reality. A pod whose node violates its nodeSelector or
  * required affinity cannot have been placed there by the scheduler (labels changed later, or the
  * pod was bound by hand): `violated`. Unmet preferences and namespace pins: `warning`.
+ *
+ * @public
  */
 export function checkPodIntent(
   pod: SlimPod,
@@ -134,6 +148,8 @@ export function checkPodIntent(
 /**
  * Topology-spread check over one workload's running pods: reports a constraint whose skew
  * (across the domains present on `nodes`) exceeds maxSkew.
+ *
+ * @public
  */
 export function checkTopologySpread(
   workload: string,

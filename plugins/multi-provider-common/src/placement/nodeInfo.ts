@@ -6,10 +6,18 @@ import {
 } from '../registry/createProviderRegistry';
 import { locationOfNode, providerOfNode } from '../registry/providerOfNode';
 
-/** Name used when a node's provider, region or zone is not known. */
+/**
+ * Name used when a node's provider, region or zone is not known.
+ *
+ * @public
+ */
 export const UNKNOWN = 'unknown';
 
-/** A node with its provider, region, zone and EU flag resolved once. */
+/**
+ * A node with its provider, region, zone and EU flag resolved once.
+ *
+ * @public
+ */
 export interface NodeInfo {
   node: SlimNode;
   provider: string;
@@ -19,7 +27,11 @@ export interface NodeInfo {
   eu: boolean | null;
 }
 
-/** Resolves every node's provider / region / zone against the registry, keyed by node name. */
+/**
+ * Resolves every node's provider / region / zone against the registry, keyed by node name.
+ *
+ * @public
+ */
 export function describeNodes(
   nodes: Iterable<SlimNode>,
   registry: ProviderRegistry,
@@ -40,7 +52,11 @@ export function describeNodes(
   return out;
 }
 
-/** Display name of a provider (registry displayName, or the raw name). */
+/**
+ * Display name of a provider (registry displayName, or the raw name).
+ *
+ * @public
+ */
 export function providerDisplayName(
   registry: ProviderRegistry,
   name: string,
@@ -48,7 +64,11 @@ export function providerDisplayName(
   return findProvider(registry, name)?.displayName ?? name;
 }
 
-/** Sorts by name with `unknown` last, so views are stable. */
+/**
+ * Sorts by name with `unknown` last, so views are stable.
+ *
+ * @public
+ */
 export function byName<T extends { name: string }>(a: T, b: T): number {
   if (a.name === UNKNOWN) return 1;
   if (b.name === UNKNOWN) return -1;

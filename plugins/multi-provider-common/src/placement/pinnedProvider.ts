@@ -141,6 +141,8 @@ function providersForced(
  * prefixes (`k8s.scaleway.com/`). `NotIn` and `DoesNotExist` never pin: nodes without the
  * label (or of a provider added later) still match. The Go validator's twin
  * (tools/gitops-validate/pinning.go) runs the same vectors (conformance/pinned-provider).
+ *
+ * @public
  */
 export function pinnedProviderOfIntent(
   intent: PlacementIntent | undefined,
@@ -169,7 +171,11 @@ export function pinnedProviderOfIntent(
   return found.size === 1 ? [...found][0] : undefined;
 }
 
-/** The provider a pod is pinned to by its nodeSelector and required node affinity, if any. */
+/**
+ * The provider a pod is pinned to by its nodeSelector and required node affinity, if any.
+ *
+ * @public
+ */
 export function pinnedProvider(
   pod: { intent?: PlacementIntent },
   registry: ProviderRegistry,

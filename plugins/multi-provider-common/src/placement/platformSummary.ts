@@ -35,7 +35,11 @@ function addUsage(into: Usage, from: Usage) {
   into.podCapacity += from.podCapacity;
 }
 
-/** Sum of requests and count of active pods per node name. */
+/**
+ * Sum of requests and count of active pods per node name.
+ *
+ * @public
+ */
 export function requestsPerNode(
   pods: Iterable<SlimPod>,
 ): Map<string, { cpuMillis: number; memoryBytes: number; pods: number }> {
@@ -61,6 +65,8 @@ export function requestsPerNode(
 /**
  * The platform map of one cluster: providers → regions → zones → nodes, each with capacity,
  * allocatable, requested (sum of active pods' requests) and pod counts; non-EU nodes flagged.
+ *
+ * @public
  */
 export function buildPlatformPlacement(
   nodes: Iterable<SlimNode> | Map<string, NodeInfo>,

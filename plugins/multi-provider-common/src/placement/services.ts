@@ -1,21 +1,41 @@
 import { SlimPod } from '../kube/slim';
 import { ProviderRegistry } from '../registry/createProviderRegistry';
 
-/** Label naming the application a workload belongs to. */
+/**
+ * Label naming the application a workload belongs to.
+ *
+ * @public
+ */
 export const APP_NAME_LABEL = 'app.kubernetes.io/name';
-/** Label naming one installation of the application. */
+/**
+ * Label naming one installation of the application.
+ *
+ * @public
+ */
 export const APP_INSTANCE_LABEL = 'app.kubernetes.io/instance';
-/** Label naming the application's component. */
+/**
+ * Label naming the application's component.
+ *
+ * @public
+ */
 export const APP_COMPONENT_LABEL = 'app.kubernetes.io/component';
 
-/** `namespace/Kind/name` of a pod's owning workload (the pod itself when it has none). */
+/**
+ * `namespace/Kind/name` of a pod's owning workload (the pod itself when it has none).
+ *
+ * @public
+ */
 export function workloadKey(pod: SlimPod): string {
   return pod.owner
     ? `${pod.namespace}/${pod.owner.kind}/${pod.owner.name}`
     : `${pod.namespace}/Pod/${pod.name}`;
 }
 
-/** A service: one workload, or several workloads deployed once per provider. */
+/**
+ * A service: one workload, or several workloads deployed once per provider.
+ *
+ * @public
+ */
 export interface Service {
   /** `namespace/name`. */
   id: string;
@@ -70,6 +90,8 @@ function stripProviderSuffix(name: string, providers: string[]): string {
  * different provider (name, namespace, instance label or pinning), are ONE redundant service —
  * the "one instance per provider" pattern (Pi-hole). Such a service spanning namespaces is
  * identified as `<base>/<name>`.
+ *
+ * @public
  */
 export function groupServices(
   pods: Iterable<SlimPod>,

@@ -5,7 +5,11 @@ import type {
   PlacementPod,
 } from '../api/entityPlacement';
 
-/** One kind of placement intent a workload can declare. */
+/**
+ * One kind of placement intent a workload can declare.
+ *
+ * @public
+ */
 export type IntentAspectKind =
   | 'nodeSelector'
   | 'nodeAffinity'
@@ -14,7 +18,11 @@ export type IntentAspectKind =
   | 'topologySpread'
   | 'tolerations';
 
-/** One declared intent of a workload and whether reality honours it. */
+/**
+ * One declared intent of a workload and whether reality honours it.
+ *
+ * @public
+ */
 export interface IntentAspect {
   kind: IntentAspectKind;
   /** Short text for a chip, e.g. `spread zone ≤1`. */
@@ -31,7 +39,11 @@ export interface IntentAspect {
   reasons: string[];
 }
 
-/** A workload's placement intent (from its pods) against where its pods run. */
+/**
+ * A workload's placement intent (from its pods) against where its pods run.
+ *
+ * @public
+ */
 export interface WorkloadIntent {
   /** `namespace/Kind/name`, as the workload warnings name it. */
   key: string;
@@ -60,7 +72,11 @@ const worst = (statuses: IntentStatus[]): IntentStatus =>
     'matches',
   );
 
-/** The key a workload warning starts with, as `buildClusterPlacement` writes it. */
+/**
+ * The key a workload warning starts with, as `buildClusterPlacement` writes it.
+ *
+ * @public
+ */
 export function placementWorkloadKey(pod: PlacementPod): string {
   return pod.owner
     ? `${pod.namespace}/${pod.owner.kind}/${pod.owner.name}`
@@ -197,6 +213,8 @@ function tally(into: Map<string, number>, reason: string) {
  * node affinity, required pod anti-affinity, topology spread, tolerations — with, for each,
  * whether reality matches and why not: the pods' intent checks, the scheduler's pending reasons
  * and the workload warnings (spread skew) the backend computed. Pure, over the answer only.
+ *
+ * @public
  */
 export function summariseWorkloadIntents(
   cluster: ClusterPlacement,

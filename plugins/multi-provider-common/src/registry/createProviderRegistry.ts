@@ -1,6 +1,10 @@
 import { ProviderDoc, providerDocSchema } from './schema';
 
-/** A provider, flattened from its registry document. */
+/**
+ * A provider, flattened from its registry document.
+ *
+ * @public
+ */
 export interface ProviderDefinition {
   name: string;
   displayName: string;
@@ -12,12 +16,18 @@ export interface ProviderDefinition {
 /**
  * The parsed provider registry: the one definition of providers every analysis takes as data.
  * A plain object so it can cross the wire and be built in tests.
+ *
+ * @public
  */
 export interface ProviderRegistry {
   providers: ProviderDefinition[];
 }
 
-/** Thrown when registry documents do not validate; names the document and field. */
+/**
+ * Thrown when registry documents do not validate; names the document and field.
+ *
+ * @public
+ */
 export class ProviderRegistryError extends Error {
   constructor(message: string) {
     super(message);
@@ -28,6 +38,8 @@ export class ProviderRegistryError extends Error {
 /**
  * Validates registry documents (already parsed from YAML) and builds the registry.
  * Documents of other kinds are ignored so a directory may hold unrelated YAML.
+ *
+ * @public
  */
 export function createProviderRegistry(docs: unknown[]): ProviderRegistry {
   const providers: ProviderDefinition[] = [];
@@ -60,7 +72,11 @@ export function createProviderRegistry(docs: unknown[]): ProviderRegistry {
   return { providers };
 }
 
-/** The provider of that name, if the registry knows it. */
+/**
+ * The provider of that name, if the registry knows it.
+ *
+ * @public
+ */
 export function findProvider(
   registry: ProviderRegistry,
   name: string | undefined,
@@ -71,6 +87,8 @@ export function findProvider(
 /**
  * Whether a provider's region is in the EU: `undefined` when the registry does not know the
  * provider or the region (callers show that as "unknown", never as EU).
+ *
+ * @public
  */
 export function isEuRegion(
   registry: ProviderRegistry,

@@ -1,13 +1,22 @@
 import { ProviderRegistry } from './createProviderRegistry';
 
-/** The fields of a Node that provider detection reads; both full and slim nodes satisfy it. */
+/**
+ * The fields of a Node that provider detection reads; both full and slim nodes satisfy it.
+ *
+ * @public
+ */
 export interface NodeIdentity {
   labels?: Record<string, string>;
   providerID?: string;
 }
 
-/** Label keys of the standard topology labels. */
+/**
+ * Label keys of the standard topology labels.
+ *
+ * @public
+ */
 export const TOPOLOGY_REGION_LABEL = 'topology.kubernetes.io/region';
+/** @public */
 export const TOPOLOGY_ZONE_LABEL = 'topology.kubernetes.io/zone';
 const LEGACY_REGION_LABEL = 'failure-domain.beta.kubernetes.io/region';
 const LEGACY_ZONE_LABEL = 'failure-domain.beta.kubernetes.io/zone';
@@ -16,6 +25,8 @@ const LEGACY_ZONE_LABEL = 'failure-domain.beta.kubernetes.io/zone';
  * The provider a node belongs to, following DESIGN's order: labels with a value
  * (`cfke.io/provider=<name>`) first, then provider-specific label keys and prefixes,
  * then the `spec.providerID` scheme. `undefined` when nothing matches.
+ *
+ * @public
  */
 export function providerOfNode(
   node: NodeIdentity,
@@ -51,7 +62,11 @@ export function providerOfNode(
   return undefined;
 }
 
-/** Region and zone from the topology labels (legacy beta labels as fallback). */
+/**
+ * Region and zone from the topology labels (legacy beta labels as fallback).
+ *
+ * @public
+ */
 export function locationOfNode(node: NodeIdentity): {
   region?: string;
   zone?: string;

@@ -1,9 +1,17 @@
 import { z } from 'zod';
 
-/** The API version of provider registry documents (`providers/*.yaml`). */
+/**
+ * The API version of provider registry documents (`providers/*.yaml`).
+ *
+ * @public
+ */
 export const PROVIDER_API_VERSION = 'cloudlab.dev/v1alpha1';
 
-/** zod schema of one region of a provider. */
+/**
+ * zod schema of one region of a provider.
+ *
+ * @public
+ */
 export const providerRegionSchema = z.object({
   name: z.string().min(1),
   country: z.string().optional(),
@@ -11,14 +19,22 @@ export const providerRegionSchema = z.object({
   zones: z.array(z.string().min(1)).default([]),
 });
 
-/** zod schema of one StorageClass a provider ships. */
+/**
+ * zod schema of one StorageClass a provider ships.
+ *
+ * @public
+ */
 export const providerStorageClassSchema = z.object({
   name: z.string().min(1),
   reclaimPolicy: z.enum(['Delete', 'Retain']).default('Delete'),
   allowVolumeExpansion: z.boolean().default(false),
 });
 
-/** zod schema of a provider's block storage facts. */
+/**
+ * zod schema of a provider's block storage facts.
+ *
+ * @public
+ */
 export const providerStorageSchema = z.object({
   csiDriver: z.string().min(1),
   topologyKey: z.string().min(1),
@@ -28,7 +44,11 @@ export const providerStorageSchema = z.object({
   classes: z.array(providerStorageClassSchema).default([]),
 });
 
-/** zod schema of one `kind: Provider` registry document. */
+/**
+ * zod schema of one `kind: Provider` registry document.
+ *
+ * @public
+ */
 export const providerDocSchema = z.object({
   apiVersion: z.literal(PROVIDER_API_VERSION),
   kind: z.literal('Provider'),
@@ -54,9 +74,21 @@ export const providerDocSchema = z.object({
   }),
 });
 
-/** One validated provider registry document. */
+/**
+ * One validated provider registry document.
+ *
+ * @public
+ */
 export type ProviderDoc = z.infer<typeof providerDocSchema>;
-/** A region as declared in the registry. */
+/**
+ * A region as declared in the registry.
+ *
+ * @public
+ */
 export type ProviderRegion = z.infer<typeof providerRegionSchema>;
-/** A provider's storage facts as declared in the registry. */
+/**
+ * A provider's storage facts as declared in the registry.
+ *
+ * @public
+ */
 export type ProviderStorage = z.infer<typeof providerStorageSchema>;

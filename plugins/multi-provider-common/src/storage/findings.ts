@@ -10,12 +10,20 @@ import {
 } from '../registry/createProviderRegistry';
 import { checkVolumeSize } from './volumeSize';
 
-/** Annotation marking the default StorageClass. */
+/**
+ * Annotation marking the default StorageClass.
+ *
+ * @public
+ */
 export const DEFAULT_CLASS_ANNOTATION =
   'storageclass.kubernetes.io/is-default-class';
 const GIB = 1024 ** 3;
 
-/** zod schema of one storage finding. */
+/**
+ * zod schema of one storage finding.
+ *
+ * @public
+ */
 export const storageFindingSchema = z.object({
   /** Rule id, e.g. `pvc-without-class`. */
   id: z.string(),
@@ -31,17 +39,29 @@ export const storageFindingSchema = z.object({
   /** What to change, in words. */
   fix: z.string(),
 });
-/** One storage finding. */
+/**
+ * One storage finding.
+ *
+ * @public
+ */
 export type StorageFinding = z.infer<typeof storageFindingSchema>;
 
-/** The parts of a StorageClass the findings read. */
+/**
+ * The parts of a StorageClass the findings read.
+ *
+ * @public
+ */
 export interface KubeStorageClass {
   metadata?: { name?: string; annotations?: Record<string, string> };
   provisioner?: string;
   reclaimPolicy?: string;
   volumeBindingMode?: string;
 }
-/** The parts of a PersistentVolumeClaim the findings read. */
+/**
+ * The parts of a PersistentVolumeClaim the findings read.
+ *
+ * @public
+ */
 export interface KubePVC {
   metadata?: { name?: string; namespace?: string };
   spec?: {
@@ -51,7 +71,11 @@ export interface KubePVC {
   };
   status?: { phase?: string };
 }
-/** The parts of a PersistentVolume the findings read. */
+/**
+ * The parts of a PersistentVolume the findings read.
+ *
+ * @public
+ */
 export interface KubePV {
   metadata?: { name?: string };
   spec?: {
@@ -61,7 +85,11 @@ export interface KubePV {
   };
   status?: { phase?: string };
 }
-/** The parts of an Event the findings read. */
+/**
+ * The parts of an Event the findings read.
+ *
+ * @public
+ */
 export interface KubeEvent {
   involvedObject?: { kind?: string; name?: string; namespace?: string };
   reason?: string;
@@ -73,6 +101,8 @@ export interface KubeEvent {
  * Whether event `e` supersedes `prev` as the latest about an object: the later `lastTimestamp`;
  * on a tie the greater reason, then message. The same event wins whatever order the events
  * are read in, so a finding kept per claim and one built from every event agree.
+ *
+ * @public
  */
 export function supersedes(e: KubeEvent, prev: KubeEvent | undefined): boolean {
   if (!prev) return true;
@@ -85,7 +115,11 @@ export function supersedes(e: KubeEvent, prev: KubeEvent | undefined): boolean {
   return (e.message ?? '') > (prev.message ?? '');
 }
 
-/** Input of {@link storageFindings}. */
+/**
+ * Input of {@link storageFindings}.
+ *
+ * @public
+ */
 export interface StorageFindingsInput {
   registry: ProviderRegistry;
   storageClasses: KubeStorageClass[];
@@ -119,7 +153,11 @@ function lookups(registry: ProviderRegistry): RegistryLookups {
   return out;
 }
 
-/** The provider whose CSI driver is `driver` (the first in registry order), if any. */
+/**
+ * The provider whose CSI driver is `driver` (the first in registry order), if any.
+ *
+ * @public
+ */
 export function providerOfDriver(
   registry: ProviderRegistry,
   driver?: string,
@@ -139,6 +177,8 @@ function isUnscheduled(pod: SlimPod): boolean {
  * required affinity (it may be pinned to another provider than its volume), or an unscheduled
  * one (the scheduler may be failing it for its volumes). A change of any other pod cannot
  * change the findings, so a cache may keep them across it.
+ *
+ * @public
  */
 export function findingsReadPod(pod: SlimPod): boolean {
   return (
@@ -157,7 +197,11 @@ function isMultiZone(p: ProviderDefinition): boolean {
   return domains > 1;
 }
 
-/** What judging one claim reads besides the claim, looked up once per call. */
+/**
+ * What judging one claim reads besides the claim, looked up once per call.
+ *
+ * @public
+ */
 export interface ClaimContext {
   registry: ProviderRegistry;
   classes: Map<string, KubeStorageClass>;
@@ -166,7 +210,11 @@ export interface ClaimContext {
   hasClasses: boolean;
 }
 
-/** The {@link ClaimContext} of a cluster's classes. */
+/**
+ * The {@link ClaimContext} of a cluster's classes.
+ *
+ * @public
+ */
 export function claimContext(
   registry: ProviderRegistry,
   storageClasses: Iterable<KubeStorageClass>,
@@ -184,6 +232,8 @@ export function claimContext(
 /**
  * Whether a pod can be pinned to a provider and has claims: the pods {@link claimFindings}
  * compares with their claims' volumes (which of them are pinned depends on the registry).
+ *
+ * @public
  */
 export function mayPinClaims(pod: SlimPod): boolean {
   return (
@@ -202,6 +252,8 @@ const pvcRef = (c: KubePVC) => ({
  * Adds the findings about one claim to `out`: class, size, pending reason, provider conflicts
  * with its pods. Reads only the claim, its volume, the pods that mount it (those not pinned to
  * a provider are skipped), its latest event (read when Pending) and `ctx`.
+ *
+ * @public
  */
 export function claimFindings(
   out: StorageFinding[],
@@ -299,6 +351,8 @@ export function claimFindings(
  * claims without a class, default classes, claim/pod provider conflicts, sizes below the
  * provider minimum or not whole GiB, Immediate binding on multi-zone providers, Retain classes
  * with Released volumes, and pending claims with their last event.
+ *
+ * @public
  */
 export function storageFindings(input: StorageFindingsInput): StorageFinding[] {
   const { registry } = input;
@@ -359,6 +413,8 @@ function volumesByName(
  * Immediate binding on multi-zone providers, Retain classes with Released volumes, pods the
  * scheduler leaves Pending for their volumes, and nodes missing their CSI node plugin. Reads
  * no claim, so a cache that keeps each claim's findings rebuilds only these on other changes.
+ *
+ * @public
  */
 export function clusterFindings(input: StorageFindingsInput): StorageFinding[] {
   const { registry } = input;

@@ -6,14 +6,28 @@ import {
   KubeStorageClass,
 } from './findings';
 
-/** A topology requirement flattened to key and allowed values. */
+/**
+ * A topology requirement flattened to key and allowed values.
+ *
+ * @public
+ */
 export interface TopologyRequirement {
   key: string;
   values: string[];
 }
 
-type Labels = Record<string, string>;
-type NodeSelectorTerms = Array<{
+/**
+ * Labels or annotations of a slim object.
+ *
+ * @public
+ */
+export type Labels = Record<string, string>;
+/**
+ * A volume's or a node affinity's required node selector terms, as the storage rules read them.
+ *
+ * @public
+ */
+export type NodeSelectorTerms = Array<{
   matchExpressions?: Array<{
     key?: string;
     operator?: string;
@@ -21,7 +35,11 @@ type NodeSelectorTerms = Array<{
   }>;
 }>;
 
-/** The parts of a PersistentVolumeClaim manifest {@link slimPVC} reads. */
+/**
+ * The parts of a PersistentVolumeClaim manifest {@link slimPVC} reads.
+ *
+ * @public
+ */
 export interface KubePVCManifest {
   metadata?: { name?: string; namespace?: string; labels?: Labels };
   spec?: {
@@ -33,7 +51,11 @@ export interface KubePVCManifest {
   status?: { phase?: string; capacity?: Record<string, string> };
 }
 
-/** The parts of a PersistentVolume manifest {@link slimPV} reads. */
+/**
+ * The parts of a PersistentVolume manifest {@link slimPV} reads.
+ *
+ * @public
+ */
 export interface KubePVManifest {
   metadata?: { name?: string };
   spec?: {
@@ -48,7 +70,11 @@ export interface KubePVManifest {
   status?: { phase?: string };
 }
 
-/** The parts of a StorageClass manifest {@link slimStorageClass} reads. */
+/**
+ * The parts of a StorageClass manifest {@link slimStorageClass} reads.
+ *
+ * @public
+ */
 export interface KubeStorageClassManifest {
   metadata?: { name?: string; annotations?: Labels; labels?: Labels };
   provisioner?: string;
@@ -60,7 +86,11 @@ export interface KubeStorageClassManifest {
   }>;
 }
 
-/** The parts of a CSIDriver manifest {@link slimCSIDriver} reads. */
+/**
+ * The parts of a CSIDriver manifest {@link slimCSIDriver} reads.
+ *
+ * @public
+ */
 export interface KubeCSIDriverManifest {
   metadata?: { name?: string };
   spec?: {
@@ -70,7 +100,11 @@ export interface KubeCSIDriverManifest {
   };
 }
 
-/** The parts of a CSINode manifest {@link slimCSINode} reads. */
+/**
+ * The parts of a CSINode manifest {@link slimCSINode} reads.
+ *
+ * @public
+ */
 export interface KubeCSINodeManifest {
   metadata?: { name?: string };
   spec?: {
@@ -83,7 +117,11 @@ export interface KubeCSINodeManifest {
   };
 }
 
-/** The parts of a core/v1 Event manifest {@link slimEvent} reads. */
+/**
+ * The parts of a core/v1 Event manifest {@link slimEvent} reads.
+ *
+ * @public
+ */
 export interface KubeEventManifest {
   metadata?: { name?: string; namespace?: string; creationTimestamp?: unknown };
   involvedObject?: { kind?: string; name?: string; namespace?: string };
@@ -96,7 +134,11 @@ export interface KubeEventManifest {
   series?: { lastObservedTime?: unknown };
 }
 
-/** A claim as the cache keeps it: what the findings and the claim table read. */
+/**
+ * A claim as the cache keeps it: what the findings and the claim table read.
+ *
+ * @public
+ */
 export interface SlimPVC extends KubePVC {
   metadata: { name: string; namespace: string; labels?: Labels };
   spec: {
@@ -108,7 +150,11 @@ export interface SlimPVC extends KubePVC {
   status: { phase: string; capacity?: string };
 }
 
-/** A volume as the cache keeps it, with its CSI topology flattened. */
+/**
+ * A volume as the cache keeps it, with its CSI topology flattened.
+ *
+ * @public
+ */
 export interface SlimPV extends KubePV {
   metadata: { name: string };
   spec: {
@@ -124,7 +170,11 @@ export interface SlimPV extends KubePV {
   topology?: TopologyRequirement[];
 }
 
-/** A StorageClass as the cache keeps it. */
+/**
+ * A StorageClass as the cache keeps it.
+ *
+ * @public
+ */
 export interface SlimStorageClass extends KubeStorageClass {
   metadata: { name: string; annotations?: Labels; labels?: Labels };
   provisioner: string;
@@ -134,7 +184,11 @@ export interface SlimStorageClass extends KubeStorageClass {
   allowedTopologies?: TopologyRequirement[];
 }
 
-/** A CSIDriver as the cache keeps it. */
+/**
+ * A CSIDriver as the cache keeps it.
+ *
+ * @public
+ */
 export interface SlimCSIDriver {
   name: string;
   attachRequired: boolean;
@@ -142,7 +196,11 @@ export interface SlimCSIDriver {
   lifecycleModes: string[];
 }
 
-/** A CSINode (one per node): which CSI node plugins registered on it. */
+/**
+ * A CSINode (one per node): which CSI node plugins registered on it.
+ *
+ * @public
+ */
 export interface SlimCSINode {
   name: string;
   drivers: Array<{
@@ -152,7 +210,11 @@ export interface SlimCSINode {
   }>;
 }
 
-/** An event about a claim or a pod's volumes, trimmed. */
+/**
+ * An event about a claim or a pod's volumes, trimmed.
+ *
+ * @public
+ */
 export interface SlimEvent extends KubeEvent {
   involvedObject: { kind: string; name: string; namespace?: string };
   reason: string;
@@ -167,7 +229,11 @@ const time = (v: unknown): string | undefined => {
   return typeof v === 'string' && v ? v : undefined;
 };
 
-/** Trims a PVC manifest to a {@link SlimPVC}. */
+/**
+ * Trims a PVC manifest to a {@link SlimPVC}.
+ *
+ * @public
+ */
 export function slimPVC(pvc: KubePVCManifest): SlimPVC {
   const spec: SlimPVC['spec'] = {};
   const s = pvc.spec ?? {};
@@ -203,7 +269,11 @@ function flattenTerms(terms: NodeSelectorTerms | undefined) {
   return out.length > 0 ? out : undefined;
 }
 
-/** Trims a PV manifest to a {@link SlimPV}. */
+/**
+ * Trims a PV manifest to a {@link SlimPV}.
+ *
+ * @public
+ */
 export function slimPV(pv: KubePVManifest): SlimPV {
   const s = pv.spec ?? {};
   const spec: SlimPV['spec'] = {};
@@ -229,7 +299,11 @@ export function slimPV(pv: KubePVManifest): SlimPV {
   return slim;
 }
 
-/** Trims a StorageClass manifest to a {@link SlimStorageClass}. */
+/**
+ * Trims a StorageClass manifest to a {@link SlimStorageClass}.
+ *
+ * @public
+ */
 export function slimStorageClass(
   sc: KubeStorageClassManifest,
 ): SlimStorageClass {
@@ -255,7 +329,11 @@ export function slimStorageClass(
   return slim;
 }
 
-/** Trims a CSIDriver manifest. */
+/**
+ * Trims a CSIDriver manifest.
+ *
+ * @public
+ */
 export function slimCSIDriver(d: KubeCSIDriverManifest): SlimCSIDriver {
   return {
     name: d.metadata?.name ?? '',
@@ -266,7 +344,11 @@ export function slimCSIDriver(d: KubeCSIDriverManifest): SlimCSIDriver {
   };
 }
 
-/** Trims a CSINode manifest. */
+/**
+ * Trims a CSINode manifest.
+ *
+ * @public
+ */
 export function slimCSINode(n: KubeCSINodeManifest): SlimCSINode {
   return {
     name: n.metadata?.name ?? '',
@@ -283,7 +365,11 @@ export function slimCSINode(n: KubeCSINodeManifest): SlimCSINode {
   };
 }
 
-/** Claim and pod event reasons the storage analyses read. */
+/**
+ * Claim and pod event reasons the storage analyses read.
+ *
+ * @public
+ */
 export const STORAGE_EVENT_REASONS = new Set([
   'ProvisioningFailed',
   'FailedBinding',
@@ -301,6 +387,8 @@ const VOLUME_MESSAGE = /volume|PersistentVolumeClaim/i;
  * Whether an event matters to the storage analyses: claim events with a storage reason, and pod
  * events (FailedScheduling, FailedMount…) whose message is about volumes. Everything else is
  * dropped before it reaches the cache.
+ *
+ * @public
  */
 export function isStorageEvent(e: KubeEventManifest): boolean {
   const kind = e.involvedObject?.kind;
@@ -309,7 +397,11 @@ export function isStorageEvent(e: KubeEventManifest): boolean {
   return kind === 'Pod' && VOLUME_MESSAGE.test(e.message ?? '');
 }
 
-/** Trims an Event manifest to a {@link SlimEvent}. */
+/**
+ * Trims an Event manifest to a {@link SlimEvent}.
+ *
+ * @public
+ */
 export function slimEvent(e: KubeEventManifest): SlimEvent {
   const slim: SlimEvent = {
     involvedObject: {

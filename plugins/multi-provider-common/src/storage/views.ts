@@ -24,7 +24,11 @@ import {
   SlimStorageClass,
 } from './slim';
 
-/** Everything one cluster's storage views read, as the cache holds it. */
+/**
+ * Everything one cluster's storage views read, as the cache holds it.
+ *
+ * @public
+ */
 export interface StorageSnapshot {
   registry: ProviderRegistry;
   pvcs: SlimPVC[];
@@ -51,6 +55,8 @@ const objectsKey = (f: StorageFinding) =>
 /**
  * Most severe first, then by id, then by the objects involved (and the message): the order
  * every finding list is shown in, the same whatever order the findings were gathered in.
+ *
+ * @public
  */
 export function sortFindings(findings: StorageFinding[]): StorageFinding[] {
   const keys = new Map<StorageFinding, string>();
@@ -101,6 +107,8 @@ function findingsAbout(
  * The claim rows of a set of claims: class, provider and zone of the volume, size, access
  * modes, binding mode, phase and the pods mounting it with their nodes; plus the findings about
  * those claims and pods (class-wide findings such as default classes are left to the platform).
+ *
+ * @public
  */
 export function buildClaimRows(
   snapshot: StorageSnapshot,
@@ -220,15 +228,25 @@ export function buildClaimRows(
   return { claims: rows, findings: all };
 }
 
-/** Default number of findings the platform answer lists. */
+/**
+ * Default number of findings the platform answer lists.
+ *
+ * @public
+ */
 export const PLATFORM_FINDINGS_LIMIT = 200;
 
-/** The parts of a cluster's platform storage view each part builder reads. */
-type Reads<K extends keyof StorageSnapshot> = Pick<StorageSnapshot, K>;
+/**
+ * The parts of a cluster's platform storage view each part builder reads.
+ *
+ * @public
+ */
+export type Reads<K extends keyof StorageSnapshot> = Pick<StorageSnapshot, K>;
 
 /**
  * CSI drivers of the cluster and of the registry's providers, with the nodes running their node
  * plugins and the provider's nodes missing them. Reads CSIDrivers, CSINodes and nodes only.
+ *
+ * @public
  */
 export function buildCsiDriverRows(
   snapshot: Reads<'registry' | 'csiDrivers' | 'csiNodes' | 'nodes'>,
@@ -278,7 +296,11 @@ export function buildCsiDriverRows(
   });
 }
 
-/** Claims, volumes and capacity per StorageClass and per provider zone, and the totals. */
+/**
+ * Claims, volumes and capacity per StorageClass and per provider zone, and the totals.
+ *
+ * @public
+ */
 export type StorageCounts = Pick<
   PlatformStorageCluster,
   'storageClasses' | 'zones' | 'totals'
@@ -292,11 +314,13 @@ export type StorageCounts = Pick<
  * the volume it names at the time, so a volume that changes takes its claims away first and
  * adds them back after (see the backend's `IncrementalStorageCounts`). The StorageClasses are fixed
  * at construction: a class change means a new accumulator.
+ *
+ * @public
  */
 export class StorageCountsAccumulator {
   private readonly classRows = new Map<string, StorageClassRow>();
   private readonly zones = new Map<string, StorageZone>();
-  /** Volume name -> the key of the zone it counts in (volumes with a provider only). */
+  /** Volume name → the key of the zone it counts in (volumes with a provider only). */
   private readonly zoneOfVolume = new Map<string, string>();
   private claims = 0;
   private pendingClaims = 0;
@@ -427,7 +451,11 @@ export class StorageCountsAccumulator {
   }
 }
 
-/** Sums of every volume and claim given: the counts from scratch, and the start of kept ones. */
+/**
+ * Sums of every volume and claim given: the counts from scratch, and the start of kept ones.
+ *
+ * @public
+ */
 export function sumStorage(
   registry: ProviderRegistry,
   storageClasses: ReadonlyMap<string, SlimStorageClass>,
@@ -440,7 +468,11 @@ export function sumStorage(
   return sums;
 }
 
-/** The findings part of a cluster's platform storage view. */
+/**
+ * The findings part of a cluster's platform storage view.
+ *
+ * @public
+ */
 export type PlatformFindings = Pick<
   PlatformStorageCluster,
   'findings' | 'findingsTotal' | 'findingCounts'
@@ -449,6 +481,8 @@ export type PlatformFindings = Pick<
 /**
  * A cluster's findings as the platform view shows them: sorted (the list is sorted in place),
  * listed up to `findingsLimit`, counted in full and per rule.
+ *
+ * @public
  */
 export function summarizeFindings(
   all: StorageFinding[],

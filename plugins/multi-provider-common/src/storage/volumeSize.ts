@@ -5,7 +5,11 @@ import {
   Quantity,
 } from '../kube/quantity';
 
-/** The storage facts of a provider the size rule reads (registry `spec.storage`). */
+/**
+ * The storage facts of a provider the size rule reads (registry `spec.storage`).
+ *
+ * @public
+ */
 export interface VolumeSizeLimits {
   /** The smallest volume the provider creates; absent: no minimum. */
   minVolumeSize?: string;
@@ -13,7 +17,11 @@ export interface VolumeSizeLimits {
   wholeGiB?: boolean;
 }
 
-/** The answer of {@link checkVolumeSize}; the same words in Go and conformance/provider-minimum-size. */
+/**
+ * The answer of {@link checkVolumeSize}; the same words in Go and conformance/provider-minimum-size.
+ *
+ * @public
+ */
 export type VolumeSizeVerdict =
   | 'ok'
   | 'below-minimum'
@@ -34,6 +42,8 @@ function tryParse(text: string): Quantity | undefined {
  * only that: the provider then creates a volume of the minimum size, so whether the request was
  * a whole GiB no longer matters. The Go validator's twin (tools/gitops-validate/volumesize.go)
  * runs the same vectors.
+ *
+ * @public
  */
 export function checkVolumeSize(
   requested: string,

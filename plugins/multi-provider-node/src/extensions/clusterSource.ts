@@ -10,20 +10,32 @@ import {
   KubeStorageClassManifest,
 } from '@cloudlab/plugin-multi-provider-common';
 
-/** One page of a list call. */
+/**
+ * One page of a list call.
+ *
+ * @public
+ */
 export interface ListPage<T> {
   items: T[];
   resourceVersion: string;
   continueToken?: string;
 }
 
-/** A watch event; `ERROR` carries a Status object (code 410 = resourceVersion too old). */
+/**
+ * A watch event; `ERROR` carries a Status object (code 410 = resourceVersion too old).
+ *
+ * @public
+ */
 export type WatchEvent<T> =
   | { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: T }
   | { type: 'BOOKMARK'; object: { metadata?: { resourceVersion?: string } } }
   | { type: 'ERROR'; object: { code?: number; message?: string } };
 
-/** List + watch of one resource type in one cluster. */
+/**
+ * List + watch of one resource type in one cluster.
+ *
+ * @public
+ */
 export interface ResourceClient<T> {
   list(options: {
     limit: number;
@@ -37,14 +49,22 @@ export interface ResourceClient<T> {
   ): Promise<{ stop(): void }>;
 }
 
-/** A custom resource served at `/apis/<group>/<version>/<plural>` (all namespaces). */
+/**
+ * A custom resource served at `/apis/<group>/<version>/<plural>` (all namespaces).
+ *
+ * @public
+ */
 export interface CustomResource {
   group: string;
   version: string;
   plural: string;
 }
 
-/** The storage resource clients of one cluster (all read-only list + watch). */
+/**
+ * The storage resource clients of one cluster (all read-only list + watch).
+ *
+ * @public
+ */
 export interface StorageClients {
   pvcs: ResourceClient<KubePVCManifest>;
   pvs: ResourceClient<KubePVManifest>;
@@ -55,7 +75,11 @@ export interface StorageClients {
   events: ResourceClient<KubeEventManifest>;
 }
 
-/** The resource clients of one cluster. Secrets are never among them. */
+/**
+ * The resource clients of one cluster. Secrets are never among them.
+ *
+ * @public
+ */
 export interface ClusterConnection {
   name: string;
   nodes: ResourceClient<KubeNode>;
@@ -66,7 +90,11 @@ export interface ClusterConnection {
   customObjects?<T>(resource: CustomResource): ResourceClient<T>;
 }
 
-/** Where the clusters the multi-provider backend caches come from. */
+/**
+ * Where the clusters the multi-provider backend caches come from.
+ *
+ * @public
+ */
 export interface ClusterSource {
   getClusters(): ClusterConnection[];
 }
@@ -75,6 +103,8 @@ export interface ClusterSource {
  * The clusters the multi-provider backend caches. The backend's default reads configuration (the
  * kubernetes plugin's `clusterLocatorMethods` plus `multiProvider.kubeconfig`); install another
  * factory for this ref to supply clusters from elsewhere.
+ *
+ * @public
  */
 export const clusterSourceServiceRef = createServiceRef<ClusterSource>({
   id: 'multi-provider.cluster-source',

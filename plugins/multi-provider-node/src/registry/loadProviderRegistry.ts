@@ -13,7 +13,11 @@ import { YamlDocumentCache } from '../tree/YamlDocumentCache';
 /** Registry files are matched by this: both spellings of the YAML extension. */
 const REGISTRY_FILE = /\.ya?ml$/;
 
-/** One provider of the registry with the file and the validated document it came from. */
+/**
+ * One provider of the registry with the file and the validated document it came from.
+ *
+ * @public
+ */
 export interface ProviderEntry {
   /** The file as the caller named it (registry directory joined with the file name). */
   file: string;
@@ -27,6 +31,8 @@ export interface ProviderEntry {
  * sorted by name) through a document cache. A file that does not parse or validate is
  * reported on the cache with the reason (naming the field) and contributes nothing; a provider
  * defined in two files is reported on the second. Documents of other kinds are ignored.
+ *
+ * @public
  */
 export async function readProviderEntries(
   cache: YamlDocumentCache,
@@ -85,6 +91,8 @@ function providerEntriesOf(file: string, docs: unknown[]): ProviderEntry[] {
  * Loads the provider registry of a local directory strictly: every file must parse and
  * validate, and the directory must define at least one provider. The error names the file and
  * the field.
+ *
+ * @public
  */
 export async function loadProviderEntries(
   dir: string,
@@ -113,7 +121,11 @@ export async function loadProviderEntries(
   return entries.map(e => ({ ...e, file: path.join(dir, e.file) }));
 }
 
-/** {@link loadProviderEntries}, as the registry every analysis takes. */
+/**
+ * {@link loadProviderEntries}, as the registry every analysis takes.
+ *
+ * @public
+ */
 export async function loadProviderRegistry(
   dir: string,
 ): Promise<ProviderRegistry> {

@@ -1,7 +1,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-/** What a tree source knows about one path without reading it. */
+/**
+ * What a tree source knows about one path without reading it.
+ *
+ * @public
+ */
 export interface TreeEntryStat {
   kind: 'file' | 'directory';
   size: number;
@@ -9,7 +13,11 @@ export interface TreeEntryStat {
   mtimeMs: number;
 }
 
-/** A child of a directory in a tree source. */
+/**
+ * A child of a directory in a tree source.
+ *
+ * @public
+ */
 export interface TreeDirEntry {
   name: string;
   kind: 'file' | 'directory';
@@ -20,6 +28,8 @@ export interface TreeDirEntry {
  * and the registry loader only ever see this interface, so a tree can come from a local folder
  * today and from a Flux source artifact or a Git host later. Implementations never follow a
  * symbolic link and refuse a path that leaves the tree.
+ *
+ * @public
  */
 export interface TreeSource {
   /** A human-readable name of where the tree comes from, used in error messages. */
@@ -36,7 +46,11 @@ export interface TreeSource {
   readonly localRoot?: string;
 }
 
-/** Resolves a repository-relative path inside `root`; throws when it would leave the root. */
+/**
+ * Resolves a repository-relative path inside `root`; throws when it would leave the root.
+ *
+ * @public
+ */
 export function resolveInside(root: string, relPath: string): string {
   const abs = path.resolve(root, relPath);
   const rel = path.relative(root, abs);
@@ -52,7 +66,11 @@ function byName(a: string, b: string): number {
   return a < b ? -1 : 1;
 }
 
-/** A tree on local disk, read with `fs.promises` so reading never blocks the event loop. */
+/**
+ * A tree on local disk, read with `fs.promises` so reading never blocks the event loop.
+ *
+ * @public
+ */
 export class LocalTreeSource implements TreeSource {
   readonly localRoot: string;
   readonly description: string;

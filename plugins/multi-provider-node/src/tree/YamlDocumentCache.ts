@@ -4,7 +4,11 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { parseAllDocuments } from 'yaml';
 import { TreeSource } from './TreeSource';
 
-/** A problem with one file, reported with the file and the reason. */
+/**
+ * A problem with one file, reported with the file and the reason.
+ *
+ * @public
+ */
 export interface FileError {
   /** Repository-relative path. */
   file: string;
@@ -28,6 +32,8 @@ const YAML_FILE = /\.ya?ml$/;
  * request handling instead of stalling it. A file that stops parsing keeps its last good
  * documents (and is reported), so one malformed file never drops what other files, or its own
  * earlier version, contributed.
+ *
+ * @public
  */
 export class YamlDocumentCache {
   private readonly entries = new Map<string, Entry>();
@@ -133,7 +139,11 @@ export class YamlDocumentCache {
   }
 }
 
-/** Parses a YAML stream; the error names the line of the first problem. */
+/**
+ * Parses a YAML stream; the error names the line of the first problem.
+ *
+ * @public
+ */
 export function parseYamlDocuments(text: string): {
   docs: unknown[];
   error?: string;

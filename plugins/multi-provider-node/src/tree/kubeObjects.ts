@@ -1,6 +1,10 @@
 import { parseAllDocuments } from 'yaml';
 
-/** A Kubernetes object as plain data. */
+/**
+ * A Kubernetes object as plain data.
+ *
+ * @public
+ */
 export type KubeObject = {
   apiVersion: string;
   kind: string;
@@ -14,7 +18,11 @@ export type KubeObject = {
   [key: string]: unknown;
 };
 
-/** Parses a multi-document YAML stream into objects, skipping empty documents. */
+/**
+ * Parses a multi-document YAML stream into objects, skipping empty documents.
+ *
+ * @public
+ */
 export function parseObjects(text: string): KubeObject[] {
   return parseAllDocuments(text)
     .map(d => d.toJS() as KubeObject | null)
@@ -24,6 +32,8 @@ export function parseObjects(text: string): KubeObject[] {
 /**
  * Flux's postBuild variable substitution: `${var}` and `${var:=default}`; unknown variables
  * without a default are left as they are, as Flux does.
+ *
+ * @public
  */
 export function substitute(text: string, vars: Record<string, string>): string {
   return text.replace(

@@ -12,19 +12,29 @@ const KUSTOMIZE_FILES = [
   'Kustomization',
 ];
 
-/** The repository-relative location of the pinned kustomize the lab build installs. */
+/**
+ * The repository-relative location of the pinned kustomize the lab build installs.
+ *
+ * @public
+ */
 export const PINNED_KUSTOMIZE = '.cache/lab/bin/kustomize';
 
 /**
  * The render command when none is configured: the pinned kustomize when it is built
  * (`.cache/lab/bin/kustomize build`), else `kubectl kustomize`, which embeds the same engine.
+ *
+ * @public
  */
 export function defaultKustomizeCommand(repoRoot: string): string[] {
   const pinned = path.join(repoRoot, PINNED_KUSTOMIZE);
   return fs.existsSync(pinned) ? [pinned, 'build'] : ['kubectl', 'kustomize'];
 }
 
-/** How a directory is rendered. */
+/**
+ * How a directory is rendered.
+ *
+ * @public
+ */
 export interface KustomizeOptions {
   /** argv of the render command; the directory is appended (`kustomize build`). */
   command: string[];
@@ -32,7 +42,11 @@ export interface KustomizeOptions {
   timeoutMs?: number;
 }
 
-/** A rendering that failed; the message is kustomize's own error. */
+/**
+ * A rendering that failed; the message is kustomize's own error.
+ *
+ * @public
+ */
 export class KustomizeError extends Error {
   constructor(readonly dir: string, readonly detail: string) {
     super(`kustomize build ${dir}: ${detail}`);
@@ -45,6 +59,8 @@ export class KustomizeError extends Error {
  * kustomize when the directory has a kustomization file, else (as Flux generates one for a plain
  * directory) the directory's YAML files in name order. kustomize runs as a child process, so a
  * rendering never blocks the event loop.
+ *
+ * @public
  */
 export async function kustomizeBuild(
   source: TreeSource,

@@ -7,6 +7,8 @@ const key = (k: { namespace: string; name: string }) =>
  * Orders Flux Kustomizations so that each comes after everything it `dependsOn` (a stable
  * topological sort: ties keep tree order), as Flux applies them. Throws on a cycle or a
  * dependency the list does not define.
+ *
+ * @public
  */
 export function orderByDependsOn(ks: KustomizationInfo[]): KustomizationInfo[] {
   const byKey = new Map(ks.map(k => [key(k), k]));

@@ -281,6 +281,8 @@ async function readKustomization(
  * each one's `spec.path`, the HelmReleases, chart sources, StorageClasses and workloads it applies.
  * Problems are reported on the cache with the file and reason; they never stop the read. Every
  * file is read asynchronously through the cache, so the read never blocks the event loop.
+ *
+ * @public
  */
 export async function readFluxTree(
   cache: YamlDocumentCache,

@@ -8,7 +8,11 @@ import { orderByDependsOn } from './orderByDependsOn';
 import { TreeSource } from './TreeSource';
 import { ClusterInfo, KustomizationInfo } from './types';
 
-/** A Flux Kustomization with the objects it applies, or why they could not be rendered. */
+/**
+ * A Flux Kustomization with the objects it applies, or why they could not be rendered.
+ *
+ * @public
+ */
 export interface RenderedKustomization {
   kustomization: KustomizationInfo;
   objects: KubeObject[];
@@ -16,7 +20,11 @@ export interface RenderedKustomization {
   error?: string;
 }
 
-/** How Flux Kustomizations are rendered. */
+/**
+ * How Flux Kustomizations are rendered.
+ *
+ * @public
+ */
 export interface RenderOptions extends KustomizeOptions {
   /**
    * ConfigMap data by name, for `postBuild.substituteFrom` (a cluster's values that live outside
@@ -55,6 +63,8 @@ async function renderPath(
  * Renders each Flux Kustomization's `spec.path` (repository-relative, where the GitRepository
  * points) with the one engine, in the order given. A Kustomization whose path is missing or
  * does not build gets an `error` and no objects; the others are still rendered.
+ *
+ * @public
  */
 export async function renderFluxKustomizations(
   source: TreeSource,
@@ -91,7 +101,11 @@ export async function renderFluxKustomizations(
   return out;
 }
 
-/** A cluster tree rendered for applying: its own directory, then every layer in dependsOn order. */
+/**
+ * A cluster tree rendered for applying: its own directory, then every layer in dependsOn order.
+ *
+ * @public
+ */
 export interface RenderedClusterTree {
   /** The cluster directory's objects (`flux-system`, the Flux Kustomizations themselves…). */
   clusterObjects: KubeObject[];
@@ -103,6 +117,8 @@ export interface RenderedClusterTree {
  * Renders a cluster tree as Flux would apply it. The cluster directory is the root
  * Kustomization's path, so that one's substitution applies to it. Throws when the order cannot be
  * decided or a layer cannot be rendered: a partial tree must not be applied.
+ *
+ * @public
  */
 export async function renderClusterTree(
   source: TreeSource,

@@ -1,18 +1,30 @@
-/** A Flux object's identity: cluster (directory under `gitops/clusters/`), namespace, name. */
+/**
+ * A Flux object's identity: cluster (directory under `gitops/clusters/`), namespace, name.
+ *
+ * @public
+ */
 export interface FluxObjectId {
   cluster: string;
   namespace: string;
   name: string;
 }
 
-/** Flux kinds that reconcile a service or provide one of its sources. */
+/**
+ * Flux kinds that reconcile a service or provide one of its sources.
+ *
+ * @public
+ */
 export type FluxKind =
   | 'Kustomization'
   | 'HelmRelease'
   | 'HelmRepository'
   | 'OCIRepository';
 
-/** A HelmRelease found in a Flux Kustomization's tree. */
+/**
+ * A HelmRelease found in a Flux Kustomization's tree.
+ *
+ * @public
+ */
 export interface HelmReleaseInfo extends FluxObjectId {
   kind: 'HelmRelease';
   file: string;
@@ -26,7 +38,11 @@ export interface HelmReleaseInfo extends FluxObjectId {
   kustomization: string;
 }
 
-/** A chart source (HelmRepository / OCIRepository) found in a Kustomization's tree. */
+/**
+ * A chart source (HelmRepository / OCIRepository) found in a Kustomization's tree.
+ *
+ * @public
+ */
 export interface SourceInfo extends FluxObjectId {
   kind: 'HelmRepository' | 'OCIRepository';
   file: string;
@@ -34,7 +50,11 @@ export interface SourceInfo extends FluxObjectId {
   kustomization: string;
 }
 
-/** A StorageClass found in a Kustomization's tree. */
+/**
+ * A StorageClass found in a Kustomization's tree.
+ *
+ * @public
+ */
 export interface StorageClassInfo {
   cluster: string;
   name: string;
@@ -45,13 +65,21 @@ export interface StorageClassInfo {
   kustomization: string;
 }
 
-/** A pod-owning workload (Deployment/StatefulSet/DaemonSet): where its pods are and how to select them. */
+/**
+ * A pod-owning workload (Deployment/StatefulSet/DaemonSet): where its pods are and how to select them.
+ *
+ * @public
+ */
 export interface WorkloadInfo {
   namespace?: string;
   selector: string;
 }
 
-/** A Flux Kustomization with what its tree applies. */
+/**
+ * A Flux Kustomization with what its tree applies.
+ *
+ * @public
+ */
 export interface KustomizationInfo extends FluxObjectId {
   kind: 'Kustomization';
   /** File defining it. */
@@ -74,6 +102,7 @@ export interface KustomizationInfo extends FluxObjectId {
   workloads: WorkloadInfo[];
 }
 
+/** @public */
 export interface ClusterInfo {
   name: string;
   /** Repository-relative directory. */
@@ -81,7 +110,11 @@ export interface ClusterInfo {
   kustomizations: KustomizationInfo[];
 }
 
-/** What the reader found in a GitOps tree: its cluster trees. */
+/**
+ * What the reader found in a GitOps tree: its cluster trees.
+ *
+ * @public
+ */
 export interface FluxModel {
   clusters: ClusterInfo[];
 }

@@ -233,7 +233,12 @@ class ValidatorServer {
 
 const servers = new Map<string, ValidatorServer>();
 
-/** Stops every validator server of this process (tests; the backend's shutdown). */
+/**
+ * Stops every validator server of this process (tests; the backend's shutdown). The module
+ * registers it as a shutdown hook; call it yourself where the actions run outside a backend.
+ *
+ * @public
+ */
 export function stopValidatorServers() {
   for (const s of servers.values()) s.stop();
   servers.clear();

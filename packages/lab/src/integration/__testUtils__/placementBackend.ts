@@ -7,8 +7,8 @@ import {
   InformerOptions,
   connectCluster,
   kubeConfigFor,
-  loadProviderRegistry,
-} from '@cloudlab/plugin-multi-provider-backend';
+} from '@cloudlab/plugin-multi-provider-backend/internal';
+import { loadProviderRegistry } from '@cloudlab/plugin-multi-provider-node';
 import { LabPaths } from '../../paths';
 
 const silent = {
