@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+import type { JSX } from 'react';
 import { convertLegacyRouteRef } from '@backstage/core-compat-api';
 import {
   createComponentExtension,
@@ -42,7 +43,7 @@ export const multiProviderPlugin = createPlugin({
  *
  * @public
  */
-export const ProvidersPage = multiProviderPlugin.provide(
+export const ProvidersPage: () => JSX.Element = multiProviderPlugin.provide(
   createRoutableExtension({
     name: 'ProvidersPage',
     mountPoint: legacyRootRouteRef,
@@ -57,7 +58,7 @@ export const ProvidersPage = multiProviderPlugin.provide(
  *
  * @public
  */
-export const StoragePage = multiProviderPlugin.provide(
+export const StoragePage: () => JSX.Element = multiProviderPlugin.provide(
   createRoutableExtension({
     name: 'StoragePage',
     mountPoint: legacyStorageRouteRef,
@@ -72,7 +73,7 @@ export const StoragePage = multiProviderPlugin.provide(
  *
  * @public
  */
-export const GitOpsPage = multiProviderPlugin.provide(
+export const GitOpsPage: () => JSX.Element = multiProviderPlugin.provide(
   createRoutableExtension({
     name: 'GitOpsPage',
     mountPoint: legacyGitopsRouteRef,
@@ -87,17 +88,18 @@ export const GitOpsPage = multiProviderPlugin.provide(
  *
  * @public
  */
-export const EntityPlacementContent = multiProviderPlugin.provide(
-  createComponentExtension({
-    name: 'EntityPlacementContent',
-    component: {
-      lazy: () =>
-        import('./components/EntityPlacementContent').then(
-          m => m.EntityPlacementContent,
-        ),
-    },
-  }),
-);
+export const EntityPlacementContent: () => JSX.Element =
+  multiProviderPlugin.provide(
+    createComponentExtension({
+      name: 'EntityPlacementContent',
+      component: {
+        lazy: () =>
+          import('./components/EntityPlacementContent').then(
+            m => m.EntityPlacementContent,
+          ),
+      },
+    }),
+  );
 
 /**
  * The entity's Storage tab content: its claims with class, provider and zone of the volume,
@@ -105,17 +107,18 @@ export const EntityPlacementContent = multiProviderPlugin.provide(
  *
  * @public
  */
-export const EntityStorageContent = multiProviderPlugin.provide(
-  createComponentExtension({
-    name: 'EntityStorageContent',
-    component: {
-      lazy: () =>
-        import('./components/EntityStorageContent').then(
-          m => m.EntityStorageContent,
-        ),
-    },
-  }),
-);
+export const EntityStorageContent: () => JSX.Element =
+  multiProviderPlugin.provide(
+    createComponentExtension({
+      name: 'EntityStorageContent',
+      component: {
+        lazy: () =>
+          import('./components/EntityStorageContent').then(
+            m => m.EntityStorageContent,
+          ),
+      },
+    }),
+  );
 
 /**
  * The entity's GitOps tab content: roll-up, Flux objects, dependency chain, inventory and
@@ -124,17 +127,18 @@ export const EntityStorageContent = multiProviderPlugin.provide(
  *
  * @public
  */
-export const EntityGitOpsContent = multiProviderPlugin.provide(
-  createComponentExtension({
-    name: 'EntityGitOpsContent',
-    component: {
-      lazy: () =>
-        import('./components/EntityGitOpsContent').then(
-          m => m.EntityGitOpsContent,
-        ),
-    },
-  }),
-);
+export const EntityGitOpsContent: () => JSX.Element =
+  multiProviderPlugin.provide(
+    createComponentExtension({
+      name: 'EntityGitOpsContent',
+      component: {
+        lazy: () =>
+          import('./components/EntityGitOpsContent').then(
+            m => m.EntityGitOpsContent,
+          ),
+      },
+    }),
+  );
 
 /**
  * The Secrets card for the entity overview: VSO sync state of the entity's secrets, never a
@@ -142,7 +146,7 @@ export const EntityGitOpsContent = multiProviderPlugin.provide(
  *
  * @public
  */
-export const EntitySecretsCard = multiProviderPlugin.provide(
+export const EntitySecretsCard: () => JSX.Element = multiProviderPlugin.provide(
   createComponentExtension({
     name: 'EntitySecretsCard',
     component: {

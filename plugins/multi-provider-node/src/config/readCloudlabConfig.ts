@@ -7,17 +7,31 @@ import {
   providerEntriesFromDocuments,
 } from '../registry/loadProviderRegistry';
 
-/** The shared block of the suite, written once. */
+/**
+ * The shared block of the suite, written once.
+ *
+ * @public
+ */
 export const CLOUDLAB_CONFIG_KEY = 'cloudlab';
-/** Where the Flux tree (the folder holding `clusters/`) is when `fluxPath` is not set. */
+/**
+ * Where the Flux tree (the folder holding `clusters/`) is when `fluxPath` is not set.
+ *
+ * @public
+ */
 export const DEFAULT_FLUX_PATH = '.';
-/** The render command when none is configured: kubectl embeds the kustomize engine. */
+/**
+ * The render command when none is configured: kubectl embeds the kustomize engine.
+ *
+ * @public
+ */
 export const DEFAULT_KUSTOMIZE_COMMAND = ['kubectl', 'kustomize'];
 
 /**
  * Keys that configured this repository's layout before the shared block existed, with the key
  * that replaced each. One present stops the backend: a silent fallback would read a tree the
  * operator did not name.
+ *
+ * @public
  */
 export const REPLACED_CONFIG_KEYS: ReadonlyArray<[old: string, now: string]> = [
   ['catalog.providers.cloudlabFlux.rootDir', 'cloudlab.gitopsTree.local.path'],
@@ -47,6 +61,8 @@ export const REPLACED_CONFIG_KEYS: ReadonlyArray<[old: string, now: string]> = [
  * Where the GitOps tree is read from. Only a local folder today; a Git host (through the
  * UrlReaderService) and Flux source artifacts become further `type`s, each one key of
  * `cloudlab.gitopsTree`.
+ *
+ * @public
  */
 export type GitopsTreeSourceConfig = {
   type: 'local';
@@ -54,7 +70,11 @@ export type GitopsTreeSourceConfig = {
   path: string;
 };
 
-/** `cloudlab.gitopsTree`, validated, with defaults applied. */
+/**
+ * `cloudlab.gitopsTree`, validated, with defaults applied.
+ *
+ * @public
+ */
 export interface GitopsTreeConfig {
   source: GitopsTreeSourceConfig;
   /** Tree-relative POSIX path of the Flux repository (the folder holding `clusters/`). */
@@ -67,12 +87,20 @@ export interface GitopsTreeConfig {
   kustomizeCommand: string[];
 }
 
-/** `cloudlab.providers`: a directory of registry files, or entries loaded from app-config. */
+/**
+ * `cloudlab.providers`: a directory of registry files, or entries loaded from app-config.
+ *
+ * @public
+ */
 export type ProvidersConfig =
   | { type: 'directory'; directory: string }
   | { type: 'entries'; entries: ProviderEntry[] };
 
-/** A setting that stops the backend at start; the message starts with the key. */
+/**
+ * A setting that stops the backend at start; the message starts with the key.
+ *
+ * @public
+ */
 export class CloudlabConfigError extends Error {
   constructor(readonly key: string, rule: string) {
     super(`${key}: ${rule}`);
@@ -167,7 +195,11 @@ function requireDirectory(key: string, dir: string): void {
   }
 }
 
-/** Throws naming the old and the new key when a replaced key is still set. */
+/**
+ * Throws naming the old and the new key when a replaced key is still set.
+ *
+ * @public
+ */
 export function assertNoReplacedKeys(config: Config): void {
   for (const [old, now] of REPLACED_CONFIG_KEYS) {
     if (config.has(old)) {
@@ -183,6 +215,8 @@ export function assertNoReplacedKeys(config: Config): void {
  * Reads `cloudlab.gitopsTree` (see config.d.ts): the tree source is required and must exist,
  * paths inside it must exist. Relative source paths are resolved against `cwd` (the backend's
  * working directory).
+ *
+ * @public
  */
 export function readGitopsTreeConfig(
   config: Config,
@@ -221,6 +255,8 @@ export function readGitopsTreeConfig(
  * Reads `cloudlab.providers` (see config.d.ts): exactly one of `directory` (must exist; its
  * files are loaded by {@link loadConfiguredProviderEntries}) and `entries` (validated here by
  * the one registry loader, errors naming `cloudlab.providers.entries[i]`).
+ *
+ * @public
  */
 export function readProvidersConfig(
   config: Config,

@@ -137,6 +137,8 @@ export async function loadProviderRegistry(
  * The providers of registry documents given inline (`cloudlab.providers.entries`), validated
  * by the same schema as the registry files. Every document must be a Provider; errors name
  * `<source>[index]` and the field. `file` of each entry is that name.
+ *
+ * @public
  */
 export function providerEntriesFromDocuments(
   docs: unknown[],
@@ -169,7 +171,11 @@ export function providerEntriesFromDocuments(
   return entries;
 }
 
-/** The providers configured in `cloudlab.providers`: the directory's files, or the inline entries. */
+/**
+ * The providers configured in `cloudlab.providers`: the directory's files, or the inline entries.
+ *
+ * @public
+ */
 export async function loadConfiguredProviderEntries(
   providers: ProvidersConfig,
 ): Promise<ProviderEntry[]> {
@@ -178,7 +184,11 @@ export async function loadConfiguredProviderEntries(
     : providers.entries;
 }
 
-/** {@link loadConfiguredProviderEntries}, as the registry every analysis takes. */
+/**
+ * {@link loadConfiguredProviderEntries}, as the registry every analysis takes.
+ *
+ * @public
+ */
 export async function loadConfiguredProviderRegistry(
   providers: ProvidersConfig,
 ): Promise<ProviderRegistry> {
