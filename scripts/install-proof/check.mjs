@@ -1,0 +1,218 @@
+#!/usr/bin/env node
+// The install proof's HTTP checks against the fresh app's backend, as its users would see it:
+// the Flux-generated entities are in its catalog; the Pi-hole entity's placement and storage
+// answers carry live pods and claims from the lab; a Cloudlab template dry-runs; a user outside
+// the group the adopter's policy allows is refused. Answers are parsed with the wire schemas of
+// the packed @cloudlab/plugin-multi-provider-common the app installed, so a drift between the
+// published packages fails here too.
+//
+//   node check.mjs <app dir> <backend base URL> <repository root>
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+const [appDir, baseUrl, repoRoot] = process.argv.slice(2);
+if (!appDir || !baseUrl || !repoRoot) {
+  console.error(
+    'usage: check.mjs <app dir> <backend base URL> <repository root>',
+  );
+  process.exit(2);
+}
+const appRequire = createRequire(
+  path.join(path.resolve(appDir), 'packages/backend/package.json'),
+);
+const common = appRequire('@cloudlab/plugin-multi-provider-common');
+const { parse: parseYaml } = appRequire('yaml');
+
+const ENTITY = 'default/component/pihole-hetzner';
+let failures = 0;
+function check(name, ok, detail = '') {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? ` — ${detail}` : ''}`);
+  if (!ok) failures += 1;
+}
+
+async function signIn(user) {
+  const res = await fetch(`${baseUrl}/api/auth/oauth2Proxy/refresh`, {
+    headers: { 'x-forwarded-user': user, 'x-requested-with': 'XMLHttpRequest' },
+  });
+  if (!res.ok) {
+    throw new Error(
+      `sign-in as ${user}: HTTP ${res.status} ${await res.text()}`,
+    );
+  }
+  return (await res.json()).backstageIdentity.token;
+}
+
+async function api(token, route, init = {}) {
+  const res = await fetch(`${baseUrl}/api${route}`, {
+    ...init,
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      ...init.headers,
+    },
+  });
+  const text = await res.text();
+  let body;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = text;
+  }
+  return { status: res.status, body };
+}
+
+/** Retries `probe` until it returns a truthy value: the catalog and the caches fill after start. */
+async function eventually(probe, seconds) {
+  const until = Date.now() + seconds * 1000;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value || Date.now() > until) return value;
+    await new Promise(r => setTimeout(r, 2000));
+  }
+}
+
+const operator = await signIn('operator');
+const outsider = await signIn('outsider');
+
+// Catalog: the Flux module's entities (its annotation marks them) next to the adopter's own.
+const fluxEntities = await eventually(async () => {
+  const { status, body } = await api(
+    operator,
+    `/catalog/entities/by-query?filter=kind=component&limit=500`,
+  );
+  const items = status === 200 ? body.items : [];
+  const names = items.map(e => e.metadata.name);
+  return names.includes('pihole-hetzner') && names.includes('pihole-scaleway')
+    ? names
+    : undefined;
+}, 180);
+check(
+  'catalog holds the Flux-generated Pi-hole components',
+  Boolean(fluxEntities),
+  fluxEntities
+    ? `${fluxEntities.length} components`
+    : 'pihole-hetzner/pihole-scaleway missing',
+);
+
+// Placement: live pods of the Pi-hole instance, on Hetzner nodes of the lab.
+const placement = await eventually(async () => {
+  const { status, body } = await api(
+    operator,
+    `/multi-provider/entity/${ENTITY}/placement`,
+  );
+  if (status !== 200) return undefined;
+  const answer = common.entityPlacementResponseSchema.parse(body);
+  const pods = answer.clusters.flatMap(c =>
+    c.providers.flatMap(p =>
+      p.regions.flatMap(r =>
+        r.zones.flatMap(z =>
+          z.nodes.flatMap(n =>
+            n.pods.map(pod => ({
+              provider: p.name,
+              pod: pod.name,
+              node: n.name,
+            })),
+          ),
+        ),
+      ),
+    ),
+  );
+  return pods.length > 0 ? pods : undefined;
+}, 120);
+check(
+  'placement of pihole-hetzner lists live pods on hetzner nodes',
+  Boolean(placement) && placement.every(p => p.provider === 'hetzner'),
+  placement
+    ? placement.map(p => `${p.pod} on ${p.node} (${p.provider})`).join(', ')
+    : 'no pods',
+);
+
+// Storage: the Pi-hole claim, bound, on a Hetzner volume.
+const storage = await eventually(async () => {
+  const { status, body } = await api(
+    operator,
+    `/multi-provider/entity/${ENTITY}/storage`,
+  );
+  if (status !== 200) return undefined;
+  const answer = common.entityStorageResponseSchema.parse(body);
+  const claims = answer.clusters.flatMap(c => c.claims);
+  return claims.length > 0 ? claims : undefined;
+}, 120);
+const claim = storage?.find(c => c.name === 'pihole-data');
+check(
+  'storage of pihole-hetzner shows its bound claim on a hetzner volume',
+  claim?.phase === 'Bound' && claim?.provider === 'hetzner',
+  claim
+    ? `${claim.namespace}/${claim.name} ${claim.phase} ${
+        claim.storageClassName
+      } ${claim.provider} ${claim.zone ?? ''}`
+    : 'no pihole-data claim',
+);
+
+// The adopter's policy: the same request by a user outside the allowed group.
+const refused = await api(
+  outsider,
+  `/multi-provider/entity/${ENTITY}/placement`,
+);
+check(
+  'a user outside the allowed group is refused (403)',
+  refused.status === 403,
+  `HTTP ${refused.status}`,
+);
+
+// A Cloudlab template's dry run through the scaffolder, over the repository's GitOps tree.
+const directoryContents = [];
+const walk = rel => {
+  for (const entry of fs.readdirSync(path.join(repoRoot, rel), {
+    withFileTypes: true,
+  })) {
+    const child = `${rel}/${entry.name}`;
+    if (entry.isDirectory()) walk(child);
+    else if (entry.isFile()) {
+      directoryContents.push({
+        path: child,
+        base64Content: fs
+          .readFileSync(path.join(repoRoot, child))
+          .toString('base64'),
+      });
+    }
+  }
+};
+['gitops', 'providers', 'catalog'].forEach(walk);
+const template = 'provider-workload';
+const dryRun = await api(operator, '/scaffolder/v2/dry-run', {
+  method: 'POST',
+  body: JSON.stringify({
+    template: parseYaml(
+      fs.readFileSync(
+        path.join(repoRoot, 'templates', template, 'template.yaml'),
+        'utf8',
+      ),
+    ),
+    values: parseYaml(
+      fs.readFileSync(
+        path.join(repoRoot, 'templates', template, 'example-values.yaml'),
+        'utf8',
+      ),
+    ),
+    directoryContents,
+  }),
+});
+const failedSteps = (dryRun.body.log ?? [])
+  .map(l => l.body)
+  .filter(b => b.status === 'failed');
+check(
+  `the ${template} template dry-runs`,
+  dryRun.status === 200 && failedSteps.length === 0,
+  dryRun.status === 200
+    ? `${dryRun.body.steps?.length ?? 0} steps, ${failedSteps.length} failed`
+    : `HTTP ${dryRun.status} ${JSON.stringify(dryRun.body).slice(0, 300)}`,
+);
+
+console.log(
+  `install proof HTTP checks: ${
+    failures === 0 ? 'all passed' : `${failures} failed`
+  }`,
+);
+process.exit(failures === 0 ? 0 : 1);
