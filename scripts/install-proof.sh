@@ -8,7 +8,9 @@
 # (scripts/install-proof/browser/). Needs the lab up (scripts/test.sh runs this after the browser
 # step, with the lab still running); never starts one.
 #
-#   bash scripts/install-proof.sh [new|legacy ...]   (default: new legacy)
+#   bash scripts/install-proof.sh [--prepare] [new|legacy ...]   (default: new legacy)
+#
+# --prepare stops after the build (no lab needed): it fills the cache.
 #
 # Cached under .cache/install-proof: the tarballs keyed by the plugins' sources, each created app
 # with its node_modules keyed by the create-app version (rebuilt when its template lockfile
@@ -25,6 +27,11 @@ PORT=7017
 BASE_URL="http://localhost:$PORT"
 here=scripts/install-proof
 proof="$CLOUDLAB_CACHE/install-proof"
+prepare_only=""
+if [[ "${1:-}" == --prepare ]]; then
+  prepare_only=1
+  shift
+fi
 flavours=("$@")
 [[ ${#flavours[@]} -gt 0 ]] || flavours=(new legacy)
 mkdir -p "$proof"
@@ -56,8 +63,8 @@ trap 'stop_backend; report' EXIT
 # The running lab, as scripts/start.sh left it; its cluster config is written for this app only.
 source scripts/lib/lab-app-config.sh
 lab_config="$proof/app-config.lab.yaml"
-if ! write_lab_app_config "$lab_config" ||
-  ! curl -fsS --max-time 5 --cacert .cache/lab/ca.crt "$(cat .cache/lab/apiserver-url)/readyz" >/dev/null; then
+if [[ -z $prepare_only ]] && { ! write_lab_app_config "$lab_config" ||
+  ! curl -fsS --max-time 5 --cacert .cache/lab/ca.crt "$(cat .cache/lab/apiserver-url)/readyz" >/dev/null; }; then
   echo "install proof: the lab is not running (yarn lab up, or scripts/start.sh)" >&2
   exit 1
 fi
@@ -65,6 +72,14 @@ fi
 tarballs=""
 pack() { tarballs="$(bash "$here/pack.sh")"; }
 timed pack pack || exit 1
+
+# app_yarn <app dir> <args…>: the app's own yarn (its .yarnrc.yml names its release). CI=true makes
+# installs immutable; the proof changes the app's lockfile on purpose.
+app_yarn() {
+  local app=$1
+  shift
+  (cd "$app" && YARN_ENABLE_IMMUTABLE_INSTALLS=false yarn "$@")
+}
 
 # create <app dir> <flavour>: the app as create-app leaves it, committed in its own Git
 # repository so that each run can return to it before wiring (node_modules is ignored and stays).
@@ -85,11 +100,32 @@ create() {
     touch "$app.created"
 }
 
-# install <app dir>: the template's own dependencies (the long part of a cold run).
+# install <app dir>: the template's own dependencies (the long part of a cold run), with two
+# corrections any adopter on this runtime and release makes:
+# - the template's better-sqlite3 12 aborts Node 24 when a statement is garbage collected; the app
+#   gets the 13 this repository pins for the same reason (docs/adr/0001-portal-runtime-and-toolchain.md);
+# - without create-app's seed lockfile (fetched from a host this machine cannot reach) the
+#   template's @backstage/backend-defaults range resolves to a release older than the
+#   plugin-signals-backend it also resolves, and the backend does not start; the app gets this
+#   repository's range, which `backstage-cli versions:bump` to the same release would write.
 install() {
   local app=$1
   git -C "$app" checkout -q -- . && git -C "$app" clean -fdq &&
-    (cd "$app" && yarn install) &&
+    node -e 'const fs = require("fs");
+      const [app, repo] = process.argv.slice(1);
+      const edit = (file, change) => {
+        const p = JSON.parse(fs.readFileSync(file, "utf8"));
+        change(p);
+        fs.writeFileSync(file, JSON.stringify(p, null, 2) + "\n");
+      };
+      const ours = require(`${repo}/packages/backend/package.json`).dependencies;
+      edit(`${app}/package.json`, p => {
+        p.resolutions = { ...p.resolutions, "better-sqlite3": "^13.2.0" };
+      });
+      edit(`${app}/packages/backend/package.json`, p => {
+        p.dependencies["@backstage/backend-defaults"] = ours["@backstage/backend-defaults"];
+      });' "$app" "$CLOUDLAB_ROOT" &&
+    app_yarn "$app" install &&
     git -C "$app" -c user.name=install-proof -c user.email=install-proof@localhost \
       commit -qa --allow-empty -m "yarn install"
 }
@@ -102,24 +138,23 @@ wire() {
   [[ $flavour == legacy ]] && legacy_frontend=(@backstage/plugin-scaffolder-react)
   git -C "$app" checkout -q -- . && git -C "$app" clean -fdq &&
     node "$here/wire.mjs" "$app" "$flavour" "$tarballs" &&
-    (cd "$app" &&
-    yarn workspace backend add --mode=update-lockfile \
+    app_yarn "$app" workspace backend add --mode=update-lockfile \
       "@cloudlab/plugin-multi-provider-backend@file:$tarballs/plugin-multi-provider-backend.tgz" \
       "@cloudlab/plugin-catalog-backend-module-flux@file:$tarballs/plugin-catalog-backend-module-flux.tgz" \
       "@cloudlab/plugin-scaffolder-backend-module-gitops@file:$tarballs/plugin-scaffolder-backend-module-gitops.tgz" \
       "@cloudlab/plugin-multi-provider-common@file:$tarballs/plugin-multi-provider-common.tgz" \
       @backstage/plugin-auth-backend-module-oauth2-proxy-provider &&
-    yarn workspace app add \
+    app_yarn "$app" workspace app add \
       "@cloudlab/plugin-multi-provider@file:$tarballs/plugin-multi-provider.tgz" \
       "@cloudlab/plugin-scaffolder-frontend-module-cloudlab@file:$tarballs/plugin-scaffolder-frontend-module-cloudlab.tgz" \
-      "${legacy_frontend[@]}")
+      "${legacy_frontend[@]}"
 }
 
 # build <app dir>: what an adopter's CI does: type check (the packages' declarations against the
 # app), then the frontend bundle the backend serves.
 build() {
   local app=$1
-  (cd "$app" && yarn tsc && yarn workspace app build)
+  app_yarn "$app" tsc && app_yarn "$app" workspace app build
 }
 
 start() {
@@ -134,6 +169,8 @@ start() {
       return 0
     fi
     kill -0 "$backend_pid" 2>/dev/null || break
+    # backstage-cli keeps waiting for file changes after the backend itself died.
+    grep -qiE 'startup failed|failed to start|Assertion failed' "$log" && break
     sleep 2
   done
   echo "install proof: the app's backend did not become ready; last log lines:" >&2
@@ -152,9 +189,13 @@ for flavour in "${flavours[@]}"; do
   echo "==> install proof: $flavour frontend system"
   app="$proof/apps/$flavour-$CREATE_APP_VERSION"
   timed "$flavour: create" create "$app" "$flavour" || { failed=$((failed + 1)); continue; }
-  # The template's lockfile (the app's first commit) keys the installed node_modules.
-  install_key="$(git -C "$app" rev-parse "$(git -C "$app" rev-list --max-parents=0 HEAD):yarn.lock")"
+  # The template's lockfile (the app's first commit) and the install step key node_modules.
+  install_key="$(git -C "$app" rev-parse "$(git -C "$app" rev-list --max-parents=0 HEAD):yarn.lock")-$(
+    sed -n '/^install() {/,/^}/p' "$0" | sha256sum | cut -c1-16
+  )"
   if [[ "$(cat "$app.installed" 2>/dev/null)" != "$install_key" ]]; then
+    # A new install starts from the app as created: whatever was wired into it is gone.
+    rm -f "$app.built"
     timed "$flavour: install" install "$app" || { failed=$((failed + 1)); continue; }
     echo "$install_key" >"$app.installed"
   fi
@@ -175,6 +216,7 @@ for flavour in "${flavours[@]}"; do
   else
     echo "install proof: $flavour app already wired and built for these tarballs"
   fi
+  [[ -z $prepare_only ]] || continue
   log="$proof/$flavour-backend.log"
   timed "$flavour: start" start "$app" "$log" || { failed=$((failed + 1)); stop_backend; continue; }
   timed "$flavour: HTTP checks" node "$here/check.mjs" "$app" "$BASE_URL" "$CLOUDLAB_ROOT" ||
