@@ -159,9 +159,10 @@ build() {
 
 start() {
   local app=$1 log=$2
-  (cd "$app" && CLOUDLAB_ROOT="$CLOUDLAB_ROOT" setsid yarn workspace backend start \
+  # Its own process group (setsid, no subshell between), so that stopping it stops what it spawns.
+  setsid bash -c 'cd "$0" && exec yarn workspace backend start "$@"' "$app" \
     --config "$app/app-config.yaml" --config "$lab_config" \
-    --config "$CLOUDLAB_ROOT/$here/app-config.install-proof.yaml" >"$log" 2>&1) &
+    --config "$CLOUDLAB_ROOT/$here/app-config.install-proof.yaml" >"$log" 2>&1 &
   backend_pid=$!
   for _ in $(seq 1 150); do
     if curl -fsS -o /dev/null "$BASE_URL/.backstage/health/v1/readiness" 2>/dev/null &&

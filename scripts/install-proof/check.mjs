@@ -72,27 +72,39 @@ async function eventually(probe, seconds) {
   }
 }
 
-const operator = await signIn('operator');
-const outsider = await signIn('outsider');
-
-// Catalog: the Flux module's entities (its annotation marks them) next to the adopter's own.
-const fluxEntities = await eventually(async () => {
-  const { status, body } = await api(
-    operator,
-    `/catalog/entities/by-query?filter=kind=component&limit=500`,
+// Sign-in resolves the user against the catalog, which fills in after the start.
+const operator = await eventually(() => signIn('operator'), 180);
+const outsider = await eventually(() => signIn('outsider'), 60);
+if (!operator || !outsider) {
+  console.error(
+    'FAIL sign-in as operator and outsider (the org in adopter/org.yaml not in the catalog?)',
   );
-  const items = status === 200 ? body.items : [];
-  const names = items.map(e => e.metadata.name);
-  return names.includes('pihole-hetzner') && names.includes('pihole-scaleway')
-    ? names
-    : undefined;
+  process.exit(1);
+}
+
+// Catalog: the Flux module's entities (it marks them) beside the hand-written Pi-hole instance.
+const GENERATED_BY = 'cloudlab.dev/generated-by';
+const catalog = await eventually(async () => {
+  const generated = await api(
+    operator,
+    `/catalog/entities/by-query?filter=metadata.annotations.${GENERATED_BY}&limit=500`,
+  );
+  const pihole = await api(
+    operator,
+    `/catalog/entities/by-name/component/default/pihole-hetzner`,
+  );
+  const items = generated.status === 200 ? generated.body.items : [];
+  return items.length > 0 && pihole.status === 200 ? items : undefined;
 }, 180);
 check(
-  'catalog holds the Flux-generated Pi-hole components',
-  Boolean(fluxEntities),
-  fluxEntities
-    ? `${fluxEntities.length} components`
-    : 'pihole-hetzner/pihole-scaleway missing',
+  'catalog holds the Flux-generated entities and the Pi-hole instance',
+  Boolean(catalog),
+  catalog
+    ? `${catalog.length} generated: ${catalog
+        .slice(0, 4)
+        .map(e => `${e.kind.toLowerCase()}:${e.metadata.name}`)
+        .join(', ')}…`
+    : 'no generated entity or no component:default/pihole-hetzner',
 );
 
 // Placement: live pods of the Pi-hole instance, on Hetzner nodes of the lab.
