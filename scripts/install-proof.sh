@@ -60,11 +60,14 @@ report() {
 }
 trap 'stop_backend; report' EXIT
 
-# The running lab, as scripts/start.sh left it; its cluster config is written for this app only.
+# The running lab, as scripts/start.sh left it (CLOUDLAB_LAB_DIR: another checkout's lab state
+# folder, when that checkout's lab is the one running); its cluster config is written for this
+# app only.
 source scripts/lib/lab-app-config.sh
+lab_dir="${CLOUDLAB_LAB_DIR:-.cache/lab}"
 lab_config="$proof/app-config.lab.yaml"
-if [[ -z $prepare_only ]] && { ! write_lab_app_config "$lab_config" ||
-  ! curl -fsS --max-time 5 --cacert .cache/lab/ca.crt "$(cat .cache/lab/apiserver-url)/readyz" >/dev/null; }; then
+if [[ -z $prepare_only ]] && { ! write_lab_app_config "$lab_config" "$lab_dir" ||
+  ! curl -fsS --max-time 5 --cacert "$lab_dir/ca.crt" "$(cat "$lab_dir/apiserver-url")/readyz" >/dev/null; }; then
   echo "install proof: the lab is not running (yarn lab up, or scripts/start.sh)" >&2
   exit 1
 fi

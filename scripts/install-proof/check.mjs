@@ -107,31 +107,42 @@ check(
     : 'no generated entity or no component:default/pihole-hetzner',
 );
 
+/**
+ * The entity's answer from the multi-provider backend, parsed with the packed wire schema, and
+ * the rows `pick` takes from it once there are any (the caches fill after the start).
+ */
+const entityRows = (view, schema, pick) =>
+  eventually(async () => {
+    const { status, body } = await api(
+      operator,
+      `/multi-provider/entity/${ENTITY}/${view}`,
+    );
+    if (status !== 200) return undefined;
+    const rows = pick(schema.parse(body));
+    return rows.length > 0 ? rows : undefined;
+  }, 120);
+
 // Placement: live pods of the Pi-hole instance, on Hetzner nodes of the lab.
-const placement = await eventually(async () => {
-  const { status, body } = await api(
-    operator,
-    `/multi-provider/entity/${ENTITY}/placement`,
-  );
-  if (status !== 200) return undefined;
-  const answer = common.entityPlacementResponseSchema.parse(body);
-  const pods = answer.clusters.flatMap(c =>
-    c.providers.flatMap(p =>
-      p.regions.flatMap(r =>
-        r.zones.flatMap(z =>
-          z.nodes.flatMap(n =>
-            n.pods.map(pod => ({
-              provider: p.name,
-              pod: pod.name,
-              node: n.name,
-            })),
+const placement = await entityRows(
+  'placement',
+  common.entityPlacementResponseSchema,
+  answer =>
+    answer.clusters.flatMap(c =>
+      c.providers.flatMap(p =>
+        p.regions.flatMap(r =>
+          r.zones.flatMap(z =>
+            z.nodes.flatMap(n =>
+              n.pods.map(pod => ({
+                provider: p.name,
+                pod: pod.name,
+                node: n.name,
+              })),
+            ),
           ),
         ),
       ),
     ),
-  );
-  return pods.length > 0 ? pods : undefined;
-}, 120);
+);
 check(
   'placement of pihole-hetzner lists live pods on hetzner nodes',
   Boolean(placement) && placement.every(p => p.provider === 'hetzner'),
@@ -141,16 +152,11 @@ check(
 );
 
 // Storage: the Pi-hole claim, bound, on a Hetzner volume.
-const storage = await eventually(async () => {
-  const { status, body } = await api(
-    operator,
-    `/multi-provider/entity/${ENTITY}/storage`,
-  );
-  if (status !== 200) return undefined;
-  const answer = common.entityStorageResponseSchema.parse(body);
-  const claims = answer.clusters.flatMap(c => c.claims);
-  return claims.length > 0 ? claims : undefined;
-}, 120);
+const storage = await entityRows(
+  'storage',
+  common.entityStorageResponseSchema,
+  answer => answer.clusters.flatMap(c => c.claims),
+);
 const claim = storage?.find(c => c.name === 'pihole-data');
 check(
   'storage of pihole-hetzner shows its bound claim on a hetzner volume',

@@ -1,12 +1,13 @@
 # shellcheck shell=bash
-# Source me (from the repository root, with env.sh sourced): write_lab_app_config FILE writes
-# the app-config layer that points a Backstage backend at the
-# running lab: its API server URL, CA and the portal ServiceAccount's token. The backend reads the
-# token file itself ($file), so the token never passes through a script. Returns non-zero when the
-# lab has not left its URL and token in .cache/lab (not up).
+# Source me (from the repository root, with env.sh sourced): write_lab_app_config FILE [LAB_DIR]
+# writes the app-config layer that points a Backstage backend at the running lab: its API server
+# URL, CA and the portal ServiceAccount's token. The backend reads the token file itself ($file),
+# so the token never passes through a script. LAB_DIR is the lab's state folder (default this
+# checkout's .cache/lab). Returns non-zero when the lab has not left its URL and token there.
 write_lab_app_config() {
-  local out=$1
-  [[ -f .cache/lab/apiserver-url && -f .cache/lab/portal-token ]] || return 1
+  local out=$1 lab
+  lab="$(cd "${2:-.cache/lab}" 2>/dev/null && pwd)" || return 1
+  [[ -f $lab/apiserver-url && -f $lab/portal-token ]] || return 1
   cat >"$out" <<YAML
 kubernetes:
   serviceLocatorMethod:
@@ -15,14 +16,14 @@ kubernetes:
     - type: config
       clusters:
         - name: lab
-          url: $(cat .cache/lab/apiserver-url)
+          url: $(cat "$lab/apiserver-url")
           authProvider: serviceAccount
           serviceAccountToken:
-            \$file: $CLOUDLAB_ROOT/.cache/lab/portal-token
-          caData: $(base64 -w0 .cache/lab/ca.crt)
+            \$file: $lab/portal-token
+          caData: $(base64 -w0 "$lab/ca.crt")
 YAML
   # The GitOps views' actions write with their own identity (patch on Flux kinds only).
-  if [[ -f .cache/lab/portal-operator-token ]]; then
+  if [[ -f $lab/portal-operator-token ]]; then
     cat >>"$out" <<YAML
 multiProvider:
   gitops:
@@ -30,7 +31,7 @@ multiProvider:
       clusters:
         - name: lab
           serviceAccountToken:
-            \$file: $CLOUDLAB_ROOT/.cache/lab/portal-operator-token
+            \$file: $lab/portal-operator-token
 YAML
   fi
 }
