@@ -211,7 +211,12 @@ for flavour in "${flavours[@]}"; do
   fi
   # The tarballs (their folder is named after their sources' hash) and the wiring key the
   # wired, built app.
-  built_key="$(basename "$tarballs")-$(cat "$here/wire.mjs" "$here/adopter/cloudlabPermissionPolicy.ts" | sha256sum | cut -c1-16)"
+  built_key="$(basename "$tarballs")-$(
+    {
+      cat "$here/wire.mjs" "$here/adopter/cloudlabPermissionPolicy.ts"
+      sed -n '/^wire() {/,/^}/p;/^build() {/,/^}/p' "$0"
+    } | sha256sum | cut -c1-16
+  )"
   if [[ "$(cat "$app.built" 2>/dev/null)" != "$built_key" ]]; then
     rm -f "$app.built"
     timed "$flavour: add + wire" wire "$app" "$flavour" || { failed=$((failed + 1)); continue; }
