@@ -18,35 +18,9 @@ if [[ -f scripts/lab-build.sh && -f packages/lab/bin/cloudlab-lab && "${CLOUDLAB
     bash scripts/lab-gitops-build.sh
     yarn lab gitops up --wait
   fi
-  # The lab leaves its API server URL, CA and the portal ServiceAccount's token in .cache/lab;
-  # the portal reads the token file itself ($file), so it never passes through this script.
-  if [[ -f .cache/lab/apiserver-url && -f .cache/lab/portal-token ]]; then
-    cat >.cache/lab/app-config.lab.yaml <<YAML
-kubernetes:
-  serviceLocatorMethod:
-    type: multiTenant
-  clusterLocatorMethods:
-    - type: config
-      clusters:
-        - name: lab
-          url: $(cat .cache/lab/apiserver-url)
-          authProvider: serviceAccount
-          serviceAccountToken:
-            \$file: $CLOUDLAB_ROOT/.cache/lab/portal-token
-          caData: $(base64 -w0 .cache/lab/ca.crt)
-YAML
-    # The GitOps views' actions write with their own identity (patch on Flux kinds only).
-    if [[ -f .cache/lab/portal-operator-token ]]; then
-      cat >>.cache/lab/app-config.lab.yaml <<YAML
-multiProvider:
-  gitops:
-    operator:
-      clusters:
-        - name: lab
-          serviceAccountToken:
-            \$file: $CLOUDLAB_ROOT/.cache/lab/portal-operator-token
-YAML
-    fi
+  # The lab leaves its API server URL, CA and the portal ServiceAccount's token in .cache/lab.
+  source scripts/lib/lab-app-config.sh
+  if write_lab_app_config .cache/lab/app-config.lab.yaml; then
     configs+=(--config "$CLOUDLAB_ROOT/.cache/lab/app-config.lab.yaml")
   fi
 fi

@@ -3,7 +3,8 @@
 # Chromium, PostgreSQL, the lab's binaries), then runs type check, API reports, lint, prettier,
 # unit and integration tests (SQLite and PostgreSQL), gitops validation, the lab proofs (with the
 # GitOps loop: Flux, VSO, the OpenBao dev server (Vault API); last the load suite on a scaled lab,
-# which it removes again) and the browser end-to-end tests. Exits non-zero when any step fails;
+# which it removes again), the browser end-to-end tests and the install proof (the packages
+# installed into a fresh Backstage app, both frontend systems). Exits non-zero when any step fails;
 # ends with a summary of the steps' times and of this run's Go builds.
 set -uo pipefail
 source "$(dirname "$0")/env.sh"
@@ -154,6 +155,9 @@ echo "==> background build of the GitOps loop's binaries"
 join_build gitops-loop || true
 lab_build_pid=""
 step "browser end-to-end (Playwright + Chromium)" e2e
+# After the browser step, with the lab still up and the repository's portal stopped: the packages
+# as published, installed into fresh create-app apps (docs/install-proof.md).
+step "install into a fresh Backstage app (new and legacy frontend)" bash scripts/install-proof.sh
 
 echo
 echo "==> summary"

@@ -1,0 +1,37 @@
+# shellcheck shell=bash
+# Source me (from the repository root, with env.sh sourced): write_lab_app_config FILE [LAB_DIR]
+# writes the app-config layer that points a Backstage backend at the running lab: its API server
+# URL, CA and the portal ServiceAccount's token. The backend reads the token file itself ($file),
+# so the token never passes through a script. LAB_DIR is the lab's state folder (default this
+# checkout's .cache/lab). Returns non-zero when the lab has not left its URL and token there.
+write_lab_app_config() {
+  local out=$1 lab
+  lab="$(cd "${2:-.cache/lab}" 2>/dev/null && pwd)" || return 1
+  [[ -f $lab/apiserver-url && -f $lab/portal-token ]] || return 1
+  cat >"$out" <<YAML
+kubernetes:
+  serviceLocatorMethod:
+    type: multiTenant
+  clusterLocatorMethods:
+    - type: config
+      clusters:
+        - name: lab
+          url: $(cat "$lab/apiserver-url")
+          authProvider: serviceAccount
+          serviceAccountToken:
+            \$file: $lab/portal-token
+          caData: $(base64 -w0 "$lab/ca.crt")
+YAML
+  # The GitOps views' actions write with their own identity (patch on Flux kinds only).
+  if [[ -f $lab/portal-operator-token ]]; then
+    cat >>"$out" <<YAML
+multiProvider:
+  gitops:
+    operator:
+      clusters:
+        - name: lab
+          serviceAccountToken:
+            \$file: $lab/portal-operator-token
+YAML
+  fi
+}
