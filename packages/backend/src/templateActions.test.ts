@@ -58,6 +58,8 @@ describe('the backend installs every action the templates use', () => {
           data: {
             backend: { baseUrl: 'http://localhost:7007' },
             cloudlab: {
+              gitopsTree: { local: { path: root }, fluxPath: 'gitops' },
+              providers: { directory: path.join(root, 'providers') },
               gitops: { publish: 'local', localRepository: '/nonexistent' },
             },
           },
