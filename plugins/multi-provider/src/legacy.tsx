@@ -43,14 +43,15 @@ export const multiProviderPlugin = createPlugin({
  *
  * @public
  */
-export const ProvidersPage: () => JSX.Element = multiProviderPlugin.provide(
-  createRoutableExtension({
-    name: 'ProvidersPage',
-    mountPoint: legacyRootRouteRef,
-    component: () =>
-      import('./components/ProvidersPage').then(m => m.ProvidersPage),
-  }),
-);
+export const ProvidersPage: () => JSX.Element | null =
+  multiProviderPlugin.provide(
+    createRoutableExtension({
+      name: 'ProvidersPage',
+      mountPoint: legacyRootRouteRef,
+      component: () =>
+        import('./components/ProvidersPage').then(m => m.ProvidersPage),
+    }),
+  );
 
 /**
  * The platform storage page: CSI drivers, StorageClasses, volumes per provider zone, findings
@@ -58,14 +59,15 @@ export const ProvidersPage: () => JSX.Element = multiProviderPlugin.provide(
  *
  * @public
  */
-export const StoragePage: () => JSX.Element = multiProviderPlugin.provide(
-  createRoutableExtension({
-    name: 'StoragePage',
-    mountPoint: legacyStorageRouteRef,
-    component: () =>
-      import('./components/StoragePage').then(m => m.StoragePage),
-  }),
-);
+export const StoragePage: () => JSX.Element | null =
+  multiProviderPlugin.provide(
+    createRoutableExtension({
+      name: 'StoragePage',
+      mountPoint: legacyStorageRouteRef,
+      component: () =>
+        import('./components/StoragePage').then(m => m.StoragePage),
+    }),
+  );
 
 /**
  * The platform GitOps page: every Flux object with its roll-up. Mount it at
@@ -73,7 +75,7 @@ export const StoragePage: () => JSX.Element = multiProviderPlugin.provide(
  *
  * @public
  */
-export const GitOpsPage: () => JSX.Element = multiProviderPlugin.provide(
+export const GitOpsPage: () => JSX.Element | null = multiProviderPlugin.provide(
   createRoutableExtension({
     name: 'GitOpsPage',
     mountPoint: legacyGitopsRouteRef,
@@ -88,7 +90,7 @@ export const GitOpsPage: () => JSX.Element = multiProviderPlugin.provide(
  *
  * @public
  */
-export const EntityPlacementContent: () => JSX.Element =
+export const EntityPlacementContent: () => JSX.Element | null =
   multiProviderPlugin.provide(
     createComponentExtension({
       name: 'EntityPlacementContent',
@@ -107,7 +109,7 @@ export const EntityPlacementContent: () => JSX.Element =
  *
  * @public
  */
-export const EntityStorageContent: () => JSX.Element =
+export const EntityStorageContent: () => JSX.Element | null =
   multiProviderPlugin.provide(
     createComponentExtension({
       name: 'EntityStorageContent',
@@ -127,7 +129,7 @@ export const EntityStorageContent: () => JSX.Element =
  *
  * @public
  */
-export const EntityGitOpsContent: () => JSX.Element =
+export const EntityGitOpsContent: () => JSX.Element | null =
   multiProviderPlugin.provide(
     createComponentExtension({
       name: 'EntityGitOpsContent',
@@ -146,15 +148,18 @@ export const EntityGitOpsContent: () => JSX.Element =
  *
  * @public
  */
-export const EntitySecretsCard: () => JSX.Element = multiProviderPlugin.provide(
-  createComponentExtension({
-    name: 'EntitySecretsCard',
-    component: {
-      lazy: () =>
-        import('./components/EntitySecretsCard').then(m => m.EntitySecretsCard),
-    },
-  }),
-);
+export const EntitySecretsCard: () => JSX.Element | null =
+  multiProviderPlugin.provide(
+    createComponentExtension({
+      name: 'EntitySecretsCard',
+      component: {
+        lazy: () =>
+          import('./components/EntitySecretsCard').then(
+            m => m.EntitySecretsCard,
+          ),
+      },
+    }),
+  );
 
 export { isPlacementAvailable } from './isPlacementAvailable';
 export { isGitOpsAvailable } from './isGitOpsAvailable';
