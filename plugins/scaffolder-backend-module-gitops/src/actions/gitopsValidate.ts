@@ -94,10 +94,6 @@ export function createGitopsValidateAction(config: GitopsConfig) {
       // The validator (a subprocess) reads and, with regenerate, writes the tree: no symlink
       // in it may lead outside the workspace.
       await assertTreeContained(ctx.workspacePath, TREE_DIRS);
-      // Resolved per run (a folder's newest build), and only once the tree is known to be
-      // contained: resolving reads outside the workspace.
-      const binary = resolveValidator(config.validatorPath);
-      const crdDir = config.crdPath;
       // A dry run validates what earlier dry-run steps would have written: a temporary copy
       // of the tree with their files applied (the workspace itself is never written).
       const overlay = ctx.isDryRun
@@ -112,6 +108,10 @@ export function createGitopsValidateAction(config: GitopsConfig) {
           await fs.readdir(ctx.workspacePath),
         );
       }
+      // Resolved per run (a folder's newest build), and only once every tree the validator
+      // will read is known to be contained: resolving reads outside the workspace.
+      const binary = resolveValidator(config.validatorPath);
+      const crdDir = config.crdPath;
       const treeRoot = copy
         ? await materialise(ctx.workspacePath, overlay)
         : ctx.workspacePath;
