@@ -57,6 +57,8 @@ export function loadTestConfig(options: {
   port: number;
   cluster: LabCluster;
   entitiesFile: string;
+  /** The `backend.database` block (loadDatabase.ts). */
+  database: object;
 }): object {
   const base = YAML.parse(
     fs.readFileSync(path.join(options.root, 'app-config.yaml'), 'utf8'),
@@ -66,6 +68,7 @@ export function loadTestConfig(options: {
     backend: {
       baseUrl,
       listen: { port: options.port, host: '127.0.0.1' },
+      database: options.database,
     },
     kubernetes: {
       serviceLocatorMethod: { type: 'multiTenant' },
@@ -195,6 +198,8 @@ export async function startPortalBackend(options: {
   cpuProfile?: boolean;
   /** A configuration file layered over the others. */
   extraConfig?: string;
+  /** The `backend.database` block (loadDatabase.ts). */
+  database: object;
 }): Promise<PortalBackend> {
   const { root, workDir } = options;
   const timeoutMs = options.timeoutMs ?? 180_000;
@@ -211,6 +216,7 @@ export async function startPortalBackend(options: {
         port,
         cluster: labCluster(root),
         entitiesFile,
+        database: options.database,
       }),
     ),
   );

@@ -2,7 +2,7 @@
 // Load test of the portal backend (security property 10; docs/adr/1101-load-test-model.md):
 // `yarn workspace @internal/cloudlab-bench load [--users 200] [--seconds 60]
 // [--think-ms 2000] [--idle-rounds 100] [--saturation-seconds 15] [--max-sockets 256]
-// [--p99-factor 3] [--check]`. Starts the portal backend as its own process against the running
+// [--p99-factor 3] [--database postgres|sqlite] [--check]`. Starts the portal backend as its own process against the running
 // lab, opens entity pages as a guest user — idle (one at a time), under load (virtual users with
 // think time), saturated (no think time, information only) — and prints the figures, with what
 // the backend's own probe saw in each phase (event-loop delay, GC, stalls and what ran in them;
@@ -35,6 +35,11 @@ import {
   sequentialLoads,
   virtualUsers,
 } from './pageLoads';
+import {
+  databaseConfig,
+  dropLoadDatabases,
+  postgresConnection,
+} from './loadDatabase';
 import { PortalBackend, startPortalBackend } from './portalBackend';
 import type { ProbeReport } from './stallProbe';
 import {
@@ -96,6 +101,11 @@ export const loadFlagsSchema = z
       .string()
       .refine(f => fs.existsSync(f), 'no such file')
       .optional(),
+    /**
+     * The backend's database: `postgres` (default) is the production configuration, search
+     * included; `sqlite` is the local portal's in-memory one (loadDatabase.ts).
+     */
+    database: z.enum(['postgres', 'sqlite']).default('postgres'),
     /** Writes a CPU profile of the backend to .cache/load/profile. */
     profile: z.boolean().default(false),
   })
@@ -178,8 +188,28 @@ export async function runLoadTest(flags: LoadFlags): Promise<LoadFailure[]> {
     ).join(', ')}`,
   );
 
+  let database: object;
+  if (flags.database === 'postgres') {
+    const connection = postgresConnection(root);
+    const dropped = await dropLoadDatabases(connection);
+    database = databaseConfig('postgres', connection);
+    console.log(
+      `database: PostgreSQL (the production configuration; search on the Postgres engine)${
+        dropped.length
+          ? `, ${dropped.length} databases of the last run dropped`
+          : ''
+      }`,
+    );
+  } else {
+    database = databaseConfig('sqlite');
+    console.log(
+      'database: SQLite in memory (the local portal; search on Lunr, which indexes on the event loop)',
+    );
+  }
+
   const t0 = performance.now();
   const backend = await startPortalBackend({
+    database,
     root,
     workDir: loadDir(root),
     entities: LOAD_ENTITIES.map(e => ({

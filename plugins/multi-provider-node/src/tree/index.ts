@@ -1,4 +1,5 @@
 export * from './TreeSource';
+export * from './GitopsTreeProvider';
 export * from './YamlDocumentCache';
 export * from './types';
 export * from './readFluxTree';

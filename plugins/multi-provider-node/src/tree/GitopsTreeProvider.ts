@@ -1,0 +1,44 @@
+import type { TreeSource } from './TreeSource';
+
+/**
+ * Where a snapshot of the GitOps tree was read from, shown on every entity read from it.
+ *
+ * @public
+ */
+export interface TreeOrigin {
+  /** `local`: a folder on disk (development); `url`: a Git host through the UrlReaderService; `flux`: a Flux source artifact. */
+  kind: 'local' | 'url' | 'flux';
+  /** The folder, the URL, or the Flux source (`GitRepository/flux-system/platform`). */
+  location: string;
+  /** The revision read: Flux's `status.artifact.revision`, the host's ETag/commit, or `working-copy`. */
+  revision: string;
+}
+
+/**
+ * One revision of the GitOps tree: read it through `source` while the snapshot is current.
+ *
+ * @public
+ */
+export interface TreeSnapshot {
+  source: TreeSource;
+  origin: TreeOrigin;
+}
+
+/**
+ * A GitOps tree that changes over time: a folder, a Git host branch, or what Flux applies. The
+ * catalog module and the desired views read the current snapshot, and re-read when told a new
+ * revision is in place.
+ *
+ * @public
+ */
+export interface GitopsTreeProvider {
+  /** Human-readable, for logs and errors. */
+  readonly description: string;
+  /** The current snapshot; the first call fetches it. Rejects with a message naming the source. */
+  current(): Promise<TreeSnapshot>;
+  /**
+   * Calls `listener` after a new revision replaced the current snapshot (never for an unchanged
+   * revision). Returns the function that unsubscribes.
+   */
+  subscribe(listener: (snapshot: TreeSnapshot) => void): () => void;
+}
