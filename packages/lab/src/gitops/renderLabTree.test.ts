@@ -7,6 +7,9 @@ import { renderLabTree } from './renderLabTree';
 
 const paths = labPaths();
 
+// Each case copies the tree and runs kustomize per layer; the machine is shared.
+jest.setTimeout(60_000);
+
 /** A copy of the repository's gitops/ tree to break on purpose. */
 function copyOfTree(): { root: string; clusterDir: string } {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lab-tree-'));

@@ -48,3 +48,21 @@ describeExamples(action, {
     });
   },
 });
+
+// git checks a message's UTF-8 and, finding a noncharacter, re-encodes the whole message as if
+// it were Latin-1; a lone surrogate has no UTF-8 form at all. Such a message is refused.
+it.each(['\u{10ffff}x', 'a\ufdd0b', 'lone \ud800 surrogate', '\ufffe'])(
+  'refuses a commit message git cannot store as given (%j), committing nothing',
+  async message => {
+    const ws = await changedCheckout();
+    try {
+      const before = headOf('main', '%H');
+      await expect(
+        action.handler(mockContext(ws, { message }).ctx),
+      ).rejects.toThrow(/message: must be well-formed Unicode/);
+      expect(headOf('main', '%H')).toBe(before);
+    } finally {
+      fs.rmSync(ws, { recursive: true, force: true });
+    }
+  },
+);

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { z as zod } from 'zod';
 import { GitopsConfig } from '../config';
-import { isControlCharacter } from '../lib/fields';
+import { isControlCharacter, isGitStorableText } from '../lib/fields';
 import { git, gitDir } from '../lib/git';
 import { COMMITTED_PATHS } from '../lib/gitopsTree';
 import { assertTreeContained } from '../lib/safePath';
@@ -35,6 +35,10 @@ export const gitCommitInput = {
       .max(2000, { message: 'must be at most 2000 characters' })
       .refine(s => ![...s].some(isControlCharacter), {
         message: 'must not contain control characters (NUL included)',
+      })
+      .refine(isGitStorableText, {
+        message:
+          'must be well-formed Unicode without noncharacters (U+FDD0–U+FDEF, U+xFFFE, U+xFFFF), which git cannot store as given',
       })
       .describe('Commit message'),
   author: (z: Z) =>

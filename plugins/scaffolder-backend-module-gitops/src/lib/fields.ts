@@ -40,6 +40,20 @@ export const changeOutput = {
     z.array(z.string()).describe('Workspace-relative files changed'),
 };
 
+/**
+ * Text git stores byte for byte: well-formed UTF-16 (a lone surrogate has no UTF-8 form) and no
+ * Unicode noncharacter (U+FDD0–U+FDEF, U+xFFFE, U+xFFFF), which git's UTF-8 check rejects and then
+ * re-encodes the whole message as if it were Latin-1.
+ */
+export function isGitStorableText(s: string): boolean {
+  if (!s.isWellFormed()) return false;
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if ((c >= 0xfdd0 && c <= 0xfdef) || (c & 0xfffe) === 0xfffe) return false;
+  }
+  return true;
+}
+
 /** Control characters other than tab and newline (which YAML and git hold as data). */
 export function isControlCharacter(ch: string): boolean {
   const c = ch.charCodeAt(0);
