@@ -4,7 +4,7 @@ import (
 	"strings"
 )
 
-// Layer is what a finding judges, and so who must care about it (docs/adr/1012).
+// Layer is what a finding judges, and so who must care about it (docs/adr/1012-validation-layers.md).
 type Layer string
 
 const (
