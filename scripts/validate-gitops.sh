@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Validate the GitOps tree: kustomize builds, Flux references, Kubernetes 1.36 + upstream CRD
 # schemas, provider-registry rules, VSO/RBAC scoping, admission policies (evaluated with the
-# API server's CEL code) and the bad-manifest fixtures. Prints the wall time.
+# API server's CEL code), the bad-manifest fixtures and the adopter proof (an adopter's tree is
+# judged on the layers it opts into: .cloudlab/validate.yaml). Prints the wall time.
 #   bash scripts/validate-gitops.sh          # validate (part of the test command)
 #   bash scripts/validate-gitops.sh --fix    # also regenerate generated files from providers/
 #   bash scripts/validate-gitops.sh --build-only   # only build the validator (scripts/test.sh, early)
@@ -30,7 +31,7 @@ fi
 [[ "${1:-}" == "--build-only" ]] && exit 0
 bash "$root/scripts/fetch-crds.sh" >&2
 
-args=(-repo "$root" -fixtures "$root/gitops/tests/fixtures/bad" -third-provider)
+args=(-repo "$root" -fixtures "$root/gitops/tests/fixtures/bad" -third-provider -adopter "$root/gitops/tests/adopter")
 [[ "${1:-}" == "--fix" ]] && args+=(-fix)
 status=0
 "$bin" "${args[@]}" || status=$?

@@ -6,11 +6,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/kustomize/api/konfig"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
@@ -36,9 +38,11 @@ func (o *Obj) ID() string {
 // Builder renders kustomization directories with the kustomize library (the same one
 // kustomize-controller embeds) and memoises the result per directory.
 type Builder struct {
-	root  string
-	mu    sync.Mutex
-	cache map[string]buildResult
+	root string
+	// ignore is what source-controller leaves out of the artifact.
+	ignore *Ignore
+	mu     sync.Mutex
+	cache  map[string]buildResult
 	// shared is the cross-run build cache of serve mode (nil for a one-shot run).
 	shared *BuildCache
 }
@@ -48,8 +52,8 @@ type buildResult struct {
 	err  error
 }
 
-func newBuilder(root string) *Builder {
-	return &Builder{root: root, cache: map[string]buildResult{}}
+func newBuilder(root string, ignore *Ignore) *Builder {
+	return &Builder{root: root, ignore: ignore, cache: map[string]buildResult{}}
 }
 
 func (b *Builder) Build(rel string) ([]*unstructured.Unstructured, error) {
@@ -68,7 +72,9 @@ func (b *Builder) Build(rel string) ([]*unstructured.Unstructured, error) {
 }
 
 func (b *Builder) build(rel string) ([]*unstructured.Unstructured, error) {
-	if b.shared == nil {
+	// A generated kustomization depends on a walk of its folder, which the shared cache does
+	// not record: such builds are never shared.
+	if b.shared == nil || !hasKustomization(filepath.Join(b.root, rel)) {
 		return b.render(filesys.MakeFsOnDisk(), rel)
 	}
 	if objs, ok := b.shared.lookup(b.root, rel); ok {
@@ -83,6 +89,19 @@ func (b *Builder) build(rel string) ([]*unstructured.Unstructured, error) {
 }
 
 func (b *Builder) render(fs filesys.FileSystem, rel string) ([]*unstructured.Unstructured, error) {
+	dir := filepath.Join(b.root, rel)
+	if !hasKustomization(dir) {
+		content, err := generateKustomization(b.root, rel, b.ignore)
+		if err != nil {
+			return nil, err
+		}
+		// kustomize reads the file through the folder's resolved path.
+		resolved, err := filepath.EvalSymlinks(dir)
+		if err != nil {
+			return nil, err
+		}
+		fs = &generatedFS{FileSystem: fs, path: filepath.Join(resolved, konfig.DefaultKustomizationFileName()), content: content}
+	}
 	opts := krusty.MakeDefaultOptions()
 	opts.LoadRestrictions = types.LoadRestrictionsRootOnly
 	k := krusty.MakeKustomizer(opts)
@@ -106,30 +125,42 @@ func (b *Builder) render(fs filesys.FileSystem, rel string) ([]*unstructured.Uns
 	return out, nil
 }
 
-// kustomizationDirs lists every directory under gitops/ holding a kustomization file,
-// except test fixtures, and tells whether it is a Component (not buildable on its own).
-func kustomizationDirs(root string) (dirs []string, components map[string]bool, err error) {
-	components = map[string]bool{}
-	err = filepath.WalkDir(filepath.Join(root, "gitops"), func(p string, d fs.DirEntry, err error) error {
+// walkTree visits every file and folder of the configured tree that Flux would see: excluded
+// folders and what source-controller leaves out of artifacts are skipped.
+func walkTree(root string, cfg *Config, ign *Ignore, visit func(rel string, d fs.DirEntry) error) error {
+	return filepath.WalkDir(filepath.Join(root, cfg.Tree), func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() && d.Name() == "tests" && filepath.Dir(p) == filepath.Join(root, "gitops") {
+		rel, _ := filepath.Rel(root, p)
+		if d.IsDir() && (slices.Contains(cfg.Exclude, rel) || ign.Ignored(rel, true)) {
 			return filepath.SkipDir
 		}
-		if d.IsDir() || d.Name() != "kustomization.yaml" {
+		if !d.IsDir() && ign.Ignored(rel, false) {
 			return nil
 		}
-		rel, _ := filepath.Rel(root, filepath.Dir(p))
-		dirs = append(dirs, rel)
-		raw, err := os.ReadFile(p)
+		return visit(rel, d)
+	})
+}
+
+// kustomizationDirs lists every folder of the tree holding a kustomization file and tells
+// whether it is a Component (not buildable on its own).
+func kustomizationDirs(root string, cfg *Config, ign *Ignore) (dirs []string, components map[string]bool, err error) {
+	components = map[string]bool{}
+	err = walkTree(root, cfg, ign, func(rel string, d fs.DirEntry) error {
+		if d.IsDir() || !slices.Contains(konfig.RecognizedKustomizationFileNames(), d.Name()) {
+			return nil
+		}
+		dir := filepath.Dir(rel)
+		dirs = append(dirs, dir)
+		raw, err := os.ReadFile(filepath.Join(root, rel))
 		if err != nil {
 			return err
 		}
 		var head struct{ Kind string }
 		_ = yaml.Unmarshal(raw, &head)
 		if head.Kind == "Component" {
-			components[rel] = true
+			components[dir] = true
 		}
 		return nil
 	})
@@ -139,15 +170,12 @@ func kustomizationDirs(root string) (dirs []string, components map[string]bool, 
 
 // checkFileConventions: every YAML file starts with `---`; every file whose first document
 // is a Kubernetes object or a kustomization has a yaml-language-server schema comment.
-func checkFileConventions(root string, rep *Report) {
-	_ = filepath.WalkDir(filepath.Join(root, "gitops"), func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".yaml") {
-			return err
-		}
-		rel, _ := filepath.Rel(root, p)
-		if strings.HasPrefix(rel, "gitops/tests/") {
+func checkFileConventions(root string, cfg *Config, ign *Ignore, rep *Report) {
+	_ = walkTree(root, cfg, ign, func(rel string, d fs.DirEntry) error {
+		if d.IsDir() || !strings.HasSuffix(rel, ".yaml") {
 			return nil
 		}
+		p := filepath.Join(root, rel)
 		f, err := os.Open(p)
 		if err != nil {
 			return err
@@ -167,7 +195,7 @@ func checkFileConventions(root string, rep *Report) {
 		_ = yaml.Unmarshal([]byte(strings.SplitN(string(raw), "\n---", 2)[0]), &doc)
 		_, hasKind := doc["kind"]
 		_, hasAPI := doc["apiVersion"]
-		if hasKind && hasAPI && !strings.HasPrefix(head[1], "# yaml-language-server: $schema=") {
+		if hasKind && hasAPI && (len(head) < 2 || !strings.HasPrefix(head[1], "# yaml-language-server: $schema=")) {
 			rep.Add(rel, "", "file-conventions", "second line must be a `# yaml-language-server: $schema=...` comment")
 		}
 		return nil

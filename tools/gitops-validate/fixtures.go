@@ -22,6 +22,7 @@ var headerRe = regexp.MustCompile(`(?m)^# (expect|user|cluster): (.+)$`)
 // Flux applied them, and requires a finding containing the file's `# expect:` text.
 // Run only after the repository itself validated clean, so every finding is the fixture's.
 func (v *Validator) RunFixtures(dir string) []FixtureResult {
+	dir, _ = filepath.Abs(dir)
 	files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
 	var out []FixtureResult
 	for _, f := range files {
@@ -58,7 +59,7 @@ func (v *Validator) RunFixtures(dir string) []FixtureResult {
 			out = append(out, r)
 			continue
 		}
-		rep := &Report{}
+		rep := v.newReport()
 		v.checkCluster(cluster, rep, extra, hdr["user"])
 		var got []string
 		for _, f := range rep.Findings {

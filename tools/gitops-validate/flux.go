@@ -14,6 +14,8 @@ import (
 // output of every Flux Kustomization it defines.
 type Cluster struct {
 	Name string
+	// Dir is the repository-relative folder Flux syncs for the cluster.
+	Dir  string
 	Objs []*Obj
 }
 
@@ -41,11 +43,12 @@ func str(u *unstructured.Unstructured, path ...string) string {
 	return v
 }
 
-// renderCluster renders gitops/clusters/<name> and follows its Flux Kustomizations,
-// checking that every path exists and builds and every sourceRef/dependsOn resolves.
-func renderCluster(root, name string, b *Builder, rep *Report) *Cluster {
-	c := &Cluster{Name: name}
-	rootDir := filepath.Join("gitops", "clusters", name)
+// renderCluster renders a cluster's folder (rootDir, repository-relative; the cluster is named
+// after it) and follows its Flux Kustomizations, checking that every path exists and builds and
+// every sourceRef/dependsOn resolves.
+func renderCluster(root, rootDir string, b *Builder, rep *Report) *Cluster {
+	name := filepath.Base(rootDir)
+	c := &Cluster{Name: name, Dir: rootDir}
 	objs, err := b.Build(rootDir)
 	if err != nil {
 		rep.Add(rootDir, "", "kustomize-build", fmtErr(err))

@@ -24,6 +24,8 @@ func main() {
 	third := flag.Bool("third-provider", false, "also prove that a third provider is data + overlays (temporary copy)")
 	timings := flag.Bool("timings", false, "print the time of each phase on stderr (`timing <phase> <ms>`)")
 	serveMode := flag.Bool("serve", false, "keep the schemas loaded and validate one tree per request line on stdin (see serve.go)")
+	layers := flag.String("layers", "", "layers to run, overriding "+ConfigFile+": comma-separated of correctness (always), platform, conventions")
+	adopter := flag.String("adopter", "", "also prove the layers on an adopter's repository fixture (see adopter.go)")
 	flag.Parse()
 	if *crds == "" {
 		*crds = filepath.Join(*root, ".cache", "crds")
@@ -36,7 +38,7 @@ func main() {
 		return
 	}
 	start := time.Now()
-	v, err := NewValidator(*root, *crds)
+	v, err := newValidator(*root, *crds, *layers)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gitops-validate:", err)
 		os.Exit(2)
@@ -81,6 +83,19 @@ func main() {
 			fmt.Println("third-provider ok: providers/ovhcloud.yaml + overlays validate clean in a temporary copy (after --fix regenerated the policy parameters)")
 		}
 	}
+	if *adopter != "" && !failed {
+		msg, err := RunAdopterProof(*adopter, v.Schemas)
+		switch {
+		case err != nil:
+			fmt.Println("adopter FAIL:", err)
+			failed = true
+		case msg.Failure != "":
+			fmt.Println("adopter FAIL:", msg.Failure)
+			failed = true
+		default:
+			fmt.Println("adopter ok:", msg.Summary)
+		}
+	}
 	fmt.Printf("gitops-validate: done in %.2fs\n", time.Since(start).Seconds())
 	if failed {
 		os.Exit(1)
@@ -88,7 +103,13 @@ func main() {
 }
 
 type Validator struct {
-	Root     string
+	Root   string
+	Config *Config
+	// Layers are the layers this run reports (Config resolved against the repository).
+	Layers Layers
+	// Ignore is what source-controller leaves out of the artifact.
+	Ignore *Ignore
+	// Registry is nil where the repository has no provider registry.
 	Registry *Registry
 	Schemas  *Schemas
 	Builder  *Builder
@@ -98,9 +119,15 @@ type Validator struct {
 	Timings  Timings
 }
 
+// NewValidator validates the repository at root with the layers its ConfigFile opts into.
 func NewValidator(root, crdDir string) (*Validator, error) {
+	return newValidator(root, crdDir, "")
+}
+
+// newValidator is NewValidator with the -layers flag's override ("" keeps the configuration).
+func newValidator(root, crdDir, layersFlag string) (*Validator, error) {
 	var t Timings
-	reg, err := loadRegistry(filepath.Join(root, "providers"))
+	v, err := setupValidator(root, layersFlag)
 	if err != nil {
 		return nil, err
 	}
@@ -110,38 +137,81 @@ func NewValidator(root, crdDir string) (*Validator, error) {
 		return nil, err
 	}
 	t.Mark("schemas-load")
-	return &Validator{Root: root, Registry: reg, Schemas: sch, Builder: newBuilder(root), Timings: t}, nil
+	v.Schemas, v.Timings = sch, t
+	return v, nil
 }
 
 // newValidatorWithSchemas is NewValidator with schemas loaded and builds cached by earlier
 // runs (serve mode).
 func newValidatorWithSchemas(root string, sch *Schemas, builds *BuildCache) (*Validator, error) {
-	reg, err := loadRegistry(filepath.Join(root, "providers"))
+	v, err := setupValidator(root, "")
 	if err != nil {
 		return nil, err
 	}
-	b := newBuilder(root)
-	b.shared = builds
-	v := &Validator{Root: root, Registry: reg, Schemas: sch, Builder: b}
+	v.Schemas = sch
+	v.Builder.shared = builds
 	v.Timings.Mark("")
 	return v, nil
 }
 
+// setupValidator reads the repository's configuration, decides its layers and loads what they
+// need: the provider registry only where the platform or convention layers read it.
+func setupValidator(root, layersFlag string) (*Validator, error) {
+	root, err := filepath.Abs(root)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := loadConfig(root)
+	if err != nil {
+		return nil, err
+	}
+	if layersFlag != "" {
+		if err := cfg.applyLayersFlag(layersFlag); err != nil {
+			return nil, err
+		}
+	}
+	regDir := filepath.Join(root, cfg.Registry)
+	st, statErr := os.Stat(regDir)
+	present := statErr == nil && st.IsDir()
+	layers := layersFor(cfg, present)
+	var reg *Registry
+	switch {
+	case present && (layers[LayerPlatform] || layers[LayerConventions]):
+		if reg, err = loadRegistry(regDir); err != nil {
+			return nil, err
+		}
+	case layers[LayerPlatform]:
+		return nil, fmt.Errorf("the platform layer is on (%s) but the provider registry %s does not exist: set `registry:` in %s or turn the platform layer off",
+			cfg.describePlatform(), cfg.Registry, ConfigFile)
+	}
+	ign, err := loadIgnore(root, cfg.Tree)
+	if err != nil {
+		return nil, err
+	}
+	return &Validator{Root: root, Config: cfg, Layers: layers, Ignore: ign, Registry: reg, Builder: newBuilder(root, ign)}, nil
+}
+
+// newReport is an empty report of this run's layers.
+func (v *Validator) newReport() *Report { return &Report{Layers: v.Layers} }
+
 // Summary is the last line of a run's report.
 func (v *Validator) Summary(rep *Report) string {
-	return fmt.Sprintf("gitops-validate: %d clusters, %d kustomization dirs, %d objects validated, %d findings",
-		len(v.Clusters), v.DirCount, v.ObjCount, len(rep.Findings))
+	return fmt.Sprintf("gitops-validate: %d clusters, %d kustomization dirs, %d objects validated, %d findings (correctness %d, platform %d, conventions %d; layers on: %s)",
+		len(v.Clusters), v.DirCount, v.ObjCount, len(rep.Findings),
+		rep.Count(LayerCorrectness), rep.Count(LayerPlatform), rep.Count(LayerConventions), v.Layers)
 }
 
 // Run performs every check on the tree and returns the findings.
 func (v *Validator) Run() *Report {
-	rep := &Report{}
+	rep := v.newReport()
 	v.Timings.Mark("")
-	checkFileConventions(v.Root, rep)
-	v.Timings.Mark("conventions")
-	dirs, comps, err := kustomizationDirs(v.Root)
+	if v.Layers[LayerConventions] {
+		checkFileConventions(v.Root, v.Config, v.Ignore, rep)
+		v.Timings.Mark("conventions")
+	}
+	dirs, comps, err := kustomizationDirs(v.Root, v.Config, v.Ignore)
 	if err != nil {
-		rep.Add("gitops", "", "kustomize-build", err.Error())
+		rep.Add(v.Config.Tree, "", "kustomize-build", err.Error())
 	}
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 4)
@@ -162,19 +232,28 @@ func (v *Validator) Run() *Report {
 	}
 	wg.Wait()
 	v.Timings.Mark("kustomize-builds")
-	clusterDirs, _ := filepath.Glob(filepath.Join(v.Root, "gitops", "clusters", "*"))
+	clusterDirs, _ := filepath.Glob(filepath.Join(v.Root, v.Config.Clusters, "*"))
 	sort.Strings(clusterDirs)
 	v.Clusters = nil
 	for _, cd := range clusterDirs {
 		if st, err := os.Stat(cd); err != nil || !st.IsDir() {
 			continue
 		}
-		c := renderCluster(v.Root, filepath.Base(cd), v.Builder, rep)
+		rel, _ := filepath.Rel(v.Root, cd)
+		if v.Ignore.Ignored(rel, true) {
+			continue
+		}
+		c := renderCluster(v.Root, rel, v.Builder, rep)
 		v.Clusters = append(v.Clusters, c)
 		v.Timings.Mark("render-" + c.Name)
 		v.checkCluster(c, rep, nil, "")
 	}
-	v.checkGenerated(rep)
+	if v.Registry != nil {
+		v.checkGenerated(rep)
+	}
+	if len(v.Clusters) == 0 {
+		rep.Add(v.Config.Clusters, "", "flux-path", "no cluster folder here: set `clusters:` in "+ConfigFile+" to the folder whose sub-folders Flux syncs")
+	}
 	return rep
 }
 
@@ -188,7 +267,7 @@ func (v *Validator) checkCluster(c *Cluster, rep *Report, extra []*Obj, username
 				objs = append(objs, o)
 			}
 		}
-		all = &Cluster{Name: c.Name, Objs: append(objs, extra...)}
+		all = &Cluster{Name: c.Name, Dir: c.Dir, Objs: append(objs, extra...)}
 	}
 	for _, o := range all.Objs {
 		if extra != nil && !containsObj(extra, o) {
@@ -204,7 +283,9 @@ func (v *Validator) checkCluster(c *Cluster, rep *Report, extra []*Obj, username
 	}
 	checkReferences(all, rep)
 	checkNamespaces(all, rep)
-	checkStorage(all, v.Registry, rep)
+	if v.Registry != nil {
+		checkStorage(all, v.Registry, rep)
+	}
 	checkVSO(all, rep)
 	checkPortalRBAC(all, rep)
 	checkPortalOperatorRBAC(all, rep)

@@ -7,8 +7,10 @@ import (
 	"sync"
 )
 
-// Finding is one violation: where (file or directory), what (object), which rule, why.
+// Finding is one violation: which layer judged it, where (file or directory), what (object),
+// which rule, why.
 type Finding struct {
+	Layer                        Layer
 	Where, Object, Rule, Message string
 }
 
@@ -17,19 +19,32 @@ func (f Finding) String() string {
 	if f.Object != "" {
 		obj = " " + f.Object + ":"
 	}
-	return fmt.Sprintf("%s:%s [%s] %s", f.Where, obj, f.Rule, f.Message)
+	return fmt.Sprintf("%s %s:%s [%s] %s", f.Layer, f.Where, obj, f.Rule, f.Message)
 }
 
 type Report struct {
 	mu       sync.Mutex
 	Findings []Finding
 	seen     map[string]bool
+	// Layers are the layers reported; nil reports every layer.
+	Layers Layers
+	// Unassigned are rules found without a layer (a bug: see ruleLayers).
+	Unassigned []string
 }
 
+// Add records a finding of an enabled layer; findings of layers the repository did not opt
+// into are dropped here, so a check never needs to know which layers are on.
 func (r *Report) Add(where, object, rule, msg string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	f := Finding{where, object, rule, msg}
+	layer, known := layerOf(rule)
+	if !known {
+		r.Unassigned = append(r.Unassigned, rule)
+	}
+	if r.Layers != nil && !r.Layers[layer] {
+		return
+	}
+	f := Finding{layer, where, object, rule, msg}
 	if r.seen == nil {
 		r.seen = map[string]bool{}
 	}
@@ -46,6 +61,17 @@ func (r *Report) AddObj(o *Obj, rule, msg string) {
 		where = fmt.Sprintf("%s (cluster %s, Flux Kustomization %s)", o.Dir, o.Cluster, o.Owner)
 	}
 	r.Add(where, o.ID(), rule, msg)
+}
+
+// Count is the number of findings of one layer.
+func (r *Report) Count(l Layer) int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Layer == l {
+			n++
+		}
+	}
+	return n
 }
 
 func (r *Report) Print(w io.Writer) {

@@ -41,7 +41,7 @@ func checkReferences(c *Cluster, rep *Report) {
 					continue
 				}
 				if m["kind"] == "Secret" {
-					rep.AddObj(o, "helm-valuesfrom", "valuesFrom a Secret: values come from Git (ConfigMap) or Vault, keep them out of Secrets in Git")
+					rep.AddObj(o, "helm-values-not-secret", "valuesFrom a Secret: values come from Git (ConfigMap) or Vault, keep them out of Secrets in Git")
 					continue
 				}
 				if c.find(fmt.Sprint(m["kind"]), u.GetNamespace(), fmt.Sprint(m["name"])) == nil {
@@ -120,7 +120,7 @@ func checkStorage(c *Cluster, reg *Registry, rep *Report) {
 	for _, p := range reg.Providers {
 		for _, cl := range p.Spec.Storage.Classes {
 			if classes[cl.Name] == nil {
-				rep.Add("gitops/clusters/"+c.Name, "StorageClass "+cl.Name, "storage-registry", "declared by providers/"+p.Metadata.Name+".yaml but not defined in this cluster")
+				rep.Add(c.Dir, "StorageClass "+cl.Name, "storage-registry", "declared by providers/"+p.Metadata.Name+".yaml but not defined in this cluster")
 			}
 		}
 	}
@@ -296,7 +296,7 @@ func checkPortalRBAC(c *Cluster, rep *Report) {
 		}
 	}
 	if len(roles) == 0 {
-		rep.Add("gitops/clusters/"+c.Name, "ClusterRole cloudlab-portal-read", "rbac-portal-read-only", "the portal's read-only ClusterRole is missing")
+		rep.Add(c.Dir, "ClusterRole cloudlab-portal-read", "portal-role-exists", "the portal's read-only ClusterRole is missing")
 	}
 	for _, o := range roles {
 		checkPortalRole(o, rep)

@@ -11,11 +11,15 @@ import (
 	"testing"
 )
 
-// copyValidatedTree copies what the validator reads (gitops/, providers/) into a temporary root.
+// copyValidatedTree copies what the validator reads (Config.Folders) into a temporary root.
 func copyValidatedTree(t *testing.T, root string) string {
 	t.Helper()
 	dst := t.TempDir()
-	for _, d := range []string{"gitops", "providers"} {
+	cfg, err := loadConfig(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range cfg.Folders() {
 		if err := os.CopyFS(filepath.Join(dst, d), os.DirFS(filepath.Join(root, d))); err != nil {
 			t.Fatal(err)
 		}

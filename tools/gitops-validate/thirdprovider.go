@@ -173,7 +173,11 @@ func RunThirdProvider(root, crdDir string) (string, error) {
 		return "", err
 	}
 	defer os.RemoveAll(tmp)
-	for _, d := range []string{"providers", "gitops"} {
+	cfg, err := loadConfig(root)
+	if err != nil {
+		return "", err
+	}
+	for _, d := range cfg.Folders() {
 		if err := copyTree(filepath.Join(root, d), filepath.Join(tmp, d)); err != nil {
 			return "", err
 		}

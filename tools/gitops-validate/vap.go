@@ -28,6 +28,7 @@ import (
 type compiledPolicy struct {
 	policy    *admv1.ValidatingAdmissionPolicy
 	validator validating.Validator
+	obj       *Obj
 }
 
 func compilePolicy(p *admv1.ValidatingAdmissionPolicy) validating.Validator {
@@ -110,9 +111,10 @@ func checkPolicies(c *Cluster, rep *Report, extra []*Obj, username string) {
 			continue
 		}
 		v := validating.Validator(compilePolicy(p))
-		policies = append(policies, compiledPolicy{p, v})
+		policies = append(policies, compiledPolicy{p, v, o})
 	}
 	var bindings []*admv1.ValidatingAdmissionPolicyBinding
+	bindingObjs := map[*admv1.ValidatingAdmissionPolicyBinding]*Obj{}
 	for _, o := range c.ofKind("ValidatingAdmissionPolicyBinding") {
 		b := &admv1.ValidatingAdmissionPolicyBinding{}
 		if err := toTyped(o.U, b); err != nil {
@@ -123,10 +125,11 @@ func checkPolicies(c *Cluster, rep *Report, extra []*Obj, username string) {
 			rep.AddObj(o, "policy-binding", "binds policy "+b.Spec.PolicyName+" which is not defined")
 		}
 		bindings = append(bindings, b)
+		bindingObjs[b] = o
 	}
 	for _, p := range policies {
 		if !slices.ContainsFunc(bindings, func(b *admv1.ValidatingAdmissionPolicyBinding) bool { return b.Spec.PolicyName == p.policy.Name }) {
-			rep.Add("gitops/platform/policy", "ValidatingAdmissionPolicy "+p.policy.Name, "policy-binding", "policy has no binding, so it is never enforced")
+			rep.AddObj(p.obj, "policy-binding", "policy has no binding, so it is never enforced")
 		}
 	}
 	nsLabels := map[string]map[string]string{}
@@ -165,7 +168,7 @@ func checkPolicies(c *Cluster, rep *Report, extra []*Obj, username string) {
 				if b.Spec.ParamRef != nil {
 					po := c.find(p.policy.Spec.ParamKind.Kind, b.Spec.ParamRef.Namespace, b.Spec.ParamRef.Name)
 					if po == nil {
-						rep.Add("gitops/platform/policy", "ValidatingAdmissionPolicyBinding "+b.Name, "policy-binding", "paramRef does not resolve")
+						rep.AddObj(bindingObjs[b], "policy-binding", "paramRef does not resolve")
 						continue
 					}
 					params = po.U

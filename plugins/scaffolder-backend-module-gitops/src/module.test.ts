@@ -3,7 +3,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { parse } from 'yaml';
 import { startScaffolder } from './__testUtils__/scaffolderBackend';
-import { REPO_ROOT } from './__testUtils__/workspace';
+import { REPO_ROOT, REPOSITORY_TREE } from './__testUtils__/workspace';
 import { loadTemplateExamples } from './templateExamples';
 
 // These tests copy the tree and run the Go validator; the machine is shared.
@@ -31,7 +31,7 @@ function treeContents() {
       }
     }
   };
-  ['gitops', 'providers', 'catalog'].forEach(walk);
+  REPOSITORY_TREE.forEach(walk);
   return files;
 }
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createActions } from '../actions';
 import { GitopsConfig } from '../config';
-import { CRD_PATH, mockContext, REPO_ROOT } from './workspace';
+import { CRD_PATH, mockContext, REPO_ROOT, REPOSITORY_TREE } from './workspace';
 
 /** Inputs, configs and workspaces for the action tests (containment, inputs are data, examples). */
 
@@ -13,7 +13,7 @@ const tmp = () => fs.realpathSync(os.tmpdir());
 /** A small local repository (cloudlab.gitops.localRepository) holding the tree on `main`. */
 export function makeLocalRepository(): string {
   const repository = fs.mkdtempSync(path.join(tmp(), 'cloudlab-test-repo-'));
-  for (const sub of ['gitops', 'providers', 'catalog']) {
+  for (const sub of REPOSITORY_TREE) {
     fs.cpSync(path.join(REPO_ROOT, sub), path.join(repository, sub), {
       recursive: true,
     });
@@ -58,14 +58,14 @@ export const PREPARE = {
   port: 3000,
 };
 
-/** A fresh workspace: a copy of `from` (default: the repository's gitops/, providers/, catalog/ and a docs/). */
+/** A fresh workspace: a copy of `from` (default: the repository's REPOSITORY_TREE and a docs/). */
 export function copyTree(from?: string): string {
   const dir = fs.mkdtempSync(path.join(tmp(), 'cloudlab-ws-'));
   if (from) {
     fs.cpSync(from, dir, { recursive: true });
     return dir;
   }
-  for (const sub of ['gitops', 'providers', 'catalog']) {
+  for (const sub of REPOSITORY_TREE) {
     fs.cpSync(path.join(REPO_ROOT, sub), path.join(dir, sub), {
       recursive: true,
     });

@@ -5,10 +5,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT } from './workspace';
+import { REPO_ROOT, REPOSITORY_TREE } from './workspace';
 
 /** The directories of this repository a Git forge stand-in serves as the GitOps repository. */
-export const FORGE_DIRS = ['gitops', 'providers', 'catalog'];
+export const FORGE_DIRS = REPOSITORY_TREE;
 
 /** A repository's files at one commit, as a Git forge holds them. */
 export interface ForgeRepository {

@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { VALIDATION_CONFIG_DIR } from '../lib/gitopsTree';
 import { newestValidatorIn } from '../lib/validator';
 
 /** The repository this package lives in (holds gitops/, providers/, catalog/). */
@@ -13,10 +14,18 @@ export const REPO_ROOT = path.resolve(__dirname, '../../../..');
 /** This repository's CRD schemas (scripts/fetch-crds.sh), as app-config.yaml names them. */
 export const CRD_PATH = path.join(REPO_ROOT, '.cache', 'crds');
 
-/** A temporary workspace holding a real copy of gitops/, providers/ and catalog/. */
+/** The folders of this repository the tests copy as a workspace or serve as a repository. */
+export const REPOSITORY_TREE = [
+  'gitops',
+  'providers',
+  'catalog',
+  VALIDATION_CONFIG_DIR,
+];
+
+/** A temporary workspace holding a real copy of REPOSITORY_TREE. */
 export function copyWorkspace(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudlab-ws-'));
-  for (const sub of ['gitops', 'providers', 'catalog']) {
+  for (const sub of REPOSITORY_TREE) {
     fs.cpSync(path.join(REPO_ROOT, sub), path.join(dir, sub), {
       recursive: true,
     });

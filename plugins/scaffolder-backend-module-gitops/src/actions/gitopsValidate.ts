@@ -17,8 +17,15 @@ import {
 
 type Z = typeof zod;
 
-/** What the validator reads of the workspace. */
-const TREE_DIRS = ['gitops', 'providers', 'catalog'] as const;
+/**
+ * What the validator may read of the workspace: every entry but Git's own. Which folders it
+ * actually reads (the tree, the registry) and which layers it judges are the repository's
+ * validation configuration, read by the validator alone, so a template run on an adopter's
+ * repository is judged on the layers that repository opts into.
+ */
+async function treeEntries(workspacePath: string): Promise<string[]> {
+  return (await fs.readdir(workspacePath)).filter(name => name !== '.git');
+}
 
 export const gitopsValidateInput = {
   regenerate: (z: Z) =>
@@ -41,19 +48,14 @@ export const gitopsValidateInput = {
 /** A temporary copy of the tree with the dry-run files written into it. */
 async function materialise(
   workspacePath: string,
+  entries: readonly string[],
   overlay: ReadonlyMap<string, string>,
 ): Promise<string> {
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'cloudlab-dry-run-'));
-  for (const dir of TREE_DIRS) {
-    const src = path.join(workspacePath, dir);
-    if (
-      await fs.stat(src).then(
-        () => true,
-        () => false,
-      )
-    ) {
-      await fs.cp(src, path.join(tmp, dir), { recursive: true });
-    }
+  for (const entry of entries) {
+    await fs.cp(path.join(workspacePath, entry), path.join(tmp, entry), {
+      recursive: true,
+    });
   }
   for (const [rel, content] of overlay) {
     const target = await resolveWorkspacePath(tmp, rel);
@@ -65,8 +67,9 @@ async function materialise(
 
 /**
  * `cloudlab:gitops:validate` - runs the repository's validator (tools/gitops-validate: builds,
- * Flux references, schemas, registry rules, VSO/RBAC scoping, admission policies) on the
- * workspace tree and fails with the findings.
+ * Flux references, schemas, registry rules, VSO/RBAC scoping, admission policies, conventions:
+ * the layers the repository's `.cloudlab/validate.yaml` opts into) on the workspace tree and
+ * fails with the findings, each naming its layer.
  */
 export function createGitopsValidateAction(config: GitopsConfig) {
   return createTemplateAction({
@@ -93,7 +96,8 @@ export function createGitopsValidateAction(config: GitopsConfig) {
       }
       // The validator (a subprocess) reads and, with regenerate, writes the tree: no symlink
       // in it may lead outside the workspace.
-      await assertTreeContained(ctx.workspacePath, TREE_DIRS);
+      const entries = await treeEntries(ctx.workspacePath);
+      await assertTreeContained(ctx.workspacePath, entries);
       // A dry run validates what earlier dry-run steps would have written: a temporary copy
       // of the tree with their files applied (the workspace itself is never written).
       const overlay = ctx.isDryRun
@@ -101,19 +105,16 @@ export function createGitopsValidateAction(config: GitopsConfig) {
         : new Map<string, string>();
       // Regeneration in a dry run happens in the temporary copy, never in the workspace.
       const copy = overlay.size > 0 || (ctx.isDryRun && input.regenerate);
-      // Handed the workspace itself, the validator may read any entry of it, not only TREE_DIRS.
+      // Handed the workspace itself, the validator may also read Git's folder.
       if (!copy) {
-        await assertTreeContained(
-          ctx.workspacePath,
-          await fs.readdir(ctx.workspacePath),
-        );
+        await assertTreeContained(ctx.workspacePath, ['.git']);
       }
       // Resolved per run (a folder's newest build), and only once every tree the validator
       // will read is known to be contained: resolving reads outside the workspace.
       const binary = resolveValidator(config.validatorPath);
       const crdDir = config.crdPath;
       const treeRoot = copy
-        ? await materialise(ctx.workspacePath, overlay)
+        ? await materialise(ctx.workspacePath, entries, overlay)
         : ctx.workspacePath;
       const result = await validateTree({
         binary,

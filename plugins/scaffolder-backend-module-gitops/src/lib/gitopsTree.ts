@@ -13,8 +13,23 @@ export const PATHS = {
   catalogIndex: 'catalog/all.yaml',
 } as const;
 
-/** What a template change may touch in the repository: checked out, contained, committed. */
-export const COMMITTED_PATHS = ['gitops', 'providers', 'catalog', 'docs'];
+/**
+ * The repository's validation configuration: the layers it opts into and where its tree lies.
+ * Only the validator reads it (tools/gitops-validate, docs/gitops/validation.md).
+ */
+export const VALIDATION_CONFIG_DIR = '.cloudlab';
+
+/**
+ * What a template change may touch in the repository, and what the validator must see with it:
+ * checked out, contained, committed.
+ */
+export const COMMITTED_PATHS = [
+  'gitops',
+  'providers',
+  'catalog',
+  'docs',
+  VALIDATION_CONFIG_DIR,
+];
 
 /**
  * The shared VaultAuthGlobal every per-namespace VaultAuth references. Never `default`: VSO

@@ -111,7 +111,9 @@ export async function assertTreeContained(
     try {
       entries = await fs.readdir(abs, { withFileTypes: true });
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      // Absent, or a file (nothing below it; resolveWorkspacePath checked the file itself).
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return;
       throw e;
     }
     for (const e of entries) {
