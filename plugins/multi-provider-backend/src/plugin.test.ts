@@ -17,9 +17,9 @@ import {
 } from './shared/InMemoryClusterSource';
 import {
   clusterSourceServiceRef,
+  gitopsTreeServiceRef,
   LocalTreeSource,
   TreeSource,
-  treeSourceServiceRef,
 } from '@cloudlab/plugin-multi-provider-node';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -74,9 +74,20 @@ async function start(
       ...(options.treeSource
         ? [
             createServiceFactory({
-              service: treeSourceServiceRef,
+              service: gitopsTreeServiceRef,
               deps: {},
-              factory: () => options.treeSource!,
+              factory: () => ({
+                description: 'the test tree',
+                current: async () => ({
+                  source: options.treeSource!,
+                  origin: {
+                    kind: 'local' as const,
+                    location: 'test',
+                    revision: 'working-copy',
+                  },
+                }),
+                subscribe: () => () => {},
+              }),
             }),
           ]
         : []),
@@ -144,7 +155,7 @@ describe('multiProviderPlugin', () => {
     });
   });
 
-  it('reads the desired state through the tree source the app installs', async () => {
+  it('reads the desired state through the GitOps tree the app installs', async () => {
     const empty = new LocalTreeSource(
       fs.mkdtempSync(path.join(os.tmpdir(), 'no-tree-')),
     );
