@@ -275,11 +275,13 @@ describe('multiProviderBackend start with the shared layout misconfigured', () =
       ],
     });
 
-  it('fails naming the tree path when it is missing', async () => {
+  it('fails naming the tree source when none is set', async () => {
     const { gitopsTree, ...rest } = repositoryCloudlabConfig();
     await expect(
       startWith({ ...rest, gitopsTree: { ...gitopsTree, local: undefined } }),
-    ).rejects.toThrow('cloudlab.gitopsTree.local.path: is required');
+    ).rejects.toThrow(
+      'cloudlab.gitopsTree: set exactly one of local, url, flux',
+    );
   });
 
   it('fails naming the registry key when neither form is set', async () => {
