@@ -1,4 +1,4 @@
-import { Entity } from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { TreeOrigin } from '@cloudlab/plugin-multi-provider-node';
 import { z } from 'zod';
 import { ANNOTATIONS } from '../entities/annotations';
@@ -24,6 +24,8 @@ const previewEntitySchema = z.object({
   kubernetesNamespace: z.string().optional(),
   /** The revision of the tree it was read at. */
   revision: z.string(),
+  /** The hand-written entity that replaces it (the override rule): then it is not emitted. */
+  replacedBy: z.string().optional(),
 });
 
 /**
@@ -58,8 +60,10 @@ export type CatalogPreview = z.infer<typeof catalogPreviewSchema>;
 function previewEntity(
   e: Entity,
   revision: string,
+  replacedBy: ReadonlyMap<string, string>,
 ): z.infer<typeof previewEntitySchema> {
   const a = e.metadata.annotations ?? {};
+  const replacement = replacedBy.get(stringifyEntityRef(e));
   return {
     kind: e.kind,
     namespace: e.metadata.namespace ?? 'default',
@@ -74,6 +78,7 @@ function previewEntity(
       ? { kubernetesNamespace: a[ANNOTATIONS.kubernetesNamespace] }
       : {}),
     revision,
+    ...(replacement ? { replacedBy: replacement } : {}),
   };
 }
 
@@ -89,7 +94,10 @@ export function catalogPreview(
   origin: TreeOrigin,
   fluxPath: string,
 ): CatalogPreview {
-  const entities = snapshot.entities;
+  // Every generated entity, the replaced ones marked: a preview shows what the override rule did.
+  const entities = snapshot.generated;
+  const show = (e: Entity) =>
+    previewEntity(e, origin.revision, snapshot.replacedBy);
   return {
     tree: origin,
     fluxPath,
@@ -105,13 +113,9 @@ export function catalogPreview(
           file: o.file,
         })),
       ]),
-      entities: entities
-        .filter(e => clustersOf(e).includes(c.name))
-        .map(e => previewEntity(e, origin.revision)),
+      entities: entities.filter(e => clustersOf(e).includes(c.name)).map(show),
     })),
-    otherEntities: entities
-      .filter(e => clustersOf(e).length === 0)
-      .map(e => previewEntity(e, origin.revision)),
+    otherEntities: entities.filter(e => clustersOf(e).length === 0).map(show),
     errors: snapshot.errors,
   };
 }
@@ -124,7 +128,7 @@ function entityLine(e: z.infer<typeof previewEntitySchema>): string {
   ].filter(Boolean);
   return `    ${e.kind} ${e.namespace}/${e.name}${
     where.length ? `  ${where.join(' ')}` : ''
-  }  @${e.revision}`;
+  }  @${e.revision}${e.replacedBy ? `  (replaced by ${e.replacedBy})` : ''}`;
 }
 
 /** The preview for a person: one block per cluster, then the errors. */
