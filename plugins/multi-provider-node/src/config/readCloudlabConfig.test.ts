@@ -336,4 +336,24 @@ describe('replaced keys', () => {
       directory: path.join(repoRoot, 'providers'),
     });
   });
+
+  it('reads this repository’s production app-config as a flux tree, the local folder unset', () => {
+    const yaml = require('yaml');
+    const read = (file: string) => ({
+      context: file,
+      data: yaml.parse(fs.readFileSync(path.join(repoRoot, file), 'utf8')),
+    });
+    const config = ConfigReader.fromConfigs([
+      read('app-config.yaml'),
+      read('app-config.production.yaml'),
+    ]);
+    expect(readGitopsTreeConfig(config, repoRoot)).toMatchObject({
+      source: {
+        type: 'flux',
+        kustomization: { namespace: 'flux-system', name: 'flux-system' },
+      },
+      fluxPath: 'gitops',
+      desiredCluster: 'cloudlab',
+    });
+  });
 });

@@ -78,7 +78,7 @@ export const DEFAULT_FLUX_KUSTOMIZATION = {
 
 /**
  * Where the GitOps tree is read from: exactly one key of `cloudlab.gitopsTree`
- * (docs/adr/1106-gitops-tree-sources.md).
+ * (docs/adr/1104-gitops-tree-sources.md).
  *
  * @public
  */
