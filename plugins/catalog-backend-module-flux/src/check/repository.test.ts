@@ -16,7 +16,10 @@ describe('the real repository', () => {
   let snapshot: Awaited<ReturnType<typeof readSnapshot>>;
   beforeAll(async () => {
     const options = fluxCatalogOptions(repoLayout(root));
-    snapshot = await readSnapshot(snapshotCaches(options, new LocalTreeSource(root)), options);
+    snapshot = await readSnapshot(
+      snapshotCaches(options, new LocalTreeSource(root)),
+      options,
+    );
   });
   const rootFile = 'catalog-info.yaml';
   const rootEntities = parseAllDocuments(

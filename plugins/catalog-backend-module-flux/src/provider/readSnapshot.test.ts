@@ -18,7 +18,10 @@ describe('readSnapshot over a fixture tree', () => {
     const options = fluxCatalogOptions(repoLayout(root), {
       grafanaUrl: 'https://grafana.example',
     });
-    return readSnapshot(snapshotCaches(options, new LocalTreeSource(root)), options);
+    return readSnapshot(
+      snapshotCaches(options, new LocalTreeSource(root)),
+      options,
+    );
   };
   beforeEach(() => {
     root = copyFixtureRepo();
@@ -194,7 +197,10 @@ describe('readSnapshot over a fixture tree', () => {
         entries: providerEntriesFromDocuments([acme], 'app-config entries'),
       },
     });
-    const s = await readSnapshot(snapshotCaches(options, new LocalTreeSource(root)), options);
+    const s = await readSnapshot(
+      snapshotCaches(options, new LocalTreeSource(root)),
+      options,
+    );
     expect(s.errors).toEqual([]);
     const provider = s.entities.find(e => e.metadata.name === 'acme')!;
     expect(provider.kind).toBe('Resource');

@@ -74,9 +74,9 @@ describe('readGitopsTreeConfig', () => {
     const rule = 'cloudlab.gitopsTree: set exactly one of local, url, flux';
     expect(() => readGitopsTreeConfig(cfg({}), cwd)).toThrow(rule);
     expect(() => tree({ fluxPath: 'gitops' })).toThrow(rule);
-    expect(() =>
-      tree({ local: { path: 'repo' }, flux: {} }),
-    ).toThrow(`${rule} (the source of the tree); found flux and local`);
+    expect(() => tree({ local: { path: 'repo' }, flux: {} })).toThrow(
+      `${rule} (the source of the tree); found flux and local`,
+    );
     expect(() =>
       tree({ url: { target: 'https://git.example/o/r/tree/main' }, flux: {} }),
     ).toThrow('found flux and url');

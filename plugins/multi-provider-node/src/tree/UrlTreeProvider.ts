@@ -106,7 +106,9 @@ export class UrlTreeProvider implements GitopsTreeProvider {
     if (this.timer) clearInterval(this.timer);
     await this.chain.catch(() => {});
     await Promise.all(
-      this.folders.splice(0).map(f => fs.rm(f, { recursive: true, force: true })),
+      this.folders
+        .splice(0)
+        .map(f => fs.rm(f, { recursive: true, force: true })),
     );
   }
 

@@ -89,7 +89,9 @@ export function createGitopsTreeProvider(
       if (source.cluster && !cluster) {
         throw new CloudlabConfigError(
           'cloudlab.gitopsTree.flux.cluster',
-          `no cluster ${source.cluster} in the kubernetes configuration (have: ${
+          `no cluster ${
+            source.cluster
+          } in the kubernetes configuration (have: ${
             clusters.map(c => c.name).join(', ') || 'none'
           })`,
         );
