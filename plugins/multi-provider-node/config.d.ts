@@ -7,7 +7,29 @@ export interface Config {
      * catalog module.
      */
     gitopsTree?: {
-      /** The tree is a folder on local disk (the only source type today). */
+      /**
+       * Exactly one of `flux`, `url`, `local` says where the tree comes from (docs/adr/1104).
+       * The tree is the artifact of the Flux source the named Kustomization applies.
+       */
+      flux?: {
+        /** Default `flux-system/flux-system`, the Kustomization `flux bootstrap` creates. */
+        kustomization?: { namespace: string; name: string };
+        /** A cluster of the kubernetes plugin's configuration. Default: the first one. */
+        cluster?: string;
+        /** Replaces scheme and host of `status.artifact.url` (source-controller's address). */
+        artifactBaseUrl?: string;
+      };
+      /** The tree is a branch of a Git host, read through the configured integration. */
+      url?: {
+        /** A tree URL (`https://<host>/<org>/<repo>/tree/<branch>/<path>`). Required. */
+        target: string;
+        /**
+         * Time after which the host is asked again (with the last ETag). Default 3 minutes.
+         * An object of units, an ISO 8601 duration (`PT5M`) or a short form (`5m`).
+         */
+        refresh?: { [unit: string]: number } | string;
+      };
+      /** The tree is a folder on local disk: development only. */
       local?: {
         /** The folder holding the tree, relative to the backend's working directory. Required. */
         path: string;

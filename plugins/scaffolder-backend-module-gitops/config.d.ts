@@ -23,7 +23,8 @@ export interface Config {
        * Path of a local Git repository (non-bare or bare) that the lab's Flux reads; the
        * `cloudlab:git:commit` action commits onto a branch of it. Relative to the backend's
        * working directory. When absent it is created as a bare clone of
-       * `cloudlab.gitopsTree.local.path` (which must then be a Git working copy).
+       * `cloudlab.gitopsTree.local.path` (which must then be a Git working copy); with a `url`
+       * or `flux` tree it must exist.
        */
       localRepository?: string;
       /**

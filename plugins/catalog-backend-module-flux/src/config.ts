@@ -22,12 +22,11 @@ export const DEFAULT_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
 };
 
 /**
- * What the provider reads: the suite's shared layout (`cloudlab.gitopsTree`,
- * `cloudlab.providers`, read by `-node`'s one reader).
+ * What the provider reads inside the tree: the suite's shared layout (`cloudlab.gitopsTree`,
+ * `cloudlab.providers`, read by `-node`'s one reader). Where the tree itself comes from is the
+ * GitOps tree provider's business (`gitopsTreeServiceRef`).
  */
 export interface FluxCatalogLayout {
-  /** Absolute folder of the GitOps tree. */
-  rootDir: string;
   /** Tree-relative Flux repository (the folder holding `clusters/`). */
   fluxPath: string;
   /** Tree-relative hand-written catalog; without it no hand-written entity overrides. */
@@ -72,7 +71,6 @@ export function readFluxCatalogConfig(
 } {
   const tree = readGitopsTreeConfig(config, cwd);
   const layout: FluxCatalogLayout = {
-    rootDir: tree.source.path,
     fluxPath: tree.fluxPath,
     catalogPath: tree.catalogPath,
     providers: readProvidersConfig(config, cwd),

@@ -90,7 +90,7 @@ describe('catalogModuleFlux', () => {
     );
   });
 
-  it('stops the backend at start when the tree path is missing, naming the key', async () => {
+  it('stops the backend at start when no tree source is set, naming the key', async () => {
     const root = copyFixtureRepo();
     await expect(
       startTestBackend({
@@ -107,6 +107,8 @@ describe('catalogModuleFlux', () => {
           }),
         ],
       }),
-    ).rejects.toThrow('cloudlab.gitopsTree.local.path: is required');
+    ).rejects.toThrow(
+      'cloudlab.gitopsTree: set exactly one of local, url, flux',
+    );
   });
 });

@@ -3,6 +3,7 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
+import { gitopsTreeServiceRef } from '@cloudlab/plugin-multi-provider-node';
 import { readFluxCatalogConfig } from './config';
 import { FluxEntityProvider } from './provider/FluxEntityProvider';
 
@@ -21,11 +22,12 @@ export const catalogModuleFlux = createBackendModule({
         config: coreServices.rootConfig,
         logger: coreServices.logger,
         scheduler: coreServices.scheduler,
+        gitopsTree: gitopsTreeServiceRef,
       },
-      async init({ catalog, config, logger, scheduler }) {
+      async init({ catalog, config, logger, scheduler, gitopsTree }) {
         const { options, schedule } = readFluxCatalogConfig(config);
         catalog.addEntityProvider(
-          new FluxEntityProvider(options, logger, {
+          new FluxEntityProvider(options, gitopsTree, logger, {
             scheduler,
             definition: schedule,
           }),

@@ -1,10 +1,10 @@
 import { fluxOperatorServiceFactory } from './gitops/KubeFluxOperator';
 import { clusterSourceServiceFactory } from './shared/clusterSourceServiceFactory';
-import { treeSourceServiceFactory } from './shared/treeSourceServiceFactory';
+import { gitopsTreeServiceFactory } from './shared/gitopsTreeServiceFactory';
 
 /**
  * The backend's implementations of the extension points of `@cloudlab/plugin-multi-provider-node`
- * (cluster source, Flux operator, tree source). The package's default export installs them beside
+ * (cluster source, Flux operator, GitOps tree). The package's default export installs them beside
  * the plugin; a factory an app adds for the same ref wins over these.
  *
  * @public
@@ -12,5 +12,5 @@ import { treeSourceServiceFactory } from './shared/treeSourceServiceFactory';
 export const defaultServiceFactories = [
   clusterSourceServiceFactory,
   fluxOperatorServiceFactory,
-  treeSourceServiceFactory,
+  gitopsTreeServiceFactory,
 ];

@@ -17,9 +17,9 @@ import {
 } from './shared/InMemoryClusterSource';
 import {
   clusterSourceServiceRef,
+  gitopsTreeServiceRef,
   LocalTreeSource,
   TreeSource,
-  treeSourceServiceRef,
 } from '@cloudlab/plugin-multi-provider-node';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -74,9 +74,20 @@ async function start(
       ...(options.treeSource
         ? [
             createServiceFactory({
-              service: treeSourceServiceRef,
+              service: gitopsTreeServiceRef,
               deps: {},
-              factory: () => options.treeSource!,
+              factory: () => ({
+                description: 'the test tree',
+                current: async () => ({
+                  source: options.treeSource!,
+                  origin: {
+                    kind: 'local' as const,
+                    location: 'test',
+                    revision: 'working-copy',
+                  },
+                }),
+                subscribe: () => () => {},
+              }),
             }),
           ]
         : []),
@@ -144,7 +155,7 @@ describe('multiProviderPlugin', () => {
     });
   });
 
-  it('reads the desired state through the tree source the app installs', async () => {
+  it('reads the desired state through the GitOps tree the app installs', async () => {
     const empty = new LocalTreeSource(
       fs.mkdtempSync(path.join(os.tmpdir(), 'no-tree-')),
     );
@@ -264,11 +275,13 @@ describe('multiProviderBackend start with the shared layout misconfigured', () =
       ],
     });
 
-  it('fails naming the tree path when it is missing', async () => {
+  it('fails naming the tree source when none is set', async () => {
     const { gitopsTree, ...rest } = repositoryCloudlabConfig();
     await expect(
       startWith({ ...rest, gitopsTree: { ...gitopsTree, local: undefined } }),
-    ).rejects.toThrow('cloudlab.gitopsTree.local.path: is required');
+    ).rejects.toThrow(
+      'cloudlab.gitopsTree: set exactly one of local, url, flux',
+    );
   });
 
   it('fails naming the registry key when neither form is set', async () => {

@@ -10,8 +10,8 @@ import {
   clusterSourceServiceRef,
   fluxOperatorServiceRef,
   loadConfiguredProviderRegistry,
+  gitopsTreeServiceRef,
   readGitopsTreeConfig,
-  treeSourceServiceRef,
 } from '@cloudlab/plugin-multi-provider-node';
 import { placementRoutes } from './placement/placementRouter';
 import { PlacementService } from './placement/PlacementService';
@@ -41,7 +41,7 @@ export const multiProviderPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         clusterSource: clusterSourceServiceRef,
         fluxOperator: fluxOperatorServiceRef,
-        treeSource: treeSourceServiceRef,
+        gitopsTree: gitopsTreeServiceRef,
       },
       async init(deps) {
         const { config, logger, lifecycle } = deps;
@@ -89,7 +89,7 @@ export const multiProviderPlugin = createBackendPlugin({
             desired: new DesiredStorageService(
               readStorageConfig(config, tree),
               () => registry,
-              deps.treeSource,
+              deps.gitopsTree,
             ),
           }),
         );

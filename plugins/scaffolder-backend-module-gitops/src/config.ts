@@ -21,7 +21,8 @@ export interface GitopsConfig {
   localRepository?: string;
   /**
    * The GitOps tree (`cloudlab.gitopsTree.local.path`) a missing local repository is first
-   * cloned from; without it a missing local repository is an error.
+   * cloned from; absent when the tree is not a local folder (`url`, `flux`), and then a missing
+   * local repository is an error of the checkout action, naming the key.
    */
   sourceTree?: string;
   /** A gitops-validate binary, or a folder whose newest `gitops-validate-*` is used (absolute). */
@@ -29,6 +30,13 @@ export interface GitopsConfig {
   /** The CRD schemas the validator checks custom resources against (absolute). */
   crdPath?: string;
   validatorTimeoutSeconds: number;
+}
+
+/** The local folder of `cloudlab.gitopsTree`, when the tree is one. */
+function localTree(config: Config, cwd: string): string | undefined {
+  if (!config.has('cloudlab.gitopsTree')) return undefined;
+  const { source } = readGitopsTreeConfig(config, cwd);
+  return source.type === 'local' ? source.path : undefined;
 }
 
 /**
@@ -57,9 +65,7 @@ export function readGitopsConfig(
     sourceUrl: c?.getOptionalString('sourceUrl'),
     defaultBranch: c?.getOptionalString('defaultBranch') ?? DEFAULT_BRANCH,
     localRepository: c?.getOptionalString('localRepository'),
-    sourceTree: config.has('cloudlab.gitopsTree')
-      ? readGitopsTreeConfig(config, cwd).source.path
-      : undefined,
+    sourceTree: localTree(config, cwd),
     validatorPath: resolved('validatorPath'),
     crdPath: resolved('crdPath'),
     validatorTimeoutSeconds:

@@ -15,7 +15,6 @@ export function copyFixtureRepo(): string {
 /** The layout of the fixture repository (and of this repository): `gitops/`, `providers/`, `catalog/`. */
 export function repoLayout(root: string): FluxCatalogLayout {
   return {
-    rootDir: root,
     fluxPath: 'gitops',
     catalogPath: 'catalog',
     providers: { type: 'directory', directory: path.join(root, 'providers') },

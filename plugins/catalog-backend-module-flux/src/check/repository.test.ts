@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { repoLayout } from '../__fixtures__/copyFixtureRepo';
 import { fluxCatalogOptions } from '../config';
+import { LocalTreeSource } from '@cloudlab/plugin-multi-provider-node';
 import { readSnapshot, snapshotCaches } from '../provider/readSnapshot';
 import { checkCatalog } from './checkCatalog';
 
@@ -15,7 +16,10 @@ describe('the real repository', () => {
   let snapshot: Awaited<ReturnType<typeof readSnapshot>>;
   beforeAll(async () => {
     const options = fluxCatalogOptions(repoLayout(root));
-    snapshot = await readSnapshot(snapshotCaches(options), options);
+    snapshot = await readSnapshot(
+      snapshotCaches(options, new LocalTreeSource(root)),
+      options,
+    );
   });
   const rootFile = 'catalog-info.yaml';
   const rootEntities = parseAllDocuments(

@@ -1,5 +1,6 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { EntityProviderConnection } from '@backstage/plugin-catalog-node';
+import { LocalTreeProvider } from '@cloudlab/plugin-multi-provider-node';
 import fs from 'node:fs';
 import path from 'node:path';
 import { copyFixtureRepo, repoLayout } from '../__fixtures__/copyFixtureRepo';
@@ -22,6 +23,7 @@ describe('FluxEntityProvider', () => {
     root = copyFixtureRepo();
     provider = new FluxEntityProvider(
       fluxCatalogOptions(repoLayout(root)),
+      new LocalTreeProvider(root),
       logger,
     );
     await provider.connect(connection);
@@ -138,6 +140,7 @@ describe('FluxEntityProvider', () => {
   it('refuses to refresh before the catalog connects', async () => {
     const unconnected = new FluxEntityProvider(
       fluxCatalogOptions(repoLayout(root)),
+      new LocalTreeProvider(root),
       logger,
     );
     await expect(unconnected.refresh()).rejects.toThrow(/before connect/);

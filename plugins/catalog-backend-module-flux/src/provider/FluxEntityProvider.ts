@@ -8,6 +8,7 @@ import {
   EntityProvider,
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
+import { GitopsTreeProvider } from '@cloudlab/plugin-multi-provider-node';
 import { createHash } from 'node:crypto';
 import { FluxCatalogOptions } from '../config';
 import {
@@ -35,21 +36,20 @@ const hashEntity = (e: Entity) =>
  */
 export class FluxEntityProvider implements EntityProvider {
   private connection?: EntityProviderConnection;
-  private readonly caches: SnapshotCaches;
+  private caches?: SnapshotCaches;
   private lastFingerprint?: Map<string, string>;
   private emitted = new Map<string, string>();
   private snapshot?: CatalogSnapshot;
 
   constructor(
     private readonly options: FluxCatalogOptions,
+    private readonly tree: GitopsTreeProvider,
     private readonly logger: LoggerService,
     private readonly schedule?: {
       scheduler: SchedulerService;
       definition: SchedulerServiceTaskScheduleDefinition;
     },
-  ) {
-    this.caches = snapshotCaches(options);
-  }
+  ) {}
 
   getProviderName(): string {
     return 'cloudlab-flux';
@@ -80,6 +80,11 @@ export class FluxEntityProvider implements EntityProvider {
     const previous = this.lastFingerprint;
     // Cheap when nothing changed: a file is read again only when its size or mtime changed,
     // parsed again only when its content hash changed, and the read yields between files.
+    // A new revision of the tree is a new folder: its files are read afresh.
+    const tree = await this.tree.current();
+    if (this.caches?.tree.source !== tree.source) {
+      this.caches = snapshotCaches(this.options, tree.source);
+    }
     const snapshot = await readSnapshot(this.caches, this.options);
     if (previous && sameFingerprint(previous, snapshot.fingerprint)) {
       return {

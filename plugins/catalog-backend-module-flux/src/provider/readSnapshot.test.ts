@@ -6,6 +6,7 @@ import { checkCatalog } from '../check/checkCatalog';
 import { fluxCatalogOptions } from '../config';
 import { providerEntriesFromDocuments } from '@cloudlab/plugin-multi-provider-node';
 import { parse } from 'yaml';
+import { LocalTreeSource } from '@cloudlab/plugin-multi-provider-node';
 import { readSnapshot, snapshotCaches } from './readSnapshot';
 
 const refs = (s: Awaited<ReturnType<typeof readSnapshot>>) =>
@@ -17,7 +18,10 @@ describe('readSnapshot over a fixture tree', () => {
     const options = fluxCatalogOptions(repoLayout(root), {
       grafanaUrl: 'https://grafana.example',
     });
-    return readSnapshot(snapshotCaches(options), options);
+    return readSnapshot(
+      snapshotCaches(options, new LocalTreeSource(root)),
+      options,
+    );
   };
   beforeEach(() => {
     root = copyFixtureRepo();
@@ -193,7 +197,10 @@ describe('readSnapshot over a fixture tree', () => {
         entries: providerEntriesFromDocuments([acme], 'app-config entries'),
       },
     });
-    const s = await readSnapshot(snapshotCaches(options), options);
+    const s = await readSnapshot(
+      snapshotCaches(options, new LocalTreeSource(root)),
+      options,
+    );
     expect(s.errors).toEqual([]);
     const provider = s.entities.find(e => e.metadata.name === 'acme')!;
     expect(provider.kind).toBe('Resource');

@@ -7,6 +7,7 @@ import {
   ProviderEntry,
   readFluxTree,
   readProviderEntries,
+  TreeSource,
   YamlDocumentCache,
 } from '@cloudlab/plugin-multi-provider-node';
 import path from 'node:path';
@@ -42,10 +43,13 @@ export interface SnapshotCaches {
   registry?: YamlDocumentCache;
 }
 
-/** Fresh caches over the configured tree and registry directory. */
-export function snapshotCaches(options: FluxCatalogOptions): SnapshotCaches {
+/** Fresh caches over one snapshot of the tree and the configured registry directory. */
+export function snapshotCaches(
+  options: FluxCatalogOptions,
+  tree: TreeSource,
+): SnapshotCaches {
   return {
-    tree: new YamlDocumentCache(new LocalTreeSource(options.rootDir)),
+    tree: new YamlDocumentCache(tree),
     registry:
       options.providers.type === 'directory'
         ? new YamlDocumentCache(
@@ -59,10 +63,15 @@ export function snapshotCaches(options: FluxCatalogOptions): SnapshotCaches {
  * A registry file's name as the tree names its files: tree-relative when the registry
  * directory is inside the tree (so links point into the repository), else absolute.
  */
-function registryFileName(options: FluxCatalogOptions, file: string): string {
+function registryFileName(
+  options: FluxCatalogOptions,
+  tree: TreeSource,
+  file: string,
+): string {
   if (options.providers.type !== 'directory') return file;
   const abs = path.join(options.providers.directory, file);
-  const rel = path.relative(options.rootDir, abs);
+  if (tree.localRoot === undefined) return abs;
+  const rel = path.relative(tree.localRoot, abs);
   return rel.startsWith('..') || path.isAbsolute(rel)
     ? abs
     : rel.split(path.sep).join('/');
@@ -75,7 +84,10 @@ async function readRegistry(
   if (options.providers.type === 'entries') return options.providers.entries;
   caches.registry!.begin();
   const entries = await readProviderEntries(caches.registry!, '.');
-  return entries.map(e => ({ ...e, file: registryFileName(options, e.file) }));
+  return entries.map(e => ({
+    ...e,
+    file: registryFileName(options, caches.tree.source, e.file),
+  }));
 }
 
 /**
@@ -119,14 +131,15 @@ export async function readSnapshot(
     fingerprint: new Map([
       ...cache.fingerprint(),
       ...[...(caches.registry?.fingerprint() ?? [])].map(
-        ([file, hash]) => [registryFileName(options, file), hash] as const,
+        ([file, hash]) =>
+          [registryFileName(options, cache.source, file), hash] as const,
       ),
     ]),
     errors: [
       ...cache.fileErrors(),
       ...(caches.registry?.fileErrors() ?? []).map(e => ({
         ...e,
-        file: registryFileName(options, e.file),
+        file: registryFileName(options, cache.source, e.file),
       })),
     ],
   };

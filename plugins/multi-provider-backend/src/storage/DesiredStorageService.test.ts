@@ -6,7 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { DesiredStorageService } from './DesiredStorageService';
 import {
   defaultKustomizeCommand,
-  LocalTreeSource,
+  LocalTreeProvider,
 } from '@cloudlab/plugin-multi-provider-node';
 
 const repoRoot = path.resolve(__dirname, '../../../..');
@@ -107,7 +107,7 @@ describe('DesiredStorageService', () => {
         refreshMs: 60_000,
       },
       () => registry,
-      new LocalTreeSource(root),
+      new LocalTreeProvider(root),
     );
     const answer = await service.desiredStorage();
     expect(answer.clusters).toEqual(['review']);
@@ -151,7 +151,7 @@ describe('DesiredStorageService', () => {
         refreshMs: 0,
       },
       () => registry,
-      new LocalTreeSource(root),
+      new LocalTreeProvider(root),
     );
     const answer = await service.desiredStorage();
     expect(answer.kustomizations.find(k => k.name === 'shop')!.error).toMatch(

@@ -19,6 +19,8 @@ import {
   readFluxTree,
   RenderedKustomization,
   renderFluxKustomizations,
+  GitopsTreeProvider,
+  TreeSnapshot,
   TreeSource,
   YamlDocumentCache,
 } from '@cloudlab/plugin-multi-provider-node';
@@ -95,36 +97,47 @@ function storageParts(r: RenderedKustomization): Rendered {
  * The claims each Flux Kustomization of a cluster tree will create, with their class, provider
  * and the storage findings, so a reviewer sees a storage mistake before it is merged. The tree
  * is read and each Kustomization's `spec.path` rendered by the one Flux tree reader of
- * `@cloudlab/plugin-multi-provider-node`, from the {@link TreeSource} the backend is given (its
- * `treeSourceServiceRef`). Renderings are reused for `refreshMs`.
+ * `@cloudlab/plugin-multi-provider-node`, from the current snapshot of the
+ * {@link GitopsTreeProvider} the backend is given (its `gitopsTreeServiceRef`). Renderings are
+ * reused for `refreshMs` and only while the snapshot's revision is the same.
  */
 export class DesiredStorageService {
   private readonly cached = new Map<
     string,
     { at: number; answer: Promise<DesiredStorageResponse> }
   >();
+  private snapshot?: TreeSnapshot;
 
   constructor(
     private readonly options: DesiredStorageOptions,
     private readonly registry: () => ProviderRegistry,
-    private readonly source: TreeSource,
+    private readonly tree: GitopsTreeProvider,
   ) {}
 
-  desiredStorage(cluster?: string): Promise<DesiredStorageResponse> {
+  async desiredStorage(cluster?: string): Promise<DesiredStorageResponse> {
+    const snapshot = await this.tree.current();
+    // A new revision makes every rendering of the previous one stale at once.
+    if (snapshot !== this.snapshot) {
+      this.cached.clear();
+      this.snapshot = snapshot;
+    }
     const name = cluster ?? this.options.defaultCluster;
     // '' stands for "the tree's only cluster" (no default configured).
     const key = name ?? '';
     const hit = this.cached.get(key);
     if (hit && Date.now() - hit.at < this.options.refreshMs) return hit.answer;
-    const answer = this.compute(name);
+    const answer = this.compute(snapshot.source, name);
     this.cached.set(key, { at: Date.now(), answer });
     answer.catch(() => this.cached.delete(key));
     return answer;
   }
 
-  private async compute(cluster?: string): Promise<DesiredStorageResponse> {
+  private async compute(
+    source: TreeSource,
+    cluster?: string,
+  ): Promise<DesiredStorageResponse> {
     const { fluxPath } = this.options;
-    const cache = new YamlDocumentCache(this.source);
+    const cache = new YamlDocumentCache(source);
     cache.begin();
     const model = await readFluxTree(cache, fluxPath);
     const have = model.clusters.map(c => c.name).join(', ');
@@ -146,7 +159,7 @@ export class DesiredStorageService {
     const kustomizations = tree.kustomizations.filter(k => k.path !== tree.dir);
     // Two renderings at a time: kustomize is quick, and the machine is shared.
     const rendered = (
-      await renderFluxKustomizations(this.source, kustomizations, {
+      await renderFluxKustomizations(source, kustomizations, {
         command: this.options.kustomize,
         concurrency: 2,
       })

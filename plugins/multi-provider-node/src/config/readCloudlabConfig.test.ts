@@ -2,10 +2,13 @@ import { ConfigReader } from '@backstage/config';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { LocalTreeSource } from '../tree/TreeSource';
 import {
+  DEFAULT_URL_TREE_REFRESH,
   readGitopsTreeConfig,
   readProvidersConfig,
   REPLACED_CONFIG_KEYS,
+  requireTreePaths,
 } from './readCloudlabConfig';
 
 // Tests run from source, where __dirname is this directory.
@@ -67,15 +70,120 @@ describe('readGitopsTreeConfig', () => {
     });
   });
 
-  it('requires the tree source, naming the key', () => {
-    expect(() => readGitopsTreeConfig(cfg({}), cwd)).toThrow(
-      /^cloudlab\.gitopsTree\.local\.path: is required/,
+  it('requires exactly one tree source, naming the key and the rule', () => {
+    const rule = 'cloudlab.gitopsTree: set exactly one of local, url, flux';
+    expect(() => readGitopsTreeConfig(cfg({}), cwd)).toThrow(rule);
+    expect(() => tree({ fluxPath: 'gitops' })).toThrow(rule);
+    expect(() => tree({ local: { path: 'repo' }, flux: {} })).toThrow(
+      `${rule} (the source of the tree); found flux and local`,
     );
-    expect(() => tree({ fluxPath: 'gitops' })).toThrow(
-      /^cloudlab\.gitopsTree\.local\.path: is required/,
-    );
+    expect(() =>
+      tree({ url: { target: 'https://git.example/o/r/tree/main' }, flux: {} }),
+    ).toThrow('found flux and url');
     expect(() => tree({ local: {} })).toThrow(
       'cloudlab.gitopsTree.local.path: is required',
+    );
+  });
+
+  it('reads a url source with the default refresh, checking no path yet', () => {
+    const target = 'https://git.example/org/gitops/tree/main';
+    expect(
+      tree({ url: { target }, fluxPath: 'gitops', catalogPath: 'catalog' }),
+    ).toEqual({
+      source: { type: 'url', target, refresh: DEFAULT_URL_TREE_REFRESH },
+      fluxPath: 'gitops',
+      catalogPath: 'catalog',
+      desiredCluster: undefined,
+      kustomizeCommand: ['kubectl', 'kustomize'],
+    });
+  });
+
+  it.each([
+    [{ minutes: 10 }, { minutes: 10 }],
+    ['PT30S', { seconds: 30 }],
+    ['2m', { minutes: 2 }],
+  ])('reads url.refresh %j as a duration', (refresh, expected) => {
+    const target = 'https://git.example/org/gitops/tree/main';
+    expect(tree({ url: { target, refresh } }).source).toEqual({
+      type: 'url',
+      target,
+      refresh: expected,
+    });
+  });
+
+  it('names the url key that is wrong', () => {
+    expect(() => tree({ url: {} })).toThrow(
+      'cloudlab.gitopsTree.url.target: is required',
+    );
+    expect(() => tree({ url: { target: 'gitops/' } })).toThrow(
+      'cloudlab.gitopsTree.url.target: must be an absolute http(s) URL',
+    );
+    expect(() =>
+      tree({ url: { target: 'https://h/o/r', refresh: { minuts: 5 } } }),
+    ).toThrow(/^cloudlab\.gitopsTree\.url\.refresh: must be a duration/);
+    expect(() =>
+      tree({ url: { target: 'https://h/o/r', refresh: 'soon' } }),
+    ).toThrow(/^cloudlab\.gitopsTree\.url\.refresh: must be a duration/);
+    expect(() =>
+      tree({ url: { target: 'https://h/o/r', branch: 'main' } }),
+    ).toThrow('cloudlab.gitopsTree.url: unknown key branch');
+  });
+
+  it('reads a flux source with its defaults, and every key', () => {
+    expect(tree({ flux: {} }).source).toEqual({
+      type: 'flux',
+      kustomization: { namespace: 'flux-system', name: 'flux-system' },
+      cluster: undefined,
+      artifactBaseUrl: undefined,
+    });
+    expect(
+      tree({
+        flux: {
+          kustomization: { namespace: 'platform', name: 'apps' },
+          cluster: 'lab',
+          artifactBaseUrl: 'http://127.0.0.1:9090/',
+        },
+      }).source,
+    ).toEqual({
+      type: 'flux',
+      kustomization: { namespace: 'platform', name: 'apps' },
+      cluster: 'lab',
+      artifactBaseUrl: 'http://127.0.0.1:9090',
+    });
+  });
+
+  it('names the flux key that is wrong', () => {
+    expect(() => tree({ flux: { kustomization: { name: 'apps' } } })).toThrow(
+      'cloudlab.gitopsTree.flux.kustomization.namespace: is required',
+    );
+    expect(() => tree({ flux: { cluster: '' } })).toThrow(
+      'cloudlab.gitopsTree.flux.cluster: must not be empty',
+    );
+    expect(() =>
+      tree({ flux: { artifactBaseUrl: 'source-controller' } }),
+    ).toThrow(
+      'cloudlab.gitopsTree.flux.artifactBaseUrl: must be an absolute http(s) URL',
+    );
+    expect(() => tree({ flux: { namespace: 'x' } })).toThrow(
+      'cloudlab.gitopsTree.flux: unknown key namespace',
+    );
+  });
+
+  it('checks the paths of a fetched tree at its first read, naming the key and the source', async () => {
+    const root = path.join(cwd, 'repo');
+    const source = new LocalTreeSource(root);
+    await expect(
+      requireTreePaths({ fluxPath: 'gitops', catalogPath: 'catalog' }, source),
+    ).resolves.toBeUndefined();
+    await expect(
+      requireTreePaths({ fluxPath: 'flux' }, source),
+    ).rejects.toThrow(
+      `cloudlab.gitopsTree.fluxPath: flux is not a folder of ${root}`,
+    );
+    await expect(
+      requireTreePaths({ fluxPath: '.', catalogPath: 'entities' }, source),
+    ).rejects.toThrow(
+      `cloudlab.gitopsTree.catalogPath: entities is not a folder of ${root}`,
     );
   });
 
@@ -219,12 +327,33 @@ describe('replaced keys', () => {
       fs.readFileSync(path.join(repoRoot, 'app-config.yaml'), 'utf8'),
     );
     const config = cfg(appConfig);
-    expect(readGitopsTreeConfig(config, cwdOfBackend).source.path).toBe(
-      repoRoot,
-    );
+    expect(readGitopsTreeConfig(config, cwdOfBackend).source).toEqual({
+      type: 'local',
+      path: repoRoot,
+    });
     expect(readProvidersConfig(config, cwdOfBackend)).toEqual({
       type: 'directory',
       directory: path.join(repoRoot, 'providers'),
+    });
+  });
+
+  it('reads this repository’s production app-config as a flux tree, the local folder unset', () => {
+    const yaml = require('yaml');
+    const read = (file: string) => ({
+      context: file,
+      data: yaml.parse(fs.readFileSync(path.join(repoRoot, file), 'utf8')),
+    });
+    const config = ConfigReader.fromConfigs([
+      read('app-config.yaml'),
+      read('app-config.production.yaml'),
+    ]);
+    expect(readGitopsTreeConfig(config, repoRoot)).toMatchObject({
+      source: {
+        type: 'flux',
+        kustomization: { namespace: 'flux-system', name: 'flux-system' },
+      },
+      fluxPath: 'gitops',
+      desiredCluster: 'cloudlab',
     });
   });
 });

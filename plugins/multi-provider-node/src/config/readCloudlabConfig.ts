@@ -1,4 +1,5 @@
-import { Config } from '@backstage/config';
+import { Config, readDurationFromConfig } from '@backstage/config';
+import { HumanDuration } from '@backstage/types';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -58,17 +59,52 @@ export const REPLACED_CONFIG_KEYS: ReadonlyArray<[old: string, now: string]> = [
 ];
 
 /**
- * Where the GitOps tree is read from. Only a local folder today; a Git host (through the
- * UrlReaderService) and Flux source artifacts become further `type`s, each one key of
- * `cloudlab.gitopsTree`.
+ * How often a `url` tree is read again when `refresh` is not set: a Git host is asked for the
+ * branch's commit only, so a few minutes keep the portal close to the branch at little cost.
  *
  * @public
  */
-export type GitopsTreeSourceConfig = {
-  type: 'local';
-  /** Absolute folder holding the tree. */
-  path: string;
+export const DEFAULT_URL_TREE_REFRESH: HumanDuration = { minutes: 3 };
+/**
+ * The Flux Kustomization whose source is read when `flux.kustomization` is not set: the one
+ * `flux bootstrap` creates.
+ *
+ * @public
+ */
+export const DEFAULT_FLUX_KUSTOMIZATION = {
+  namespace: 'flux-system',
+  name: 'flux-system',
 };
+
+/**
+ * Where the GitOps tree is read from: exactly one key of `cloudlab.gitopsTree`
+ * (docs/adr/1104-gitops-tree-sources.md).
+ *
+ * @public
+ */
+export type GitopsTreeSourceConfig =
+  | {
+      /** A folder on disk, for development. */
+      type: 'local';
+      /** Absolute folder holding the tree. */
+      path: string;
+    }
+  | {
+      /** A tree URL of a configured integration, read with `UrlReaderService.readTree`. */
+      type: 'url';
+      target: string;
+      /** Time after which the host is asked again (with the last ETag). */
+      refresh: HumanDuration;
+    }
+  | {
+      /** The artifact of the Flux source the named Kustomization applies. */
+      type: 'flux';
+      kustomization: { namespace: string; name: string };
+      /** A cluster of the kubernetes plugin's configuration; absent = the only (first) one. */
+      cluster?: string;
+      /** Replaces scheme and host of `status.artifact.url` (source-controller's address). */
+      artifactBaseUrl?: string;
+    };
 
 /**
  * `cloudlab.gitopsTree`, validated, with defaults applied.
@@ -121,16 +157,40 @@ const treeRelative = z
     'must be a path inside the tree (relative, without ..)',
   );
 
+const requiredString = z
+  .string({
+    required_error: 'is required',
+    invalid_type_error: 'must be a string',
+  })
+  .min(1, 'must not be empty');
+
+const absoluteUrl = requiredString.refine(u => {
+  try {
+    return ['http:', 'https:'].includes(new URL(u).protocol);
+  } catch {
+    return false;
+  }
+}, 'must be an absolute http(s) URL');
+
 const treeSchema = z
   .object({
-    local: z
+    local: z.object({ path: requiredString }).strict().optional(),
+    url: z
       .object({
-        path: z
-          .string({
-            required_error: 'is required',
-            invalid_type_error: 'must be a string',
-          })
-          .min(1, 'must not be empty'),
+        target: absoluteUrl,
+        // Read by Backstage's duration reader (object or ISO 8601 string), which names the key.
+        refresh: z.unknown().optional(),
+      })
+      .strict()
+      .optional(),
+    flux: z
+      .object({
+        kustomization: z
+          .object({ namespace: requiredString, name: requiredString })
+          .strict()
+          .optional(),
+        cluster: requiredString.optional(),
+        artifactBaseUrl: absoluteUrl.optional(),
       })
       .strict()
       .optional(),
@@ -211,9 +271,14 @@ export function assertNoReplacedKeys(config: Config): void {
   }
 }
 
+/** The source keys of `cloudlab.gitopsTree`, in the order of preference documented. */
+const SOURCE_KEYS = ['flux', 'url', 'local'] as const;
+
 /**
- * Reads `cloudlab.gitopsTree` (see config.d.ts): the tree source is required and must exist,
- * paths inside it must exist. Relative source paths are resolved against `cwd` (the backend's
+ * Reads `cloudlab.gitopsTree` (see config.d.ts): exactly one source key (`local`, `url`,
+ * `flux`). For `local` the folder and the paths inside it must exist now; a `url` or `flux`
+ * tree is only known once read, so its paths are checked at the first read
+ * ({@link requireTreePaths}). Relative local paths are resolved against `cwd` (the backend's
  * working directory).
  *
  * @public
@@ -225,30 +290,97 @@ export function readGitopsTreeConfig(
   assertNoReplacedKeys(config);
   const base = `${CLOUDLAB_CONFIG_KEY}.gitopsTree`;
   const raw = parseBlock(treeSchema, base, config.getOptional(base));
-  if (!raw.local) {
+  const given = SOURCE_KEYS.filter(k => raw[k] !== undefined);
+  if (given.length !== 1) {
     throw new CloudlabConfigError(
-      `${base}.local.path`,
-      'is required: the folder holding the GitOps tree (the only source type today)',
+      base,
+      `set exactly one of local, url, flux (the source of the tree)${
+        given.length ? `; found ${given.join(' and ')}` : ''
+      }`,
     );
   }
-  const root = path.resolve(cwd, raw.local.path);
-  requireDirectory(`${base}.local.path`, root);
   const fluxPath = path.posix.normalize(raw.fluxPath ?? DEFAULT_FLUX_PATH);
-  requireDirectory(`${base}.fluxPath`, path.join(root, fluxPath));
   const catalogPath =
     raw.catalogPath === undefined
       ? undefined
       : path.posix.normalize(raw.catalogPath);
-  if (catalogPath !== undefined) {
-    requireDirectory(`${base}.catalogPath`, path.join(root, catalogPath));
+  let source: GitopsTreeSourceConfig;
+  if (raw.local) {
+    const root = path.resolve(cwd, raw.local.path);
+    requireDirectory(`${base}.local.path`, root);
+    requireDirectory(`${base}.fluxPath`, path.join(root, fluxPath));
+    if (catalogPath !== undefined) {
+      requireDirectory(`${base}.catalogPath`, path.join(root, catalogPath));
+    }
+    source = { type: 'local', path: root };
+  } else if (raw.url) {
+    source = {
+      type: 'url',
+      target: raw.url.target,
+      refresh:
+        raw.url.refresh === undefined
+          ? DEFAULT_URL_TREE_REFRESH
+          : readDuration(config, `${base}.url.refresh`),
+    };
+  } else {
+    const flux = raw.flux!;
+    source = {
+      type: 'flux',
+      kustomization: flux.kustomization ?? DEFAULT_FLUX_KUSTOMIZATION,
+      cluster: flux.cluster,
+      artifactBaseUrl: flux.artifactBaseUrl?.replace(/\/+$/, ''),
+    };
   }
   return {
-    source: { type: 'local', path: root },
+    source,
     fluxPath,
     catalogPath,
     desiredCluster: raw.desiredCluster,
     kustomizeCommand: raw.kustomizeCommand ?? DEFAULT_KUSTOMIZE_COMMAND,
   };
+}
+
+function readDuration(config: Config, key: string): HumanDuration {
+  try {
+    // An object naming units, an ISO 8601 string (`PT5M`) or a short form (`5m`).
+    return readDurationFromConfig(config, { key });
+  } catch (e) {
+    throw new CloudlabConfigError(
+      key,
+      `must be a duration ({ minutes: 5 }, PT5M or 5m): ${
+        (e as Error).message
+      }`,
+    );
+  }
+}
+
+/**
+ * Checks, at the first read of a `url` or `flux` tree, that `fluxPath` and `catalogPath` are
+ * folders of it; throws naming the key and the source.
+ *
+ * @public
+ */
+export async function requireTreePaths(
+  tree: Pick<GitopsTreeConfig, 'fluxPath' | 'catalogPath'>,
+  source: {
+    description: string;
+    stat(rel: string): Promise<{ kind: string } | undefined>;
+  },
+): Promise<void> {
+  const base = `${CLOUDLAB_CONFIG_KEY}.gitopsTree`;
+  const paths: Array<[string, string | undefined]> = [
+    ['fluxPath', tree.fluxPath],
+    ['catalogPath', tree.catalogPath],
+  ];
+  for (const [key, rel] of paths) {
+    if (rel === undefined) continue;
+    if ((await source.stat(rel))?.kind !== 'directory') {
+      throw new CloudlabConfigError(
+        `${base}.${key}`,
+        `${rel} is not a folder of ${source.description}`,
+      );
+    }
+  }
 }
 
 /**

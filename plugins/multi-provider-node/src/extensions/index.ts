@@ -1,3 +1,3 @@
 export * from './clusterSource';
 export * from './fluxOperator';
-export * from './treeSource';
+export * from './gitopsTree';

@@ -7,3 +7,6 @@ export * from './kubeObjects';
 export * from './orderByDependsOn';
 export * from './kustomizeBuild';
 export * from './renderFluxTree';
+export * from './LocalTreeProvider';
+export * from './UrlTreeProvider';
+export * from './createGitopsTreeProvider';

@@ -1,9 +1,15 @@
+import { ConfigReader } from '@backstage/config';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { makeLocalRepository, testConfig } from '../__testUtils__/actionInputs';
 import { describeExamples } from '../__testUtils__/examples';
-import { hashTree, REPOSITORY_TREE } from '../__testUtils__/workspace';
+import {
+  hashTree,
+  mockContext,
+  REPOSITORY_TREE,
+} from '../__testUtils__/workspace';
+import { readGitopsConfig } from '../config';
 import { createGitopsCheckoutAction } from './gitopsCheckout';
 
 // These tests copy the tree; the machine is shared.
@@ -21,4 +27,26 @@ describeExamples(createGitopsCheckoutAction(testConfig(repository)), {
         hashTree(path.join(repository, dir)),
       );
   },
+});
+
+describe('without a local GitOps tree', () => {
+  it('reads the config (no local tree to clone from) and fails at the checkout, naming the key', async () => {
+    const config = readGitopsConfig(
+      new ConfigReader({
+        cloudlab: {
+          gitopsTree: {
+            url: { target: 'https://git.example/org/gitops/tree/main' },
+          },
+          gitops: { publish: 'local', localRepository: '/nonexistent/repo' },
+        },
+      }),
+    );
+    expect(config.sourceTree).toBeUndefined();
+    const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudlab-ws-'));
+    await expect(
+      createGitopsCheckoutAction(config).handler(mockContext(ws, {}).ctx),
+    ).rejects.toThrow(
+      'cloudlab.gitops.localRepository /nonexistent/repo does not exist, and without cloudlab.gitopsTree.local.path there is no local tree to create it from',
+    );
+  });
 });

@@ -63,7 +63,7 @@ async function ensureLocalRepository(
     return;
   if (!sourceTree) {
     throw new InputError(
-      `cloudlab.gitops.localRepository ${repository} does not exist, and without cloudlab.gitopsTree there is no tree to create it from`,
+      `cloudlab.gitops.localRepository ${repository} does not exist, and without cloudlab.gitopsTree.local.path there is no local tree to create it from`,
     );
   }
   await fs.mkdir(path.dirname(repository), { recursive: true });
