@@ -370,17 +370,19 @@ describe('fetchArtifact: hostile archives are refused whole', () => {
       );
     }, 5);
     try {
+      // 512 MiB are streamed before the limit stops it: memory holding them would show.
       const e = await refusal(body, {
-        limits: { uncompressedBytes: 64 * 1024 * 1024 },
+        limits: { uncompressedBytes: 512 * 1024 * 1024 },
       });
       expect(e.code).toBe('limit');
       expect(e.message).toMatch(
-        /unpacks to more than uncompressedBytes=67108864 bytes/,
+        /unpacks to more than uncompressedBytes=536870912 bytes/,
       );
     } finally {
       clearInterval(sampler);
     }
-    expect(peak).toBeLessThan(48 * 1024 * 1024);
+    // Uncollected garbage counts here too, so the bound is loose, but far below what streamed.
+    expect(peak).toBeLessThan(160 * 1024 * 1024);
   });
 
   it('files declaring more than the uncompressed limit, refused at the header', async () => {

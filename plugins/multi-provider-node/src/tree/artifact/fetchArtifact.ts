@@ -1,3 +1,4 @@
+import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -77,10 +78,11 @@ function isZlibError(e: unknown): e is NodeJS.ErrnoException {
 
 /**
  * Downloads a Flux source artifact (a `.tar.gz`), verifies its digest and extracts it to
- * `<targetDir>/<algorithm>-<hex>`. The download streams through the hash, gunzip and the tar
- * reader into `<targetDir>/.partial-<random>`; that folder is renamed into place only when the
- * archive was complete and the digest matched, and removed on any failure, so the final folder
- * exists only for a verified artifact. Every limit of {@link ArtifactLimits} is enforced while
+ * `<targetDir>/<algorithm>-<hex>`. The download streams through the hash into
+ * `<targetDir>/.partial-<random>/`; once the digest matched, it streams through gunzip and the
+ * tar reader into a folder beside it, renamed into place only when the archive was complete. The
+ * partial folder is removed on any failure, so the final folder exists only for a verified
+ * artifact. Every limit of {@link ArtifactLimits} is enforced while
  * streaming. Hostile archives (absolute or `..` paths, hard links, devices, duplicate paths,
  * oversized files, gzip bombs, truncation) refuse the whole artifact with an
  * {@link ArtifactFetchError} naming the URL, the entry and the rule or limit.
@@ -106,6 +108,8 @@ export async function fetchArtifact(
   const finalDir = path.join(targetDir, digestDirName(digest));
   await fs.mkdir(targetDir, { recursive: true });
   const partialDir = await fs.mkdtemp(path.join(targetDir, '.partial-'));
+  const archivePath = path.join(partialDir, 'artifact.tar.gz');
+  const treeDir = path.join(partialDir, 'tree');
 
   const timeout = AbortSignal.timeout(limits.timeoutMs);
   const signal = options.signal
@@ -113,16 +117,17 @@ export async function fetchArtifact(
     : timeout;
 
   try {
-    const extracted = await download(
+    await download(
       url,
       digest,
-      partialDir,
+      archivePath,
       limits,
       options.fetch ?? fetch,
       signal,
     );
+    const extracted = await extract(archivePath, treeDir, limits, signal);
     try {
-      await fs.rename(partialDir, finalDir);
+      await fs.rename(treeDir, finalDir);
     } catch (e) {
       // Another fetch of the same digest finished first: its folder holds the same verified bytes.
       const code = (e as NodeJS.ErrnoException).code;
@@ -179,14 +184,20 @@ export async function fetchArtifact(
   }
 }
 
+/**
+ * Saves the download to `archivePath`, hashing it on the way, and checks the digest. The archive
+ * is spooled rather than extracted from the socket, so a slow disk never holds the server's
+ * connection open (an artifact server may close a connection it considers idle while the client
+ * is still reading), and no byte is parsed before the digest proved it is what Flux produced.
+ */
 async function download(
   url: string,
   digest: ArtifactDigest,
-  partialDir: string,
+  archivePath: string,
   limits: ArtifactLimits,
   fetchFn: typeof fetch,
   signal: AbortSignal,
-): Promise<ExtractedTree> {
+): Promise<void> {
   // The digest is of the bytes as stored: ask for them without a transfer encoding.
   const response = await fetchFn(url, {
     signal,
@@ -213,7 +224,6 @@ async function download(
   }
 
   const hash = createDigestHash(digest);
-  let extracted: ExtractedTree | undefined;
   await pipeline(
     Readable.fromWeb(response.body as import('node:stream/web').ReadableStream),
     (source: AsyncIterable<Buffer>) =>
@@ -227,6 +237,32 @@ async function download(
             `the download passed ${total} bytes, over the limit compressedBytes=${limits.compressedBytes}`,
           ),
       ),
+    createWriteStream(archivePath, { flags: 'wx', mode: 0o600 }),
+  );
+
+  const actual = hash.digest('hex');
+  if (actual !== digest.hex) {
+    throw new ArtifactFetchError(
+      'digest',
+      url,
+      `refused: digest mismatch: expected ${formatArtifactDigest(
+        digest,
+      )}, the download is ${digest.algorithm}:${actual}`,
+    );
+  }
+}
+
+/** Gunzips and extracts a verified archive into `treeDir`, every limit checked while streaming. */
+async function extract(
+  archivePath: string,
+  treeDir: string,
+  limits: ArtifactLimits,
+  signal: AbortSignal,
+): Promise<ExtractedTree> {
+  await fs.mkdir(treeDir);
+  let extracted: ExtractedTree | undefined;
+  await pipeline(
+    createReadStream(archivePath),
     createGunzip(),
     async (tar: AsyncIterable<Buffer>) => {
       const stream = metered(
@@ -241,24 +277,14 @@ async function download(
       );
       extracted = await extractTarEntries(
         readTarEntries(stream, { maxMetaBytes: MAX_META_BYTES }),
-        partialDir,
+        treeDir,
         limits,
       );
-      // The digest covers every byte served: read what follows the end-of-archive marker too,
-      // still under the uncompressed limit.
+      // Read on to the end of the gzip stream, still under the uncompressed limit, so a stream
+      // cut after the end-of-archive marker is caught as truncated too.
       while (!(await stream.next()).done);
     },
+    { signal },
   );
-
-  const actual = hash.digest('hex');
-  if (actual !== digest.hex) {
-    throw new ArtifactFetchError(
-      'digest',
-      url,
-      `refused: digest mismatch: expected ${formatArtifactDigest(
-        digest,
-      )}, the download is ${digest.algorithm}:${actual}`,
-    );
-  }
   return extracted!;
 }
