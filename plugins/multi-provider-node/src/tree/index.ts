@@ -10,3 +10,4 @@ export * from './renderFluxTree';
 export * from './LocalTreeProvider';
 export * from './UrlTreeProvider';
 export * from './createGitopsTreeProvider';
+export * from './artifact';

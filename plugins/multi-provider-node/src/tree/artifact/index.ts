@@ -1,0 +1,10 @@
+export { fetchArtifact } from './fetchArtifact';
+export type { FetchArtifactOptions, FetchedArtifact } from './fetchArtifact';
+export { ArtifactStore } from './ArtifactStore';
+export type { ArtifactStoreOptions, ArtifactCheckout } from './ArtifactStore';
+export { ArtifactFetchError } from './ArtifactFetchError';
+export type { ArtifactFetchErrorCode } from './ArtifactFetchError';
+export { DEFAULT_ARTIFACT_LIMITS } from './artifactLimits';
+export type { ArtifactLimits } from './artifactLimits';
+export { parseArtifactDigest } from './artifactDigest';
+export type { ArtifactDigest } from './artifactDigest';
