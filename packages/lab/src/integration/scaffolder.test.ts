@@ -149,10 +149,14 @@ describeGitops(
         const failed = (res.body.log ?? [])
           .map((l: any) => l.body?.message)
           .filter((m: string) => /error|fail/i.test(m ?? ''));
-        expect({ status: res.status, failed }).toEqual({
-          status: 200,
-          failed: [],
-        });
+        // A refusal's reasons (`errors`) are part of the comparison, so a failure shows them.
+        expect({ status: res.status, failed, errors: res.body.errors }).toEqual(
+          {
+            status: 200,
+            failed: [],
+            errors: undefined,
+          },
+        );
         const messages: string[] = (res.body.log ?? []).map(
           (l: any) => l.body?.message ?? '',
         );
