@@ -59,6 +59,16 @@ export class YamlDocumentCache {
     return [...this.errors];
   }
 
+  /**
+   * Takes in what another cache read in its own pass (another source reached from this tree),
+   * its paths prefixed, so one fingerprint and one error list cover everything a read used.
+   */
+  absorb(other: YamlDocumentCache, prefix: string): void {
+    for (const [file, hash] of other.touched)
+      this.touched.set(`${prefix}${file}`, hash);
+    for (const e of other.errors) this.report(`${prefix}${e.file}`, e.reason);
+  }
+
   /** Records a problem found while interpreting a file's content. */
   report(file: string, reason: string): void {
     if (!this.errors.some(e => e.file === file && e.reason === reason)) {

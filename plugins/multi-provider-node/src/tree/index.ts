@@ -8,3 +8,4 @@ export * from './orderByDependsOn';
 export * from './kustomizeBuild';
 export * from './renderFluxTree';
 export * from './artifactGenerator';
+export * from './kustomizeTransforms';
