@@ -91,9 +91,7 @@ export class ArtifactTreeSource implements TreeSource {
     const entries = this.dirs.get(this.key(relDir));
     if (!entries)
       throw new Error(`no directory ${relDir} in ${this.description}`);
-    return [...entries.values()].sort((a, b) =>
-      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
-    );
+    return [...entries.values()].sort((a, b) => byName(a.name, b.name));
   }
 
   async readText(relPath: string): Promise<string> {
@@ -101,6 +99,12 @@ export class ArtifactTreeSource implements TreeSource {
     if (!file) throw new Error(`no file ${relPath} in ${this.description}`);
     return file.source.readText(file.path);
   }
+}
+
+/** Code-unit order, as `Array.prototype.sort` orders strings. */
+function byName(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
 }
 
 const GLOB_CHARS = /[*?[]/;

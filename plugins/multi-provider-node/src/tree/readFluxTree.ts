@@ -247,7 +247,8 @@ class FluxTreeReader {
       kdoc,
       async p => {
         const docs = await cache.read(path.posix.join(dir, p));
-        return docs.length === 1 ? docs[0] : docs.length ? docs : undefined;
+        if (docs.length === 0) return undefined;
+        return docs.length === 1 ? docs[0] : docs;
       },
       local,
       kfile,
@@ -626,9 +627,13 @@ function layerOf(clusterDir: string, file: string): string | undefined {
   return rel.includes('/') ? rel.split('/')[0] : rel.replace(/\.ya?ml$/, '');
 }
 
+/** Source kinds a cluster's sync Kustomization reads (what `flux bootstrap` writes, or an OCI flow). */
+const SYNC_SOURCE_KINDS = new Set(['GitRepository', 'OCIRepository', 'Bucket']);
+
 /**
  * The clusters of a tree: every Flux Kustomization whose `spec.path` holds the file that
- * defines it (a cluster's sync Kustomization reconciles itself, as `flux bootstrap` writes it).
+ * defines it, and whose source is defined in the same directory — a cluster's sync pair as
+ * `flux bootstrap` writes it. The cluster's name is its directory's.
  */
 async function discoverClusters(
   cache: YamlDocumentCache,
@@ -636,22 +641,36 @@ async function discoverClusters(
 ): Promise<Array<{ name: string; dir: string }>> {
   const found = new Map<string, { name: string; dir: string }>();
   if (!(await cache.isDirectory(gitopsDir))) return [];
+  const docs: Array<{ doc: Obj; file: string }> = [];
   for (const file of await cache.listYaml(gitopsDir)) {
     for (const doc of await cache.read(file)) {
-      if (!isObj(doc) || !isFluxKustomization(doc)) continue;
-      const raw = str(doc.spec?.path);
-      if (!raw) continue;
-      const dir =
-        path.posix.normalize(raw.replace(/^\.\//, '').replace(/^\/+/, '')) ||
-        '.';
-      const dirSlash = dir === '.' ? '' : `${dir.replace(/\/$/, '')}/`;
-      if (dir.startsWith('..') || !file.startsWith(dirSlash)) continue;
-      const name =
-        dir === '.'
-          ? str(doc.spec?.sourceRef?.name) ?? str(doc.metadata?.name)!
-          : path.posix.basename(dir);
-      found.set(dir.replace(/\/$/, ''), { name, dir: dir.replace(/\/$/, '') });
+      if (isObj(doc)) docs.push({ doc, file });
     }
+  }
+  const sourcesByDir = new Set(
+    docs
+      .filter(({ doc }) => SYNC_SOURCE_KINDS.has(doc.kind))
+      .map(
+        ({ doc, file }) =>
+          `${path.posix.dirname(file)}|${doc.kind}|${doc.metadata?.name}`,
+      ),
+  );
+  for (const { doc, file } of docs) {
+    if (!isFluxKustomization(doc)) continue;
+    const raw = str(doc.spec?.path);
+    const ref = doc.spec?.sourceRef;
+    if (!raw || !isObj(ref)) continue;
+    if (
+      !sourcesByDir.has(`${path.posix.dirname(file)}|${ref.kind}|${ref.name}`)
+    )
+      continue;
+    const dir = (
+      path.posix.normalize(raw.replace(/^\.\//, '').replace(/^\/+/, '')) || '.'
+    ).replace(/\/$/, '');
+    const dirSlash = dir === '.' ? '' : `${dir}/`;
+    if (dir.startsWith('..') || !file.startsWith(dirSlash)) continue;
+    const name = dir === '.' ? String(ref.name) : path.posix.basename(dir);
+    found.set(dir, { name, dir });
   }
   return [...found.values()];
 }
