@@ -109,7 +109,11 @@ function byName(a: string, b: string): number {
 
 const GLOB_CHARS = /[*?[]/;
 
-/** A glob as a regular expression over `/`-separated paths: `**` spans directories, `*` does not. */
+/**
+ * A glob as a regular expression over `/`-separated paths: `**` spans directories, `*` does not.
+ *
+ * @public
+ */
 export function globToRegExp(glob: string): RegExp {
   let re = '';
   for (let i = 0; i < glob.length; i++) {

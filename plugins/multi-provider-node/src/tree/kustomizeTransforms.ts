@@ -40,7 +40,11 @@ export interface NameTransforms {
   /** `labels:` entries: to selectors only with `includeSelectors`. */
   labels?: Array<{ pairs: Record<string, string>; includeSelectors: boolean }>;
   /** Patch documents (strategic merge or JSON 6902) with their optional target. */
-  patches?: Array<{ patch: unknown; target?: Obj; origin: string }>;
+  patches?: Array<{
+    patch: unknown;
+    target?: Record<string, any>;
+    origin: string;
+  }>;
 }
 
 const stringRecord = (v: unknown): Record<string, string> =>
@@ -59,7 +63,7 @@ const stringRecord = (v: unknown): Record<string, string> =>
  * @public
  */
 export async function transformsOf(
-  k: Obj,
+  k: Record<string, any>,
   readPatch: (path: string) => Promise<unknown | undefined>,
   problems: string[],
   where: string,
@@ -226,7 +230,7 @@ function addLabels(
  *
  * @public
  */
-export function applyNameTransforms<T extends { doc: Obj }>(
+export function applyNameTransforms<T extends { doc: Record<string, any> }>(
   items: T[],
   t: NameTransforms,
   problems: string[],
