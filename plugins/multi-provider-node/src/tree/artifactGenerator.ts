@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { TreeDirEntry, TreeEntryStat, TreeSource } from './TreeSource';
+import { byName, TreeDirEntry, TreeEntryStat, TreeSource } from './TreeSource';
 
 /**
  * One copy rule of an ArtifactGenerator artifact (`source.extensions.fluxcd.io/v1beta1`).
@@ -99,12 +99,6 @@ export class ArtifactTreeSource implements TreeSource {
     if (!file) throw new Error(`no file ${relPath} in ${this.description}`);
     return file.source.readText(file.path);
   }
-}
-
-/** Code-unit order, as `Array.prototype.sort` orders strings. */
-function byName(a: string, b: string): number {
-  if (a === b) return 0;
-  return a < b ? -1 : 1;
 }
 
 const GLOB_CHARS = /[*?[]/;
