@@ -223,6 +223,23 @@ function addLabels(
   }
 }
 
+/** A copy of the maps a name transformation writes: metadata, and the selector paths. */
+function copyNamePaths(source: Obj, selectors: boolean): Obj {
+  const doc: Obj = { ...source };
+  if (isObj(doc.metadata)) doc.metadata = { ...doc.metadata };
+  if (selectors && isObj(doc.spec)) {
+    const spec = { ...doc.spec };
+    if (isObj(spec.selector)) spec.selector = { ...spec.selector };
+    if (isObj(spec.template)) {
+      spec.template = { ...spec.template };
+      if (isObj(spec.template.metadata))
+        spec.template.metadata = { ...spec.template.metadata };
+    }
+    doc.spec = spec;
+  }
+  return doc;
+}
+
 /**
  * Applies one kustomization's name transformations to the objects below it, in kustomize's
  * order (patches before names, so a patch targets the names written below it). Objects are
@@ -243,8 +260,14 @@ export function applyNameTransforms<T extends { doc: Record<string, any> }>(
     t.labels ||
     t.patches;
   if (!changes) return items;
+  const selectors =
+    !!t.selectorLabels || (t.labels ?? []).some(l => l.includeSelectors);
   return items.map(item => {
-    const doc = structuredClone(item.doc);
+    // A patch may write anywhere, so the object is copied whole; otherwise only the maps
+    // written below are copied, and the rest stays shared with the parse result.
+    const doc = t.patches?.length
+      ? structuredClone(item.doc)
+      : copyNamePaths(item.doc, selectors);
     doc.metadata = isObj(doc.metadata) ? doc.metadata : {};
     for (const p of t.patches ?? []) {
       const ops = Array.isArray(p.patch) ? p.patch : undefined;

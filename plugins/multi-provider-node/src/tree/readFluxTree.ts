@@ -1,5 +1,8 @@
 import path from 'node:path';
-import { resolveArtifactGenerator } from './artifactGenerator';
+import {
+  GeneratedArtifact,
+  resolveArtifactGenerator,
+} from './artifactGenerator';
 import { substitute } from './kubeObjects';
 import {
   applyNameTransforms,
@@ -116,15 +119,25 @@ export interface ReadFluxTreeOptions {
   resolveSource?: (ref: SourceRef) => TreeSource | undefined;
 }
 
-/** The parse caches of sources other than the tree read, kept for the next read. */
+/**
+ * The parse caches of sources other than the tree read, by the source's description, kept for
+ * the next read. An ExternalArtifact view is built again each read (its copy rules may match
+ * other files now); its new cache takes over the last one's parses, used where content is
+ * unchanged.
+ */
 const otherCaches = new WeakMap<
   YamlDocumentCache,
-  Map<TreeSource, YamlDocumentCache>
+  Map<string, YamlDocumentCache>
 >();
 
 /** One read pass over a tree and the sources it reaches. */
 class FluxTreeReader {
-  private readonly used = new Map<TreeSource, YamlDocumentCache>();
+  private readonly used = new Map<string, YamlDocumentCache>();
+  /** ArtifactGenerators resolved in this pass, by namespace/name. */
+  readonly generated = new Map<
+    string,
+    Promise<{ artifacts: GeneratedArtifact[]; errors: string[] }>
+  >();
 
   constructor(private readonly main: YamlDocumentCache) {}
 
@@ -135,14 +148,21 @@ class FluxTreeReader {
       caches = new Map();
       otherCaches.set(this.main, caches);
     }
-    let cache = caches.get(source);
-    if (!cache) {
-      cache = new YamlDocumentCache(source);
-      caches.set(source, cache);
+    const key = source.description;
+    let cache = caches.get(key);
+    if (cache && this.used.has(key)) {
+      // One description is one tree: a second object for it in this pass reads through the first.
+      return cache;
     }
-    if (!this.used.has(source)) {
+    if (!cache || cache.source !== source) {
+      const previous = cache;
+      cache = new YamlDocumentCache(source);
+      if (previous) cache.reuseParsesOf(previous);
+      caches.set(key, cache);
+    }
+    if (!this.used.has(key)) {
       cache.begin();
-      this.used.set(source, cache);
+      this.used.set(key, cache);
     }
     return cache;
   }
@@ -150,13 +170,13 @@ class FluxTreeReader {
   /** Folds what the other sources' caches read into the main cache's fingerprint and errors. */
   finish(): void {
     const caches = otherCaches.get(this.main);
-    for (const [source, cache] of this.used) {
+    for (const [description, cache] of this.used) {
       if (cache === this.main) continue;
-      this.main.absorb(cache, `${source.description}: `);
+      this.main.absorb(cache, `${description}: `);
     }
     // Forget the caches of sources this pass no longer reached (an old revision's tree).
-    for (const source of [...(caches?.keys() ?? [])]) {
-      if (!this.used.has(source)) caches!.delete(source);
+    for (const key of [...(caches?.keys() ?? [])]) {
+      if (!this.used.has(key)) caches!.delete(key);
     }
   }
 
@@ -306,41 +326,56 @@ async function sourceTree(
         : [];
       if (ns !== ref.namespace || !artifacts.some(a => a.name === ref.name))
         continue;
-      const problems: string[] = [];
-      const aliases = new Map<string, TreeSource>();
-      for (const s of (Array.isArray(doc.spec?.sources)
-        ? doc.spec.sources
-        : []
-      ).filter(isObj)) {
-        const sref = {
-          kind: str(s.kind) ?? 'GitRepository',
-          namespace: str(s.namespace) ?? ns,
-          name: String(s.name),
-        };
-        const resolved = await sourceTree(
-          reader,
-          scope,
-          sref,
-          options,
-          main,
-          depth + 1,
-        );
-        problems.push(...resolved.problems);
-        if (resolved.source && str(s.alias))
-          aliases.set(s.alias, resolved.source);
+      // Resolved once per cluster and pass: every Kustomization of the artifact reads one view.
+      const key = `${scope.name}|${ns}/${doc.metadata?.name}`;
+      let pending = reader.generated.get(key);
+      if (!pending) {
+        pending = (async () => {
+          const problems: string[] = [];
+          const aliases = new Map<string, TreeSource>();
+          for (const s of (Array.isArray(doc.spec?.sources)
+            ? doc.spec.sources
+            : []
+          ).filter(isObj)) {
+            const sref = {
+              kind: str(s.kind) ?? 'GitRepository',
+              namespace: str(s.namespace) ?? ns,
+              name: String(s.name),
+            };
+            const resolved = await sourceTree(
+              reader,
+              scope,
+              sref,
+              options,
+              main,
+              depth + 1,
+            );
+            problems.push(...resolved.problems);
+            if (resolved.source && str(s.alias))
+              aliases.set(s.alias, resolved.source);
+          }
+          const result = await resolveArtifactGenerator(
+            `${ns}/${doc.metadata?.name}`,
+            {
+              sources: [],
+              artifacts: artifacts.map(a => ({
+                name: String(a.name),
+                copy: (Array.isArray(a.copy) ? a.copy : []).filter(
+                  isObj,
+                ) as any,
+              })),
+            },
+            aliases,
+          );
+          return {
+            artifacts: result.artifacts,
+            errors: [...problems, ...result.errors],
+          };
+        })();
+        reader.generated.set(key, pending);
       }
-      const generated = await resolveArtifactGenerator(
-        `${ns}/${doc.metadata?.name}`,
-        {
-          sources: [],
-          artifacts: artifacts.map(a => ({
-            name: String(a.name),
-            copy: (Array.isArray(a.copy) ? a.copy : []).filter(isObj) as any,
-          })),
-        },
-        aliases,
-      );
-      problems.push(...generated.errors);
+      const generated = await pending;
+      const problems = [...generated.errors];
       const artifact = generated.artifacts.find(a => a.name === ref.name);
       return { source: artifact?.tree, problems };
     }
@@ -642,9 +677,11 @@ async function discoverClusters(
   const found = new Map<string, { name: string; dir: string }>();
   if (!(await cache.isDirectory(gitopsDir))) return [];
   const docs: Array<{ doc: Obj; file: string }> = [];
-  for (const file of await cache.listYaml(gitopsDir)) {
-    for (const doc of await cache.read(file)) {
-      if (isObj(doc)) docs.push({ doc, file });
+  // Every file is read here once, in parallel; the walk that follows finds it in the cache.
+  const files = await cache.listYaml(gitopsDir);
+  for (const [i, fileDocs] of (await cache.readMany(files)).entries()) {
+    for (const doc of fileDocs) {
+      if (isObj(doc)) docs.push({ doc, file: files[i] });
     }
   }
   const sourcesByDir = new Set(
