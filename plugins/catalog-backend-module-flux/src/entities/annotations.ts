@@ -25,6 +25,10 @@ export const ANNOTATIONS = {
   provider: 'cloudlab.dev/provider',
   /** Marks entities emitted by this provider. */
   generatedBy: 'cloudlab.dev/generated-by',
+  /** What the tree reader could not follow for the Flux objects behind the entity (`file: reason` lines). */
+  readErrors: 'cloudlab.dev/flux-read-errors',
+  /** Secrets the Flux objects name (substituteFrom, valuesFrom): named, never read. */
+  unreadSecrets: 'cloudlab.dev/flux-unread-secrets',
   kubernetesId: 'backstage.io/kubernetes-id',
   kubernetesSelector: 'backstage.io/kubernetes-label-selector',
   kubernetesNamespace: 'backstage.io/kubernetes-namespace',

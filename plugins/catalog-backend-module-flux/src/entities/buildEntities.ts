@@ -237,6 +237,7 @@ export function buildEntities(
         }));
         claim(d, 'Kustomization', k);
         d.appliedBy.add(fluxObjectKey(k));
+        readProblems(d, k);
         upstream.forEach(u => d.dependsOn.add(u));
       }
       for (const h of k.helmReleases) {
@@ -249,7 +250,7 @@ export function buildEntities(
           file: h.file,
           annotations: {
             [ANNOTATIONS.gitopsPath]: k.path,
-            [ANNOTATIONS.kubernetesSelector]: `app.kubernetes.io/instance=${h.name}`,
+            [ANNOTATIONS.kubernetesSelector]: `app.kubernetes.io/instance=${h.releaseName}`,
             [ANNOTATIONS.kubernetesNamespace]: h.targetNamespace,
           },
           links: [
@@ -260,6 +261,7 @@ export function buildEntities(
         }));
         claim(d, 'HelmRelease', h);
         d.appliedBy.add(fluxObjectKey(k));
+        readProblems(d, k);
         upstream.forEach(u => d.dependsOn.add(u));
         for (const dep of h.dependsOn)
           d.dependsOn.add(entityRefOf('Component', dep.name));
@@ -296,6 +298,7 @@ export function buildEntities(
         }));
         claim(d, s.kind, s);
         d.appliedBy.add(fluxObjectKey(k));
+        readProblems(d, k);
       }
       for (const sc of k.storageClasses) {
         const provider =
@@ -404,6 +407,26 @@ function toEntity(d: Draft, options: FluxCatalogOptions): Entity {
       ...(d.dependsOn.size ? { dependsOn: [...d.dependsOn].sort() } : {}),
     },
   };
+}
+
+/**
+ * Puts what the reader could not follow, and the Secrets it did not read, on the entity of the
+ * Kustomization's objects: the entity is still emitted with what could be read.
+ */
+function readProblems(d: Draft, k: KustomizationInfo): void {
+  const add = (key: string, lines: string[]) => {
+    if (lines.length === 0) return;
+    const all = new Set([
+      ...(d.annotations[key] ? d.annotations[key].split('\n') : []),
+      ...lines,
+    ]);
+    d.annotations[key] = [...all].sort().join('\n');
+  };
+  add(ANNOTATIONS.readErrors, k.errors);
+  add(
+    ANNOTATIONS.unreadSecrets,
+    k.unread.map(s => `${s.kind} ${s.namespace}/${s.name}`),
+  );
 }
 
 function describeClass(sc: { provisioner?: string; reclaimPolicy?: string }) {

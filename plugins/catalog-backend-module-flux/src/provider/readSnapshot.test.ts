@@ -173,6 +173,26 @@ describe('readSnapshot over a fixture tree', () => {
     ]);
   });
 
+  it('puts what the reader could not follow on the entity and keeps every other entity', async () => {
+    const before = refs(await read());
+    fs.writeFileSync(
+      path.join(root, 'gitops/clusters/prod/tenant.yaml'),
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: tenant\n  namespace: flux-system\nspec:\n  path: ./deploy\n  sourceRef: { kind: ExternalArtifact, name: tenant-artifact }\n  postBuild:\n    substituteFrom: [{ kind: Secret, name: tenant-secrets }]\n',
+    );
+    const s = await read();
+    const reason =
+      "Flux Kustomization tenant: source ExternalArtifact flux-system/tenant-artifact is not readable here (not this tree's own source, no ArtifactGenerator in the cluster makes it, and no reader of other sources is configured)";
+    expect(s.errors.map(e => `${e.file}: ${e.reason}`)).toEqual([
+      `gitops/clusters/prod/tenant.yaml: ${reason}`,
+    ]);
+    expect(refs(s)).toEqual([...before, 'component:default/tenant'].sort());
+    const tenant = s.entities.find(e => e.metadata.name === 'tenant')!;
+    expect(tenant.metadata.annotations).toMatchObject({
+      'cloudlab.dev/flux-read-errors': `gitops/clusters/prod/tenant.yaml: ${reason}`,
+      'cloudlab.dev/flux-unread-secrets': 'Secret flux-system/tenant-secrets',
+    });
+  });
+
   it('reports an invalid provider file and still emits the others', async () => {
     fs.writeFileSync(
       path.join(root, 'providers/bad.yaml'),

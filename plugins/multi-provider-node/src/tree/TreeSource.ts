@@ -60,8 +60,13 @@ export function resolveInside(root: string, relPath: string): string {
   return abs;
 }
 
-/** Code-unit order, as `Array.prototype.sort` orders strings. */
-function byName(a: string, b: string): number {
+/**
+ * Code-unit order, as `Array.prototype.sort` orders strings: the order every tree source lists a
+ * directory in, so listings (and what is derived from them) do not depend on the locale.
+ *
+ * @public
+ */
+export function byName(a: string, b: string): number {
   if (a === b) return 0;
   return a < b ? -1 : 1;
 }

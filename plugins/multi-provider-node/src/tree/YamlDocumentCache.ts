@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { parseAllDocuments } from 'yaml';
-import { TreeSource } from './TreeSource';
+import { TreeDirEntry, TreeEntryStat, TreeSource } from './TreeSource';
 
 /**
  * A problem with one file, reported with the file and the reason.
@@ -25,6 +25,9 @@ interface Entry {
 
 const YAML_FILE = /\.ya?ml$/;
 
+/** Files {@link YamlDocumentCache.readMany} reads at once: enough to keep the file system busy. */
+const READ_CONCURRENCY = 32;
+
 /**
  * Reads YAML files of a {@link TreeSource} by repository-relative path. A file is read again
  * only when its size or modification time changed, and parsed again only when its content hash
@@ -33,6 +36,10 @@ const YAML_FILE = /\.ya?ml$/;
  * documents (and is reported), so one malformed file never drops what other files, or its own
  * earlier version, contributed.
  *
+ * Within one read pass (from {@link YamlDocumentCache.begin} to the next), each path is looked at
+ * and each directory listed once: a pass sees one state of every path it touches, however often
+ * the reader asks, and an unchanged tree costs one stat per file.
+ *
  * @public
  */
 export class YamlDocumentCache {
@@ -40,13 +47,53 @@ export class YamlDocumentCache {
   private readonly lastGood = new Map<string, unknown[]>();
   private touched = new Map<string, string>();
   private errors: FileError[] = [];
+  private stats = new Map<string, Promise<TreeEntryStat | undefined>>();
+  private lists = new Map<string, Promise<TreeDirEntry[]>>();
 
   constructor(readonly source: TreeSource) {}
 
-  /** Starts a read pass: forgets which files were read and the errors of the last pass. */
+  /** Starts a read pass: forgets which files were read, what was seen, and the last errors. */
   begin(): void {
     this.touched = new Map();
     this.errors = [];
+    this.stats = new Map();
+    this.lists = new Map();
+  }
+
+  /**
+   * Takes over the parses of a cache of an earlier tree at the same paths (an ExternalArtifact
+   * view built again for this pass). Each is used only after its file's content is read and
+   * found unchanged, since the path may now come from another file.
+   */
+  reuseParsesOf(previous: YamlDocumentCache): void {
+    for (const [rel, entry] of previous.entries) {
+      if (!this.entries.has(rel))
+        this.entries.set(rel, { ...entry, stamp: '' });
+    }
+    for (const [rel, docs] of previous.lastGood) {
+      if (!this.lastGood.has(rel)) this.lastGood.set(rel, docs);
+    }
+  }
+
+  private stat(rel: string): Promise<TreeEntryStat | undefined> {
+    let stat = this.stats.get(rel);
+    if (!stat) {
+      stat = this.source.stat(rel);
+      // Kept rejected: the reader that awaits it reports the error.
+      stat.catch(() => {});
+      this.stats.set(rel, stat);
+    }
+    return stat;
+  }
+
+  private list(rel: string): Promise<TreeDirEntry[]> {
+    let list = this.lists.get(rel);
+    if (!list) {
+      list = this.source.list(rel);
+      list.catch(() => {});
+      this.lists.set(rel, list);
+    }
+    return list;
   }
 
   /** Content hash of every file read in this pass, by path: the input of a delta decision. */
@@ -57,6 +104,16 @@ export class YamlDocumentCache {
   /** Errors of this pass. */
   fileErrors(): FileError[] {
     return [...this.errors];
+  }
+
+  /**
+   * Takes in what another cache read in its own pass (another source reached from this tree),
+   * its paths prefixed, so one fingerprint and one error list cover everything a read used.
+   */
+  absorb(other: YamlDocumentCache, prefix: string): void {
+    for (const [file, hash] of other.touched)
+      this.touched.set(`${prefix}${file}`, hash);
+    for (const e of other.errors) this.report(`${prefix}${e.file}`, e.reason);
   }
 
   /** Records a problem found while interpreting a file's content. */
@@ -80,7 +137,7 @@ export class YamlDocumentCache {
     const walk = async (rel: string) => {
       let entries;
       try {
-        entries = await this.source.list(rel);
+        entries = await this.list(rel);
       } catch {
         return;
       }
@@ -100,7 +157,7 @@ export class YamlDocumentCache {
     let entry = this.entries.get(rel);
     let stamp: string;
     try {
-      const stat = await this.source.stat(rel);
+      const stat = await this.stat(rel);
       if (stat?.kind !== 'file') throw new Error('no such file');
       stamp = `${stat.size}:${stat.mtimeMs}`;
       if (!entry || entry.stamp !== stamp) {
@@ -130,9 +187,28 @@ export class YamlDocumentCache {
     return entry.docs;
   }
 
+  /**
+   * The documents of many files, read several at a time (the file system works in parallel;
+   * each read still yields to the event loop first), in the order given.
+   */
+  async readMany(files: readonly string[]): Promise<unknown[][]> {
+    const out: unknown[][] = new Array(files.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < files.length) {
+        const i = next++;
+        out[i] = await this.read(files[i]);
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(READ_CONCURRENCY, files.length) }, worker),
+    );
+    return out;
+  }
+
   private async statOrUndefined(rel: string) {
     try {
-      return await this.source.stat(rel);
+      return await this.stat(rel);
     } catch {
       return undefined;
     }

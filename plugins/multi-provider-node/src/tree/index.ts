@@ -11,3 +11,5 @@ export * from './LocalTreeProvider';
 export * from './UrlTreeProvider';
 export * from './createGitopsTreeProvider';
 export * from './artifact';
+export * from './artifactGenerator';
+export * from './kustomizeTransforms';

@@ -50,13 +50,18 @@ describe('readFluxTree', () => {
     await readFluxTree(cache, 'gitops');
     expect(cache.fileErrors()).toEqual([
       {
+        file: 'gitops/clusters/demo/broken.yaml',
+        reason: expect.stringMatching(/^invalid YAML at line 7: /),
+      },
+      {
+        file: 'gitops/clusters/demo/apps.yml',
+        reason:
+          'Flux Kustomization apps: substituteFrom ConfigMap flux-system/cluster-values is not in the tree; its variables are left as they are',
+      },
+      {
         file: 'gitops/clusters/demo/apps.yml',
         reason:
           'Flux Kustomization ghost: spec.path ./gitops/apps/does-not-exist is not a directory',
-      },
-      {
-        file: 'gitops/clusters/demo/broken.yaml',
-        reason: expect.stringMatching(/^invalid YAML at line 7: /),
       },
     ]);
   });

@@ -1,4 +1,16 @@
 import path from 'node:path';
+import {
+  GeneratedArtifact,
+  resolveArtifactGenerator,
+} from './artifactGenerator';
+import { substitute } from './kubeObjects';
+import {
+  applyNameTransforms,
+  NameTransforms,
+  substituteObject,
+  transformsOf,
+} from './kustomizeTransforms';
+import { TreeSource } from './TreeSource';
 import { YamlDocumentCache } from './YamlDocumentCache';
 import {
   ClusterInfo,
@@ -6,6 +18,7 @@ import {
   HelmReleaseInfo,
   KustomizationInfo,
   SourceInfo,
+  SourceRef,
   StorageClassInfo,
   WorkloadInfo,
 } from './types';
@@ -15,6 +28,7 @@ type Obj = Record<string, any>;
 const FLUX_KUSTOMIZATION_GROUP = 'kustomize.toolkit.fluxcd.io/';
 const HELM_GROUP = 'helm.toolkit.fluxcd.io/';
 const SOURCE_GROUP = 'source.toolkit.fluxcd.io/';
+const GENERATOR_GROUP = 'source.extensions.fluxcd.io/';
 const KUSTOMIZE_FILES = [
   'kustomization.yaml',
   'kustomization.yml',
@@ -26,6 +40,7 @@ const isObj = (v: unknown): v is Obj =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined =>
   typeof v === 'string' && v.length > 0 ? v : undefined;
+const refKey = (r: SourceRef) => `${r.kind}/${r.namespace}/${r.name}`;
 
 function stringRecord(v: unknown): Record<string, string> {
   return isObj(v)
@@ -59,81 +74,422 @@ function dependsOnOf(
     }));
 }
 
-/** What a kustomize directory applies, collected by walking `resources:` (no rendering). */
-interface TreeContent {
-  helmReleases: Array<{ doc: Obj; file: string; namespace?: string }>;
-  sources: Array<{ doc: Obj; file: string; namespace?: string }>;
-  storageClasses: Array<{ doc: Obj; file: string }>;
-  workloads: WorkloadInfo[];
+function refsOf(list: unknown, namespace: string): SourceRef[] {
+  return (Array.isArray(list) ? list : [])
+    .filter(isObj)
+    .filter(r => str(r.name))
+    .map(r => ({
+      kind: str(r.kind) ?? 'ConfigMap',
+      namespace: str(r.namespace) ?? namespace,
+      name: r.name as string,
+      ...(r.optional === true ? { optional: true } : {}),
+    }));
+}
+
+/** An object a kustomization applies, as it lands (names, namespaces and labels transformed). */
+interface Item {
+  doc: Obj;
+  /** The file it comes from, named in the tree it was read from. */
+  file: string;
+}
+
+/** A problem found while following one Flux Kustomization. */
+interface Problem {
+  file: string;
+  reason: string;
 }
 
 /**
- * Walks a kustomize directory through its `resources:` entries. Namespaces follow kustomize:
- * the outermost `namespace:` override wins. Rendering is not needed for what the catalog says
- * (names, namespaces, sources, selectors) and keeps the provider free of external tools.
+ * Options of {@link readFluxTree}.
+ *
+ * @public
  */
-async function walkKustomizeDir(
-  cache: YamlDocumentCache,
-  dir: string,
-  content: TreeContent,
-  namespaceOverride: string | undefined,
-  seen: Set<string>,
-): Promise<void> {
-  if (seen.has(dir)) return;
-  seen.add(dir);
-  let kfile: string | undefined;
-  for (const f of KUSTOMIZE_FILES.map(n => path.posix.join(dir, n))) {
-    if (await cache.exists(f)) {
-      kfile = f;
-      break;
+export interface ReadFluxTreeOptions {
+  /**
+   * The clusters to read, each by the directory its sync Kustomization reconciles. Default: every
+   * Flux Kustomization that reconciles the directory holding its own definition (Flux's
+   * bootstrap pattern), else each directory under `<gitopsDir>/clusters/`.
+   */
+  clusters?: Array<{ name: string; dir: string }>;
+  /**
+   * The tree of a source other than the one being read (another GitRepository, an
+   * OCIRepository, an ExternalArtifact served by the cluster…). A source the tree itself
+   * generates (an ArtifactGenerator over the tree's own source) is resolved without it.
+   */
+  resolveSource?: (ref: SourceRef) => TreeSource | undefined;
+}
+
+/**
+ * The parse caches of sources other than the tree read, by the source's description, kept for
+ * the next read. An ExternalArtifact view is built again each read (its copy rules may match
+ * other files now); its new cache takes over the last one's parses, used where content is
+ * unchanged.
+ */
+const otherCaches = new WeakMap<
+  YamlDocumentCache,
+  Map<string, YamlDocumentCache>
+>();
+
+/** One read pass over a tree and the sources it reaches. */
+class FluxTreeReader {
+  private readonly used = new Map<string, YamlDocumentCache>();
+  /** ArtifactGenerators resolved in this pass, by namespace/name. */
+  readonly generated = new Map<
+    string,
+    Promise<{ artifacts: GeneratedArtifact[]; errors: string[] }>
+  >();
+
+  constructor(private readonly main: YamlDocumentCache) {}
+
+  cacheOf(source: TreeSource): YamlDocumentCache {
+    if (source === this.main.source) return this.main;
+    let caches = otherCaches.get(this.main);
+    if (!caches) {
+      caches = new Map();
+      otherCaches.set(this.main, caches);
+    }
+    const key = source.description;
+    let cache = caches.get(key);
+    if (cache && this.used.has(key)) {
+      // One description is one tree: a second object for it in this pass reads through the first.
+      return cache;
+    }
+    if (!cache || cache.source !== source) {
+      const previous = cache;
+      cache = new YamlDocumentCache(source);
+      if (previous) cache.reuseParsesOf(previous);
+      caches.set(key, cache);
+    }
+    if (!this.used.has(key)) {
+      cache.begin();
+      this.used.set(key, cache);
+    }
+    return cache;
+  }
+
+  /** Folds what the other sources' caches read into the main cache's fingerprint and errors. */
+  finish(): void {
+    const caches = otherCaches.get(this.main);
+    for (const [description, cache] of this.used) {
+      if (cache === this.main) continue;
+      this.main.absorb(cache, `${description}: `);
+    }
+    // Forget the caches of sources this pass no longer reached (an old revision's tree).
+    for (const key of [...(caches?.keys() ?? [])]) {
+      if (!this.used.has(key)) caches!.delete(key);
     }
   }
-  if (!kfile) {
-    // A plain directory: Flux generates a kustomization of every manifest in it.
-    for (const file of await cache.listYaml(dir)) {
-      await collect(cache, file, content, namespaceOverride);
+
+  /**
+   * The objects a kustomize directory applies, following `resources:` and `components:` and
+   * applying each level's name transformations on the way out, as kustomize does.
+   */
+  async walk(
+    cache: YamlDocumentCache,
+    dir: string,
+    problems: Problem[],
+    seen: Set<string>,
+  ): Promise<Item[]> {
+    if (seen.has(dir)) return [];
+    seen.add(dir);
+    let kfile: string | undefined;
+    for (const f of KUSTOMIZE_FILES.map(n => path.posix.join(dir, n))) {
+      if (await cache.exists(f)) {
+        kfile = f;
+        break;
+      }
     }
-    return;
+    if (!kfile) {
+      // A plain directory: Flux generates a kustomization of every manifest in it and below.
+      const items: Item[] = [];
+      for (const file of await cache.listYaml(dir)) {
+        for (const doc of await cache.read(file)) {
+          if (isObj(doc) && typeof doc.apiVersion === 'string')
+            items.push({ doc, file });
+        }
+      }
+      return items;
+    }
+    const kdoc = (await cache.read(kfile)).find(isObj) as Obj | undefined;
+    if (!kdoc) return [];
+    const items: Item[] = [];
+    const entries = [
+      ...(Array.isArray(kdoc.resources) ? kdoc.resources : []),
+      ...(Array.isArray(kdoc.components) ? kdoc.components : []),
+    ];
+    for (const r of entries) {
+      if (typeof r !== 'string') continue;
+      if (/^[a-z0-9.+-]+:\/\//i.test(r) || /^[^./][^/]*\.[a-z]+\//.test(r)) {
+        problems.push({
+          file: kfile,
+          reason: `remote resource ${r} is not followed`,
+        });
+        continue;
+      }
+      const target = path.posix.normalize(path.posix.join(dir, r));
+      if (await cache.isDirectory(target)) {
+        items.push(...(await this.walk(cache, target, problems, seen)));
+      } else if (await cache.exists(target)) {
+        for (const doc of await cache.read(target)) {
+          if (isObj(doc) && typeof doc.apiVersion === 'string')
+            items.push({ doc, file: target });
+        }
+      } else {
+        problems.push({ file: kfile, reason: `resource ${r} does not exist` });
+      }
+    }
+    // Generated ConfigMaps exist in the cluster (valuesFrom and substituteFrom name them).
+    for (const g of Array.isArray(kdoc.configMapGenerator)
+      ? kdoc.configMapGenerator.filter(isObj)
+      : []) {
+      if (!str(g.name)) continue;
+      const literals = (Array.isArray(g.literals) ? g.literals : [])
+        .filter((l: unknown): l is string => typeof l === 'string')
+        .map((l: string) => [
+          l.slice(0, l.indexOf('=')),
+          l.slice(l.indexOf('=') + 1),
+        ]);
+      items.push({
+        doc: {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: {
+            name: g.name,
+            ...(str(g.namespace) ? { namespace: g.namespace } : {}),
+          },
+          data: Object.fromEntries(literals),
+        },
+        file: kfile,
+      });
+    }
+    const local: string[] = [];
+    const transforms = await transformsOf(
+      kdoc,
+      async p => {
+        const docs = await cache.read(path.posix.join(dir, p));
+        if (docs.length === 0) return undefined;
+        return docs.length === 1 ? docs[0] : docs;
+      },
+      local,
+      kfile,
+    );
+    const out = applyNameTransforms(items, transforms, local);
+    problems.push(...local.map(reason => ({ file: kfile!, reason })));
+    return out;
   }
-  const kdoc = (await cache.read(kfile)).find(isObj) as Obj | undefined;
-  if (!kdoc) return;
-  const ns = namespaceOverride ?? str(kdoc.namespace);
-  const resources = Array.isArray(kdoc.resources) ? kdoc.resources : [];
-  for (const r of resources) {
-    if (typeof r !== 'string' || /^[a-z]+:\/\//.test(r)) continue;
-    const target = path.posix.normalize(path.posix.join(dir, r));
-    if (await cache.isDirectory(target)) {
-      await walkKustomizeDir(cache, target, content, ns, seen);
-    } else if (await cache.exists(target)) {
-      await collect(cache, target, content, ns);
-    } else {
-      cache.report(kfile, `resource ${r} does not exist`);
+}
+
+/** What a cluster's walk has seen so far: ConfigMaps for substitution, generators for artifacts. */
+interface ClusterScope {
+  name: string;
+  dir: string;
+  /** The source the cluster's sync Kustomization reads: the tree itself. */
+  ownSource?: SourceRef;
+  configMaps: Map<string, Record<string, string>>;
+  generators: Item[];
+}
+
+function collectScope(scope: ClusterScope, items: Item[]): void {
+  for (const { doc } of items) {
+    const ns = str(doc.metadata?.namespace) ?? 'default';
+    if (doc.kind === 'ConfigMap' && doc.apiVersion === 'v1') {
+      const name = str(doc.metadata?.name);
+      if (name) scope.configMaps.set(`${ns}/${name}`, stringRecord(doc.data));
+    } else if (
+      doc.kind === 'ArtifactGenerator' &&
+      String(doc.apiVersion).startsWith(GENERATOR_GROUP)
+    ) {
+      scope.generators.push({ doc, file: '' });
     }
   }
 }
 
-async function collect(
-  cache: YamlDocumentCache,
-  file: string,
-  content: TreeContent,
-  namespace: string | undefined,
-): Promise<void> {
-  for (const doc of await cache.read(file)) {
-    if (!isObj(doc) || typeof doc.apiVersion !== 'string') continue;
-    const ns = namespace ?? str(doc.metadata?.namespace);
+/** The tree a Kustomization's sourceRef points at, or why it cannot be read here. */
+async function sourceTree(
+  reader: FluxTreeReader,
+  scope: ClusterScope,
+  ref: SourceRef,
+  options: ReadFluxTreeOptions,
+  main: YamlDocumentCache,
+  depth = 0,
+): Promise<{ source?: TreeSource; problems: string[] }> {
+  const own =
+    scope.ownSource === undefined
+      ? ref.kind === 'GitRepository'
+      : refKey(scope.ownSource) === refKey(ref);
+  if (own) return { source: main.source, problems: [] };
+  if (ref.kind === 'ExternalArtifact' && depth < 4) {
+    for (const { doc } of scope.generators) {
+      const ns = str(doc.metadata?.namespace) ?? 'default';
+      const artifacts: Obj[] = Array.isArray(doc.spec?.artifacts)
+        ? doc.spec.artifacts.filter(isObj)
+        : [];
+      if (ns !== ref.namespace || !artifacts.some(a => a.name === ref.name))
+        continue;
+      // Resolved once per cluster and pass: every Kustomization of the artifact reads one view.
+      const key = `${scope.name}|${ns}/${doc.metadata?.name}`;
+      let pending = reader.generated.get(key);
+      if (!pending) {
+        pending = (async () => {
+          const problems: string[] = [];
+          const aliases = new Map<string, TreeSource>();
+          for (const s of (Array.isArray(doc.spec?.sources)
+            ? doc.spec.sources
+            : []
+          ).filter(isObj)) {
+            const sref = {
+              kind: str(s.kind) ?? 'GitRepository',
+              namespace: str(s.namespace) ?? ns,
+              name: String(s.name),
+            };
+            const resolved = await sourceTree(
+              reader,
+              scope,
+              sref,
+              options,
+              main,
+              depth + 1,
+            );
+            problems.push(...resolved.problems);
+            if (resolved.source && str(s.alias))
+              aliases.set(s.alias, resolved.source);
+          }
+          const result = await resolveArtifactGenerator(
+            `${ns}/${doc.metadata?.name}`,
+            {
+              sources: [],
+              artifacts: artifacts.map(a => ({
+                name: String(a.name),
+                copy: (Array.isArray(a.copy) ? a.copy : []).filter(
+                  isObj,
+                ) as any,
+              })),
+            },
+            aliases,
+          );
+          return {
+            artifacts: result.artifacts,
+            errors: [...problems, ...result.errors],
+          };
+        })();
+        reader.generated.set(key, pending);
+      }
+      const generated = await pending;
+      const problems = [...generated.errors];
+      const artifact = generated.artifacts.find(a => a.name === ref.name);
+      return { source: artifact?.tree, problems };
+    }
+  }
+  const resolved = options.resolveSource?.(ref);
+  if (resolved) return { source: resolved, problems: [] };
+  return {
+    problems: [
+      `source ${ref.kind} ${ref.namespace}/${
+        ref.name
+      } is not readable here (not this tree's own source${
+        ref.kind === 'ExternalArtifact'
+          ? ', no ArtifactGenerator in the cluster makes it'
+          : ''
+      }, and no reader of other sources is configured)`,
+    ],
+  };
+}
+
+function classify(
+  items: Item[],
+  cluster: string,
+  kustomization: string,
+  configMaps: Map<string, Record<string, string>>,
+  unread: SourceRef[],
+  problems: Problem[],
+) {
+  const helmReleases: HelmReleaseInfo[] = [];
+  const sources: SourceInfo[] = [];
+  const storageClasses: StorageClassInfo[] = [];
+  const workloads: WorkloadInfo[] = [];
+  for (const { doc, file } of items) {
+    const name = str(doc.metadata?.name);
+    const ns = str(doc.metadata?.namespace);
     if (doc.apiVersion.startsWith(HELM_GROUP) && doc.kind === 'HelmRelease') {
-      content.helmReleases.push({ doc, file, namespace: ns });
+      if (!name) {
+        problems.push({ file, reason: 'a HelmRelease has no metadata.name' });
+        continue;
+      }
+      const hrNs = ns ?? 'default';
+      const chartSpec = doc.spec?.chart?.spec;
+      const ref = chartSpec?.sourceRef ?? doc.spec?.chartRef;
+      const target = str(doc.spec?.targetNamespace);
+      const valuesFrom = refsOf(doc.spec?.valuesFrom, hrNs);
+      for (const v of valuesFrom) {
+        if (v.kind === 'Secret') unread.push(v);
+        else if (
+          v.kind === 'ConfigMap' &&
+          !configMaps.has(`${v.namespace}/${v.name}`) &&
+          !(v as { optional?: boolean }).optional
+        ) {
+          problems.push({
+            file,
+            reason: `HelmRelease ${hrNs}/${name}: valuesFrom ConfigMap ${v.namespace}/${v.name} is not in the tree`,
+          });
+        }
+      }
+      helmReleases.push({
+        kind: 'HelmRelease',
+        cluster,
+        namespace: hrNs,
+        name,
+        file,
+        targetNamespace: target ?? hrNs,
+        chart: str(chartSpec?.chart),
+        version: str(chartSpec?.version),
+        sourceRef:
+          isObj(ref) && str(ref.name)
+            ? {
+                kind: str(ref.kind) ?? 'HelmRepository',
+                namespace: str(ref.namespace) ?? hrNs,
+                name: ref.name,
+              }
+            : undefined,
+        dependsOn: dependsOnOf(doc.spec, hrNs),
+        kustomization,
+        releaseName:
+          str(doc.spec?.releaseName) ?? (target ? `${target}-${name}` : name),
+        valuesFrom: valuesFrom.map(({ kind, namespace, name: n }) => ({
+          kind,
+          namespace,
+          name: n,
+        })),
+      });
     } else if (
       doc.apiVersion.startsWith(SOURCE_GROUP) &&
       (doc.kind === 'HelmRepository' || doc.kind === 'OCIRepository')
     ) {
-      content.sources.push({ doc, file, namespace: ns });
+      if (name)
+        sources.push({
+          kind: doc.kind,
+          cluster,
+          namespace: ns ?? 'default',
+          name,
+          file,
+          url: str(doc.spec?.url),
+          kustomization,
+        });
     } else if (doc.kind === 'StorageClass') {
-      content.storageClasses.push({ doc, file });
+      if (name)
+        storageClasses.push({
+          cluster,
+          name,
+          file,
+          provisioner: str(doc.provisioner),
+          providerLabel: str(doc.metadata?.labels?.['cloudlab.dev/provider']),
+          reclaimPolicy: str(doc.reclaimPolicy),
+          kustomization,
+        });
     } else if (WORKLOAD_KINDS.has(doc.kind)) {
       const labels = doc.spec?.selector?.matchLabels;
       if (isObj(labels) && Object.keys(labels).length > 0) {
-        content.workloads.push({
+        workloads.push({
+          name,
           namespace: ns,
           selector: Object.entries(labels)
             .map(([k, v]) => `${k}=${v}`)
@@ -143,187 +499,316 @@ async function collect(
       }
     }
   }
-}
-
-async function readKustomization(
-  cache: YamlDocumentCache,
-  cluster: string,
-  clusterDir: string,
-  file: string,
-  doc: Obj,
-): Promise<KustomizationInfo | undefined> {
-  const name = str(doc.metadata?.name);
-  const rawPath = str(doc.spec?.path);
-  if (!name) {
-    cache.report(file, 'a Flux Kustomization has no metadata.name');
-    return undefined;
-  }
-  if (!rawPath) {
-    cache.report(file, `Flux Kustomization ${name} has no spec.path`);
-    return undefined;
-  }
-  const namespace = str(doc.metadata?.namespace) ?? 'flux-system';
-  const relPath = path.posix.normalize(rawPath.replace(/^\.\//, ''));
-  const content: TreeContent = {
-    helmReleases: [],
-    sources: [],
-    storageClasses: [],
-    workloads: [],
-  };
-  if (!(await cache.isDirectory(relPath))) {
-    cache.report(
-      file,
-      `Flux Kustomization ${name}: spec.path ${rawPath} is not a directory`,
-    );
-  } else if (relPath !== clusterDir) {
-    await walkKustomizeDir(cache, relPath, content, undefined, new Set());
-  }
-  const relToCluster = path.posix.relative(clusterDir, file);
-  const layer = relToCluster.includes('/')
-    ? relToCluster.split('/')[0]
-    : relToCluster.replace(/\.ya?ml$/, '');
-  const helmReleases: HelmReleaseInfo[] = content.helmReleases.flatMap(
-    ({ doc: hr, file: hrFile, namespace: ns }) => {
-      const hrName = str(hr.metadata?.name);
-      if (!hrName) {
-        cache.report(hrFile, 'a HelmRelease has no metadata.name');
-        return [];
-      }
-      const hrNs = ns ?? 'default';
-      const chartSpec = hr.spec?.chart?.spec;
-      const ref = chartSpec?.sourceRef ?? hr.spec?.chartRef;
-      return [
-        {
-          kind: 'HelmRelease' as const,
-          cluster,
-          namespace: hrNs,
-          name: hrName,
-          file: hrFile,
-          targetNamespace: str(hr.spec?.targetNamespace) ?? hrNs,
-          chart: str(chartSpec?.chart),
-          version: str(chartSpec?.version),
-          sourceRef:
-            isObj(ref) && str(ref.name)
-              ? {
-                  kind: str(ref.kind) ?? 'HelmRepository',
-                  namespace: str(ref.namespace) ?? hrNs,
-                  name: ref.name,
-                }
-              : undefined,
-          dependsOn: dependsOnOf(hr.spec, hrNs),
-          kustomization: name,
-        },
-      ];
-    },
-  );
-  const sources: SourceInfo[] = content.sources.flatMap(
-    ({ doc: s, file: sFile, namespace: ns }) =>
-      str(s.metadata?.name)
-        ? [
-            {
-              kind: s.kind,
-              cluster,
-              namespace: ns ?? 'default',
-              name: s.metadata.name,
-              file: sFile,
-              url: str(s.spec?.url),
-              kustomization: name,
-            },
-          ]
-        : [],
-  );
-  const storageClasses: StorageClassInfo[] = content.storageClasses.flatMap(
-    ({ doc: sc, file: scFile }) =>
-      str(sc.metadata?.name)
-        ? [
-            {
-              cluster,
-              name: sc.metadata.name,
-              file: scFile,
-              provisioner: str(sc.provisioner),
-              providerLabel: str(
-                sc.metadata?.labels?.['cloudlab.dev/provider'],
-              ),
-              reclaimPolicy: str(sc.reclaimPolicy),
-              kustomization: name,
-            },
-          ]
-        : [],
-  );
-  return {
-    kind: 'Kustomization',
-    cluster,
-    namespace,
-    name,
-    file,
-    layer,
-    path: relPath,
-    dependsOn: dependsOnOf(doc.spec, namespace),
-    suspended: doc.spec?.suspend === true,
-    targetNamespace: str(doc.spec?.targetNamespace),
-    substitute: stringRecord(doc.spec?.postBuild?.substitute),
-    substituteFrom: (Array.isArray(doc.spec?.postBuild?.substituteFrom)
-      ? (doc.spec.postBuild.substituteFrom as unknown[])
-      : []
-    )
-      .filter(isObj)
-      .filter(s => s.kind === 'ConfigMap' && str(s.name))
-      .map(s => s.name as string),
-    helmReleases,
-    sources,
-    storageClasses,
-    workloads: content.workloads,
-  };
+  return { helmReleases, sources, storageClasses, workloads };
 }
 
 /**
- * Reads every cluster tree `<gitopsDir>/clusters/<cluster>/`: its Flux Kustomizations and, through
- * each one's `spec.path`, the HelmReleases, chart sources, StorageClasses and workloads it applies.
- * Problems are reported on the cache with the file and reason; they never stop the read. Every
- * file is read asynchronously through the cache, so the read never blocks the event loop.
+ * Reads one Flux Kustomization: its source, its `spec.path` there, Flux's own transformations
+ * (components, patches, name prefix and suffix, target namespace, postBuild substitution), and
+ * what the result applies. Returns the objects too: nested Flux Kustomizations are found there.
+ */
+async function readKustomization(
+  reader: FluxTreeReader,
+  main: YamlDocumentCache,
+  options: ReadFluxTreeOptions,
+  scope: ClusterScope,
+  file: string,
+  doc: Obj,
+  layer: string,
+): Promise<{ info: KustomizationInfo; items: Item[] } | undefined> {
+  const name = str(doc.metadata?.name);
+  const rawPath = str(doc.spec?.path);
+  if (!name) {
+    main.report(file, 'a Flux Kustomization has no metadata.name');
+    return undefined;
+  }
+  if (!rawPath) {
+    // Flux would read the whole source; a tree read takes that for a mistake.
+    main.report(file, `Flux Kustomization ${name} has no spec.path`);
+    return undefined;
+  }
+  const namespace = str(doc.metadata?.namespace) ?? 'flux-system';
+  const relPath =
+    path.posix.normalize(rawPath.replace(/^\.\//, '').replace(/^\/+/, '')) ||
+    '.';
+  const problems: Problem[] = [];
+  const problem = (reason: string) =>
+    problems.push({ file, reason: `Flux Kustomization ${name}: ${reason}` });
+  const ref = isObj(doc.spec?.sourceRef)
+    ? {
+        kind: str(doc.spec.sourceRef.kind) ?? 'GitRepository',
+        namespace: str(doc.spec.sourceRef.namespace) ?? namespace,
+        name: String(doc.spec.sourceRef.name ?? ''),
+      }
+    : undefined;
+  let items: Item[] = [];
+  let sourceDescription: string | undefined;
+  const resolved = ref
+    ? await sourceTree(reader, scope, ref, options, main)
+    : { source: main.source, problems: [] };
+  resolved.problems.forEach(problem);
+  const source = resolved.source;
+  if (source) {
+    const cache = reader.cacheOf(source);
+    if (source !== main.source) sourceDescription = source.description;
+    const local: Problem[] = [];
+    if (relPath.startsWith('..')) {
+      problem(`spec.path ${rawPath} leaves the source's root`);
+    } else if (!(await cache.isDirectory(relPath))) {
+      problem(`spec.path ${rawPath} is not a directory`);
+    } else {
+      const seen = new Set<string>();
+      items = await reader.walk(cache, relPath, local, seen);
+      for (const c of Array.isArray(doc.spec?.components)
+        ? doc.spec.components
+        : []) {
+        if (typeof c !== 'string') continue;
+        const dir = path.posix.normalize(path.posix.join(relPath, c));
+        if (await cache.isDirectory(dir)) {
+          items.push(...(await reader.walk(cache, dir, local, seen)));
+        } else problem(`component ${c} is not a directory`);
+      }
+    }
+    const prefix = cache === main ? '' : `${source.description}: `;
+    problems.push(...local.map(p => ({ ...p, file: `${prefix}${p.file}` })));
+  }
+  // Flux's own transformations, after kustomize's.
+  const transformProblems: string[] = [];
+  const fluxTransforms: NameTransforms = await transformsOf(
+    {
+      patches: doc.spec?.patches,
+      namePrefix: doc.spec?.namePrefix,
+      nameSuffix: doc.spec?.nameSuffix,
+      targetNamespace: doc.spec?.targetNamespace,
+    },
+    async () => undefined,
+    transformProblems,
+    `Flux Kustomization ${name}`,
+  );
+  items = applyNameTransforms(items, fluxTransforms, transformProblems);
+  transformProblems.forEach(r => problems.push({ file, reason: r }));
+
+  const substituteFromRefs = refsOf(
+    doc.spec?.postBuild?.substituteFrom,
+    namespace,
+  );
+  const unread: SourceRef[] = [];
+  const fromConfigMaps: Record<string, string>[] = [];
+  for (const r of substituteFromRefs) {
+    if (r.kind === 'Secret') unread.push(r);
+    else if (r.kind === 'ConfigMap') {
+      const data = scope.configMaps.get(`${r.namespace}/${r.name}`);
+      if (data) fromConfigMaps.push(data);
+      else if (!(r as { optional?: boolean }).optional) {
+        problem(
+          `substituteFrom ConfigMap ${r.namespace}/${r.name} is not in the tree; its variables are left as they are`,
+        );
+      }
+    }
+  }
+  const substituteValues = stringRecord(doc.spec?.postBuild?.substitute);
+  if (isObj(doc.spec?.postBuild)) {
+    const vars = Object.assign({}, ...fromConfigMaps, substituteValues);
+    items = items.map(i => ({
+      ...i,
+      doc: substituteObject(i.doc, t => substitute(t, vars)) as Obj,
+    }));
+  }
+  collectScope(scope, items);
+  const content = classify(
+    items,
+    scope.name,
+    name,
+    scope.configMaps,
+    unread,
+    problems,
+  );
+  for (const p of problems) main.report(p.file, p.reason);
+  return {
+    info: {
+      kind: 'Kustomization',
+      cluster: scope.name,
+      namespace,
+      name,
+      file,
+      layer,
+      path: relPath,
+      ...(ref ? { sourceRef: ref } : {}),
+      ...(sourceDescription ? { sourceTree: sourceDescription } : {}),
+      dependsOn: dependsOnOf(doc.spec, namespace),
+      suspended: doc.spec?.suspend === true,
+      targetNamespace: str(doc.spec?.targetNamespace),
+      substitute: substituteValues,
+      substituteFrom: substituteFromRefs
+        .filter(s => s.kind === 'ConfigMap')
+        .map(s => s.name),
+      ...(str(doc.spec?.namePrefix) ? { namePrefix: doc.spec.namePrefix } : {}),
+      ...(str(doc.spec?.nameSuffix) ? { nameSuffix: doc.spec.nameSuffix } : {}),
+      unread: unread.map(({ kind, namespace: n, name: m }) => ({
+        kind,
+        namespace: n,
+        name: m,
+      })),
+      errors: problems.map(p => `${p.file}: ${p.reason}`),
+      ...content,
+    },
+    items,
+  };
+}
+
+function layerOf(clusterDir: string, file: string): string | undefined {
+  const rel = path.posix.relative(clusterDir, file);
+  if (rel.startsWith('..')) return undefined;
+  return rel.includes('/') ? rel.split('/')[0] : rel.replace(/\.ya?ml$/, '');
+}
+
+/** Source kinds a cluster's sync Kustomization reads (what `flux bootstrap` writes, or an OCI flow). */
+const SYNC_SOURCE_KINDS = new Set(['GitRepository', 'OCIRepository', 'Bucket']);
+
+/**
+ * The clusters of a tree: every Flux Kustomization whose `spec.path` holds the file that
+ * defines it, and whose source is defined in the same directory — a cluster's sync pair as
+ * `flux bootstrap` writes it. The cluster's name is its directory's.
+ */
+async function discoverClusters(
+  cache: YamlDocumentCache,
+  gitopsDir: string,
+): Promise<Array<{ name: string; dir: string }>> {
+  const found = new Map<string, { name: string; dir: string }>();
+  if (!(await cache.isDirectory(gitopsDir))) return [];
+  const docs: Array<{ doc: Obj; file: string }> = [];
+  // Every file is read here once, in parallel; the walk that follows finds it in the cache.
+  const files = await cache.listYaml(gitopsDir);
+  for (const [i, fileDocs] of (await cache.readMany(files)).entries()) {
+    for (const doc of fileDocs) {
+      if (isObj(doc)) docs.push({ doc, file: files[i] });
+    }
+  }
+  const sourcesByDir = new Set(
+    docs
+      .filter(({ doc }) => SYNC_SOURCE_KINDS.has(doc.kind))
+      .map(
+        ({ doc, file }) =>
+          `${path.posix.dirname(file)}|${doc.kind}|${doc.metadata?.name}`,
+      ),
+  );
+  for (const { doc, file } of docs) {
+    if (!isFluxKustomization(doc)) continue;
+    const raw = str(doc.spec?.path);
+    const ref = doc.spec?.sourceRef;
+    if (!raw || !isObj(ref)) continue;
+    if (
+      !sourcesByDir.has(`${path.posix.dirname(file)}|${ref.kind}|${ref.name}`)
+    )
+      continue;
+    const dir = (
+      path.posix.normalize(raw.replace(/^\.\//, '').replace(/^\/+/, '')) || '.'
+    ).replace(/\/$/, '');
+    const dirSlash = dir === '.' ? '' : `${dir}/`;
+    if (dir.startsWith('..') || !file.startsWith(dirSlash)) continue;
+    const name = dir === '.' ? String(ref.name) : path.posix.basename(dir);
+    found.set(dir, { name, dir });
+  }
+  return [...found.values()];
+}
+
+/**
+ * Reads every cluster of a GitOps tree: from each cluster's sync Kustomization, every Flux
+ * Kustomization it reaches (layers, tenants, nested ones), each read from its own source
+ * (this tree, an ArtifactGenerator's view of it, or `options.resolveSource`), and the
+ * HelmReleases, chart sources, StorageClasses and workloads each applies — with names,
+ * namespaces and labels as they land (kustomize and Flux transformations, postBuild
+ * substitution from the tree's ConfigMaps). Problems are reported on the cache with the file and
+ * reason and on the Kustomization they concern; they never stop the read. Secrets are never read.
  *
  * @public
  */
 export async function readFluxTree(
   cache: YamlDocumentCache,
   gitopsDir: string,
+  options: ReadFluxTreeOptions = {},
 ): Promise<FluxModel> {
-  const clustersDir = path.posix.join(gitopsDir, 'clusters');
-  const clusters: ClusterInfo[] = [];
-  const hasClusters = await cache.isDirectory(clustersDir);
-  const names = hasClusters
-    ? [
-        ...new Set(
-          (await cache.listYaml(clustersDir)).map(
-            f => f.slice(clustersDir.length + 1).split('/')[0],
-          ),
-        ),
-      ]
-    : [];
-  if (!hasClusters) {
-    cache.report(clustersDir, 'is not a directory: no cluster trees to read');
+  const reader = new FluxTreeReader(cache);
+  let roots = options.clusters ?? (await discoverClusters(cache, gitopsDir));
+  if (roots.length === 0) {
+    const clustersDir = path.posix.join(gitopsDir, 'clusters');
+    if (!(await cache.isDirectory(clustersDir))) {
+      cache.report(clustersDir, 'is not a directory: no cluster trees to read');
+    } else {
+      roots = (await cache.source.list(clustersDir))
+        .filter(e => e.kind === 'directory')
+        .map(e => ({
+          name: e.name,
+          dir: path.posix.join(clustersDir, e.name),
+        }));
+    }
   }
-  for (const cluster of names.sort()) {
-    const dir = path.posix.join(clustersDir, cluster);
-    if (!(await cache.isDirectory(dir))) continue;
+  const clusters: ClusterInfo[] = [];
+  for (const root of [...roots].sort((a, b) => a.name.localeCompare(b.name))) {
+    const { name: cluster, dir } = root;
+    const scope: ClusterScope = {
+      name: cluster,
+      dir,
+      configMaps: new Map(),
+      generators: [],
+    };
     const kustomizations: KustomizationInfo[] = [];
-    for (const file of await cache.listYaml(dir)) {
-      for (const doc of await cache.read(file)) {
-        if (!isObj(doc) || !isFluxKustomization(doc)) continue;
-        const k = await readKustomization(cache, cluster, dir, file, doc);
-        if (!k) continue;
-        if (
-          kustomizations.some(
-            o => o.name === k.name && o.namespace === k.namespace,
-          )
-        ) {
-          cache.report(
-            file,
-            `Flux Kustomization ${k.namespace}/${k.name} is defined twice in cluster ${cluster}`,
-          );
+    const problems: Problem[] = [];
+    // The cluster directory as Flux applies it; its sync Kustomization is among its objects.
+    const queue: Array<{ items: Item[]; layer?: string }> = [
+      { items: await reader.walk(cache, dir, problems, new Set()) },
+    ];
+    for (const p of problems) cache.report(p.file, p.reason);
+    collectScope(scope, queue[0].items);
+    const sync = queue[0].items.find(
+      i =>
+        isFluxKustomization(i.doc) &&
+        path.posix.normalize(
+          String(i.doc.spec?.path ?? '').replace(/^\.\//, ''),
+        ) === dir,
+    );
+    if (sync && isObj(sync.doc.spec?.sourceRef)) {
+      scope.ownSource = {
+        kind: str(sync.doc.spec.sourceRef.kind) ?? 'GitRepository',
+        namespace:
+          str(sync.doc.spec.sourceRef.namespace) ??
+          str(sync.doc.metadata?.namespace) ??
+          'flux-system',
+        name: String(sync.doc.spec.sourceRef.name),
+      };
+    }
+    while (queue.length) {
+      const { items, layer: parentLayer } = queue.shift()!;
+      for (const { doc, file } of items) {
+        if (!isFluxKustomization(doc)) continue;
+        const ns = str(doc.metadata?.namespace) ?? 'flux-system';
+        const existing = kustomizations.find(
+          o => o.name === doc.metadata?.name && o.namespace === ns,
+        );
+        if (existing) {
+          if (existing.file !== file) {
+            cache.report(
+              file,
+              `Flux Kustomization ${ns}/${doc.metadata?.name} is defined twice in cluster ${cluster}`,
+            );
+          }
           continue;
         }
-        kustomizations.push(k);
+        const layer = layerOf(dir, file) ?? parentLayer ?? 'apps';
+        const read = await readKustomization(
+          reader,
+          cache,
+          options,
+          scope,
+          file,
+          doc,
+          layer,
+        );
+        if (!read) continue;
+        kustomizations.push(read.info);
+        // The cluster directory's own objects are already walked.
+        if (read.info.path !== dir || read.info.sourceTree)
+          queue.push({ items: read.items, layer });
       }
     }
     for (const k of kustomizations) {
@@ -333,14 +818,14 @@ export async function readFluxTree(
             o => o.name === dep.name && o.namespace === dep.namespace,
           )
         ) {
-          cache.report(
-            k.file,
-            `Flux Kustomization ${k.name} depends on ${dep.namespace}/${dep.name}, which cluster ${cluster} does not define`,
-          );
+          const reason = `Flux Kustomization ${k.name} depends on ${dep.namespace}/${dep.name}, which cluster ${cluster} does not define`;
+          cache.report(k.file, reason);
+          k.errors.push(`${k.file}: ${reason}`);
         }
       }
     }
     clusters.push({ name: cluster, dir, kustomizations });
   }
+  reader.finish();
   return { clusters };
 }

@@ -36,6 +36,24 @@ export interface HelmReleaseInfo extends FluxObjectId {
   dependsOn: Array<{ namespace: string; name: string }>;
   /** Name of the Flux Kustomization that applies it. */
   kustomization: string;
+  /**
+   * The Helm release name, which the chart's `app.kubernetes.io/instance` label carries:
+   * `spec.releaseName`, else `<targetNamespace>-<name>` when `spec.targetNamespace` is set, else the name.
+   */
+  releaseName: string;
+  /** `spec.valuesFrom` entries (ConfigMaps and Secrets are named, values are not kept). */
+  valuesFrom: SourceRef[];
+}
+
+/**
+ * A reference to a Flux object by kind (a source's kind, `ConfigMap`, `Secret`…), namespace and name.
+ *
+ * @public
+ */
+export interface SourceRef {
+  kind: string;
+  namespace: string;
+  name: string;
 }
 
 /**
@@ -71,6 +89,8 @@ export interface StorageClassInfo {
  * @public
  */
 export interface WorkloadInfo {
+  /** The name it lands with (after prefixes, suffixes and patches). */
+  name?: string;
   namespace?: string;
   selector: string;
 }
@@ -86,8 +106,12 @@ export interface KustomizationInfo extends FluxObjectId {
   file: string;
   /** Layer: the defining file's base name (`infrastructure`, `apps`…) or its directory (`flux-system`). */
   layer: string;
-  /** `spec.path`, repository-relative without `./`. */
+  /** `spec.path`, relative to its source's root, without `./`. */
   path: string;
+  /** `spec.sourceRef`, namespace defaulted to the Kustomization's. */
+  sourceRef?: SourceRef;
+  /** Where `path` was read: the tree's own description, or another source's (an ExternalArtifact view…). */
+  sourceTree?: string;
   dependsOn: Array<{ namespace: string; name: string }>;
   suspended: boolean;
   /** `spec.targetNamespace`: the namespace Flux sets on every namespaced object it applies. */
@@ -96,6 +120,16 @@ export interface KustomizationInfo extends FluxObjectId {
   substitute: Record<string, string>;
   /** ConfigMap names of `spec.postBuild.substituteFrom` (Secrets are never read). */
   substituteFrom: string[];
+  /** `spec.namePrefix` / `spec.nameSuffix`: part of every name it applies. */
+  namePrefix?: string;
+  nameSuffix?: string;
+  /** Secrets it names (`substituteFrom`, a HelmRelease's `valuesFrom`): not read, by design. */
+  unread: SourceRef[];
+  /**
+   * What the reader could not follow for this Kustomization (`file: reason`); what it could follow
+   * is still listed. Each is also one of the read's file errors.
+   */
+  errors: string[];
   helmReleases: HelmReleaseInfo[];
   sources: SourceInfo[];
   storageClasses: StorageClassInfo[];
