@@ -31,7 +31,7 @@ fi
 [[ "${1:-}" == "--build-only" ]] && exit 0
 bash "$root/scripts/fetch-crds.sh" >&2
 
-args=(-repo "$root" -fixtures "$root/gitops/tests/fixtures/bad" -third-provider -adopter "$root/gitops/tests/adopter")
+args=(-repo "$root" -fixtures "$root/gitops/tests/fixtures/bad" -third-provider -adopter "$root/tools/gitops-validate/testdata/adopter")
 [[ "${1:-}" == "--fix" ]] && args+=(-fix)
 status=0
 "$bin" "${args[@]}" || status=$?

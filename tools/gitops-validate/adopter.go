@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// The adopter proof: another team's Flux repository (gitops/tests/adopter: bootstrap layout, a
+// The adopter proof: another team's Flux repository (tools/gitops-validate/testdata/adopter: bootstrap layout, a
 // cluster folder without kustomization.yaml, layered Kustomizations, a HelmRelease, no house
 // style, no provider registry, one planted schema error) is judged on correctness alone unless it
 // opts into more: its objects are validated, the planted error is the only finding, and no

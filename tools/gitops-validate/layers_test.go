@@ -197,7 +197,7 @@ func TestGeneratedKustomizationFollowsFlux(t *testing.T) {
 
 func TestAdopterRepositoryIsJudgedOnItsLayers(t *testing.T) {
 	v := newRepoValidator(t)
-	res, err := RunAdopterProof(filepath.Join(v.Root, "gitops", "tests", "adopter"), v.Schemas)
+	res, err := RunAdopterProof(filepath.Join(v.Root, "tools", "gitops-validate", "testdata", "adopter"), v.Schemas)
 	if err != nil {
 		t.Fatal(err)
 	}
