@@ -39,9 +39,13 @@ describeWithValidator()('cloudlab:gitops:validate', () => {
   it('judges an adopter repository on the layers it opts into', async () => {
     const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudlab-adopter-'));
     try {
-      fs.cpSync(path.join(REPO_ROOT, 'gitops', 'tests', 'adopter'), ws, {
-        recursive: true,
-      });
+      fs.cpSync(
+        path.join(REPO_ROOT, 'tools', 'gitops-validate', 'testdata', 'adopter'),
+        ws,
+        {
+          recursive: true,
+        },
+      );
       const { ctx, outputs } = mockContext(ws, {});
       await expect(
         createGitopsValidateAction(config).handler(ctx),
