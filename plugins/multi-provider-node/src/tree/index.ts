@@ -7,3 +7,4 @@ export * from './kubeObjects';
 export * from './orderByDependsOn';
 export * from './kustomizeBuild';
 export * from './renderFluxTree';
+export * from './flux';
