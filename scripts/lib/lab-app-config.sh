@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # Source me (from the repository root, with env.sh sourced): write_lab_app_config FILE [LAB_DIR]
 # writes the app-config layer that points a Backstage backend at the running lab: its API server
-# URL, CA and the portal ServiceAccount's token. The backend reads the token file itself ($file),
+# URL, CA and the portal ServiceAccount's token, and (after `lab gitops up`) the address at which
+# source-controller serves the artifacts of the Flux sources the catalog reads. The backend reads the token file itself ($file),
 # so the token never passes through a script. LAB_DIR is the lab's state folder (default this
 # checkout's .cache/lab). Returns non-zero when the lab has not left its URL and token there.
 write_lab_app_config() {
@@ -32,6 +33,14 @@ multiProvider:
         - name: lab
           serviceAccountToken:
             \$file: $lab/portal-operator-token
+YAML
+  fi
+  if [[ -f $lab/flux-artifact-url ]]; then
+    cat >>"$out" <<YAML
+cloudlab:
+  gitopsTree:
+    flux:
+      artifactBaseUrl: $(cat "$lab/flux-artifact-url")
 YAML
   fi
 }
