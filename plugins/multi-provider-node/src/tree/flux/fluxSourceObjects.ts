@@ -3,7 +3,11 @@
  * here are typed: a source object's spec (URLs, credentials' Secret names) is never needed.
  */
 
-/** Where a Flux kind is served, as the API server names it. */
+/**
+ * Where a Flux kind is served, as the API server names it.
+ *
+ * @public
+ */
 export interface FluxKindRef {
   kind: string;
   group: string;
