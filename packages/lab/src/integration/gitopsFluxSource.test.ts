@@ -15,7 +15,6 @@ import {
   gitopsPaths,
   gitopsPorts,
 } from '../gitops/loop/components';
-import { gitopsStatus } from '../gitops/loop/loop';
 import {
   applyObj as applyAs,
   describeGitops,
@@ -86,14 +85,18 @@ describeGitops('the Flux source tree provider in the lab', () => {
   beforeAll(async () => {
     fx = await labFixture();
     rest = fx.clients.rest;
+    // Asked over HTTP: the loop's pid files name binaries by the path of the checkout that
+    // started them, which another worktree of the repository does not match.
+    const readyz = `http://127.0.0.1:${gitopsPorts().sourceHealth}/readyz`;
     await eventually(
       'source-controller healthy (else: yarn lab gitops up)',
-      async () =>
-        (await gitopsStatus())
-          .filter(s => s.name === 'source-controller' && !s.healthy)
-          .map(s => s.name),
-      (down: string[]) => down.length === 0,
-      (down: string[]) => `not healthy: ${down.join(', ')}`,
+      () =>
+        fetch(readyz).then(
+          r => r.status,
+          () => 0,
+        ),
+      status => status === 200,
+      status => `${readyz}: ${status || 'unreachable'}`,
       60_000,
     );
   });
