@@ -1,7 +1,9 @@
 # shellcheck shell=bash
 # Source me (from the repository root, with env.sh sourced): write_lab_app_config FILE [LAB_DIR]
 # writes the app-config layer that points a Backstage backend at the running lab: its API server
-# URL, CA and the portal ServiceAccount's token. The backend reads the token file itself ($file),
+# URL, CA and the portal ServiceAccount's token, and, with CLOUDLAB_GITOPS_TREE=flux, the tree
+# source switched to the lab's Flux sources at the address where source-controller serves their
+# artifacts. The backend reads the token file itself ($file),
 # so the token never passes through a script. LAB_DIR is the lab's state folder (default this
 # checkout's .cache/lab). Returns non-zero when the lab has not left its URL and token there.
 write_lab_app_config() {
@@ -32,6 +34,21 @@ multiProvider:
         - name: lab
           serviceAccountToken:
             \$file: $lab/portal-operator-token
+YAML
+  fi
+  # CLOUDLAB_GITOPS_TREE=flux: the portal reads the tree Flux applies in the lab (source-controller's
+  # artifacts) instead of this checkout's folder; needs `lab gitops up`, which leaves the address.
+  if [[ ${CLOUDLAB_GITOPS_TREE:-local} == flux ]]; then
+    if [[ ! -f $lab/flux-artifact-url ]]; then
+      echo "lab app-config: CLOUDLAB_GITOPS_TREE=flux needs the GitOps loop (yarn lab gitops up)" >&2
+      return 1
+    fi
+    cat >>"$out" <<YAML
+cloudlab:
+  gitopsTree:
+    local: null
+    flux:
+      artifactBaseUrl: $(cat "$lab/flux-artifact-url")
 YAML
   fi
 }

@@ -3,7 +3,10 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
-import { gitopsTreeServiceRef } from '@cloudlab/plugin-multi-provider-node';
+import {
+  gitopsTreeServiceRef,
+  readGitopsTreeConfig,
+} from '@cloudlab/plugin-multi-provider-node';
 import { readFluxCatalogConfig } from './config';
 import { FluxEntityProvider } from './provider/FluxEntityProvider';
 
@@ -26,11 +29,16 @@ export const catalogModuleFlux = createBackendModule({
       },
       async init({ catalog, config, logger, scheduler, gitopsTree }) {
         const { options, schedule } = readFluxCatalogConfig(config);
+        // A local folder announces no revisions: it is re-read on the schedule. Flux sources and
+        // Git hosts announce each new revision, and the provider follows them instead.
+        const local = readGitopsTreeConfig(config).source.type === 'local';
         catalog.addEntityProvider(
-          new FluxEntityProvider(options, gitopsTree, logger, {
-            scheduler,
-            definition: schedule,
-          }),
+          new FluxEntityProvider(
+            options,
+            gitopsTree,
+            logger,
+            local ? { scheduler, definition: schedule } : undefined,
+          ),
         );
       },
     });

@@ -2,7 +2,12 @@ import {
   FLUX_APPLIED_BY_ANNOTATION,
   FLUX_CLAIM_ANNOTATIONS,
 } from '@cloudlab/plugin-multi-provider-common';
-import { FluxKind, FluxObjectId } from '@cloudlab/plugin-multi-provider-node';
+import { Entity } from '@backstage/catalog-model';
+import {
+  FluxKind,
+  FluxObjectId,
+  TreeOrigin,
+} from '@cloudlab/plugin-multi-provider-node';
 
 /**
  * Claim annotations: an entity carrying one says "I am the catalog entry of these Flux objects".
@@ -23,6 +28,16 @@ export const ANNOTATIONS = {
   gitopsPath: 'cloudlab.dev/gitops-path',
   /** The provider a Resource stands for or belongs to. */
   provider: 'cloudlab.dev/provider',
+  /**
+   * Where the entity was read: the Flux source (`GitRepository/flux-system/flux-system`), the
+   * Git host URL, or the local folder.
+   */
+  gitopsSource: 'cloudlab.dev/gitops-source',
+  /**
+   * The source revision (`main@sha1:…`, the host's commit, `working-copy`) from which the entity
+   * reads as it is: a later revision that leaves the entity unchanged does not re-emit it.
+   */
+  gitopsRevision: 'cloudlab.dev/gitops-revision',
   /** Marks entities emitted by this provider. */
   generatedBy: 'cloudlab.dev/generated-by',
   /** What the tree reader could not follow for the Flux objects behind the entity (`file: reason` lines). */
@@ -76,4 +91,19 @@ export function claimsOf(
       item,
     })),
   );
+}
+
+/** The entity with the annotations naming the tree source and revision it was read at. */
+export function withOrigin(entity: Entity, origin: TreeOrigin): Entity {
+  return {
+    ...entity,
+    metadata: {
+      ...entity.metadata,
+      annotations: {
+        ...entity.metadata.annotations,
+        [ANNOTATIONS.gitopsSource]: origin.location,
+        [ANNOTATIONS.gitopsRevision]: origin.revision,
+      },
+    },
+  };
 }

@@ -8,9 +8,13 @@ import {
   EntityProvider,
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
-import { GitopsTreeProvider } from '@cloudlab/plugin-multi-provider-node';
+import {
+  GitopsTreeProvider,
+  TreeOrigin,
+} from '@cloudlab/plugin-multi-provider-node';
 import { createHash } from 'node:crypto';
 import { FluxCatalogOptions } from '../config';
+import { withOrigin } from '../entities/annotations';
 import {
   CatalogSnapshot,
   readSnapshot,
@@ -33,6 +37,12 @@ const hashEntity = (e: Entity) =>
  * Emits the entities of `gitops/` (see docs/catalog/index.md). The first refresh applies a full
  * mutation; later ones compare the content hash of every file read and, when something changed,
  * apply a delta of only the entities that were added, changed or removed.
+ *
+ * With a {@link GitopsTreeProvider} (the tree Flux applies, a Git host branch) it reads that
+ * provider's current snapshot and refreshes when the provider announces a new revision; without
+ * one it reads the configured folder on its schedule. Every entity names the source and revision
+ * it was read at; whether an entity changed is decided without them, so a new revision re-emits
+ * only the entities it changed.
  */
 export class FluxEntityProvider implements EntityProvider {
   private connection?: EntityProviderConnection;
@@ -40,6 +50,9 @@ export class FluxEntityProvider implements EntityProvider {
   private lastFingerprint?: Map<string, string>;
   private emitted = new Map<string, string>();
   private snapshot?: CatalogSnapshot;
+  /** Refreshes run one after another: a subscription and the schedule may both ask. */
+  private running: Promise<unknown> = Promise.resolve();
+  private unsubscribe?: () => void;
 
   constructor(
     private readonly options: FluxCatalogOptions,
@@ -66,6 +79,22 @@ export class FluxEntityProvider implements EntityProvider {
         },
       });
     }
+    // A provider that announces revisions (Flux, a Git host) is followed; a local folder never
+    // announces one and is re-read on the schedule.
+    const refreshLogged = () =>
+      this.refresh().catch(err =>
+        this.logger.error(
+          `Flux catalog: reading ${this.tree.description} failed: ${err}`,
+        ),
+      );
+    this.unsubscribe = this.tree.subscribe(() => void refreshLogged());
+    if (!this.schedule) void refreshLogged();
+  }
+
+  /** Stops following the tree provider. */
+  disconnect(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
   }
 
   /** The latest snapshot (for the enrichment processor and tests). */
@@ -77,15 +106,31 @@ export class FluxEntityProvider implements EntityProvider {
     if (!this.connection) {
       throw new Error('FluxEntityProvider.refresh called before connect');
     }
+    const run = this.running.then(() => this.refreshNow());
+    this.running = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The tree to read now, and where it comes from. */
+  private async currentTree(): Promise<{
+    origin: TreeOrigin;
+    caches: SnapshotCaches;
+  }> {
+    const snap = await this.tree.current();
+    // A new revision is a new tree: its files are read afresh (entities still compare by hash).
+    if (!this.caches || this.caches.tree.source !== snap.source) {
+      this.caches = snapshotCaches(this.options, snap.source);
+    }
+    return { origin: snap.origin, caches: this.caches };
+  }
+
+  private async refreshNow(): Promise<RefreshResult> {
+    const connection = this.connection!;
     const previous = this.lastFingerprint;
+    const { origin, caches } = await this.currentTree();
     // Cheap when nothing changed: a file is read again only when its size or mtime changed,
     // parsed again only when its content hash changed, and the read yields between files.
-    // A new revision of the tree is a new folder: its files are read afresh.
-    const tree = await this.tree.current();
-    if (this.caches?.tree.source !== tree.source) {
-      this.caches = snapshotCaches(this.options, tree.source);
-    }
-    const snapshot = await readSnapshot(this.caches, this.options);
+    const snapshot = await readSnapshot(caches, this.options);
     if (previous && sameFingerprint(previous, snapshot.fingerprint)) {
       return {
         mutation: 'none',
@@ -105,14 +150,17 @@ export class FluxEntityProvider implements EntityProvider {
     const next = new Map(
       snapshot.entities.map(e => [
         stringifyEntityRef(e),
-        { entity: e, hash: hashEntity(e) },
+        { entity: withOrigin(e, origin), hash: hashEntity(e) },
       ]),
     );
     const locationKey = this.getProviderName();
     if (!previous) {
-      await this.connection.applyMutation({
+      await connection.applyMutation({
         type: 'full',
-        entities: snapshot.entities.map(entity => ({ entity, locationKey })),
+        entities: [...next.values()].map(({ entity }) => ({
+          entity,
+          locationKey,
+        })),
       });
       this.emitted = new Map([...next].map(([ref, v]) => [ref, v.hash]));
       this.logger.info(`Flux catalog: emitted ${next.size} entities (full)`);
@@ -128,7 +176,7 @@ export class FluxEntityProvider implements EntityProvider {
     );
     const removed = [...this.emitted.keys()].filter(ref => !next.has(ref));
     if (added.length || removed.length) {
-      await this.connection.applyMutation({
+      await connection.applyMutation({
         type: 'delta',
         added: added.map(([, v]) => ({ entity: v.entity, locationKey })),
         removed: removed.map(entityRef => ({ entityRef, locationKey })),

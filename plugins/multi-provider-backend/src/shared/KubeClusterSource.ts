@@ -86,6 +86,7 @@ export function connectCluster(
 ): ClusterConnection {
   return {
     name,
+    kubeConfig: kc,
     customObjects: <T>({ group, version, plural }: CustomResource) =>
       resourceClient<T>(kc, `/apis/${group}/${version}/${plural}`),
     nodes: resourceClient(kc, '/api/v1/nodes'),

@@ -1,3 +1,4 @@
+import type { KubeConfig } from '@kubernetes/client-node';
 import { createServiceRef } from '@backstage/backend-plugin-api';
 import {
   KubeCSIDriverManifest,
@@ -82,6 +83,11 @@ export interface StorageClients {
  */
 export interface ClusterConnection {
   name: string;
+  /**
+   * The cluster's client configuration, for the watches the suite runs itself (the Flux source
+   * tree provider); absent = the cluster cannot serve them.
+   */
+  kubeConfig?: KubeConfig;
   nodes: ResourceClient<KubeNode>;
   pods: ResourceClient<KubePod>;
   /** Storage resources (PVCs, PVs, classes, CSI objects, events); absent = no storage views. */

@@ -14,6 +14,8 @@ import type { ClusterSource } from '../extensions/clusterSource';
 import type { GitopsTreeProvider } from './GitopsTreeProvider';
 import { LocalTreeProvider } from './LocalTreeProvider';
 import { UrlTreeProvider } from './UrlTreeProvider';
+import { fetchArtifact } from './artifact';
+import { FluxSourceTreeProvider } from './flux';
 
 /**
  * What {@link createGitopsTreeProvider} needs; each source kind uses its part.
@@ -96,12 +98,29 @@ export function createGitopsTreeProvider(
           })`,
         );
       }
-      // MERGE POINT: the Flux source provider (tree/flux/FluxSourceTreeProvider) is built
-      // separately; construct it here from `source`, `cluster`, `options.workDir` and
-      // `requireTreePaths(tree, …)` as its first-read check.
-      throw new CloudlabConfigError(
-        'cloudlab.gitopsTree.flux',
-        'not available in this build',
+      if (!cluster) {
+        throw new CloudlabConfigError(
+          'cloudlab.gitopsTree.flux.cluster',
+          'no cluster in the kubernetes configuration to read the Flux sources from',
+        );
+      }
+      if (!cluster.kubeConfig) {
+        throw new CloudlabConfigError(
+          'cloudlab.gitopsTree.flux.cluster',
+          `cluster ${cluster.name} offers no client configuration for watching Flux sources`,
+        );
+      }
+      return FluxSourceTreeProvider.fromConfig(
+        {
+          kustomization: source.kustomization,
+          artifactBaseUrl: source.artifactBaseUrl,
+        },
+        {
+          kubeConfig: cluster.kubeConfig,
+          logger: options.logger,
+          workDir: options.workDir,
+          fetchArtifact,
+        },
       );
     }
     default:

@@ -13,3 +13,4 @@ export * from './createGitopsTreeProvider';
 export * from './artifact';
 export * from './artifactGenerator';
 export * from './kustomizeTransforms';
+export * from './flux';

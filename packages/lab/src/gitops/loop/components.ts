@@ -23,6 +23,27 @@ export function gitopsPorts() {
 }
 
 /**
+ * Where source-controller serves artifacts. `CLOUDLAB_LAB_FLUX_ARTIFACT_BIND` is the interface it
+ * listens on (`0.0.0.0` to serve other machines); `CLOUDLAB_LAB_FLUX_ARTIFACT_HOST` the host it
+ * advertises in `status.artifact.url`, which kustomize-controller (a process on this machine)
+ * fetches from, so it must resolve here. `url` is the address a portal uses
+ * (`cloudlab.gitopsTree.flux.artifactBaseUrl`): `CLOUDLAB_LAB_FLUX_ARTIFACT_URL`, or the advertised
+ * address, standing in for an in-cluster portal reaching the source-controller Service.
+ */
+export function fluxArtifactAddress() {
+  const port = gitopsPorts().sourceStorage;
+  const bind = process.env.CLOUDLAB_LAB_FLUX_ARTIFACT_BIND || '127.0.0.1';
+  const host = process.env.CLOUDLAB_LAB_FLUX_ARTIFACT_HOST || '127.0.0.1';
+  return {
+    listen: `${bind}:${port}`,
+    advertised: `${host}:${port}`,
+    url: (
+      process.env.CLOUDLAB_LAB_FLUX_ARTIFACT_URL || `http://${host}:${port}`
+    ).replace(/\/+$/, ''),
+  };
+}
+
+/**
  * The ConfigMap `lab up` writes into flux-system: the loopback ports of this lab's Git server and
  * Vault API (the OpenBao dev server), substituted by Flux (postBuild.substituteFrom) into the lab tree's GitRepository URL and
  * VaultConnection address, so that a second lab on the machine reads its own Git server and Vault.
@@ -50,6 +71,8 @@ export function gitopsPaths(p: LabPaths) {
     helmCache: path.join(dir, 'helm'),
     vaultToken: path.join(dir, 'vault-root-token'),
     vaultAddr: path.join(dir, 'vault-addr'),
+    /** The artifact address for a portal (like the lab's apiserver-url, read by lab-app-config.sh). */
+    fluxArtifactUrl: path.join(p.state, 'flux-artifact-url'),
     bench: path.join(dir, 'bench.txt'),
     vaultRoles: path.join(
       p.root,
@@ -92,6 +115,7 @@ export function loopComponents(p: LabPaths, cliScript: string): LoopComponent[] 
   const ports = gitopsPorts();
   const g = gitopsPaths(p);
   const kube = { KUBECONFIG: p.kubeconfig, RUNTIME_NAMESPACE: 'flux-system' };
+  const artifacts = fluxArtifactAddress();
   const flux = (metrics: number, health: number) => [
     `--metrics-addr=127.0.0.1:${metrics}`,
     `--health-addr=127.0.0.1:${health}`,
@@ -140,8 +164,8 @@ export function loopComponents(p: LabPaths, cliScript: string): LoopComponent[] 
       args: [
         ...flux(ports.sourceMetrics, ports.sourceHealth),
         `--storage-path=${g.fluxStorage}`,
-        `--storage-addr=127.0.0.1:${ports.sourceStorage}`,
-        `--storage-adv-addr=127.0.0.1:${ports.sourceStorage}`,
+        `--storage-addr=${artifacts.listen}`,
+        `--storage-adv-addr=${artifacts.advertised}`,
         `--helm-cache-max-size=10`,
       ],
       env: { ...kube, HOME: g.dir, HELM_CACHE_HOME: g.helmCache },

@@ -8,6 +8,7 @@ import { KubeRest, statusMessage } from '../../kube/rest';
 import { LabPaths, labPaths } from '../../paths';
 import { loadProviders } from '../../registry/labProviders';
 import {
+  fluxArtifactAddress,
   gitopsPaths,
   gitopsPorts,
   labPortsConfigMap,
@@ -239,6 +240,7 @@ export async function gitopsUp(opts: GitopsUpOptions = {}): Promise<void> {
     }
   }
   fs.writeFileSync(g.vaultAddr, `http://127.0.0.1:${gitopsPorts().vault}\n`);
+  fs.writeFileSync(g.fluxArtifactUrl, `${fluxArtifactAddress().url}\n`);
   await requestReconcile(rest, 'GitRepository/flux-system');
   await requestReconcile(rest, 'Kustomization/flux-system');
   if (opts.wait) {

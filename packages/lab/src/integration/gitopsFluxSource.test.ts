@@ -1,0 +1,189 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import {
+  fetchArtifact,
+  FluxSourceTreeProvider,
+  TreeSnapshot,
+} from '@cloudlab/plugin-multi-provider-node';
+import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { KubeRest } from '../kube/rest';
+import {
+  fluxArtifactAddress,
+  gitopsPaths,
+  gitopsPorts,
+} from '../gitops/loop/components';
+import {
+  applyObj as applyAs,
+  describeGitops,
+  eventually,
+  getJson,
+  git,
+  labFixture,
+  LabFixture,
+} from './labFixture';
+
+/**
+ * Proof that the catalog's tree provider follows a commit through Flux's artifact: a commit to a
+ * repository of the lab's Git server → source-controller's new artifact → a FluxSourceTreeProvider
+ * snapshot at that revision holding the change, fetched over HTTP from the artifact address the
+ * lab writes for a portal (`.cache/lab/flux-artifact-url`).
+ */
+
+jest.setTimeout(300_000);
+
+const KUST =
+  '/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations';
+const GITREPO =
+  '/apis/source.toolkit.fluxcd.io/v1/namespaces/flux-system/gitrepositories';
+
+const applyObj = (rest: KubeRest, p: string, obj: object) =>
+  applyAs(rest, p, obj, 'cloudlab-lab-flux-source-test');
+
+const marker = (value: string) =>
+  `---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: marker\n  namespace: default\ndata:\n  value: "${value}"\n`;
+
+describeGitops('the Flux source tree provider in the lab', () => {
+  let fx: LabFixture;
+  let rest: KubeRest;
+
+  beforeAll(async () => {
+    fx = await labFixture();
+    rest = fx.clients.rest;
+    // Asked over HTTP: the loop's pid files name binaries by the path of the checkout that
+    // started them, which another worktree of the repository does not match.
+    const readyz = `http://127.0.0.1:${gitopsPorts().sourceHealth}/readyz`;
+    await eventually(
+      'source-controller healthy (else: yarn lab gitops up)',
+      () =>
+        fetch(readyz).then(
+          r => r.status,
+          () => 0,
+        ),
+      status => status === 200,
+      status => `${readyz}: ${status || 'unreachable'}`,
+      60_000,
+    );
+  });
+
+  it('follows a commit to a snapshot at the new revision holding the change', async () => {
+    const g = gitopsPaths(fx.paths);
+    const name = `flux-source-proof-${Date.now()}`;
+    const bare = path.join(g.gitRoot, `${name}.git`);
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-source-proof-'));
+    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-artifacts-'));
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(fx.paths.kubeconfig);
+    // What `lab gitops up` wrote for a portal; the same address when the loop predates the file.
+    const artifactBaseUrl = fs.existsSync(g.fluxArtifactUrl)
+      ? fs.readFileSync(g.fluxArtifactUrl, 'utf8').trim()
+      : fluxArtifactAddress().url;
+    const provider = new FluxSourceTreeProvider({
+      kubeConfig,
+      kustomization: { namespace: 'flux-system', name },
+      artifactBaseUrl,
+      workDir,
+      logger: {
+        info: () => undefined,
+        debug: () => undefined,
+        warn: m => console.warn(m),
+        error: m => console.error(m),
+        child() {
+          return this;
+        },
+      },
+      fetchArtifact,
+      backoff: { initialMs: 500, maxMs: 5_000 },
+    });
+    try {
+      execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare]);
+      git(work, 'init', '-q', '-b', 'main');
+      fs.mkdirSync(path.join(work, 'deploy'));
+      fs.writeFileSync(path.join(work, 'deploy', 'marker.yaml'), marker('one'));
+      git(work, 'add', '.');
+      git(work, 'commit', '-q', '-m', 'base');
+      git(work, 'push', '-q', bare, 'main');
+      const base = git(work, 'rev-parse', 'HEAD');
+      await applyObj(rest, `${GITREPO}/${name}`, {
+        apiVersion: 'source.toolkit.fluxcd.io/v1',
+        kind: 'GitRepository',
+        metadata: { name, namespace: 'flux-system' },
+        spec: {
+          interval: '5s',
+          url: `http://127.0.0.1:${gitopsPorts().git}/${name}.git`,
+          ref: { branch: 'main' },
+        },
+      });
+      // Suspended: the provider follows its sourceRef; nothing needs applying for this proof.
+      await applyObj(rest, `${KUST}/${name}`, {
+        apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+        kind: 'Kustomization',
+        metadata: { name, namespace: 'flux-system' },
+        spec: {
+          interval: '10m',
+          path: './deploy',
+          prune: false,
+          suspend: true,
+          sourceRef: { kind: 'GitRepository', name },
+        },
+      });
+
+      const first = await eventually(
+        `a snapshot of GitRepository ${name} at ${base.slice(0, 8)}`,
+        () => provider.current().catch(() => undefined),
+        s => Boolean(s?.origin.revision.endsWith(base)),
+        s => JSON.stringify(s?.origin ?? provider.errors()),
+        120_000,
+      );
+      expect(first!.origin).toEqual({
+        kind: 'flux',
+        location: `GitRepository/flux-system/${name}`,
+        revision: `main@sha1:${base}`,
+      });
+      expect(await first!.source.readText('deploy/marker.yaml')).toContain(
+        'value: "one"',
+      );
+
+      const seen: Array<{ at: number; snapshot: TreeSnapshot }> = [];
+      provider.subscribe(snapshot => seen.push({ at: Date.now(), snapshot }));
+      fs.writeFileSync(path.join(work, 'deploy', 'marker.yaml'), marker('two'));
+      git(work, 'commit', '-q', '-am', 'change the marker');
+      const next = git(work, 'rev-parse', 'HEAD');
+      const t0 = Date.now();
+      git(work, 'push', '-q', bare, 'main');
+      await eventually(
+        `a snapshot at ${next.slice(0, 8)}`,
+        async () => seen.at(-1),
+        s => Boolean(s?.snapshot.origin.revision.endsWith(next)),
+        s => JSON.stringify(s?.snapshot.origin ?? provider.errors()),
+        120_000,
+      );
+      const { at, snapshot } = seen.at(-1)!;
+      expect(await snapshot.source.readText('deploy/marker.yaml')).toContain(
+        'value: "two"',
+      );
+      // Exactly the revision source-controller recorded.
+      const repo = await getJson(rest, `${GITREPO}/${name}`);
+      expect(repo.status.artifact.revision).toBe(snapshot.origin.revision);
+      // One snapshot per revision: the status updates in between called nobody.
+      expect(seen.map(s => s.snapshot.origin.revision)).toEqual([
+        `main@sha1:${next}`,
+      ]);
+      expect(provider.errors()).toEqual([]);
+      console.log(
+        `figure: commit -> FluxSourceTreeProvider snapshot (GitRepository interval 5s): ${(
+          (at - t0) /
+          1000
+        ).toFixed(1)}s`,
+      );
+    } finally {
+      await provider.close();
+      await rest.request('DELETE', `${KUST}/${name}`);
+      await rest.request('DELETE', `${GITREPO}/${name}`);
+      fs.rmSync(bare, { recursive: true, force: true });
+      fs.rmSync(work, { recursive: true, force: true });
+      fs.rmSync(workDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,133 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { EntityProviderConnection } from '@backstage/plugin-catalog-node';
+import {
+  GitopsTreeProvider,
+  LocalTreeSource,
+  TreeSnapshot,
+} from '@cloudlab/plugin-multi-provider-node';
+import fs from 'node:fs';
+import path from 'node:path';
+import { copyFixtureRepo, repoLayout } from '../__fixtures__/copyFixtureRepo';
+import { fluxCatalogOptions } from '../config';
+import { ANNOTATIONS } from '../entities/annotations';
+import { FluxEntityProvider } from './FluxEntityProvider';
+
+/** A tree provider whose revisions the test publishes: each one a fresh copy of the fixture. */
+class FakeTreeProvider implements GitopsTreeProvider {
+  readonly description = 'fake Flux source';
+  private snapshot?: TreeSnapshot;
+  private readonly listeners = new Set<(s: TreeSnapshot) => void>();
+
+  publish(revision: string, edit?: (root: string) => void) {
+    const root = copyFixtureRepo();
+    edit?.(root);
+    this.snapshot = {
+      source: new LocalTreeSource(root),
+      origin: {
+        kind: 'flux',
+        location: 'GitRepository/flux-system/flux-system',
+        revision,
+      },
+    };
+    for (const l of this.listeners) l(this.snapshot);
+  }
+
+  async current() {
+    if (!this.snapshot) throw new Error('fake Flux source: no artifact yet');
+    return this.snapshot;
+  }
+
+  subscribe(listener: (s: TreeSnapshot) => void) {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
+
+const annotations = (e: Entity) => e.metadata.annotations ?? {};
+
+describe('FluxEntityProvider following a tree provider', () => {
+  const logger = mockServices.logger.mock();
+  let connection: jest.Mocked<EntityProviderConnection>;
+  let tree: FakeTreeProvider;
+  let provider: FluxEntityProvider;
+
+  const mutations = () => connection.applyMutation.mock.calls.map(c => c[0]);
+  async function settle(count: number) {
+    for (let i = 0; i < 400 && mutations().length < count; i++)
+      await new Promise(r => setTimeout(r, 5));
+    // and whatever is still queued
+    await provider.refresh();
+  }
+
+  beforeEach(async () => {
+    connection = { applyMutation: jest.fn(), refresh: jest.fn() };
+    tree = new FakeTreeProvider();
+    tree.publish('main@sha1:aaa');
+    const layout = repoLayout(copyFixtureRepo());
+    provider = new FluxEntityProvider(fluxCatalogOptions(layout), tree, logger);
+    await provider.connect(connection);
+  });
+
+  afterEach(() => provider.disconnect());
+
+  it('emits every entity at the first revision, naming the source and the revision', async () => {
+    await settle(1);
+    const [first] = mutations();
+    expect(first.type).toBe('full');
+    const entities = first.type === 'full' ? first.entities : [];
+    expect(entities.length).toBeGreaterThan(3);
+    for (const { entity } of entities) {
+      expect(annotations(entity)).toMatchObject({
+        [ANNOTATIONS.gitopsSource]: 'GitRepository/flux-system/flux-system',
+        [ANNOTATIONS.gitopsRevision]: 'main@sha1:aaa',
+      });
+    }
+  });
+
+  it('on a new revision re-emits only the entities it changed, at that revision', async () => {
+    await settle(1);
+    // A revision changing nothing the catalog reads: nothing emitted.
+    tree.publish('main@sha1:bbb', root =>
+      fs.writeFileSync(path.join(root, 'README.md'), 'unrelated\n'),
+    );
+    await settle(1);
+    expect(mutations()).toHaveLength(1);
+
+    tree.publish('main@sha1:ccc', root => {
+      const f = path.join(root, 'gitops/infra/db/helmrelease.yaml');
+      fs.writeFileSync(
+        f,
+        fs.readFileSync(f, 'utf8').replace('name: postgres', 'name: pg'),
+      );
+    });
+    await settle(2);
+    const last = mutations().at(-1)!;
+    expect(last.type).toBe('delta');
+    if (last.type !== 'delta') return;
+    expect(last.added.map(a => a.entity.metadata.name)).toEqual(['pg']);
+    expect(annotations(last.added[0].entity)[ANNOTATIONS.gitopsRevision]).toBe(
+      'main@sha1:ccc',
+    );
+    expect(last.removed.map(r => ('entityRef' in r ? r.entityRef : r))).toEqual(
+      ['component:default/postgres'],
+    );
+  });
+
+  it('logs a tree that cannot be read and emits nothing', async () => {
+    const empty = new FakeTreeProvider();
+    const p = new FluxEntityProvider(
+      fluxCatalogOptions(repoLayout(copyFixtureRepo())),
+      empty,
+      logger,
+    );
+    const c = { applyMutation: jest.fn(), refresh: jest.fn() };
+    await p.connect(c);
+    await expect(p.refresh()).rejects.toThrow(/no artifact yet/);
+    expect(c.applyMutation).not.toHaveBeenCalled();
+    expect(logger.error).toHaveBeenCalledWith(
+      expect.stringContaining('reading fake Flux source failed'),
+    );
+    p.disconnect();
+  });
+});

@@ -1,0 +1,378 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { TreeSnapshot } from '../GitopsTreeProvider';
+import {
+  FetchArtifact,
+  FluxSourceTreeProvider,
+} from './FluxSourceTreeProvider';
+import { FluxKindRef, FluxObject } from './fluxSourceObjects';
+
+const logger: LoggerService = {
+  error: jest.fn(),
+  warn: jest.fn(),
+  info: jest.fn(),
+  debug: jest.fn(),
+  child: () => logger,
+};
+
+type Verb = 'add' | 'update' | 'delete' | 'connect' | 'error';
+
+/** An informer driven by the test: objects and failures are pushed in by hand. */
+class FakeInformer {
+  readonly items = new Map<string, KubernetesObject>();
+  private readonly cbs: Record<Verb, Array<(x?: any) => void>> = {
+    add: [],
+    update: [],
+    delete: [],
+    connect: [],
+    error: [],
+  };
+  starts = 0;
+  /** The next start fails with this (as a failed list does: an error event, then resolve). */
+  failNextStart?: unknown;
+
+  on(verb: Verb, cb: (x?: any) => void) {
+    this.cbs[verb].push(cb);
+  }
+  off() {}
+  async start() {
+    this.starts += 1;
+    if (this.failNextStart) {
+      const err = this.failNextStart;
+      this.failNextStart = undefined;
+      this.cbs.error.forEach(cb => cb(err));
+      return;
+    }
+    this.cbs.connect.forEach(cb => cb());
+  }
+  async stop() {}
+  list() {
+    return [...this.items.values()];
+  }
+  get() {
+    return undefined;
+  }
+  put(o: FluxObject) {
+    const key = `${o.metadata!.namespace}/${o.metadata!.name}`;
+    const verb = this.items.has(key) ? 'update' : 'add';
+    this.items.set(key, o as KubernetesObject);
+    this.cbs[verb].forEach(cb => cb(o));
+  }
+  remove(namespace: string, name: string) {
+    const o = this.items.get(`${namespace}/${name}`);
+    this.items.delete(`${namespace}/${name}`);
+    this.cbs.delete.forEach(cb => cb(o));
+  }
+  fail(err: unknown) {
+    this.cbs.error.forEach(cb => cb(err));
+  }
+}
+
+const kustomization = (
+  name: string,
+  sourceRef: { kind: string; name: string; namespace?: string },
+): FluxObject => ({
+  apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+  kind: 'Kustomization',
+  metadata: { namespace: 'flux-system', name },
+  spec: { sourceRef },
+});
+
+const source = (
+  kind: string,
+  name: string,
+  revision?: string,
+  ready: 'True' | 'False' = 'True',
+): FluxObject => ({
+  kind,
+  metadata: { namespace: 'flux-system', name },
+  status: {
+    artifact: revision
+      ? {
+          url: `http://source-controller.flux-system.svc.cluster.local./${kind.toLowerCase()}/flux-system/${name}/${revision}.tar.gz`,
+          revision,
+          digest: `sha256:${revision}`,
+        }
+      : undefined,
+    conditions: [
+      {
+        type: 'Ready',
+        status: ready,
+        reason: ready === 'True' ? 'Succeeded' : 'GitOperationFailed',
+        message: ready === 'True' ? 'stored artifact' : 'remote unreachable',
+      },
+    ],
+  },
+});
+
+/** Waits until `check` passes (the provider reacts on the next turns of the event loop). */
+async function until(check: () => boolean, what: string) {
+  for (let i = 0; i < 200; i++) {
+    if (check()) return;
+    await new Promise(r => setTimeout(r, 5));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('FluxSourceTreeProvider', () => {
+  let workDir: string;
+  let informers: Map<string, FakeInformer>;
+  let fetched: Array<{ url: string; digest: string }>;
+  /** Revision → file contents the fake "artifact server" serves. */
+  let served: Map<string, Record<string, string>>;
+  let failFetch: Set<string>;
+  let seed: Map<string, FluxObject[]>;
+  let provider: FluxSourceTreeProvider;
+
+  const fetchArtifact: FetchArtifact = async ({ url, digest, targetDir }) => {
+    fetched.push({ url, digest });
+    const revision = digest.replace('sha256:', '');
+    if (failFetch.has(revision)) throw new Error('connection refused');
+    const files = served.get(revision) ?? {};
+    for (const [rel, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(targetDir, rel)), {
+        recursive: true,
+      });
+      fs.writeFileSync(path.join(targetDir, rel), text);
+    }
+    return {
+      dir: targetDir,
+      digest,
+      files: Object.keys(files).length,
+      bytes: 1,
+    };
+  };
+
+  const inf = (kind: string) => informers.get(kind)!;
+
+  beforeEach(() => {
+    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-src-test-'));
+    informers = new Map();
+    fetched = [];
+    served = new Map<string, Record<string, string>>([
+      ['r1', { 'clusters/lab/apps.yaml': 'v: 1\n' }],
+      ['r2', { 'clusters/lab/apps.yaml': 'v: 2\n' }],
+      ['t1', { 'tenant.yaml': 'tenant: 1\n' }],
+    ]);
+    failFetch = new Set();
+    seed = new Map();
+    provider = new FluxSourceTreeProvider({
+      kubeConfig: new KubeConfig(),
+      workDir,
+      logger,
+      fetchArtifact,
+      artifactBaseUrl: 'http://127.0.0.1:9790/',
+      backoff: { initialMs: 10, maxMs: 40 },
+      makeInformer: (kind: FluxKindRef) => {
+        const i = new FakeInformer();
+        // What the first list finds.
+        for (const o of seed.get(kind.kind) ?? [])
+          i.items.set(`${o.metadata!.namespace}/${o.metadata!.name}`, o as any);
+        informers.set(kind.kind, i);
+        return i as any;
+      },
+    });
+  });
+
+  afterEach(async () => {
+    await provider.close();
+    fs.rmSync(workDir, { recursive: true, force: true });
+  });
+
+  function startWithRoot(revision = 'r1') {
+    seed.set('Kustomization', [
+      kustomization('flux-system', {
+        kind: 'GitRepository',
+        name: 'flux-system',
+      }),
+    ]);
+    seed.set('GitRepository', [
+      source('GitRepository', 'flux-system', revision),
+    ]);
+    return provider.current();
+  }
+
+  it('serves the root Kustomization source at its artifact revision, fetched from the configured address', async () => {
+    const snap = await startWithRoot();
+    expect(snap.origin).toEqual({
+      kind: 'flux',
+      location: 'GitRepository/flux-system/flux-system',
+      revision: 'r1',
+    });
+    expect(await snap.source.readText('clusters/lab/apps.yaml')).toBe('v: 1\n');
+    expect(fetched).toEqual([
+      {
+        url: 'http://127.0.0.1:9790/gitrepository/flux-system/flux-system/r1.tar.gz',
+        digest: 'sha256:r1',
+      },
+    ]);
+  });
+
+  it('calls listeners on a new revision only, and the new snapshot has the new tree', async () => {
+    await startWithRoot();
+    const seen: TreeSnapshot[] = [];
+    provider.subscribe(s => seen.push(s));
+    // Same revision again (a status heartbeat): nothing fetched, nobody called.
+    inf('GitRepository').put(source('GitRepository', 'flux-system', 'r1'));
+    await new Promise(r => setTimeout(r, 30));
+    expect(seen).toHaveLength(0);
+    expect(fetched).toHaveLength(1);
+
+    inf('GitRepository').put(source('GitRepository', 'flux-system', 'r2'));
+    await until(() => seen.length === 1, 'a new snapshot');
+    expect(seen[0].origin.revision).toBe('r2');
+    expect(await seen[0].source.readText('clusters/lab/apps.yaml')).toBe(
+      'v: 2\n',
+    );
+    expect((await provider.current()).origin.revision).toBe('r2');
+  });
+
+  it('holds every source a Kustomization uses, keyed Kind/namespace/name, and drops one no longer used', async () => {
+    await startWithRoot();
+    inf('Kustomization').put(
+      kustomization('tenant', {
+        kind: 'OCIRepository',
+        name: 'tenant',
+        namespace: 'flux-system',
+      }),
+    );
+    inf('OCIRepository').put(source('OCIRepository', 'tenant', 't1'));
+    await until(() => provider.sourceTrees().size === 2, 'two sources');
+    const tenant = provider
+      .sourceTrees()
+      .get('OCIRepository/flux-system/tenant')!;
+    expect(await tenant.source.readText('tenant.yaml')).toBe('tenant: 1\n');
+
+    inf('Kustomization').remove('flux-system', 'tenant');
+    await until(() => provider.sourceTrees().size === 1, 'one source');
+    expect([...provider.sourceTrees().keys()]).toEqual([
+      'GitRepository/flux-system/flux-system',
+    ]);
+  });
+
+  it('keeps an error per source (no artifact, not Ready, missing, failed fetch) without dropping the others', async () => {
+    await startWithRoot();
+    inf('Kustomization').put(
+      kustomization('a', { kind: 'Bucket', name: 'empty' }),
+    );
+    inf('Bucket').put(source('Bucket', 'empty', undefined, 'False'));
+    inf('Kustomization').put(
+      kustomization('b', { kind: 'ExternalArtifact', name: 'gone' }),
+    );
+    inf('Kustomization').put(
+      kustomization('c', { kind: 'HelmChart', name: 'x' }),
+    );
+    failFetch.add('t1');
+    inf('Kustomization').put(
+      kustomization('d', { kind: 'OCIRepository', name: 'broken' }),
+    );
+    inf('OCIRepository').put(source('OCIRepository', 'broken', 't1'));
+    await until(() => provider.errors().length === 4, 'four errors');
+    const errors = Object.fromEntries(
+      provider.errors().map(e => [e.source, e.reason]),
+    );
+    expect(errors['Bucket/flux-system/empty']).toMatch(
+      /no artifact yet; not Ready \(GitOperationFailed: remote unreachable\)/,
+    );
+    expect(errors['ExternalArtifact/flux-system/gone']).toBe(
+      'not found (used by Kustomization flux-system/b)',
+    );
+    expect(errors['HelmChart/flux-system/x']).toMatch(
+      /unsupported sourceRef kind HelmChart/,
+    );
+    expect(errors['OCIRepository/flux-system/broken']).toMatch(
+      /fetching the artifact at t1 failed: connection refused/,
+    );
+    expect([...provider.sourceTrees().keys()]).toEqual([
+      'GitRepository/flux-system/flux-system',
+    ]);
+
+    // The failed fetch is retried with backoff and recovers on its own.
+    failFetch.delete('t1');
+    await until(
+      () => provider.sourceTrees().has('OCIRepository/flux-system/broken'),
+      'the retried fetch',
+    );
+    expect(provider.errors().map(e => e.source)).not.toContain(
+      'OCIRepository/flux-system/broken',
+    );
+  });
+
+  it('keeps serving the last artifact of a source that is not Ready, and says so', async () => {
+    await startWithRoot();
+    inf('GitRepository').put(
+      source('GitRepository', 'flux-system', 'r1', 'False'),
+    );
+    await until(() => provider.errors().length === 1, 'the error');
+    expect(provider.errors()[0]).toEqual({
+      source: 'GitRepository/flux-system/flux-system',
+      reason:
+        'not Ready (GitOperationFailed: remote unreachable); serving revision r1',
+    });
+    expect((await provider.current()).origin.revision).toBe('r1');
+  });
+
+  it('rejects current() naming the root Kustomization when it does not exist', async () => {
+    await expect(provider.current()).rejects.toThrow(
+      'Flux Kustomization flux-system/flux-system: no such Kustomization in the cluster',
+    );
+  });
+
+  it('rejects current() with the artifact error of the root source', async () => {
+    failFetch.add('r1');
+    await expect(startWithRoot()).rejects.toThrow(
+      /GitRepository\/flux-system\/flux-system: fetching the artifact at r1 failed: connection refused/,
+    );
+  });
+
+  it('refuses an artifact whose digest is not the one Flux recorded', async () => {
+    const fetchWrong: FetchArtifact = async o => ({
+      ...(await fetchArtifact(o)),
+      digest: 'sha256:other',
+    });
+    (provider as any).options.fetchArtifact = fetchWrong;
+    await expect(startWithRoot()).rejects.toThrow(
+      /digest sha256:other of the fetched artifact is not the sha256:r1 Flux recorded/,
+    );
+  });
+
+  it('reconnects a failed watch with backoff and reports it meanwhile', async () => {
+    await startWithRoot();
+    const ea = inf('ExternalArtifact');
+    ea.fail(Object.assign(new Error('forbidden'), { statusCode: 403 }));
+    expect(provider.errors()).toEqual([
+      {
+        source: 'ExternalArtifact (watch)',
+        reason: expect.stringMatching(
+          /cannot list or watch \/apis\/source.toolkit.fluxcd.io\/v1\/externalartifacts: HTTP 403: forbidden/,
+        ),
+      },
+    ]);
+    const starts = ea.starts;
+    await until(() => ea.starts > starts, 'a restart');
+    await until(() => provider.errors().length === 0, 'the error cleared');
+  });
+
+  it('removes the extracted trees it no longer needs, keeping the one just replaced', async () => {
+    await startWithRoot();
+    const dirs = () =>
+      fs
+        .readdirSync(workDir)
+        .flatMap(d => fs.readdirSync(path.join(workDir, d)));
+    const seen: TreeSnapshot[] = [];
+    provider.subscribe(s => seen.push(s));
+    served.set('r3', { 'clusters/lab/apps.yaml': 'v: 3\n' });
+    inf('GitRepository').put(source('GitRepository', 'flux-system', 'r2'));
+    await until(() => seen.length === 1, 'r2');
+    inf('GitRepository').put(source('GitRepository', 'flux-system', 'r3'));
+    await until(() => seen.length === 2, 'r3');
+    await until(() => dirs().length === 2, 'r1 removed');
+    // r2's folder (just replaced) is still readable.
+    expect(await seen[0].source.readText('clusters/lab/apps.yaml')).toBe(
+      'v: 2\n',
+    );
+  });
+});

@@ -1,0 +1,623 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  CustomObjectsApi,
+  Informer,
+  KubeConfig,
+  KubernetesObject,
+  makeInformer,
+} from '@kubernetes/client-node';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { GitopsTreeProvider, TreeSnapshot } from '../GitopsTreeProvider';
+import { LocalTreeSource } from '../TreeSource';
+import {
+  artifactFetchUrl,
+  FLUX_SOURCE_KINDS,
+  FluxKindRef,
+  FluxObject,
+  kindPath,
+  KUSTOMIZATION_KIND,
+  readyCondition,
+  sourceKey,
+  sourceOf,
+} from './fluxSourceObjects';
+
+/**
+ * Downloads a Flux source artifact, checks it against `digest` and extracts it into `targetDir`
+ * (an empty folder the provider created). Resolves with the folder holding the tree.
+ *
+ * @public
+ */
+export type FetchArtifact = (options: {
+  url: string;
+  digest: string;
+  targetDir: string;
+  signal?: AbortSignal;
+}) => Promise<{ dir: string; digest: string; files: number; bytes: number }>;
+
+/**
+ * A Flux object, `namespace/name`.
+ *
+ * @public
+ */
+export interface FluxObjectName {
+  namespace: string;
+  name: string;
+}
+
+/**
+ * The root Kustomization when none is configured: the one `flux bootstrap` creates.
+ *
+ * @public
+ */
+export const DEFAULT_ROOT_KUSTOMIZATION: FluxObjectName = {
+  namespace: 'flux-system',
+  name: 'flux-system',
+};
+
+/**
+ * A problem with one source (or with watching one kind), kept until it is resolved.
+ *
+ * @public
+ */
+export interface FluxSourceError {
+  /** `Kind/namespace/name`, or the kind for a failed watch. */
+  source: string;
+  reason: string;
+}
+
+/**
+ * Options of {@link FluxSourceTreeProvider}.
+ *
+ * @public
+ */
+export interface FluxSourceTreeProviderOptions {
+  kubeConfig: KubeConfig;
+  /** Whose source is the `current()` tree; default {@link DEFAULT_ROOT_KUSTOMIZATION}. */
+  kustomization?: FluxObjectName;
+  /**
+   * Replaces scheme, host and port of `status.artifact.url` (a path is kept as a prefix): the URL
+   * names source-controller's in-cluster Service, which a portal elsewhere reaches another way.
+   */
+  artifactBaseUrl?: string;
+  /** Where artifacts are extracted; the provider works in a folder of its own under it. */
+  workDir: string;
+  logger: LoggerService;
+  fetchArtifact: FetchArtifact;
+  /** Reconnect delays of a failed watch and of a failed fetch: doubling from `initialMs`. */
+  backoff?: { initialMs: number; maxMs: number };
+  /** Makes the informer of one kind; by default client-node's list + watch on `kubeConfig`. */
+  makeInformer?: (kind: FluxKindRef) => Informer<KubernetesObject> & {
+    list(): readonly KubernetesObject[];
+  };
+}
+
+const DEFAULT_BACKOFF = { initialMs: 1_000, maxMs: 60_000 };
+
+interface Wanted {
+  key: string;
+  url: string;
+  revision: string;
+  digest: string;
+}
+
+interface Held {
+  snapshot: TreeSnapshot;
+  digest: string;
+  /** The folder made for this snapshot; removed once a later snapshot replaced the next one. */
+  workFolder: string;
+}
+
+interface Watched {
+  kind: FluxKindRef;
+  informer: Informer<KubernetesObject> & {
+    list(): readonly KubernetesObject[];
+  };
+  synced: boolean;
+  failures: number;
+  timer?: NodeJS.Timeout;
+}
+
+const delay = (b: { initialMs: number; maxMs: number }, failures: number) =>
+  Math.min(b.maxMs, b.initialMs * 2 ** Math.min(failures, 20));
+
+const describe = (err: unknown) => {
+  const e = err as { message?: string; statusCode?: number; code?: number };
+  const status =
+    e?.statusCode ?? (typeof e?.code === 'number' ? e.code : undefined);
+  const message = e?.message ?? String(err);
+  return status ? `HTTP ${status}: ${message}` : message;
+};
+
+/**
+ * The GitOps tree Flux applies, read from source-controller's artifacts. It watches
+ * Kustomizations and the source kinds they name (list + watch; a 410 Gone relists, any other
+ * failure reconnects with backoff), and for every source a Kustomization uses fetches the
+ * artifact at `status.artifact.revision`, checked against its digest. A new revision of any source
+ * in use gives a new snapshot of that source and calls the listeners with the root
+ * Kustomization's snapshot (the tree to re-read); the same revision again does nothing. A source
+ * without an artifact, not Ready, or whose fetch failed is kept in {@link FluxSourceTreeProvider.errors}
+ * and never drops another source's snapshot. Never reads a Secret.
+ *
+ * @public
+ */
+export class FluxSourceTreeProvider implements GitopsTreeProvider {
+  readonly description: string;
+  private readonly root: FluxObjectName;
+  private readonly backoff: { initialMs: number; maxMs: number };
+  private readonly watched: Watched[] = [];
+  private readonly held = new Map<string, Held>();
+  /** Per source, the folder of the snapshot replaced last. */
+  private readonly retired = new Map<string, string>();
+  private readonly inflight = new Map<
+    string,
+    { wanted: Wanted; abort: AbortController }
+  >();
+  private readonly fetchFailures = new Map<
+    string,
+    { wanted: Wanted; failures: number; timer?: NodeJS.Timeout }
+  >();
+  private readonly sourceErrors = new Map<string, string>();
+  private readonly listeners = new Set<(s: TreeSnapshot) => void>();
+  private waiters: Array<() => void> = [];
+  private started?: Promise<void>;
+  private workRoot?: string;
+  private stopped = false;
+  private evaluateQueued = false;
+
+  constructor(private readonly options: FluxSourceTreeProviderOptions) {
+    this.root = options.kustomization ?? DEFAULT_ROOT_KUSTOMIZATION;
+    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.description = `Flux Kustomization ${this.root.namespace}/${this.root.name}`;
+  }
+
+  /**
+   * The provider as the tree-source factory makes it from `cloudlab.gitopsTree.flux`.
+   */
+  static fromConfig(
+    config: { kustomization?: FluxObjectName; artifactBaseUrl?: string },
+    deps: {
+      kubeConfig: KubeConfig;
+      logger: LoggerService;
+      workDir: string;
+      fetchArtifact: FetchArtifact;
+    },
+  ): FluxSourceTreeProvider {
+    return new FluxSourceTreeProvider({ ...config, ...deps });
+  }
+
+  async current(): Promise<TreeSnapshot> {
+    await this.start();
+    for (;;) {
+      const rootSource = this.rootSourceKey();
+      const snapshot = rootSource ? this.held.get(rootSource) : undefined;
+      if (snapshot) return snapshot.snapshot;
+      const failure = this.rootFailure();
+      if (failure) throw new Error(`${this.description}: ${failure}`);
+      await new Promise<void>(resolve => this.waiters.push(resolve));
+      if (this.stopped) throw new Error(`${this.description}: stopped`);
+    }
+  }
+
+  subscribe(listener: (snapshot: TreeSnapshot) => void): () => void {
+    this.listeners.add(listener);
+    void this.start().catch(err =>
+      this.options.logger.error(`${this.description}: ${describe(err)}`),
+    );
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /** The snapshot of every source a Kustomization uses, by `Kind/namespace/name`. */
+  sourceTrees(): Map<string, TreeSnapshot> {
+    return new Map([...this.held].map(([k, h]) => [k, h.snapshot]));
+  }
+
+  /** What is wrong now: sources without a usable artifact, and kinds that cannot be watched. */
+  errors(): FluxSourceError[] {
+    return [...this.sourceErrors].map(([source, reason]) => ({
+      source,
+      reason,
+    }));
+  }
+
+  /** Stops watching and fetching, and removes the extracted trees. */
+  async close(): Promise<void> {
+    this.stopped = true;
+    for (const w of this.watched) {
+      clearTimeout(w.timer);
+      await w.informer.stop();
+    }
+    for (const f of this.inflight.values()) f.abort.abort();
+    for (const f of this.fetchFailures.values()) clearTimeout(f.timer);
+    this.wake();
+    if (this.workRoot)
+      await fs.rm(this.workRoot, { recursive: true, force: true });
+  }
+
+  /** Starts watching (the first `current()` or `subscribe()` also does); idempotent. */
+  start(): Promise<void> {
+    this.started ??= this.startWatching();
+    return this.started;
+  }
+
+  /** The backend's shutdown: the same as {@link FluxSourceTreeProvider.close}. */
+  async stop(): Promise<void> {
+    await this.close();
+  }
+
+  private async startWatching() {
+    await fs.mkdir(this.options.workDir, { recursive: true });
+    this.workRoot = await fs.mkdtemp(
+      path.join(this.options.workDir, 'flux-sources-'),
+    );
+    const make = this.options.makeInformer ?? this.defaultInformer();
+    for (const kind of [KUSTOMIZATION_KIND, ...FLUX_SOURCE_KINDS]) {
+      const w: Watched = {
+        kind,
+        informer: make(kind),
+        synced: false,
+        failures: 0,
+      };
+      const changed = () => this.queueEvaluate();
+      w.informer.on('add', changed);
+      w.informer.on('update', changed);
+      w.informer.on('delete', changed);
+      w.informer.on('connect', () => {
+        // A connection that got this far listed: earlier failures are over.
+        w.failures = 0;
+      });
+      w.informer.on('error', err => this.watchFailed(w, err));
+      this.watched.push(w);
+    }
+    await Promise.all(this.watched.map(w => this.connect(w)));
+  }
+
+  private async connect(w: Watched) {
+    try {
+      await w.informer.start();
+      if (!this.watchError(w)) {
+        w.synced = true;
+        this.sourceErrors.delete(this.watchErrorKey(w));
+      }
+    } catch (err) {
+      this.watchFailed(w, err);
+    }
+    this.queueEvaluate();
+  }
+
+  private watchErrorKey(w: Watched) {
+    return `${w.kind.kind} (watch)`;
+  }
+
+  private watchError(w: Watched) {
+    return this.sourceErrors.get(this.watchErrorKey(w));
+  }
+
+  /**
+   * client-node's informer relists by itself after a 410 Gone; every other failure ends it and
+   * it is started again here, after a doubling delay.
+   */
+  private watchFailed(w: Watched, err: unknown) {
+    if (this.stopped) return;
+    const wait = delay(this.backoff, w.failures);
+    w.failures += 1;
+    const reason = `cannot list or watch ${kindPath(w.kind)}: ${describe(err)}`;
+    this.sourceErrors.set(this.watchErrorKey(w), reason);
+    this.options.logger.warn(
+      `${this.description}: ${reason}; again in ${wait} ms`,
+    );
+    clearTimeout(w.timer);
+    w.timer = setTimeout(() => {
+      this.sourceErrors.delete(this.watchErrorKey(w));
+      void this.connect(w);
+    }, wait);
+    this.queueEvaluate();
+  }
+
+  private defaultInformer() {
+    const api = this.options.kubeConfig.makeApiClient(CustomObjectsApi);
+    return (kind: FluxKindRef) =>
+      makeInformer<KubernetesObject>(
+        this.options.kubeConfig,
+        kindPath(kind),
+        () =>
+          api.listClusterCustomObject({
+            group: kind.group,
+            version: kind.version,
+            plural: kind.plural,
+          }),
+      );
+  }
+
+  private objects(kind: string): FluxObject[] {
+    const w = this.watched.find(x => x.kind.kind === kind);
+    return (w?.informer.list() ?? []) as FluxObject[];
+  }
+
+  private find(kind: string, namespace: string, name: string) {
+    return this.objects(kind).find(
+      o => o.metadata?.namespace === namespace && o.metadata?.name === name,
+    );
+  }
+
+  private rootSourceKey(): string | undefined {
+    const k = this.find(
+      KUSTOMIZATION_KIND.kind,
+      this.root.namespace,
+      this.root.name,
+    );
+    const s = k && sourceOf(k);
+    return s && sourceKey(s.kind, s.namespace, s.name);
+  }
+
+  /** Why the root tree cannot be given now, once that is known (else wait). */
+  private rootFailure(): string | undefined {
+    const kustomizations = this.watched.find(
+      w => w.kind === KUSTOMIZATION_KIND,
+    )!;
+    const watchError = this.watchError(kustomizations);
+    if (watchError) return watchError;
+    if (!kustomizations.synced) return undefined;
+    const rootSource = this.rootSourceKey();
+    if (!rootSource) {
+      const k = this.find(
+        KUSTOMIZATION_KIND.kind,
+        this.root.namespace,
+        this.root.name,
+      );
+      return k
+        ? 'the Kustomization has no spec.sourceRef'
+        : 'no such Kustomization in the cluster';
+    }
+    if (this.inflight.has(rootSource)) return undefined;
+    const error = this.sourceErrors.get(rootSource);
+    if (error) return `${rootSource}: ${error}`;
+    const kind = this.watched.find(
+      w => w.kind.kind === rootSource.split('/')[0],
+    );
+    if (kind && !kind.synced) {
+      const kindError = this.watchError(kind);
+      return kindError;
+    }
+    return undefined;
+  }
+
+  private wake() {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Coalesces a burst of watch events (a relist, a start) into one evaluation. */
+  private queueEvaluate() {
+    if (this.evaluateQueued || this.stopped) return;
+    this.evaluateQueued = true;
+    setImmediate(() => {
+      this.evaluateQueued = false;
+      this.evaluate();
+    });
+  }
+
+  /** Compares what the Kustomizations use with what is held, and fetches what is missing. */
+  private evaluate() {
+    if (this.stopped) return;
+    const used = new Map<string, string[]>();
+    for (const k of this.objects(KUSTOMIZATION_KIND.kind)) {
+      const s = sourceOf(k);
+      if (!s) continue;
+      const key = sourceKey(s.kind, s.namespace, s.name);
+      used.set(key, [
+        ...(used.get(key) ?? []),
+        `${k.metadata?.namespace}/${k.metadata?.name}`,
+      ]);
+    }
+    // Errors of sources no longer used are over; watch errors stay until the watch works again.
+    for (const key of [...this.sourceErrors.keys()]) {
+      if (!key.endsWith(' (watch)') && !used.has(key))
+        this.sourceErrors.delete(key);
+    }
+    for (const key of [...this.held.keys()]) {
+      if (!used.has(key)) {
+        this.retire(key, this.held.get(key)!.workFolder);
+        this.retire(key, undefined);
+        this.held.delete(key);
+      }
+    }
+    for (const [key, users] of used) this.evaluateSource(key, users);
+    this.wake();
+  }
+
+  private evaluateSource(key: string, users: string[]) {
+    const [kind, namespace, name] = key.split('/');
+    const watched = this.watched.find(w => w.kind.kind === kind);
+    if (!watched) {
+      this.sourceErrors.set(
+        key,
+        `unsupported sourceRef kind ${kind} (used by Kustomization ${users.join(
+          ', ',
+        )}; supported: ${FLUX_SOURCE_KINDS.map(k => k.kind).join(', ')})`,
+      );
+      return;
+    }
+    if (!watched.synced) return;
+    const o = this.find(kind, namespace, name);
+    if (!o) {
+      this.sourceErrors.set(
+        key,
+        `not found (used by Kustomization ${users.join(', ')})`,
+      );
+      return;
+    }
+    const artifact = o.status?.artifact;
+    const ready = readyCondition(o);
+    const notReady =
+      ready?.status === 'True'
+        ? undefined
+        : `not Ready${
+            ready
+              ? ` (${ready.reason ?? ready.status}: ${ready.message ?? ''})`
+              : ''
+          }`;
+    if (!artifact?.url || !artifact.revision || !artifact.digest) {
+      this.sourceErrors.set(
+        key,
+        `no artifact yet${notReady ? `; ${notReady}` : ''}`,
+      );
+      return;
+    }
+    const wanted: Wanted = {
+      key,
+      url: artifactFetchUrl(artifact.url, this.options.artifactBaseUrl),
+      revision: artifact.revision,
+      digest: artifact.digest,
+    };
+    const held = this.held.get(key);
+    const inflight = this.inflight.get(key);
+    const failed = this.fetchFailures.get(key);
+    // A source not Ready still serves its last artifact, which is what Flux applies: keep
+    // reading it, and say why it is stale.
+    const setNotReady = () => {
+      if (notReady)
+        this.sourceErrors.set(
+          key,
+          `${notReady}; serving revision ${artifact.revision}`,
+        );
+    };
+    if (held && sameArtifact(held, wanted)) {
+      if (notReady) setNotReady();
+      else this.sourceErrors.delete(key);
+      return;
+    }
+    if (inflight && sameWanted(inflight.wanted, wanted)) return;
+    // A failed fetch of this very artifact is retried on its own timer, not on every event.
+    if (failed && sameWanted(failed.wanted, wanted)) return;
+    if (failed) {
+      clearTimeout(failed.timer);
+      this.fetchFailures.delete(key);
+    }
+    inflight?.abort.abort();
+    void this.fetch(wanted, notReady ? setNotReady : undefined);
+  }
+
+  private async fetch(wanted: Wanted, afterwards?: () => void) {
+    const abort = new AbortController();
+    const entry = { wanted, abort };
+    this.inflight.set(wanted.key, entry);
+    const folder = await fs.mkdtemp(
+      path.join(
+        this.workRoot!,
+        `${wanted.key.replace(/[^A-Za-z0-9.-]+/g, '_')}-`,
+      ),
+    );
+    const t0 = Date.now();
+    try {
+      const got = await this.options.fetchArtifact({
+        url: wanted.url,
+        digest: wanted.digest,
+        targetDir: folder,
+        signal: abort.signal,
+      });
+      if (got.digest !== wanted.digest) {
+        throw new Error(
+          `digest ${got.digest} of the fetched artifact is not the ${wanted.digest} Flux recorded`,
+        );
+      }
+      if (this.inflight.get(wanted.key) !== entry || this.stopped) {
+        await fs.rm(folder, { recursive: true, force: true });
+        return;
+      }
+      this.inflight.delete(wanted.key);
+      this.fetchFailures.delete(wanted.key);
+      const previous = this.held.get(wanted.key);
+      if (previous) this.retire(wanted.key, previous.workFolder);
+      const snapshot: TreeSnapshot = {
+        source: new LocalTreeSource(got.dir),
+        origin: {
+          kind: 'flux',
+          location: wanted.key,
+          revision: wanted.revision,
+        },
+      };
+      this.held.set(wanted.key, {
+        snapshot,
+        digest: wanted.digest,
+        workFolder: folder,
+      });
+      this.sourceErrors.delete(wanted.key);
+      afterwards?.();
+      this.options.logger.info(
+        `${this.description}: ${wanted.key} at ${wanted.revision} (${
+          got.files
+        } files, ${got.bytes} bytes, ${Date.now() - t0} ms)`,
+      );
+      this.notify();
+    } catch (err) {
+      await fs.rm(folder, { recursive: true, force: true });
+      if (this.inflight.get(wanted.key) !== entry || this.stopped) return;
+      this.inflight.delete(wanted.key);
+      const failures = (this.fetchFailures.get(wanted.key)?.failures ?? 0) + 1;
+      const wait = delay(this.backoff, failures - 1);
+      const reason = `fetching the artifact at ${
+        wanted.revision
+      } failed: ${describe(err)}`;
+      this.sourceErrors.set(wanted.key, reason);
+      this.options.logger.warn(
+        `${this.description}: ${wanted.key}: ${reason}; again in ${wait} ms`,
+      );
+      const timer = setTimeout(() => {
+        const f = this.fetchFailures.get(wanted.key);
+        if (f?.timer !== timer) return;
+        // Stays recorded (without a timer) until the retry settles, so events do not race it.
+        f.timer = undefined;
+        this.inflight.delete(wanted.key);
+        void this.retry(wanted);
+      }, wait);
+      this.fetchFailures.set(wanted.key, { wanted, failures, timer });
+    }
+    this.wake();
+  }
+
+  private async retry(wanted: Wanted) {
+    if (this.stopped) return;
+    await this.fetch(wanted);
+  }
+
+  private notify() {
+    const rootSource = this.rootSourceKey();
+    const root = rootSource ? this.held.get(rootSource) : undefined;
+    if (!root) return;
+    for (const l of [...this.listeners]) {
+      try {
+        l(root.snapshot);
+      } catch (err) {
+        this.options.logger.error(
+          `${this.description}: a listener failed: ${describe(err)}`,
+        );
+      }
+    }
+  }
+
+  /**
+   * Readers may still be walking the snapshot just replaced: its folder goes only when the one
+   * after it is replaced too.
+   */
+  private retire(key: string, folder: string | undefined) {
+    const older = this.retired.get(key);
+    if (older) void fs.rm(older, { recursive: true, force: true });
+    if (folder) this.retired.set(key, folder);
+    else this.retired.delete(key);
+  }
+}
+
+function sameArtifact(held: Held, wanted: Wanted) {
+  return (
+    held.snapshot.origin.revision === wanted.revision &&
+    held.digest === wanted.digest
+  );
+}
+
+function sameWanted(a: Wanted, b: Wanted) {
+  return a.revision === b.revision && a.digest === b.digest && a.url === b.url;
+}

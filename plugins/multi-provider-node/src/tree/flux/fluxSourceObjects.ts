@@ -1,0 +1,106 @@
+/**
+ * The Flux objects the source provider watches, and what it reads from them. Only the fields read
+ * here are typed: a source object's spec (URLs, credentials' Secret names) is never needed.
+ */
+
+/**
+ * Where a Flux kind is served, as the API server names it.
+ *
+ * @public
+ */
+export interface FluxKindRef {
+  kind: string;
+  group: string;
+  version: string;
+  plural: string;
+}
+
+/** The Kustomization API the provider follows. */
+export const KUSTOMIZATION_KIND: FluxKindRef = {
+  kind: 'Kustomization',
+  group: 'kustomize.toolkit.fluxcd.io',
+  version: 'v1',
+  plural: 'kustomizations',
+};
+
+/**
+ * The source kinds a Kustomization's `sourceRef` may name. All are served by source-controller
+ * (ExternalArtifact objects are written by other controllers, such as source-watcher's
+ * ArtifactGenerator, and served from the same storage).
+ */
+export const FLUX_SOURCE_KINDS: readonly FluxKindRef[] = (
+  [
+    ['GitRepository', 'gitrepositories'],
+    ['OCIRepository', 'ocirepositories'],
+    ['Bucket', 'buckets'],
+    ['ExternalArtifact', 'externalartifacts'],
+  ] as const
+).map(([kind, plural]) => ({
+  kind,
+  group: 'source.toolkit.fluxcd.io',
+  version: 'v1',
+  plural,
+}));
+
+/** The API path listing or watching a kind in every namespace. */
+export const kindPath = (k: FluxKindRef) =>
+  `/apis/${k.group}/${k.version}/${k.plural}`;
+
+/** A watched object, as far as the provider reads it. */
+export interface FluxObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string };
+  spec?: {
+    sourceRef?: { kind?: string; name?: string; namespace?: string };
+    suspend?: boolean;
+  };
+  status?: {
+    artifact?: { url?: string; revision?: string; digest?: string };
+    conditions?: Array<{
+      type?: string;
+      status?: string;
+      reason?: string;
+      message?: string;
+    }>;
+  };
+}
+
+/** `Kind/namespace/name`: how a source is keyed and shown (`GitRepository/flux-system/flux-system`). */
+export const sourceKey = (kind: string, namespace: string, name: string) =>
+  `${kind}/${namespace}/${name}`;
+
+/**
+ * The source a Kustomization reads: its `sourceRef`, whose namespace defaults to the
+ * Kustomization's own (as kustomize-controller resolves it).
+ */
+export function sourceOf(
+  kustomization: FluxObject,
+): { kind: string; namespace: string; name: string } | undefined {
+  const ref = kustomization.spec?.sourceRef;
+  const namespace = ref?.namespace ?? kustomization.metadata?.namespace;
+  if (!ref?.kind || !ref.name || !namespace) return undefined;
+  return { kind: ref.kind, namespace, name: ref.name };
+}
+
+/** The Ready condition, when the object has one. */
+export function readyCondition(o: FluxObject) {
+  return o.status?.conditions?.find(c => c.type === 'Ready');
+}
+
+/**
+ * The artifact URL the portal fetches: `status.artifact.url` with its scheme, host and port
+ * replaced by `artifactBaseUrl` when one is configured (in the cluster the URL names
+ * source-controller's Service; a portal elsewhere reaches the same storage at another address).
+ * A path in `artifactBaseUrl` is kept as a prefix.
+ */
+export function artifactFetchUrl(
+  artifactUrl: string,
+  artifactBaseUrl?: string,
+): string {
+  const url = new URL(artifactUrl);
+  if (!artifactBaseUrl) return url.toString();
+  const base = new URL(artifactBaseUrl);
+  const prefix = base.pathname.replace(/\/+$/, '');
+  return `${base.origin}${prefix}${url.pathname}${url.search}`;
+}

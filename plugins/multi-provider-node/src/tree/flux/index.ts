@@ -1,0 +1,2 @@
+export * from './FluxSourceTreeProvider';
+export type { FluxKindRef } from './fluxSourceObjects';
