@@ -21,10 +21,15 @@ describe('FluxEntityProvider', () => {
   beforeEach(async () => {
     jest.resetAllMocks();
     root = copyFixtureRepo();
+    // A local folder is read on the schedule (here: only when the test asks).
     provider = new FluxEntityProvider(
       fluxCatalogOptions(repoLayout(root)),
       new LocalTreeProvider(root),
       logger,
+      {
+        scheduler: mockServices.scheduler.mock(),
+        definition: { frequency: { minutes: 1 }, timeout: { minutes: 1 } },
+      },
     );
     await provider.connect(connection);
   });

@@ -1,3 +1,6 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import type { ClusterConnection } from '../extensions/clusterSource';
+import { FluxSourceTreeProvider } from './flux';
 import { UrlReaders } from '@backstage/backend-defaults/urlReader';
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
@@ -243,7 +246,39 @@ describe('createGitopsTreeProvider', () => {
         logger,
         workDir,
       }),
-    ).toThrow('cloudlab.gitopsTree.flux: not available in this build');
+    ).toThrow(
+      'cloudlab.gitopsTree.flux.cluster: no cluster in the kubernetes configuration',
+    );
+  });
+
+  it('builds the Flux source provider on the named cluster, and names the key when it cannot watch', async () => {
+    const cluster = (name: string, kubeConfig?: KubeConfig) =>
+      ({ name, kubeConfig } as unknown as ClusterConnection);
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'lab', server: 'https://127.0.0.1:1' }],
+      users: [{ name: 'u' }],
+      contexts: [{ name: 'c', cluster: 'lab', user: 'u' }],
+      currentContext: 'c',
+    });
+    const tree = createGitopsTreeProvider({
+      config: config({ flux: { cluster: 'lab' } }),
+      logger,
+      workDir,
+      kube: { getClusters: () => [cluster('other'), cluster('lab', kc)] },
+    });
+    expect(tree).toBeInstanceOf(FluxSourceTreeProvider);
+    expect(tree.description).toContain('flux-system/flux-system');
+    expect(() =>
+      createGitopsTreeProvider({
+        config: config({ flux: {} }),
+        logger,
+        workDir,
+        kube: { getClusters: () => [cluster('other')] },
+      }),
+    ).toThrow(
+      'cloudlab.gitopsTree.flux.cluster: cluster other offers no client configuration',
+    );
   });
 
   it('builds a local provider at the working copy', async () => {
