@@ -50,13 +50,14 @@ export function freePort(): Promise<number> {
 
 /**
  * The configuration layered over app-config.yaml: loopback port, the lab cluster (token read by
- * the backend from its file), and the catalog's own locations plus the load test's entities.
+ * the backend from its file), and the catalog's own locations plus the caller's entities, if any.
  */
 export function loadTestConfig(options: {
   root: string;
   port: number;
   cluster: LabCluster;
-  entitiesFile: string;
+  /** A file of Component entities added to the catalog's locations. */
+  entitiesFile?: string;
   /** The `backend.database` block (loadDatabase.ts). */
   database: object;
 }): object {
@@ -98,11 +99,15 @@ export function loadTestConfig(options: {
       // Configuration arrays replace, not merge: keep the portal's locations, add ours.
       locations: [
         ...(base.catalog?.locations ?? []),
-        {
-          type: 'file',
-          target: options.entitiesFile,
-          rules: [{ allow: ['Component'] }],
-        },
+        ...(options.entitiesFile
+          ? [
+              {
+                type: 'file',
+                target: options.entitiesFile,
+                rules: [{ allow: ['Component'] }],
+              },
+            ]
+          : []),
       ],
     },
   };
@@ -191,8 +196,10 @@ async function until<T>(
 export async function startPortalBackend(options: {
   root: string;
   workDir: string;
-  entities: Array<{ kind: string; namespace: string; name: string }>;
-  entitiesYaml: string;
+  /** Entities awaited in the catalog before the backend counts as started. */
+  entities?: Array<{ kind: string; namespace: string; name: string }>;
+  /** Entities of the caller's own, added as a catalog location. */
+  entitiesYaml?: string;
   timeoutMs?: number;
   /** Writes a V8 CPU profile of the backend into `<workDir>/profile` when it stops. */
   cpuProfile?: boolean;
@@ -204,8 +211,11 @@ export async function startPortalBackend(options: {
   const { root, workDir } = options;
   const timeoutMs = options.timeoutMs ?? 180_000;
   fs.mkdirSync(workDir, { recursive: true });
-  const entitiesFile = path.join(workDir, 'entities.yaml');
-  fs.writeFileSync(entitiesFile, options.entitiesYaml);
+  let entitiesFile: string | undefined;
+  if (options.entitiesYaml !== undefined) {
+    entitiesFile = path.join(workDir, 'entities.yaml');
+    fs.writeFileSync(entitiesFile, options.entitiesYaml);
+  }
   const port = await freePort();
   const configFile = path.join(workDir, 'app-config.load.yaml');
   fs.writeFileSync(
@@ -361,7 +371,7 @@ export async function startPortalBackend(options: {
       child,
       logFile,
     );
-    for (const e of options.entities) {
+    for (const e of options.entities ?? []) {
       await until(
         `${e.kind}:${e.namespace}/${e.name} in the catalog`,
         timeoutMs,

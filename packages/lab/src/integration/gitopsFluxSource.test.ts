@@ -9,11 +9,7 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { KubeRest } from '../kube/rest';
-import {
-  fluxArtifactAddress,
-  gitopsPaths,
-  gitopsPorts,
-} from '../gitops/loop/components';
+import { gitopsPaths, gitopsPorts } from '../gitops/loop/components';
 import {
   applyObj as applyAs,
   describeGitops,
@@ -21,6 +17,7 @@ import {
   getJson,
   git,
   labFixture,
+  labFluxArtifactUrl,
   LabFixture,
 } from './labFixture';
 
@@ -75,10 +72,7 @@ describeGitops('the Flux source tree provider in the lab', () => {
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-artifacts-'));
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(fx.paths.kubeconfig);
-    // What `lab gitops up` wrote for a portal; the same address when the loop predates the file.
-    const artifactBaseUrl = fs.existsSync(g.fluxArtifactUrl)
-      ? fs.readFileSync(g.fluxArtifactUrl, 'utf8').trim()
-      : fluxArtifactAddress().url;
+    const artifactBaseUrl = labFluxArtifactUrl(fx.paths);
     const provider = new FluxSourceTreeProvider({
       kubeConfig,
       kustomization: { namespace: 'flux-system', name },

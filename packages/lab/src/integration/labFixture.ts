@@ -5,6 +5,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import * as k8s from '@kubernetes/client-node';
 import { labClients, LabClients } from '../kube/client';
 import { gitopsStatus } from '../gitops/loop/loop';
+import { fluxArtifactAddress, gitopsPaths } from '../gitops/loop/components';
 import { KubeRest } from '../kube/rest';
 import { defaultKustomizeCommand } from '@cloudlab/plugin-multi-provider-node';
 import { LabPaths, labPaths } from '../paths';
@@ -294,6 +295,18 @@ export function scratchRepository(fx: LabFixture, bare: string) {
   execFileSync('git', ['push', '-q', bare, 'HEAD:refs/heads/main'], {
     cwd: fx.paths.root,
   });
+}
+
+/**
+ * The address a portal fetches the lab's Flux artifacts from: what `lab gitops up` wrote
+ * (`.cache/lab/flux-artifact-url`), else the same address computed, for a loop started before
+ * the file existed.
+ */
+export function labFluxArtifactUrl(paths: LabPaths): string {
+  const file = gitopsPaths(paths).fluxArtifactUrl;
+  return fs.existsSync(file)
+    ? fs.readFileSync(file, 'utf8').trim()
+    : fluxArtifactAddress().url;
 }
 
 /** Fails unless every component of the GitOps loop is healthy. */

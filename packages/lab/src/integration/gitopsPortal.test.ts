@@ -1,0 +1,376 @@
+import { defaultKustomizeCommand } from '@cloudlab/plugin-multi-provider-node';
+import {
+  DesiredStorageResponse,
+  EntityPlacementResponse,
+} from '@cloudlab/plugin-multi-provider-common';
+import { databaseConfig } from '@internal/cloudlab-bench/src/load/loadDatabase';
+import {
+  PortalBackend,
+  startPortalBackend,
+} from '@internal/cloudlab-bench/src/load/portalBackend';
+import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import YAML from 'yaml';
+import { KubeRest } from '../kube/rest';
+import { gitopsPaths, gitopsPorts } from '../gitops/loop/components';
+import {
+  applyObj as applyAs,
+  describeGitops,
+  eventually,
+  getJson,
+  git,
+  labFixture,
+  LabFixture,
+  labFluxArtifactUrl,
+} from './labFixture';
+
+/**
+ * Proof that the portal follows what Flux applies, end to end: the real backend
+ * (packages/backend/src/index.ts, as its own process) configured with `cloudlab.gitopsTree.flux`
+ * and no local folder reads a scratch repository of the lab's Git server through
+ * source-controller's artifact; its catalog holds the generated entities at the revision Flux
+ * reports, a commit adding a workload (a new Flux Kustomization) reaches the catalog at the new
+ * revision, each generated Component's placement lists the pods Flux made run, and the
+ * desired-storage view renders the same tree.
+ *
+ * The scratch repository is a cluster tree of its own (sync pair, layer file, apps): the lab's
+ * root Kustomization reads the main checkout's branch, which a test must not commit to, so the
+ * backend follows the scratch sync Kustomization (`flux.kustomization`) and the lab's own tree
+ * is never touched.
+ */
+
+jest.setTimeout(600_000);
+
+const KUST =
+  '/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations';
+const GITREPO =
+  '/apis/source.toolkit.fluxcd.io/v1/namespaces/flux-system/gitrepositories';
+// As the catalog module writes them (its entities/annotations.ts).
+const SOURCE_ANNOTATION = 'cloudlab.dev/gitops-source';
+const REVISION_ANNOTATION = 'cloudlab.dev/gitops-revision';
+
+const applyObj = (rest: KubeRest, p: string, obj: object) =>
+  applyAs(rest, p, obj, 'cloudlab-lab-portal-test');
+
+type Obj = Record<string, any>;
+
+const gitRepository = (name: string): Obj => ({
+  apiVersion: 'source.toolkit.fluxcd.io/v1',
+  kind: 'GitRepository',
+  metadata: { name, namespace: 'flux-system' },
+  spec: {
+    interval: '5s',
+    url: `http://127.0.0.1:${gitopsPorts().git}/${name}.git`,
+    ref: { branch: 'main' },
+  },
+});
+
+const fluxKustomization = (name: string, dir: string, source: string): Obj => ({
+  apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+  kind: 'Kustomization',
+  metadata: { name, namespace: 'flux-system' },
+  spec: {
+    interval: '1m',
+    retryInterval: '5s',
+    path: `./${dir}`,
+    prune: true,
+    sourceRef: { kind: 'GitRepository', name: source },
+  },
+});
+
+const deployment = (name: string, namespace: string, replicas: number) => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name, namespace },
+  spec: {
+    replicas,
+    selector: { matchLabels: { app: name } },
+    template: {
+      metadata: { labels: { app: name } },
+      spec: {
+        nodeSelector: { 'cfke.io/provider': 'scaleway' },
+        securityContext: {
+          runAsNonRoot: true,
+          runAsUser: 10001,
+          seccompProfile: { type: 'RuntimeDefault' },
+        },
+        containers: [
+          {
+            name: 'web',
+            image: 'proof:1',
+            securityContext: {
+              allowPrivilegeEscalation: false,
+              capabilities: { drop: ['ALL'] },
+            },
+          },
+        ],
+      },
+    },
+  },
+});
+
+/** Writes YAML documents to `file` under `root`, creating its folder. */
+function writeDocs(root: string, file: string, docs: object[]) {
+  const target = path.join(root, file);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.writeFileSync(target, docs.map(d => `---\n${YAML.stringify(d)}`).join(''));
+}
+
+/**
+ * The scratch repository's tree as `flux bootstrap` lays one out: the cluster `lab` with its sync
+ * pair, a namespace, the apps layer (one Flux Kustomization per app) and each app's folder.
+ */
+function writeTree(work: string, name: string, apps: string[]) {
+  const cluster = 'gitops/clusters/lab';
+  writeDocs(work, `${cluster}/flux-system/gitrepository.yaml`, [
+    gitRepository(name),
+  ]);
+  writeDocs(work, `${cluster}/flux-system/sync.yaml`, [
+    fluxKustomization(name, cluster, name),
+  ]);
+  writeDocs(work, `${cluster}/namespace.yaml`, [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
+  ]);
+  writeDocs(
+    work,
+    `${cluster}/apps.yaml`,
+    apps.map(app =>
+      fluxKustomization(`${name}-${app}`, `gitops/apps/${app}`, name),
+    ),
+  );
+  for (const app of apps) {
+    writeDocs(work, `gitops/apps/${app}/kustomization.yaml`, [
+      {
+        apiVersion: 'kustomize.config.k8s.io/v1beta1',
+        kind: 'Kustomization',
+        resources: ['deployment.yaml'],
+      },
+    ]);
+    writeDocs(work, `gitops/apps/${app}/deployment.yaml`, [
+      deployment(`${name}-${app}`, name, 2),
+    ]);
+  }
+}
+
+describeGitops('the portal on the tree Flux applies in the lab', () => {
+  let fx: LabFixture;
+  let rest: KubeRest;
+
+  beforeAll(async () => {
+    fx = await labFixture();
+    rest = fx.clients.rest;
+    // Asked over HTTP: the loop's pid files name binaries by the path of the checkout that
+    // started them, which another worktree of the repository does not match.
+    const readyz = `http://127.0.0.1:${gitopsPorts().sourceHealth}/readyz`;
+    await eventually(
+      'source-controller healthy (else: yarn lab gitops up)',
+      () =>
+        fetch(readyz).then(
+          r => r.status,
+          () => 0,
+        ),
+      status => status === 200,
+      status => `${readyz}: ${status || 'unreachable'}`,
+      60_000,
+    );
+  });
+
+  it('follows a commit through the artifact into the catalog, placement and desired storage', async () => {
+    const name = `portal-proof-${Date.now().toString(36)}`;
+    const g = gitopsPaths(fx.paths);
+    const bare = path.join(g.gitRoot, `${name}.git`);
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-proof-'));
+    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-backend-'));
+    let backend: PortalBackend | undefined;
+    try {
+      execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare]);
+      git(work, 'init', '-q', '-b', 'main');
+      writeTree(work, name, ['web']);
+      git(work, 'add', '.');
+      git(work, 'commit', '-q', '-m', 'base: web');
+      git(work, 'push', '-q', bare, 'main');
+      const base = git(work, 'rev-parse', 'HEAD');
+      // The bootstrap step: the sync pair, as the tree defines it; Flux applies the rest.
+      await applyObj(rest, `${GITREPO}/${name}`, gitRepository(name));
+      await applyObj(
+        rest,
+        `${KUST}/${name}`,
+        fluxKustomization(name, 'gitops/clusters/lab', name),
+      );
+
+      // What CLOUDLAB_GITOPS_TREE=flux writes (scripts/lib/lab-app-config.sh), following the
+      // scratch sync Kustomization instead of flux-system/flux-system.
+      const layer = path.join(workDir, 'app-config.flux-tree.yaml');
+      fs.writeFileSync(
+        layer,
+        YAML.stringify({
+          cloudlab: {
+            gitopsTree: {
+              local: null,
+              flux: {
+                artifactBaseUrl: labFluxArtifactUrl(fx.paths),
+                kustomization: { namespace: 'flux-system', name },
+              },
+              kustomizeCommand: defaultKustomizeCommand(fx.paths.root),
+            },
+          },
+        }),
+      );
+      backend = await startPortalBackend({
+        root: fx.paths.root,
+        workDir,
+        extraConfig: layer,
+        database: databaseConfig('sqlite'),
+      });
+      const portal = backend;
+      const get = async <T = any>(route: string) => {
+        const res = await fetch(`${portal.baseUrl}${route}`, {
+          headers: { authorization: `Bearer ${portal.token}` },
+        });
+        if (res.status === 404) return undefined;
+        if (!res.ok) {
+          throw new Error(
+            `GET ${route}: HTTP ${res.status} ${await res.text()} (log: ${
+              portal.logFile
+            })`,
+          );
+        }
+        return (await res.json()) as T;
+      };
+      const component = (app: string) =>
+        get(`/api/catalog/entities/by-name/component/default/${name}-${app}`);
+      const annotations = (e: Obj | undefined) =>
+        e?.metadata?.annotations ?? {};
+      const atRevision = (app: string, sha: string) =>
+        eventually(
+          `Component ${name}-${app} in the catalog at ${sha.slice(0, 8)}`,
+          () => component(app),
+          e => Boolean(annotations(e)[REVISION_ANNOTATION]?.endsWith(sha)),
+          e =>
+            `${JSON.stringify(e?.metadata?.annotations ?? 'absent')} (log: ${
+              portal.logFile
+            })`,
+          120_000,
+        );
+      const livePods = (app: string, replicas: number) =>
+        eventually(
+          `the placement of ${name}-${app} listing its ${replicas} live pods`,
+          () =>
+            get<EntityPlacementResponse>(
+              `/api/multi-provider/entity/default/component/${name}-${app}/placement`,
+            ),
+          p =>
+            Boolean(
+              p &&
+                p.clusters.reduce((n, c) => n + c.podCount, 0) === replicas &&
+                p.clusters.every(c => c.unscheduled.length === 0),
+            ),
+          p => JSON.stringify(p?.clusters ?? 'absent'),
+          120_000,
+        );
+      const podsOf = (p: EntityPlacementResponse) =>
+        p.clusters.flatMap(c =>
+          c.providers.flatMap(pr =>
+            pr.regions.flatMap(r =>
+              r.zones.flatMap(z =>
+                z.nodes.flatMap(n =>
+                  n.pods.map(pod => ({ provider: pr.name, ...pod })),
+                ),
+              ),
+            ),
+          ),
+        );
+
+      // 1. The catalog reads the tree at the revision source-controller reports.
+      const web = await atRevision('web', base);
+      const repo = await getJson(rest, `${GITREPO}/${name}`);
+      expect(repo.status.artifact.revision).toBe(`main@sha1:${base}`);
+      expect(annotations(web)).toMatchObject({
+        [SOURCE_ANNOTATION]: `GitRepository/flux-system/${name}`,
+        [REVISION_ANNOTATION]: repo.status.artifact.revision,
+        'backstage.io/kubernetes-label-selector': `app=${name}-web`,
+        'backstage.io/kubernetes-namespace': name,
+      });
+      // The sync Kustomization, which applies no workload, is a Component of its own.
+      const sync = await get(
+        `/api/catalog/entities/by-name/component/default/${name}`,
+      );
+      expect(annotations(sync)).toMatchObject({
+        [SOURCE_ANNOTATION]: `GitRepository/flux-system/${name}`,
+        [REVISION_ANNOTATION]: `main@sha1:${base}`,
+      });
+
+      // 2. Its Placement tab shows the pods Flux made run, where the tree pinned them.
+      const webPlacement = await livePods('web', 2);
+      for (const pod of podsOf(webPlacement!)) {
+        expect(pod).toMatchObject({
+          provider: 'scaleway',
+          namespace: name,
+          phase: 'Running',
+          owner: { kind: 'Deployment', name: `${name}-web` },
+        });
+      }
+
+      // 3. A commit adding a workload through a new Flux Kustomization reaches the catalog.
+      writeTree(work, name, ['web', 'api']);
+      git(work, 'add', '.');
+      git(work, 'commit', '-q', '-m', 'add api');
+      const next = git(work, 'rev-parse', 'HEAD');
+      const t0 = Date.now();
+      git(work, 'push', '-q', bare, 'main');
+      const api = await atRevision('api', next);
+      const toEntity = Date.now() - t0;
+      expect(annotations(api)[SOURCE_ANNOTATION]).toBe(
+        `GitRepository/flux-system/${name}`,
+      );
+      // Incremental: the unchanged entity keeps the revision it was first read at.
+      expect(annotations(await component('web'))[REVISION_ANNOTATION]).toBe(
+        `main@sha1:${base}`,
+      );
+      const apiPlacement = await livePods('api', 2);
+      const toPods = Date.now() - t0;
+      expect(podsOf(apiPlacement!).map(p => [p.provider, p.phase])).toEqual([
+        ['scaleway', 'Running'],
+        ['scaleway', 'Running'],
+      ]);
+
+      // 4. The desired-storage view renders the same tree: the scratch cluster's Kustomizations,
+      // none of the checkout's own lab tree.
+      const desired = await get<DesiredStorageResponse>(
+        '/api/multi-provider/platform/storage/desired?cluster=lab',
+      );
+      expect(desired!.clusters).toEqual(['lab']);
+      expect(
+        desired!.kustomizations.map(k => [k.name, k.path, k.error]).sort(),
+      ).toEqual([
+        [`${name}-api`, 'gitops/apps/api', undefined],
+        [`${name}-web`, 'gitops/apps/web', undefined],
+      ]);
+
+      console.log(
+        `figure: commit -> catalog entity at the new revision (real backend, GitRepository interval 5s): ${(
+          toEntity / 1000
+        ).toFixed(1)}s; -> its placement listing the live pods: ${(
+          toPods / 1000
+        ).toFixed(1)}s`,
+      );
+    } finally {
+      await backend?.stop();
+      // The sync Kustomization first, so nothing re-applies what the others' deletion prunes.
+      for (const p of [
+        `${KUST}/${name}`,
+        `${KUST}/${name}-api`,
+        `${KUST}/${name}-web`,
+        `${GITREPO}/${name}`,
+        `/api/v1/namespaces/${name}`,
+      ]) {
+        await rest.request('DELETE', p);
+      }
+      fs.rmSync(bare, { recursive: true, force: true });
+      fs.rmSync(work, { recursive: true, force: true });
+      fs.rmSync(workDir, { recursive: true, force: true });
+    }
+  });
+});
