@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { KubeRest } from '../kube/rest';
 import { fluxState } from '../gitops/loop/flux';
-import { gitopsPaths, gitopsPorts } from '../gitops/loop/components';
+import { gitopsPaths } from '../gitops/loop/components';
 import { gitopsStatus, labVault } from '../gitops/loop/loop';
 import {
   applyObj as applyAs,
@@ -14,6 +14,7 @@ import {
   getJson,
   git,
   labFixture,
+  scratchGitRepository,
   LabFixture,
   piholeInstances,
 } from './labFixture';
@@ -157,16 +158,7 @@ describeGitops('the GitOps loop in the lab', () => {
       git(work, 'add', '.');
       git(work, 'commit', '-q', '-m', 'base');
       git(work, 'push', '-q', bare, 'main');
-      await applyObj(rest, `${GITREPO}/${name}`, {
-        apiVersion: 'source.toolkit.fluxcd.io/v1',
-        kind: 'GitRepository',
-        metadata: { name, namespace: 'flux-system' },
-        spec: {
-          interval: '5s',
-          url: `http://127.0.0.1:${gitopsPorts().git}/${name}.git`,
-          ref: { branch: 'main' },
-        },
-      });
+      await applyObj(rest, `${GITREPO}/${name}`, scratchGitRepository(name));
       await applyObj(rest, kPath, {
         apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
         kind: 'Kustomization',

@@ -9,15 +9,19 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { KubeRest } from '../kube/rest';
-import { gitopsPaths, gitopsPorts } from '../gitops/loop/components';
+import { gitopsPaths } from '../gitops/loop/components';
 import {
   applyObj as applyAs,
   describeGitops,
+  FLUX_GITREPOSITORIES,
+  FLUX_KUSTOMIZATIONS,
   eventually,
   getJson,
   git,
   labFixture,
   labFluxArtifactUrl,
+  requireSourceController,
+  scratchGitRepository,
   LabFixture,
 } from './labFixture';
 
@@ -30,10 +34,8 @@ import {
 
 jest.setTimeout(300_000);
 
-const KUST =
-  '/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations';
-const GITREPO =
-  '/apis/source.toolkit.fluxcd.io/v1/namespaces/flux-system/gitrepositories';
+const KUST = FLUX_KUSTOMIZATIONS;
+const GITREPO = FLUX_GITREPOSITORIES;
 
 const applyObj = (rest: KubeRest, p: string, obj: object) =>
   applyAs(rest, p, obj, 'cloudlab-lab-flux-source-test');
@@ -48,20 +50,7 @@ describeGitops('the Flux source tree provider in the lab', () => {
   beforeAll(async () => {
     fx = await labFixture();
     rest = fx.clients.rest;
-    // Asked over HTTP: the loop's pid files name binaries by the path of the checkout that
-    // started them, which another worktree of the repository does not match.
-    const readyz = `http://127.0.0.1:${gitopsPorts().sourceHealth}/readyz`;
-    await eventually(
-      'source-controller healthy (else: yarn lab gitops up)',
-      () =>
-        fetch(readyz).then(
-          r => r.status,
-          () => 0,
-        ),
-      status => status === 200,
-      status => `${readyz}: ${status || 'unreachable'}`,
-      60_000,
-    );
+    await requireSourceController();
   });
 
   it('follows a commit to a snapshot at the new revision holding the change', async () => {
@@ -99,16 +88,7 @@ describeGitops('the Flux source tree provider in the lab', () => {
       git(work, 'commit', '-q', '-m', 'base');
       git(work, 'push', '-q', bare, 'main');
       const base = git(work, 'rev-parse', 'HEAD');
-      await applyObj(rest, `${GITREPO}/${name}`, {
-        apiVersion: 'source.toolkit.fluxcd.io/v1',
-        kind: 'GitRepository',
-        metadata: { name, namespace: 'flux-system' },
-        spec: {
-          interval: '5s',
-          url: `http://127.0.0.1:${gitopsPorts().git}/${name}.git`,
-          ref: { branch: 'main' },
-        },
-      });
+      await applyObj(rest, `${GITREPO}/${name}`, scratchGitRepository(name));
       // Suspended: the provider follows its sourceRef; nothing needs applying for this proof.
       await applyObj(rest, `${KUST}/${name}`, {
         apiVersion: 'kustomize.toolkit.fluxcd.io/v1',

@@ -14,16 +14,20 @@ import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { KubeRest } from '../kube/rest';
-import { gitopsPaths, gitopsPorts } from '../gitops/loop/components';
+import { gitopsPaths } from '../gitops/loop/components';
 import {
   applyObj as applyAs,
   describeGitops,
+  FLUX_GITREPOSITORIES,
+  FLUX_KUSTOMIZATIONS,
   eventually,
   getJson,
   git,
   labFixture,
   LabFixture,
   labFluxArtifactUrl,
+  requireSourceController,
+  scratchGitRepository,
 } from './labFixture';
 
 /**
@@ -43,10 +47,8 @@ import {
 
 jest.setTimeout(600_000);
 
-const KUST =
-  '/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations';
-const GITREPO =
-  '/apis/source.toolkit.fluxcd.io/v1/namespaces/flux-system/gitrepositories';
+const KUST = FLUX_KUSTOMIZATIONS;
+const GITREPO = FLUX_GITREPOSITORIES;
 // As the catalog module writes them (its entities/annotations.ts).
 const SOURCE_ANNOTATION = 'cloudlab.dev/gitops-source';
 const REVISION_ANNOTATION = 'cloudlab.dev/gitops-revision';
@@ -55,17 +57,6 @@ const applyObj = (rest: KubeRest, p: string, obj: object) =>
   applyAs(rest, p, obj, 'cloudlab-lab-portal-test');
 
 type Obj = Record<string, any>;
-
-const gitRepository = (name: string): Obj => ({
-  apiVersion: 'source.toolkit.fluxcd.io/v1',
-  kind: 'GitRepository',
-  metadata: { name, namespace: 'flux-system' },
-  spec: {
-    interval: '5s',
-    url: `http://127.0.0.1:${gitopsPorts().git}/${name}.git`,
-    ref: { branch: 'main' },
-  },
-});
 
 const fluxKustomization = (name: string, dir: string, source: string): Obj => ({
   apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
@@ -125,7 +116,7 @@ function writeDocs(root: string, file: string, docs: object[]) {
 function writeTree(work: string, name: string, apps: string[]) {
   const cluster = 'gitops/clusters/lab';
   writeDocs(work, `${cluster}/flux-system/gitrepository.yaml`, [
-    gitRepository(name),
+    scratchGitRepository(name),
   ]);
   writeDocs(work, `${cluster}/flux-system/sync.yaml`, [
     fluxKustomization(name, cluster, name),
@@ -161,20 +152,7 @@ describeGitops('the portal on the tree Flux applies in the lab', () => {
   beforeAll(async () => {
     fx = await labFixture();
     rest = fx.clients.rest;
-    // Asked over HTTP: the loop's pid files name binaries by the path of the checkout that
-    // started them, which another worktree of the repository does not match.
-    const readyz = `http://127.0.0.1:${gitopsPorts().sourceHealth}/readyz`;
-    await eventually(
-      'source-controller healthy (else: yarn lab gitops up)',
-      () =>
-        fetch(readyz).then(
-          r => r.status,
-          () => 0,
-        ),
-      status => status === 200,
-      status => `${readyz}: ${status || 'unreachable'}`,
-      60_000,
-    );
+    await requireSourceController();
   });
 
   it('follows a commit through the artifact into the catalog, placement and desired storage', async () => {
@@ -193,7 +171,7 @@ describeGitops('the portal on the tree Flux applies in the lab', () => {
       git(work, 'push', '-q', bare, 'main');
       const base = git(work, 'rev-parse', 'HEAD');
       // The bootstrap step: the sync pair, as the tree defines it; Flux applies the rest.
-      await applyObj(rest, `${GITREPO}/${name}`, gitRepository(name));
+      await applyObj(rest, `${GITREPO}/${name}`, scratchGitRepository(name));
       await applyObj(
         rest,
         `${KUST}/${name}`,

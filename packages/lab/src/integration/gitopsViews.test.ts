@@ -14,7 +14,7 @@ import {
 } from '@cloudlab/plugin-multi-provider-common';
 import * as k8s from '@kubernetes/client-node';
 import request from 'supertest';
-import { gitopsPaths, gitopsPorts } from '../gitops/loop/components';
+import { gitopsPaths } from '../gitops/loop/components';
 import { gitopsStatus, labVault } from '../gitops/loop/loop';
 import { KubeRest } from '../kube/rest';
 import { PORTAL_SA } from '../commands/up';
@@ -23,6 +23,7 @@ import {
   eventually,
   git,
   labFixture,
+  scratchGitRepository,
   LabFixture,
   labCloudlabConfig,
   labKubernetesConfig,
@@ -246,16 +247,7 @@ describeGitops('the GitOps views on the lab', () => {
       git(work, 'commit', '-q', '-m', 'good');
       git(work, 'push', '-q', bare, 'main');
       const good = git(work, 'rev-parse', 'HEAD');
-      await applyObj(rest, `${GITREPO}/${name}`, {
-        apiVersion: 'source.toolkit.fluxcd.io/v1',
-        kind: 'GitRepository',
-        metadata: { name, namespace: 'flux-system' },
-        spec: {
-          interval: '5s',
-          url: `http://127.0.0.1:${gitopsPorts().git}/${name}.git`,
-          ref: { branch: 'main' },
-        },
-      });
+      await applyObj(rest, `${GITREPO}/${name}`, scratchGitRepository(name));
       await applyObj(rest, `${KUST}/${name}`, {
         apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
         kind: 'Kustomization',

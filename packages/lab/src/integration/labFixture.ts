@@ -5,7 +5,11 @@ import { parse, parseAllDocuments } from 'yaml';
 import * as k8s from '@kubernetes/client-node';
 import { labClients, LabClients } from '../kube/client';
 import { gitopsStatus } from '../gitops/loop/loop';
-import { fluxArtifactAddress, gitopsPaths } from '../gitops/loop/components';
+import {
+  fluxArtifactAddress,
+  gitopsPaths,
+  gitopsPorts,
+} from '../gitops/loop/components';
 import { KubeRest } from '../kube/rest';
 import { defaultKustomizeCommand } from '@cloudlab/plugin-multi-provider-node';
 import { LabPaths, labPaths } from '../paths';
@@ -307,6 +311,43 @@ export function labFluxArtifactUrl(paths: LabPaths): string {
   return fs.existsSync(file)
     ? fs.readFileSync(file, 'utf8').trim()
     : fluxArtifactAddress().url;
+}
+
+/**
+ * A GitRepository in flux-system following `main` of the scratch repository `<name>.git` of the
+ * lab's Git server, checked every 5 s so that a proof sees a commit within seconds.
+ */
+export function scratchGitRepository(name: string) {
+  return {
+    apiVersion: 'source.toolkit.fluxcd.io/v1',
+    kind: 'GitRepository',
+    metadata: { name, namespace: 'flux-system' },
+    spec: {
+      interval: '5s',
+      url: `http://127.0.0.1:${gitopsPorts().git}/${name}.git`,
+      ref: { branch: 'main' },
+    },
+  };
+}
+
+/**
+ * Waits (a minute at most) for source-controller's health endpoint. Asked over HTTP: the loop's
+ * pid files name binaries by the path of the checkout that started them, which another worktree
+ * of the repository does not match.
+ */
+export async function requireSourceController() {
+  const readyz = `http://127.0.0.1:${gitopsPorts().sourceHealth}/readyz`;
+  await eventually(
+    'source-controller healthy (else: yarn lab gitops up)',
+    () =>
+      fetch(readyz).then(
+        r => r.status,
+        () => 0,
+      ),
+    status => status === 200,
+    status => `${readyz}: ${status || 'unreachable'}`,
+    60_000,
+  );
 }
 
 /** Fails unless every component of the GitOps loop is healthy. */
