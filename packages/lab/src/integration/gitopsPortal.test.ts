@@ -232,22 +232,6 @@ describeGitops('the portal on the tree Flux applies in the lab', () => {
             })`,
           120_000,
         );
-      const livePods = (app: string, replicas: number) =>
-        eventually(
-          `the placement of ${name}-${app} listing its ${replicas} live pods`,
-          () =>
-            get<EntityPlacementResponse>(
-              `/api/multi-provider/entity/default/component/${name}-${app}/placement`,
-            ),
-          p =>
-            Boolean(
-              p &&
-                p.clusters.reduce((n, c) => n + c.podCount, 0) === replicas &&
-                p.clusters.every(c => c.unscheduled.length === 0),
-            ),
-          p => JSON.stringify(p?.clusters ?? 'absent'),
-          120_000,
-        );
       const podsOf = (p: EntityPlacementResponse) =>
         p.clusters.flatMap(c =>
           c.providers.flatMap(pr =>
@@ -261,6 +245,24 @@ describeGitops('the portal on the tree Flux applies in the lab', () => {
           ),
         );
 
+      const livePods = (app: string, replicas: number) =>
+        eventually(
+          `the placement of ${name}-${app} listing its ${replicas} live pods`,
+          () =>
+            get<EntityPlacementResponse>(
+              `/api/multi-provider/entity/default/component/${name}-${app}/placement`,
+            ),
+          // Scheduled is not enough: kwok reports a pod Running a moment after it is bound.
+          p =>
+            Boolean(
+              p &&
+                p.clusters.reduce((n, c) => n + c.podCount, 0) === replicas &&
+                podsOf(p).length === replicas &&
+                podsOf(p).every(pod => pod.phase === 'Running'),
+            ),
+          p => JSON.stringify(p?.clusters ?? 'absent'),
+          120_000,
+        );
       // 1. The catalog reads the tree at the revision source-controller reports.
       const web = await atRevision('web', base);
       const repo = await getJson(rest, `${GITREPO}/${name}`);
