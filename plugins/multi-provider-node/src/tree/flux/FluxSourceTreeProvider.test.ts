@@ -248,15 +248,13 @@ describe('FluxSourceTreeProvider', () => {
       }),
     );
     inf('OCIRepository').put(source('OCIRepository', 'tenant', 't1'));
-    await until(() => provider.sourceTrees().size === 2, 'two sources');
-    const tenant = provider
-      .sourceTrees()
-      .get('OCIRepository/flux-system/tenant')!;
+    await until(() => provider.sources().size === 2, 'two sources');
+    const tenant = provider.sources().get('OCIRepository/flux-system/tenant')!;
     expect(await tenant.source.readText('tenant.yaml')).toBe('tenant: 1\n');
 
     inf('Kustomization').remove('flux-system', 'tenant');
-    await until(() => provider.sourceTrees().size === 1, 'one source');
-    expect([...provider.sourceTrees().keys()]).toEqual([
+    await until(() => provider.sources().size === 1, 'one source');
+    expect([...provider.sources().keys()]).toEqual([
       'GitRepository/flux-system/flux-system',
     ]);
   });
@@ -294,14 +292,14 @@ describe('FluxSourceTreeProvider', () => {
     expect(errors['OCIRepository/flux-system/broken']).toMatch(
       /fetching the artifact at t1 failed: connection refused/,
     );
-    expect([...provider.sourceTrees().keys()]).toEqual([
+    expect([...provider.sources().keys()]).toEqual([
       'GitRepository/flux-system/flux-system',
     ]);
 
     // The failed fetch is retried with backoff and recovers on its own.
     failFetch.delete('t1');
     await until(
-      () => provider.sourceTrees().has('OCIRepository/flux-system/broken'),
+      () => provider.sources().has('OCIRepository/flux-system/broken'),
       'the retried fetch',
     );
     expect(provider.errors().map(e => e.source)).not.toContain(
@@ -431,9 +429,9 @@ describe('FluxSourceTreeProvider', () => {
       kustomization('tenant', { kind: 'OCIRepository', name: 'tenant' }),
     );
     inf('OCIRepository').put(source('OCIRepository', 'tenant', 't1'));
-    await until(() => provider.sourceTrees().size === 2, 'two sources');
+    await until(() => provider.sources().size === 2, 'two sources');
     const tenantDir = provider
-      .sourceTrees()
+      .sources()
       .get('OCIRepository/flux-system/tenant')!.source.localRoot!;
     expect(fs.existsSync(tenantDir)).toBe(true);
     inf('Kustomization').remove('flux-system', 'tenant');

@@ -219,7 +219,7 @@ export class FluxSourceTreeProvider implements GitopsTreeProvider {
   }
 
   /** The snapshot of every source a Kustomization uses, by `Kind/namespace/name`. */
-  sourceTrees(): Map<string, TreeSnapshot> {
+  sources(): Map<string, TreeSnapshot> {
     return new Map([...this.held].map(([k, h]) => [k, h.snapshot]));
   }
 
