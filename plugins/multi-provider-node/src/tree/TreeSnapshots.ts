@@ -9,6 +9,7 @@ import type { KustomizationInfo, SourceRef } from './types';
  * @public
  */
 export interface TreeSnapshots {
+  /** The provider's `current()` snapshot: the tree the clusters are found in. */
   root: TreeSnapshot;
   /** Every source's snapshot by `Kind/namespace/name`; empty for a provider of one tree. */
   sources: ReadonlyMap<string, TreeSnapshot>;

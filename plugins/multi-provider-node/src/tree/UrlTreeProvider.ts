@@ -39,7 +39,7 @@ const revisionName = (etag: string) =>
 /**
  * A branch of a Git host read through Backstage's `UrlReaderService.readTree`. Each new commit
  * is extracted into a folder of its own and read as a local tree (the current and the previous
- * revision stay on disk: {@link RevisionFolders}' rule); the revision is the host's ETag
+ * revision stay on disk, by the same rule as the Flux source artifacts); the revision is the host's ETag
  * (the commit SHA for Git hosts). A refresh sends the last ETag, so an unchanged branch costs
  * one small request and yields no new snapshot. A failed read is logged and keeps the last good
  * snapshot.

@@ -52,8 +52,9 @@ export interface ArtifactCheckout {
   source: LocalTreeSource;
   /** `false` when an extraction of this digest was already on disk and nothing was downloaded. */
   downloaded: boolean;
-  /** Regular files and bytes written; both 0 when nothing was downloaded. */
+  /** Regular files written; 0 when nothing was downloaded. */
   files: number;
+  /** Bytes of file contents written; 0 when nothing was downloaded. */
   bytes: number;
 }
 
@@ -62,7 +63,7 @@ export interface ArtifactCheckout {
  * digest already extracted is reused without a download, in this process or after a restart
  * (only verified extractions are ever renamed into place, so the folder's presence is the
  * proof); concurrent checkouts of one digest share one download; which revisions stay on disk
- * is {@link RevisionFolders}' rule (the current and the previous one by default).
+ * is the rule of the suite's revision folders (the current and the previous one by default).
  *
  * @public
  */
