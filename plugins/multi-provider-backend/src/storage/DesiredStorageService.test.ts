@@ -98,19 +98,23 @@ volumeBindingMode: WaitForFirstConsumer
   return root;
 }
 
+/** The service over `tree`, for the cluster `review`, reusing a rendering for `refreshMs`. */
+const desiredStorage = (tree: GitopsTreeProvider, refreshMs: number) =>
+  new DesiredStorageService(
+    {
+      fluxPath: 'gitops',
+      defaultCluster: 'review',
+      kustomize: defaultKustomizeCommand(repoRoot),
+      refreshMs,
+    },
+    () => registry,
+    tree,
+  );
+
 describe('DesiredStorageService', () => {
   it('shows the claim a Kustomization will create and the cross-provider mistake before merge', async () => {
     const root = tree();
-    const service = new DesiredStorageService(
-      {
-        fluxPath: 'gitops',
-        defaultCluster: 'review',
-        kustomize: defaultKustomizeCommand(repoRoot),
-        refreshMs: 60_000,
-      },
-      () => registry,
-      new LocalTreeProvider(root),
-    );
+    const service = desiredStorage(new LocalTreeProvider(root), 60_000);
     const answer = await service.desiredStorage();
     expect(answer.clusters).toEqual(['review']);
     const shop = answer.kustomizations.find(k => k.name === 'shop')!;
@@ -145,16 +149,7 @@ describe('DesiredStorageService', () => {
       'gitops/apps/shop/kustomization.yaml',
       'resources: [missing.yaml]\n',
     );
-    const service = new DesiredStorageService(
-      {
-        fluxPath: 'gitops',
-        defaultCluster: 'review',
-        kustomize: defaultKustomizeCommand(repoRoot),
-        refreshMs: 0,
-      },
-      () => registry,
-      new LocalTreeProvider(root),
-    );
+    const service = desiredStorage(new LocalTreeProvider(root), 0);
     const answer = await service.desiredStorage();
     expect(answer.kustomizations.find(k => k.name === 'shop')!.error).toMatch(
       /missing\.yaml/,
@@ -210,16 +205,7 @@ spec: {path: ./shop, interval: 10m, prune: true, sourceRef: {kind: OCIRepository
       subscribe: () => () => {},
       sources: () => new Map([['OCIRepository/flux-system/shop', shop]]),
     };
-    const service = new DesiredStorageService(
-      {
-        fluxPath: 'gitops',
-        defaultCluster: 'review',
-        kustomize: defaultKustomizeCommand(repoRoot),
-        refreshMs: 60_000,
-      },
-      () => registry,
-      provider,
-    );
+    const service = desiredStorage(provider, 60_000);
     const claimOf = async () => {
       const k = (await service.desiredStorage()).kustomizations.find(
         x => x.name === 'shop',

@@ -156,6 +156,24 @@ describe('FluxSourceTreeProvider', () => {
 
   const inf = (kind: string) => informers.get(kind)!;
 
+  /** A provider on `workDir` whose informers first list what `seed` holds. */
+  const makeProvider = () =>
+    new FluxSourceTreeProvider({
+      kubeConfig: new KubeConfig(),
+      workDir,
+      logger,
+      fetchArtifact,
+      artifactBaseUrl: 'http://127.0.0.1:9790/',
+      backoff: { initialMs: 10, maxMs: 40 },
+      makeInformer: (kind: FluxKindRef) => {
+        const i = new FakeInformer();
+        for (const o of seed.get(kind.kind) ?? [])
+          i.items.set(`${o.metadata!.namespace}/${o.metadata!.name}`, o as any);
+        informers.set(kind.kind, i);
+        return i as any;
+      },
+    });
+
   beforeEach(() => {
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-src-test-'));
     informers = new Map();
@@ -167,22 +185,7 @@ describe('FluxSourceTreeProvider', () => {
     ]);
     failFetch = new Set();
     seed = new Map();
-    provider = new FluxSourceTreeProvider({
-      kubeConfig: new KubeConfig(),
-      workDir,
-      logger,
-      fetchArtifact,
-      artifactBaseUrl: 'http://127.0.0.1:9790/',
-      backoff: { initialMs: 10, maxMs: 40 },
-      makeInformer: (kind: FluxKindRef) => {
-        const i = new FakeInformer();
-        // What the first list finds.
-        for (const o of seed.get(kind.kind) ?? [])
-          i.items.set(`${o.metadata!.namespace}/${o.metadata!.name}`, o as any);
-        informers.set(kind.kind, i);
-        return i as any;
-      },
-    });
+    provider = makeProvider();
   });
 
   afterEach(async () => {
@@ -404,19 +407,7 @@ describe('FluxSourceTreeProvider', () => {
 
     // A new provider on the same folder (the backend restarted) reads r1 from disk.
     fetched = [];
-    provider = new FluxSourceTreeProvider({
-      kubeConfig: new KubeConfig(),
-      workDir,
-      logger,
-      fetchArtifact,
-      makeInformer: (kind: FluxKindRef) => {
-        const i = new FakeInformer();
-        for (const o of seed.get(kind.kind) ?? [])
-          i.items.set(`${o.metadata!.namespace}/${o.metadata!.name}`, o as any);
-        informers.set(kind.kind, i);
-        return i as any;
-      },
-    });
+    provider = makeProvider();
     const snap = await provider.current();
     expect(snap.origin.revision).toBe('r1');
     expect(await snap.source.readText('clusters/lab/apps.yaml')).toBe('v: 1\n');
