@@ -99,7 +99,7 @@ volumeBindingMode: WaitForFirstConsumer
 }
 
 /** The service over `tree`, for the cluster `review`, reusing a rendering for `refreshMs`. */
-const desiredStorage = (tree: GitopsTreeProvider, refreshMs: number) =>
+const desiredStorage = (provider: GitopsTreeProvider, refreshMs: number) =>
   new DesiredStorageService(
     {
       fluxPath: 'gitops',
@@ -108,7 +108,7 @@ const desiredStorage = (tree: GitopsTreeProvider, refreshMs: number) =>
       refreshMs,
     },
     () => registry,
-    tree,
+    provider,
   );
 
 describe('DesiredStorageService', () => {
