@@ -7,6 +7,7 @@ import {
   ProviderEntry,
   readFluxTree,
   readProviderEntries,
+  TreeSnapshots,
   TreeSource,
   YamlDocumentCache,
 } from '@cloudlab/plugin-multi-provider-node';
@@ -17,6 +18,7 @@ import {
   HandWrittenEntity,
   readHandWritten,
 } from '../entities/applyOverrides';
+import { withOrigin } from '../entities/annotations';
 import { buildEntities } from '../entities/buildEntities';
 
 /** One read of the repository: what was found, what to emit, and what went wrong. */
@@ -93,10 +95,16 @@ async function readRegistry(
 /**
  * Reads providers, the hand-written catalog and the Flux tree through the caches. A provider
  * file that does not validate is reported and skipped; the others still become entities.
+ *
+ * With `tree` (the provider's snapshots the caches read), the Flux tree is followed into the
+ * provider's other sources, and every entity names the source and revision it was read at:
+ * the other source for what a Kustomization read there yields, the root tree for the rest
+ * (hand-written entities included).
  */
 export async function readSnapshot(
   caches: SnapshotCaches,
   options: FluxCatalogOptions,
+  tree?: TreeSnapshots,
 ): Promise<CatalogSnapshot> {
   const cache = caches.tree;
   cache.begin();
@@ -107,7 +115,9 @@ export async function readSnapshot(
   const handWritten = options.catalogPath
     ? await readHandWritten(cache, options.catalogPath)
     : [];
-  const model = await readFluxTree(cache, options.fluxPath);
+  const model = await readFluxTree(cache, options.fluxPath, {
+    resolveSource: tree?.resolveSource,
+  });
   // Only a registry file inside the tree has a place in the repository to link to.
   const providerFiles = new Map(
     options.providers.type === 'directory'
@@ -116,10 +126,21 @@ export async function readSnapshot(
           .map(e => [e.definition.name, e.file] as const)
       : [],
   );
-  const generated = buildEntities(model, registry, options, providerFiles);
+  const generated = buildEntities(
+    model,
+    registry,
+    options,
+    providerFiles,
+    tree && {
+      root: tree.root.origin,
+      of: k => tree.snapshotOf(k).origin,
+    },
+  );
   const { entities, replacedBy } = applyOverrides(
     generated,
-    handWritten.map(h => h.entity),
+    handWritten.map(h =>
+      tree ? withOrigin(h.entity, tree.root.origin) : h.entity,
+    ),
   );
   return {
     model,

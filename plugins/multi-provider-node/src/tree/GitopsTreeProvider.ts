@@ -41,4 +41,13 @@ export interface GitopsTreeProvider {
    * revision). Returns the function that unsubscribes.
    */
   subscribe(listener: (snapshot: TreeSnapshot) => void): () => void;
+  /**
+   * The current snapshot of every source the tree's Flux Kustomizations use, keyed
+   * `Kind/namespace/name` (the root's own source among them), so a reader follows a Kustomization
+   * into another source (a tenant's repository, an OCIRepository) at the revision Flux applies.
+   * A new revision of any of them also calls the `subscribe` listeners. A provider of one tree (a
+   * folder, a Git host branch) leaves it out: only that tree is read, and a Kustomization of
+   * another source is reported as not readable. Read it through {@link currentSnapshots}.
+   */
+  sources?(): Map<string, TreeSnapshot>;
 }

@@ -4,9 +4,10 @@ import type {
   UrlReaderService,
 } from '@backstage/backend-plugin-api';
 import { durationToMilliseconds, HumanDuration } from '@backstage/types';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { GitopsTreeProvider, TreeSnapshot } from './GitopsTreeProvider';
+import { RevisionFolders } from './RevisionFolders';
 import { LocalTreeSource } from './TreeSource';
 
 /**
@@ -19,7 +20,7 @@ export interface UrlTreeProviderOptions {
   target: string;
   urlReader: UrlReaderService;
   logger: LoggerService;
-  /** A folder this provider owns: each revision is extracted into a fresh folder under it. */
+  /** A folder this provider owns: each revision is extracted into a folder of its own under it. */
   workDir: string;
   /** Time between two reads of the branch. */
   refresh: HumanDuration;
@@ -29,12 +30,16 @@ export interface UrlTreeProviderOptions {
   check?: (snapshot: TreeSnapshot) => Promise<void>;
 }
 
-/** Revisions kept on disk: the current one and the one a reader may still be walking. */
-const KEPT_REVISIONS = 2;
+const REVISION = /^rev-[0-9a-f]+$/;
+
+/** The folder of one revision: the ETag hashed, since a host's ETag may hold any character. */
+const revisionName = (etag: string) =>
+  `rev-${createHash('sha256').update(etag).digest('hex').slice(0, 32)}`;
 
 /**
  * A branch of a Git host read through Backstage's `UrlReaderService.readTree`. Each new commit
- * is extracted into a fresh folder and read as a local tree; the revision is the host's ETag
+ * is extracted into a folder of its own and read as a local tree (the current and the previous
+ * revision stay on disk, by the same rule as the Flux source artifacts); the revision is the host's ETag
  * (the commit SHA for Git hosts). A refresh sends the last ETag, so an unchanged branch costs
  * one small request and yields no new snapshot. A failed read is logged and keeps the last good
  * snapshot.
@@ -44,7 +49,7 @@ const KEPT_REVISIONS = 2;
 export class UrlTreeProvider implements GitopsTreeProvider {
   readonly description: string;
   private snapshot?: TreeSnapshot;
-  private readonly folders: string[] = [];
+  private readonly folders: RevisionFolders;
   private readonly listeners = new Set<(s: TreeSnapshot) => void>();
   /** Reads run one after the other: a refresh never races the first read. */
   private chain: Promise<unknown> = Promise.resolve();
@@ -54,6 +59,11 @@ export class UrlTreeProvider implements GitopsTreeProvider {
 
   constructor(private readonly options: UrlTreeProviderOptions) {
     this.description = `tree URL ${options.target}`;
+    this.folders = new RevisionFolders({
+      workDir: options.workDir,
+      isRevision: n => REVISION.test(n),
+      owner: this.description,
+    });
   }
 
   current(): Promise<TreeSnapshot> {
@@ -105,11 +115,7 @@ export class UrlTreeProvider implements GitopsTreeProvider {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.chain.catch(() => {});
-    await Promise.all(
-      this.folders
-        .splice(0)
-        .map(f => fs.rm(f, { recursive: true, force: true })),
-    );
+    await this.folders.removeAll();
   }
 
   /**
@@ -136,7 +142,7 @@ export class UrlTreeProvider implements GitopsTreeProvider {
   }
 
   private async readOnce(): Promise<TreeSnapshot | undefined> {
-    const { target, urlReader, workDir, check } = this.options;
+    const { target, urlReader, check } = this.options;
     let response;
     try {
       response = await urlReader.readTree(target, {
@@ -151,28 +157,25 @@ export class UrlTreeProvider implements GitopsTreeProvider {
     if (this.snapshot && response.etag === this.snapshot.origin.revision) {
       return undefined;
     }
-    await fs.mkdir(workDir, { recursive: true });
-    const folder = await fs.mkdtemp(path.join(workDir, 'rev-'));
-    let snapshot: TreeSnapshot;
+    const partial = await this.folders.partial();
+    const name = revisionName(response.etag);
     try {
-      await response.dir({ targetDir: folder });
-      snapshot = {
-        source: new LocalTreeSource(folder),
+      await response.dir({ targetDir: partial });
+      await check?.({
+        source: new LocalTreeSource(partial),
         origin: { kind: 'url', location: target, revision: response.etag },
-      };
-      await check?.(snapshot);
+      });
     } catch (e) {
-      await fs.rm(folder, { recursive: true, force: true });
+      await fs.rm(partial, { recursive: true, force: true });
       throw e;
     }
+    const snapshot: TreeSnapshot = {
+      source: new LocalTreeSource(await this.folders.place(partial, name)),
+      origin: { kind: 'url', location: target, revision: response.etag },
+    };
     const replaced = this.snapshot !== undefined;
     this.snapshot = snapshot;
-    this.folders.push(folder);
-    await Promise.all(
-      this.folders
-        .splice(0, Math.max(0, this.folders.length - KEPT_REVISIONS))
-        .map(f => fs.rm(f, { recursive: true, force: true })),
-    );
+    await this.folders.use(name);
     this.options.logger.info(
       `${this.description}: read revision ${response.etag}`,
     );

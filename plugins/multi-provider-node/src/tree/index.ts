@@ -1,5 +1,6 @@
 export * from './TreeSource';
 export * from './GitopsTreeProvider';
+export * from './TreeSnapshots';
 export * from './YamlDocumentCache';
 export * from './types';
 export * from './readFluxTree';
