@@ -17,6 +17,7 @@ import { FluxCatalogOptions } from '../config';
 import { withOrigin } from '../entities/annotations';
 import {
   CatalogSnapshot,
+  nextSnapshotCaches,
   readSnapshot,
   SnapshotCaches,
   snapshotCaches,
@@ -117,9 +118,11 @@ export class FluxEntityProvider implements EntityProvider {
     caches: SnapshotCaches;
   }> {
     const snap = await this.tree.current();
-    // A new revision is a new tree: its files are read afresh (entities still compare by hash).
-    if (!this.caches || this.caches.tree.source !== snap.source) {
+    // A new revision is a new tree: read from the previous one's caches where files did not change.
+    if (!this.caches) {
       this.caches = snapshotCaches(this.options, snap.source);
+    } else if (this.caches.tree.source !== snap.source) {
+      this.caches = nextSnapshotCaches(this.caches, snap);
     }
     return { origin: snap.origin, caches: this.caches };
   }

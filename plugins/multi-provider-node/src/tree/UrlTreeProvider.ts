@@ -8,6 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { GitopsTreeProvider, TreeSnapshot } from './GitopsTreeProvider';
 import { LocalTreeSource } from './TreeSource';
+import { changedPaths, readTreeManifest, TreeManifest } from './treeManifest';
 
 /**
  * How a {@link UrlTreeProvider} is built.
@@ -35,7 +36,8 @@ const KEPT_REVISIONS = 2;
 /**
  * A branch of a Git host read through Backstage's `UrlReaderService.readTree`. Each new commit
  * is extracted into a fresh folder and read as a local tree; the revision is the host's ETag
- * (the commit SHA for Git hosts). A refresh sends the last ETag, so an unchanged branch costs
+ * (the commit SHA for Git hosts), and the snapshot lists the files that differ from the one it
+ * replaces (by size and content hash). A refresh sends the last ETag, so an unchanged branch costs
  * one small request and yields no new snapshot. A failed read is logged and keeps the last good
  * snapshot.
  *
@@ -44,6 +46,8 @@ const KEPT_REVISIONS = 2;
 export class UrlTreeProvider implements GitopsTreeProvider {
   readonly description: string;
   private snapshot?: TreeSnapshot;
+  /** What the current snapshot's files hold, to tell the next one what changed. */
+  private manifest?: TreeManifest;
   private readonly folders: string[] = [];
   private readonly listeners = new Set<(s: TreeSnapshot) => void>();
   /** Reads run one after the other: a refresh never races the first read. */
@@ -154,11 +158,22 @@ export class UrlTreeProvider implements GitopsTreeProvider {
     await fs.mkdir(workDir, { recursive: true });
     const folder = await fs.mkdtemp(path.join(workDir, 'rev-'));
     let snapshot: TreeSnapshot;
+    let manifest: TreeManifest;
     try {
       await response.dir({ targetDir: folder });
+      manifest = await readTreeManifest(folder);
+      const previous = this.snapshot;
       snapshot = {
         source: new LocalTreeSource(folder),
         origin: { kind: 'url', location: target, revision: response.etag },
+        ...(previous && this.manifest
+          ? {
+              changes: {
+                since: previous.source,
+                paths: changedPaths(this.manifest, manifest),
+              },
+            }
+          : {}),
       };
       await check?.(snapshot);
     } catch (e) {
@@ -167,6 +182,7 @@ export class UrlTreeProvider implements GitopsTreeProvider {
     }
     const replaced = this.snapshot !== undefined;
     this.snapshot = snapshot;
+    this.manifest = manifest;
     this.folders.push(folder);
     await Promise.all(
       this.folders

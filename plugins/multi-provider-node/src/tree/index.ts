@@ -14,3 +14,9 @@ export * from './artifact';
 export * from './artifactGenerator';
 export * from './kustomizeTransforms';
 export * from './flux';
+export {
+  defaultParseWorkers,
+  YamlParsePool,
+  type ParsedYaml,
+} from './YamlParsePool';
+export * from './treeManifest';

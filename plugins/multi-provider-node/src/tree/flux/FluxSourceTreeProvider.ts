@@ -10,6 +10,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { GitopsTreeProvider, TreeSnapshot } from '../GitopsTreeProvider';
 import { LocalTreeSource } from '../TreeSource';
+import { changedPaths, readTreeManifest, TreeManifest } from '../treeManifest';
 import {
   artifactFetchUrl,
   FLUX_SOURCE_KINDS,
@@ -106,6 +107,8 @@ interface Held {
   digest: string;
   /** The folder made for this snapshot; removed once a later snapshot replaced the next one. */
   workFolder: string;
+  /** What its files hold, to tell the next revision's snapshot what changed. */
+  manifest: TreeManifest;
 }
 
 interface Watched {
@@ -134,7 +137,7 @@ const describe = (err: unknown) => {
  * Kustomizations and the source kinds they name (list + watch; a 410 Gone relists, any other
  * failure reconnects with backoff), and for every source a Kustomization uses fetches the
  * artifact at `status.artifact.revision`, checked against its digest. A new revision of any source
- * in use gives a new snapshot of that source and calls the listeners with the root
+ * in use gives a new snapshot of that source (listing the files that differ from the last one) and calls the listeners with the root
  * Kustomization's snapshot (the tree to re-read); the same revision again does nothing. A source
  * without an artifact, not Ready, or whose fetch failed is kept in {@link FluxSourceTreeProvider.errors}
  * and never drops another source's snapshot. Never reads a Secret.
@@ -524,6 +527,7 @@ export class FluxSourceTreeProvider implements GitopsTreeProvider {
           `digest ${got.digest} of the fetched artifact is not the ${wanted.digest} Flux recorded`,
         );
       }
+      const manifest = await readTreeManifest(got.dir);
       if (this.inflight.get(wanted.key) !== entry || this.stopped) {
         await fs.rm(folder, { recursive: true, force: true });
         return;
@@ -539,11 +543,20 @@ export class FluxSourceTreeProvider implements GitopsTreeProvider {
           location: wanted.key,
           revision: wanted.revision,
         },
+        ...(previous
+          ? {
+              changes: {
+                since: previous.snapshot.source,
+                paths: changedPaths(previous.manifest, manifest),
+              },
+            }
+          : {}),
       };
       this.held.set(wanted.key, {
         snapshot,
         digest: wanted.digest,
         workFolder: folder,
+        manifest,
       });
       this.sourceErrors.delete(wanted.key);
       afterwards?.();
