@@ -127,6 +127,8 @@ async function main() {
 
   const workers = argNumber('parse-workers', defaultParseWorkers());
   const pool = new YamlParsePool({ size: workers });
+  // The same cold read with fewer workers, for the ratio (`--compare-workers 0` skips it).
+  const fewer = argNumber('compare-workers', 1);
   try {
     // Cold, parse in worker threads: a fresh cache, as a backend's first read of a tree.
     const heapBefore = heapUsed();
@@ -179,6 +181,18 @@ async function main() {
         t3 - t2,
       )}`,
     );
+    if (fewer > 0 && fewer < workers) {
+      const small = new YamlParsePool({ size: fewer });
+      const r = await read(
+        new YamlDocumentCache(new LocalTreeSource(root), { parsePool: small }),
+      );
+      await small.close();
+      console.log(
+        `cold full read, parse in ${fewer} worker thread(s): ${describeRead(
+          r,
+        )}`,
+      );
+    }
     const inline = await read(
       new YamlDocumentCache(new LocalTreeSource(root), { parsePool: false }),
     );

@@ -1,4 +1,5 @@
-import type { YamlDocumentCache } from './YamlDocumentCache';
+import { eventLoopDue, yieldWhenDue } from './eventLoopSlice';
+import { answersNow, YamlDocumentCache } from './YamlDocumentCache';
 
 /** The reads a kustomize walk makes of a tree. */
 export type TreeReads = Pick<
@@ -58,11 +59,18 @@ export async function readsStillHold(
   cache: YamlDocumentCache,
   reads: RecordedAnswers,
 ): Promise<boolean> {
+  // Most answers are at hand (what this pass already saw); only the others are awaited.
+  if (eventLoopDue()) await yieldWhenDue();
+  const answerNow = answersNow.get(cache)!;
   for (const [key, answer] of reads) {
     const sep = key.indexOf('\0');
     const op = key.slice(0, sep);
     const rel = key.slice(sep + 1);
-    let now: Answer;
+    let now = op === 'listYaml' ? undefined : answerNow(op as 'read', rel);
+    if (now !== undefined) {
+      if (now !== answer) return false;
+      continue;
+    }
     if (op === 'exists') now = await cache.exists(rel);
     else if (op === 'isDirectory') now = await cache.isDirectory(rel);
     else if (op === 'listYaml') now = (await cache.listYaml(rel)).join('\0');

@@ -41,6 +41,15 @@ const YAML_FILE = /\.ya?ml$/;
 const READ_CONCURRENCY = 32;
 
 /**
+ * Answers a {@link YamlDocumentCache} can give at once from what its pass already saw
+ * (`undefined`: it has to look). Package-internal: the reader checks earlier reads with it.
+ */
+export const answersNow = new WeakMap<
+  YamlDocumentCache,
+  (op: 'exists' | 'isDirectory' | 'read', rel: string) => unknown
+>();
+
+/**
  * Options of {@link YamlDocumentCache}.
  *
  * @public
@@ -92,6 +101,12 @@ export class YamlDocumentCache {
   ) {
     this.parsePool = options.parsePool ?? YamlParsePool.shared();
     this.derived = new Map();
+    answersNow.set(this, (op, rel) => {
+      if (op === 'read') return this.unchanged(rel);
+      if (!this.statValues.has(rel)) return undefined;
+      const stat = this.statValues.get(rel);
+      return op === 'exists' ? stat !== undefined : stat?.kind === 'directory';
+    });
   }
 
   /**

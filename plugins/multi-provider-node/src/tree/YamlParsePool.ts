@@ -95,14 +95,18 @@ interface WorkerAnswer {
 /** A pool without work for this long ends its workers; the next parse starts them again. */
 const IDLE_MS = 5_000;
 
+/** More workers than this add memory (each holds its own copy of the library) for little gain. */
+const MAX_DEFAULT_WORKERS = 4;
+
 /**
- * Workers a pool starts by default: one per core but one, which the main thread keeps for
- * the event loop (and for reading files and building the model while the workers parse).
+ * Workers a pool starts by default: one per core, at most {@link MAX_DEFAULT_WORKERS}. The main
+ * thread keeps yielding while they parse, so it shares a core with one of them rather than
+ * leaving the parse a core short.
  *
  * @public
  */
 export function defaultParseWorkers(): number {
-  return Math.max(1, os.availableParallelism() - 1);
+  return Math.max(1, Math.min(MAX_DEFAULT_WORKERS, os.availableParallelism()));
 }
 
 interface Task {

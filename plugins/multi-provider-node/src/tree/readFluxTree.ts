@@ -303,6 +303,18 @@ interface ClusterScope {
   generators: Item[];
 }
 
+/** The Flux Kustomizations of a list of objects, by the list (reused lists are not scanned again). */
+const fluxKustomizationItems = new WeakMap<Item[], Item[]>();
+
+function fluxKustomizationsIn(items: Item[]): Item[] {
+  let found = fluxKustomizationItems.get(items);
+  if (!found) {
+    found = items.filter(i => isFluxKustomization(i.doc));
+    fluxKustomizationItems.set(items, found);
+  }
+  return found;
+}
+
 /** What a list of objects adds to a cluster's scope, by the list (reused lists are not scanned again). */
 const scopeParts = new WeakMap<
   Item[],
@@ -567,6 +579,8 @@ function lookupsHold(scope: ClusterScope, seen: ScopeLookups): boolean {
  * recorded; a Kustomization of another source is read every pass.
  */
 interface KustomizationMemo {
+  doc: Obj;
+  docKey: string;
   reads: RecordedAnswers;
   before: ScopeLookups;
   read: KustomizationItems;
@@ -625,9 +639,15 @@ async function readKustomization(
     scope.ownSource ? refKey(scope.ownSource) : '',
     file,
     layer,
-    contentKey(doc),
+    namespace,
+    name,
   ].join('\0');
-  const memo = reader.memos.get(memoKey);
+  const held = reader.memos.get(memoKey);
+  // The same object, or another with the same content (its file was parsed again).
+  const memo =
+    held && (held.doc === doc || held.docKey === contentKey(doc))
+      ? held
+      : undefined;
   reader.memosUsed.add(memoKey);
   let read: KustomizationItems | undefined;
   let before: ScopeLookups = new Map();
@@ -674,6 +694,8 @@ async function readKustomization(
   }
   if (reads) {
     reader.memos.set(memoKey, {
+      doc,
+      docKey: contentKey(doc),
       reads,
       before,
       read,
@@ -982,8 +1004,7 @@ export async function readFluxTree(
     }
     while (queue.length) {
       const { items, layer: parentLayer } = queue.shift()!;
-      for (const { doc, file } of items) {
-        if (!isFluxKustomization(doc)) continue;
+      for (const { doc, file } of fluxKustomizationsIn(items)) {
         const ns = str(doc.metadata?.namespace) ?? 'flux-system';
         const existing = byRef.get(`${ns}/${doc.metadata?.name}`);
         if (existing) {
