@@ -8,7 +8,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance as perf } from 'node:perf_hooks';
 import {
   changedPaths,
   defaultParseWorkers,
@@ -36,21 +36,25 @@ async function read(
   model: FluxModel;
   ms: number;
   cpuMs: number;
+  mainMs: number;
   loopMaxMs: number;
 }> {
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
   cache.begin(changed);
   const cpu0 = process.cpuUsage();
+  const elu0 = perf.eventLoopUtilization();
   const t0 = performance.now();
   const model = await readFluxTree(cache, GITOPS_DIR);
   const wall = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
+  const elu = perf.eventLoopUtilization(elu0);
   loop.disable();
   return {
     model,
     ms: wall,
     cpuMs: (cpu.user + cpu.system) / 1000,
+    mainMs: elu.active,
     loopMaxMs: loop.max / 1e6,
   };
 }
@@ -94,10 +98,15 @@ async function changeOneFile(
   return file;
 }
 
-function describeRead(r: { ms: number; cpuMs: number; loopMaxMs: number }) {
-  return `${ms(r.ms)}, CPU ${ms(r.cpuMs)}, event loop held at most ${ms(
-    r.loopMaxMs,
-  )}`;
+function describeRead(r: {
+  ms: number;
+  cpuMs: number;
+  mainMs: number;
+  loopMaxMs: number;
+}) {
+  return `${ms(r.ms)}, CPU ${ms(r.cpuMs)} (main thread busy ${ms(
+    r.mainMs,
+  )}), event loop held at most ${ms(r.loopMaxMs)}`;
 }
 
 async function main() {

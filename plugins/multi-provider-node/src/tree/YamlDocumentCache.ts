@@ -40,6 +40,9 @@ const YAML_FILE = /\.ya?ml$/;
 /** Files {@link YamlDocumentCache.readMany} reads at once: enough to keep the file system and the parse workers busy, few enough to bound the texts waiting. */
 const READ_CONCURRENCY = 32;
 
+/** Files {@link YamlDocumentCache.readMany} must have to look at before it uses the parse workers. */
+const POOL_MIN_FILES = 64;
+
 /**
  * Answers a {@link YamlDocumentCache} can give at once from what its pass already saw
  * (`undefined`: it has to look). Package-internal: the reader checks earlier reads with it.
@@ -326,7 +329,12 @@ export class YamlDocumentCache {
     return entry.docs;
   }
 
-  private async load(rel: string, inPool: boolean): Promise<unknown[]> {
+  private async load(
+    rel: string,
+    inPool: boolean,
+    report: (file: string, reason: string) => void = (f, r) =>
+      this.report(f, r),
+  ): Promise<unknown[]> {
     await yieldWhenDue();
     let entry = this.entries.get(rel);
     try {
@@ -344,13 +352,13 @@ export class YamlDocumentCache {
       }
     } catch (e) {
       this.touched.set(rel, 'missing');
-      this.report(rel, `cannot be read: ${(e as Error).message}`);
+      report(rel, `cannot be read: ${(e as Error).message}`);
       return [];
     }
     this.touched.set(rel, entry.hash);
     if (entry.error) {
       const kept = this.lastGood.get(rel);
-      this.report(
+      report(
         rel,
         kept ? `${entry.error} (keeping its last valid version)` : entry.error,
       );
@@ -401,20 +409,35 @@ export class YamlDocumentCache {
    */
   async readMany(files: readonly string[]): Promise<unknown[][]> {
     const out: unknown[][] = new Array(files.length);
+    const pending: number[] = [];
+    for (let i = 0; i < files.length; i++) {
+      const docs = this.unchanged(files[i]);
+      if (docs) out[i] = docs;
+      else pending.push(i);
+      if (eventLoopDue()) await yieldWhenDue();
+    }
+    // A few files parse faster here than a worker starts.
+    const inPool = pending.length >= POOL_MIN_FILES;
+    // Reported in the order asked, whichever read finishes first.
+    const problems: Array<Array<[string, string]>> = [];
     let next = 0;
     const worker = async () => {
-      while (next < files.length) {
-        const i = next++;
-        const docs = this.unchanged(files[i]);
-        if (docs) {
-          out[i] = docs;
-          if (eventLoopDue()) await yieldWhenDue();
-        } else out[i] = await this.load(files[i], true);
+      while (next < pending.length) {
+        const i = pending[next++];
+        out[i] = await this.load(files[i], inPool, (f, r) =>
+          (problems[i] ??= []).push([f, r]),
+        );
       }
     };
     await Promise.all(
-      Array.from({ length: Math.min(READ_CONCURRENCY, files.length) }, worker),
+      Array.from(
+        { length: Math.min(READ_CONCURRENCY, pending.length) },
+        worker,
+      ),
     );
+    for (const fileProblems of problems) {
+      for (const [f, r] of fileProblems ?? []) this.report(f, r);
+    }
     return out;
   }
 

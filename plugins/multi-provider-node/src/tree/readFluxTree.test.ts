@@ -15,6 +15,18 @@ function copyFixture(): string {
   return dir;
 }
 
+/** A source over `root` that records the files whose text it reads. */
+function recordingReads(root: string) {
+  const source = new LocalTreeSource(root);
+  const reads: string[] = [];
+  const readText = source.readText.bind(source);
+  source.readText = rel => {
+    reads.push(rel);
+    return readText(rel);
+  };
+  return { source, reads };
+}
+
 describe('readFluxTree', () => {
   it('reads the Flux Kustomizations of every cluster, .yml files included', async () => {
     const cache = new YamlDocumentCache(new LocalTreeSource(fixture));
@@ -80,13 +92,7 @@ describe('readFluxTree', () => {
 
   it('reads a changed file again and reuses unchanged ones', async () => {
     const root = copyFixture();
-    const source = new LocalTreeSource(root);
-    const reads: string[] = [];
-    const readText = source.readText.bind(source);
-    source.readText = rel => {
-      reads.push(rel);
-      return readText(rel);
-    };
+    const { source, reads } = recordingReads(root);
     const cache = new YamlDocumentCache(source);
     cache.begin();
     await readFluxTree(cache, 'gitops');
@@ -211,13 +217,7 @@ describe('readFluxTree', () => {
 
   it('reuses a Kustomization read only while the reads it made answer the same', async () => {
     const root = copyFixture();
-    const source = new LocalTreeSource(root);
-    const reads: string[] = [];
-    const readText = source.readText.bind(source);
-    source.readText = rel => {
-      reads.push(rel);
-      return readText(rel);
-    };
+    const { source, reads } = recordingReads(root);
     const cache = new YamlDocumentCache(source);
     cache.begin();
     const first = await readFluxTree(cache, 'gitops');

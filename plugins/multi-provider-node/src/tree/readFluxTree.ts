@@ -133,6 +133,9 @@ export interface ReadFluxTreeOptions {
  */
 const OTHER_CACHES = {};
 
+/** The key of the memos a tree's cache keeps for {@link readKustomization}. */
+const KUSTOMIZATION_MEMOS = {};
+
 /** One read pass over a tree and the sources it reaches. */
 class FluxTreeReader {
   private readonly used = new Map<string, YamlDocumentCache>();
@@ -601,9 +604,6 @@ function contentKey(doc: Obj): string {
   }
   return key;
 }
-
-/** The key of the memos a tree's cache keeps for {@link readKustomization}. */
-const KUSTOMIZATION_MEMOS = {};
 
 /**
  * Reads one Flux Kustomization: its source, its `spec.path` there, Flux's own transformations
