@@ -10,6 +10,7 @@ import {
 } from './TreeSource';
 import {
   contentHash,
+  FileLook,
   ParsedYaml,
   parseYamlStream,
   YamlParsePool,
@@ -338,11 +339,19 @@ export class YamlDocumentCache {
     await yieldWhenDue();
     let entry = this.entries.get(rel);
     try {
-      const stat = await this.stat(rel);
+      // Not looked at yet in this pass: in the pool, one trip to a worker looks, reads and parses.
+      const early =
+        inPool && !this.stats.has(rel)
+          ? await this.lookInPool(rel, entry)
+          : undefined;
+      const stat = early ? early.stat ?? undefined : await this.stat(rel);
       if (stat?.kind !== 'file') throw new Error('no such file');
       const { size, mtimeMs } = stat;
       if (!entry || entry.size !== size || entry.mtimeMs !== mtimeMs) {
-        const got = await this.readAndParse(rel, entry?.hash, inPool);
+        const got =
+          early?.hash !== undefined
+            ? { hash: early.hash, parsed: early.parsed }
+            : await this.readAndParse(rel, entry?.hash, inPool);
         entry =
           entry && entry.hash === got.hash
             ? { ...entry, size, mtimeMs }
@@ -379,8 +388,9 @@ export class YamlDocumentCache {
     const pool = inPool ? this.parsePool : false;
     const local = this.localFile(rel);
     if (pool && local !== undefined) {
-      const got = await pool.readAndParse(local, knownHash);
-      if (got) return got;
+      const got = await pool.look(local, { hash: knownHash });
+      if (got?.hash !== undefined)
+        return { hash: got.hash, parsed: got.parsed };
     }
     const text = await this.source.readText(rel);
     const hash = contentHash(text);
@@ -391,12 +401,35 @@ export class YamlDocumentCache {
     };
   }
 
-  /** The file on disk `source.readText` reads, when the source is a plain local folder. */
+  /**
+   * Looks at a file in a worker (and reads and parses it there unless `entry` is still its
+   * content), and keeps the look as this pass's stat of the path. `undefined` when the pool
+   * cannot do it: the caller looks in the main thread.
+   */
+  private async lookInPool(
+    rel: string,
+    entry: Entry | undefined,
+  ): Promise<FileLook | undefined> {
+    const local = this.parsePool ? this.localFile(rel) : undefined;
+    if (local === undefined || !this.parsePool) return undefined;
+    const look = await this.parsePool.look(
+      local,
+      entry && { size: entry.size, mtimeMs: entry.mtimeMs, hash: entry.hash },
+    );
+    if (!look || this.stats.has(rel)) return undefined;
+    const stat = look.stat ?? undefined;
+    this.stats.set(rel, Promise.resolve(stat));
+    this.statValues.set(rel, stat);
+    return look;
+  }
+
+  /** The file on disk the source's `stat` and `readText` look at, when it is a plain local folder. */
   private localFile(rel: string): string | undefined {
     const source = this.source;
     if (
       !(source instanceof LocalTreeSource) ||
-      source.readText !== LocalTreeSource.prototype.readText
+      source.readText !== LocalTreeSource.prototype.readText ||
+      source.stat !== LocalTreeSource.prototype.stat
     ) {
       return undefined;
     }

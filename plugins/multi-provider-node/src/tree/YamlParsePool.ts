@@ -46,29 +46,44 @@ export const contentHash = (text: string) =>
 
 /**
  * The worker's program: the library resolved by the main thread, and the function above. Given a
- * file, it reads it (as `LocalTreeSource.readText` does) and hashes it, and parses only when the
- * hash is not the one already known.
+ * file, it looks at it (as `LocalTreeSource.stat` does: `lstat`, files and directories only),
+ * reads and hashes it unless its size and modification time are the ones known, and parses it
+ * unless its hash is the one known.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
-const { readFileSync } = require('node:fs');
+const { lstatSync, readFileSync } = require('node:fs');
 const { parseAllDocuments } = require(workerData.yaml);
 const parseYamlStream = (${parseYamlStream.toString()});
-parentPort.on('message', ({ id, text, file, knownHash }) => {
+parentPort.on('message', ({ id, text, file, known }) => {
   let result;
   try {
     if (file !== undefined) {
+      let st;
+      try {
+        st = lstatSync(file);
+      } catch (e) {
+        if (e.code !== 'ENOENT') throw e;
+      }
+      const stat = st && (st.isFile() || st.isDirectory())
+        ? { kind: st.isFile() ? 'file' : 'directory', size: st.size, mtimeMs: st.mtimeMs }
+        : null;
+      if (!stat || stat.kind !== 'file' ||
+          (stat.size === known.size && stat.mtimeMs === known.mtimeMs)) {
+        parentPort.postMessage({ id, result: { stat } });
+        return;
+      }
       try {
         text = readFileSync(file, 'utf8');
       } catch (e) {
-        parentPort.postMessage({ id, result: { readError: String(e.message) } });
+        parentPort.postMessage({ id, result: { stat, readError: String(e.message) } });
         return;
       }
       const hash = createHash('sha256').update(text).digest('hex');
-      result = hash === knownHash
-        ? { hash }
-        : { hash, parsed: parseYamlStream(parseAllDocuments, text) };
+      result = hash === known.hash
+        ? { stat, hash }
+        : { stat, hash, parsed: parseYamlStream(parseAllDocuments, text) };
     } else {
       result = { parsed: parseYamlStream(parseAllDocuments, text) };
     }
@@ -82,10 +97,35 @@ parentPort.on('message', ({ id, text, file, knownHash }) => {
 interface WorkerRequest {
   text?: string;
   file?: string;
-  knownHash?: string;
+  known?: KnownFile;
+}
+
+/**
+ * What the caller already has of a file: a look that finds the same size and modification time
+ * reads nothing, a read that finds the same hash parses nothing.
+ *
+ * @public
+ */
+export interface KnownFile {
+  size?: number;
+  mtimeMs?: number;
+  hash?: string;
+}
+
+/**
+ * What a worker found at a path: its stat (`null`: nothing there, or neither file nor directory),
+ * and for a file it read, the content hash and, unless the hash was known, the parse.
+ *
+ * @public
+ */
+export interface FileLook {
+  stat: { kind: 'file' | 'directory'; size: number; mtimeMs: number } | null;
+  hash?: string;
+  parsed?: ParsedYaml;
 }
 
 interface WorkerAnswer {
+  stat?: FileLook['stat'];
   hash?: string;
   parsed?: ParsedYaml;
   readError?: string;
@@ -163,18 +203,18 @@ export class YamlParsePool {
   }
 
   /**
-   * Reads a file on local disk in a worker, with its content hash, and parses it unless its hash
-   * is `knownHash`. Rejects with the read's error; `undefined` when the worker could not answer
-   * (the caller reads and parses it in the main thread).
+   * Looks at a file on local disk in a worker and, unless `known` says it is unchanged, reads,
+   * hashes and parses it there. Rejects with the read's error; `undefined` when the worker could
+   * not answer (the caller does it in the main thread).
    */
-  async readAndParse(
+  async look(
     file: string,
-    knownHash?: string,
-  ): Promise<{ hash: string; parsed?: ParsedYaml } | undefined> {
-    const answer = await this.run({ file, knownHash });
+    known: KnownFile = {},
+  ): Promise<FileLook | undefined> {
+    const answer = await this.run({ file, known });
     if (answer?.readError !== undefined) throw new Error(answer.readError);
-    if (answer?.hash === undefined) return undefined;
-    return { hash: answer.hash, parsed: answer.parsed };
+    if (answer?.stat === undefined) return undefined;
+    return { stat: answer.stat, hash: answer.hash, parsed: answer.parsed };
   }
 
   private run(request: WorkerRequest): Promise<WorkerAnswer | undefined> {

@@ -17,6 +17,8 @@ export * from './flux';
 export {
   defaultParseWorkers,
   YamlParsePool,
+  type FileLook,
+  type KnownFile,
   type ParsedYaml,
 } from './YamlParsePool';
 export * from './treeManifest';
