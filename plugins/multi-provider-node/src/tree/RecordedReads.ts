@@ -1,5 +1,6 @@
 import { eventLoopDue, yieldWhenDue } from './eventLoopSlice';
-import { answersNow, YamlDocumentCache } from './YamlDocumentCache';
+import { answersNow } from './answersNow';
+import type { YamlDocumentCache } from './YamlDocumentCache';
 
 /** The reads a kustomize walk makes of a tree. */
 export type TreeReads = Pick<

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { answersNow } from './answersNow';
 import { eventLoopDue, yieldWhenDue } from './eventLoopSlice';
 import {
   LocalTreeSource,
@@ -43,15 +44,6 @@ const READ_CONCURRENCY = 32;
 
 /** Files {@link YamlDocumentCache.readMany} must have to look at before it uses the parse workers. */
 const POOL_MIN_FILES = 64;
-
-/**
- * Answers a {@link YamlDocumentCache} can give at once from what its pass already saw
- * (`undefined`: it has to look). Package-internal: the reader checks earlier reads with it.
- */
-export const answersNow = new WeakMap<
-  YamlDocumentCache,
-  (op: 'exists' | 'isDirectory' | 'read', rel: string) => unknown
->();
 
 /**
  * Options of {@link YamlDocumentCache}.

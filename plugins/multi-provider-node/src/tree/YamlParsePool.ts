@@ -139,7 +139,7 @@ const IDLE_MS = 5_000;
 const MAX_DEFAULT_WORKERS = 4;
 
 /**
- * Workers a pool starts by default: one per core, at most {@link MAX_DEFAULT_WORKERS}. The main
+ * Workers a pool starts by default: one per core, at most four. The main
  * thread keeps yielding while they parse, so it shares a core with one of them rather than
  * leaving the parse a core short.
  *
@@ -165,7 +165,7 @@ interface PoolWorker {
  * Parses YAML streams in `worker_threads`, so a cold read of a large tree does not hold the
  * backend's event loop for the whole parse. The caller bounds how many texts wait (it awaits each
  * parse); workers start on the first parse, end after a while without work, and never keep the
- * process alive. The answer is always what {@link parseYamlStream} gives in the main thread:
+ * process alive. The answer is always what `parseYamlStream` gives in the main thread:
  * whatever a worker cannot do (a crash, a value it cannot send back) is parsed in the main
  * thread instead, and a pool whose worker crashed parses in the main thread from then on.
  *
