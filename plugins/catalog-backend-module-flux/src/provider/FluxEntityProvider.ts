@@ -18,6 +18,7 @@ import { FluxCatalogOptions } from '../config';
 import { withoutOrigin } from '../entities/annotations';
 import {
   CatalogSnapshot,
+  nextSnapshotCaches,
   readSnapshot,
   SnapshotCaches,
   snapshotCaches,
@@ -122,10 +123,12 @@ export class FluxEntityProvider implements EntityProvider {
     caches: SnapshotCaches;
   }> {
     const snapshots = await currentSnapshots(this.tree);
-    const source = snapshots.root.source;
-    // A new revision is a new tree: its files are read afresh (entities still compare by hash).
-    if (!this.caches || this.caches.tree.source !== source) {
-      this.caches = snapshotCaches(this.options, source);
+    const root = snapshots.root;
+    // A new revision is a new tree: read from the previous one's caches where files did not change.
+    if (!this.caches) {
+      this.caches = snapshotCaches(this.options, root.source);
+    } else if (this.caches.tree.source !== root.source) {
+      this.caches = nextSnapshotCaches(this.caches, root);
     }
     return { snapshots, caches: this.caches };
   }

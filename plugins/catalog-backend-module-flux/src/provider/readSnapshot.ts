@@ -7,6 +7,7 @@ import {
   ProviderEntry,
   readFluxTree,
   readProviderEntries,
+  TreeSnapshot,
   TreeSnapshots,
   TreeSource,
   YamlDocumentCache,
@@ -58,6 +59,25 @@ export function snapshotCaches(
             new LocalTreeSource(options.providers.directory),
           )
         : undefined,
+  };
+}
+
+/**
+ * The caches for a new snapshot of the tree: the tree's cache of the previous snapshot hands
+ * over to it (everything but the files the snapshot says changed, or every parse whose file's
+ * content is unchanged when it does not say), and the registry directory's is kept.
+ */
+export function nextSnapshotCaches(
+  previous: SnapshotCaches,
+  snapshot: TreeSnapshot,
+): SnapshotCaches {
+  const changes =
+    snapshot.changes?.since === previous.tree.source
+      ? snapshot.changes.paths
+      : undefined;
+  return {
+    tree: previous.tree.next(snapshot.source, changes),
+    registry: previous.registry,
   };
 }
 

@@ -22,6 +22,23 @@ export interface TreeOrigin {
 export interface TreeSnapshot {
   source: TreeSource;
   origin: TreeOrigin;
+  /**
+   * How this snapshot differs from the one it replaced, when the provider knows: readers of the
+   * previous snapshot take over everything else (`YamlDocumentCache.next`).
+   */
+  changes?: TreeChanges;
+}
+
+/**
+ * The files that differ between two snapshots of one tree.
+ *
+ * @public
+ */
+export interface TreeChanges {
+  /** The source of the snapshot replaced. */
+  since: TreeSource;
+  /** Repository-relative paths of files added, removed or modified. */
+  paths: ReadonlySet<string>;
 }
 
 /**

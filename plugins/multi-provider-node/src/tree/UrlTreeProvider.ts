@@ -9,6 +9,7 @@ import fs from 'node:fs/promises';
 import type { GitopsTreeProvider, TreeSnapshot } from './GitopsTreeProvider';
 import { RevisionFolders } from './RevisionFolders';
 import { LocalTreeSource } from './TreeSource';
+import { changedPaths, readTreeManifest, TreeManifest } from './treeManifest';
 
 /**
  * How a {@link UrlTreeProvider} is built.
@@ -40,7 +41,8 @@ const revisionName = (etag: string) =>
  * A branch of a Git host read through Backstage's `UrlReaderService.readTree`. Each new commit
  * is extracted into a folder of its own and read as a local tree (the current and the previous
  * revision stay on disk, by the same rule as the Flux source artifacts); the revision is the host's ETag
- * (the commit SHA for Git hosts). A refresh sends the last ETag, so an unchanged branch costs
+ * (the commit SHA for Git hosts), and the snapshot lists the files that differ from the one it
+ * replaces (by size and content hash). A refresh sends the last ETag, so an unchanged branch costs
  * one small request and yields no new snapshot. A failed read is logged and keeps the last good
  * snapshot.
  *
@@ -50,6 +52,8 @@ export class UrlTreeProvider implements GitopsTreeProvider {
   readonly description: string;
   private snapshot?: TreeSnapshot;
   private readonly folders: RevisionFolders;
+  /** What the current snapshot's files hold, to tell the next one what changed. */
+  private manifest?: TreeManifest;
   private readonly listeners = new Set<(s: TreeSnapshot) => void>();
   /** Reads run one after the other: a refresh never races the first read. */
   private chain: Promise<unknown> = Promise.resolve();
@@ -159,8 +163,10 @@ export class UrlTreeProvider implements GitopsTreeProvider {
     }
     const partial = await this.folders.partial();
     const name = revisionName(response.etag);
+    let manifest: TreeManifest;
     try {
       await response.dir({ targetDir: partial });
+      manifest = await readTreeManifest(partial);
       await check?.({
         source: new LocalTreeSource(partial),
         origin: { kind: 'url', location: target, revision: response.etag },
@@ -169,12 +175,22 @@ export class UrlTreeProvider implements GitopsTreeProvider {
       await fs.rm(partial, { recursive: true, force: true });
       throw e;
     }
+    const previous = this.snapshot;
     const snapshot: TreeSnapshot = {
       source: new LocalTreeSource(await this.folders.place(partial, name)),
       origin: { kind: 'url', location: target, revision: response.etag },
+      ...(previous && this.manifest
+        ? {
+            changes: {
+              since: previous.source,
+              paths: changedPaths(this.manifest, manifest),
+            },
+          }
+        : {}),
     };
     const replaced = this.snapshot !== undefined;
     this.snapshot = snapshot;
+    this.manifest = manifest;
     await this.folders.use(name);
     this.options.logger.info(
       `${this.description}: read revision ${response.etag}`,

@@ -15,3 +15,11 @@ export * from './artifact';
 export * from './artifactGenerator';
 export * from './kustomizeTransforms';
 export * from './flux';
+export {
+  defaultParseWorkers,
+  YamlParsePool,
+  type FileLook,
+  type KnownFile,
+  type ParsedYaml,
+} from './YamlParsePool';
+export * from './treeManifest';

@@ -223,7 +223,8 @@ describe('FluxSourceTreeProvider', () => {
   });
 
   it('calls listeners on a new revision only, and the new snapshot has the new tree', async () => {
-    await startWithRoot();
+    const first = await startWithRoot();
+    expect(first.changes).toBeUndefined();
     const seen: TreeSnapshot[] = [];
     provider.subscribe(s => seen.push(s));
     // Same revision again (a status heartbeat): nothing fetched, nobody called.
@@ -239,6 +240,11 @@ describe('FluxSourceTreeProvider', () => {
       'v: 2\n',
     );
     expect((await provider.current()).origin.revision).toBe('r2');
+    // It tells readers of the previous revision which files differ.
+    expect(seen[0].changes).toEqual({
+      since: first.source,
+      paths: new Set(['clusters/lab/apps.yaml']),
+    });
   });
 
   it('holds every source a Kustomization uses, keyed Kind/namespace/name, and drops one no longer used', async () => {

@@ -14,6 +14,7 @@ import {
   type FetchedArtifact,
 } from '../artifact';
 import { GitopsTreeProvider, TreeSnapshot } from '../GitopsTreeProvider';
+import { changedPaths, readTreeManifest, TreeManifest } from '../treeManifest';
 import {
   artifactFetchUrl,
   FLUX_SOURCE_KINDS,
@@ -111,6 +112,8 @@ interface Wanted {
 interface Held {
   snapshot: TreeSnapshot;
   digest: string;
+  /** What its files hold, to tell the next revision's snapshot what changed. */
+  manifest: TreeManifest;
 }
 
 interface Watched {
@@ -139,7 +142,8 @@ const describe = (err: unknown) => {
  * Kustomizations and the source kinds they name (list + watch; a 410 Gone relists, any other
  * failure reconnects with backoff), and for every source a Kustomization uses fetches the
  * artifact at `status.artifact.revision`, checked against its digest. A new revision of any source
- * in use gives a new snapshot of that source and calls the listeners with the root
+ * in use gives a new snapshot of that source (listing the files that differ from the last one)
+ * and calls the listeners with the root
  * Kustomization's snapshot (the tree to re-read); the same revision again does nothing. Each
  * source's extractions are kept by an {@link ArtifactStore} (by digest: a revision already on
  * disk, also from before a restart, is not downloaded again; the current and the previous
@@ -532,9 +536,11 @@ export class FluxSourceTreeProvider implements GitopsTreeProvider {
         digest: wanted.digest,
         signal: abort.signal,
       });
+      const manifest = await readTreeManifest(got.dir);
       if (this.inflight.get(wanted.key) !== entry || this.stopped) return;
       this.inflight.delete(wanted.key);
       this.fetchFailures.delete(wanted.key);
+      const previous = this.held.get(wanted.key);
       const snapshot: TreeSnapshot = {
         source: got.source,
         origin: {
@@ -542,8 +548,20 @@ export class FluxSourceTreeProvider implements GitopsTreeProvider {
           location: wanted.key,
           revision: wanted.revision,
         },
+        ...(previous
+          ? {
+              changes: {
+                since: previous.snapshot.source,
+                paths: changedPaths(previous.manifest, manifest),
+              },
+            }
+          : {}),
       };
-      this.held.set(wanted.key, { snapshot, digest: wanted.digest });
+      this.held.set(wanted.key, {
+        snapshot,
+        digest: wanted.digest,
+        manifest,
+      });
       this.sourceErrors.delete(wanted.key);
       afterwards?.();
       this.options.logger.info(
