@@ -197,7 +197,9 @@ const walk = rel => {
     }
   }
 };
-['gitops', 'providers', 'catalog'].forEach(walk);
+// What the checkout action copies from a repository (its COMMITTED_PATHS that hold the tree and
+// its rules), `.cloudlab/` included: the validator reads the repository's layers from there.
+['gitops', 'providers', 'catalog', '.cloudlab'].forEach(walk);
 const template = 'provider-workload';
 const dryRun = await api(operator, '/scaffolder/v2/dry-run', {
   method: 'POST',

@@ -93,6 +93,19 @@ export function claimsOf(
   );
 }
 
+/**
+ * The entity without the annotations naming its source and revision: what decides whether an
+ * entity changed, so a new revision re-emits only the entities it changed.
+ */
+export function withoutOrigin(entity: Entity): Entity {
+  const {
+    [ANNOTATIONS.gitopsSource]: _source,
+    [ANNOTATIONS.gitopsRevision]: _revision,
+    ...annotations
+  } = entity.metadata.annotations ?? {};
+  return { ...entity, metadata: { ...entity.metadata, annotations } };
+}
+
 /** The entity with the annotations naming the tree source and revision it was read at. */
 export function withOrigin(entity: Entity, origin: TreeOrigin): Entity {
   return {

@@ -9,12 +9,14 @@ import {
   FluxModel,
   FluxObjectId,
   KustomizationInfo,
+  TreeOrigin,
 } from '@cloudlab/plugin-multi-provider-node';
 import {
   ANNOTATIONS,
   CLAIM_ANNOTATIONS,
   GENERATOR_NAME,
   fluxObjectKey,
+  withOrigin,
 } from './annotations';
 
 /** System of a Flux Kustomization, by the cluster file that defines it (its layer). */
@@ -58,6 +60,17 @@ interface Draft {
    * outside the tree (inline in app-config, or a registry folder elsewhere).
    */
   file?: string;
+  /** Where the entity's content was read (the first Kustomization that yields it); unset: the root. */
+  origin?: TreeOrigin;
+}
+
+/**
+ * Where a Kustomization's content was read (`TreeSnapshots.snapshotOf(k).origin`), and the
+ * root tree's origin for what is not read through a Kustomization (clusters, providers).
+ */
+export interface EntityOrigins {
+  root: TreeOrigin;
+  of(k: KustomizationInfo): TreeOrigin;
 }
 
 const entityRefOf = (kind: string, name: string) =>
@@ -121,7 +134,9 @@ export function reconciledObjects(model: FluxModel): ReconciledObject[] {
  * Builds the generated entities: one per reconciled service (HelmRelease, or Flux Kustomization
  * without HelmReleases), chart source, StorageClass, cluster and registry provider. Entities of
  * the same name in several clusters merge into one carrying every cluster's Flux objects.
- * Deterministic: same input, same output (the delta relies on it).
+ * Deterministic: same input, same output (the delta relies on it). With `origins`, every entity
+ * names the source and revision its content was read at: an entity of a Kustomization read from
+ * another source (a tenant's repository) names that source.
  */
 export function buildEntities(
   model: FluxModel,
@@ -129,6 +144,7 @@ export function buildEntities(
   options: FluxCatalogOptions,
   /** Tree-relative registry file per provider name, for providers that have one. */
   providerFiles: ReadonlyMap<string, string> = new Map(),
+  origins?: EntityOrigins,
 ): Entity[] {
   const drafts = new Map<string, Draft>();
   const blob = (file: string) =>
@@ -182,6 +198,7 @@ export function buildEntities(
     );
     for (const k of cluster.kustomizations) {
       const system = SYSTEM_BY_LAYER[k.layer] ?? PLATFORM_SYSTEM;
+      const origin = origins?.of(k);
       const upstream = k.dependsOn.flatMap(dep => {
         const target = byName.get(`${dep.namespace}/${dep.name}`);
         // Chart sources are linked through each HelmRelease's sourceRef, not the layer chain.
@@ -221,6 +238,7 @@ export function buildEntities(
           description: `Reconciled by Flux Kustomization ${k.name} from ${k.path}.`,
           system,
           file: k.file,
+          origin,
           annotations: {
             [ANNOTATIONS.gitopsPath]: k.path,
             ...(selectors.length === 1
@@ -248,6 +266,7 @@ export function buildEntities(
           }, released by Flux HelmRelease ${h.namespace}/${h.name}.`,
           system,
           file: h.file,
+          origin,
           annotations: {
             [ANNOTATIONS.gitopsPath]: k.path,
             [ANNOTATIONS.kubernetesSelector]: `app.kubernetes.io/instance=${h.releaseName}`,
@@ -288,6 +307,7 @@ export function buildEntities(
           }.`,
           system: INFRASTRUCTURE_SYSTEM,
           file: s.file,
+          origin,
           annotations: { [ANNOTATIONS.gitopsPath]: k.path },
           links: [
             [blob(s.file), `Flux ${s.kind} ${s.name}`],
@@ -308,6 +328,7 @@ export function buildEntities(
           description: `StorageClass ${sc.name}${describeClass(sc)}.`,
           system: INFRASTRUCTURE_SYSTEM,
           file: sc.file,
+          origin,
           annotations: provider
             ? { [ANNOTATIONS.provider]: provider }
             : ({} as Record<string, string>),
@@ -360,7 +381,11 @@ export function buildEntities(
     .sort((a, b) =>
       entityRefOf(a.kind, a.name).localeCompare(entityRefOf(b.kind, b.name)),
     )
-    .map(d => toEntity(d, options));
+    .map(d => {
+      const entity = toEntity(d, options);
+      const origin = d.origin ?? origins?.root;
+      return origin ? withOrigin(entity, origin) : entity;
+    });
 }
 
 function toEntity(d: Draft, options: FluxCatalogOptions): Entity {

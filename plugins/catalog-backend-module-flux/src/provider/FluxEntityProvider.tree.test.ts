@@ -2,8 +2,10 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { EntityProviderConnection } from '@backstage/plugin-catalog-node';
 import {
+  changedPaths,
   GitopsTreeProvider,
   LocalTreeSource,
+  readTreeManifest,
   TreeSnapshot,
 } from '@cloudlab/plugin-multi-provider-node';
 import fs from 'node:fs';
@@ -19,16 +21,44 @@ class FakeTreeProvider implements GitopsTreeProvider {
   private snapshot?: TreeSnapshot;
   private readonly listeners = new Set<(s: TreeSnapshot) => void>();
 
-  publish(revision: string, edit?: (root: string) => void) {
+  /** Files each published revision's source read. */
+  readonly reads = new Map<string, string[]>();
+
+  /** Publishes a revision; with `listChanges`, saying which files differ from the last one. */
+  async publish(
+    revision: string,
+    edit?: (root: string) => void,
+    listChanges = false,
+  ) {
     const root = copyFixtureRepo();
     edit?.(root);
+    const source = new LocalTreeSource(root);
+    const reads: string[] = [];
+    this.reads.set(revision, reads);
+    const readText = source.readText.bind(source);
+    source.readText = rel => {
+      reads.push(rel);
+      return readText(rel);
+    };
+    const previous = this.snapshot;
     this.snapshot = {
-      source: new LocalTreeSource(root),
+      source,
       origin: {
         kind: 'flux',
         location: 'GitRepository/flux-system/flux-system',
         revision,
       },
+      ...(listChanges && previous
+        ? {
+            changes: {
+              since: previous.source,
+              paths: changedPaths(
+                await readTreeManifest(previous.source.localRoot!),
+                await readTreeManifest(root),
+              ),
+            },
+          }
+        : {}),
     };
     for (const l of this.listeners) l(this.snapshot);
   }
@@ -63,7 +93,7 @@ describe('FluxEntityProvider following a tree provider', () => {
   beforeEach(async () => {
     connection = { applyMutation: jest.fn(), refresh: jest.fn() };
     tree = new FakeTreeProvider();
-    tree.publish('main@sha1:aaa');
+    await tree.publish('main@sha1:aaa');
     const layout = repoLayout(copyFixtureRepo());
     provider = new FluxEntityProvider(fluxCatalogOptions(layout), tree, logger);
     await provider.connect(connection);
@@ -88,13 +118,13 @@ describe('FluxEntityProvider following a tree provider', () => {
   it('on a new revision re-emits only the entities it changed, at that revision', async () => {
     await settle(1);
     // A revision changing nothing the catalog reads: nothing emitted.
-    tree.publish('main@sha1:bbb', root =>
+    await tree.publish('main@sha1:bbb', root =>
       fs.writeFileSync(path.join(root, 'README.md'), 'unrelated\n'),
     );
     await settle(1);
     expect(mutations()).toHaveLength(1);
 
-    tree.publish('main@sha1:ccc', root => {
+    await tree.publish('main@sha1:ccc', root => {
       const f = path.join(root, 'gitops/infra/db/helmrelease.yaml');
       fs.writeFileSync(
         f,
@@ -109,6 +139,34 @@ describe('FluxEntityProvider following a tree provider', () => {
     expect(annotations(last.added[0].entity)[ANNOTATIONS.gitopsRevision]).toBe(
       'main@sha1:ccc',
     );
+    expect(last.removed.map(r => ('entityRef' in r ? r.entityRef : r))).toEqual(
+      ['component:default/postgres'],
+    );
+  });
+
+  it('reads only the files a new revision says changed, and emits the same delta', async () => {
+    await settle(1);
+    await tree.publish(
+      'main@sha1:ddd',
+      root => {
+        const f = path.join(root, 'gitops/infra/db/helmrelease.yaml');
+        fs.writeFileSync(
+          f,
+          fs.readFileSync(f, 'utf8').replace('name: postgres', 'name: pg'),
+        );
+      },
+      true,
+    );
+    for (let i = 0; i < 400 && mutations().length < 2; i++)
+      await new Promise(r => setTimeout(r, 5));
+    // The refresh the revision caused looked at nothing else.
+    expect(tree.reads.get('main@sha1:ddd')).toEqual([
+      'gitops/infra/db/helmrelease.yaml',
+    ]);
+    const last = mutations().at(-1)!;
+    expect(last.type).toBe('delta');
+    if (last.type !== 'delta') return;
+    expect(last.added.map(a => a.entity.metadata.name)).toEqual(['pg']);
     expect(last.removed.map(r => ('entityRef' in r ? r.entityRef : r))).toEqual(
       ['component:default/postgres'],
     );

@@ -9,14 +9,16 @@ import {
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
 import {
+  currentSnapshots,
   GitopsTreeProvider,
-  TreeOrigin,
+  TreeSnapshots,
 } from '@cloudlab/plugin-multi-provider-node';
 import { createHash } from 'node:crypto';
 import { FluxCatalogOptions } from '../config';
-import { withOrigin } from '../entities/annotations';
+import { withoutOrigin } from '../entities/annotations';
 import {
   CatalogSnapshot,
+  nextSnapshotCaches,
   readSnapshot,
   SnapshotCaches,
   snapshotCaches,
@@ -30,8 +32,11 @@ export interface RefreshResult {
   errors: CatalogSnapshot['errors'];
 }
 
+/** Whether an entity changed is decided without its source and revision. */
 const hashEntity = (e: Entity) =>
-  createHash('sha256').update(JSON.stringify(e)).digest('hex');
+  createHash('sha256')
+    .update(JSON.stringify(withoutOrigin(e)))
+    .digest('hex');
 
 /**
  * Emits the entities of `gitops/` (see docs/catalog/index.md). The first refresh applies a full
@@ -40,9 +45,10 @@ const hashEntity = (e: Entity) =>
  *
  * With a {@link GitopsTreeProvider} (the tree Flux applies, a Git host branch) it reads that
  * provider's current snapshot and refreshes when the provider announces a new revision; without
- * one it reads the configured folder on its schedule. Every entity names the source and revision
- * it was read at; whether an entity changed is decided without them, so a new revision re-emits
- * only the entities it changed.
+ * one it reads the configured folder on its schedule. A Kustomization in another source the
+ * provider has (`sources()`: a tenant's repository) is read there. Every entity names the source
+ * and revision it was read at; whether an entity changed is decided without them, so a new
+ * revision of any source re-emits only the entities it changed.
  */
 export class FluxEntityProvider implements EntityProvider {
   private connection?: EntityProviderConnection;
@@ -113,24 +119,27 @@ export class FluxEntityProvider implements EntityProvider {
 
   /** The tree to read now, and where it comes from. */
   private async currentTree(): Promise<{
-    origin: TreeOrigin;
+    snapshots: TreeSnapshots;
     caches: SnapshotCaches;
   }> {
-    const snap = await this.tree.current();
-    // A new revision is a new tree: its files are read afresh (entities still compare by hash).
-    if (!this.caches || this.caches.tree.source !== snap.source) {
-      this.caches = snapshotCaches(this.options, snap.source);
+    const snapshots = await currentSnapshots(this.tree);
+    const root = snapshots.root;
+    // A new revision is a new tree: read from the previous one's caches where files did not change.
+    if (!this.caches) {
+      this.caches = snapshotCaches(this.options, root.source);
+    } else if (this.caches.tree.source !== root.source) {
+      this.caches = nextSnapshotCaches(this.caches, root);
     }
-    return { origin: snap.origin, caches: this.caches };
+    return { snapshots, caches: this.caches };
   }
 
   private async refreshNow(): Promise<RefreshResult> {
     const connection = this.connection!;
     const previous = this.lastFingerprint;
-    const { origin, caches } = await this.currentTree();
+    const { snapshots, caches } = await this.currentTree();
     // Cheap when nothing changed: a file is read again only when its size or mtime changed,
     // parsed again only when its content hash changed, and the read yields between files.
-    const snapshot = await readSnapshot(caches, this.options);
+    const snapshot = await readSnapshot(caches, this.options, snapshots);
     if (previous && sameFingerprint(previous, snapshot.fingerprint)) {
       return {
         mutation: 'none',
@@ -150,7 +159,7 @@ export class FluxEntityProvider implements EntityProvider {
     const next = new Map(
       snapshot.entities.map(e => [
         stringifyEntityRef(e),
-        { entity: withOrigin(e, origin), hash: hashEntity(e) },
+        { entity: e, hash: hashEntity(e) },
       ]),
     );
     const locationKey = this.getProviderName();

@@ -7,6 +7,8 @@ import {
   ProviderEntry,
   readFluxTree,
   readProviderEntries,
+  TreeSnapshot,
+  TreeSnapshots,
   TreeSource,
   YamlDocumentCache,
 } from '@cloudlab/plugin-multi-provider-node';
@@ -17,6 +19,7 @@ import {
   HandWrittenEntity,
   readHandWritten,
 } from '../entities/applyOverrides';
+import { withOrigin } from '../entities/annotations';
 import { buildEntities } from '../entities/buildEntities';
 
 /** One read of the repository: what was found, what to emit, and what went wrong. */
@@ -60,6 +63,25 @@ export function snapshotCaches(
 }
 
 /**
+ * The caches for a new snapshot of the tree: the tree's cache of the previous snapshot hands
+ * over to it (everything but the files the snapshot says changed, or every parse whose file's
+ * content is unchanged when it does not say), and the registry directory's is kept.
+ */
+export function nextSnapshotCaches(
+  previous: SnapshotCaches,
+  snapshot: TreeSnapshot,
+): SnapshotCaches {
+  const changes =
+    snapshot.changes?.since === previous.tree.source
+      ? snapshot.changes.paths
+      : undefined;
+  return {
+    tree: previous.tree.next(snapshot.source, changes),
+    registry: previous.registry,
+  };
+}
+
+/**
  * A registry file's name as the tree names its files: tree-relative when the registry
  * directory is inside the tree (so links point into the repository), else absolute.
  */
@@ -93,10 +115,16 @@ async function readRegistry(
 /**
  * Reads providers, the hand-written catalog and the Flux tree through the caches. A provider
  * file that does not validate is reported and skipped; the others still become entities.
+ *
+ * With `tree` (the provider's snapshots the caches read), the Flux tree is followed into the
+ * provider's other sources, and every entity names the source and revision it was read at:
+ * the other source for what a Kustomization read there yields, the root tree for the rest
+ * (hand-written entities included).
  */
 export async function readSnapshot(
   caches: SnapshotCaches,
   options: FluxCatalogOptions,
+  tree?: TreeSnapshots,
 ): Promise<CatalogSnapshot> {
   const cache = caches.tree;
   cache.begin();
@@ -107,7 +135,9 @@ export async function readSnapshot(
   const handWritten = options.catalogPath
     ? await readHandWritten(cache, options.catalogPath)
     : [];
-  const model = await readFluxTree(cache, options.fluxPath);
+  const model = await readFluxTree(cache, options.fluxPath, {
+    resolveSource: tree?.resolveSource,
+  });
   // Only a registry file inside the tree has a place in the repository to link to.
   const providerFiles = new Map(
     options.providers.type === 'directory'
@@ -116,10 +146,21 @@ export async function readSnapshot(
           .map(e => [e.definition.name, e.file] as const)
       : [],
   );
-  const generated = buildEntities(model, registry, options, providerFiles);
+  const generated = buildEntities(
+    model,
+    registry,
+    options,
+    providerFiles,
+    tree && {
+      root: tree.root.origin,
+      of: k => tree.snapshotOf(k).origin,
+    },
+  );
   const { entities, replacedBy } = applyOverrides(
     generated,
-    handWritten.map(h => h.entity),
+    handWritten.map(h =>
+      tree ? withOrigin(h.entity, tree.root.origin) : h.entity,
+    ),
   );
   return {
     model,

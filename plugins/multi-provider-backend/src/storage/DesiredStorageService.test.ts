@@ -6,7 +6,10 @@ import { parseAllDocuments } from 'yaml';
 import { DesiredStorageService } from './DesiredStorageService';
 import {
   defaultKustomizeCommand,
+  GitopsTreeProvider,
   LocalTreeProvider,
+  LocalTreeSource,
+  TreeSnapshot,
 } from '@cloudlab/plugin-multi-provider-node';
 
 const repoRoot = path.resolve(__dirname, '../../../..');
@@ -31,6 +34,29 @@ apiVersion: kustomize.toolkit.fluxcd.io/v1
 kind: Kustomization
 metadata: {name: ${name}, namespace: flux-system}
 spec: {path: ./gitops/${p}, interval: 10m, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}
+`;
+
+/** A claim of the Scaleway class under a Deployment pinned to Hetzner. */
+const SHOP_APP = `---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data}
+spec:
+  storageClassName: scw-bssd
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 5Gi}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: shop}
+spec:
+  selector: {matchLabels: {app: shop}}
+  template:
+    metadata: {labels: {app: shop}}
+    spec:
+      nodeSelector: {cfke.io/provider: hetzner}
+      containers: [{name: shop, image: shop}]
+      volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]
 `;
 
 /** A tree with one mistake: a Scaleway class under a Deployment pinned to Hetzner, 5Gi. */
@@ -68,47 +94,27 @@ volumeBindingMode: WaitForFirstConsumer
     'gitops/apps/shop/kustomization.yaml',
     'namespace: shop\nresources: [app.yaml]\n',
   );
-  write(
-    root,
-    'gitops/apps/shop/app.yaml',
-    `---
-apiVersion: v1
-kind: PersistentVolumeClaim
-metadata: {name: data}
-spec:
-  storageClassName: scw-bssd
-  accessModes: [ReadWriteOnce]
-  resources: {requests: {storage: 5Gi}}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: shop}
-spec:
-  selector: {matchLabels: {app: shop}}
-  template:
-    metadata: {labels: {app: shop}}
-    spec:
-      nodeSelector: {cfke.io/provider: hetzner}
-      containers: [{name: shop, image: shop}]
-      volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]
-`,
-  );
+  write(root, 'gitops/apps/shop/app.yaml', SHOP_APP);
   return root;
 }
+
+/** The service over `tree`, for the cluster `review`, reusing a rendering for `refreshMs`. */
+const desiredStorage = (provider: GitopsTreeProvider, refreshMs: number) =>
+  new DesiredStorageService(
+    {
+      fluxPath: 'gitops',
+      defaultCluster: 'review',
+      kustomize: defaultKustomizeCommand(repoRoot),
+      refreshMs,
+    },
+    () => registry,
+    provider,
+  );
 
 describe('DesiredStorageService', () => {
   it('shows the claim a Kustomization will create and the cross-provider mistake before merge', async () => {
     const root = tree();
-    const service = new DesiredStorageService(
-      {
-        fluxPath: 'gitops',
-        defaultCluster: 'review',
-        kustomize: defaultKustomizeCommand(repoRoot),
-        refreshMs: 60_000,
-      },
-      () => registry,
-      new LocalTreeProvider(root),
-    );
+    const service = desiredStorage(new LocalTreeProvider(root), 60_000);
     const answer = await service.desiredStorage();
     expect(answer.clusters).toEqual(['review']);
     const shop = answer.kustomizations.find(k => k.name === 'shop')!;
@@ -143,16 +149,7 @@ describe('DesiredStorageService', () => {
       'gitops/apps/shop/kustomization.yaml',
       'resources: [missing.yaml]\n',
     );
-    const service = new DesiredStorageService(
-      {
-        fluxPath: 'gitops',
-        defaultCluster: 'review',
-        kustomize: defaultKustomizeCommand(repoRoot),
-        refreshMs: 0,
-      },
-      () => registry,
-      new LocalTreeProvider(root),
-    );
+    const service = desiredStorage(new LocalTreeProvider(root), 0);
     const answer = await service.desiredStorage();
     expect(answer.kustomizations.find(k => k.name === 'shop')!.error).toMatch(
       /missing\.yaml/,
@@ -160,5 +157,65 @@ describe('DesiredStorageService', () => {
     await expect(service.desiredStorage('nope')).rejects.toThrow(
       /No cluster tree nope/,
     );
+  });
+
+  it("renders a Kustomization in another source of the provider there, and follows that source's revisions", async () => {
+    const root = tree();
+    // The shop moved to its team's repository, which Flux reads as an OCIRepository.
+    write(
+      root,
+      'gitops/clusters/review/apps.yaml',
+      `${flux('storage', 'storage')}---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: shop, namespace: flux-system}
+spec: {path: ./shop, interval: 10m, prune: true, sourceRef: {kind: OCIRepository, name: shop}}
+`,
+    );
+    fs.rmSync(path.join(root, 'gitops/apps'), { recursive: true });
+    const shopRevision = (revision: string, size: string): TreeSnapshot => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'desired-shop-'));
+      write(
+        dir,
+        'shop/kustomization.yaml',
+        'namespace: shop\nresources: [app.yaml]\n',
+      );
+      write(dir, 'shop/app.yaml', SHOP_APP.replace('5Gi', size));
+      return {
+        source: new LocalTreeSource(dir),
+        origin: {
+          kind: 'flux',
+          location: 'OCIRepository/flux-system/shop',
+          revision,
+        },
+      };
+    };
+    const platform = (await new LocalTreeProvider(root).current()).source;
+    let shop = shopRevision('1.0.0@sha256:aa', '5Gi');
+    const provider: GitopsTreeProvider = {
+      description: 'two sources',
+      current: async () => ({
+        source: platform,
+        origin: {
+          kind: 'flux',
+          location: 'GitRepository/flux-system/flux-system',
+          revision: 'p1',
+        },
+      }),
+      subscribe: () => () => {},
+      sources: () => new Map([['OCIRepository/flux-system/shop', shop]]),
+    };
+    const service = desiredStorage(provider, 60_000);
+    const claimOf = async () => {
+      const k = (await service.desiredStorage()).kustomizations.find(
+        x => x.name === 'shop',
+      )!;
+      expect(k.error).toBeUndefined();
+      return k.claims.map(c => `${c.namespace}/${c.name} ${c.requested}`);
+    };
+    expect(await claimOf()).toEqual(['shop/data 5Gi']);
+    // A new revision of the shop's source alone: the rendering is not reused.
+    shop = shopRevision('1.1.0@sha256:bb', '10Gi');
+    expect(await claimOf()).toEqual(['shop/data 10Gi']);
   });
 });

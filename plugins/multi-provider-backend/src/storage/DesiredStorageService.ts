@@ -15,13 +15,13 @@ import {
   storageFindings,
 } from '@cloudlab/plugin-multi-provider-common';
 import {
+  currentSnapshots,
   KubeObject,
   readFluxTree,
   RenderedKustomization,
   renderFluxKustomizations,
   GitopsTreeProvider,
-  TreeSnapshot,
-  TreeSource,
+  TreeSnapshots,
   YamlDocumentCache,
 } from '@cloudlab/plugin-multi-provider-node';
 
@@ -98,15 +98,17 @@ function storageParts(r: RenderedKustomization): Rendered {
  * and the storage findings, so a reviewer sees a storage mistake before it is merged. The tree
  * is read and each Kustomization's `spec.path` rendered by the one Flux tree reader of
  * `@cloudlab/plugin-multi-provider-node`, from the current snapshot of the
- * {@link GitopsTreeProvider} the backend is given (its `gitopsTreeServiceRef`). Renderings are
- * reused for `refreshMs` and only while the snapshot's revision is the same.
+ * {@link GitopsTreeProvider} the backend is given (its `gitopsTreeServiceRef`), following a
+ * Kustomization into another source the provider has (a tenant's repository) and rendering it
+ * there. Renderings are reused for `refreshMs` and only while every source's revision is the
+ * same.
  */
 export class DesiredStorageService {
   private readonly cached = new Map<
     string,
     { at: number; answer: Promise<DesiredStorageResponse> }
   >();
-  private snapshot?: TreeSnapshot;
+  private revisions?: string;
 
   constructor(
     private readonly options: DesiredStorageOptions,
@@ -115,31 +117,34 @@ export class DesiredStorageService {
   ) {}
 
   async desiredStorage(cluster?: string): Promise<DesiredStorageResponse> {
-    const snapshot = await this.tree.current();
-    // A new revision makes every rendering of the previous one stale at once.
-    if (snapshot !== this.snapshot) {
+    const snapshots = await currentSnapshots(this.tree);
+    // A new revision of any source makes every rendering of the previous one stale at once.
+    if (snapshots.revisions !== this.revisions) {
       this.cached.clear();
-      this.snapshot = snapshot;
+      this.revisions = snapshots.revisions;
     }
     const name = cluster ?? this.options.defaultCluster;
     // '' stands for "the tree's only cluster" (no default configured).
     const key = name ?? '';
     const hit = this.cached.get(key);
     if (hit && Date.now() - hit.at < this.options.refreshMs) return hit.answer;
-    const answer = this.compute(snapshot.source, name);
+    const answer = this.compute(snapshots, name);
     this.cached.set(key, { at: Date.now(), answer });
     answer.catch(() => this.cached.delete(key));
     return answer;
   }
 
   private async compute(
-    source: TreeSource,
+    snapshots: TreeSnapshots,
     cluster?: string,
   ): Promise<DesiredStorageResponse> {
     const { fluxPath } = this.options;
+    const source = snapshots.root.source;
     const cache = new YamlDocumentCache(source);
     cache.begin();
-    const model = await readFluxTree(cache, fluxPath);
+    const model = await readFluxTree(cache, fluxPath, {
+      resolveSource: snapshots.resolveSource,
+    });
     const have = model.clusters.map(c => c.name).join(', ');
     if (cluster === undefined && model.clusters.length !== 1) {
       throw new NotFoundError(
@@ -162,6 +167,7 @@ export class DesiredStorageService {
       await renderFluxKustomizations(source, kustomizations, {
         command: this.options.kustomize,
         concurrency: 2,
+        sourceOf: k => snapshots.snapshotOf(k).source,
       })
     ).map(storageParts);
     const allClasses = rendered.flatMap(r => r.classes);

@@ -49,20 +49,27 @@ export interface GitopsTreeServiceDeps {
 }
 
 /**
- * Builds the configured provider for one plugin: its fetched trees live in a folder of its own
- * under `backend.workingDirectory` (or the system's temporary folder), removed at shutdown, and
- * its refresh starts with the plugin.
+ * Builds the configured provider for one plugin: its fetched trees live in a folder of its own.
+ * Under a configured `backend.workingDirectory` that folder is the same on every start
+ * (`cloudlab-gitops-tree-<plugin>`) and kept at shutdown, so a restarted backend reads a Flux
+ * revision already extracted without downloading it again; otherwise it is a fresh folder under
+ * the system's temporary folder, removed at shutdown. The provider's refresh starts with the
+ * plugin.
  *
  * @public
  */
 export function gitopsTreeForPlugin(
   deps: GitopsTreeServiceDeps,
 ): GitopsTreeProvider {
-  const base =
-    deps.config.getOptionalString('backend.workingDirectory') ?? os.tmpdir();
-  const workDir = fs.mkdtempSync(
-    path.join(base, `cloudlab-gitops-tree-${deps.plugin.getId()}-`),
-  );
+  const configured = deps.config.getOptionalString('backend.workingDirectory');
+  const name = `cloudlab-gitops-tree-${deps.plugin.getId()}`;
+  let workDir: string;
+  if (configured) {
+    workDir = path.join(configured, name);
+    fs.mkdirSync(workDir, { recursive: true });
+  } else {
+    workDir = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
+  }
   const provider = createGitopsTreeProvider({
     config: deps.config,
     logger: deps.logger,
@@ -76,7 +83,7 @@ export function gitopsTreeForPlugin(
   });
   deps.lifecycle.addShutdownHook(async () => {
     await provider.stop?.();
-    fs.rmSync(workDir, { recursive: true, force: true });
+    if (!configured) fs.rmSync(workDir, { recursive: true, force: true });
   });
   return provider;
 }

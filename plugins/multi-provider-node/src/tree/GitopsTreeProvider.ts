@@ -22,6 +22,23 @@ export interface TreeOrigin {
 export interface TreeSnapshot {
   source: TreeSource;
   origin: TreeOrigin;
+  /**
+   * How this snapshot differs from the one it replaced, when the provider knows: readers of the
+   * previous snapshot take over everything else (`YamlDocumentCache.next`).
+   */
+  changes?: TreeChanges;
+}
+
+/**
+ * The files that differ between two snapshots of one tree.
+ *
+ * @public
+ */
+export interface TreeChanges {
+  /** The source of the snapshot replaced. */
+  since: TreeSource;
+  /** Repository-relative paths of files added, removed or modified. */
+  paths: ReadonlySet<string>;
 }
 
 /**
@@ -41,4 +58,13 @@ export interface GitopsTreeProvider {
    * revision). Returns the function that unsubscribes.
    */
   subscribe(listener: (snapshot: TreeSnapshot) => void): () => void;
+  /**
+   * The current snapshot of every source the tree's Flux Kustomizations use, keyed
+   * `Kind/namespace/name` (the root's own source among them), so a reader follows a Kustomization
+   * into another source (a tenant's repository, an OCIRepository) at the revision Flux applies.
+   * A new revision of any of them also calls the `subscribe` listeners. A provider of one tree (a
+   * folder, a Git host branch) leaves it out: only that tree is read, and a Kustomization of
+   * another source is reported as not readable. Read it through {@link currentSnapshots}.
+   */
+  sources?(): Map<string, TreeSnapshot>;
 }

@@ -131,10 +131,16 @@ describe('UrlTreeProvider through Backstage’s GitLab URL reader', () => {
       expect(seen).toEqual([second]);
       expect(second!.origin.revision).toBe(sha);
       expect(await second!.source.readText(APPS)).toMatch(/# changed/);
+      expect(first.changes).toBeUndefined();
+      expect(second!.changes).toEqual({
+        since: first.source,
+        paths: new Set([APPS]),
+      });
       // The previous revision stays readable for a reader still walking it.
       expect(await first.source.readText(APPS)).not.toMatch(/# changed/);
       sha = 'c'.repeat(40);
-      await tree.refresh();
+      const third = await tree.refresh();
+      expect(third!.changes?.paths).toEqual(new Set());
       expect(seen).toHaveLength(2);
       expect(fs.readdirSync(workDir)).toHaveLength(2);
       expect(fs.existsSync(first.source.localRoot!)).toBe(false);

@@ -4,10 +4,12 @@ import type {
   UrlReaderService,
 } from '@backstage/backend-plugin-api';
 import { durationToMilliseconds, HumanDuration } from '@backstage/types';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { GitopsTreeProvider, TreeSnapshot } from './GitopsTreeProvider';
+import { RevisionFolders } from './RevisionFolders';
 import { LocalTreeSource } from './TreeSource';
+import { changedPaths, readTreeManifest, TreeManifest } from './treeManifest';
 
 /**
  * How a {@link UrlTreeProvider} is built.
@@ -19,7 +21,7 @@ export interface UrlTreeProviderOptions {
   target: string;
   urlReader: UrlReaderService;
   logger: LoggerService;
-  /** A folder this provider owns: each revision is extracted into a fresh folder under it. */
+  /** A folder this provider owns: each revision is extracted into a folder of its own under it. */
   workDir: string;
   /** Time between two reads of the branch. */
   refresh: HumanDuration;
@@ -29,13 +31,18 @@ export interface UrlTreeProviderOptions {
   check?: (snapshot: TreeSnapshot) => Promise<void>;
 }
 
-/** Revisions kept on disk: the current one and the one a reader may still be walking. */
-const KEPT_REVISIONS = 2;
+const REVISION = /^rev-[0-9a-f]+$/;
+
+/** The folder of one revision: the ETag hashed, since a host's ETag may hold any character. */
+const revisionName = (etag: string) =>
+  `rev-${createHash('sha256').update(etag).digest('hex').slice(0, 32)}`;
 
 /**
  * A branch of a Git host read through Backstage's `UrlReaderService.readTree`. Each new commit
- * is extracted into a fresh folder and read as a local tree; the revision is the host's ETag
- * (the commit SHA for Git hosts). A refresh sends the last ETag, so an unchanged branch costs
+ * is extracted into a folder of its own and read as a local tree (the current and the previous
+ * revision stay on disk, by the same rule as the Flux source artifacts); the revision is the host's ETag
+ * (the commit SHA for Git hosts), and the snapshot lists the files that differ from the one it
+ * replaces (by size and content hash). A refresh sends the last ETag, so an unchanged branch costs
  * one small request and yields no new snapshot. A failed read is logged and keeps the last good
  * snapshot.
  *
@@ -44,7 +51,9 @@ const KEPT_REVISIONS = 2;
 export class UrlTreeProvider implements GitopsTreeProvider {
   readonly description: string;
   private snapshot?: TreeSnapshot;
-  private readonly folders: string[] = [];
+  private readonly folders: RevisionFolders;
+  /** What the current snapshot's files hold, to tell the next one what changed. */
+  private manifest?: TreeManifest;
   private readonly listeners = new Set<(s: TreeSnapshot) => void>();
   /** Reads run one after the other: a refresh never races the first read. */
   private chain: Promise<unknown> = Promise.resolve();
@@ -54,6 +63,11 @@ export class UrlTreeProvider implements GitopsTreeProvider {
 
   constructor(private readonly options: UrlTreeProviderOptions) {
     this.description = `tree URL ${options.target}`;
+    this.folders = new RevisionFolders({
+      workDir: options.workDir,
+      isRevision: n => REVISION.test(n),
+      owner: this.description,
+    });
   }
 
   current(): Promise<TreeSnapshot> {
@@ -105,11 +119,7 @@ export class UrlTreeProvider implements GitopsTreeProvider {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.chain.catch(() => {});
-    await Promise.all(
-      this.folders
-        .splice(0)
-        .map(f => fs.rm(f, { recursive: true, force: true })),
-    );
+    await this.folders.removeAll();
   }
 
   /**
@@ -136,7 +146,7 @@ export class UrlTreeProvider implements GitopsTreeProvider {
   }
 
   private async readOnce(): Promise<TreeSnapshot | undefined> {
-    const { target, urlReader, workDir, check } = this.options;
+    const { target, urlReader, check } = this.options;
     let response;
     try {
       response = await urlReader.readTree(target, {
@@ -151,28 +161,37 @@ export class UrlTreeProvider implements GitopsTreeProvider {
     if (this.snapshot && response.etag === this.snapshot.origin.revision) {
       return undefined;
     }
-    await fs.mkdir(workDir, { recursive: true });
-    const folder = await fs.mkdtemp(path.join(workDir, 'rev-'));
-    let snapshot: TreeSnapshot;
+    const partial = await this.folders.partial();
+    const name = revisionName(response.etag);
+    let manifest: TreeManifest;
     try {
-      await response.dir({ targetDir: folder });
-      snapshot = {
-        source: new LocalTreeSource(folder),
+      await response.dir({ targetDir: partial });
+      manifest = await readTreeManifest(partial);
+      await check?.({
+        source: new LocalTreeSource(partial),
         origin: { kind: 'url', location: target, revision: response.etag },
-      };
-      await check?.(snapshot);
+      });
     } catch (e) {
-      await fs.rm(folder, { recursive: true, force: true });
+      await fs.rm(partial, { recursive: true, force: true });
       throw e;
     }
+    const previous = this.snapshot;
+    const snapshot: TreeSnapshot = {
+      source: new LocalTreeSource(await this.folders.place(partial, name)),
+      origin: { kind: 'url', location: target, revision: response.etag },
+      ...(previous && this.manifest
+        ? {
+            changes: {
+              since: previous.source,
+              paths: changedPaths(this.manifest, manifest),
+            },
+          }
+        : {}),
+    };
     const replaced = this.snapshot !== undefined;
     this.snapshot = snapshot;
-    this.folders.push(folder);
-    await Promise.all(
-      this.folders
-        .splice(0, Math.max(0, this.folders.length - KEPT_REVISIONS))
-        .map(f => fs.rm(f, { recursive: true, force: true })),
-    );
+    this.manifest = manifest;
+    await this.folders.use(name);
     this.options.logger.info(
       `${this.description}: read revision ${response.etag}`,
     );

@@ -14,7 +14,6 @@ import type { ClusterSource } from '../extensions/clusterSource';
 import type { GitopsTreeProvider } from './GitopsTreeProvider';
 import { LocalTreeProvider } from './LocalTreeProvider';
 import { UrlTreeProvider } from './UrlTreeProvider';
-import { fetchArtifact } from './artifact';
 import { FluxSourceTreeProvider } from './flux';
 
 /**
@@ -119,7 +118,6 @@ export function createGitopsTreeProvider(
           kubeConfig: cluster.kubeConfig,
           logger: options.logger,
           workDir: options.workDir,
-          fetchArtifact,
         },
       );
     }

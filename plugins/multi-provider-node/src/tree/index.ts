@@ -1,5 +1,6 @@
 export * from './TreeSource';
 export * from './GitopsTreeProvider';
+export * from './TreeSnapshots';
 export * from './YamlDocumentCache';
 export * from './types';
 export * from './readFluxTree';
@@ -14,3 +15,11 @@ export * from './artifact';
 export * from './artifactGenerator';
 export * from './kustomizeTransforms';
 export * from './flux';
+export {
+  defaultParseWorkers,
+  YamlParsePool,
+  type FileLook,
+  type KnownFile,
+  type ParsedYaml,
+} from './YamlParsePool';
+export * from './treeManifest';

@@ -15,6 +15,18 @@ function copyFixture(): string {
   return dir;
 }
 
+/** A source over `root` that records the files whose text it reads. */
+function recordingReads(root: string) {
+  const source = new LocalTreeSource(root);
+  const reads: string[] = [];
+  const readText = source.readText.bind(source);
+  source.readText = rel => {
+    reads.push(rel);
+    return readText(rel);
+  };
+  return { source, reads };
+}
+
 describe('readFluxTree', () => {
   it('reads the Flux Kustomizations of every cluster, .yml files included', async () => {
     const cache = new YamlDocumentCache(new LocalTreeSource(fixture));
@@ -80,13 +92,7 @@ describe('readFluxTree', () => {
 
   it('reads a changed file again and reuses unchanged ones', async () => {
     const root = copyFixture();
-    const source = new LocalTreeSource(root);
-    const reads: string[] = [];
-    const readText = source.readText.bind(source);
-    source.readText = rel => {
-      reads.push(rel);
-      return readText(rel);
-    };
+    const { source, reads } = recordingReads(root);
     const cache = new YamlDocumentCache(source);
     cache.begin();
     await readFluxTree(cache, 'gitops');
@@ -129,21 +135,100 @@ describe('readFluxTree', () => {
     });
   });
 
-  it('yields to the event loop before each file it reads', async () => {
+  it('lets the event loop run while it reads many files', async () => {
     const source = new LocalTreeSource(fixture);
-    const order: string[] = [];
     const stat = source.stat.bind(source);
+    // Every look at a file holds the thread for a while, as a large tree's parse would.
     source.stat = rel => {
-      order.push(`stat ${rel}`);
+      const until = performance.now() + 6;
+      while (performance.now() < until);
       return stat(rel);
     };
+    const cache = new YamlDocumentCache(source, { parsePool: false });
+    cache.begin();
+    const files = await cache.listYaml('gitops');
+    let turns = 0;
+    let ticking = true;
+    const tick = () => {
+      turns++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    await cache.readMany(files);
+    ticking = false;
+    expect(files.length).toBeGreaterThan(5);
+    expect(turns).toBeGreaterThan(2);
+  });
+
+  it('re-reads only what changed, and builds what a fresh read of the same tree builds', async () => {
+    const root = copyFixture();
+    const write = (rel: string, text: string) =>
+      fs.writeFileSync(path.join(root, rel), text);
+    const fresh = async () => {
+      const cache = new YamlDocumentCache(new LocalTreeSource(root));
+      cache.begin();
+      return { model: await readFluxTree(cache, 'gitops'), cache };
+    };
+    const sorted = (errors: Array<{ file: string; reason: string }>) =>
+      [...errors].sort((a, b) =>
+        `${a.file}${a.reason}`.localeCompare(`${b.file}${b.reason}`),
+      );
+    const cache = new YamlDocumentCache(new LocalTreeSource(root));
+    cache.begin();
+    await readFluxTree(cache, 'gitops');
+    const edits: Array<() => string[]> = [
+      // A ConfigMap a Kustomization substitutes from appears in another file.
+      () => {
+        write(
+          'gitops/clusters/demo/cluster-values.yaml',
+          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-values\n  namespace: flux-system\ndata:\n  region: eu\n',
+        );
+        return ['gitops/clusters/demo/cluster-values.yaml'];
+      },
+      // A file one Kustomization applies changes.
+      () => {
+        const file = 'gitops/infrastructure/storageclass.yaml';
+        const text = fs.readFileSync(path.join(root, file), 'utf8');
+        write(file, text.replace('csi.alpha.example', 'csi.beta.example'));
+        return [file];
+      },
+      // The ConfigMap goes away again.
+      () => {
+        fs.rmSync(path.join(root, 'gitops/clusters/demo/cluster-values.yaml'));
+        return ['gitops/clusters/demo/cluster-values.yaml'];
+      },
+    ];
+    for (const edit of edits) {
+      const changed = edit();
+      cache.begin(changed);
+      const model = await readFluxTree(cache, 'gitops');
+      const expected = await fresh();
+      expect(model).toEqual(expected.model);
+      expect(sorted(cache.fileErrors())).toEqual(
+        sorted(expected.cache.fileErrors()),
+      );
+      expect(cache.fingerprint()).toEqual(expected.cache.fingerprint());
+    }
+    const storage = (await fresh()).model.clusters[0].kustomizations.find(
+      k => k.name === 'infrastructure',
+    );
+    expect(storage?.storageClasses[0].provisioner).toBe('csi.beta.example');
+  });
+
+  it('reuses a Kustomization read only while the reads it made answer the same', async () => {
+    const root = copyFixture();
+    const { source, reads } = recordingReads(root);
     const cache = new YamlDocumentCache(source);
-    setImmediate(() => order.push('other work'));
-    await cache.read('gitops/infrastructure/storageclass.yaml');
-    expect(order).toEqual([
-      'other work',
-      'stat gitops/infrastructure/storageclass.yaml',
-    ]);
+    cache.begin();
+    const first = await readFluxTree(cache, 'gitops');
+    const file = 'gitops/infrastructure/storageclass.yaml';
+    fs.appendFileSync(path.join(root, file), '# a comment\n');
+    reads.length = 0;
+    cache.begin([file]);
+    const second = await readFluxTree(cache, 'gitops');
+    // Only the changed file was read again; its documents are the same, so is the model.
+    expect(reads).toEqual([file]);
+    expect(second).toEqual(first);
   });
 
   it('never leaves the tree', async () => {

@@ -10,6 +10,12 @@ import {
   substituteObject,
   transformsOf,
 } from './kustomizeTransforms';
+import {
+  RecordedAnswers,
+  readsStillHold,
+  RecordedReads,
+  TreeReads,
+} from './RecordedReads';
 import { TreeSource } from './TreeSource';
 import { YamlDocumentCache } from './YamlDocumentCache';
 import {
@@ -120,15 +126,15 @@ export interface ReadFluxTreeOptions {
 }
 
 /**
- * The parse caches of sources other than the tree read, by the source's description, kept for
- * the next read. An ExternalArtifact view is built again each read (its copy rules may match
- * other files now); its new cache takes over the last one's parses, used where content is
+ * The key of the parse caches of sources other than the tree read, by the source's description,
+ * kept for the next read. An ExternalArtifact view is built again each read (its copy rules may
+ * match other files now); its new cache takes over the last one's parses, used where content is
  * unchanged.
  */
-const otherCaches = new WeakMap<
-  YamlDocumentCache,
-  Map<string, YamlDocumentCache>
->();
+const OTHER_CACHES = {};
+
+/** The key of the memos a tree's cache keeps for {@link readKustomization}. */
+const KUSTOMIZATION_MEMOS = {};
 
 /** One read pass over a tree and the sources it reaches. */
 class FluxTreeReader {
@@ -138,16 +144,20 @@ class FluxTreeReader {
     string,
     Promise<{ artifacts: GeneratedArtifact[]; errors: string[] }>
   >();
+  /** Kustomizations read in earlier passes, by what they were read from. */
+  readonly memos: Map<string, KustomizationMemo>;
+  readonly memosUsed = new Set<string>();
 
-  constructor(private readonly main: YamlDocumentCache) {}
+  constructor(private readonly main: YamlDocumentCache) {
+    this.memos = main.derivedState(KUSTOMIZATION_MEMOS, () => new Map());
+  }
 
   cacheOf(source: TreeSource): YamlDocumentCache {
     if (source === this.main.source) return this.main;
-    let caches = otherCaches.get(this.main);
-    if (!caches) {
-      caches = new Map();
-      otherCaches.set(this.main, caches);
-    }
+    const caches = this.main.derivedState(
+      OTHER_CACHES,
+      () => new Map<string, YamlDocumentCache>(),
+    );
     const key = source.description;
     let cache = caches.get(key);
     if (cache && this.used.has(key)) {
@@ -169,14 +179,21 @@ class FluxTreeReader {
 
   /** Folds what the other sources' caches read into the main cache's fingerprint and errors. */
   finish(): void {
-    const caches = otherCaches.get(this.main);
+    const caches = this.main.derivedState(
+      OTHER_CACHES,
+      () => new Map<string, YamlDocumentCache>(),
+    );
     for (const [description, cache] of this.used) {
       if (cache === this.main) continue;
       this.main.absorb(cache, `${description}: `);
     }
     // Forget the caches of sources this pass no longer reached (an old revision's tree).
-    for (const key of [...(caches?.keys() ?? [])]) {
-      if (!this.used.has(key)) caches!.delete(key);
+    for (const key of [...caches.keys()]) {
+      if (!this.used.has(key)) caches.delete(key);
+    }
+    // And the Kustomizations it no longer read (removed, or changed into another).
+    for (const key of [...this.memos.keys()]) {
+      if (!this.memosUsed.has(key)) this.memos.delete(key);
     }
   }
 
@@ -185,7 +202,7 @@ class FluxTreeReader {
    * applying each level's name transformations on the way out, as kustomize does.
    */
   async walk(
-    cache: YamlDocumentCache,
+    cache: TreeReads,
     dir: string,
     problems: Problem[],
     seen: Set<string>,
@@ -289,19 +306,45 @@ interface ClusterScope {
   generators: Item[];
 }
 
-function collectScope(scope: ClusterScope, items: Item[]): void {
-  for (const { doc } of items) {
-    const ns = str(doc.metadata?.namespace) ?? 'default';
-    if (doc.kind === 'ConfigMap' && doc.apiVersion === 'v1') {
-      const name = str(doc.metadata?.name);
-      if (name) scope.configMaps.set(`${ns}/${name}`, stringRecord(doc.data));
-    } else if (
-      doc.kind === 'ArtifactGenerator' &&
-      String(doc.apiVersion).startsWith(GENERATOR_GROUP)
-    ) {
-      scope.generators.push({ doc, file: '' });
-    }
+/** The Flux Kustomizations of a list of objects, by the list (reused lists are not scanned again). */
+const fluxKustomizationItems = new WeakMap<Item[], Item[]>();
+
+function fluxKustomizationsIn(items: Item[]): Item[] {
+  let found = fluxKustomizationItems.get(items);
+  if (!found) {
+    found = items.filter(i => isFluxKustomization(i.doc));
+    fluxKustomizationItems.set(items, found);
   }
+  return found;
+}
+
+/** What a list of objects adds to a cluster's scope, by the list (reused lists are not scanned again). */
+const scopeParts = new WeakMap<
+  Item[],
+  { configMaps: Array<[string, Record<string, string>]>; generators: Item[] }
+>();
+
+function collectScope(scope: ClusterScope, items: Item[]): void {
+  let part = scopeParts.get(items);
+  if (!part) {
+    part = { configMaps: [], generators: [] };
+    for (const { doc } of items) {
+      const ns = str(doc.metadata?.namespace) ?? 'default';
+      if (doc.kind === 'ConfigMap' && doc.apiVersion === 'v1') {
+        const name = str(doc.metadata?.name);
+        if (name)
+          part.configMaps.push([`${ns}/${name}`, stringRecord(doc.data)]);
+      } else if (
+        doc.kind === 'ArtifactGenerator' &&
+        String(doc.apiVersion).startsWith(GENERATOR_GROUP)
+      ) {
+        part.generators.push({ doc, file: '' });
+      }
+    }
+    scopeParts.set(items, part);
+  }
+  for (const [key, data] of part.configMaps) scope.configMaps.set(key, data);
+  scope.generators.push(...part.generators);
 }
 
 /** The tree a Kustomization's sourceRef points at, or why it cannot be read here. */
@@ -399,7 +442,7 @@ function classify(
   items: Item[],
   cluster: string,
   kustomization: string,
-  configMaps: Map<string, Record<string, string>>,
+  configMap: (key: string) => Record<string, string> | undefined,
   unread: SourceRef[],
   problems: Problem[],
 ) {
@@ -424,7 +467,7 @@ function classify(
         if (v.kind === 'Secret') unread.push(v);
         else if (
           v.kind === 'ConfigMap' &&
-          !configMaps.has(`${v.namespace}/${v.name}`) &&
+          !configMap(`${v.namespace}/${v.name}`) &&
           !(v as { optional?: boolean }).optional
         ) {
           problems.push({
@@ -502,6 +545,66 @@ function classify(
   return { helmReleases, sources, storageClasses, workloads };
 }
 
+/** What a Flux Kustomization applies, before the cluster's scope is consulted for its content. */
+interface KustomizationItems {
+  items: Item[];
+  problems: Problem[];
+  unread: SourceRef[];
+  ref?: SourceRef;
+  sourceDescription?: string;
+  substituteValues: Record<string, string>;
+  substituteFromRefs: SourceRef[];
+}
+
+/** A ConfigMap of the cluster's scope as a Kustomization's read saw it (`''`: not there). */
+type ScopeLookups = Map<string, string>;
+
+function scopeLookup(scope: ClusterScope, seen: ScopeLookups) {
+  return (key: string) => {
+    const data = scope.configMaps.get(key);
+    seen.set(key, data ? JSON.stringify(data) : '');
+    return data;
+  };
+}
+
+function lookupsHold(scope: ClusterScope, seen: ScopeLookups): boolean {
+  for (const [key, json] of seen) {
+    const data = scope.configMaps.get(key);
+    if ((data ? JSON.stringify(data) : '') !== json) return false;
+  }
+  return true;
+}
+
+/**
+ * A Flux Kustomization read in an earlier pass, reused while every read it made of this tree
+ * answers the same, and every ConfigMap of the scope it used is the same: the model is rebuilt
+ * only for Kustomizations whose files (or inputs) changed. Reads of other sources are not
+ * recorded; a Kustomization of another source is read every pass.
+ */
+interface KustomizationMemo {
+  doc: Obj;
+  docKey: string;
+  reads: RecordedAnswers;
+  before: ScopeLookups;
+  read: KustomizationItems;
+  after: ScopeLookups;
+  content: ReturnType<typeof classify>;
+  contentProblems: Problem[];
+  contentUnread: SourceRef[];
+}
+
+const contentKeys = new WeakMap<Obj, string>();
+
+/** A document's content as a string, computed once per document object. */
+function contentKey(doc: Obj): string {
+  let key = contentKeys.get(doc);
+  if (key === undefined) {
+    key = JSON.stringify(doc);
+    contentKeys.set(doc, key);
+  }
+  return key;
+}
+
 /**
  * Reads one Flux Kustomization: its source, its `spec.path` there, Flux's own transformations
  * (components, patches, name prefix and suffix, target namespace, postBuild substitution), and
@@ -531,99 +634,83 @@ async function readKustomization(
   const relPath =
     path.posix.normalize(rawPath.replace(/^\.\//, '').replace(/^\/+/, '')) ||
     '.';
-  const problems: Problem[] = [];
-  const problem = (reason: string) =>
-    problems.push({ file, reason: `Flux Kustomization ${name}: ${reason}` });
-  const ref = isObj(doc.spec?.sourceRef)
-    ? {
-        kind: str(doc.spec.sourceRef.kind) ?? 'GitRepository',
-        namespace: str(doc.spec.sourceRef.namespace) ?? namespace,
-        name: String(doc.spec.sourceRef.name ?? ''),
-      }
-    : undefined;
-  let items: Item[] = [];
-  let sourceDescription: string | undefined;
-  const resolved = ref
-    ? await sourceTree(reader, scope, ref, options, main)
-    : { source: main.source, problems: [] };
-  resolved.problems.forEach(problem);
-  const source = resolved.source;
-  if (source) {
-    const cache = reader.cacheOf(source);
-    if (source !== main.source) sourceDescription = source.description;
-    const local: Problem[] = [];
-    if (relPath.startsWith('..')) {
-      problem(`spec.path ${rawPath} leaves the source's root`);
-    } else if (!(await cache.isDirectory(relPath))) {
-      problem(`spec.path ${rawPath} is not a directory`);
-    } else {
-      const seen = new Set<string>();
-      items = await reader.walk(cache, relPath, local, seen);
-      for (const c of Array.isArray(doc.spec?.components)
-        ? doc.spec.components
-        : []) {
-        if (typeof c !== 'string') continue;
-        const dir = path.posix.normalize(path.posix.join(relPath, c));
-        if (await cache.isDirectory(dir)) {
-          items.push(...(await reader.walk(cache, dir, local, seen)));
-        } else problem(`component ${c} is not a directory`);
-      }
-    }
-    const prefix = cache === main ? '' : `${source.description}: `;
-    problems.push(...local.map(p => ({ ...p, file: `${prefix}${p.file}` })));
-  }
-  // Flux's own transformations, after kustomize's.
-  const transformProblems: string[] = [];
-  const fluxTransforms: NameTransforms = await transformsOf(
-    {
-      patches: doc.spec?.patches,
-      namePrefix: doc.spec?.namePrefix,
-      nameSuffix: doc.spec?.nameSuffix,
-      targetNamespace: doc.spec?.targetNamespace,
-    },
-    async () => undefined,
-    transformProblems,
-    `Flux Kustomization ${name}`,
-  );
-  items = applyNameTransforms(items, fluxTransforms, transformProblems);
-  transformProblems.forEach(r => problems.push({ file, reason: r }));
-
-  const substituteFromRefs = refsOf(
-    doc.spec?.postBuild?.substituteFrom,
-    namespace,
-  );
-  const unread: SourceRef[] = [];
-  const fromConfigMaps: Record<string, string>[] = [];
-  for (const r of substituteFromRefs) {
-    if (r.kind === 'Secret') unread.push(r);
-    else if (r.kind === 'ConfigMap') {
-      const data = scope.configMaps.get(`${r.namespace}/${r.name}`);
-      if (data) fromConfigMaps.push(data);
-      else if (!(r as { optional?: boolean }).optional) {
-        problem(
-          `substituteFrom ConfigMap ${r.namespace}/${r.name} is not in the tree; its variables are left as they are`,
-        );
-      }
-    }
-  }
-  const substituteValues = stringRecord(doc.spec?.postBuild?.substitute);
-  if (isObj(doc.spec?.postBuild)) {
-    const vars = Object.assign({}, ...fromConfigMaps, substituteValues);
-    items = items.map(i => ({
-      ...i,
-      doc: substituteObject(i.doc, t => substitute(t, vars)) as Obj,
-    }));
-  }
-  collectScope(scope, items);
-  const content = classify(
-    items,
+  const memoKey = [
     scope.name,
+    scope.ownSource ? refKey(scope.ownSource) : '',
+    file,
+    layer,
+    namespace,
     name,
-    scope.configMaps,
-    unread,
-    problems,
-  );
+  ].join('\0');
+  const held = reader.memos.get(memoKey);
+  // The same object, or another with the same content (its file was parsed again).
+  const memo =
+    held && (held.doc === doc || held.docKey === contentKey(doc))
+      ? held
+      : undefined;
+  reader.memosUsed.add(memoKey);
+  let read: KustomizationItems | undefined;
+  let before: ScopeLookups = new Map();
+  let reads: RecordedAnswers | undefined;
+  if (
+    memo &&
+    lookupsHold(scope, memo.before) &&
+    (await readsStillHold(main, memo.reads))
+  ) {
+    read = memo.read;
+    before = memo.before;
+    reads = memo.reads;
+  } else {
+    const recorded = new RecordedReads(main);
+    read = await readKustomizationItems(
+      reader,
+      main,
+      recorded,
+      options,
+      scope,
+      { file, doc, name, namespace, rawPath, relPath },
+      scopeLookup(scope, before),
+    );
+    // Only a read of this tree alone is recorded in full.
+    reads = read.sourceDescription === undefined ? recorded.reads() : undefined;
+  }
+  const { items } = read;
+  collectScope(scope, items);
+  let content: ReturnType<typeof classify>;
+  let contentProblems: Problem[] = [];
+  let contentUnread: SourceRef[] = [];
+  let after: ScopeLookups = new Map();
+  if (memo && read === memo.read && lookupsHold(scope, memo.after)) {
+    ({ content, contentProblems, contentUnread, after } = memo);
+  } else {
+    content = classify(
+      items,
+      scope.name,
+      name,
+      scopeLookup(scope, after),
+      contentUnread,
+      contentProblems,
+    );
+  }
+  if (reads) {
+    reader.memos.set(memoKey, {
+      doc,
+      docKey: contentKey(doc),
+      reads,
+      before,
+      read,
+      after,
+      content,
+      contentProblems,
+      contentUnread,
+    });
+  } else {
+    reader.memos.delete(memoKey);
+  }
+  const problems = [...read.problems, ...contentProblems];
+  const unread = [...read.unread, ...contentUnread];
   for (const p of problems) main.report(p.file, p.reason);
+  const { ref, sourceDescription, substituteValues, substituteFromRefs } = read;
   return {
     info: {
       kind: 'Kustomization',
@@ -656,9 +743,127 @@ async function readKustomization(
   };
 }
 
+/** The objects one Flux Kustomization applies, as they land, and the problems on the way. */
+async function readKustomizationItems(
+  reader: FluxTreeReader,
+  main: YamlDocumentCache,
+  mainReads: TreeReads,
+  options: ReadFluxTreeOptions,
+  scope: ClusterScope,
+  k: {
+    file: string;
+    doc: Obj;
+    name: string;
+    namespace: string;
+    rawPath: string;
+    relPath: string;
+  },
+  configMap: (key: string) => Record<string, string> | undefined,
+): Promise<KustomizationItems> {
+  const { file, doc, name, namespace, rawPath, relPath } = k;
+  const problems: Problem[] = [];
+  const problem = (reason: string) =>
+    problems.push({ file, reason: `Flux Kustomization ${name}: ${reason}` });
+  const ref = isObj(doc.spec?.sourceRef)
+    ? {
+        kind: str(doc.spec.sourceRef.kind) ?? 'GitRepository',
+        namespace: str(doc.spec.sourceRef.namespace) ?? namespace,
+        name: String(doc.spec.sourceRef.name ?? ''),
+      }
+    : undefined;
+  let items: Item[] = [];
+  let sourceDescription: string | undefined;
+  const resolved = ref
+    ? await sourceTree(reader, scope, ref, options, main)
+    : { source: main.source, problems: [] };
+  resolved.problems.forEach(problem);
+  const source = resolved.source;
+  if (source) {
+    const cache = reader.cacheOf(source);
+    const reads: TreeReads = cache === main ? mainReads : cache;
+    if (source !== main.source) sourceDescription = source.description;
+    const local: Problem[] = [];
+    if (relPath.startsWith('..')) {
+      problem(`spec.path ${rawPath} leaves the source's root`);
+    } else if (!(await reads.isDirectory(relPath))) {
+      problem(`spec.path ${rawPath} is not a directory`);
+    } else {
+      const seen = new Set<string>();
+      items = await reader.walk(reads, relPath, local, seen);
+      for (const c of Array.isArray(doc.spec?.components)
+        ? doc.spec.components
+        : []) {
+        if (typeof c !== 'string') continue;
+        const dir = path.posix.normalize(path.posix.join(relPath, c));
+        if (await reads.isDirectory(dir)) {
+          items.push(...(await reader.walk(reads, dir, local, seen)));
+        } else problem(`component ${c} is not a directory`);
+      }
+    }
+    const prefix = cache === main ? '' : `${source.description}: `;
+    problems.push(...local.map(p => ({ ...p, file: `${prefix}${p.file}` })));
+  } else {
+    // Not readable here: never reused, since what makes it readable is not a read of this tree.
+    sourceDescription = '';
+  }
+  // Flux's own transformations, after kustomize's.
+  const transformProblems: string[] = [];
+  const fluxTransforms: NameTransforms = await transformsOf(
+    {
+      patches: doc.spec?.patches,
+      namePrefix: doc.spec?.namePrefix,
+      nameSuffix: doc.spec?.nameSuffix,
+      targetNamespace: doc.spec?.targetNamespace,
+    },
+    async () => undefined,
+    transformProblems,
+    `Flux Kustomization ${name}`,
+  );
+  items = applyNameTransforms(items, fluxTransforms, transformProblems);
+  transformProblems.forEach(r => problems.push({ file, reason: r }));
+
+  const substituteFromRefs = refsOf(
+    doc.spec?.postBuild?.substituteFrom,
+    namespace,
+  );
+  const unread: SourceRef[] = [];
+  const fromConfigMaps: Record<string, string>[] = [];
+  for (const r of substituteFromRefs) {
+    if (r.kind === 'Secret') unread.push(r);
+    else if (r.kind === 'ConfigMap') {
+      const data = configMap(`${r.namespace}/${r.name}`);
+      if (data) fromConfigMaps.push(data);
+      else if (!(r as { optional?: boolean }).optional) {
+        problem(
+          `substituteFrom ConfigMap ${r.namespace}/${r.name} is not in the tree; its variables are left as they are`,
+        );
+      }
+    }
+  }
+  const substituteValues = stringRecord(doc.spec?.postBuild?.substitute);
+  if (isObj(doc.spec?.postBuild)) {
+    const vars = Object.assign({}, ...fromConfigMaps, substituteValues);
+    items = items.map(i => ({
+      ...i,
+      doc: substituteObject(i.doc, t => substitute(t, vars)) as Obj,
+    }));
+  }
+  return {
+    items,
+    problems,
+    unread,
+    ref,
+    sourceDescription,
+    substituteValues,
+    substituteFromRefs,
+  };
+}
+
 function layerOf(clusterDir: string, file: string): string | undefined {
-  const rel = path.posix.relative(clusterDir, file);
-  if (rel.startsWith('..')) return undefined;
+  // Both are normalised repository-relative paths: a prefix is a containment.
+  const prefix = clusterDir === '.' ? '' : `${clusterDir}/`;
+  if (!file.startsWith(prefix)) return undefined;
+  const rel = file.slice(prefix.length);
   return rel.includes('/') ? rel.split('/')[0] : rel.replace(/\.ya?ml$/, '');
 }
 
@@ -676,40 +881,59 @@ async function discoverClusters(
 ): Promise<Array<{ name: string; dir: string }>> {
   const found = new Map<string, { name: string; dir: string }>();
   if (!(await cache.isDirectory(gitopsDir))) return [];
-  const docs: Array<{ doc: Obj; file: string }> = [];
   // Every file is read here once, in parallel; the walk that follows finds it in the cache.
   const files = await cache.listYaml(gitopsDir);
-  for (const [i, fileDocs] of (await cache.readMany(files)).entries()) {
-    for (const doc of fileDocs) {
-      if (isObj(doc)) docs.push({ doc, file: files[i] });
+  const facts = (await cache.readMany(files)).map((docs, i) =>
+    syncFactsOf(files[i], docs),
+  );
+  const sourcesByDir = new Set(facts.flatMap(f => f.sources));
+  for (const f of facts) {
+    for (const c of f.candidates) {
+      if (sourcesByDir.has(c.source))
+        found.set(c.dir, { name: c.name, dir: c.dir });
     }
   }
-  const sourcesByDir = new Set(
-    docs
-      .filter(({ doc }) => SYNC_SOURCE_KINDS.has(doc.kind))
-      .map(
-        ({ doc, file }) =>
-          `${path.posix.dirname(file)}|${doc.kind}|${doc.metadata?.name}`,
-      ),
-  );
-  for (const { doc, file } of docs) {
+  return [...found.values()];
+}
+
+/** What one file offers to cluster discovery: sync sources, and Flux Kustomizations that may pair with one. */
+interface SyncFacts {
+  /** `<directory>|<kind>|<name>` of each source a sync Kustomization may read. */
+  sources: string[];
+  /** Flux Kustomizations reconciling a directory that holds their file, with the source they need beside them. */
+  candidates: Array<{ source: string; dir: string; name: string }>;
+}
+
+/** By the documents array (the cache hands out the same one while the file is unchanged). */
+const syncFacts = new WeakMap<unknown[], { file: string; facts: SyncFacts }>();
+
+function syncFactsOf(file: string, docs: unknown[]): SyncFacts {
+  const known = syncFacts.get(docs);
+  if (known?.file === file) return known.facts;
+  const facts: SyncFacts = { sources: [], candidates: [] };
+  const fileDir = path.posix.dirname(file);
+  for (const doc of docs) {
+    if (!isObj(doc)) continue;
+    if (SYNC_SOURCE_KINDS.has(doc.kind)) {
+      facts.sources.push(`${fileDir}|${doc.kind}|${doc.metadata?.name}`);
+    }
     if (!isFluxKustomization(doc)) continue;
     const raw = str(doc.spec?.path);
     const ref = doc.spec?.sourceRef;
     if (!raw || !isObj(ref)) continue;
-    if (
-      !sourcesByDir.has(`${path.posix.dirname(file)}|${ref.kind}|${ref.name}`)
-    )
-      continue;
     const dir = (
       path.posix.normalize(raw.replace(/^\.\//, '').replace(/^\/+/, '')) || '.'
     ).replace(/\/$/, '');
     const dirSlash = dir === '.' ? '' : `${dir}/`;
     if (dir.startsWith('..') || !file.startsWith(dirSlash)) continue;
-    const name = dir === '.' ? String(ref.name) : path.posix.basename(dir);
-    found.set(dir, { name, dir });
+    facts.candidates.push({
+      source: `${fileDir}|${ref.kind}|${ref.name}`,
+      dir,
+      name: dir === '.' ? String(ref.name) : path.posix.basename(dir),
+    });
   }
-  return [...found.values()];
+  syncFacts.set(docs, { file, facts });
+  return facts;
 }
 
 /**
@@ -753,6 +977,7 @@ export async function readFluxTree(
       generators: [],
     };
     const kustomizations: KustomizationInfo[] = [];
+    const byRef = new Map<string, KustomizationInfo>();
     const problems: Problem[] = [];
     // The cluster directory as Flux applies it; its sync Kustomization is among its objects.
     const queue: Array<{ items: Item[]; layer?: string }> = [
@@ -779,12 +1004,9 @@ export async function readFluxTree(
     }
     while (queue.length) {
       const { items, layer: parentLayer } = queue.shift()!;
-      for (const { doc, file } of items) {
-        if (!isFluxKustomization(doc)) continue;
+      for (const { doc, file } of fluxKustomizationsIn(items)) {
         const ns = str(doc.metadata?.namespace) ?? 'flux-system';
-        const existing = kustomizations.find(
-          o => o.name === doc.metadata?.name && o.namespace === ns,
-        );
+        const existing = byRef.get(`${ns}/${doc.metadata?.name}`);
         if (existing) {
           if (existing.file !== file) {
             cache.report(
@@ -806,6 +1028,7 @@ export async function readFluxTree(
         );
         if (!read) continue;
         kustomizations.push(read.info);
+        byRef.set(`${read.info.namespace}/${read.info.name}`, read.info);
         // The cluster directory's own objects are already walked.
         if (read.info.path !== dir || read.info.sourceTree)
           queue.push({ items: read.items, layer });
@@ -813,11 +1036,7 @@ export async function readFluxTree(
     }
     for (const k of kustomizations) {
       for (const dep of k.dependsOn) {
-        if (
-          !kustomizations.some(
-            o => o.name === dep.name && o.namespace === dep.namespace,
-          )
-        ) {
+        if (!byRef.has(`${dep.namespace}/${dep.name}`)) {
           const reason = `Flux Kustomization ${k.name} depends on ${dep.namespace}/${dep.name}, which cluster ${cluster} does not define`;
           cache.report(k.file, reason);
           k.errors.push(`${k.file}: ${reason}`);

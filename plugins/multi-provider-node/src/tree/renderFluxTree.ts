@@ -33,6 +33,11 @@ export interface RenderOptions extends KustomizeOptions {
   configMaps?: Record<string, Record<string, string>>;
   /** Renderings run at once; kustomize is a child process each. */
   concurrency?: number;
+  /**
+   * The tree a Kustomization's `spec.path` is in, when the reader followed it into another
+   * source (`TreeSnapshots.snapshotOf`); the `source` given otherwise.
+   */
+  sourceOf?: (k: KustomizationInfo) => TreeSource;
 }
 
 function variables(
@@ -60,8 +65,8 @@ async function renderPath(
 }
 
 /**
- * Renders each Flux Kustomization's `spec.path` (repository-relative, where the GitRepository
- * points) with the one engine, in the order given. A Kustomization whose path is missing or
+ * Renders each Flux Kustomization's `spec.path` (relative to its source's root: `source`, or
+ * `options.sourceOf`'s tree) with the one engine, in the order given. A Kustomization whose path is missing or
  * does not build gets an `error` and no objects; the others are still rendered.
  *
  * @public
@@ -77,15 +82,18 @@ export async function renderFluxKustomizations(
     while (next < kustomizations.length) {
       const i = next++;
       const k = kustomizations[i];
+      const tree = options.sourceOf?.(k) ?? source;
       try {
-        if ((await source.stat(k.path))?.kind !== 'directory') {
+        if ((await tree.stat(k.path))?.kind !== 'directory') {
           throw new Error(
-            `Kustomization ${k.name}: spec.path ${k.path} does not exist`,
+            `Kustomization ${k.name}: spec.path ${k.path} does not exist${
+              tree === source ? '' : ` in ${tree.description}`
+            }`,
           );
         }
         out[i] = {
           kustomization: k,
-          objects: await renderPath(source, k.path, k, options),
+          objects: await renderPath(tree, k.path, k, options),
         };
       } catch (e) {
         out[i] = {

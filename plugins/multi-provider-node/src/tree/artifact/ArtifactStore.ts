@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import path from 'node:path';
+import { RevisionFolders } from '../RevisionFolders';
 import { LocalTreeSource } from '../TreeSource';
 import {
   type ArtifactDigest,
@@ -9,10 +9,13 @@ import {
 } from './artifactDigest';
 import { ArtifactFetchError } from './ArtifactFetchError';
 import type { ArtifactLimits } from './artifactLimits';
-import { fetchArtifact } from './fetchArtifact';
+import {
+  fetchArtifact,
+  type FetchArtifactOptions,
+  type FetchedArtifact,
+} from './fetchArtifact';
 
 const EXTRACTED = /^(sha256|sha384|sha512)-[0-9a-f]+$/;
-const PARTIAL = /^\.partial-/;
 
 /**
  * Options of {@link ArtifactStore}.
@@ -29,6 +32,11 @@ export interface ArtifactStoreOptions {
   keep?: number;
   limits?: Partial<ArtifactLimits>;
   fetch?: typeof fetch;
+  /**
+   * Downloads, verifies and extracts one artifact into `<targetDir>/<algorithm>-<hex>`;
+   * {@link fetchArtifact} by default (a test gives a stand-in).
+   */
+  fetchArtifact?: (options: FetchArtifactOptions) => Promise<FetchedArtifact>;
 }
 
 /**
@@ -44,32 +52,32 @@ export interface ArtifactCheckout {
   source: LocalTreeSource;
   /** `false` when an extraction of this digest was already on disk and nothing was downloaded. */
   downloaded: boolean;
+  /** Regular files written; 0 when nothing was downloaded. */
+  files: number;
+  /** Bytes of file contents written; 0 when nothing was downloaded. */
+  bytes: number;
 }
 
 /**
  * Keeps the extracted revisions of one Flux source under one work folder, keyed by digest. A
- * digest already extracted is reused without a download (only verified extractions are ever
- * renamed into place, so the folder's presence is the proof); concurrent checkouts of one
- * digest share one download; after each checkout, extractions beyond the `keep` most recently
- * checked out are removed, and so are partial folders a stopped process left behind.
+ * digest already extracted is reused without a download, in this process or after a restart
+ * (only verified extractions are ever renamed into place, so the folder's presence is the
+ * proof); concurrent checkouts of one digest share one download; which revisions stay on disk
+ * is the rule of the suite's revision folders (the current and the previous one by default).
  *
  * @public
  */
 export class ArtifactStore {
-  private readonly workDir: string;
-  private readonly keep: number;
-  /** Directory names, most recently checked out first. */
-  private recent: string[] = [];
+  private readonly folders: RevisionFolders;
   private readonly inFlight = new Map<string, Promise<ArtifactCheckout>>();
 
   constructor(private readonly options: ArtifactStoreOptions) {
-    this.workDir = path.resolve(options.workDir);
-    this.keep = options.keep ?? 2;
-    if (!Number.isInteger(this.keep) || this.keep < 1) {
-      throw new TypeError(
-        `ArtifactStore: keep must be an integer of at least 1, got ${options.keep}`,
-      );
-    }
+    this.folders = new RevisionFolders({
+      workDir: options.workDir,
+      keep: options.keep,
+      isRevision: n => EXTRACTED.test(n),
+      owner: 'ArtifactStore',
+    });
   }
 
   /** The extraction of `digest`, fetched from `url` unless it is already on disk. */
@@ -98,85 +106,48 @@ export class ArtifactStore {
     return work;
   }
 
+  /** Removes every extraction and the store's folder: the source is no longer read. */
+  async clear(): Promise<void> {
+    await this.folders.removeAll();
+    await fs.rmdir(this.folders.workDir).catch(() => undefined);
+  }
+
   private async checkoutOnce(
     name: string,
     parsed: ArtifactDigest,
     request: { url: string; digest: string; signal?: AbortSignal },
   ): Promise<ArtifactCheckout> {
-    const dir = path.join(this.workDir, name);
-    let downloaded = false;
-    if (await isDirectory(dir)) {
-      // The modification time orders extractions across restarts, when `recent` is empty.
-      const now = new Date();
-      await fs.utimes(dir, now, now);
-    } else {
-      await fetchArtifact({
+    const dir = this.folders.path(name);
+    const digest = formatArtifactDigest(parsed);
+    let got: { files: number; bytes: number } = { files: 0, bytes: 0 };
+    const downloaded = !(await this.folders.has(name));
+    if (downloaded) {
+      const fetched = await (this.options.fetchArtifact ?? fetchArtifact)({
         url: request.url,
         digest: request.digest,
-        targetDir: this.workDir,
+        targetDir: this.folders.workDir,
         limits: this.options.limits,
         fetch: this.options.fetch,
         signal: request.signal,
       });
-      downloaded = true;
+      if (fetched.digest !== digest || fetched.dir !== dir) {
+        throw new ArtifactFetchError(
+          'digest',
+          request.url,
+          `digest ${fetched.digest} of the fetched artifact is not the ${digest} Flux recorded`,
+        );
+      }
+      got = fetched;
     }
-    this.recent = [name, ...this.recent.filter(n => n !== name)];
-    await this.prune();
+    // In-flight downloads of this store own their partial folders.
+    await this.folders.use(name, { extracting: this.inFlight.size > 1 });
     return {
-      digest: formatArtifactDigest(parsed),
+      digest,
       dir,
       source: new LocalTreeSource(dir),
       downloaded,
+      files: got.files,
+      bytes: got.bytes,
     };
-  }
-
-  /**
-   * Removes extractions beyond the `keep` most recent (by checkout in this process, then by
-   * modification time for those found on disk), and partial folders when no fetch is running.
-   * A removal that fails is left for the next checkout, which lists the folder again.
-   */
-  private async prune(): Promise<void> {
-    const names = await fs.readdir(this.workDir).catch(() => [] as string[]);
-    const extracted = await Promise.all(
-      names
-        .filter(n => EXTRACTED.test(n))
-        .map(async n => ({
-          name: n,
-          mtimeMs:
-            (
-              await fs.stat(path.join(this.workDir, n)).catch(() => undefined)
-            )?.mtimeMs ?? 0,
-        })),
-    );
-    const rank = (n: string) => {
-      const i = this.recent.indexOf(n);
-      return i === -1 ? Number.MAX_SAFE_INTEGER : i;
-    };
-    extracted.sort(
-      (a, b) => rank(a.name) - rank(b.name) || b.mtimeMs - a.mtimeMs,
-    );
-    const kept = new Set(extracted.slice(0, this.keep).map(e => e.name));
-    this.recent = this.recent.filter(n => kept.has(n));
-    // In-flight downloads of this store own their partial folders.
-    const removable = [
-      ...extracted.filter(e => !kept.has(e.name)).map(e => e.name),
-      ...(this.inFlight.size <= 1 ? names.filter(n => PARTIAL.test(n)) : []),
-    ];
-    await Promise.all(
-      removable.map(n =>
-        fs
-          .rm(path.join(this.workDir, n), { recursive: true, force: true })
-          .catch(() => undefined),
-      ),
-    );
-  }
-}
-
-async function isDirectory(p: string): Promise<boolean> {
-  try {
-    return (await fs.lstat(p)).isDirectory();
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw e;
   }
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
+import { PARTIAL_PREFIX, placeRevision } from '../RevisionFolders';
 import { ArchiveRefusal } from './ArchiveRefusal';
 import {
   createDigestHash,
@@ -107,7 +108,7 @@ export async function fetchArtifact(
   const targetDir = path.resolve(options.targetDir);
   const finalDir = path.join(targetDir, digestDirName(digest));
   await fs.mkdir(targetDir, { recursive: true });
-  const partialDir = await fs.mkdtemp(path.join(targetDir, '.partial-'));
+  const partialDir = await fs.mkdtemp(path.join(targetDir, PARTIAL_PREFIX));
   const archivePath = path.join(partialDir, 'artifact.tar.gz');
   const treeDir = path.join(partialDir, 'tree');
 
@@ -126,13 +127,7 @@ export async function fetchArtifact(
       signal,
     );
     const extracted = await extract(archivePath, treeDir, limits, signal);
-    try {
-      await fs.rename(treeDir, finalDir);
-    } catch (e) {
-      // Another fetch of the same digest finished first: its folder holds the same verified bytes.
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw e;
-    }
+    await placeRevision(treeDir, finalDir);
     return {
       dir: finalDir,
       digest: formatArtifactDigest(digest),

@@ -1,5 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -71,6 +72,10 @@ class FakeInformer {
   }
 }
 
+/** The digest source-controller records for a revision the fake artifact server serves. */
+const digestOf = (revision: string) =>
+  `sha256:${createHash('sha256').update(revision).digest('hex')}`;
+
 const kustomization = (
   name: string,
   sourceRef: { kind: string; name: string; namespace?: string },
@@ -94,7 +99,7 @@ const source = (
       ? {
           url: `http://source-controller.flux-system.svc.cluster.local./${kind.toLowerCase()}/flux-system/${name}/${revision}.tar.gz`,
           revision,
-          digest: `sha256:${revision}`,
+          digest: digestOf(revision),
         }
       : undefined,
     conditions: [
@@ -129,24 +134,45 @@ describe('FluxSourceTreeProvider', () => {
 
   const fetchArtifact: FetchArtifact = async ({ url, digest, targetDir }) => {
     fetched.push({ url, digest });
-    const revision = digest.replace('sha256:', '');
+    const revision = [...served.keys(), ...failFetch].find(
+      r => digestOf(r) === digest,
+    )!;
     if (failFetch.has(revision)) throw new Error('connection refused');
     const files = served.get(revision) ?? {};
+    // Where the suite's fetchArtifact puts a verified extraction.
+    const dir = path.join(targetDir, digest.replace(':', '-'));
     for (const [rel, text] of Object.entries(files)) {
-      fs.mkdirSync(path.dirname(path.join(targetDir, rel)), {
-        recursive: true,
-      });
-      fs.writeFileSync(path.join(targetDir, rel), text);
+      fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      fs.writeFileSync(path.join(dir, rel), text);
     }
     return {
-      dir: targetDir,
+      dir,
       digest,
       files: Object.keys(files).length,
       bytes: 1,
+      skippedSymlinks: [],
     };
   };
 
   const inf = (kind: string) => informers.get(kind)!;
+
+  /** A provider on `workDir` whose informers first list what `seed` holds. */
+  const makeProvider = () =>
+    new FluxSourceTreeProvider({
+      kubeConfig: new KubeConfig(),
+      workDir,
+      logger,
+      fetchArtifact,
+      artifactBaseUrl: 'http://127.0.0.1:9790/',
+      backoff: { initialMs: 10, maxMs: 40 },
+      makeInformer: (kind: FluxKindRef) => {
+        const i = new FakeInformer();
+        for (const o of seed.get(kind.kind) ?? [])
+          i.items.set(`${o.metadata!.namespace}/${o.metadata!.name}`, o as any);
+        informers.set(kind.kind, i);
+        return i as any;
+      },
+    });
 
   beforeEach(() => {
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-src-test-'));
@@ -159,22 +185,7 @@ describe('FluxSourceTreeProvider', () => {
     ]);
     failFetch = new Set();
     seed = new Map();
-    provider = new FluxSourceTreeProvider({
-      kubeConfig: new KubeConfig(),
-      workDir,
-      logger,
-      fetchArtifact,
-      artifactBaseUrl: 'http://127.0.0.1:9790/',
-      backoff: { initialMs: 10, maxMs: 40 },
-      makeInformer: (kind: FluxKindRef) => {
-        const i = new FakeInformer();
-        // What the first list finds.
-        for (const o of seed.get(kind.kind) ?? [])
-          i.items.set(`${o.metadata!.namespace}/${o.metadata!.name}`, o as any);
-        informers.set(kind.kind, i);
-        return i as any;
-      },
-    });
+    provider = makeProvider();
   });
 
   afterEach(async () => {
@@ -206,13 +217,14 @@ describe('FluxSourceTreeProvider', () => {
     expect(fetched).toEqual([
       {
         url: 'http://127.0.0.1:9790/gitrepository/flux-system/flux-system/r1.tar.gz',
-        digest: 'sha256:r1',
+        digest: digestOf('r1'),
       },
     ]);
   });
 
   it('calls listeners on a new revision only, and the new snapshot has the new tree', async () => {
-    await startWithRoot();
+    const first = await startWithRoot();
+    expect(first.changes).toBeUndefined();
     const seen: TreeSnapshot[] = [];
     provider.subscribe(s => seen.push(s));
     // Same revision again (a status heartbeat): nothing fetched, nobody called.
@@ -228,6 +240,11 @@ describe('FluxSourceTreeProvider', () => {
       'v: 2\n',
     );
     expect((await provider.current()).origin.revision).toBe('r2');
+    // It tells readers of the previous revision which files differ.
+    expect(seen[0].changes).toEqual({
+      since: first.source,
+      paths: new Set(['clusters/lab/apps.yaml']),
+    });
   });
 
   it('holds every source a Kustomization uses, keyed Kind/namespace/name, and drops one no longer used', async () => {
@@ -240,15 +257,13 @@ describe('FluxSourceTreeProvider', () => {
       }),
     );
     inf('OCIRepository').put(source('OCIRepository', 'tenant', 't1'));
-    await until(() => provider.sourceTrees().size === 2, 'two sources');
-    const tenant = provider
-      .sourceTrees()
-      .get('OCIRepository/flux-system/tenant')!;
+    await until(() => provider.sources().size === 2, 'two sources');
+    const tenant = provider.sources().get('OCIRepository/flux-system/tenant')!;
     expect(await tenant.source.readText('tenant.yaml')).toBe('tenant: 1\n');
 
     inf('Kustomization').remove('flux-system', 'tenant');
-    await until(() => provider.sourceTrees().size === 1, 'one source');
-    expect([...provider.sourceTrees().keys()]).toEqual([
+    await until(() => provider.sources().size === 1, 'one source');
+    expect([...provider.sources().keys()]).toEqual([
       'GitRepository/flux-system/flux-system',
     ]);
   });
@@ -286,14 +301,14 @@ describe('FluxSourceTreeProvider', () => {
     expect(errors['OCIRepository/flux-system/broken']).toMatch(
       /fetching the artifact at t1 failed: connection refused/,
     );
-    expect([...provider.sourceTrees().keys()]).toEqual([
+    expect([...provider.sources().keys()]).toEqual([
       'GitRepository/flux-system/flux-system',
     ]);
 
     // The failed fetch is retried with backoff and recovers on its own.
     failFetch.delete('t1');
     await until(
-      () => provider.sourceTrees().has('OCIRepository/flux-system/broken'),
+      () => provider.sources().has('OCIRepository/flux-system/broken'),
       'the retried fetch',
     );
     expect(provider.errors().map(e => e.source)).not.toContain(
@@ -331,11 +346,13 @@ describe('FluxSourceTreeProvider', () => {
   it('refuses an artifact whose digest is not the one Flux recorded', async () => {
     const fetchWrong: FetchArtifact = async o => ({
       ...(await fetchArtifact(o)),
-      digest: 'sha256:other',
+      digest: digestOf('other'),
     });
     (provider as any).options.fetchArtifact = fetchWrong;
     await expect(startWithRoot()).rejects.toThrow(
-      /digest sha256:other of the fetched artifact is not the sha256:r1 Flux recorded/,
+      `digest ${digestOf(
+        'other',
+      )} of the fetched artifact is not the ${digestOf('r1')} Flux recorded`,
     );
   });
 
@@ -360,8 +377,8 @@ describe('FluxSourceTreeProvider', () => {
     await startWithRoot();
     const dirs = () =>
       fs
-        .readdirSync(workDir)
-        .flatMap(d => fs.readdirSync(path.join(workDir, d)));
+        .readdirSync(path.join(workDir, 'flux-sources'))
+        .flatMap(d => fs.readdirSync(path.join(workDir, 'flux-sources', d)));
     const seen: TreeSnapshot[] = [];
     provider.subscribe(s => seen.push(s));
     served.set('r3', { 'clusters/lab/apps.yaml': 'v: 3\n' });
@@ -374,5 +391,47 @@ describe('FluxSourceTreeProvider', () => {
     expect(await seen[0].source.readText('clusters/lab/apps.yaml')).toBe(
       'v: 2\n',
     );
+  });
+
+  it('reads a revision already on disk without downloading it: one kept, and after a restart', async () => {
+    await startWithRoot();
+    const seen: TreeSnapshot[] = [];
+    provider.subscribe(s => seen.push(s));
+    inf('GitRepository').put(source('GitRepository', 'flux-system', 'r2'));
+    await until(() => seen.length === 1, 'r2');
+    // Flux goes back to r1 (a revert, a rollback): still on disk, nothing downloaded.
+    inf('GitRepository').put(source('GitRepository', 'flux-system', 'r1'));
+    await until(() => seen.length === 2, 'r1 again');
+    expect(fetched.map(f => f.digest)).toEqual([
+      digestOf('r1'),
+      digestOf('r2'),
+    ]);
+    expect(await seen[1].source.readText('clusters/lab/apps.yaml')).toBe(
+      'v: 1\n',
+    );
+    await provider.close();
+
+    // A new provider on the same folder (the backend restarted) reads r1 from disk.
+    fetched = [];
+    provider = makeProvider();
+    const snap = await provider.current();
+    expect(snap.origin.revision).toBe('r1');
+    expect(await snap.source.readText('clusters/lab/apps.yaml')).toBe('v: 1\n');
+    expect(fetched).toEqual([]);
+  });
+
+  it('removes the extractions of a source no longer used', async () => {
+    await startWithRoot();
+    inf('Kustomization').put(
+      kustomization('tenant', { kind: 'OCIRepository', name: 'tenant' }),
+    );
+    inf('OCIRepository').put(source('OCIRepository', 'tenant', 't1'));
+    await until(() => provider.sources().size === 2, 'two sources');
+    const tenantDir = provider
+      .sources()
+      .get('OCIRepository/flux-system/tenant')!.source.localRoot!;
+    expect(fs.existsSync(tenantDir)).toBe(true);
+    inf('Kustomization').remove('flux-system', 'tenant');
+    await until(() => !fs.existsSync(tenantDir), 'the tenant folder removed');
   });
 });

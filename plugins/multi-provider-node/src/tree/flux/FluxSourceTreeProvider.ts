@@ -6,10 +6,15 @@ import {
   KubernetesObject,
   makeInformer,
 } from '@kubernetes/client-node';
-import fs from 'node:fs/promises';
 import path from 'node:path';
+import {
+  ArtifactStore,
+  fetchArtifact as defaultFetchArtifact,
+  type FetchArtifactOptions,
+  type FetchedArtifact,
+} from '../artifact';
 import { GitopsTreeProvider, TreeSnapshot } from '../GitopsTreeProvider';
-import { LocalTreeSource } from '../TreeSource';
+import { changedPaths, readTreeManifest, TreeManifest } from '../treeManifest';
 import {
   artifactFetchUrl,
   FLUX_SOURCE_KINDS,
@@ -23,17 +28,15 @@ import {
 } from './fluxSourceObjects';
 
 /**
- * Downloads a Flux source artifact, checks it against `digest` and extracts it into `targetDir`
- * (an empty folder the provider created). Resolves with the folder holding the tree.
+ * Downloads a Flux source artifact, checks it against `digest` and extracts it into
+ * `<targetDir>/<algorithm>-<hex>`: the contract of the suite's `fetchArtifact`, which a test
+ * replaces.
  *
  * @public
  */
-export type FetchArtifact = (options: {
-  url: string;
-  digest: string;
-  targetDir: string;
-  signal?: AbortSignal;
-}) => Promise<{ dir: string; digest: string; files: number; bytes: number }>;
+export type FetchArtifact = (
+  options: FetchArtifactOptions,
+) => Promise<FetchedArtifact>;
 
 /**
  * A Flux object, `namespace/name`.
@@ -80,10 +83,15 @@ export interface FluxSourceTreeProviderOptions {
    * names source-controller's in-cluster Service, which a portal elsewhere reaches another way.
    */
   artifactBaseUrl?: string;
-  /** Where artifacts are extracted; the provider works in a folder of its own under it. */
+  /**
+   * Where artifacts are extracted, one folder per source under `flux-sources/`. Extractions stay
+   * after {@link FluxSourceTreeProvider.close}: a provider started again on the same folder
+   * reads a revision already there without downloading it.
+   */
   workDir: string;
   logger: LoggerService;
-  fetchArtifact: FetchArtifact;
+  /** The suite's `fetchArtifact` by default. */
+  fetchArtifact?: FetchArtifact;
   /** Reconnect delays of a failed watch and of a failed fetch: doubling from `initialMs`. */
   backoff?: { initialMs: number; maxMs: number };
   /** Makes the informer of one kind; by default client-node's list + watch on `kubeConfig`. */
@@ -104,8 +112,8 @@ interface Wanted {
 interface Held {
   snapshot: TreeSnapshot;
   digest: string;
-  /** The folder made for this snapshot; removed once a later snapshot replaced the next one. */
-  workFolder: string;
+  /** What its files hold, to tell the next revision's snapshot what changed. */
+  manifest: TreeManifest;
 }
 
 interface Watched {
@@ -134,8 +142,12 @@ const describe = (err: unknown) => {
  * Kustomizations and the source kinds they name (list + watch; a 410 Gone relists, any other
  * failure reconnects with backoff), and for every source a Kustomization uses fetches the
  * artifact at `status.artifact.revision`, checked against its digest. A new revision of any source
- * in use gives a new snapshot of that source and calls the listeners with the root
- * Kustomization's snapshot (the tree to re-read); the same revision again does nothing. A source
+ * in use gives a new snapshot of that source (listing the files that differ from the last one)
+ * and calls the listeners with the root
+ * Kustomization's snapshot (the tree to re-read); the same revision again does nothing. Each
+ * source's extractions are kept by an {@link ArtifactStore} (by digest: a revision already on
+ * disk, also from before a restart, is not downloaded again; the current and the previous
+ * revision stay, so a reader still walking the one just replaced is not cut off). A source
  * without an artifact, not Ready, or whose fetch failed is kept in {@link FluxSourceTreeProvider.errors}
  * and never drops another source's snapshot. Never reads a Secret.
  *
@@ -147,8 +159,8 @@ export class FluxSourceTreeProvider implements GitopsTreeProvider {
   private readonly backoff: { initialMs: number; maxMs: number };
   private readonly watched: Watched[] = [];
   private readonly held = new Map<string, Held>();
-  /** Per source, the folder of the snapshot replaced last. */
-  private readonly retired = new Map<string, string>();
+  /** Per source key, the store of its extractions. */
+  private readonly stores = new Map<string, ArtifactStore>();
   private readonly inflight = new Map<
     string,
     { wanted: Wanted; abort: AbortController }
@@ -161,7 +173,7 @@ export class FluxSourceTreeProvider implements GitopsTreeProvider {
   private readonly listeners = new Set<(s: TreeSnapshot) => void>();
   private waiters: Array<() => void> = [];
   private started?: Promise<void>;
-  private workRoot?: string;
+  private readonly workRoot: string;
   private stopped = false;
   private evaluateQueued = false;
 
@@ -169,6 +181,7 @@ export class FluxSourceTreeProvider implements GitopsTreeProvider {
     this.root = options.kustomization ?? DEFAULT_ROOT_KUSTOMIZATION;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.description = `Flux Kustomization ${this.root.namespace}/${this.root.name}`;
+    this.workRoot = path.join(options.workDir, 'flux-sources');
   }
 
   /**
@@ -180,7 +193,7 @@ export class FluxSourceTreeProvider implements GitopsTreeProvider {
       kubeConfig: KubeConfig;
       logger: LoggerService;
       workDir: string;
-      fetchArtifact: FetchArtifact;
+      fetchArtifact?: FetchArtifact;
     },
   ): FluxSourceTreeProvider {
     return new FluxSourceTreeProvider({ ...config, ...deps });
@@ -210,7 +223,7 @@ export class FluxSourceTreeProvider implements GitopsTreeProvider {
   }
 
   /** The snapshot of every source a Kustomization uses, by `Kind/namespace/name`. */
-  sourceTrees(): Map<string, TreeSnapshot> {
+  sources(): Map<string, TreeSnapshot> {
     return new Map([...this.held].map(([k, h]) => [k, h.snapshot]));
   }
 
@@ -222,7 +235,10 @@ export class FluxSourceTreeProvider implements GitopsTreeProvider {
     }));
   }
 
-  /** Stops watching and fetching, and removes the extracted trees. */
+  /**
+   * Stops watching and fetching. The extracted trees stay for the next start on the same
+   * `workDir`; whoever owns that folder removes it.
+   */
   async close(): Promise<void> {
     this.stopped = true;
     for (const w of this.watched) {
@@ -232,8 +248,6 @@ export class FluxSourceTreeProvider implements GitopsTreeProvider {
     for (const f of this.inflight.values()) f.abort.abort();
     for (const f of this.fetchFailures.values()) clearTimeout(f.timer);
     this.wake();
-    if (this.workRoot)
-      await fs.rm(this.workRoot, { recursive: true, force: true });
   }
 
   /** Starts watching (the first `current()` or `subscribe()` also does); idempotent. */
@@ -248,10 +262,6 @@ export class FluxSourceTreeProvider implements GitopsTreeProvider {
   }
 
   private async startWatching() {
-    await fs.mkdir(this.options.workDir, { recursive: true });
-    this.workRoot = await fs.mkdtemp(
-      path.join(this.options.workDir, 'flux-sources-'),
-    );
     const make = this.options.makeInformer ?? this.defaultInformer();
     for (const kind of [KUSTOMIZATION_KIND, ...FLUX_SOURCE_KINDS]) {
       const w: Watched = {
@@ -420,9 +430,10 @@ export class FluxSourceTreeProvider implements GitopsTreeProvider {
     }
     for (const key of [...this.held.keys()]) {
       if (!used.has(key)) {
-        this.retire(key, this.held.get(key)!.workFolder);
-        this.retire(key, undefined);
         this.held.delete(key);
+        const store = this.stores.get(key);
+        this.stores.delete(key);
+        void store?.clear();
       }
     }
     for (const [key, users] of used) this.evaluateSource(key, users);
@@ -501,60 +512,67 @@ export class FluxSourceTreeProvider implements GitopsTreeProvider {
     void this.fetch(wanted, notReady ? setNotReady : undefined);
   }
 
+  /** The store of one source's extractions, in a folder named after the source. */
+  private storeOf(key: string): ArtifactStore {
+    let store = this.stores.get(key);
+    if (!store) {
+      store = new ArtifactStore({
+        workDir: path.join(this.workRoot, key.replace(/[^A-Za-z0-9.-]+/g, '_')),
+        fetchArtifact: this.options.fetchArtifact ?? defaultFetchArtifact,
+      });
+      this.stores.set(key, store);
+    }
+    return store;
+  }
+
   private async fetch(wanted: Wanted, afterwards?: () => void) {
     const abort = new AbortController();
     const entry = { wanted, abort };
     this.inflight.set(wanted.key, entry);
-    const folder = await fs.mkdtemp(
-      path.join(
-        this.workRoot!,
-        `${wanted.key.replace(/[^A-Za-z0-9.-]+/g, '_')}-`,
-      ),
-    );
     const t0 = Date.now();
     try {
-      const got = await this.options.fetchArtifact({
+      const got = await this.storeOf(wanted.key).checkout({
         url: wanted.url,
         digest: wanted.digest,
-        targetDir: folder,
         signal: abort.signal,
       });
-      if (got.digest !== wanted.digest) {
-        throw new Error(
-          `digest ${got.digest} of the fetched artifact is not the ${wanted.digest} Flux recorded`,
-        );
-      }
-      if (this.inflight.get(wanted.key) !== entry || this.stopped) {
-        await fs.rm(folder, { recursive: true, force: true });
-        return;
-      }
+      const manifest = await readTreeManifest(got.dir);
+      if (this.inflight.get(wanted.key) !== entry || this.stopped) return;
       this.inflight.delete(wanted.key);
       this.fetchFailures.delete(wanted.key);
       const previous = this.held.get(wanted.key);
-      if (previous) this.retire(wanted.key, previous.workFolder);
       const snapshot: TreeSnapshot = {
-        source: new LocalTreeSource(got.dir),
+        source: got.source,
         origin: {
           kind: 'flux',
           location: wanted.key,
           revision: wanted.revision,
         },
+        ...(previous
+          ? {
+              changes: {
+                since: previous.snapshot.source,
+                paths: changedPaths(previous.manifest, manifest),
+              },
+            }
+          : {}),
       };
       this.held.set(wanted.key, {
         snapshot,
         digest: wanted.digest,
-        workFolder: folder,
+        manifest,
       });
       this.sourceErrors.delete(wanted.key);
       afterwards?.();
       this.options.logger.info(
         `${this.description}: ${wanted.key} at ${wanted.revision} (${
-          got.files
-        } files, ${got.bytes} bytes, ${Date.now() - t0} ms)`,
+          got.downloaded
+            ? `${got.files} files, ${got.bytes} bytes`
+            : 'already on disk'
+        }, ${Date.now() - t0} ms)`,
       );
       this.notify();
     } catch (err) {
-      await fs.rm(folder, { recursive: true, force: true });
       if (this.inflight.get(wanted.key) !== entry || this.stopped) return;
       this.inflight.delete(wanted.key);
       const failures = (this.fetchFailures.get(wanted.key)?.failures ?? 0) + 1;
@@ -597,17 +615,6 @@ export class FluxSourceTreeProvider implements GitopsTreeProvider {
         );
       }
     }
-  }
-
-  /**
-   * Readers may still be walking the snapshot just replaced: its folder goes only when the one
-   * after it is replaced too.
-   */
-  private retire(key: string, folder: string | undefined) {
-    const older = this.retired.get(key);
-    if (older) void fs.rm(older, { recursive: true, force: true });
-    if (folder) this.retired.set(key, folder);
-    else this.retired.delete(key);
   }
 }
 

@@ -1,0 +1,58 @@
+import type { GitopsTreeProvider, TreeSnapshot } from './GitopsTreeProvider';
+import type { TreeSource } from './TreeSource';
+import type { KustomizationInfo, SourceRef } from './types';
+
+/**
+ * One read of a {@link GitopsTreeProvider}: the root snapshot, the other sources it offers, and
+ * which of them each Flux Kustomization was read from.
+ *
+ * @public
+ */
+export interface TreeSnapshots {
+  /** The provider's `current()` snapshot: the tree the clusters are found in. */
+  root: TreeSnapshot;
+  /** Every source's snapshot by `Kind/namespace/name`; empty for a provider of one tree. */
+  sources: ReadonlyMap<string, TreeSnapshot>;
+  /** `readFluxTree`'s `resolveSource`: the tree of another source, when the provider has it. */
+  resolveSource(ref: SourceRef): TreeSource | undefined;
+  /**
+   * The snapshot a Kustomization's `spec.path` was read from: the other source the reader
+   * followed it into, else the root (its own tree, or an ArtifactGenerator's view of it).
+   */
+  snapshotOf(
+    k: Pick<KustomizationInfo, 'sourceRef' | 'sourceTree'>,
+  ): TreeSnapshot;
+  /** Every snapshot's source and revision in one string: equal strings, same trees. */
+  readonly revisions: string;
+}
+
+const refKey = (r: SourceRef) => `${r.kind}/${r.namespace}/${r.name}`;
+
+/**
+ * The provider's current snapshot with its other sources (`sources()`, when it has them): what
+ * the catalog module and the desired views read, so a Kustomization in another source is read
+ * at the revision Flux applies and every entity names the source and revision it came from.
+ *
+ * @public
+ */
+export async function currentSnapshots(
+  provider: GitopsTreeProvider,
+): Promise<TreeSnapshots> {
+  const root = await provider.current();
+  const sources: ReadonlyMap<string, TreeSnapshot> =
+    provider.sources?.() ?? new Map();
+  return {
+    root,
+    sources,
+    resolveSource: ref => sources.get(refKey(ref))?.source,
+    snapshotOf: k => {
+      if (k.sourceTree === undefined || !k.sourceRef) return root;
+      const other = sources.get(refKey(k.sourceRef));
+      // The reader names the tree it read: another source only when it is that source's tree.
+      return other?.source.description === k.sourceTree ? other : root;
+    },
+    revisions: [root, ...sources.values()]
+      .map(s => `${s.origin.location}@${s.origin.revision}`)
+      .join('\n'),
+  };
+}

@@ -1,0 +1,286 @@
+import { createHash } from 'node:crypto';
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { parseAllDocuments } from 'yaml';
+
+/**
+ * A parsed YAML stream: its documents as plain values, or the first problem with its line.
+ *
+ * @public
+ */
+export interface ParsedYaml {
+  docs: unknown[];
+  error?: string;
+}
+
+/**
+ * The one definition of how a YAML stream becomes documents. It refers to nothing but its
+ * arguments, because the parse workers run its source text with their own copy of the library.
+ */
+export function parseYamlStream(
+  parseAll: typeof parseAllDocuments,
+  text: string,
+): ParsedYaml {
+  const list = parseAll(text);
+  const docs = Array.isArray(list) ? list : [list];
+  for (const doc of docs) {
+    if (doc.errors.length > 0) {
+      const err = doc.errors[0];
+      const line = err.linePos?.[0]?.line;
+      return {
+        docs: [],
+        error: `invalid YAML${line ? ` at line ${line}` : ''}: ${
+          err.message.split('\n')[0]
+        }`,
+      };
+    }
+  }
+  return {
+    docs: docs.map(d => d.toJS()).filter(d => d !== null && d !== undefined),
+  };
+}
+
+/** The content hash a file's parse is reused under. */
+export const contentHash = (text: string) =>
+  createHash('sha256').update(text).digest('hex');
+
+/**
+ * The worker's program: the library resolved by the main thread, and the function above. Given a
+ * file, it looks at it (as `LocalTreeSource.stat` does: `lstat`, files and directories only),
+ * reads and hashes it unless its size and modification time are the ones known, and parses it
+ * unless its hash is the one known.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { createHash } = require('node:crypto');
+const { lstatSync, readFileSync } = require('node:fs');
+const { parseAllDocuments } = require(workerData.yaml);
+const parseYamlStream = (${parseYamlStream.toString()});
+parentPort.on('message', ({ id, text, file, known }) => {
+  let result;
+  try {
+    if (file !== undefined) {
+      let st;
+      try {
+        st = lstatSync(file);
+      } catch (e) {
+        if (e.code !== 'ENOENT') throw e;
+      }
+      const stat = st && (st.isFile() || st.isDirectory())
+        ? { kind: st.isFile() ? 'file' : 'directory', size: st.size, mtimeMs: st.mtimeMs }
+        : null;
+      if (!stat || stat.kind !== 'file' ||
+          (stat.size === known.size && stat.mtimeMs === known.mtimeMs)) {
+        parentPort.postMessage({ id, result: { stat } });
+        return;
+      }
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (e) {
+        parentPort.postMessage({ id, result: { stat, readError: String(e.message) } });
+        return;
+      }
+      const hash = createHash('sha256').update(text).digest('hex');
+      result = hash === known.hash
+        ? { stat, hash }
+        : { stat, hash, parsed: parseYamlStream(parseAllDocuments, text) };
+    } else {
+      result = { parsed: parseYamlStream(parseAllDocuments, text) };
+    }
+  } catch (e) {
+    result = { failed: String((e && e.message) || e) };
+  }
+  parentPort.postMessage({ id, result });
+});
+`;
+
+interface WorkerRequest {
+  text?: string;
+  file?: string;
+  known?: KnownFile;
+}
+
+/**
+ * What the caller already has of a file: a look that finds the same size and modification time
+ * reads nothing, a read that finds the same hash parses nothing.
+ *
+ * @public
+ */
+export interface KnownFile {
+  size?: number;
+  mtimeMs?: number;
+  hash?: string;
+}
+
+/**
+ * What a worker found at a path: its stat (`null`: nothing there, or neither file nor directory),
+ * and for a file it read, the content hash and, unless the hash was known, the parse.
+ *
+ * @public
+ */
+export interface FileLook {
+  stat: { kind: 'file' | 'directory'; size: number; mtimeMs: number } | null;
+  hash?: string;
+  parsed?: ParsedYaml;
+}
+
+interface WorkerAnswer {
+  stat?: FileLook['stat'];
+  hash?: string;
+  parsed?: ParsedYaml;
+  readError?: string;
+  failed?: string;
+}
+
+/** A pool without work for this long ends its workers; the next parse starts them again. */
+const IDLE_MS = 5_000;
+
+/** More workers than this add memory (each holds its own copy of the library) for little gain. */
+const MAX_DEFAULT_WORKERS = 4;
+
+/**
+ * Workers a pool starts by default: one per core, at most four. The main
+ * thread keeps yielding while they parse, so it shares a core with one of them rather than
+ * leaving the parse a core short.
+ *
+ * @public
+ */
+export function defaultParseWorkers(): number {
+  return Math.max(1, Math.min(MAX_DEFAULT_WORKERS, os.availableParallelism()));
+}
+
+interface Task {
+  id: number;
+  request: WorkerRequest;
+  /** `undefined`: the worker could not give the answer; the caller works in the main thread. */
+  resolve: (r: WorkerAnswer | undefined) => void;
+}
+
+interface PoolWorker {
+  worker: Worker;
+  task?: Task;
+}
+
+/**
+ * Parses YAML streams in `worker_threads`, so a cold read of a large tree does not hold the
+ * backend's event loop for the whole parse. The caller bounds how many texts wait (it awaits each
+ * parse); workers start on the first parse, end after a while without work, and never keep the
+ * process alive. The answer is always what `parseYamlStream` gives in the main thread:
+ * whatever a worker cannot do (a crash, a value it cannot send back) is parsed in the main
+ * thread instead, and a pool whose worker crashed parses in the main thread from then on.
+ *
+ * @public
+ */
+export class YamlParsePool {
+  readonly size: number;
+  private workers: PoolWorker[] = [];
+  private readonly queue: Task[] = [];
+  private nextId = 0;
+  private idleTimer?: NodeJS.Timeout;
+  private broken = false;
+
+  constructor(options: { size?: number } = {}) {
+    this.size = options.size ?? defaultParseWorkers();
+    if (!Number.isInteger(this.size) || this.size < 1) {
+      throw new TypeError(
+        `YamlParsePool: size must be an integer of at least 1, got ${options.size}`,
+      );
+    }
+  }
+
+  private static sharedPool?: YamlParsePool;
+
+  /** The process's pool, sized by {@link defaultParseWorkers}. */
+  static shared(): YamlParsePool {
+    YamlParsePool.sharedPool ??= new YamlParsePool();
+    return YamlParsePool.sharedPool;
+  }
+
+  /** The documents of a YAML stream, parsed by a worker. */
+  async parse(text: string): Promise<ParsedYaml> {
+    // A throw inside the library reaches the caller as the rejection of this promise.
+    return (await this.run({ text }))?.parsed ?? inline(text);
+  }
+
+  /**
+   * Looks at a file on local disk in a worker and, unless `known` says it is unchanged, reads,
+   * hashes and parses it there. Rejects with the read's error; `undefined` when the worker could
+   * not answer (the caller does it in the main thread).
+   */
+  async look(
+    file: string,
+    known: KnownFile = {},
+  ): Promise<FileLook | undefined> {
+    const answer = await this.run({ file, known });
+    if (answer?.readError !== undefined) throw new Error(answer.readError);
+    if (answer?.stat === undefined) return undefined;
+    return { stat: answer.stat, hash: answer.hash, parsed: answer.parsed };
+  }
+
+  private run(request: WorkerRequest): Promise<WorkerAnswer | undefined> {
+    if (this.broken) return Promise.resolve(undefined);
+    clearTimeout(this.idleTimer);
+    return new Promise<WorkerAnswer | undefined>(resolve => {
+      this.queue.push({ id: this.nextId++, request, resolve });
+      this.dispatch();
+    }).then(r => (r?.failed === undefined ? r : undefined));
+  }
+
+  /** Ends the workers now (they also end by themselves when idle). */
+  async close(): Promise<void> {
+    clearTimeout(this.idleTimer);
+    const workers = this.workers;
+    this.workers = [];
+    for (const w of workers) if (w.task) this.queue.unshift(w.task);
+    await Promise.all(workers.map(w => w.worker.terminate()));
+    for (const task of this.queue.splice(0)) task.resolve(undefined);
+  }
+
+  private dispatch() {
+    while (this.queue.length > 0) {
+      let free = this.workers.find(w => !w.task);
+      if (!free && this.workers.length < this.size) free = this.start();
+      if (!free) return;
+      const task = this.queue.shift()!;
+      free.task = task;
+      free.worker.postMessage({ id: task.id, ...task.request });
+    }
+    if (this.workers.every(w => !w.task)) {
+      this.idleTimer = setTimeout(() => void this.close(), IDLE_MS);
+      this.idleTimer.unref();
+    }
+  }
+
+  private start(): PoolWorker {
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { yaml: require.resolve('yaml') },
+    });
+    worker.unref();
+    const w: PoolWorker = { worker };
+    worker.on('message', (m: { id: number; result: WorkerAnswer }) => {
+      const task = w.task;
+      if (!task || task.id !== m.id) return;
+      w.task = undefined;
+      task.resolve(m.result);
+      this.dispatch();
+    });
+    worker.on('error', () => this.fail(w));
+    worker.on('exit', () => this.fail(w));
+    this.workers.push(w);
+    return w;
+  }
+
+  private fail(w: PoolWorker) {
+    if (!this.workers.includes(w)) return;
+    this.broken = true;
+    this.workers = this.workers.filter(x => x !== w);
+    w.task?.resolve(undefined);
+    for (const task of this.queue.splice(0)) task.resolve(undefined);
+    void this.close();
+  }
+}
+
+function inline(text: string): ParsedYaml {
+  return parseYamlStream(parseAllDocuments, text);
+}
