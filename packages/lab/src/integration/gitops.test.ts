@@ -15,6 +15,7 @@ import {
   git,
   labFixture,
   scratchGitRepository,
+  seedScratchRepository,
   LabFixture,
   piholeInstances,
 } from './labFixture';
@@ -144,20 +145,17 @@ describeGitops('the GitOps loop in the lab', () => {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-proof-'));
     const kPath = `${KUST}/${name}`;
     try {
-      execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare]);
-      git(work, 'init', '-q', '-b', 'main');
-      fs.mkdirSync(path.join(work, 'deploy'));
-      fs.writeFileSync(
-        path.join(work, 'deploy', 'namespace.yaml'),
-        '---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: gitops-proof\n',
-      );
-      fs.writeFileSync(
-        path.join(work, 'deploy', 'keep.yaml'),
-        proofDeployment('proof-keep'),
-      );
-      git(work, 'add', '.');
-      git(work, 'commit', '-q', '-m', 'base');
-      git(work, 'push', '-q', bare, 'main');
+      seedScratchRepository(bare, work, 'base', () => {
+        fs.mkdirSync(path.join(work, 'deploy'));
+        fs.writeFileSync(
+          path.join(work, 'deploy', 'namespace.yaml'),
+          '---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: gitops-proof\n',
+        );
+        fs.writeFileSync(
+          path.join(work, 'deploy', 'keep.yaml'),
+          proofDeployment('proof-keep'),
+        );
+      });
       await applyObj(rest, `${GITREPO}/${name}`, scratchGitRepository(name));
       await applyObj(rest, kPath, {
         apiVersion: 'kustomize.toolkit.fluxcd.io/v1',

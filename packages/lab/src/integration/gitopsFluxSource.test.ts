@@ -5,7 +5,6 @@ import {
   TreeSnapshot,
 } from '@cloudlab/plugin-multi-provider-node';
 import fs from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { KubeRest } from '../kube/rest';
@@ -22,6 +21,7 @@ import {
   labFluxArtifactUrl,
   requireSourceController,
   scratchGitRepository,
+  seedScratchRepository,
   LabFixture,
 } from './labFixture';
 
@@ -80,14 +80,13 @@ describeGitops('the Flux source tree provider in the lab', () => {
       backoff: { initialMs: 500, maxMs: 5_000 },
     });
     try {
-      execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare]);
-      git(work, 'init', '-q', '-b', 'main');
-      fs.mkdirSync(path.join(work, 'deploy'));
-      fs.writeFileSync(path.join(work, 'deploy', 'marker.yaml'), marker('one'));
-      git(work, 'add', '.');
-      git(work, 'commit', '-q', '-m', 'base');
-      git(work, 'push', '-q', bare, 'main');
-      const base = git(work, 'rev-parse', 'HEAD');
+      const base = seedScratchRepository(bare, work, 'base', () => {
+        fs.mkdirSync(path.join(work, 'deploy'));
+        fs.writeFileSync(
+          path.join(work, 'deploy', 'marker.yaml'),
+          marker('one'),
+        );
+      });
       await applyObj(rest, `${GITREPO}/${name}`, scratchGitRepository(name));
       // Suspended: the provider follows its sourceRef; nothing needs applying for this proof.
       await applyObj(rest, `${KUST}/${name}`, {

@@ -9,7 +9,6 @@ import {
   startPortalBackend,
 } from '@internal/cloudlab-bench/src/load/portalBackend';
 import fs from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
@@ -28,6 +27,7 @@ import {
   labFluxArtifactUrl,
   requireSourceController,
   scratchGitRepository,
+  seedScratchRepository,
 } from './labFixture';
 
 /**
@@ -163,13 +163,9 @@ describeGitops('the portal on the tree Flux applies in the lab', () => {
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-backend-'));
     let backend: PortalBackend | undefined;
     try {
-      execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare]);
-      git(work, 'init', '-q', '-b', 'main');
-      writeTree(work, name, ['web']);
-      git(work, 'add', '.');
-      git(work, 'commit', '-q', '-m', 'base: web');
-      git(work, 'push', '-q', bare, 'main');
-      const base = git(work, 'rev-parse', 'HEAD');
+      const base = seedScratchRepository(bare, work, 'base: web', () =>
+        writeTree(work, name, ['web']),
+      );
       // The bootstrap step: the sync pair, as the tree defines it; Flux applies the rest.
       await applyObj(rest, `${GITREPO}/${name}`, scratchGitRepository(name));
       await applyObj(

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +23,7 @@ import {
   git,
   labFixture,
   scratchGitRepository,
+  seedScratchRepository,
   LabFixture,
   labCloudlabConfig,
   labKubernetesConfig,
@@ -239,14 +239,10 @@ describeGitops('the GitOps views on the lab', () => {
         (await get(`${API}/entity/default/component/${name}/gitops`)).body,
       );
     try {
-      execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare]);
-      git(work, 'init', '-q', '-b', 'main');
-      fs.mkdirSync(path.join(work, 'deploy'));
-      fs.writeFileSync(path.join(work, 'deploy', 'cm.yaml'), cm('one'));
-      git(work, 'add', '.');
-      git(work, 'commit', '-q', '-m', 'good');
-      git(work, 'push', '-q', bare, 'main');
-      const good = git(work, 'rev-parse', 'HEAD');
+      const good = seedScratchRepository(bare, work, 'good', () => {
+        fs.mkdirSync(path.join(work, 'deploy'));
+        fs.writeFileSync(path.join(work, 'deploy', 'cm.yaml'), cm('one'));
+      });
       await applyObj(rest, `${GITREPO}/${name}`, scratchGitRepository(name));
       await applyObj(rest, `${KUST}/${name}`, {
         apiVersion: 'kustomize.toolkit.fluxcd.io/v1',

@@ -293,6 +293,25 @@ export function templateEntity(fx: LabFixture, name: string) {
   return t;
 }
 
+/**
+ * A scratch bare repository `bare` of the lab's Git server and its working clone `work`: `write`
+ * fills the working tree, which is committed and pushed as `main`. Returns that commit.
+ */
+export function seedScratchRepository(
+  bare: string,
+  work: string,
+  message: string,
+  write: () => void,
+): string {
+  execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare]);
+  git(work, 'init', '-q', '-b', 'main');
+  write();
+  git(work, 'add', '.');
+  git(work, 'commit', '-q', '-m', message);
+  git(work, 'push', '-q', bare, 'main');
+  return git(work, 'rev-parse', 'HEAD');
+}
+
 /** A scratch bare repository at `bare` holding this checkout's committed tree as `main`. */
 export function scratchRepository(fx: LabFixture, bare: string) {
   execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare]);
