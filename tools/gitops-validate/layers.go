@@ -53,6 +53,9 @@ var ruleLayers = map[string]Layer{
 	"vso-token-expiry":                LayerPlatform,
 	"rbac-portal-read-only":           LayerPlatform,
 	"rbac-portal-operator-patch-only": LayerPlatform,
+	"netpol-default-deny":             LayerPlatform,
+	"netpol-service-consumers":        LayerPlatform,
+	"netpol-egress-matched":           LayerPlatform,
 	// House conventions.
 	"file-conventions":   LayerConventions,
 	"generated-in-sync":  LayerConventions,

@@ -289,6 +289,7 @@ func (v *Validator) checkCluster(c *Cluster, rep *Report, extra []*Obj, username
 	checkVSO(all, rep)
 	checkPortalRBAC(all, rep)
 	checkPortalOperatorRBAC(all, rep)
+	checkNetworkPolicies(all, rep)
 	if extra == nil {
 		v.Timings.Mark("rules-" + c.Name)
 		checkPolicies(c, rep, nil, "system:serviceaccount:flux-system:kustomize-controller")
