@@ -14,7 +14,7 @@ import (
 
 // PublicServiceAnnotation declares a Service reachable by anyone who can route to it; its value
 // says why. Every other Service must have its consumers named by a NetworkPolicy
-// (docs/adr/0310-network-policy.md).
+// (docs/adr/1015-network-policy.md).
 const PublicServiceAnnotation = "cloudlab.dev/network-public"
 
 // namespaceNameLabel is set on every namespace by the API server; policies name namespaces by it.
