@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	fluxfs "github.com/fluxcd/pkg/kustomize/filesys"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/kustomize/api/konfig"
 	"sigs.k8s.io/kustomize/api/krusty"
@@ -25,6 +26,9 @@ type Obj struct {
 	Dir     string // repo-relative kustomization directory that rendered it
 	Cluster string // cluster name (gitops/clusters/<name>)
 	Owner   string // Flux Kustomization that applies it
+	// Unchecked are fields whose value a Secret supplies through postBuild (field path ->
+	// variables): their schema errors are not the tree's to judge (postbuild.go).
+	Unchecked map[string][]string
 }
 
 func (o *Obj) ID() string {
@@ -36,7 +40,8 @@ func (o *Obj) ID() string {
 }
 
 // Builder renders kustomization directories with the kustomize library (the same one
-// kustomize-controller embeds) and memoises the result per directory.
+// kustomize-controller embeds) and memoises the result per directory (and, for a Flux
+// Kustomization, per kustomization file Flux's generator wrote: fluxbuild.go).
 type Builder struct {
 	root string
 	// ignore is what source-controller leaves out of the artifact.
@@ -64,48 +69,69 @@ func (b *Builder) Build(rel string) ([]*unstructured.Unstructured, error) {
 		return r.objs, r.err
 	}
 	b.mu.Unlock()
-	objs, err := b.build(rel)
+	var overlay *kustomizationOverlay
+	shareable := hasKustomization(filepath.Join(b.root, rel))
+	if !shareable {
+		content, err := generateKustomization(b.root, rel, b.ignore)
+		if err != nil {
+			return nil, err
+		}
+		overlay = &kustomizationOverlay{path: filepath.Join(b.root, rel, konfig.DefaultKustomizationFileName()), content: content}
+	}
+	objs, err := b.buildWith(rel, rel, overlay, shareable)
 	b.mu.Lock()
 	b.cache[rel] = buildResult{objs, err}
 	b.mu.Unlock()
 	return objs, err
 }
 
-func (b *Builder) build(rel string) ([]*unstructured.Unstructured, error) {
-	// A generated kustomization depends on a walk of its folder, which the shared cache does
-	// not record: such builds are never shared.
-	if b.shared == nil || !hasKustomization(filepath.Join(b.root, rel)) {
-		return b.render(filesys.MakeFsOnDisk(), rel)
+// kustomizationOverlay is a kustomization file as kustomize-controller leaves it in a folder
+// (generated, or rewritten by Flux's generator), seen by the build without being written.
+type kustomizationOverlay struct {
+	path    string
+	content []byte
+}
+
+// buildWith renders rel with an optional overlay; key names the build in the shared cache of
+// serve mode. A build that depends on a walk of its folder (a generated kustomization) is not
+// shareable: the shared cache does not record walks.
+func (b *Builder) buildWith(key, rel string, overlay *kustomizationOverlay, shareable bool) ([]*unstructured.Unstructured, error) {
+	disk, err := fluxfs.MakeFsOnDiskSecure(b.root)
+	if err != nil {
+		return nil, err
 	}
-	if objs, ok := b.shared.lookup(b.root, rel); ok {
+	if b.shared == nil || !shareable {
+		return b.render(disk, rel, overlay)
+	}
+	if objs, ok := b.shared.lookup(b.root, key); ok {
 		return objs, nil
 	}
-	rec := &recordingFS{FileSystem: filesys.MakeFsOnDisk(), root: b.root}
-	objs, err := b.render(rec, rel)
+	rec := &recordingFS{FileSystem: disk, root: b.root}
+	objs, err := b.render(rec, rel, overlay)
 	if err == nil {
-		b.shared.store(rel, rec, objs)
+		b.shared.store(key, rec, objs)
 	}
 	return objs, err
 }
 
-func (b *Builder) render(fs filesys.FileSystem, rel string) ([]*unstructured.Unstructured, error) {
+// render builds rel as kustomize-controller does: files load from anywhere inside the artifact
+// root (the repository) and nowhere outside it - Flux's secure file system refuses the rest -
+// and kustomize plugins are off.
+func (b *Builder) render(fs filesys.FileSystem, rel string, overlay *kustomizationOverlay) ([]*unstructured.Unstructured, error) {
 	dir := filepath.Join(b.root, rel)
-	if !hasKustomization(dir) {
-		content, err := generateKustomization(b.root, rel, b.ignore)
-		if err != nil {
-			return nil, err
-		}
+	if overlay != nil {
 		// kustomize reads the file through the folder's resolved path.
 		resolved, err := filepath.EvalSymlinks(dir)
 		if err != nil {
 			return nil, err
 		}
-		fs = &generatedFS{FileSystem: fs, path: filepath.Join(resolved, konfig.DefaultKustomizationFileName()), content: content}
+		fs = &generatedFS{FileSystem: fs, path: filepath.Join(resolved, filepath.Base(overlay.path)), content: overlay.content}
 	}
 	opts := krusty.MakeDefaultOptions()
-	opts.LoadRestrictions = types.LoadRestrictionsRootOnly
+	opts.LoadRestrictions = types.LoadRestrictionsNone
+	opts.PluginConfig = types.DisabledPluginConfig()
 	k := krusty.MakeKustomizer(opts)
-	m, err := k.Run(fs, filepath.Join(b.root, rel))
+	m, err := k.Run(fs, dir)
 	if err != nil {
 		return nil, err
 	}

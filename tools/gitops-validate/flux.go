@@ -63,8 +63,8 @@ func renderCluster(root, rootDir string, b *Builder, rep *Report) *Cluster {
 	for _, k := range ks {
 		names[k.U.GetNamespace()+"/"+k.U.GetName()] = k
 	}
+	var applied []fluxApplied
 	for _, k := range ks {
-		path := strings.TrimPrefix(filepath.Clean(str(k.U, "spec", "path")), "./")
 		// sourceRef
 		sk, sn := str(k.U, "spec", "sourceRef", "kind"), str(k.U, "spec", "sourceRef", "name")
 		sns := str(k.U, "spec", "sourceRef", "namespace")
@@ -86,7 +86,12 @@ func renderCluster(root, rootDir string, b *Builder, rep *Report) *Cluster {
 				rep.AddObj(k, "flux-dependson", fmt.Sprintf("dependsOn %s/%v does not resolve to a Flux Kustomization", dns, dm["name"]))
 			}
 		}
-		// path
+		// path, inside the artifact
+		path, inRoot := fluxPathInRoot(str(k.U, "spec", "path"))
+		if !inRoot {
+			rep.AddObj(k, "flux-path", fmt.Sprintf("path %s leaves the source artifact's root: Flux resolves it inside the root (securejoin), so it would build another folder than the one written", str(k.U, "spec", "path")))
+			continue
+		}
 		if path == rootDir {
 			continue
 		}
@@ -94,18 +99,86 @@ func renderCluster(root, rootDir string, b *Builder, rep *Report) *Cluster {
 			rep.AddObj(k, "flux-path", fmt.Sprintf("path ./%s does not exist", path))
 			continue
 		}
-		built, err := b.Build(path)
+		built, err := b.BuildFlux(path, k.U)
 		if err != nil {
-			rep.AddObj(k, "flux-path", fmt.Sprintf("path ./%s does not build: %s", path, fmtErr(err)))
+			rep.AddObj(k, "flux-path", fmt.Sprintf("path ./%s does not build as Flux builds it: %s", path, fmtErr(err)))
 			continue
 		}
-		for _, u := range built {
-			c.Objs = append(c.Objs, &Obj{U: u, Dir: path, Cluster: name, Owner: k.U.GetName()})
+		applied = append(applied, fluxApplied{k, path, built})
+	}
+	// postBuild reads ConfigMaps any Kustomization of the cluster applies, so it runs once all
+	// are built; commonMetadata is set when applying, after it.
+	configMap := func(ns, name string) *unstructured.Unstructured {
+		if o := c.find("ConfigMap", ns, name); o != nil {
+			return o.U
 		}
+		for _, a := range applied {
+			for _, u := range a.objs {
+				if u.GetKind() == "ConfigMap" && u.GetNamespace() == ns && u.GetName() == name {
+					return u
+				}
+			}
+		}
+		return nil
+	}
+	for _, a := range applied {
+		pb := resolvePostBuild(a.ks.U, configMap)
+		if pb != nil {
+			for _, p := range pb.Problems {
+				rep.AddObj(a.ks, "flux-postbuild", p)
+			}
+		}
+		var objs []*Obj
+		for _, u := range a.objs {
+			o := &Obj{U: u, Dir: a.path, Cluster: name, Owner: a.ks.U.GetName()}
+			if pb.runs() {
+				s, err := pb.Apply(u)
+				if err != nil {
+					rep.AddObj(o, "flux-postbuild", fmtErr(err))
+					continue
+				}
+				o.U, o.Unchecked = s.U, s.Unknown
+				for _, field := range sortedKeys(s.Unknown) {
+					rep.Note(o, fmt.Sprintf("%s holds %s, unknown: from Secret %s (never read); its schema is not checked",
+						field, varList(s.Unknown[field]), strings.Join(pb.Secrets, ", ")))
+				}
+			}
+			objs = append(objs, o)
+		}
+		us := make([]*unstructured.Unstructured, len(objs))
+		for i, o := range objs {
+			us[i] = o.U
+		}
+		applyCommonMetadata(a.ks.U, us)
+		c.Objs = append(c.Objs, objs...)
 	}
 	checkDependencyCycles(ks, rep)
 	checkDuplicates(c, rep)
 	return c
+}
+
+// fluxApplied is what one Flux Kustomization builds, before postBuild and commonMetadata.
+type fluxApplied struct {
+	ks   *Obj
+	path string
+	objs []*unstructured.Unstructured
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func varList(vars []string) string {
+	out := make([]string, len(vars))
+	for i, v := range vars {
+		out[i] = "${" + v + "}"
+	}
+	return strings.Join(out, ", ")
 }
 
 func checkDependencyCycles(ks []*Obj, rep *Report) {

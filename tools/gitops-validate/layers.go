@@ -28,6 +28,7 @@ var ruleLayers = map[string]Layer{
 	"flux-sourceref":       LayerCorrectness,
 	"flux-dependson":       LayerCorrectness,
 	"flux-ownership":       LayerCorrectness,
+	"flux-postbuild":       LayerCorrectness,
 	"schema":               LayerCorrectness,
 	"namespace-exists":     LayerCorrectness,
 	"tailscale-proxyclass": LayerCorrectness,

@@ -275,7 +275,9 @@ func (v *Validator) checkCluster(c *Cluster, rep *Report, extra []*Obj, username
 		}
 		v.ObjCount++
 		for _, m := range v.Schemas.Validate(o.U) {
-			rep.AddObj(o, "schema", m)
+			if !o.unchecked(m) {
+				rep.AddObj(o, "schema", m)
+			}
 		}
 	}
 	if extra == nil {

@@ -30,6 +30,22 @@ type Report struct {
 	Layers Layers
 	// Unassigned are rules found without a layer (a bug: see ruleLayers).
 	Unassigned []string
+	// Notes are what the run could not judge and says so; they do not fail it.
+	Notes []string
+}
+
+// Note records something the run could not judge about an object.
+func (r *Report) Note(o *Obj, msg string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := fmt.Sprintf("%s (cluster %s, Flux Kustomization %s): %s: %s", o.Dir, o.Cluster, o.Owner, o.ID(), msg)
+	if r.seen == nil {
+		r.seen = map[string]bool{}
+	}
+	if !r.seen["note "+n] {
+		r.seen["note "+n] = true
+		r.Notes = append(r.Notes, n)
+	}
 }
 
 // Add records a finding of an enabled layer; findings of layers the repository did not opt
@@ -78,5 +94,9 @@ func (r *Report) Print(w io.Writer) {
 	sort.SliceStable(r.Findings, func(i, j int) bool { return r.Findings[i].String() < r.Findings[j].String() })
 	for _, f := range r.Findings {
 		fmt.Fprintln(w, "ERROR", f.String())
+	}
+	sort.Strings(r.Notes)
+	for _, n := range r.Notes {
+		fmt.Fprintln(w, "NOTE", n)
 	}
 }

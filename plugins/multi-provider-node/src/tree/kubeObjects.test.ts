@@ -1,10 +1,10 @@
 import { parseObjects, substitute } from './kubeObjects';
 
 describe('substitute', () => {
-  it('substitutes variables like Flux postBuild: known, defaulted, unknown left as they are', () => {
-    expect(substitute('a: ${X}\nb: ${Y:=def}\nc: ${Z}', { X: '1' })).toBe(
-      'a: 1\nb: def\nc: ${Z}',
-    );
+  it('substitutes variables like Flux postBuild: known, defaulted, undefined empty, $$ literal', () => {
+    expect(
+      substitute('a: ${X}\nb: ${Y:=def}\nc: ${Z}\nd: $${X}\ne: $X', { X: '1' }),
+    ).toBe('a: 1\nb: def\nc: \nd: ${X}\ne: $X');
   });
 
   it('prefers a set variable over the default', () => {

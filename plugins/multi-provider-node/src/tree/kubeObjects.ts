@@ -30,14 +30,20 @@ export function parseObjects(text: string): KubeObject[] {
 }
 
 /**
- * Flux's postBuild variable substitution: `${var}` and `${var:=default}`; unknown variables
- * without a default are left as they are, as Flux does.
+ * Flux's postBuild variable substitution (fluxcd/pkg/envsubst, not strict): `${var}`, and
+ * `${var:=default}` / `${var:-default}` where the variable is empty; an undefined variable is
+ * empty (Flux's default mode treats every variable as set); `$${var}` is the literal `${var}`;
+ * `$var` without braces is left as it is.
  *
  * @public
  */
 export function substitute(text: string, vars: Record<string, string>): string {
   return text.replace(
-    /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::=([^}]*))?\}/g,
-    (whole, name: string, def?: string) => vars[name] ?? def ?? whole,
+    /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[=-])([^}]*))?\}/g,
+    (_whole, name: string | undefined, op?: string, def?: string) => {
+      if (name === undefined) return '${';
+      const value = Object.hasOwn(vars, name) ? vars[name] : '';
+      return op?.startsWith(':') && value === '' ? def ?? '' : value;
+    },
   );
 }

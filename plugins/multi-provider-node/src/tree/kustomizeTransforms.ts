@@ -281,9 +281,10 @@ export function applyNameTransforms<T extends { doc: Record<string, any> }>(
           p.patch.metadata?.name === doc.metadata.name;
         if (byIdentity || (p.target && targets(doc, p.target))) {
           const { metadata, ...rest } = p.patch;
-          // A strategic merge patch names its target; it renames only through `target`.
+          // kustomize keeps the object's name under a strategic merge patch (a rename needs
+          // the patch option allowNameChange, which this reader does not follow).
           const meta = isObj(metadata) ? { ...metadata } : {};
-          if (!p.target) delete meta.name;
+          delete meta.name;
           merge(doc, {
             ...rest,
             metadata: meta,

@@ -3,13 +3,8 @@ import {
   GeneratedArtifact,
   resolveArtifactGenerator,
 } from './artifactGenerator';
-import { substitute } from './kubeObjects';
-import {
-  applyNameTransforms,
-  NameTransforms,
-  substituteObject,
-  transformsOf,
-} from './kustomizeTransforms';
+import { applyFluxKustomization } from './fluxKustomization';
+import { applyNameTransforms, transformsOf } from './kustomizeTransforms';
 import {
   RecordedAnswers,
   readsStillHold,
@@ -808,46 +803,22 @@ async function readKustomizationItems(
   }
   // Flux's own transformations, after kustomize's.
   const transformProblems: string[] = [];
-  const fluxTransforms: NameTransforms = await transformsOf(
-    {
-      patches: doc.spec?.patches,
-      namePrefix: doc.spec?.namePrefix,
-      nameSuffix: doc.spec?.nameSuffix,
-      targetNamespace: doc.spec?.targetNamespace,
-    },
-    async () => undefined,
+  const applied = await applyFluxKustomization(
+    items,
+    doc,
+    (ns, cm) => configMap(`${ns}/${cm}`),
     transformProblems,
-    `Flux Kustomization ${name}`,
   );
-  items = applyNameTransforms(items, fluxTransforms, transformProblems);
+  items = applied.items;
   transformProblems.forEach(r => problems.push({ file, reason: r }));
-
-  const substituteFromRefs = refsOf(
-    doc.spec?.postBuild?.substituteFrom,
-    namespace,
+  const { substituteValues } = applied;
+  const substituteFromRefs: SourceRef[] = applied.substituteFrom.map(
+    ({ kind, namespace: n, name: m }) => ({ kind, namespace: n, name: m }),
   );
-  const unread: SourceRef[] = [];
-  const fromConfigMaps: Record<string, string>[] = [];
-  for (const r of substituteFromRefs) {
-    if (r.kind === 'Secret') unread.push(r);
-    else if (r.kind === 'ConfigMap') {
-      const data = configMap(`${r.namespace}/${r.name}`);
-      if (data) fromConfigMaps.push(data);
-      else if (!(r as { optional?: boolean }).optional) {
-        problem(
-          `substituteFrom ConfigMap ${r.namespace}/${r.name} is not in the tree; its variables are left as they are`,
-        );
-      }
-    }
-  }
-  const substituteValues = stringRecord(doc.spec?.postBuild?.substitute);
-  if (isObj(doc.spec?.postBuild)) {
-    const vars = Object.assign({}, ...fromConfigMaps, substituteValues);
-    items = items.map(i => ({
-      ...i,
-      doc: substituteObject(i.doc, t => substitute(t, vars)) as Obj,
-    }));
-  }
+  const unread: SourceRef[] = substituteFromRefs.filter(
+    r => r.kind === 'Secret',
+  );
+  // What a Secret would supply stays unknown: the Secret is listed as unread on the entity.
   return {
     items,
     problems,
