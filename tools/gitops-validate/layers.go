@@ -51,6 +51,9 @@ var ruleLayers = map[string]Layer{
 	"vso-serviceaccount":              LayerPlatform,
 	"vso-audiences":                   LayerPlatform,
 	"vso-token-expiry":                LayerPlatform,
+	"secret-contract-declared":        LayerPlatform,
+	"secret-contract-keys":            LayerPlatform,
+	"secret-source":                   LayerPlatform,
 	"rbac-portal-read-only":           LayerPlatform,
 	"rbac-portal-operator-patch-only": LayerPlatform,
 	// House conventions.
