@@ -216,8 +216,16 @@ export async function seedVault(vault: VaultApi, input: SeedInput) {
       token_ttl: ttlSeconds(r.tokenTTL),
     });
   }
+  await seedSecrets(vault, input.secrets);
+}
+
+/**
+ * Writes every expected secret with random values, unless it was seeded with the same key names
+ * (so values stay stable across `lab gitops up`, and a changed declaration reseeds).
+ */
+export async function seedSecrets(vault: VaultApi, secrets: ExpectedSecret[]) {
   // KV v2 needs its mount upgraded before the first write; retry briefly.
-  for (const s of input.secrets) {
+  for (const s of secrets) {
     for (let attempt = 0; ; attempt++) {
       try {
         if ((await vault.kvSeededKeys(s.mount, s.path)) !== s.keys.join(',')) {
