@@ -30,6 +30,9 @@ type Config struct {
 	Platform string
 	// Conventions turns the house conventions on.
 	Conventions bool
+	// BootstrapSecrets are the Secrets ("namespace/name") the cluster bootstrap creates outside
+	// Git, before Vault can: consumers may read them though no VaultStaticSecret writes them.
+	BootstrapSecrets []string
 	// Source is the file the configuration was read from, "" for the defaults.
 	Source string
 	// platformFrom says who set Platform, for errors.
@@ -45,7 +48,7 @@ const (
 )
 
 var (
-	configKeys = []string{"apiVersion", "kind", "tree", "clusters", "exclude", "registry", "layers"}
+	configKeys = []string{"apiVersion", "kind", "tree", "clusters", "exclude", "registry", "layers", "bootstrapSecrets"}
 	layerKeys  = []string{"platform", "conventions"}
 )
 
@@ -114,6 +117,19 @@ func loadConfig(root string) (*Config, error) {
 				return nil, fail(fmt.Sprintf("exclude[%d]", i), "want a folder relative to the repository root, got %v", e)
 			}
 			c.Exclude = append(c.Exclude, clean)
+		}
+	}
+	if v, ok := doc["bootstrapSecrets"]; ok {
+		list, isList := v.([]any)
+		if !isList {
+			return nil, fail("bootstrapSecrets", "want a list of namespace/name, got %v", v)
+		}
+		for i, e := range list {
+			s, _ := e.(string)
+			if ns, name, found := strings.Cut(s, "/"); !found || ns == "" || name == "" || strings.Contains(name, "/") {
+				return nil, fail(fmt.Sprintf("bootstrapSecrets[%d]", i), "want namespace/name, got %v", e)
+			}
+			c.BootstrapSecrets = append(c.BootstrapSecrets, s)
 		}
 	}
 	if v, ok := doc["layers"]; ok {

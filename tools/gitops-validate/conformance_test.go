@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -136,6 +138,31 @@ func TestConformanceLabelSelectorStrings(t *testing.T) {
 			t.Errorf("%s: %q: %v", c.Name, c.Selector, err)
 		case !c.Error && s.Matches(labels.Set(c.Labels)) != c.Matches:
 			t.Errorf("%s: %q matches %v, want %v", c.Name, c.Selector, !c.Matches, c.Matches)
+		}
+	}
+}
+
+func TestConformanceSecretContract(t *testing.T) {
+	var v struct {
+		Cases []struct {
+			Name        string
+			Destination map[string]any
+			Keys        []string
+			Error       string
+		}
+	}
+	loadVectors(t, "secret-contract/cases.json", &v)
+	for _, c := range v.Cases {
+		keys, err := declaredSecretKeys(c.Destination)
+		switch {
+		case c.Error != "" && err == nil:
+			t.Errorf("%s: declared %v, want an error naming %s", c.Name, keys, c.Error)
+		case c.Error != "" && !strings.Contains(err.Error(), c.Error):
+			t.Errorf("%s: error %q does not name %s", c.Name, err, c.Error)
+		case c.Error == "" && err != nil:
+			t.Errorf("%s: %v", c.Name, err)
+		case c.Error == "" && !slices.Equal(keys, c.Keys):
+			t.Errorf("%s: keys %v, want %v", c.Name, keys, c.Keys)
 		}
 	}
 }

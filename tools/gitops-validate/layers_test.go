@@ -48,6 +48,8 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		"leaves repository": {head + "tree: ../elsewhere\n", "tree: \"../elsewhere\" leaves the repository"},
 		"absolute registry": {head + "registry: /etc\n", "registry: \"/etc\" leaves the repository"},
 		"exclude entry":     {head + "exclude: [ok, 3]\n", "exclude[1]: want a folder"},
+		"bootstrap entry":   {head + "bootstrapSecrets: [storage-system/hcloud, hcloud]\n", "bootstrapSecrets[1]: want namespace/name"},
+		"bootstrap type":    {head + "bootstrapSecrets: storage-system/hcloud\n", "bootstrapSecrets: want a list"},
 		"kind":              {"apiVersion: cloudlab.dev/v1alpha1\nkind: Config\n", "kind: want ValidationConfig"},
 		"apiVersion":        {"kind: ValidationConfig\n", "apiVersion: want cloudlab.dev/v1alpha1"},
 	} {

@@ -289,6 +289,7 @@ func (v *Validator) checkCluster(c *Cluster, rep *Report, extra []*Obj, username
 		checkStorage(all, v.Registry, rep)
 	}
 	checkVSO(all, rep)
+	checkSecretContracts(all, v.Config.BootstrapSecrets, rep)
 	checkPortalRBAC(all, rep)
 	checkPortalOperatorRBAC(all, rep)
 	checkNetworkPolicies(all, rep)

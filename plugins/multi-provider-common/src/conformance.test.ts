@@ -13,6 +13,7 @@ import type { KubePod, LabelSelector } from './kube';
 import { pinnedProvider } from './placement/pinnedProvider';
 import { createProviderRegistry } from './registry';
 import { checkVolumeSize, VolumeSizeLimits } from './storage/volumeSize';
+import { declaredSecretKeys } from './gitops/secretContract';
 
 // The rules shared with the Go validator run the vectors in conformance/ at the repository root
 // (tools/gitops-validate/conformance_test.go runs the same files).
@@ -136,6 +137,30 @@ describe('conformance: label selector strings', () => {
       expect(
         labelRequirementsMatch(parseLabelSelector(c.selector), c.labels),
       ).toBe(c.matches);
+    },
+  );
+});
+
+describe('conformance: secret contract', () => {
+  type Case = {
+    name: string;
+    destination: unknown;
+    keys?: string[];
+    error?: string;
+  };
+  const cases = vectors<Case>('secret-contract/cases.json');
+
+  it.each(cases.filter(c => c.error).map(c => [c.name, c] as const))(
+    '%s is refused',
+    (_, c) => {
+      expect(() => declaredSecretKeys(c.destination)).toThrow(c.error);
+    },
+  );
+
+  it.each(cases.filter(c => !c.error).map(c => [c.name, c] as const))(
+    '%s',
+    (_, c) => {
+      expect(declaredSecretKeys(c.destination)).toEqual(c.keys);
     },
   );
 });

@@ -8,6 +8,11 @@ import { fluxState } from '../gitops/loop/flux';
 import { gitopsPaths } from '../gitops/loop/components';
 import { gitopsStatus, labVault } from '../gitops/loop/loop';
 import {
+  labSecretContracts,
+  secretsToSeed,
+} from '../gitops/loop/secretContracts';
+import { declaredRoles, seedSecrets } from '../gitops/loop/vault';
+import {
   applyObj as applyAs,
   describeGitops,
   eventually,
@@ -314,6 +319,68 @@ describeGitops('the GitOps loop in the lab', () => {
       hashes.add(hashData(secret.data));
     }
     expect(hashes.size).toBe(instances.length); // each instance has its own value
+  });
+
+  it("writes exactly the declared keys into every VaultStaticSecret's Secret, Vault seeded from the same contracts", async () => {
+    const { contracts, objects } = await labSecretContracts(fx.paths);
+    expect(contracts.length).toBeGreaterThan(0);
+    // As `lab gitops up` seeds: rewritten only where the declared key names changed.
+    await seedSecrets(
+      labVault(fx.paths),
+      secretsToSeed(contracts, objects, declaredRoles(g.vaultRoles)),
+    );
+    for (const c of contracts) {
+      // A copy of the tree's VaultStaticSecret beside it: the ones Flux applied come from the
+      // revision the lab serves, which may predate this checkout's declarations.
+      const declared = objects.find(
+        o =>
+          o.kind === 'VaultStaticSecret' &&
+          o.metadata.namespace === c.namespace &&
+          o.metadata.name === c.name,
+      ) as unknown as { spec: { destination: { transformation: object } } };
+      const name = `${c.name}-contract-proof`;
+      const vssPath = `${VSO}/namespaces/${c.namespace}/vaultstaticsecrets/${name}`;
+      try {
+        await applyObj(rest, vssPath, {
+          apiVersion: 'secrets.hashicorp.com/v1beta1',
+          kind: 'VaultStaticSecret',
+          metadata: { name, namespace: c.namespace },
+          spec: {
+            vaultAuthRef: c.vaultAuthRef,
+            type: 'kv-v2',
+            mount: c.mount,
+            path: c.path,
+            refreshAfter: '1h',
+            destination: {
+              name,
+              create: true,
+              transformation: declared.spec.destination.transformation,
+            },
+          },
+        });
+        // The harness (lab admin) reads the Secret VSO wrote and keeps its key names only; the
+        // values are dropped here and never compared, logged or returned.
+        const keys = await eventually(
+          `Secret ${c.namespace}/${name} written by VSO`,
+          async () => {
+            const secret = await getJson(
+              rest,
+              `/api/v1/namespaces/${c.namespace}/secrets/${name}`,
+            );
+            return secret ? Object.keys(secret.data ?? {}).sort() : undefined;
+          },
+          k => k !== undefined,
+          () => 'absent',
+          180_000,
+        );
+        expect({ secret: `${c.namespace}/${c.secret}`, keys }).toEqual({
+          secret: `${c.namespace}/${c.secret}`,
+          keys: [...c.keys].sort(),
+        });
+      } finally {
+        await del(rest, vssPath);
+      }
+    }
   });
 
   it('refuses a namespace outside allowedNamespaces: VSO through the shared VaultAuthGlobal, Vault through the role', async () => {

@@ -1,3 +1,4 @@
 export * from './annotations';
 export * from './slim';
 export * from './rollup';
+export * from './secretContract';

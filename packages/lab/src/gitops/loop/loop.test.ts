@@ -9,12 +9,9 @@ import { buildKind } from './bench';
 import { gitopsPaths, loopComponents, OPENBAO } from './components';
 import { fluxState, formatFlux } from './flux';
 import { gitHttpHandler } from './gitServer';
-import {
-  declaredRoles,
-  expectedSecrets,
-  policyDocuments,
-  ttlSeconds,
-} from './vault';
+import { SecretContract } from '@cloudlab/plugin-multi-provider-common';
+import { labSecretContracts, secretsToSeed } from './secretContracts';
+import { declaredRoles, policyDocuments, ttlSeconds } from './vault';
 
 describe('fluxState', () => {
   it('summarises Ready, reason, revision and inventory', () => {
@@ -39,11 +36,76 @@ describe('fluxState', () => {
 });
 
 describe('vault seeding plan', () => {
+  const roles = declaredRoles(gitopsPaths(labPaths()).vaultRoles);
+  const contract = (c: Partial<SecretContract>): SecretContract => ({
+    namespace: 'pihole-hetzner',
+    name: 'pihole-admin',
+    secret: 'pihole-admin',
+    mount: 'kv',
+    path: 'apps/pihole/hetzner/admin',
+    vaultAuthRef: 'pihole',
+    keys: ['password'],
+    ...c,
+  });
+  const auth = (namespace: string, spec: object) => ({
+    apiVersion: 'secrets.hashicorp.com/v1beta1',
+    kind: 'VaultAuth',
+    metadata: { name: 'pihole', namespace },
+    spec,
+  });
+
+  it('seeds the declared keys, readable by the policy of the role the VaultAuth names', () => {
+    const secrets = secretsToSeed(
+      [contract({}), contract({ keys: ['password', 'api-token'], name: 'pihole-api' })],
+      [auth('pihole-hetzner', { kubernetes: { role: 'pihole' } })],
+      roles,
+    );
+    expect(secrets).toEqual([
+      { mount: 'kv', path: 'apps/pihole/hetzner/admin', keys: ['password', 'api-token'], policy: 'pihole-read' },
+    ]);
+  });
+
+  it("takes the role from the VaultAuthGlobal when the VaultAuth names none", () => {
+    const global = {
+      apiVersion: 'secrets.hashicorp.com/v1beta1',
+      kind: 'VaultAuthGlobal',
+      metadata: { name: 'shared', namespace: 'vso' },
+      spec: { kubernetes: { role: 'monitoring' } },
+    };
+    const [s] = secretsToSeed(
+      [contract({})],
+      [auth('pihole-hetzner', { vaultAuthGlobalRef: { name: 'shared', namespace: 'vso' } }), global],
+      roles,
+    );
+    expect(s.policy).toBe('grafana-read');
+  });
+
+  it('refuses a contract whose role is not declared, naming the VaultStaticSecret', () => {
+    expect(() =>
+      secretsToSeed([contract({})], [auth('pihole-hetzner', { kubernetes: { role: 'nobody' } })], roles),
+    ).toThrow('VaultStaticSecret pihole-hetzner/pihole-admin: vaultAuthRef pihole names Vault role nobody');
+  });
+
+  it("seeds every VaultStaticSecret of the lab tree with exactly its declared keys", async () => {
+    const { contracts, objects } = await labSecretContracts(labPaths());
+    expect(contracts.length).toBeGreaterThan(0);
+    const secrets = secretsToSeed(contracts, objects, roles);
+    for (const c of contracts) {
+      expect(secrets.find(s => s.mount === c.mount && s.path === c.path)?.keys).toEqual(c.keys);
+    }
+  }, 60_000);
+
   it('grants each policy read on its KV v2 data paths only', () => {
-    const docs = policyDocuments(expectedSecrets(['hetzner', 'scaleway']));
-    expect(docs.get('pihole-read')).toBe('path "kv/data/apps/pihole/*" {\n  capabilities = ["read"]\n}\n');
-    expect(docs.get('tailscale-read')).toContain('kv/data/platform/tailscale/*');
-    expect(docs.get('grafana-read')).toContain('kv/data/platform/grafana/*');
+    const docs = policyDocuments([
+      { mount: 'kv', path: 'apps/pihole/hetzner/admin', keys: ['password'], policy: 'pihole-read' },
+      { mount: 'kv', path: 'apps/pihole/scaleway/admin', keys: ['password'], policy: 'pihole-read' },
+      { mount: 'kv', path: 'platform/grafana/admin', keys: ['username'], policy: 'grafana-read' },
+    ]);
+    expect(docs.get('pihole-read')).toBe(
+      'path "kv/data/apps/pihole/hetzner/*" {\n  capabilities = ["read"]\n}\n' +
+        'path "kv/data/apps/pihole/scaleway/*" {\n  capabilities = ["read"]\n}\n',
+    );
+    expect(docs.get('grafana-read')).toBe('path "kv/data/platform/grafana/*" {\n  capabilities = ["read"]\n}\n');
   });
   it('parses TTLs', () => {
     expect(ttlSeconds('10m')).toBe(600);

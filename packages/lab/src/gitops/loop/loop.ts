@@ -6,7 +6,6 @@ import { isRunning, readPid, rssMiB, stopProcess } from '../../controlPlane/proc
 import { labClients } from '../../kube/client';
 import { KubeRest, statusMessage } from '../../kube/rest';
 import { LabPaths, labPaths } from '../../paths';
-import { loadProviders } from '../../registry/labProviders';
 import {
   fluxArtifactAddress,
   gitopsPaths,
@@ -19,7 +18,8 @@ import {
   OPENBAO_TITLE,
 } from './components';
 import { formatFlux, listFlux, requestReconcile } from './flux';
-import { declaredRoles, expectedSecrets, seedVault, VaultApi } from './vault';
+import { labSecretContracts, secretsToSeed } from './secretContracts';
+import { declaredRoles, seedVault, VaultApi } from './vault';
 
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
@@ -226,17 +226,18 @@ export async function gitopsUp(opts: GitopsUpOptions = {}): Promise<void> {
     console.log(`lab gitops: ${c.name} ${started ? 'started' : 'running'}`);
     if (c.name === OPENBAO) {
       // The dev server keeps everything in memory: (re)configure it every time (idempotent).
-      const providers = (await loadProviders(p.providersDir)).map(
-        pr => pr.name,
-      );
+      // The keys each VaultStaticSecret declares in the tree, so the Secrets VSO writes hold
+      // exactly what their consumers read.
+      const roles = declaredRoles(g.vaultRoles);
+      const { contracts, objects } = await labSecretContracts(p);
       await seedVault(labVault(p), {
         kubernetesHost: fs.readFileSync(p.apiserverUrl, 'utf8').trim(),
         caPem: fs.readFileSync(p.caCert, 'utf8'),
         reviewerJwt: await reviewerJwt(rest),
-        roles: declaredRoles(g.vaultRoles),
-        secrets: expectedSecrets(providers),
+        roles,
+        secrets: secretsToSeed(contracts, objects, roles),
       });
-      console.log(`lab gitops: ${OPENBAO_TITLE} seeded (kv v2 at kv/, kubernetes auth, roles from gitops/platform/vault)`);
+      console.log(`lab gitops: ${OPENBAO_TITLE} seeded (kv v2 at kv/, kubernetes auth, roles from gitops/platform/vault, secrets from the tree's VaultStaticSecret contracts)`);
     }
   }
   fs.writeFileSync(g.vaultAddr, `http://127.0.0.1:${gitopsPorts().vault}\n`);

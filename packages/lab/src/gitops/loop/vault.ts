@@ -3,6 +3,9 @@ import fs from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
 
+/** KV v2 custom metadata naming the keys the lab seeded a secret with. */
+const SEEDED_KEYS = 'cloudlab.dev/seeded-keys';
+
 /**
  * A minimal client of the Vault HTTP API, as the lab's OpenBao dev server serves it, authenticated
  * with the root token.
@@ -61,6 +64,23 @@ export class VaultApi {
       ? (r.json.data.current_version as number)
       : undefined;
   }
+
+  /**
+   * The key names a KV v2 secret was seeded with, from its custom metadata (never its data), or
+   * undefined when absent or not seeded by the lab.
+   */
+  async kvSeededKeys(mount: string, secretPath: string) {
+    const r = await this.request('GET', `${mount}/metadata/${secretPath}`);
+    const v = r.status === 200 ? r.json.data.custom_metadata?.[SEEDED_KEYS] : undefined;
+    return typeof v === 'string' ? v : undefined;
+  }
+
+  /** Records the key names a KV v2 secret was seeded with in its custom metadata. */
+  async kvMarkSeededKeys(mount: string, secretPath: string, keys: string[]) {
+    return this.call('POST', `${mount}/metadata/${secretPath}`, {
+      custom_metadata: { [SEEDED_KEYS]: keys.join(',') },
+    });
+  }
 }
 
 /** Explicit names only: never empty, never "*" (VSO scoping, docs/security.md). */
@@ -104,39 +124,15 @@ export function declaredRoles(configMapFile: string): DeclaredRole[] {
   return parsed.data;
 }
 
-/** One secret the platform expects in KV v2: where, which keys (values are generated). */
+/**
+ * One secret the platform expects in KV v2: where, which keys (values are generated), and the
+ * policy that reads it. The tree's secret contracts say which (secretContracts.ts).
+ */
 export interface ExpectedSecret {
   mount: string;
   path: string;
   keys: string[];
   policy: string;
-}
-
-/**
- * The secrets the platform's VaultStaticSecrets read, with the keys their consumers use and the
- * read policy of the role that may read them (policy names come from roles.yaml).
- */
-export function expectedSecrets(providers: string[]): ExpectedSecret[] {
-  return [
-    ...providers.map(p => ({
-      mount: 'kv',
-      path: `apps/pihole/${p}/admin`,
-      keys: ['password'],
-      policy: 'pihole-read',
-    })),
-    {
-      mount: 'kv',
-      path: 'platform/tailscale/operator-oauth',
-      keys: ['client_id', 'client_secret'],
-      policy: 'tailscale-read',
-    },
-    {
-      mount: 'kv',
-      path: 'platform/grafana/admin',
-      keys: ['admin-user', 'admin-password'],
-      policy: 'grafana-read',
-    },
-  ];
 }
 
 /** The read policies: each grants read on the KV v2 data of its secrets' parent paths. */
@@ -146,9 +142,8 @@ export function policyDocuments(
   const byPolicy = new Map<string, Set<string>>();
   for (const s of secrets) {
     const parent = s.path.split('/').slice(0, -1).join('/');
-    const prefix = s.policy === 'pihole-read' ? 'apps/pihole' : parent;
     const set = byPolicy.get(s.policy) ?? new Set<string>();
-    set.add(`${s.mount}/data/${prefix}/*`);
+    set.add(`${s.mount}/data/${parent}/*`);
     byPolicy.set(s.policy, set);
   }
   return new Map(
@@ -188,7 +183,8 @@ export interface SeedInput {
  * Configures the dev server as the platform expects (the same Vault API calls a Vault server takes;
  * OpenBao's own KV v2 mount at `secret/` is left unused): KV v2 at `kv`, the Kubernetes auth method at
  * `kubernetes` pointed at the lab's API server (TokenReview with the reviewer JWT), the declared
- * roles and their read policies, and every expected secret with random values (kept when present).
+ * roles and their read policies, and every expected secret with random values: kept when present
+ * with the same key names, rewritten when the declared keys changed.
  */
 export async function seedVault(vault: VaultApi, input: SeedInput) {
   const mounts = await vault.call('GET', 'sys/mounts');
@@ -220,16 +216,25 @@ export async function seedVault(vault: VaultApi, input: SeedInput) {
       token_ttl: ttlSeconds(r.tokenTTL),
     });
   }
+  await seedSecrets(vault, input.secrets);
+}
+
+/**
+ * Writes every expected secret with random values, unless it was seeded with the same key names
+ * (so values stay stable across `lab gitops up`, and a changed declaration reseeds).
+ */
+export async function seedSecrets(vault: VaultApi, secrets: ExpectedSecret[]) {
   // KV v2 needs its mount upgraded before the first write; retry briefly.
-  for (const s of input.secrets) {
+  for (const s of secrets) {
     for (let attempt = 0; ; attempt++) {
       try {
-        if ((await vault.kvVersion(s.mount, s.path)) === undefined) {
+        if ((await vault.kvSeededKeys(s.mount, s.path)) !== s.keys.join(',')) {
           await vault.kvPut(
             s.mount,
             s.path,
             Object.fromEntries(s.keys.map(k => [k, randomSecret()])),
           );
+          await vault.kvMarkSeededKeys(s.mount, s.path, s.keys);
         }
         break;
       } catch (e) {
