@@ -47,7 +47,11 @@ export const FLUX_SOURCE_KINDS: readonly FluxKindRef[] = (
 export const kindPath = (k: FluxKindRef) =>
   `/apis/${k.group}/${k.version}/${k.plural}`;
 
-/** A watched object, as far as the provider reads it. */
+/**
+ * A watched object, as far as the provider reads it.
+ *
+ * @public
+ */
 export interface FluxObject {
   apiVersion?: string;
   kind?: string;
