@@ -162,6 +162,29 @@ describe('ResourceInformer idle deadline', () => {
     expect(informer.watching).toBe(true);
   });
 
+  it('takes the server-side timeout for a renewal even when the first backoff delay is longer', async () => {
+    informer.stop();
+    const slowBackoff = { ...options, backoffMs: 5000, maxBackoffMs: 10_000 };
+    client = new ScriptedClient();
+    informer = new ResourceInformer(
+      'slow',
+      client,
+      o => o,
+      slowBackoff,
+      logger,
+      () => {},
+    );
+    informer.start();
+    await jest.advanceTimersByTimeAsync(0);
+    // The server ends the watch at the timeout it was asked for (1 s for a 3 s deadline).
+    await jest.advanceTimersByTimeAsync(watchTimeoutSeconds(3000) * 1000);
+    client.end();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(client.watchedFrom).toEqual(['10', '10']);
+    expect(informer.watching).toBe(true);
+    expect(informer.brokenSince).toBeUndefined();
+  });
+
   it('relists when the resourceVersion is gone (410), reporting what was deleted meanwhile', async () => {
     const deleted: string[] = [];
     informer.subscribe((key, _prev, next) => {

@@ -192,6 +192,18 @@ export class ResourceInformer<T extends Meta, S> {
   }
 
   /**
+   * A clean close sooner than this is a server that closes watches at once, not its
+   * `timeoutSeconds`: under the first backoff delay, and under half the server-side timeout the
+   * watch asked for, so a large `backoffMs` never turns the regular renewal into a failure.
+   */
+  private spinThresholdMs() {
+    return Math.min(
+      this.options.backoffMs,
+      watchTimeoutSeconds(this.options.idleDeadlineMs) * 500,
+    );
+  }
+
+  /**
    * (Re)starts the silence clock of the running watch of attempt `loop`. Every event and
    * bookmark calls it; when it fires, the watch is dropped as broken.
    */
@@ -308,7 +320,7 @@ export class ResourceInformer<T extends Meta, S> {
           void this.run();
         } else if (err || errorEvent) {
           this.fail(err ?? errorEvent, ranMs);
-        } else if (ranMs < this.options.backoffMs) {
+        } else if (ranMs < this.spinThresholdMs()) {
           // Closed as soon as opened: back off instead of spinning.
           this.fail(
             new Error('watch closed by the server right after it opened'),
