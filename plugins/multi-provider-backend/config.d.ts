@@ -30,6 +30,18 @@ export interface Config {
       maxRetries?: number;
       /** Pace of checks after a 401/403/other 4xx or exhausted retries. Default 60000. */
       recheckMs?: number;
+      /**
+       * A running watch that delivers no event and no bookmark for this long is treated as
+       * broken (2000–600000). Default 30000. A frozen API server or a half-open connection
+       * stays silent without closing: the cluster turns `stale` (with `staleSince`) and the
+       * watch reconnects with the backoff above, relisting only when its resourceVersion is
+       * gone (410). Each watch asks the API server for bookmarks and a server-side timeout of
+       * half this deadline: an API server sends bookmarks only about once a minute, so it is
+       * the shorter server-side timeout (ended by a bookmark, renewed from the last
+       * resourceVersion without a relist) that keeps a healthy but quiet watch inside the
+       * deadline.
+       */
+      idleDeadlineMs?: number;
     };
     /** The storage views. */
     storage?: {

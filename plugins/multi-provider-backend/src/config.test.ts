@@ -95,6 +95,7 @@ describe('readMultiProviderConfig', () => {
       maxBackoffMs: 1000,
       recheckMs: 5000,
       maxRetries: 3,
+      idleDeadlineMs: 4000,
     };
     expect(read({ pageSize: 5, cache })).toMatchObject({ pageSize: 5, cache });
     expect(() => read({ pageSize: 0 })).toThrow(
@@ -110,5 +111,9 @@ describe('readMultiProviderConfig', () => {
       read({ cache: { backoffMs: 5000, maxBackoffMs: 1000 } }),
     ).toThrow('multiProvider.cache.backoffMs must not exceed maxBackoffMs');
     expect(() => read({ cache: { retries: 3 } })).toThrow(/retries/);
+    // A deadline under two seconds leaves no whole second for the server-side watch timeout.
+    expect(() => read({ cache: { idleDeadlineMs: 1500 } })).toThrow(
+      'multiProvider.cache.idleDeadlineMs must be at least 2000 ms',
+    );
   });
 });

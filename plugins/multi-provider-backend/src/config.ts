@@ -26,6 +26,7 @@ export const cacheTimingSchema = z
     backoffMs: ms('multiProvider.cache.backoffMs', 10, 600_000),
     maxBackoffMs: ms('multiProvider.cache.maxBackoffMs', 10, 3_600_000),
     recheckMs: ms('multiProvider.cache.recheckMs', 100, 3_600_000),
+    idleDeadlineMs: ms('multiProvider.cache.idleDeadlineMs', 2000, 600_000),
     maxRetries: z
       .number({
         invalid_type_error: 'multiProvider.cache.maxRetries must be a number',

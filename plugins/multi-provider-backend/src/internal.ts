@@ -9,12 +9,12 @@
 export { multiProviderBackend } from './multiProviderBackend';
 export type { ClusterConfig } from './config';
 export { ClusterCache } from './shared/ClusterCache';
-export { ResourceInformer } from './shared/ResourceInformer';
+export { ResourceInformer } from '@cloudlab/plugin-multi-provider-node';
 export type {
   InformerOptions,
   ItemListener,
   Meta,
-} from './shared/ResourceInformer';
+} from '@cloudlab/plugin-multi-provider-node';
 export { PodIndex } from './shared/PodIndex';
 export { AnswerMemo } from './shared/answerMemo';
 export type { JsonAnswer, MemoAnswer } from './shared/answerMemo';
@@ -28,8 +28,8 @@ export type {
   InMemoryStorageInit,
 } from './shared/inMemoryStorage';
 export { connectCluster, kubeConfigFor } from './shared/KubeClusterSource';
-export { kubeList } from './shared/kubeWatch';
-export type { KubeListPage } from './shared/kubeWatch';
+export { kubeList } from '@cloudlab/plugin-multi-provider-node';
+export type { KubeListPage } from '@cloudlab/plugin-multi-provider-node';
 export {
   entityPodQuery,
   KUBERNETES_NAMESPACE_ANNOTATION,

@@ -8,12 +8,13 @@ import {
   slimFluxObject,
   slimVsoObject,
 } from '@cloudlab/plugin-multi-provider-common';
+import { ClusterCache } from '../shared/ClusterCache';
 import {
-  ClusterCache,
+  CustomResource,
   DEFAULT_INFORMER_OPTIONS,
-} from '../shared/ClusterCache';
-import { InformerOptions, ResourceInformer } from '../shared/ResourceInformer';
-import { CustomResource } from '@cloudlab/plugin-multi-provider-node';
+  InformerOptions,
+  ResourceInformer,
+} from '@cloudlab/plugin-multi-provider-node';
 
 /** The Flux resources the GitOps views watch (API versions of Flux v2.9). */
 export const FLUX_RESOURCES: Record<FluxKind, CustomResource> = {

@@ -120,6 +120,46 @@ describe('ClusterCache', () => {
     cache.stop();
   });
 
+  it('goes stale when a watch stays silent past the idle deadline, and is synced again once one delivers', async () => {
+    const cluster = new InMemoryCluster('c1', {
+      nodes: [node('n1')],
+      pods: [pod('p0')],
+    });
+    const cache = new ClusterCache(cluster, mockServices.logger.mock(), {
+      backoffMs: 5,
+      maxBackoffMs: 20,
+      requestTimeoutMs: 50,
+      idleDeadlineMs: 100,
+    });
+    cache.start();
+    await until(() => cache.status().state === 'synced', 'sync');
+    // A frozen API server: the open watches deliver nothing and no new watch gets an answer.
+    const frozen = [cluster.nodes, cluster.pods].map(r => {
+      const watch = r.watch.bind(r);
+      r.watch = () => new Promise<{ stop(): void }>(() => {});
+      return () => {
+        r.watch = watch;
+      };
+    });
+    const frozenAt = Date.now();
+    await until(() => cache.status().state === 'stale', 'stale');
+    const stale = cache.status();
+    expect(Date.parse(stale.staleSince!)).toBeGreaterThanOrEqual(frozenAt);
+    expect(stale.lastErrorType).toBe('timeout');
+    expect(stale.lastError).toMatch(/no event and no bookmark for 100 ms/);
+    expect(cache.pods.items.size).toBe(1);
+    await until(() => !cache.pods.watching, 'the pod watch dropped');
+
+    // A change made meanwhile arrives once the server answers again; the cluster is live again.
+    cluster.pods.upsert(pod('late'));
+    expect(cache.pods.items.has('ns/late')).toBe(false);
+    frozen.forEach(resume => resume());
+    await until(() => cache.pods.items.has('ns/late'), 'catch-up');
+    await until(() => cache.status().state === 'synced', 'recovery');
+    expect(cache.status().staleSince).toBeUndefined();
+    cache.stop();
+  });
+
   it('does not read synced when the watch failed to connect but the client still resolved (as client-node does)', async () => {
     const { cluster, cache } = setup(2);
     cache.start();

@@ -11,25 +11,20 @@ import {
   slimNode,
   slimPod,
 } from '@cloudlab/plugin-multi-provider-common';
-import { ClusterConnection } from '@cloudlab/plugin-multi-provider-node';
+import {
+  ClusterConnection,
+  DEFAULT_INFORMER_OPTIONS,
+  InformerOptions,
+  ResourceInformer,
+} from '@cloudlab/plugin-multi-provider-node';
 import { PodIndex } from './PodIndex';
 import { Interner } from './Interner';
-import { InformerOptions, ResourceInformer } from './ResourceInformer';
-
-/** Default informer timing. */
-export const DEFAULT_INFORMER_OPTIONS: InformerOptions = {
-  pageSize: 500,
-  backoffMs: 1000,
-  maxBackoffMs: 30_000,
-  requestTimeoutMs: 15_000,
-  recheckMs: 60_000,
-  maxRetries: 8,
-};
 
 /**
  * The watch-based cache of one cluster: nodes and pods as slim objects, never secrets.
  * State: `syncing` until the first full list, `synced` while every watch runs, `stale` (with
- * `staleSince`) when a watch broke after a sync, `error` when it never synced.
+ * `staleSince`) when a watch broke after a sync (an error, a cut, or silence beyond the idle
+ * deadline), `error` when it never synced.
  *
  * @alpha
  */

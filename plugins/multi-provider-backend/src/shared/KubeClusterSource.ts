@@ -1,17 +1,12 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { ClusterConfig, MultiProviderConfig } from '../config';
 import { kubeStorageClients } from './kubeStorageClients';
-import { kubeList, kubeWatch } from './kubeWatch';
 import {
   ClusterConnection,
   ClusterSource,
   CustomResource,
-  ListPage,
-  ResourceClient,
+  kubeResourceClient,
 } from '@cloudlab/plugin-multi-provider-node';
-
-/** Watches time out server-side now and then; the cache re-watches from the last version. */
-const WATCH_TIMEOUT_SECONDS = 300;
 
 /**
  * A KubeConfig holding exactly one configured cluster and its token (nothing else).
@@ -39,59 +34,27 @@ export function kubeConfigFor(cluster: ClusterConfig): KubeConfig {
 }
 
 /**
- * List + watch of one resource path: pages as plain JSON (`kubeList`), the watch with our own
- * client (`kubeWatch`); the kubeconfig supplies the server, CA and token.
- */
-export function resourceClient<T>(
-  kc: KubeConfig,
-  path: string,
-): ResourceClient<T> {
-  return {
-    async list({ limit, continueToken }): Promise<ListPage<T>> {
-      const res = await kubeList<T>(kc, path, {
-        limit: String(limit),
-        ...(continueToken ? { continue: continueToken } : {}),
-      });
-      return {
-        items: res.items,
-        resourceVersion: res.metadata?.resourceVersion ?? '',
-        continueToken: res.metadata?.continue || undefined,
-      };
-    },
-    watch(resourceVersion, onEvent, onDone) {
-      return kubeWatch<T>(
-        kc,
-        path,
-        {
-          resourceVersion,
-          allowWatchBookmarks: 'true',
-          timeoutSeconds: String(WATCH_TIMEOUT_SECONDS),
-        },
-        onEvent,
-        onDone,
-      );
-    },
-  };
-}
-
-/**
  * Connects to one cluster with `@kubernetes/client-node`: nodes, pods, storage objects and the
- * custom resources asked for (list/watch only), never secrets.
+ * custom resources asked for (list/watch only), never secrets. Watches ask for a server-side
+ * timeout that fits the informers' idle deadline (`timing.idleDeadlineMs`, default
+ * `DEFAULT_INFORMER_OPTIONS`).
  *
  * @alpha
  */
 export function connectCluster(
   name: string,
   kc: KubeConfig,
+  timing: { idleDeadlineMs?: number } = {},
 ): ClusterConnection {
+  const client = <T>(path: string) => kubeResourceClient<T>(kc, path, timing);
   return {
     name,
     kubeConfig: kc,
     customObjects: <T>({ group, version, plural }: CustomResource) =>
-      resourceClient<T>(kc, `/apis/${group}/${version}/${plural}`),
-    nodes: resourceClient(kc, '/api/v1/nodes'),
-    pods: resourceClient(kc, '/api/v1/pods'),
-    storage: kubeStorageClients(kc),
+      client<T>(`/apis/${group}/${version}/${plural}`),
+    nodes: client('/api/v1/nodes'),
+    pods: client('/api/v1/pods'),
+    storage: kubeStorageClients(client),
   };
 }
 
@@ -101,7 +64,7 @@ export class KubeClusterSource implements ClusterSource {
 
   constructor(config: MultiProviderConfig) {
     this.connections = config.clusters.map(c =>
-      connectCluster(c.name, kubeConfigFor(c)),
+      connectCluster(c.name, kubeConfigFor(c), config.cache),
     );
     if (config.kubeconfig) {
       const kc = new KubeConfig();
@@ -109,7 +72,7 @@ export class KubeClusterSource implements ClusterSource {
       const name =
         config.kubeconfig.clusterName ?? kc.getCurrentContext() ?? 'kubeconfig';
       if (!this.connections.some(c => c.name === name)) {
-        this.connections.push(connectCluster(name, kc));
+        this.connections.push(connectCluster(name, kc, config.cache));
       }
     }
   }

@@ -8,7 +8,7 @@ import {
   StorageFinding,
   supersedes,
 } from '@cloudlab/plugin-multi-provider-common';
-import { objectKey } from '../shared/ResourceInformer';
+import { objectKey } from '@cloudlab/plugin-multi-provider-node';
 import { Multimap } from './Multimap';
 import type { StorageCache } from './StorageCache';
 

@@ -22,10 +22,14 @@ import {
   slimPVC,
   slimStorageClass,
 } from '@cloudlab/plugin-multi-provider-common';
-import { ClusterCache, DEFAULT_INFORMER_OPTIONS } from '../shared/ClusterCache';
-import { InformerOptions, ResourceInformer } from '../shared/ResourceInformer';
+import { ClusterCache } from '../shared/ClusterCache';
 import { PodIndex } from '../shared/PodIndex';
-import { StorageClients } from '@cloudlab/plugin-multi-provider-node';
+import {
+  DEFAULT_INFORMER_OPTIONS,
+  InformerOptions,
+  ResourceInformer,
+  StorageClients,
+} from '@cloudlab/plugin-multi-provider-node';
 import { Multimap } from './Multimap';
 import { ObjectStamps } from './ObjectStamps';
 

@@ -4,6 +4,19 @@
  */
 
 /**
+ * A status condition as the API server returns it (pods, Flux and VSO objects): every field
+ * optional, since a reader must cope with whatever a controller wrote.
+ *
+ * @public
+ */
+export interface KubeCondition {
+  type?: string;
+  status?: string;
+  reason?: string;
+  message?: string;
+}
+
+/**
  * A node selector requirement (`matchExpressions` / `matchFields` entry).
  *
  * @public
@@ -123,12 +136,7 @@ export interface KubePod {
   };
   status?: {
     phase?: string;
-    conditions?: Array<{
-      type?: string;
-      status?: string;
-      reason?: string;
-      message?: string;
-    }>;
+    conditions?: KubeCondition[];
   };
 }
 

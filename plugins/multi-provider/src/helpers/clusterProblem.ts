@@ -25,7 +25,8 @@ export const CLUSTER_PROBLEMS: Record<ClusterErrorType, ClusterProblemText> = {
   },
   timeout: {
     label: 'timed out',
-    explanation: 'The API server did not answer in time.',
+    explanation:
+      'The API server did not answer in time, or a watch stayed silent (no event, no bookmark) past the idle deadline, as a frozen API server or a half-open connection does.',
     hint: 'Check the API server load and the network between the backend and the cluster; the cache keeps retrying with backoff.',
   },
   unauthorized: {

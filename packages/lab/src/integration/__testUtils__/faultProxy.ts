@@ -100,6 +100,11 @@ export async function faultProxy(target: URL, targetCa: Buffer) {
   let rules: Rule[] = [];
   const held: Array<() => void> = [];
   const sockets = new Set<net.Socket>();
+  /** Answers being streamed back (running watches), so `freezeStreams` can silence them. */
+  const streams = new Set<{
+    answer: http.IncomingMessage;
+    res: http.ServerResponse;
+  }>();
   // A connection per request: a request held across an API server restart meets the new one.
   const upstreamAgent = new https.Agent({ ca: targetCa, keepAlive: false });
 
@@ -125,6 +130,9 @@ export async function faultProxy(target: URL, targetCa: Buffer) {
         res.flushHeaders();
         answer.pipe(res);
         answer.on('error', () => res.destroy());
+        const stream = { answer, res };
+        streams.add(stream);
+        res.on('close', () => streams.delete(stream));
       },
     );
     upstream.on('error', err => {
@@ -227,6 +235,20 @@ export async function faultProxy(target: URL, targetCa: Buffer) {
     dropConnections() {
       for (const s of sockets) s.destroy();
       sockets.clear();
+    },
+    /**
+     * Every answer being streamed (the running watches) stops reaching the client while its
+     * connection stays open: what a half-open connection or a frozen server looks like from the
+     * client. Returns how many were silenced.
+     */
+    freezeStreams() {
+      for (const { answer, res } of streams) {
+        answer.unpipe(res);
+        answer.pause();
+      }
+      const n = streams.size;
+      streams.clear();
+      return n;
     },
     /** Requests held so far and not yet released. */
     heldCount: () => held.length,

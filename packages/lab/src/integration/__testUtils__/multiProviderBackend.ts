@@ -6,15 +6,20 @@ import multiProviderPlugin from '@cloudlab/plugin-multi-provider-backend';
 import { LabPaths } from '../../paths';
 import { labCloudlabConfig } from '../labFixture';
 
+type CatalogEntities = NonNullable<
+  NonNullable<Parameters<typeof catalogServiceMock.factory>[0]>['entities']
+>;
+
 /**
- * The real multi-provider backend plugin (permissions ALLOW, an empty catalog) configured with
- * `clusters` in the kubernetes plugin's shape and `multiProvider` settings; returns the base URL
- * of its routes and a stop function.
+ * The real multi-provider backend plugin (permissions ALLOW, a catalog of `entities`, empty by
+ * default) configured with `clusters` in the kubernetes plugin's shape and `multiProvider`
+ * settings; returns the base URL of its routes and a stop function.
  */
 export async function startMultiProviderBackend(
   paths: LabPaths,
   clusters: object[],
   multiProvider: object = {},
+  entities: CatalogEntities = [],
 ) {
   const backend = await startTestBackend({
     features: [
@@ -29,7 +34,7 @@ export async function startMultiProviderBackend(
         },
       }),
       mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
-      catalogServiceMock.factory({ entities: [] }),
+      catalogServiceMock.factory({ entities }),
     ],
   });
   const base = `http://127.0.0.1:${

@@ -1,9 +1,10 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ResourceClient, WatchEvent } from '../../extensions/clusterSource';
 import { TreeSnapshot } from '../GitopsTreeProvider';
 import {
   FetchArtifact,
@@ -19,56 +20,67 @@ const logger: LoggerService = {
   child: () => logger,
 };
 
-type Verb = 'add' | 'update' | 'delete' | 'connect' | 'error';
-
-/** An informer driven by the test: objects and failures are pushed in by hand. */
-class FakeInformer {
-  readonly items = new Map<string, KubernetesObject>();
-  private readonly cbs: Record<Verb, Array<(x?: any) => void>> = {
-    add: [],
-    update: [],
-    delete: [],
-    connect: [],
-    error: [],
+/**
+ * One kind's list + watch, driven by the test: objects and failures are pushed in by hand and
+ * reach the provider through the suite's informer, as the API server's would.
+ */
+class FakeResource implements ResourceClient<FluxObject> {
+  readonly items = new Map<string, FluxObject>();
+  private version = 1;
+  private watcher?: {
+    onEvent: (e: WatchEvent<FluxObject>) => void;
+    onDone: (err?: unknown) => void;
   };
+  /** List and watch calls: each (re)connection of the informer makes one or more. */
   starts = 0;
-  /** The next start fails with this (as a failed list does: an error event, then resolve). */
-  failNextStart?: unknown;
 
-  on(verb: Verb, cb: (x?: any) => void) {
-    this.cbs[verb].push(cb);
-  }
-  off() {}
-  async start() {
+  async list() {
     this.starts += 1;
-    if (this.failNextStart) {
-      const err = this.failNextStart;
-      this.failNextStart = undefined;
-      this.cbs.error.forEach(cb => cb(err));
-      return;
-    }
-    this.cbs.connect.forEach(cb => cb());
+    return {
+      items: [...this.items.values()],
+      resourceVersion: String(this.version),
+    };
   }
-  async stop() {}
-  list() {
-    return [...this.items.values()];
+  async watch(
+    _resourceVersion: string,
+    onEvent: (e: WatchEvent<FluxObject>) => void,
+    onDone: (err?: unknown) => void,
+  ) {
+    this.starts += 1;
+    const w = { onEvent, onDone };
+    this.watcher = w;
+    return {
+      stop: () => {
+        if (this.watcher === w) this.watcher = undefined;
+      },
+    };
   }
-  get() {
-    return undefined;
+  private emit(type: 'ADDED' | 'MODIFIED' | 'DELETED', o: FluxObject) {
+    this.version += 1;
+    this.watcher?.onEvent({
+      type,
+      object: {
+        ...o,
+        metadata: { ...o.metadata, resourceVersion: String(this.version) },
+      },
+    });
   }
   put(o: FluxObject) {
     const key = `${o.metadata!.namespace}/${o.metadata!.name}`;
-    const verb = this.items.has(key) ? 'update' : 'add';
-    this.items.set(key, o as KubernetesObject);
-    this.cbs[verb].forEach(cb => cb(o));
+    const type = this.items.has(key) ? 'MODIFIED' : 'ADDED';
+    this.items.set(key, o);
+    this.emit(type, o);
   }
   remove(namespace: string, name: string) {
     const o = this.items.get(`${namespace}/${name}`);
     this.items.delete(`${namespace}/${name}`);
-    this.cbs.delete.forEach(cb => cb(o));
+    if (o) this.emit('DELETED', o);
   }
+  /** Ends the running watch with `err`, as a failed or cut connection does. */
   fail(err: unknown) {
-    this.cbs.error.forEach(cb => cb(err));
+    const w = this.watcher;
+    this.watcher = undefined;
+    w?.onDone(err);
   }
 }
 
@@ -124,7 +136,7 @@ async function until(check: () => boolean, what: string) {
 
 describe('FluxSourceTreeProvider', () => {
   let workDir: string;
-  let informers: Map<string, FakeInformer>;
+  let informers: Map<string, FakeResource>;
   let fetched: Array<{ url: string; digest: string }>;
   /** Revision → file contents the fake "artifact server" serves. */
   let served: Map<string, Record<string, string>>;
@@ -165,12 +177,14 @@ describe('FluxSourceTreeProvider', () => {
       fetchArtifact,
       artifactBaseUrl: 'http://127.0.0.1:9790/',
       backoff: { initialMs: 10, maxMs: 40 },
-      makeInformer: (kind: FluxKindRef) => {
-        const i = new FakeInformer();
+      // A 403 is rechecked at this pace, not retried with backoff.
+      watch: { recheckMs: 20 },
+      resourceClient: (kind: FluxKindRef) => {
+        const i = new FakeResource();
         for (const o of seed.get(kind.kind) ?? [])
-          i.items.set(`${o.metadata!.namespace}/${o.metadata!.name}`, o as any);
+          i.items.set(`${o.metadata!.namespace}/${o.metadata!.name}`, o);
         informers.set(kind.kind, i);
-        return i as any;
+        return i;
       },
     });
 

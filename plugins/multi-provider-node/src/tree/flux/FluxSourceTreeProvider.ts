@@ -1,12 +1,13 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import {
-  CustomObjectsApi,
-  Informer,
-  KubeConfig,
-  KubernetesObject,
-  makeInformer,
-} from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import path from 'node:path';
+import { ResourceClient } from '../../extensions/clusterSource';
+import {
+  DEFAULT_INFORMER_OPTIONS,
+  InformerOptions,
+  kubeResourceClient,
+  ResourceInformer,
+} from '../../kube';
 import {
   ArtifactStore,
   fetchArtifact as defaultFetchArtifact,
@@ -23,6 +24,7 @@ import {
   kindPath,
   KUSTOMIZATION_KIND,
   readyCondition,
+  slimFluxSourceObject,
   sourceKey,
   sourceOf,
 } from './fluxSourceObjects';
@@ -94,10 +96,16 @@ export interface FluxSourceTreeProviderOptions {
   fetchArtifact?: FetchArtifact;
   /** Reconnect delays of a failed watch and of a failed fetch: doubling from `initialMs`. */
   backoff?: { initialMs: number; maxMs: number };
-  /** Makes the informer of one kind; by default client-node's list + watch on `kubeConfig`. */
-  makeInformer?: (kind: FluxKindRef) => Informer<KubernetesObject> & {
-    list(): readonly KubernetesObject[];
-  };
+  /**
+   * The rest of the watches' timing (idle deadline, request timeout, recheck pace): the suite's
+   * informer defaults unless set.
+   */
+  watch?: Partial<Omit<InformerOptions, 'backoffMs' | 'maxBackoffMs'>>;
+  /**
+   * List + watch of one kind; by default the suite's client on `kubeConfig`
+   * ({@link kubeResourceClient}).
+   */
+  resourceClient?: (kind: FluxKindRef) => ResourceClient<FluxObject>;
 }
 
 const DEFAULT_BACKOFF = { initialMs: 1_000, maxMs: 60_000 };
@@ -118,12 +126,7 @@ interface Held {
 
 interface Watched {
   kind: FluxKindRef;
-  informer: Informer<KubernetesObject> & {
-    list(): readonly KubernetesObject[];
-  };
-  synced: boolean;
-  failures: number;
-  timer?: NodeJS.Timeout;
+  informer: ResourceInformer<FluxObject, FluxObject>;
 }
 
 const delay = (b: { initialMs: number; maxMs: number }, failures: number) =>
@@ -139,8 +142,9 @@ const describe = (err: unknown) => {
 
 /**
  * The GitOps tree Flux applies, read from source-controller's artifacts. It watches
- * Kustomizations and the source kinds they name (list + watch; a 410 Gone relists, any other
- * failure reconnects with backoff), and for every source a Kustomization uses fetches the
+ * Kustomizations and the source kinds they name with the suite's {@link ResourceInformer} (a
+ * 410 Gone relists, any other failure or a watch silent past the idle deadline reconnects with
+ * backoff), and for every source a Kustomization uses fetches the
  * artifact at `status.artifact.revision`, checked against its digest. A new revision of any source
  * in use gives a new snapshot of that source (listing the files that differ from the last one)
  * and calls the listeners with the root
@@ -229,10 +233,14 @@ export class FluxSourceTreeProvider implements GitopsTreeProvider {
 
   /** What is wrong now: sources without a usable artifact, and kinds that cannot be watched. */
   errors(): FluxSourceError[] {
-    return [...this.sourceErrors].map(([source, reason]) => ({
-      source,
-      reason,
-    }));
+    const watchErrors = this.watched.flatMap(w => {
+      const reason = this.watchError(w);
+      return reason ? [{ source: this.watchErrorKey(w), reason }] : [];
+    });
+    return [
+      ...watchErrors,
+      ...[...this.sourceErrors].map(([source, reason]) => ({ source, reason })),
+    ];
   }
 
   /**
@@ -241,10 +249,7 @@ export class FluxSourceTreeProvider implements GitopsTreeProvider {
    */
   async close(): Promise<void> {
     this.stopped = true;
-    for (const w of this.watched) {
-      clearTimeout(w.timer);
-      await w.informer.stop();
-    }
+    for (const w of this.watched) w.informer.stop();
     for (const f of this.inflight.values()) f.abort.abort();
     for (const f of this.fetchFailures.values()) clearTimeout(f.timer);
     this.wake();
@@ -262,88 +267,50 @@ export class FluxSourceTreeProvider implements GitopsTreeProvider {
   }
 
   private async startWatching() {
-    const make = this.options.makeInformer ?? this.defaultInformer();
+    const timing: InformerOptions = {
+      ...DEFAULT_INFORMER_OPTIONS,
+      ...this.options.watch,
+      backoffMs: this.backoff.initialMs,
+      maxBackoffMs: this.backoff.maxMs,
+    };
+    const client =
+      this.options.resourceClient ??
+      ((kind: FluxKindRef) =>
+        kubeResourceClient<FluxObject>(
+          this.options.kubeConfig,
+          kindPath(kind),
+          {
+            idleDeadlineMs: timing.idleDeadlineMs,
+          },
+        ));
     for (const kind of [KUSTOMIZATION_KIND, ...FLUX_SOURCE_KINDS]) {
-      const w: Watched = {
-        kind,
-        informer: make(kind),
-        synced: false,
-        failures: 0,
-      };
-      const changed = () => this.queueEvaluate();
-      w.informer.on('add', changed);
-      w.informer.on('update', changed);
-      w.informer.on('delete', changed);
-      w.informer.on('connect', () => {
-        // A connection that got this far listed: earlier failures are over.
-        w.failures = 0;
-      });
-      w.informer.on('error', err => this.watchFailed(w, err));
-      this.watched.push(w);
+      const informer = new ResourceInformer<FluxObject, FluxObject>(
+        `${this.description}: ${kind.kind}`,
+        client(kind),
+        slimFluxSourceObject,
+        timing,
+        this.options.logger,
+        () => this.queueEvaluate(),
+      );
+      this.watched.push({ kind, informer });
+      informer.start();
     }
-    await Promise.all(this.watched.map(w => this.connect(w)));
-  }
-
-  private async connect(w: Watched) {
-    try {
-      await w.informer.start();
-      if (!this.watchError(w)) {
-        w.synced = true;
-        this.sourceErrors.delete(this.watchErrorKey(w));
-      }
-    } catch (err) {
-      this.watchFailed(w, err);
-    }
-    this.queueEvaluate();
   }
 
   private watchErrorKey(w: Watched) {
     return `${w.kind.kind} (watch)`;
   }
 
+  /** Why a kind is not watched now: the informer's last failure, until a watch runs again. */
   private watchError(w: Watched) {
-    return this.sourceErrors.get(this.watchErrorKey(w));
-  }
-
-  /**
-   * client-node's informer relists by itself after a 410 Gone; every other failure ends it and
-   * it is started again here, after a doubling delay.
-   */
-  private watchFailed(w: Watched, err: unknown) {
-    if (this.stopped) return;
-    const wait = delay(this.backoff, w.failures);
-    w.failures += 1;
-    const reason = `cannot list or watch ${kindPath(w.kind)}: ${describe(err)}`;
-    this.sourceErrors.set(this.watchErrorKey(w), reason);
-    this.options.logger.warn(
-      `${this.description}: ${reason}; again in ${wait} ms`,
-    );
-    clearTimeout(w.timer);
-    w.timer = setTimeout(() => {
-      this.sourceErrors.delete(this.watchErrorKey(w));
-      void this.connect(w);
-    }, wait);
-    this.queueEvaluate();
-  }
-
-  private defaultInformer() {
-    const api = this.options.kubeConfig.makeApiClient(CustomObjectsApi);
-    return (kind: FluxKindRef) =>
-      makeInformer<KubernetesObject>(
-        this.options.kubeConfig,
-        kindPath(kind),
-        () =>
-          api.listClusterCustomObject({
-            group: kind.group,
-            version: kind.version,
-            plural: kind.plural,
-          }),
-      );
+    const { lastError, watching } = w.informer;
+    if (!lastError || watching) return undefined;
+    return `cannot list or watch ${kindPath(w.kind)}: ${lastError}`;
   }
 
   private objects(kind: string): FluxObject[] {
     const w = this.watched.find(x => x.kind.kind === kind);
-    return (w?.informer.list() ?? []) as FluxObject[];
+    return w ? [...w.informer.items.values()] : [];
   }
 
   private find(kind: string, namespace: string, name: string) {
@@ -369,7 +336,7 @@ export class FluxSourceTreeProvider implements GitopsTreeProvider {
     )!;
     const watchError = this.watchError(kustomizations);
     if (watchError) return watchError;
-    if (!kustomizations.synced) return undefined;
+    if (!kustomizations.informer.synced) return undefined;
     const rootSource = this.rootSourceKey();
     if (!rootSource) {
       const k = this.find(
@@ -387,7 +354,7 @@ export class FluxSourceTreeProvider implements GitopsTreeProvider {
     const kind = this.watched.find(
       w => w.kind.kind === rootSource.split('/')[0],
     );
-    if (kind && !kind.synced) {
+    if (kind && !kind.informer.synced) {
       const kindError = this.watchError(kind);
       return kindError;
     }
@@ -423,10 +390,9 @@ export class FluxSourceTreeProvider implements GitopsTreeProvider {
         `${k.metadata?.namespace}/${k.metadata?.name}`,
       ]);
     }
-    // Errors of sources no longer used are over; watch errors stay until the watch works again.
+    // Errors of sources no longer used are over.
     for (const key of [...this.sourceErrors.keys()]) {
-      if (!key.endsWith(' (watch)') && !used.has(key))
-        this.sourceErrors.delete(key);
+      if (!used.has(key)) this.sourceErrors.delete(key);
     }
     for (const key of [...this.held.keys()]) {
       if (!used.has(key)) {
@@ -452,7 +418,7 @@ export class FluxSourceTreeProvider implements GitopsTreeProvider {
       );
       return;
     }
-    if (!watched.synced) return;
+    if (!watched.informer.synced) return;
     const o = this.find(kind, namespace, name);
     if (!o) {
       this.sourceErrors.set(

@@ -2,6 +2,7 @@
  * The Flux objects the source provider watches, and what it reads from them. Only the fields read
  * here are typed: a source object's spec (URLs, credentials' Secret names) is never needed.
  */
+import { KubeCondition } from '@cloudlab/plugin-multi-provider-common';
 
 /**
  * Where a Flux kind is served, as the API server names it.
@@ -46,23 +47,63 @@ export const FLUX_SOURCE_KINDS: readonly FluxKindRef[] = (
 export const kindPath = (k: FluxKindRef) =>
   `/apis/${k.group}/${k.version}/${k.plural}`;
 
-/** A watched object, as far as the provider reads it. */
+/**
+ * A watched object, as far as the provider reads it.
+ *
+ * @public
+ */
 export interface FluxObject {
   apiVersion?: string;
   kind?: string;
-  metadata?: { name?: string; namespace?: string };
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string };
   spec?: {
     sourceRef?: { kind?: string; name?: string; namespace?: string };
     suspend?: boolean;
   };
   status?: {
     artifact?: { url?: string; revision?: string; digest?: string };
-    conditions?: Array<{
-      type?: string;
-      status?: string;
-      reason?: string;
-      message?: string;
-    }>;
+    conditions?: KubeCondition[];
+  };
+}
+
+/**
+ * What the provider keeps of a watched object: the fields it reads, nothing of a source's spec.
+ * Status heartbeats that change none of them are then no change at all.
+ */
+export function slimFluxSourceObject(o: FluxObject): FluxObject {
+  const { name, namespace } = o.metadata ?? {};
+  const sourceRef = o.spec?.sourceRef;
+  const artifact = o.status?.artifact;
+  const conditions = o.status?.conditions?.map(
+    ({ type, status, reason, message }) => ({ type, status, reason, message }),
+  );
+  return {
+    kind: o.kind,
+    metadata: { name, namespace },
+    spec: {
+      ...(sourceRef
+        ? {
+            sourceRef: {
+              kind: sourceRef.kind,
+              name: sourceRef.name,
+              namespace: sourceRef.namespace,
+            },
+          }
+        : {}),
+      ...(o.spec?.suspend !== undefined ? { suspend: o.spec.suspend } : {}),
+    },
+    status: {
+      ...(artifact
+        ? {
+            artifact: {
+              url: artifact.url,
+              revision: artifact.revision,
+              digest: artifact.digest,
+            },
+          }
+        : {}),
+      ...(conditions ? { conditions } : {}),
+    },
   };
 }
 

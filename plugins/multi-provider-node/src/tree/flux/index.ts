@@ -1,2 +1,2 @@
 export * from './FluxSourceTreeProvider';
-export type { FluxKindRef } from './fluxSourceObjects';
+export type { FluxKindRef, FluxObject } from './fluxSourceObjects';

@@ -1,10 +1,8 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ClusterErrorType } from '@cloudlab/plugin-multi-provider-common';
+import { ResourceClient, WatchEvent } from '../extensions/clusterSource';
 import {
-  ResourceClient,
-  WatchEvent,
-} from '@cloudlab/plugin-multi-provider-node';
-import {
+  ClusterTimeoutError,
   describeClusterError,
   isRetryable,
   retryDelay,
@@ -14,7 +12,7 @@ import {
 /**
  * Timing of the informer loop.
  *
- * @alpha
+ * @public
  */
 export interface InformerOptions {
   pageSize: number;
@@ -35,12 +33,50 @@ export interface InformerOptions {
    * at the `recheckMs` pace only.
    */
   maxRetries: number;
+  /**
+   * A running watch that delivers nothing (no event, no bookmark) for this long counts as
+   * broken: a frozen API server, a half-open connection or a NAT that forgot the flow looks
+   * alive to TCP for many minutes. The informer drops it, the data turns stale and it
+   * reconnects with backoff. The watch's server-side timeout is derived from it
+   * ({@link watchTimeoutSeconds}), so a healthy but quiet watch is always renewed before it
+   * counts as silent.
+   */
+  idleDeadlineMs: number;
+}
+
+/**
+ * Default informer timing.
+ *
+ * @public
+ */
+export const DEFAULT_INFORMER_OPTIONS: InformerOptions = {
+  pageSize: 500,
+  backoffMs: 1000,
+  maxBackoffMs: 30_000,
+  requestTimeoutMs: 15_000,
+  recheckMs: 60_000,
+  maxRetries: 8,
+  idleDeadlineMs: 30_000,
+};
+
+/**
+ * The `timeoutSeconds` a watch asks the API server for, given the informer's idle deadline:
+ * half of it (at least one second). The server ends the watch cleanly after that long — with a
+ * bookmark just before, when bookmarks are allowed — and the informer re-watches from the last
+ * resourceVersion without relisting, so the new request starts the idle clock again. An API
+ * server sends its periodic bookmarks only about once a minute; without the shorter server-side
+ * timeout, a healthy watch on a quiet resource would hit a deadline under a minute.
+ *
+ * @public
+ */
+export function watchTimeoutSeconds(idleDeadlineMs: number): number {
+  return Math.max(1, Math.floor(idleDeadlineMs / 2000));
 }
 
 /**
  * The part of a Kubernetes object the informer keys and versions it by.
  *
- * @alpha
+ * @public
  */
 export type Meta = {
   metadata?: { name?: string; namespace?: string; resourceVersion?: string };
@@ -79,7 +115,7 @@ function isGone(err: unknown): boolean {
  * Called for every change of one cached object: `prev` absent for an addition, `next` absent for a
  * deletion (including deletions a relist discovers after a 410 or a long disconnect).
  *
- * @alpha
+ * @public
  */
 export type ItemListener<S> = (
   key: string,
@@ -90,10 +126,14 @@ export type ItemListener<S> = (
 /**
  * List + watch of one resource, storing slim objects only. Events and relisted objects whose slim
  * content equals the cached one are not changes (no listener call, no `onChange`). Lists are paginated; the watch
- * resumes from the last resourceVersion; a 410 Gone (from the watch or an expired continue
- * token) triggers a fresh relist; every other failure reconnects with exponential backoff.
+ * resumes from the last resourceVersion (bookmarks included); a 410 Gone (from the watch or an
+ * expired continue token) triggers a fresh relist; every other failure reconnects with
+ * exponential backoff. A watch silent for longer than `idleDeadlineMs` is such a failure: the
+ * informer stops calling itself `watching` (its owner reports the data stale) until a new watch
+ * runs. The one list + watch loop of the suite: the backend's caches and the Flux source tree
+ * provider both run on it.
  *
- * @alpha
+ * @public
  */
 export class ResourceInformer<T extends Meta, S> {
   /** Slim objects by `namespace/name`. */
@@ -108,6 +148,8 @@ export class ResourceInformer<T extends Meta, S> {
   private stopped = false;
   private current?: { stop(): void };
   private timer?: NodeJS.Timeout;
+  /** Fires when the running watch has been silent for `idleDeadlineMs`. */
+  private idleTimer?: NodeJS.Timeout;
   /** Consecutive retries since the watch last ran for a while. */
   private attempt = 0;
   /** Bumped per attempt (and on failure and stop): late answers of an older attempt are dropped. */
@@ -143,9 +185,40 @@ export class ResourceInformer<T extends Meta, S> {
     this.stopped = true;
     this.loop += 1;
     clearTimeout(this.timer);
+    clearTimeout(this.idleTimer);
     this.current?.stop();
     this.current = undefined;
     this.watching = false;
+  }
+
+  /**
+   * A clean close sooner than this is a server that closes watches at once, not its
+   * `timeoutSeconds`: under the first backoff delay, and under half the server-side timeout the
+   * watch asked for, so a large `backoffMs` never turns the regular renewal into a failure.
+   */
+  private spinThresholdMs() {
+    return Math.min(
+      this.options.backoffMs,
+      watchTimeoutSeconds(this.options.idleDeadlineMs) * 500,
+    );
+  }
+
+  /**
+   * (Re)starts the silence clock of the running watch of attempt `loop`. Every event and
+   * bookmark calls it; when it fires, the watch is dropped as broken.
+   */
+  private armIdleDeadline(loop: number, startedAt: number) {
+    clearTimeout(this.idleTimer);
+    const ms = this.options.idleDeadlineMs;
+    this.idleTimer = setTimeout(() => {
+      if (loop !== this.loop || this.stopped) return;
+      this.fail(
+        new ClusterTimeoutError(
+          `${this.what} watch: no event and no bookmark for ${ms} ms`,
+        ),
+        Date.now() - startedAt,
+      );
+    }, ms);
   }
 
   private async run() {
@@ -208,6 +281,8 @@ export class ResourceInformer<T extends Meta, S> {
       this.resourceVersion!,
       (event: WatchEvent<T>) => {
         if (loop !== this.loop) return;
+        // Anything the server sends proves the watch alive, a bookmark most of all.
+        if (this.current) this.armIdleDeadline(loop, startedAt);
         if (event.type === 'ERROR') {
           if (isGone(event.object)) gone = true;
           else errorEvent = event.object;
@@ -234,6 +309,7 @@ export class ResourceInformer<T extends Meta, S> {
       err => {
         ended = true;
         if (loop !== this.loop) return;
+        clearTimeout(this.idleTimer);
         this.watching = false;
         this.current = undefined;
         if (this.stopped) return;
@@ -244,7 +320,7 @@ export class ResourceInformer<T extends Meta, S> {
           void this.run();
         } else if (err || errorEvent) {
           this.fail(err ?? errorEvent, ranMs);
-        } else if (ranMs < this.options.backoffMs) {
+        } else if (ranMs < this.spinThresholdMs()) {
           // Closed as soon as opened: back off instead of spinning.
           this.fail(
             new Error('watch closed by the server right after it opened'),
@@ -274,6 +350,7 @@ export class ResourceInformer<T extends Meta, S> {
       return;
     }
     this.current = current;
+    this.armIdleDeadline(loop, startedAt);
     this.watching = true;
     this.lastError = undefined;
     this.lastErrorType = undefined;
@@ -292,6 +369,7 @@ export class ResourceInformer<T extends Meta, S> {
     if (this.stopped) return;
     // Whatever of the failed attempt is still on its way is ignored from now on.
     this.loop += 1;
+    clearTimeout(this.idleTimer);
     this.current?.stop();
     this.current = undefined;
     if (watchRanMs >= this.options.maxBackoffMs) this.attempt = 0;
@@ -331,7 +409,11 @@ export class ResourceInformer<T extends Meta, S> {
   }
 }
 
-/** The key of an object in an informer's `items`: `namespace/name` (`/name` when cluster-scoped). */
+/**
+ * The key of an object in an informer's `items`: `namespace/name` (`/name` when cluster-scoped).
+ *
+ * @public
+ */
 export function objectKey(namespace: string | undefined, name: string): string {
   return `${namespace ?? ''}/${name}`;
 }

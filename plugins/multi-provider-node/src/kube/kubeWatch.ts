@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
-import { WatchEvent } from '@cloudlab/plugin-multi-provider-node';
+import { WatchEvent } from '../extensions/clusterSource';
 
 /** A request to the API server answered other than 200: its status, headers (so
  * `Retry-After` is honoured) and the Status message, never the body itself. */
@@ -95,7 +95,7 @@ function statusError<E extends Error>(
 /**
  * One page of a list, as the API server's JSON (no typed-model conversion).
  *
- * @alpha
+ * @public
  */
 export interface KubeListPage<T> {
   items: T[];
@@ -109,7 +109,7 @@ export interface KubeListPage<T> {
  * fields anyway (the watch path has always read plain JSON). Fails with `KubeHttpError` (status,
  * headers, Status message) on any answer but 200.
  *
- * @alpha
+ * @public
  */
 export async function kubeList<T>(
   kc: KubeConfig,
