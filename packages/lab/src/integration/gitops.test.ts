@@ -329,6 +329,7 @@ describeGitops('the GitOps loop in the lab', () => {
       labVault(fx.paths),
       secretsToSeed(contracts, objects, declaredRoles(g.vaultRoles)),
     );
+    const admin = rest;
     for (const c of contracts) {
       // A copy of the tree's VaultStaticSecret beside it: the ones Flux applied come from the
       // revision the lab serves, which may predate this checkout's declarations.
@@ -364,7 +365,7 @@ describeGitops('the GitOps loop in the lab', () => {
           `Secret ${c.namespace}/${name} written by VSO`,
           async () => {
             const secret = await getJson(
-              rest,
+              admin,
               `/api/v1/namespaces/${c.namespace}/secrets/${name}`,
             );
             return secret ? Object.keys(secret.data ?? {}).sort() : undefined;
