@@ -51,6 +51,7 @@ var ruleLayers = map[string]Layer{
 	"vso-serviceaccount":              LayerPlatform,
 	"vso-audiences":                   LayerPlatform,
 	"vso-token-expiry":                LayerPlatform,
+	"vso-connection-tls":              LayerPlatform,
 	"rbac-portal-read-only":           LayerPlatform,
 	"rbac-portal-operator-patch-only": LayerPlatform,
 	// House conventions.

@@ -287,6 +287,7 @@ func (v *Validator) checkCluster(c *Cluster, rep *Report, extra []*Obj, username
 		checkStorage(all, v.Registry, rep)
 	}
 	checkVSO(all, rep)
+	checkVaultConnectionTLS(all, rep)
 	checkPortalRBAC(all, rep)
 	checkPortalOperatorRBAC(all, rep)
 	if extra == nil {
