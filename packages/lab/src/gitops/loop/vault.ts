@@ -2,15 +2,17 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { requestText } from './tlsRequest';
 
 /**
- * A minimal client of the Vault HTTP API, as the lab's OpenBao dev server serves it, authenticated
- * with the root token.
+ * A minimal client of the Vault HTTP API, as the lab's OpenBao server serves it, authenticated
+ * with the root token; over https it trusts only the given CA.
  */
 export class VaultApi {
   constructor(
     readonly address: string,
     private readonly token: string,
+    private readonly ca?: string,
   ) {}
 
   async request(
@@ -18,15 +20,16 @@ export class VaultApi {
     apiPath: string,
     body?: unknown,
   ): Promise<{ status: number; json: any }> {
-    const res = await fetch(`${this.address}/v1/${apiPath}`, {
+    const res = await requestText(`${this.address}/v1/${apiPath}`, {
       method,
       headers: {
         'X-Vault-Token': this.token,
         ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
       },
       body: body !== undefined ? JSON.stringify(body) : undefined,
+      ca: this.ca,
     });
-    const text = await res.text();
+    const text = res.body;
     let json: any = undefined;
     try {
       json = text ? JSON.parse(text) : undefined;
