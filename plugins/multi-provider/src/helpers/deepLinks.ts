@@ -1,21 +1,14 @@
 import type { Entity } from '@backstage/catalog-model';
 import type { ConfigApi } from '@backstage/frontend-plugin-api';
 import {
-  KUBERNETES_ANNOTATION,
-  KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION,
-} from '@backstage/plugin-kubernetes-common';
-import {
   DeepLinkConfig,
   DeepLinkTarget,
+  entityPodSelection,
   GRAFANA_DASHBOARD_ANNOTATION,
-  LabelRequirement,
-  parseLabelSelector,
 } from '@cloudlab/plugin-multi-provider-common';
 
 /** Where the links are configured (config.d.ts). */
 export const DEEP_LINKS_CONFIG_KEY = 'cloudlab.links';
-
-const KUBERNETES_NAMESPACE_ANNOTATION = 'backstage.io/kubernetes-namespace';
 
 function httpUrl(config: ConfigApi, key: string): string {
   const value = config.getString('baseUrl');
@@ -52,27 +45,21 @@ export function readDeepLinkConfig(config?: ConfigApi): DeepLinkConfig {
 }
 
 /**
- * The entity's pods as the kubernetes plugin selects them (the label-selector annotation, else
- * the `backstage.io/kubernetes-id` label), its namespace and its own dashboard. A selector that
- * does not parse selects nothing here: the Placement tab reports it.
+ * The entity's pods as the kubernetes plugin selects them (`entityPodSelection`, the rule the
+ * backend answers with), and its own dashboard. A selector that does not parse selects nothing
+ * here: the Placement tab reports it.
  */
 export function deepLinkTarget(entity: Entity): DeepLinkTarget {
   const annotations = entity.metadata.annotations ?? {};
-  const selector = annotations[KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION];
-  const id = annotations[KUBERNETES_ANNOTATION];
-  let requirements: LabelRequirement[] = [];
+  let selection: ReturnType<typeof entityPodSelection>;
   try {
-    if (selector) requirements = parseLabelSelector(selector);
-    else if (id)
-      requirements = [
-        { key: KUBERNETES_ANNOTATION, operator: 'In', values: [id] },
-      ];
+    selection = entityPodSelection(annotations);
   } catch {
-    requirements = [];
+    selection = undefined;
   }
   return {
-    namespace: annotations[KUBERNETES_NAMESPACE_ANNOTATION] || undefined,
-    requirements,
+    namespace: selection?.namespace,
+    requirements: selection?.requirements ?? [],
     dashboardUid: annotations[GRAFANA_DASHBOARD_ANNOTATION] || undefined,
   };
 }
