@@ -55,6 +55,7 @@ var ruleLayers = map[string]Layer{
 	"secret-contract-declared":        LayerPlatform,
 	"secret-contract-keys":            LayerPlatform,
 	"secret-source":                   LayerPlatform,
+	"vso-connection-tls":              LayerPlatform,
 	"rbac-portal-read-only":           LayerPlatform,
 	"rbac-portal-operator-patch-only": LayerPlatform,
 	"netpol-default-deny":             LayerPlatform,

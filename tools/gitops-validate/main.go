@@ -290,6 +290,7 @@ func (v *Validator) checkCluster(c *Cluster, rep *Report, extra []*Obj, username
 	}
 	checkVSO(all, rep)
 	checkSecretContracts(all, v.Config.BootstrapSecrets, rep)
+	checkVaultConnectionTLS(all, rep)
 	checkPortalRBAC(all, rep)
 	checkPortalOperatorRBAC(all, rep)
 	checkNetworkPolicies(all, rep)

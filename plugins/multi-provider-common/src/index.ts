@@ -12,3 +12,4 @@ export * from './storage';
 export * from './docs/markdown';
 export * from './docs/generatedDoc';
 export * from './gitops';
+export * from './links';

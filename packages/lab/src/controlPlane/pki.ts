@@ -38,84 +38,123 @@ function openssl(args: string[], cwd: string) {
   execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
+/** Creates a self-signed CA `<name>.crt`/`<name>.key` in `dir` once. */
+function ensureCa(dir: string, name: string, cn: string) {
+  if (fs.existsSync(path.join(dir, `${name}.crt`))) return;
+  openssl(['genrsa', '-out', `${name}.key`, '2048'], dir);
+  openssl(
+    [
+      'req',
+      '-x509',
+      '-new',
+      '-nodes',
+      '-key',
+      `${name}.key`,
+      '-sha256',
+      '-days',
+      '3650',
+      '-subj',
+      `/CN=${cn}`,
+      '-out',
+      `${name}.crt`,
+    ],
+    dir,
+  );
+}
+
+/** Issues `<c.name>.crt`/`.key` in `dir` from the CA `<caName>` of the same directory, once. */
+function ensureCert(dir: string, caName: string, c: CertRequest) {
+  if (fs.existsSync(path.join(dir, `${c.name}.crt`))) return;
+  const subj = `${c.org ? `/O=${c.org}` : ''}/CN=${c.cn}`;
+  const ext = [
+    'basicConstraints=CA:FALSE',
+    'keyUsage=critical,digitalSignature,keyEncipherment',
+    `extendedKeyUsage=${c.sans ? 'serverAuth,clientAuth' : 'clientAuth'}`,
+    ...(c.sans ? [`subjectAltName=${c.sans.join(',')}`] : []),
+  ].join('\n');
+  fs.writeFileSync(path.join(dir, `${c.name}.ext`), `${ext}\n`);
+  openssl(['genrsa', '-out', `${c.name}.key`, '2048'], dir);
+  openssl(
+    [
+      'req',
+      '-new',
+      '-key',
+      `${c.name}.key`,
+      '-subj',
+      subj,
+      '-out',
+      `${c.name}.csr`,
+    ],
+    dir,
+  );
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      `${c.name}.csr`,
+      '-CA',
+      `${caName}.crt`,
+      '-CAkey',
+      `${caName}.key`,
+      '-CAcreateserial',
+      '-days',
+      '3650',
+      '-sha256',
+      '-extfile',
+      `${c.name}.ext`,
+      '-out',
+      `${c.name}.crt`,
+    ],
+    dir,
+  );
+}
+
 /**
  * Creates the lab PKI once (idempotent): a CA, the API server's serving certificate, client
  * certificates for the admin, the controllers and kwok, and the service-account signing key pair.
  */
 export function ensurePki(dir: string): void {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const exists = (f: string) => fs.existsSync(path.join(dir, f));
-  if (!exists('ca.crt')) {
-    openssl(['genrsa', '-out', 'ca.key', '2048'], dir);
-    openssl(
-      [
-        'req',
-        '-x509',
-        '-new',
-        '-nodes',
-        '-key',
-        'ca.key',
-        '-sha256',
-        '-days',
-        '3650',
-        '-subj',
-        '/CN=cloudlab-lab-ca',
-        '-out',
-        'ca.crt',
-      ],
-      dir,
-    );
-  }
-  if (!exists('sa.key')) {
+  ensureCa(dir, 'ca', 'cloudlab-lab-ca');
+  if (!fs.existsSync(path.join(dir, 'sa.key'))) {
     openssl(['genrsa', '-out', 'sa.key', '2048'], dir);
     openssl(['rsa', '-in', 'sa.key', '-pubout', '-out', 'sa.pub'], dir);
   }
-  for (const c of CERTS) {
-    if (exists(`${c.name}.crt`)) continue;
-    const subj = `${c.org ? `/O=${c.org}` : ''}/CN=${c.cn}`;
-    const ext = [
-      'basicConstraints=CA:FALSE',
-      'keyUsage=critical,digitalSignature,keyEncipherment',
-      `extendedKeyUsage=${c.sans ? 'serverAuth,clientAuth' : 'clientAuth'}`,
-      ...(c.sans ? [`subjectAltName=${c.sans.join(',')}`] : []),
-    ].join('\n');
-    fs.writeFileSync(path.join(dir, `${c.name}.ext`), `${ext}\n`);
-    openssl(['genrsa', '-out', `${c.name}.key`, '2048'], dir);
-    openssl(
-      [
-        'req',
-        '-new',
-        '-key',
-        `${c.name}.key`,
-        '-subj',
-        subj,
-        '-out',
-        `${c.name}.csr`,
-      ],
-      dir,
-    );
-    openssl(
-      [
-        'x509',
-        '-req',
-        '-in',
-        `${c.name}.csr`,
-        '-CA',
-        'ca.crt',
-        '-CAkey',
-        'ca.key',
-        '-CAcreateserial',
-        '-days',
-        '3650',
-        '-sha256',
-        '-extfile',
-        `${c.name}.ext`,
-        '-out',
-        `${c.name}.crt`,
-      ],
-      dir,
-    );
-  }
+  for (const c of CERTS) ensureCert(dir, 'ca', c);
+}
+
+/** Files of a serving certificate and the CA that issued it. */
+export interface ServingPki {
+  /** PEM of the CA, the file clients are given to verify the server. */
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+}
+
+/**
+ * Creates, once, a CA of its own and a serving certificate it issues for loopback
+ * (`IP:127.0.0.1`, `DNS:localhost`) in `dir`: the shape of a platform CA and a service's
+ * certificate, for a lab process that serves TLS (the Vault API). A CA separate from the
+ * cluster's, so trusting one never trusts the other.
+ */
+export function ensureServingPki(
+  dir: string,
+  caCn: string,
+  serverCn: string,
+): ServingPki {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  ensureCa(dir, 'ca', caCn);
+  ensureCert(dir, 'ca', {
+    name: 'server',
+    cn: serverCn,
+    sans: ['IP:127.0.0.1', 'DNS:localhost'],
+  });
+  return {
+    caFile: path.join(dir, 'ca.crt'),
+    certFile: path.join(dir, 'server.crt'),
+    keyFile: path.join(dir, 'server.key'),
+  };
 }
 
 /** Writes a kubeconfig that authenticates with one of the lab's client certificates. */

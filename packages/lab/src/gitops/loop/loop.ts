@@ -2,6 +2,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensureServingPki } from '../../controlPlane/pki';
 import { isRunning, readPid, rssMiB, stopProcess } from '../../controlPlane/processes';
 import { labClients } from '../../kube/client';
 import { KubeRest, statusMessage } from '../../kube/rest';
@@ -16,9 +17,12 @@ import {
   loopComponents,
   OPENBAO,
   OPENBAO_TITLE,
+  VAULT_CA_SECRET,
 } from './components';
 import { formatFlux, listFlux, requestReconcile } from './flux';
+import { initializeOpenbao, openbaoConfig } from './openbaoServer';
 import { labSecretContracts, secretsToSeed } from './secretContracts';
+import { requestText } from './tlsRequest';
 import { declaredRoles, seedVault, VaultApi } from './vault';
 
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
@@ -73,10 +77,10 @@ function startDetached(c: LoopComponent, p: LabPaths): number {
   return child.pid;
 }
 
-async function httpOk(url: string): Promise<boolean> {
+async function httpOk(url: string, caFile?: string): Promise<boolean> {
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-    await res.arrayBuffer();
+    const ca = caFile ? fs.readFileSync(caFile, 'utf8') : undefined;
+    const res = await requestText(url, { ca, timeoutMs: 2000 });
     return res.status === 200;
   } catch {
     return false;
@@ -86,7 +90,7 @@ async function httpOk(url: string): Promise<boolean> {
 async function waitHealthy(c: LoopComponent, p: LabPaths, timeoutMs = 90_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (await httpOk(c.health)) return;
+    if (await httpOk(c.health, c.ca)) return;
     if (!running(c, readPid(p.pids, c.name)))
       throw new Error(`${c.name} exited: see ${path.join(p.logs, `${c.name}.log`)}`);
     if (Date.now() > deadline)
@@ -132,6 +136,27 @@ async function apply(rest: KubeRest, apiPath: string, obj: object) {
   if (res.status >= 300) throw new Error(`apply ${apiPath}: ${statusMessage(res)}`);
 }
 
+/**
+ * Writes the CA of the lab's OpenBao as the Secret the lab's VaultConnection names, as
+ * cert-manager does in the cluster (ca.crt: a certificate, no key). The namespace is the tree's;
+ * applying it here only makes sure it exists before Flux has run.
+ */
+async function applyVaultCa(rest: KubeRest, caPem: string) {
+  const ns = VAULT_CA_SECRET.namespace;
+  await apply(rest, `/api/v1/namespaces/${ns}`, {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: ns },
+  });
+  await apply(rest, `/api/v1/namespaces/${ns}/secrets/${VAULT_CA_SECRET.name}`, {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: VAULT_CA_SECRET.name, namespace: ns },
+    type: 'Opaque',
+    data: { 'ca.crt': Buffer.from(caPem).toString('base64') },
+  });
+}
+
 async function reviewerJwt(rest: KubeRest): Promise<string> {
   const sa = `/api/v1/namespaces/${REVIEWER.namespace}/serviceaccounts/${REVIEWER.name}`;
   await apply(rest, sa, {
@@ -174,9 +199,31 @@ function rootToken(p: LabPaths): string {
   return fs.readFileSync(g.vaultToken, 'utf8').trim();
 }
 
-/** Vault API client for the lab's OpenBao dev server (tests use it to rotate secrets). */
+/** The address of the lab's Vault API (OpenBao, TLS only). */
+function labVaultAddress(): string {
+  return `https://127.0.0.1:${gitopsPorts().vault}`;
+}
+
+/**
+ * OpenBao's CA and serving certificate, issued once by the lab (a CA of its own, apart from the
+ * cluster's), and its server configuration for this lab's port.
+ */
+function prepareOpenbao(p: LabPaths) {
+  const g = gitopsPaths(p);
+  const pki = ensureServingPki(g.vaultTls, 'cloudlab-lab-vault-ca', 'openbao');
+  fs.writeFileSync(g.vaultConfig, openbaoConfig(gitopsPorts().vault, pki));
+  return pki;
+}
+
+/** Vault API client for the lab's OpenBao, verifying its certificate (tests use it to rotate secrets). */
 export function labVault(p: LabPaths = labPaths()): VaultApi {
-  return new VaultApi(`http://127.0.0.1:${gitopsPorts().vault}`, rootToken(p));
+  const ca = fs.readFileSync(path.join(gitopsPaths(p).vaultTls, 'ca.crt'), 'utf8');
+  return new VaultApi(labVaultAddress(), rootToken(p), ca);
+}
+
+/** The PEM of the CA the lab's OpenBao certificate chains to (what VSO is given to verify it). */
+export function labVaultCaPem(p: LabPaths = labPaths()): string {
+  return fs.readFileSync(path.join(gitopsPaths(p).vaultTls, 'ca.crt'), 'utf8');
 }
 
 export interface GitopsUpOptions {
@@ -204,6 +251,7 @@ export async function gitopsUp(opts: GitopsUpOptions = {}): Promise<void> {
   linkRepository(p);
   fs.mkdirSync(g.fluxStorage, { recursive: true });
   rootToken(p);
+  const vaultPki = prepareOpenbao(p);
   await stopLegacyVault(p);
   const { rest } = labClients(p.kubeconfig);
   // The ports Flux substitutes into the lab tree (also written by `lab up`; re-applied in case
@@ -217,7 +265,7 @@ export async function gitopsUp(opts: GitopsUpOptions = {}): Promise<void> {
   for (const c of loopComponents(p, cliScript(p))) {
     const pid = readPid(p.pids, c.name);
     let started = false;
-    if (!running(c, pid) || !(await httpOk(c.health))) {
+    if (!running(c, pid) || !(await httpOk(c.health, c.ca))) {
       if (running(c, pid)) await stopProcess(p.pids, c.name, c.bin);
       startDetached(c, p);
       started = true;
@@ -225,7 +273,14 @@ export async function gitopsUp(opts: GitopsUpOptions = {}): Promise<void> {
     await waitHealthy(c, p);
     console.log(`lab gitops: ${c.name} ${started ? 'started' : 'running'}`);
     if (c.name === OPENBAO) {
-      // The dev server keeps everything in memory: (re)configure it every time (idempotent).
+      const state = await initializeOpenbao(
+        labVaultAddress(),
+        fs.readFileSync(vaultPki.caFile, 'utf8'),
+        rootToken(p),
+      );
+      console.log(`lab gitops: ${OPENBAO_TITLE} ${state === 'initialized' ? 'initialised and unsealed' : 'unsealed'}`);
+      await applyVaultCa(rest, fs.readFileSync(vaultPki.caFile, 'utf8'));
+      // The server keeps everything in memory: (re)configure it every time (idempotent).
       // The keys each VaultStaticSecret declares in the tree, so the Secrets VSO writes hold
       // exactly what their consumers read.
       const roles = declaredRoles(g.vaultRoles);
@@ -240,7 +295,7 @@ export async function gitopsUp(opts: GitopsUpOptions = {}): Promise<void> {
       console.log(`lab gitops: ${OPENBAO_TITLE} seeded (kv v2 at kv/, kubernetes auth, roles from gitops/platform/vault, secrets from the tree's VaultStaticSecret contracts)`);
     }
   }
-  fs.writeFileSync(g.vaultAddr, `http://127.0.0.1:${gitopsPorts().vault}\n`);
+  fs.writeFileSync(g.vaultAddr, `${labVaultAddress()}\n`);
   fs.writeFileSync(g.fluxArtifactUrl, `${fluxArtifactAddress().url}\n`);
   await requestReconcile(rest, 'GitRepository/flux-system');
   await requestReconcile(rest, 'Kustomization/flux-system');
@@ -294,7 +349,7 @@ export async function gitopsStatus(): Promise<
     out.push({
       name: c.name,
       pid: alive ? pid : undefined,
-      healthy: alive && (await httpOk(c.health)),
+      healthy: alive && (await httpOk(c.health, c.ca)),
       rssMiB: alive ? rssMiB(pid) : undefined,
     });
   }

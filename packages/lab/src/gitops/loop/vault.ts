@@ -2,18 +2,20 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { requestText } from './tlsRequest';
 
 /** KV v2 custom metadata naming the keys the lab seeded a secret with. */
 const SEEDED_KEYS = 'cloudlab.dev/seeded-keys';
 
 /**
- * A minimal client of the Vault HTTP API, as the lab's OpenBao dev server serves it, authenticated
- * with the root token.
+ * A minimal client of the Vault HTTP API, as the lab's OpenBao server serves it, authenticated
+ * with the root token; over https it trusts only the given CA.
  */
 export class VaultApi {
   constructor(
     readonly address: string,
     private readonly token: string,
+    private readonly ca?: string,
   ) {}
 
   async request(
@@ -21,15 +23,16 @@ export class VaultApi {
     apiPath: string,
     body?: unknown,
   ): Promise<{ status: number; json: any }> {
-    const res = await fetch(`${this.address}/v1/${apiPath}`, {
+    const res = await requestText(`${this.address}/v1/${apiPath}`, {
       method,
       headers: {
         'X-Vault-Token': this.token,
         ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
       },
       body: body !== undefined ? JSON.stringify(body) : undefined,
+      ca: this.ca,
     });
-    const text = await res.text();
+    const text = res.body;
     let json: any = undefined;
     try {
       json = text ? JSON.parse(text) : undefined;

@@ -25,6 +25,7 @@ import { DependencyChain } from '../DependencyChain';
 import { EntitySecretsCard } from '../EntitySecretsCard';
 import { GitOpsStatus, ReasonCell } from '../GitOpsStatus';
 import { useEntityAnswer } from '../../helpers/useEntityAnswer';
+import { EntityObservabilityLinks } from '../EntityObservabilityLinks';
 
 /** A revision shortened for display: `main@sha1:0123456789ab…` → `main@sha1:0123456`. */
 export const shortRevision = (r?: string) =>
@@ -236,6 +237,7 @@ export function EntityGitOpsContent() {
   const { rollup } = value;
   return (
     <Grid container spacing={3}>
+      <EntityObservabilityLinks />
       <Grid item xs={12}>
         <InfoCard title="GitOps roll-up">
           <Box aria-label="roll-up verdict" role="status">

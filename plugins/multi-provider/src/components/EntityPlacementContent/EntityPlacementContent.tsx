@@ -2,6 +2,7 @@ import { Button, Grid } from '@material-ui/core';
 import { ClusterPlacementCard } from '../ClusterPlacementCard';
 import { clustersGate } from '../../helpers/clustersGate';
 import { useEntityAnswer } from '../../helpers/useEntityAnswer';
+import { EntityObservabilityLinks } from '../EntityObservabilityLinks';
 
 /**
  * The entity's "Placement" tab: where its pods run in every cluster, by provider,
@@ -16,6 +17,7 @@ export function EntityPlacementContent() {
   if (gate || !value) return gate;
   return (
     <Grid container spacing={3}>
+      <EntityObservabilityLinks />
       {value.clusters.map(cluster => (
         <Grid item xs={12} key={cluster.cluster}>
           <ClusterPlacementCard placement={cluster} />

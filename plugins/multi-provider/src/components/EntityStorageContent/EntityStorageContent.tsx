@@ -7,6 +7,7 @@ import { hasClusterData } from '../../helpers/clusterProblem';
 import { StorageFindingList } from '../StorageFindingList';
 import { clustersGate } from '../../helpers/clustersGate';
 import { useEntityAnswer } from '../../helpers/useEntityAnswer';
+import { EntityObservabilityLinks } from '../EntityObservabilityLinks';
 
 function ClusterStorageSection(props: { cluster: ClusterStorage }) {
   const { cluster } = props;
@@ -50,6 +51,7 @@ export function EntityStorageContent() {
   if (gate || !value) return gate;
   return (
     <Grid container spacing={3}>
+      <EntityObservabilityLinks />
       {value.clusters.map(cluster => (
         <ClusterStorageSection key={cluster.cluster} cluster={cluster} />
       ))}
