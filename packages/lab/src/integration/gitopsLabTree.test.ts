@@ -4,7 +4,12 @@ import { parseAllDocuments } from 'yaml';
 import * as k8s from '@kubernetes/client-node';
 import { KubeRest } from '../kube/rest';
 import { fluxState, requestReconcile } from '../gitops/loop/flux';
-import { gitopsPorts } from '../gitops/loop/components';
+import {
+  gitopsPaths,
+  gitopsPorts,
+  loopComponents,
+} from '../gitops/loop/components';
+import { cliScript } from '../gitops/loop/loop';
 import { CHARTS_PATH } from '../gitops/loop/gitServer';
 import {
   applyObj as applyAs,
@@ -16,7 +21,6 @@ import {
   LabFixture,
   nodeProviders,
   providerOf,
-  requireGitopsLoop,
   scratchGitRepository,
   scratchRepository,
   showPods,
@@ -118,6 +122,36 @@ function appendedSince(logs: string, offsets: Map<string, number>) {
 
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
+/**
+ * Waits (a minute at most) until every process of the loop answers its health URL. Asked over
+ * HTTP rather than by pid: the pid files name binaries by the path of the checkout that started
+ * the loop, which another worktree of the repository does not match.
+ */
+async function requireLoopAnswers(fx: LabFixture) {
+  const health = loopComponents(fx.paths, cliScript(fx.paths)).map(
+    c => c.health,
+  );
+  await eventually(
+    'every process of the GitOps loop healthy (else: yarn lab gitops up)',
+    async () => {
+      const down = [];
+      for (const url of health) {
+        const status = await fetch(url, {
+          signal: AbortSignal.timeout(2000),
+        }).then(
+          r => r.status,
+          () => 0,
+        );
+        if (status !== 200) down.push(`${url}: ${status || 'unreachable'}`);
+      }
+      return down;
+    },
+    down => down.length === 0,
+    down => down.join('; '),
+    60_000,
+  );
+}
+
 describeGitops('the lab stays on this machine', () => {
   let fx: LabFixture;
   let rest: KubeRest;
@@ -125,7 +159,7 @@ describeGitops('the lab stays on this machine', () => {
   beforeAll(async () => {
     fx = await labFixture();
     rest = fx.clients.rest;
-    await requireGitopsLoop();
+    await requireLoopAnswers(fx);
   });
 
   it('points every chart source at the loopback Git server, which refuses each chart at once, and the HelmReleases say so', async () => {
@@ -381,7 +415,7 @@ describeGitops('the lab’s plain-manifest services', () => {
   beforeAll(async () => {
     fx = await labFixture();
     rest = fx.clients.rest;
-    await requireGitopsLoop();
+    await requireLoopAnswers(fx);
     services = labServiceKustomizations(fx.paths.root);
     const names = services.map(k => k.metadata.name).sort();
     if (names.join() !== Object.keys(INTENTS).sort().join())
@@ -407,9 +441,7 @@ describeGitops('the lab’s plain-manifest services', () => {
     }
     if (missing.length === 0) return;
     const bare = path.join(
-      fx.paths.state,
-      'gitops',
-      'git',
+      gitopsPaths(fx.paths).gitRoot,
       `${PROOF_SOURCE}.git`,
     );
     fs.rmSync(bare, { recursive: true, force: true });
@@ -444,8 +476,11 @@ describeGitops('the lab’s plain-manifest services', () => {
         `/apis/source.toolkit.fluxcd.io/v1/namespaces/flux-system/gitrepositories/${PROOF_SOURCE}`,
       );
       fs.rmSync(
-        path.join(fx.paths.state, 'gitops', 'git', `${PROOF_SOURCE}.git`),
-        { recursive: true, force: true },
+        path.join(gitopsPaths(fx.paths).gitRoot, `${PROOF_SOURCE}.git`),
+        {
+          recursive: true,
+          force: true,
+        },
       );
     }
   });
