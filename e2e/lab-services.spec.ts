@@ -39,7 +39,7 @@ test('the platform page gives every lab service a verdict for losing a provider'
 }) => {
   const verdicts = await simulateLoss(page, 'provider', 'hetzner');
   // With more than ten services the table pages and offers a search box.
-  const search = verdicts.getByPlaceholder('Search');
+  const search = verdicts.getByPlaceholder('Filter');
   for (const workload of SERVICES) {
     if (await search.isVisible()) await search.fill(workload.split('/')[1]);
     const row = verdicts.getByRole('row').filter({ hasText: workload });
