@@ -8,7 +8,7 @@ import { labPaths } from '../../paths';
 import { buildKind } from './bench';
 import { gitopsPaths, loopComponents, OPENBAO } from './components';
 import { fluxState, formatFlux } from './flux';
-import { CHARTS_PATH, gitHttpHandler, NO_SUCH_CHART } from './gitServer';
+import { gitHttpHandler } from './gitServer';
 import {
   declaredRoles,
   expectedSecrets,
@@ -75,27 +75,6 @@ describe('git http server', () => {
       const push = await fetch(`http://127.0.0.1:${port}/demo.git/info/refs?service=git-receive-pack`);
       expect(push.status).toBe(404);
       expect((await fetch(`http://127.0.0.1:${port}/nope.git/info/refs`)).status).toBe(404);
-    } finally {
-      server.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('answers every chart request with 404 and says why, even beside a repository named charts', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'git-srv-'));
-    execFileSync('git', ['init', '-q', '--bare', path.join(dir, 'charts.git')]);
-    const server = http.createServer(gitHttpHandler(dir));
-    await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as AddressInfo).port;
-    try {
-      for (const p of ['index.yaml', 'hetzner/index.yaml', 'vault-0.30.0.tgz']) {
-        const res = await fetch(`http://127.0.0.1:${port}${CHARTS_PATH}${p}`);
-        expect(res.status).toBe(404);
-        expect(await res.text()).toBe(NO_SUCH_CHART);
-      }
-      // The Git routes are untouched.
-      const refs = await fetch(`http://127.0.0.1:${port}/charts.git/info/refs?service=git-upload-pack`);
-      expect(refs.status).toBe(200);
     } finally {
       server.close();
       fs.rmSync(dir, { recursive: true, force: true });
