@@ -139,7 +139,7 @@ func addThirdProvider(dir string) error {
 			if i < 0 {
 				return s
 			}
-			return s + "---\n" + strings.ReplaceAll(s[i:], "scaleway", "ovhcloud")
+			return s + "---\n" + strings.ReplaceAll(yamlDocumentAt(s, i), "scaleway", "ovhcloud")
 		}))
 	}
 	// 5. a tailnet ProxyClass on the provider's nodes, and let the new namespace use Vault: shared auth + the Vault role binding
@@ -226,4 +226,14 @@ func RunThirdProvider(root, crdDir string) (string, error) {
 		return "the ovhcloud Pi-hole instance was not rendered with the ovhcloud storage class", nil
 	}
 	return "", nil
+}
+
+// yamlDocumentAt is the YAML document of a multi-document file that starts at offset i, up to
+// the next document separator or the end: other documents may follow the copied one.
+func yamlDocumentAt(s string, i int) string {
+	doc := s[i:]
+	if j := strings.Index(doc, "\n---"); j >= 0 {
+		return doc[:j+1]
+	}
+	return doc
 }

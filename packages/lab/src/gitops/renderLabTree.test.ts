@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { labPaths } from '../paths';
 import { labPortsConfigMap, VAULT_CA_SECRET } from './loop/components';
+import { CHARTS_PATH } from './loop/gitServer';
 import { renderLabTree } from './renderLabTree';
 
 const paths = labPaths();
@@ -55,6 +56,33 @@ describe('renderLabTree', () => {
     );
     expect(conn.spec.caCertSecretRef).toBe(VAULT_CA_SECRET.name);
     expect(conn.spec.skipTLSVerify).not.toBe(true);
+  });
+
+  it('points every Flux source of the lab tree at this machine: the chart sources at the Git server’s “no such chart” path', async () => {
+    const ports = { ...labPortsConfigMap().data, cloudlab_lab_git_port: '18480' };
+    const tree = await renderLabTree(paths.root, paths.gitopsCluster, {
+      'cloudlab-lab-ports': ports,
+    });
+    const objects = [
+      ...tree.clusterObjects,
+      ...tree.layers.flatMap(l => l.objects),
+    ];
+    const sources = objects.filter(
+      o =>
+        (o.apiVersion ?? '').startsWith('source.toolkit.fluxcd.io/') &&
+        typeof (o as any).spec?.url === 'string',
+    );
+    const helm = sources.filter(o => o.kind === 'HelmRepository');
+    // The production overlay has chart sources; the lab must carry every one of them.
+    expect(helm.length).toBeGreaterThan(0);
+    for (const o of helm) {
+      expect(`${o.metadata.name}: ${(o as any).spec.url}`).toBe(
+        `${o.metadata.name}: http://127.0.0.1:18480${CHARTS_PATH}`,
+      );
+    }
+    for (const o of sources) {
+      expect(new URL((o as any).spec.url).hostname).toBe('127.0.0.1');
+    }
   });
 
   it('refuses a cluster tree with a Flux Kustomization it cannot read, naming the file', async () => {

@@ -4,14 +4,31 @@ import http from 'node:http';
 import path from 'node:path';
 
 /**
+ * Where the lab tree points every HelmRepository (`gitops/infrastructure/sources/lab`): the lab
+ * cannot download charts, and a public chart host would only cost DNS look-ups and connection
+ * attempts that fail. Below this path every request is refused at once with this answer, so each
+ * HelmRepository turns not-Ready with a reason that says why.
+ */
+export const CHARTS_PATH = '/charts/';
+export const NO_SUCH_CHART =
+  'no such chart: the lab serves no Helm charts and looks up no chart host (docs/lab/gitops-loop.md)\n';
+
+/**
  * A loopback Git server over smart HTTP: `git http-backend` (CGI) behind Node's HTTP server.
  * Repositories are the directories (or symlinks) `<projectRoot>/<name>.git`; the lab links
  * `cloudlab.git` to this working copy's Git directory, so Flux reads the committed state, and tests
- * create scratch bare repositories next to it. Read-only: receive-pack is disabled.
+ * create scratch bare repositories next to it. Read-only: receive-pack is disabled. It also stands
+ * in for the chart hosts: 404 with {@link NO_SUCH_CHART} for everything under {@link CHARTS_PATH}.
  */
 export function gitHttpHandler(projectRoot: string): http.RequestListener {
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname.startsWith(CHARTS_PATH)) {
+      res
+        .writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
+        .end(NO_SUCH_CHART);
+      return;
+    }
     const repo = url.pathname.split('/')[1] ?? '';
     if (
       !/^[A-Za-z0-9._-]+\.git$/.test(repo) ||
