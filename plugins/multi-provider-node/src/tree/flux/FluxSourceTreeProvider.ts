@@ -23,6 +23,7 @@ import {
   kindPath,
   KUSTOMIZATION_KIND,
   readyCondition,
+  sourceAddress,
   sourceKey,
   sourceOf,
 } from './fluxSourceObjects';
@@ -105,6 +106,8 @@ const DEFAULT_BACKOFF = { initialMs: 1_000, maxMs: 60_000 };
 interface Wanted {
   key: string;
   url: string;
+  /** The source's own address (`sourceAddress`), shown on what is read from it. */
+  address?: string;
   revision: string;
   digest: string;
 }
@@ -481,6 +484,7 @@ export class FluxSourceTreeProvider implements GitopsTreeProvider {
     const wanted: Wanted = {
       key,
       url: artifactFetchUrl(artifact.url, this.options.artifactBaseUrl),
+      address: sourceAddress(kind, o),
       revision: artifact.revision,
       digest: artifact.digest,
     };
@@ -547,6 +551,7 @@ export class FluxSourceTreeProvider implements GitopsTreeProvider {
           kind: 'flux',
           location: wanted.key,
           revision: wanted.revision,
+          ...(wanted.address ? { url: wanted.address } : {}),
         },
         ...(previous
           ? {
