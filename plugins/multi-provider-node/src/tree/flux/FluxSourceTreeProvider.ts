@@ -540,7 +540,8 @@ export class FluxSourceTreeProvider implements GitopsTreeProvider {
         digest: wanted.digest,
         signal: abort.signal,
       });
-      const manifest = await readTreeManifest(got.dir);
+      // Recorded while extracting; read from disk only for a revision extracted before.
+      const manifest = got.manifest ?? (await readTreeManifest(got.dir));
       if (this.inflight.get(wanted.key) !== entry || this.stopped) return;
       this.inflight.delete(wanted.key);
       this.fetchFailures.delete(wanted.key);
