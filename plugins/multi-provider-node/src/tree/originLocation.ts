@@ -36,7 +36,12 @@ export interface OriginFileLocationOptions {
   directory?: boolean;
 }
 
-/** A Flux revision: `main@sha1:<hex>`, `refs/tags/v1@sha1:<hex>`, `sha1:<hex>`, `latest@sha256:<hex>`. */
+/**
+ * A Flux revision split into its ref and digest: `main@sha1:<hex>`, `refs/tags/v1@sha1:<hex>`,
+ * `sha1:<hex>`, `latest@sha256:<hex>`.
+ *
+ * @public
+ */
 export function parseFluxRevision(revision: string): {
   ref?: string;
   digest?: string;
