@@ -158,16 +158,8 @@ interface Task {
 
 interface PoolWorker {
   worker: Worker;
-  /** Sent and not answered yet, by id; a worker answers in the order it was sent them. */
-  tasks: Map<number, Task>;
+  task?: Task;
 }
-
-/**
- * Requests a worker holds at once. With one, a worker idles from sending an answer until the
- * main thread (busy reading, or serving requests) gets round to sending the next; a few queued
- * in the worker keep it parsing meanwhile.
- */
-const IN_FLIGHT_PER_WORKER = 4;
 
 /**
  * Parses YAML streams in `worker_threads`, so a cold read of a large tree does not hold the
@@ -239,25 +231,21 @@ export class YamlParsePool {
     clearTimeout(this.idleTimer);
     const workers = this.workers;
     this.workers = [];
-    for (const w of workers) this.queue.unshift(...w.tasks.values());
+    for (const w of workers) if (w.task) this.queue.unshift(w.task);
     await Promise.all(workers.map(w => w.worker.terminate()));
     for (const task of this.queue.splice(0)) task.resolve(undefined);
   }
 
   private dispatch() {
     while (this.queue.length > 0) {
-      // An idle worker first, then a new one, then the least loaded with room.
-      let free = this.workers.find(w => w.tasks.size === 0);
+      let free = this.workers.find(w => !w.task);
       if (!free && this.workers.length < this.size) free = this.start();
-      free ??= this.workers
-        .filter(w => w.tasks.size < IN_FLIGHT_PER_WORKER)
-        .sort((a, b) => a.tasks.size - b.tasks.size)[0];
       if (!free) return;
       const task = this.queue.shift()!;
-      free.tasks.set(task.id, task);
+      free.task = task;
       free.worker.postMessage({ id: task.id, ...task.request });
     }
-    if (this.workers.every(w => w.tasks.size === 0)) {
+    if (this.workers.every(w => !w.task)) {
       this.idleTimer = setTimeout(() => void this.close(), IDLE_MS);
       this.idleTimer.unref();
     }
@@ -269,11 +257,11 @@ export class YamlParsePool {
       workerData: { yaml: require.resolve('yaml') },
     });
     worker.unref();
-    const w: PoolWorker = { worker, tasks: new Map() };
+    const w: PoolWorker = { worker };
     worker.on('message', (m: { id: number; result: WorkerAnswer }) => {
-      const task = w.tasks.get(m.id);
-      if (!task) return;
-      w.tasks.delete(m.id);
+      const task = w.task;
+      if (!task || task.id !== m.id) return;
+      w.task = undefined;
       task.resolve(m.result);
       this.dispatch();
     });
@@ -287,8 +275,7 @@ export class YamlParsePool {
     if (!this.workers.includes(w)) return;
     this.broken = true;
     this.workers = this.workers.filter(x => x !== w);
-    for (const task of w.tasks.values()) task.resolve(undefined);
-    w.tasks.clear();
+    w.task?.resolve(undefined);
     for (const task of this.queue.splice(0)) task.resolve(undefined);
     void this.close();
   }
