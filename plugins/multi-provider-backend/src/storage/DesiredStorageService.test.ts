@@ -266,5 +266,8 @@ spec: {path: ./shop, interval: 10m, prune: true, sourceRef: {kind: OCIRepository
     expect(await requested()).toEqual(['10Gi']);
     expect(second.reads).toEqual(['gitops/apps/shop/app.yaml']);
     expect(first.reads).toHaveLength(firstReads);
+    for (const d of [first.localRoot, dir]) {
+      fs.rmSync(d, { recursive: true, force: true });
+    }
   });
 });
