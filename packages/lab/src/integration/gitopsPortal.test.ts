@@ -39,10 +39,16 @@ import {
  * revision, each generated Component's placement lists the pods Flux made run, and the
  * desired-storage view renders the same tree.
  *
- * The scratch repository is a cluster tree of its own (sync pair, layer file, apps): the lab's
- * root Kustomization reads the main checkout's branch, which a test must not commit to, so the
- * backend follows the scratch sync Kustomization (`flux.kustomization`) and the lab's own tree
- * is never touched.
+ * The scratch repository is a cluster tree of its own (sync pair, layer file, apps), and the
+ * backend follows its sync Kustomization (`flux.kustomization`), not the lab's root
+ * `flux-system/flux-system`. Following the root through a commit cannot be done safely: the lab's
+ * Git server serves `cloudlab.git` as a link to the Git directory the checkout's worktrees share,
+ * so a commit the root would see is a commit to the shared `main`; pointing the root
+ * GitRepository at another ref instead would make the loop re-apply and prune the lab's own tree
+ * (the workloads the other GitOps proofs assert on, which may run at the same time) and break
+ * their "root Ready at a `main@sha1:…` of this repository" check. A read-only proof through the
+ * root (the portal on the default `flux-system/flux-system`, asserting entities at the root's
+ * revision and their live pods, with no commit) would be safe; it is not written yet.
  */
 
 jest.setTimeout(600_000);

@@ -2,7 +2,12 @@ import {
   FLUX_APPLIED_BY_ANNOTATION,
   FLUX_CLAIM_ANNOTATIONS,
 } from '@cloudlab/plugin-multi-provider-common';
-import { Entity } from '@backstage/catalog-model';
+import {
+  ANNOTATION_LOCATION,
+  ANNOTATION_ORIGIN_LOCATION,
+  ANNOTATION_SOURCE_LOCATION,
+  Entity,
+} from '@backstage/catalog-model';
 import {
   FluxKind,
   FluxObjectId,
@@ -38,6 +43,11 @@ export const ANNOTATIONS = {
    * reads as it is: a later revision that leaves the entity unchanged does not re-emit it.
    */
   gitopsRevision: 'cloudlab.dev/gitops-revision',
+  /**
+   * The ArtifactGenerator view the entity was read through (`ArtifactGenerator ns/name,
+   * ExternalArtifact name`); `gitops-source` then names the source the file was copied from.
+   */
+  gitopsGenerator: 'cloudlab.dev/gitops-generator',
   /** Marks entities emitted by this provider. */
   generatedBy: 'cloudlab.dev/generated-by',
   /** What the tree reader could not follow for the Flux objects behind the entity (`file: reason` lines). */
@@ -94,8 +104,9 @@ export function claimsOf(
 }
 
 /**
- * The entity without the annotations naming its source and revision: what decides whether an
- * entity changed, so a new revision re-emits only the entities it changed.
+ * The entity without the annotations naming its source and revision (a generated entity's
+ * locations name the commit too): what decides whether an entity changed, so a new revision
+ * re-emits only the entities it changed.
  */
 export function withoutOrigin(entity: Entity): Entity {
   const {
@@ -103,6 +114,11 @@ export function withoutOrigin(entity: Entity): Entity {
     [ANNOTATIONS.gitopsRevision]: _revision,
     ...annotations
   } = entity.metadata.annotations ?? {};
+  if (annotations[ANNOTATIONS.generatedBy] === GENERATOR_NAME) {
+    delete annotations[ANNOTATION_LOCATION];
+    delete annotations[ANNOTATION_ORIGIN_LOCATION];
+    delete annotations[ANNOTATION_SOURCE_LOCATION];
+  }
   return { ...entity, metadata: { ...entity.metadata, annotations } };
 }
 

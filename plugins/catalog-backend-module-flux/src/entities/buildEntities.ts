@@ -1,4 +1,10 @@
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  ANNOTATION_LOCATION,
+  ANNOTATION_ORIGIN_LOCATION,
+  ANNOTATION_SOURCE_LOCATION,
+  Entity,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import {
   ProviderRegistry,
   providerOfDriver,
@@ -9,6 +15,8 @@ import {
   FluxModel,
   FluxObjectId,
   KustomizationInfo,
+  originFileLocation,
+  originWebPage,
   TreeOrigin,
 } from '@cloudlab/plugin-multi-provider-node';
 import {
@@ -56,21 +64,34 @@ interface Draft {
   links: Map<string, string>;
   annotations: Record<string, string>;
   /**
-   * Repository-relative file the entity comes from (first seen); none for a provider given
-   * outside the tree (inline in app-config, or a registry folder elsewhere).
+   * Where the entity comes from (first seen): the file (or, for a Kustomization's service, the
+   * directory) in the source it was read from; none for a provider given outside the tree
+   * (inline in app-config, or a registry folder elsewhere).
    */
-  file?: string;
-  /** Where the entity's content was read (the first Kustomization that yields it); unset: the root. */
+  place?: Place;
+}
+
+/** A file or directory in the source it was read from; `origin` unset: the root tree. */
+interface Place {
   origin?: TreeOrigin;
+  path: string;
+  directory?: boolean;
+  /** The ArtifactGenerator view it was read through. */
+  generator?: string;
 }
 
 /**
- * Where a Kustomization's content was read (`TreeSnapshots.snapshotOf(k).origin`), and the
- * root tree's origin for what is not read through a Kustomization (clusters, providers).
+ * Where the files a Kustomization's objects were read from really are
+ * (`TreeSnapshots.fileOrigin`: another source, or the source an ArtifactGenerator copied the
+ * file from), and the root tree's origin for what is not read through a Kustomization
+ * (clusters, providers, the Kustomizations' own definitions).
  */
 export interface EntityOrigins {
   root: TreeOrigin;
-  of(k: KustomizationInfo): TreeOrigin;
+  fileOf(
+    k: KustomizationInfo,
+    file: string,
+  ): { origin: TreeOrigin; path: string; generator?: string };
 }
 
 const entityRefOf = (kind: string, name: string) =>
@@ -147,10 +168,36 @@ export function buildEntities(
   origins?: EntityOrigins,
 ): Entity[] {
   const drafts = new Map<string, Draft>();
-  const blob = (file: string) =>
-    `${options.repoUrl}/blob/${options.branch}/${file}`;
-  const tree = (dir: string) =>
-    `${options.repoUrl}/tree/${options.branch}/${dir}`;
+  const at = placeIn(origins, options);
+  /** A file of the root tree. */
+  const rootFile = (path: string): Place => ({ path });
+  /** A file a Kustomization's objects were read from, where it really is. */
+  const fileOf = (k: KustomizationInfo, path: string): Place =>
+    origins ? origins.fileOf(k, path) : { path };
+  /**
+   * A Kustomization's `spec.path`: in its source, or, in an ArtifactGenerator's view (which
+   * copies files, not directories), the source of the first file copied there.
+   */
+  const pathOf = (k: KustomizationInfo): Place => {
+    const copied = Object.keys(k.generatedBy?.copiedFrom ?? {})
+      .sort()
+      .find(f => k.path === '.' || f.startsWith(`${k.path}/`));
+    if (copied) {
+      const f = fileOf(k, copied);
+      return {
+        ...f,
+        path: f.path.slice(0, f.path.lastIndexOf('/')) || '.',
+        directory: true,
+      };
+    }
+    return { ...fileOf(k, k.path), directory: true };
+  };
+  const blob = (p: Place) => at.page(p, 'blob');
+  const tree = (p: Place) => at.page(p, 'tree');
+  const link = (
+    url: string | undefined,
+    title: string,
+  ): Array<[string, string]> => (url ? [[url, title]] : []);
 
   const draft = (
     kind: Draft['kind'],
@@ -198,7 +245,6 @@ export function buildEntities(
     );
     for (const k of cluster.kustomizations) {
       const system = SYSTEM_BY_LAYER[k.layer] ?? PLATFORM_SYSTEM;
-      const origin = origins?.of(k);
       const upstream = k.dependsOn.flatMap(dep => {
         const target = byName.get(`${dep.namespace}/${dep.name}`);
         // Chart sources are linked through each HelmRelease's sourceRef, not the layer chain.
@@ -211,8 +257,8 @@ export function buildEntities(
           : [];
       });
       const kLinks: Array<[string, string]> = [
-        [tree(k.path), `GitOps path ${k.path}`],
-        [blob(k.file), `Flux Kustomization ${k.name}`],
+        ...link(tree(pathOf(k)), `GitOps path ${k.path}`),
+        ...link(blob(rootFile(k.file)), `Flux Kustomization ${k.name}`),
       ];
       const grafana = (namespace?: string): Array<[string, string]> =>
         options.grafanaUrl && namespace
@@ -237,8 +283,7 @@ export function buildEntities(
           type: 'service',
           description: `Reconciled by Flux Kustomization ${k.name} from ${k.path}.`,
           system,
-          file: k.file,
-          origin,
+          place: pathOf(k),
           annotations: {
             [ANNOTATIONS.gitopsPath]: k.path,
             ...(selectors.length === 1
@@ -265,15 +310,14 @@ export function buildEntities(
             h.version ? ` ${h.version}` : ''
           }, released by Flux HelmRelease ${h.namespace}/${h.name}.`,
           system,
-          file: h.file,
-          origin,
+          place: fileOf(k, h.file),
           annotations: {
             [ANNOTATIONS.gitopsPath]: k.path,
             [ANNOTATIONS.kubernetesSelector]: `app.kubernetes.io/instance=${h.releaseName}`,
             [ANNOTATIONS.kubernetesNamespace]: h.targetNamespace,
           },
           links: [
-            [blob(h.file), `Flux HelmRelease ${h.name}`],
+            ...link(blob(fileOf(k, h.file)), `Flux HelmRelease ${h.name}`),
             ...kLinks,
             ...grafana(h.targetNamespace),
           ],
@@ -306,11 +350,10 @@ export function buildEntities(
             s.url ? ` (${s.url})` : ''
           }.`,
           system: INFRASTRUCTURE_SYSTEM,
-          file: s.file,
-          origin,
+          place: fileOf(k, s.file),
           annotations: { [ANNOTATIONS.gitopsPath]: k.path },
           links: [
-            [blob(s.file), `Flux ${s.kind} ${s.name}`],
+            ...link(blob(fileOf(k, s.file)), `Flux ${s.kind} ${s.name}`),
             ...(s.url?.startsWith('https://')
               ? ([[s.url, 'Chart repository']] as Array<[string, string]>)
               : []),
@@ -327,12 +370,11 @@ export function buildEntities(
           type: 'storage-class',
           description: `StorageClass ${sc.name}${describeClass(sc)}.`,
           system: INFRASTRUCTURE_SYSTEM,
-          file: sc.file,
-          origin,
+          place: fileOf(k, sc.file),
           annotations: provider
             ? { [ANNOTATIONS.provider]: provider }
             : ({} as Record<string, string>),
-          links: [[blob(sc.file), `StorageClass ${sc.name}`]],
+          links: link(blob(fileOf(k, sc.file)), `StorageClass ${sc.name}`),
         }));
         d.clusters.add(cluster.name);
         d.appliedBy.add(fluxObjectKey(k));
@@ -345,9 +387,12 @@ export function buildEntities(
       type: 'kubernetes-cluster',
       description: `Kubernetes cluster ${cluster.name}, reconciled by Flux from ${cluster.dir}.`,
       system: PLATFORM_SYSTEM,
-      file: cluster.dir,
+      place: { path: cluster.dir, directory: true },
       annotations: { [ANNOTATIONS.gitopsPath]: cluster.dir },
-      links: [[tree(cluster.dir), `Flux tree of ${cluster.name}`]],
+      links: link(
+        tree({ path: cluster.dir, directory: true }),
+        `Flux tree of ${cluster.name}`,
+      ),
     }));
     c.clusters.add(cluster.name);
     registry.providers.forEach(p =>
@@ -364,15 +409,15 @@ export function buildEntities(
         eu.join(', ') || 'none'
       }${p.storage ? `; CSI driver ${p.storage.csiDriver}` : ''}.`,
       system: INFRASTRUCTURE_SYSTEM,
-      file: providerFiles.get(p.name),
+      ...(providerFiles.has(p.name)
+        ? { place: rootFile(providerFiles.get(p.name)!) }
+        : {}),
       annotations: { [ANNOTATIONS.provider]: p.name },
       links: providerFiles.has(p.name)
-        ? [
-            [
-              blob(providerFiles.get(p.name)!),
-              `Provider registry entry ${p.name}`,
-            ],
-          ]
+        ? link(
+            blob(rootFile(providerFiles.get(p.name)!)),
+            `Provider registry entry ${p.name}`,
+          )
         : [],
     }));
   }
@@ -382,17 +427,64 @@ export function buildEntities(
       entityRefOf(a.kind, a.name).localeCompare(entityRefOf(b.kind, b.name)),
     )
     .map(d => {
-      const entity = toEntity(d, options);
-      const origin = d.origin ?? origins?.root;
+      const entity = toEntity(d, options, at.location(d.place));
+      const origin = d.place?.origin ?? origins?.root;
       return origin ? withOrigin(entity, origin) : entity;
     });
 }
 
-function toEntity(d: Draft, options: FluxCatalogOptions): Entity {
+/**
+ * Web pages and catalog locations of places: the root tree's through the configured `repoUrl`
+ * and `branch` (the platform repository's web address), another source's through its own
+ * address (`originFileLocation`).
+ */
+function placeIn(
+  origins: EntityOrigins | undefined,
+  options: FluxCatalogOptions,
+) {
+  const rootOptions = { repoUrl: options.repoUrl, branch: options.branch };
+  // Without origins the tree is a folder: its revision is the configured branch.
+  const root: TreeOrigin = origins?.root ?? {
+    kind: 'local',
+    location: '.',
+    revision: options.branch,
+  };
+  const resolve = (p: Place) =>
+    !p.origin || p.origin.location === root.location
+      ? { origin: root, options: rootOptions }
+      : { origin: p.origin, options: {} };
+  return {
+    page: (p: Place, page: 'blob' | 'tree') => {
+      const r = resolve(p);
+      return originWebPage(r.origin, p.path, page, r.options);
+    },
+    location: (p: Place | undefined): EntityLocation => {
+      if (!p) {
+        const repo = originWebPage(root, '.', 'tree', rootOptions);
+        return { location: `url:${repo ?? options.repoUrl}` };
+      }
+      const r = resolve(p);
+      const found = originFileLocation(r.origin, p.path, {
+        ...r.options,
+        ...(p.directory ? { directory: true } : {}),
+      });
+      return { ...found, ...(p.generator ? { generator: p.generator } : {}) };
+    },
+  };
+}
+
+interface EntityLocation {
+  location: string;
+  sourceLocation?: string;
+  generator?: string;
+}
+
+function toEntity(
+  d: Draft,
+  options: FluxCatalogOptions,
+  where: EntityLocation,
+): Entity {
   const clusters = [...d.clusters].sort();
-  const location = d.file
-    ? `url:${options.repoUrl}/blob/${options.branch}/${d.file}`
-    : `url:${options.repoUrl}/tree/${options.branch}`;
   const claims = Object.fromEntries(
     [...d.claims.entries()].map(([kind, items]) => [
       CLAIM_ANNOTATIONS[kind],
@@ -408,8 +500,14 @@ function toEntity(d: Draft, options: FluxCatalogOptions): Entity {
       ...(d.title ? { title: d.title } : {}),
       description: d.description,
       annotations: {
-        'backstage.io/managed-by-location': location,
-        'backstage.io/managed-by-origin-location': location,
+        [ANNOTATION_LOCATION]: where.location,
+        [ANNOTATION_ORIGIN_LOCATION]: where.location,
+        ...(where.sourceLocation
+          ? { [ANNOTATION_SOURCE_LOCATION]: where.sourceLocation }
+          : {}),
+        ...(where.generator
+          ? { [ANNOTATIONS.gitopsGenerator]: where.generator }
+          : {}),
         [ANNOTATIONS.generatedBy]: GENERATOR_NAME,
         [ANNOTATIONS.techdocsEntity]: HANDBOOK,
         ...(clusters.length

@@ -53,6 +53,32 @@ spec:
   path: ./apps
   sourceRef: { kind: GitRepository, name: tenant-a }
 `,
+  // The platform makes a view of the tenant's repository: what is read there is the tenant's.
+  'gitops/clusters/prod/views.yaml': `apiVersion: source.extensions.fluxcd.io/v1beta1
+kind: ArtifactGenerator
+metadata:
+  name: team-a-views
+  namespace: flux-system
+spec:
+  sources:
+    - alias: tenant
+      kind: GitRepository
+      name: tenant-a
+  artifacts:
+    - name: team-a-views
+      copy:
+        - from: '@tenant/views/**'
+          to: '@artifact/'
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: team-a-views
+  namespace: flux-system
+spec:
+  path: ./
+  sourceRef: { kind: ExternalArtifact, name: team-a-views }
+`,
 };
 
 const release = (name: string, version: string) => `---
@@ -80,6 +106,7 @@ resources:
 `,
     'apps/api.yaml': release('team-a-api', apiVersion),
     'apps/worker.yaml': release('team-a-worker', '2.0.0'),
+    'views/cache.yaml': release('team-a-cache', '3.0.0'),
   };
 }
 
@@ -95,10 +122,15 @@ const snapshot = (
   root: string,
   location: string,
   revision: string,
+  url: string,
 ): TreeSnapshot => ({
   source: new LocalTreeSource(root),
-  origin: { kind: 'flux', location, revision },
+  origin: { kind: 'flux', location, revision, url },
 });
+
+/** The tenant's repository on a GitLab host; the platform's on a host the suite does not know. */
+const TENANT_URL = 'https://gitlab.example.test/team/tenant-a.git';
+const TENANT_WEB = 'https://gitlab.example.test/team/tenant-a';
 
 /** Flux's view of two repositories: the platform's (the root) and a tenant's, each at its revision. */
 class TwoSourceProvider implements GitopsTreeProvider {
@@ -111,7 +143,12 @@ class TwoSourceProvider implements GitopsTreeProvider {
   constructor() {
     const root = write(copyFixtureRepo(), PLATFORM_FILES);
     this.folders.push(root);
-    this.platform = snapshot(root, PLATFORM, 'main@sha1:p1');
+    this.platform = snapshot(
+      root,
+      PLATFORM,
+      'main@sha1:p1',
+      'https://git.example.test/platform.git',
+    );
     this.publishTenant('main@sha1:t1', tenantFiles('1.0.0'));
   }
 
@@ -122,7 +159,7 @@ class TwoSourceProvider implements GitopsTreeProvider {
       files,
     );
     this.folders.push(dir);
-    this.tenant = snapshot(dir, TENANT, revision);
+    this.tenant = snapshot(dir, TENANT, revision, TENANT_URL);
     for (const l of this.listeners) l(this.platform);
   }
 
@@ -195,6 +232,47 @@ describe('FluxEntityProvider over a provider with several sources', () => {
       expect(origin(byName.get(name)!)).toBe(`${PLATFORM} main@sha1:p1`);
     }
     expect(provider.latest()!.errors).toEqual([]);
+  });
+
+  it('locates each entity in the source it was read from, at the revision read', async () => {
+    const [first] = mutations();
+    const byName = new Map(
+      (first.type === 'full' ? first.entities : []).map(({ entity }) => [
+        entity.metadata.name,
+        entity,
+      ]),
+    );
+    const api = byName.get('team-a-api')!;
+    expect(api.metadata.annotations).toMatchObject({
+      'backstage.io/managed-by-location': `url:${TENANT_WEB}/-/blob/t1/apps/api.yaml`,
+      'backstage.io/managed-by-origin-location': `url:${TENANT_WEB}/-/blob/t1/apps/api.yaml`,
+      'backstage.io/source-location': `url:${TENANT_WEB}/-/tree/t1/apps/`,
+    });
+    // Links follow the branch, so a new revision alone does not change them.
+    expect(api.metadata.links?.map(l => l.url)).toContain(
+      `${TENANT_WEB}/-/blob/main/apps/api.yaml`,
+    );
+    // The platform's own entities: the configured repository, at the platform's commit.
+    const postgres = byName.get('postgres')!;
+    expect(
+      postgres.metadata.annotations!['backstage.io/managed-by-location'],
+    ).toMatch(
+      /^url:https:\/\/github\.com\/cloudlab-dev\/cloudlab\/blob\/p1\/gitops\//,
+    );
+  });
+
+  it("attributes what an ArtifactGenerator's view holds to the generator and the file's own source", async () => {
+    const [first] = mutations();
+    const cache = (first.type === 'full' ? first.entities : [])
+      .map(({ entity }) => entity)
+      .find(e => e.metadata.name === 'team-a-cache')!;
+    expect(origin(cache)).toBe(`${TENANT} main@sha1:t1`);
+    expect(cache.metadata.annotations).toMatchObject({
+      [ANNOTATIONS.gitopsGenerator]:
+        'ArtifactGenerator flux-system/team-a-views, ExternalArtifact team-a-views',
+      'backstage.io/managed-by-location': `url:${TENANT_WEB}/-/blob/t1/views/cache.yaml`,
+      [ANNOTATIONS.gitopsPath]: '.',
+    });
   });
 
   it("re-emits only the tenant's entities it changed on a new revision of the tenant's repository", async () => {

@@ -85,8 +85,8 @@ export class FluxEntityProvider implements EntityProvider {
         },
       });
     }
-    // A provider that announces revisions (Flux, a Git host) is followed; a local folder never
-    // announces one and is re-read on the schedule.
+    // A provider that announces revisions (Flux, a Git host, a watched local folder) is
+    // followed; the schedule re-reads whatever a provider does not announce.
     const refreshLogged = () =>
       this.refresh().catch(err =>
         this.logger.error(

@@ -153,7 +153,14 @@ export async function readSnapshot(
     providerFiles,
     tree && {
       root: tree.root.origin,
-      of: k => tree.snapshotOf(k).origin,
+      fileOf: (k, file) => {
+        const f = tree.fileOrigin(k, file);
+        return {
+          origin: f.snapshot.origin,
+          path: f.path,
+          ...(f.generator ? { generator: f.generator } : {}),
+        };
+      },
     },
   );
   const { entities, replacedBy } = applyOverrides(

@@ -218,4 +218,56 @@ spec: {path: ./shop, interval: 10m, prune: true, sourceRef: {kind: OCIRepository
     shop = shopRevision('1.1.0@sha256:bb', '10Gi');
     expect(await claimOf()).toEqual(['shop/data 10Gi']);
   });
+
+  it('reads the tree once per snapshot, and a new revision only where it changed', async () => {
+    /** A folder whose reads are counted (a subclass: the cache then reads through it). */
+    class CountingSource extends LocalTreeSource {
+      readonly reads: string[] = [];
+      async readText(rel: string) {
+        this.reads.push(rel);
+        return super.readText(rel);
+      }
+      async stat(rel: string) {
+        return super.stat(rel);
+      }
+    }
+    const first = new CountingSource(tree());
+    let root: TreeSnapshot = {
+      source: first,
+      origin: { kind: 'flux', location: 'GitRepository/x/y', revision: 'r1' },
+    };
+    const provider: GitopsTreeProvider = {
+      description: 'revisions',
+      current: async () => root,
+      subscribe: () => () => {},
+    };
+    // Nothing reused by time: every request computes.
+    const service = desiredStorage(provider, 0);
+    const requested = async () =>
+      (await service.desiredStorage()).kustomizations
+        .find(k => k.name === 'shop')!
+        .claims.map(c => c.requested);
+    expect(await requested()).toEqual(['5Gi']);
+    const firstReads = first.reads.length;
+    expect(first.reads).toContain('gitops/apps/shop/app.yaml');
+    expect(await requested()).toEqual(['5Gi']);
+    expect(first.reads).toHaveLength(firstReads);
+
+    // The next revision, as a Flux provider extracts it: a new folder, one file changed.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'desired-next-'));
+    fs.cpSync(first.localRoot, dir, { recursive: true });
+    write(dir, 'gitops/apps/shop/app.yaml', SHOP_APP.replace('5Gi', '10Gi'));
+    const second = new CountingSource(dir);
+    root = {
+      source: second,
+      origin: { kind: 'flux', location: 'GitRepository/x/y', revision: 'r2' },
+      changes: { since: first, paths: new Set(['gitops/apps/shop/app.yaml']) },
+    };
+    expect(await requested()).toEqual(['10Gi']);
+    expect(second.reads).toEqual(['gitops/apps/shop/app.yaml']);
+    expect(first.reads).toHaveLength(firstReads);
+    for (const d of [first.localRoot, dir]) {
+      fs.rmSync(d, { recursive: true, force: true });
+    }
+  });
 });

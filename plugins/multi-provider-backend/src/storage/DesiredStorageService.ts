@@ -16,11 +16,13 @@ import {
 } from '@cloudlab/plugin-multi-provider-common';
 import {
   currentSnapshots,
+  FluxModel,
   KubeObject,
   readFluxTree,
   RenderedKustomization,
   renderFluxKustomizations,
   GitopsTreeProvider,
+  TreeSnapshot,
   TreeSnapshots,
   YamlDocumentCache,
 } from '@cloudlab/plugin-multi-provider-node';
@@ -101,7 +103,8 @@ function storageParts(r: RenderedKustomization): Rendered {
  * {@link GitopsTreeProvider} the backend is given (its `gitopsTreeServiceRef`), following a
  * Kustomization into another source the provider has (a tenant's repository) and rendering it
  * there. Renderings are reused for `refreshMs` and only while every source's revision is the
- * same.
+ * same. The tree is read once per snapshot, through one parse cache kept across snapshots: a new
+ * revision re-reads only the files it changed (the catalog module reads the same way).
  */
 export class DesiredStorageService {
   private readonly cached = new Map<
@@ -109,6 +112,14 @@ export class DesiredStorageService {
     { at: number; answer: Promise<DesiredStorageResponse> }
   >();
   private revisions?: string;
+  /** The parse cache of the root tree, handed on from snapshot to snapshot. */
+  private cache?: YamlDocumentCache;
+  /** The model of the last snapshot read; reads run one at a time over the one cache. */
+  private read?: {
+    root: TreeSnapshot;
+    revisions: string;
+    model: Promise<FluxModel>;
+  };
 
   constructor(
     private readonly options: DesiredStorageOptions,
@@ -140,11 +151,7 @@ export class DesiredStorageService {
   ): Promise<DesiredStorageResponse> {
     const { fluxPath } = this.options;
     const source = snapshots.root.source;
-    const cache = new YamlDocumentCache(source);
-    cache.begin();
-    const model = await readFluxTree(cache, fluxPath, {
-      resolveSource: snapshots.resolveSource,
-    });
+    const model = await this.modelOf(snapshots);
     const have = model.clusters.map(c => c.name).join(', ');
     if (cluster === undefined && model.clusters.length !== 1) {
       throw new NotFoundError(
@@ -237,5 +244,39 @@ export class DesiredStorageService {
       kustomizations: rows,
       findings: treeFindings,
     };
+  }
+
+  /**
+   * The Flux model of a snapshot: read once per snapshot (the same root snapshot object and
+   * every source at the same revision), after the previous read finished, through the cache of
+   * the previous snapshot told which paths changed when the provider knows.
+   */
+  private modelOf(snapshots: TreeSnapshots): Promise<FluxModel> {
+    const { root, revisions } = snapshots;
+    const last = this.read;
+    if (last && last.root === root && last.revisions === revisions) {
+      return last.model;
+    }
+    const model = (async () => {
+      await last?.model.catch(() => undefined);
+      if (!this.cache) this.cache = new YamlDocumentCache(root.source);
+      else if (this.cache.source !== root.source) {
+        const changed =
+          root.changes?.since === this.cache.source
+            ? root.changes.paths
+            : undefined;
+        this.cache = this.cache.next(root.source, changed);
+      }
+      this.cache.begin();
+      return await readFluxTree(this.cache, this.options.fluxPath, {
+        resolveSource: snapshots.resolveSource,
+      });
+    })();
+    this.read = { root, revisions, model };
+    // A failed read is tried again on the next request, not kept.
+    model.catch(() => {
+      if (this.read?.model === model) this.read = undefined;
+    });
+    return model;
   }
 }

@@ -12,6 +12,12 @@ export interface TreeOrigin {
   location: string;
   /** The revision read: Flux's `status.artifact.revision`, the host's ETag/commit, or `working-copy`. */
   revision: string;
+  /**
+   * The source's own address, for a Flux source whose object says it: a GitRepository's or
+   * OCIRepository's `spec.url` (credentials removed), a Bucket's endpoint and bucket, the
+   * artifact URL of an ExternalArtifact. What links an entity to where its file lives.
+   */
+  url?: string;
 }
 
 /**

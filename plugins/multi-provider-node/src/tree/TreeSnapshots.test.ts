@@ -55,6 +55,49 @@ describe('currentSnapshots', () => {
     );
   });
 
+  it("places a file of an ArtifactGenerator's view in the source it was copied from", async () => {
+    const s = await currentSnapshots(
+      provider(new Map([['GitRepository/flux-system/tenant', tenant]])),
+    );
+    const k = {
+      sourceRef: {
+        kind: 'ExternalArtifact',
+        namespace: 'flux-system',
+        name: 'v',
+      },
+      sourceTree: 'ExternalArtifact v (ArtifactGenerator flux-system/g)',
+      generatedBy: {
+        generator: 'flux-system/g',
+        artifact: 'v',
+        copiedFrom: {
+          'a.yaml': {
+            sourceTree: tenant.source.description,
+            path: 'deep/a.yaml',
+          },
+          'b.yaml': { sourceTree: root.source.description, path: 'b.yaml' },
+        },
+      },
+    };
+    const generator = 'ArtifactGenerator flux-system/g, ExternalArtifact v';
+    expect(s.fileOrigin(k, 'a.yaml')).toEqual({
+      snapshot: tenant,
+      path: 'deep/a.yaml',
+      generator,
+    });
+    expect(s.fileOrigin(k, 'b.yaml')).toEqual({
+      snapshot: root,
+      path: 'b.yaml',
+      generator,
+    });
+    // A file of another source: that source's snapshot, same path.
+    expect(
+      s.fileOrigin(
+        { sourceRef: tenantRef, sourceTree: tenant.source.description },
+        'x.yaml',
+      ),
+    ).toEqual({ snapshot: tenant, path: 'x.yaml' });
+  });
+
   it('resolves nothing for a provider of one tree', async () => {
     const s = await currentSnapshots(provider());
     expect(s.resolveSource(tenantRef)).toBeUndefined();

@@ -54,6 +54,8 @@ export class ArtifactTreeSource implements TreeSource {
     readonly description: string,
     /** Artifact path → where its content comes from. */
     readonly files: ReadonlyMap<string, { source: TreeSource; path: string }>,
+    /** The ArtifactGenerator (`namespace/name`) and the ExternalArtifact it makes of these files. */
+    readonly generatedBy?: { generator: string; artifact: string },
   ) {
     this.dirs.set('.', new Map());
     for (const file of files.keys()) {
@@ -98,6 +100,21 @@ export class ArtifactTreeSource implements TreeSource {
     const file = this.files.get(this.key(relPath));
     if (!file) throw new Error(`no file ${relPath} in ${this.description}`);
     return file.source.readText(file.path);
+  }
+
+  /**
+   * The file a path of this view was copied from, through views of views (a generator copying
+   * from another generator's artifact) down to a source that is not a view; `undefined` for a
+   * path the view does not hold.
+   */
+  copiedFrom(
+    relPath: string,
+  ): { source: TreeSource; path: string } | undefined {
+    const file = this.files.get(this.key(relPath));
+    if (!file) return undefined;
+    return file.source instanceof ArtifactTreeSource
+      ? file.source.copiedFrom(file.path)
+      : file;
   }
 }
 
@@ -253,6 +270,7 @@ export async function resolveArtifactGenerator(
       tree: new ArtifactTreeSource(
         `ExternalArtifact ${artifact.name} (ArtifactGenerator ${generator})`,
         files,
+        { generator, artifact: artifact.name },
       ),
     });
   }

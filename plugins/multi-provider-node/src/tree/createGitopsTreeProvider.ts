@@ -64,7 +64,7 @@ export function createGitopsTreeProvider(
   const { source } = tree;
   switch (source.type) {
     case 'local':
-      return new LocalTreeProvider(source.path);
+      return new LocalTreeProvider(source.path, { logger: options.logger });
     case 'url': {
       if (!options.urlReader) {
         throw new CloudlabConfigError(

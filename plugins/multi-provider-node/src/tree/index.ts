@@ -13,6 +13,7 @@ export * from './UrlTreeProvider';
 export * from './createGitopsTreeProvider';
 export * from './artifact';
 export * from './artifactGenerator';
+export * from './originLocation';
 export * from './kustomizeTransforms';
 export * from './flux';
 export {

@@ -157,6 +157,25 @@ describe('readFluxTree on adopters’ layouts', () => {
     expect(ks[1].sourceTree).toBe(
       'ExternalArtifact backend (ArtifactGenerator flux-system/apps)',
     );
+    // Each view's files, traced to the file of the repository they were copied from.
+    const repo = path.join(layouts, 'monorepo');
+    expect(ks[1].generatedBy).toEqual({
+      generator: 'flux-system/apps',
+      artifact: 'backend',
+      copiedFrom: {
+        'backend/deployment.yaml': {
+          sourceTree: repo,
+          path: 'deploy/backend/deployment.yaml',
+        },
+      },
+    });
+    expect(ks[0].generatedBy?.copiedFrom).toEqual({
+      'deployment.yaml': {
+        sourceTree: repo,
+        path: 'deploy/frontend/deployment.yaml',
+      },
+    });
+    expect(ks[3].generatedBy).toBeUndefined();
     expect(ks[2].workloads).toEqual([]);
     expect(errors).toEqual([
       {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import {
+  ArtifactTreeSource,
   GeneratedArtifact,
   resolveArtifactGenerator,
 } from './artifactGenerator';
@@ -16,6 +17,7 @@ import { YamlDocumentCache } from './YamlDocumentCache';
 import {
   ClusterInfo,
   FluxModel,
+  GeneratedByInfo,
   HelmReleaseInfo,
   KustomizationInfo,
   SourceInfo,
@@ -547,6 +549,7 @@ interface KustomizationItems {
   unread: SourceRef[];
   ref?: SourceRef;
   sourceDescription?: string;
+  generatedBy?: GeneratedByInfo;
   substituteValues: Record<string, string>;
   substituteFromRefs: SourceRef[];
 }
@@ -717,6 +720,7 @@ async function readKustomization(
       path: relPath,
       ...(ref ? { sourceRef: ref } : {}),
       ...(sourceDescription ? { sourceTree: sourceDescription } : {}),
+      ...(read.generatedBy ? { generatedBy: read.generatedBy } : {}),
       dependsOn: dependsOnOf(doc.spec, namespace),
       suspended: doc.spec?.suspend === true,
       targetNamespace: str(doc.spec?.targetNamespace),
@@ -768,6 +772,7 @@ async function readKustomizationItems(
     : undefined;
   let items: Item[] = [];
   let sourceDescription: string | undefined;
+  let generatedBy: GeneratedByInfo | undefined;
   const resolved = ref
     ? await sourceTree(reader, scope, ref, options, main)
     : { source: main.source, problems: [] };
@@ -797,6 +802,17 @@ async function readKustomizationItems(
     }
     const prefix = cache === main ? '' : `${source.description}: `;
     problems.push(...local.map(p => ({ ...p, file: `${prefix}${p.file}` })));
+    if (source instanceof ArtifactTreeSource && source.generatedBy) {
+      generatedBy = { ...source.generatedBy, copiedFrom: {} };
+      for (const { file: f } of items) {
+        const from = source.copiedFrom(f);
+        if (from)
+          generatedBy.copiedFrom[f] = {
+            sourceTree: from.source.description,
+            path: from.path,
+          };
+      }
+    }
   } else {
     // Not readable here: never reused, since what makes it readable is not a read of this tree.
     sourceDescription = '';
@@ -825,6 +841,7 @@ async function readKustomizationItems(
     unread,
     ref,
     sourceDescription,
+    ...(generatedBy ? { generatedBy } : {}),
     substituteValues,
     substituteFromRefs,
   };

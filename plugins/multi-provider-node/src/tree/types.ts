@@ -96,6 +96,20 @@ export interface WorkloadInfo {
 }
 
 /**
+ * An ArtifactGenerator's view a Kustomization was read in, and where its files come from.
+ *
+ * @public
+ */
+export interface GeneratedByInfo {
+  /** The ArtifactGenerator, `namespace/name`. */
+  generator: string;
+  /** The ExternalArtifact's name. */
+  artifact: string;
+  /** View path → the tree (`TreeSource.description`) and path the file was copied from. */
+  copiedFrom: Record<string, { sourceTree: string; path: string }>;
+}
+
+/**
  * A Flux Kustomization with what its tree applies.
  *
  * @public
@@ -112,6 +126,13 @@ export interface KustomizationInfo extends FluxObjectId {
   sourceRef?: SourceRef;
   /** Where `path` was read: the tree's own description, or another source's (an ExternalArtifact view…). */
   sourceTree?: string;
+  /**
+   * When `path` was read in an ArtifactGenerator's view of the tree's sources (an ExternalArtifact
+   * the cluster's own generator makes): the generator (`namespace/name`), the artifact, and for
+   * every file the objects were read from, the tree (its `TreeSource.description`) and path it
+   * was copied from, so what is read there is attributed to the file's real source.
+   */
+  generatedBy?: GeneratedByInfo;
   dependsOn: Array<{ namespace: string; name: string }>;
   suspended: boolean;
   /** `spec.targetNamespace`: the namespace Flux sets on every namespaced object it applies. */

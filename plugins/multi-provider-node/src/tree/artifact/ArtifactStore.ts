@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import { RevisionFolders } from '../RevisionFolders';
 import { LocalTreeSource } from '../TreeSource';
+import type { TreeManifest } from '../treeManifest';
 import {
   type ArtifactDigest,
   digestDirName,
@@ -56,6 +57,11 @@ export interface ArtifactCheckout {
   files: number;
   /** Bytes of file contents written; 0 when nothing was downloaded. */
   bytes: number;
+  /**
+   * What the files hold, recorded while they were extracted; unset when nothing was downloaded
+   * (or the fetch did not record it): `readTreeManifest(dir)` then.
+   */
+  manifest?: TreeManifest;
 }
 
 /**
@@ -119,7 +125,10 @@ export class ArtifactStore {
   ): Promise<ArtifactCheckout> {
     const dir = this.folders.path(name);
     const digest = formatArtifactDigest(parsed);
-    let got: { files: number; bytes: number } = { files: 0, bytes: 0 };
+    let got: { files: number; bytes: number; manifest?: TreeManifest } = {
+      files: 0,
+      bytes: 0,
+    };
     const downloaded = !(await this.folders.has(name));
     if (downloaded) {
       const fetched = await (this.options.fetchArtifact ?? fetchArtifact)({
@@ -148,6 +157,7 @@ export class ArtifactStore {
       downloaded,
       files: got.files,
       bytes: got.bytes,
+      ...(got.manifest ? { manifest: got.manifest } : {}),
     };
   }
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -5,6 +6,7 @@ import { ArchiveRefusal } from './ArchiveRefusal';
 import type { ArtifactLimits } from './artifactLimits';
 import { normalizeEntryPath } from './entryPath';
 import type { TarEntry } from './readTarEntries';
+import type { TreeManifest } from '../treeManifest';
 
 /** What an extraction wrote. */
 export interface ExtractedTree {
@@ -13,6 +15,11 @@ export interface ExtractedTree {
   bytes: number;
   /** Symbolic links in the archive, not created (as Flux's controllers drop them). */
   skippedSymlinks: string[];
+  /**
+   * What every file written holds, hashed as it was written: the same manifest
+   * `readTreeManifest` would make of `dir` afterwards, without reading the files again.
+   */
+  manifest: TreeManifest;
 }
 
 const WRITE_FLAGS =
@@ -35,7 +42,13 @@ export async function extractTarEntries(
   dir: string,
   limits: ArtifactLimits,
 ): Promise<ExtractedTree> {
-  const result: ExtractedTree = { files: 0, bytes: 0, skippedSymlinks: [] };
+  const manifest = new Map<string, string>();
+  const result: ExtractedTree = {
+    files: 0,
+    bytes: 0,
+    skippedSymlinks: [],
+    manifest,
+  };
   const kinds = new Map<string, 'file' | 'directory'>();
 
   const claimParents = (clean: string, raw: string) => {
@@ -134,8 +147,12 @@ export async function extractTarEntries(
     const target = path.join(dir, clean);
     await fs.mkdir(path.dirname(target), { recursive: true });
     const handle = await fs.open(target, WRITE_FLAGS, 0o644);
+    const hash = createHash('sha256');
+    let written = 0;
     try {
       for await (const chunk of entry.body) {
+        hash.update(chunk);
+        written += chunk.length;
         let offset = 0;
         while (offset < chunk.length) {
           const { bytesWritten } = await handle.write(chunk, offset);
@@ -149,6 +166,7 @@ export async function extractTarEntries(
       await handle.close();
     }
     result.bytes += entry.size;
+    manifest.set(clean, `${written}:${hash.digest('hex')}`);
   }
   return result;
 }

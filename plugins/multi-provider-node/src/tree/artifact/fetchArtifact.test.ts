@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { LocalTreeSource } from '../TreeSource';
+import { readTreeManifest } from '../treeManifest';
 import { ArtifactFetchError } from './ArtifactFetchError';
 import { fetchArtifact } from './fetchArtifact';
 import {
@@ -138,7 +139,11 @@ describe('fetchArtifact: a valid artifact', () => {
         'gnu: true\n'.length +
         'ustar: true\n'.length,
       skippedSymlinks: [],
+      manifest: expect.any(Map),
     });
+    // Recorded while writing: what reading the extracted files back gives.
+    expect(fetched.manifest).toEqual(await readTreeManifest(fetched.dir));
+    expect(fetched.manifest?.size).toBe(7);
     expect(await listTree(targetDir)).toEqual(
       [
         `sha256-${hex}`,

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { PARTIAL_PREFIX, placeRevision } from '../RevisionFolders';
+import type { TreeManifest } from '../treeManifest';
 import { ArchiveRefusal } from './ArchiveRefusal';
 import {
   createDigestHash,
@@ -55,6 +56,8 @@ export interface FetchedArtifact {
   bytes: number;
   /** Symbolic links the archive held, skipped as Flux's controllers skip them. */
   skippedSymlinks: string[];
+  /** Size and content hash of every file, recorded while extracting (`TreeManifest`). */
+  manifest?: TreeManifest;
 }
 
 async function* metered(

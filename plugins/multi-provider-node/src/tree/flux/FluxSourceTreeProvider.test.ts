@@ -106,6 +106,7 @@ const source = (
 ): FluxObject => ({
   kind,
   metadata: { namespace: 'flux-system', name },
+  spec: { url: `https://git.example.test/${name}.git` },
   status: {
     artifact: revision
       ? {
@@ -226,6 +227,8 @@ describe('FluxSourceTreeProvider', () => {
       kind: 'flux',
       location: 'GitRepository/flux-system/flux-system',
       revision: 'r1',
+      // The source's own address, for entities to link to where their files live.
+      url: 'https://git.example.test/flux-system.git',
     });
     expect(await snap.source.readText('clusters/lab/apps.yaml')).toBe('v: 1\n');
     expect(fetched).toEqual([

@@ -25,6 +25,7 @@ import {
   KUSTOMIZATION_KIND,
   readyCondition,
   slimFluxSourceObject,
+  sourceAddress,
   sourceKey,
   sourceOf,
 } from './fluxSourceObjects';
@@ -113,6 +114,8 @@ const DEFAULT_BACKOFF = { initialMs: 1_000, maxMs: 60_000 };
 interface Wanted {
   key: string;
   url: string;
+  /** The source's own address (`sourceAddress`), shown on what is read from it. */
+  address?: string;
   revision: string;
   digest: string;
 }
@@ -447,6 +450,7 @@ export class FluxSourceTreeProvider implements GitopsTreeProvider {
     const wanted: Wanted = {
       key,
       url: artifactFetchUrl(artifact.url, this.options.artifactBaseUrl),
+      address: sourceAddress(kind, o),
       revision: artifact.revision,
       digest: artifact.digest,
     };
@@ -502,7 +506,8 @@ export class FluxSourceTreeProvider implements GitopsTreeProvider {
         digest: wanted.digest,
         signal: abort.signal,
       });
-      const manifest = await readTreeManifest(got.dir);
+      // Recorded while extracting; read from disk only for a revision extracted before.
+      const manifest = got.manifest ?? (await readTreeManifest(got.dir));
       if (this.inflight.get(wanted.key) !== entry || this.stopped) return;
       this.inflight.delete(wanted.key);
       this.fetchFailures.delete(wanted.key);
@@ -513,6 +518,7 @@ export class FluxSourceTreeProvider implements GitopsTreeProvider {
           kind: 'flux',
           location: wanted.key,
           revision: wanted.revision,
+          ...(wanted.address ? { url: wanted.address } : {}),
         },
         ...(previous
           ? {

@@ -1,6 +1,6 @@
 /**
  * The Flux objects the source provider watches, and what it reads from them. Only the fields read
- * here are typed: a source object's spec (URLs, credentials' Secret names) is never needed.
+ * here are typed: of a source's spec only its address, never its credentials' Secret names.
  */
 import { KubeCondition } from '@cloudlab/plugin-multi-provider-common';
 
@@ -59,6 +59,12 @@ export interface FluxObject {
   spec?: {
     sourceRef?: { kind?: string; name?: string; namespace?: string };
     suspend?: boolean;
+    /** GitRepository, OCIRepository: where the source is fetched from. */
+    url?: string;
+    /** Bucket: its endpoint, bucket and whether it is plain HTTP. */
+    endpoint?: string;
+    bucketName?: string;
+    insecure?: boolean;
   };
   status?: {
     artifact?: { url?: string; revision?: string; digest?: string };
@@ -144,4 +150,46 @@ export function artifactFetchUrl(
   const base = new URL(artifactBaseUrl);
   const prefix = base.pathname.replace(/\/+$/, '');
   return `${base.origin}${prefix}${url.pathname}${url.search}`;
+}
+
+/**
+ * Where a source object says its content lives, for the entities read from it to link there:
+ * a GitRepository's or OCIRepository's `spec.url`, a Bucket's `spec.endpoint` and
+ * `spec.bucketName`, an ExternalArtifact's `status.artifact.url` (it has no address of its own).
+ * User information in a URL (a token someone wrote there) is removed.
+ */
+export function sourceAddress(
+  /** The object's kind: a listed object need not carry it. */
+  kind: string,
+  o: FluxObject,
+): string | undefined {
+  const withoutCredentials = (u: string) => {
+    try {
+      const url = new URL(u);
+      if (!url.username && !url.password) return u;
+      // Only the user of an ssh remote (`ssh://git@host/…`) is not a credential.
+      if (url.protocol === 'ssh:' && !url.password) return u;
+      url.username = '';
+      url.password = '';
+      return url.toString();
+    } catch {
+      // `git@host:org/repo.git` and other non-URL remotes hold no password.
+      return u;
+    }
+  };
+  switch (kind) {
+    case 'GitRepository':
+    case 'OCIRepository':
+      return o.spec?.url ? withoutCredentials(o.spec.url) : undefined;
+    case 'Bucket':
+      if (!o.spec?.endpoint || !o.spec.bucketName) return undefined;
+      return `${o.spec.insecure ? 'http' : 'https'}://${o.spec.endpoint.replace(
+        /^https?:\/\//,
+        '',
+      )}/${o.spec.bucketName}`;
+    case 'ExternalArtifact':
+      return o.status?.artifact?.url;
+    default:
+      return undefined;
+  }
 }
