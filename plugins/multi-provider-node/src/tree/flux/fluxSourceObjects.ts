@@ -97,6 +97,11 @@ export function slimFluxSourceObject(o: FluxObject): FluxObject {
           }
         : {}),
       ...(o.spec?.suspend !== undefined ? { suspend: o.spec.suspend } : {}),
+      // What `sourceAddress` needs to say where an entity's files come from.
+      ...(o.spec?.url ? { url: o.spec.url } : {}),
+      ...(o.spec?.endpoint ? { endpoint: o.spec.endpoint } : {}),
+      ...(o.spec?.bucketName ? { bucketName: o.spec.bucketName } : {}),
+      ...(o.spec?.insecure !== undefined ? { insecure: o.spec.insecure } : {}),
     },
     status: {
       ...(artifact
