@@ -72,4 +72,26 @@ describe('LocalTreeProvider', () => {
     await quiet();
     expect(seen).toEqual([]);
   });
+
+  it('watches only the parts it is told to, naming paths from the folder root', async () => {
+    await tree.stop();
+    fs.mkdirSync(path.join(dir, 'node_modules/pkg'), { recursive: true });
+    const parts = new LocalTreeProvider(dir, {
+      debounceMs: DEBOUNCE_MS,
+      watchPaths: ['gitops'],
+    });
+    const got: TreeSnapshot[] = [];
+    parts.subscribe(s => got.push(s));
+    await parts.start();
+    try {
+      fs.writeFileSync(path.join(dir, 'node_modules/pkg/index.js'), '1\n');
+      await quiet();
+      expect(got).toEqual([]);
+      fs.writeFileSync(path.join(dir, 'gitops/apps/a.yaml'), 'a: 5\n');
+      await until(() => got.length > 0, 'a snapshot');
+      expect([...got[0].changes!.paths]).toEqual(['gitops/apps/a.yaml']);
+    } finally {
+      await parts.stop();
+    }
+  });
 });

@@ -30,6 +30,12 @@ export interface LocalTreeProviderOptions {
   debounceMs?: number;
   /** Where a watch that cannot start or fails is reported. */
   logger?: LoggerService;
+  /**
+   * Folder-relative POSIX paths of the parts of the folder the readers use (the Flux tree, the
+   * catalog files); only these are watched. Absent: the whole folder. A repository root holds
+   * `node_modules` and build output, and a recursive watch walks every folder under it first.
+   */
+  watchPaths?: string[];
 }
 
 /** Git's own bookkeeping changes on every command and is never part of the tree. */
@@ -50,7 +56,7 @@ export class LocalTreeProvider implements StartableGitopsTreeProvider {
   private readonly debounceMs: number;
   private snapshot: TreeSnapshot;
   private readonly listeners = new Set<(s: TreeSnapshot) => void>();
-  private watcher?: fs.FSWatcher;
+  private watchers: fs.FSWatcher[] = [];
   private timer?: NodeJS.Timeout;
   private changed = new Set<string>();
   /** A change the watch could not name: the next snapshot says nothing of what changed. */
@@ -90,39 +96,51 @@ export class LocalTreeProvider implements StartableGitopsTreeProvider {
 
   /** Starts watching the folder; a platform without recursive watching is reported, not fatal. */
   async start(): Promise<void> {
-    if (this.watcher) return;
+    if (this.watchers.length) return;
+    const parts = [
+      ...new Set(
+        (this.options.watchPaths ?? ['.']).map(p => path.posix.normalize(p)),
+      ),
+    ];
     try {
-      this.watcher = fs.watch(this.root, { recursive: true }, (_event, name) =>
-        this.noticed(name),
-      );
+      for (const part of parts) {
+        const prefix = part === '.' ? '' : `${part.replace(/\/$/, '')}/`;
+        const watcher = fs.watch(
+          path.join(this.root, part),
+          { recursive: true },
+          (_event, name) =>
+            this.noticed(name === null ? null : `${prefix}${name.toString()}`),
+        );
+        watcher.on('error', err => {
+          this.options.logger?.warn(
+            `${this.description}: watching ${part} failed (${err}); stopped watching`,
+          );
+          void this.stop();
+        });
+        this.watchers.push(watcher);
+      }
     } catch (err) {
       this.options.logger?.warn(
         `${this.description}: cannot watch the folder (${err}); edits show only when the tree is read again`,
       );
-      return;
+      await this.stop();
     }
-    this.watcher.on('error', err => {
-      this.options.logger?.warn(
-        `${this.description}: watching the folder failed (${err}); stopped watching`,
-      );
-      void this.stop();
-    });
   }
 
   /** Stops watching; a change not yet published is dropped. */
   async stop(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.watcher?.close();
-    this.watcher = undefined;
+    this.watchers.forEach(w => w.close());
+    this.watchers = [];
     this.changed = new Set();
     this.unnamed = false;
   }
 
-  private noticed(name: string | Buffer | null) {
+  private noticed(name: string | null) {
     if (name === null) this.unnamed = true;
     else {
-      const rel = name.toString().split(path.sep).join('/');
+      const rel = name.split(path.sep).join('/');
       if (ignored(rel)) return;
       this.changed.add(rel);
     }
@@ -132,7 +150,7 @@ export class LocalTreeProvider implements StartableGitopsTreeProvider {
 
   private publish() {
     this.timer = undefined;
-    if (!this.watcher) return;
+    if (!this.watchers.length) return;
     const paths = this.changed;
     const unnamed = this.unnamed;
     this.changed = new Set();

@@ -64,7 +64,13 @@ export function createGitopsTreeProvider(
   const { source } = tree;
   switch (source.type) {
     case 'local':
-      return new LocalTreeProvider(source.path, { logger: options.logger });
+      return new LocalTreeProvider(source.path, {
+        logger: options.logger,
+        watchPaths: [
+          tree.fluxPath,
+          ...(tree.catalogPath ? [tree.catalogPath] : []),
+        ],
+      });
     case 'url': {
       if (!options.urlReader) {
         throw new CloudlabConfigError(
