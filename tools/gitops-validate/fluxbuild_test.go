@@ -163,3 +163,65 @@ func TestConformanceFluxKustomization(t *testing.T) {
 		})
 	}
 }
+
+// Folders with their own kustomization file, built through Flux's generator: the reference for
+// the same vectors in plugins/multi-provider-node/src/tree/readFluxTree.folders.test.ts.
+func TestConformanceFluxKustomizationFolders(t *testing.T) {
+	var v struct {
+		Cases []struct {
+			Name          string
+			Files         map[string]string
+			Kustomization map[string]any
+			Expected      []struct {
+				Kind, Namespace, Name, Selector string
+			}
+		}
+	}
+	loadVectors(t, "flux-kustomization/folders.json", &v)
+	if len(v.Cases) == 0 {
+		t.Fatal("no cases")
+	}
+	for _, c := range v.Cases {
+		t.Run(c.Name, func(t *testing.T) {
+			root := t.TempDir()
+			writeFiles(t, root, c.Files)
+			ks := &unstructured.Unstructured{Object: c.Kustomization}
+			ks.SetAPIVersion("kustomize.toolkit.fluxcd.io/v1")
+			ks.SetKind("Kustomization")
+			p, _, _ := unstructured.NestedString(ks.Object, "spec", "path")
+			rel, ok := fluxPathInRoot(p)
+			if !ok {
+				t.Fatalf("spec.path %s leaves the root", p)
+			}
+			ign, _ := loadIgnore(root, ".")
+			out, err := newBuilder(root, ign).BuildFlux(rel, ks)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sort.Slice(out, func(i, j int) bool {
+				a, b := out[i], out[j]
+				return a.GetKind()+"/"+a.GetNamespace()+"/"+a.GetName() < b.GetKind()+"/"+b.GetNamespace()+"/"+b.GetName()
+			})
+			if len(out) != len(c.Expected) {
+				t.Fatalf("%d objects, want %d", len(out), len(c.Expected))
+			}
+			for i, e := range c.Expected {
+				u := out[i]
+				if got := [3]string{u.GetKind(), u.GetNamespace(), u.GetName()}; got != [3]string{e.Kind, e.Namespace, e.Name} {
+					t.Errorf("object %d is %v, want %v", i, got, [3]string{e.Kind, e.Namespace, e.Name})
+				}
+				if e.Selector == "" {
+					continue
+				}
+				ml, _, _ := unstructured.NestedStringMap(u.Object, "spec", "selector", "matchLabels")
+				var pairs []string
+				for _, k := range sortedKeys(ml) {
+					pairs = append(pairs, k+"="+ml[k])
+				}
+				if got := strings.Join(pairs, ","); got != e.Selector {
+					t.Errorf("object %d selector %s, want %s", i, got, e.Selector)
+				}
+			}
+		})
+	}
+}

@@ -119,11 +119,41 @@ function unknownFields(
 }
 
 /**
+ * The kustomization file kustomize-controller builds for a Flux Kustomization: the folder's own
+ * (`{}` for a folder without one, whose generated file lists its manifests) with the spec written
+ * into it by Flux's generator. A targetNamespace, namePrefix or nameSuffix the spec states
+ * replaces the folder's top-level value (nested bases keep theirs), and the spec's patches come
+ * after the folder's, in the same kustomization: so they target names before the folder's
+ * prefix. Components and images are not written here (the reader walks components itself;
+ * images change no name).
+ */
+export function withFluxSpec(kustomization: Obj, ks: Obj): Obj {
+  const spec = isObj(ks.spec) ? ks.spec : {};
+  const out: Obj = { ...kustomization };
+  // Flux writes a field the spec states, even an empty one.
+  if (typeof spec.targetNamespace === 'string')
+    out.namespace = spec.targetNamespace;
+  if (typeof spec.namePrefix === 'string') out.namePrefix = spec.namePrefix;
+  if (typeof spec.nameSuffix === 'string') out.nameSuffix = spec.nameSuffix;
+  if (Array.isArray(spec.patches) && spec.patches.length)
+    out.patches = [
+      ...(Array.isArray(out.patches) ? out.patches : []),
+      ...spec.patches,
+    ];
+  return out;
+}
+
+/**
  * What kustomize-controller applies for one Flux Kustomization, given the objects of its
  * `spec.path` (components included): the spec's patches, name prefix and suffix, target
  * namespace and images; then postBuild substitution (ConfigMaps through `configMap`, Secrets
  * never read: what they would supply is reported as unknown); then `commonMetadata`. The Go
  * validator runs the same vectors (conformance/flux-kustomization).
+ *
+ * With `namesWritten`, the input was built from the folder's kustomization with the spec
+ * already written into it (`withFluxSpec`), so patches, prefix, suffix and namespace are not
+ * applied again: applied on top, they would compose with the folder's own instead of replacing
+ * them, as Flux does.
  */
 export async function applyFluxKustomization<T extends { doc: Obj }>(
   input: T[],
@@ -133,6 +163,7 @@ export async function applyFluxKustomization<T extends { doc: Obj }>(
     name: string,
   ) => Record<string, string> | undefined,
   problems: string[],
+  options: { namesWritten?: boolean } = {},
 ): Promise<{
   items: T[];
   substituteValues: Record<string, string>;
@@ -142,18 +173,16 @@ export async function applyFluxKustomization<T extends { doc: Obj }>(
   const spec = isObj(ks.spec) ? ks.spec : {};
   const name = str(ks.metadata?.name) ?? '';
   const namespace = str(ks.metadata?.namespace) ?? 'flux-system';
-  const transforms = await transformsOf(
-    {
-      patches: spec.patches,
-      namePrefix: spec.namePrefix,
-      nameSuffix: spec.nameSuffix,
-      targetNamespace: spec.targetNamespace,
-    },
-    async () => undefined,
-    problems,
-    `Flux Kustomization ${name}`,
-  );
-  let items = applyNameTransforms(input, transforms, problems);
+  let items = input;
+  if (!options.namesWritten) {
+    const transforms = await transformsOf(
+      withFluxSpec({}, ks),
+      async () => undefined,
+      problems,
+      `Flux Kustomization ${name}`,
+    );
+    items = applyNameTransforms(input, transforms, problems);
+  }
   const images = (Array.isArray(spec.images) ? spec.images : []).filter(isObj);
   if (images.length) {
     items = items.map(i => {

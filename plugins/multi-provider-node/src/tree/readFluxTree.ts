@@ -4,7 +4,7 @@ import {
   GeneratedArtifact,
   resolveArtifactGenerator,
 } from './artifactGenerator';
-import { applyFluxKustomization } from './fluxKustomization';
+import { applyFluxKustomization, withFluxSpec } from './fluxKustomization';
 import { applyNameTransforms, transformsOf } from './kustomizeTransforms';
 import {
   RecordedAnswers,
@@ -203,6 +203,7 @@ class FluxTreeReader {
     dir: string,
     problems: Problem[],
     seen: Set<string>,
+    flux?: FluxSpecInFolder,
   ): Promise<Item[]> {
     if (seen.has(dir)) return [];
     seen.add(dir);
@@ -222,10 +223,22 @@ class FluxTreeReader {
             items.push({ doc, file });
         }
       }
-      return items;
+      if (!flux) return items;
+      items.push(...(await flux.components()));
+      return this.transformed(
+        cache,
+        dir,
+        withFluxSpec({}, flux.ks),
+        flux.file,
+        items,
+        problems,
+      );
     }
-    const kdoc = (await cache.read(kfile)).find(isObj) as Obj | undefined;
-    if (!kdoc) return [];
+    const own = (await cache.read(kfile)).find(isObj) as Obj | undefined;
+    if (!own) return [];
+    // Flux writes its spec into the path's own kustomization file (replacing its top-level
+    // namespace, prefix and suffix), so the spec's values take effect at this level only.
+    const kdoc = flux ? withFluxSpec(own, flux.ks) : own;
     const items: Item[] = [];
     const entries = [
       ...(Array.isArray(kdoc.resources) ? kdoc.resources : []),
@@ -276,6 +289,19 @@ class FluxTreeReader {
         file: kfile,
       });
     }
+    if (flux) items.push(...(await flux.components()));
+    return this.transformed(cache, dir, kdoc, kfile, items, problems);
+  }
+
+  /** One kustomization's name transformations applied to the objects below it. */
+  private async transformed(
+    cache: TreeReads,
+    dir: string,
+    kdoc: Obj,
+    file: string,
+    items: Item[],
+    problems: Problem[],
+  ): Promise<Item[]> {
     const local: string[] = [];
     const transforms = await transformsOf(
       kdoc,
@@ -285,12 +311,21 @@ class FluxTreeReader {
         return docs.length === 1 ? docs[0] : docs;
       },
       local,
-      kfile,
+      file,
     );
     const out = applyNameTransforms(items, transforms, local);
-    problems.push(...local.map(reason => ({ file: kfile!, reason })));
+    problems.push(...local.map(reason => ({ file, reason })));
     return out;
   }
+}
+
+/** A Flux Kustomization whose spec is written into the kustomization of the folder walked. */
+interface FluxSpecInFolder {
+  ks: Obj;
+  /** The file defining the Flux Kustomization, named by problems of its patches. */
+  file: string;
+  /** The objects of the spec's components, walked after the folder's own resources. */
+  components: () => Promise<Item[]>;
 }
 
 /** What a cluster's walk has seen so far: ConfigMaps for substitution, generators for artifacts. */
@@ -771,6 +806,7 @@ async function readKustomizationItems(
       }
     : undefined;
   let items: Item[] = [];
+  let namesWritten = false;
   let sourceDescription: string | undefined;
   let generatedBy: GeneratedByInfo | undefined;
   const resolved = ref
@@ -789,16 +825,27 @@ async function readKustomizationItems(
       problem(`spec.path ${rawPath} is not a directory`);
     } else {
       const seen = new Set<string>();
-      items = await reader.walk(reads, relPath, local, seen);
-      for (const c of Array.isArray(doc.spec?.components)
-        ? doc.spec.components
-        : []) {
-        if (typeof c !== 'string') continue;
-        const dir = path.posix.normalize(path.posix.join(relPath, c));
-        if (await reads.isDirectory(dir)) {
-          items.push(...(await reader.walk(reads, dir, local, seen)));
-        } else problem(`component ${c} is not a directory`);
-      }
+      // The spec's components sit in the same kustomization as the path's own resources, so
+      // the path's transformations (with the spec written in) apply to them too.
+      const components = async () => {
+        const out: Item[] = [];
+        for (const c of Array.isArray(doc.spec?.components)
+          ? doc.spec.components
+          : []) {
+          if (typeof c !== 'string') continue;
+          const dir = path.posix.normalize(path.posix.join(relPath, c));
+          if (await reads.isDirectory(dir)) {
+            out.push(...(await reader.walk(reads, dir, local, seen)));
+          } else problem(`component ${c} is not a directory`);
+        }
+        return out;
+      };
+      items = await reader.walk(reads, relPath, local, seen, {
+        ks: doc,
+        file,
+        components,
+      });
+      namesWritten = true;
     }
     const prefix = cache === main ? '' : `${source.description}: `;
     problems.push(...local.map(p => ({ ...p, file: `${prefix}${p.file}` })));
@@ -824,6 +871,7 @@ async function readKustomizationItems(
     doc,
     (ns, cm) => configMap(`${ns}/${cm}`),
     transformProblems,
+    { namesWritten },
   );
   items = applied.items;
   transformProblems.forEach(r => problems.push({ file, reason: r }));
