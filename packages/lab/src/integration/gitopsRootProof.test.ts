@@ -22,6 +22,7 @@ import {
   labFixture,
   LabFixture,
   labFluxArtifactUrl,
+  placementPods,
   nodeProviders,
   providerOf,
   requireSourceController,
@@ -62,19 +63,6 @@ const APP_KUSTOMIZATION =
 const REDIS_KUSTOMIZATION = /^apps-redis-/;
 
 type Obj = Record<string, any>;
-
-const podsOf = (p: EntityPlacementResponse) =>
-  p.clusters.flatMap(c =>
-    c.providers.flatMap(pr =>
-      pr.regions.flatMap(r =>
-        r.zones.flatMap(z =>
-          z.nodes.flatMap(n =>
-            n.pods.map(pod => ({ provider: pr.name, node: n.name, ...pod })),
-          ),
-        ),
-      ),
-    ),
-  );
 
 /** `namespace/name` of every PersistentVolumeClaim in a Flux Kustomization's inventory. */
 const inventoryClaims = (k: Obj): string[] =>
@@ -267,7 +255,7 @@ describeGitops("the portal on the lab's real root, read-only", () => {
             get<EntityPlacementResponse>(
               `/api/multi-provider/entity/${ref}/placement`,
             ),
-          p => Boolean(p && podsOf(p).length > 0),
+          p => Boolean(p && placementPods(p).length > 0),
           p => JSON.stringify(p?.clusters ?? 'absent'),
           120_000,
         ))!;
@@ -277,7 +265,7 @@ describeGitops("the portal on the lab's real root, read-only", () => {
             labelSelector: a['backstage.io/kubernetes-label-selector'],
           })
         ).items.filter(p => p.spec?.nodeName);
-        const shown = podsOf(placement);
+        const shown = placementPods(placement);
         expect(shown.map(p => p.name).sort()).toEqual(
           live.map(p => p.metadata!.name!).sort(),
         );
