@@ -25,6 +25,7 @@ import {
   labFixture,
   LabFixture,
   labFluxArtifactUrl,
+  placementPods,
   requireSourceController,
   scratchGitRepository,
   seedScratchRepository,
@@ -234,18 +235,6 @@ describeGitops('the portal on the tree Flux applies in the lab', () => {
             })`,
           120_000,
         );
-      const podsOf = (p: EntityPlacementResponse) =>
-        p.clusters.flatMap(c =>
-          c.providers.flatMap(pr =>
-            pr.regions.flatMap(r =>
-              r.zones.flatMap(z =>
-                z.nodes.flatMap(n =>
-                  n.pods.map(pod => ({ provider: pr.name, ...pod })),
-                ),
-              ),
-            ),
-          ),
-        );
 
       const livePods = (app: string, replicas: number) =>
         eventually(
@@ -259,8 +248,8 @@ describeGitops('the portal on the tree Flux applies in the lab', () => {
             Boolean(
               p &&
                 p.clusters.reduce((n, c) => n + c.podCount, 0) === replicas &&
-                podsOf(p).length === replicas &&
-                podsOf(p).every(pod => pod.phase === 'Running'),
+                placementPods(p).length === replicas &&
+                placementPods(p).every(pod => pod.phase === 'Running'),
             ),
           p => JSON.stringify(p?.clusters ?? 'absent'),
           120_000,
@@ -286,7 +275,7 @@ describeGitops('the portal on the tree Flux applies in the lab', () => {
 
       // 2. Its Placement tab shows the pods Flux made run, where the tree pinned them.
       const webPlacement = await livePods('web', 2);
-      for (const pod of podsOf(webPlacement!)) {
+      for (const pod of placementPods(webPlacement!)) {
         expect(pod).toMatchObject({
           provider: 'scaleway',
           namespace: name,
@@ -313,7 +302,9 @@ describeGitops('the portal on the tree Flux applies in the lab', () => {
       );
       const apiPlacement = await livePods('api', 2);
       const toPods = Date.now() - t0;
-      expect(podsOf(apiPlacement!).map(p => [p.provider, p.phase])).toEqual([
+      expect(
+        placementPods(apiPlacement!).map(p => [p.provider, p.phase]),
+      ).toEqual([
         ['scaleway', 'Running'],
         ['scaleway', 'Running'],
       ]);

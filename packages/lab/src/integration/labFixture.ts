@@ -12,6 +12,7 @@ import {
 } from '../gitops/loop/components';
 import { KubeRest } from '../kube/rest';
 import { defaultKustomizeCommand } from '@cloudlab/plugin-multi-provider-node';
+import type { EntityPlacementResponse } from '@cloudlab/plugin-multi-provider-common';
 import { LabPaths, labPaths } from '../paths';
 import {
   loadProviders,
@@ -379,3 +380,17 @@ export async function requireGitopsLoop() {
         .join(', ')}): run yarn lab gitops up`,
     );
 }
+
+/** Every pod of a Placement answer, with the provider and node it is grouped under. */
+export const placementPods = (p: EntityPlacementResponse) =>
+  p.clusters.flatMap(c =>
+    c.providers.flatMap(pr =>
+      pr.regions.flatMap(r =>
+        r.zones.flatMap(z =>
+          z.nodes.flatMap(n =>
+            n.pods.map(pod => ({ provider: pr.name, node: n.name, ...pod })),
+          ),
+        ),
+      ),
+    ),
+  );
