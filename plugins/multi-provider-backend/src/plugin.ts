@@ -3,7 +3,6 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { multiProviderPermissions } from '@cloudlab/plugin-multi-provider-common';
-import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { ClusterCache } from './shared/ClusterCache';
 import { readMultiProviderConfig } from './config';
@@ -25,9 +24,8 @@ import { GitOpsService } from './gitops/GitOpsService';
 import { registerGitOpsInformers } from './gitops/resources';
 import { gitopsRoutes } from './gitops/gitopsRouter';
 import { cachedCatalog, cachedPermissions } from './shared/shortLivedCache';
-import { registerAnalysisActions } from './actions/analysisActions';
 
-/** The multi-provider backend plugin: cluster caches, the placement, storage and GitOps APIs and their read-only actions. */
+/** The multi-provider backend plugin: cluster caches, the placement and storage APIs. */
 export const multiProviderPlugin = createBackendPlugin({
   pluginId: 'multi-provider',
   register(env) {
@@ -40,7 +38,6 @@ export const multiProviderPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         lifecycle: coreServices.lifecycle,
-        actionsRegistry: actionsRegistryServiceRef,
         catalog: catalogServiceRef,
         clusterSource: clusterSourceServiceRef,
         fluxOperator: fluxOperatorServiceRef,
@@ -76,33 +73,34 @@ export const multiProviderPlugin = createBackendPlugin({
         const all = [...caches, ...storageCaches];
         lifecycle.addStartupHook(() => all.forEach(c => c.start()));
         lifecycle.addShutdownHook(() => all.forEach(c => c.stop()));
-        // One instance per feature, shared by its routes and its actions: one code path per answer.
         const placement = new PlacementService(caches, () => registry, catalog);
-        const storage = new StorageService(
-          storageCaches,
-          () => registry,
-          catalog,
-        );
-        const desired = new DesiredStorageService(
-          readStorageConfig(config, tree),
-          () => registry,
-          deps.gitopsTree,
-        );
-        const gitops = new GitOpsService(gitopsInformers, catalog);
-        const guard = { httpAuth: deps.httpAuth, permissions };
-        deps.httpRouter.use(placementRoutes({ ...guard, placement }));
-        deps.httpRouter.use(storageRoutes({ ...guard, storage, desired }));
         deps.httpRouter.use(
-          gitopsRoutes({ ...guard, gitops, operator: deps.fluxOperator }),
+          placementRoutes({
+            httpAuth: deps.httpAuth,
+            permissions,
+            placement,
+          }),
         );
-        registerAnalysisActions({
-          actionsRegistry: deps.actionsRegistry,
-          permissions,
-          placement,
-          storage,
-          desired,
-          gitops,
-        });
+        deps.httpRouter.use(
+          storageRoutes({
+            httpAuth: deps.httpAuth,
+            permissions,
+            storage: new StorageService(storageCaches, () => registry, catalog),
+            desired: new DesiredStorageService(
+              readStorageConfig(config, tree),
+              () => registry,
+              deps.gitopsTree,
+            ),
+          }),
+        );
+        deps.httpRouter.use(
+          gitopsRoutes({
+            httpAuth: deps.httpAuth,
+            permissions,
+            gitops: new GitOpsService(gitopsInformers, catalog),
+            operator: deps.fluxOperator,
+          }),
+        );
         logger.info(
           `multi-provider: ${caches.length} cluster(s), ${
             registry.providers.length
