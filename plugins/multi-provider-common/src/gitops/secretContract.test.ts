@@ -1,4 +1,8 @@
-import { secretContractOf } from './secretContract';
+import {
+  declaredSecretKeys,
+  secretContractOf,
+  secretKeysDeclaration,
+} from './secretContract';
 
 const grafana = {
   apiVersion: 'secrets.hashicorp.com/v1beta1',
@@ -44,5 +48,17 @@ describe('secretContractOf', () => {
     expect(() => secretContractOf({ ...grafana, spec: noPath })).toThrow(
       'VaultStaticSecret monitoring/grafana-admin: spec.path: Required',
     );
+  });
+});
+
+describe('secretKeysDeclaration', () => {
+  it('writes the form declaredSecretKeys reads back, dots literal', () => {
+    const keys = ['password', 'tls.crt', 'db_user'];
+    const t = secretKeysDeclaration(keys);
+    expect(t).toEqual({
+      excludeRaw: true,
+      includes: ['^password$', '^tls\\.crt$', '^db_user$'],
+    });
+    expect(declaredSecretKeys({ transformation: t })).toEqual(keys);
   });
 });

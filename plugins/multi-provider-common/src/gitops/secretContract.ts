@@ -84,6 +84,23 @@ export function declaredSecretKeys(destination: unknown): string[] {
   return keys;
 }
 
+/**
+ * The `spec.destination.transformation` that declares exactly `keys` in the form
+ * {@link declaredSecretKeys} reads (and VSO enforces): `excludeRaw: true` and one anchored literal
+ * pattern per key, dots escaped.
+ *
+ * @public
+ */
+export function secretKeysDeclaration(keys: string[]): {
+  excludeRaw: true;
+  includes: string[];
+} {
+  return {
+    excludeRaw: true,
+    includes: keys.map(k => `^${k.replace(/\./g, '\\.')}$`),
+  };
+}
+
 const vaultStaticSecretSchema = z.object({
   kind: z.literal('VaultStaticSecret'),
   metadata: z.object({ name: z.string().min(1), namespace: z.string().min(1) }),

@@ -88,6 +88,7 @@ export const BASE: Record<string, Record<string, unknown>> = {
   'cloudlab:vault-secret:create': {
     workload: 'pihole',
     secretName: 'extra',
+    keys: ['password'],
     mount: 'kv',
     refreshAfter: '1h',
   },

@@ -110,6 +110,7 @@ export function expectHelloWorkloadChange(files: Map<string, ChangedFile>) {
     'create gitops/apps/hello/base/deployment.yaml',
     'create gitops/apps/hello/base/kustomization.yaml',
     'create gitops/apps/hello/base/namespace.yaml',
+    'create gitops/apps/hello/base/networkpolicy.yaml',
     'create gitops/apps/hello/base/service.yaml',
     'create gitops/apps/hello/base/serviceaccount.yaml',
     'create gitops/apps/hello/hetzner/kustomization.yaml',

@@ -27,6 +27,7 @@ import {
   runChange,
   zodObject,
 } from '../lib/runChange';
+import { secretKeysDeclaration } from '@cloudlab/plugin-multi-provider-common';
 import { examples } from './vaultSecretCreate.examples';
 import { ensureOverlayPatch } from '../lib/overlayPatches';
 
@@ -45,6 +46,22 @@ export const vaultSecretCreateInput = {
     dnsLabel(z, 'secretName').describe(
       'Name of the Kubernetes Secret VSO materialises in each instance namespace',
     ),
+  keys: (z: Z) =>
+    z
+      .array(
+        z.string().regex(/^[-_a-zA-Z0-9.]{1,253}$/, {
+          message:
+            'must be a Secret key (letters, digits, -, _ and ., at most 253)',
+        }),
+      )
+      .min(1)
+      .refine(k => new Set(k).size === k.length, {
+        message: 'must not name a key twice',
+      })
+      .default(['value'])
+      .describe(
+        'The keys the Secret will hold, exactly (its contract: VSO writes only these fields of the Vault secret, and consumers may read only these)',
+      ),
   mount: (z: Z) =>
     z
       .string()
@@ -240,7 +257,11 @@ export async function stageVsoResources(cs: ChangeSet, input: Input) {
         mount: input.mount,
         path: `apps/${workload}/INSTANCE/${input.secretName}`,
         refreshAfter: input.refreshAfter,
-        destination: { name: input.secretName, create: true },
+        destination: {
+          name: input.secretName,
+          create: true,
+          transformation: secretKeysDeclaration(input.keys),
+        },
         ...(input.rolloutRestart
           ? { rolloutRestartTargets: [{ kind, name: workload }] }
           : {}),

@@ -41,6 +41,7 @@ describe('cloudlab:workload:create', () => {
     expect(first.outputs.created).toEqual([
       'gitops/apps/notes/base/kustomization.yaml',
       'gitops/apps/notes/base/namespace.yaml',
+      'gitops/apps/notes/base/networkpolicy.yaml',
       'gitops/apps/notes/base/persistentvolumeclaim.yaml',
       'gitops/apps/notes/base/service.yaml',
       'gitops/apps/notes/base/serviceaccount.yaml',
@@ -57,6 +58,7 @@ describe('cloudlab:workload:create', () => {
     expect(overlay.namespace).toBe('notes-scaleway');
     expect(overlay.components).toEqual([
       '../../../components/provider-scaleway',
+      '../../../components/network-baseline',
     ]);
     expect(overlay.patches[0].patch).toContain('scw-bssd-retain');
 
@@ -81,7 +83,7 @@ describe('cloudlab:workload:create', () => {
     const before = hashTree(ws);
     const dry = mockContext(ws, input, true);
     await action.handler(dry.ctx as any);
-    expect((dry.outputs.created as string[]).length).toBe(8);
+    expect((dry.outputs.created as string[]).length).toBe(9);
     expect(hashTree(ws)).toBe(before);
   });
 

@@ -321,6 +321,32 @@ export function workloadBaseFiles(
       ],
     });
     resources.push('service.yaml');
+    // Every namespace starts closed (the overlay's network-baseline component); the Service's
+    // consumers must be named (docs/adr/1015-network-policy.md). A new workload knows only its
+    // own namespace: the person adds an allow for each other consumer.
+    files['networkpolicy.yaml'] = renderNewFile({
+      schema: SCHEMAS.NetworkPolicy,
+      comment:
+        'Who may reach the Service: pods of its own namespace. Add an allow-<consumer> policy for each other consumer.',
+      objects: [
+        {
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'NetworkPolicy',
+          metadata: { name: 'allow-same-namespace', namespace: name },
+          spec: {
+            podSelector: { matchLabels: labels },
+            policyTypes: ['Ingress'],
+            ingress: [
+              {
+                from: [{ podSelector: {} }],
+                ports: [{ protocol: 'TCP', port: input.port }],
+              },
+            ],
+          },
+        },
+      ],
+    });
+    resources.push('networkpolicy.yaml');
   }
   files['kustomization.yaml'] = renderNewFile({
     schema: SCHEMAS.Kustomization,
@@ -367,7 +393,11 @@ export function workloadOverlayFile(
         kind: 'Kustomization',
         namespace: `${name}-${provider}`,
         resources: ['../base'],
-        components: [`../../../components/provider-${provider}`],
+        components: [
+          `../../../components/provider-${provider}`,
+          // default-deny + allow-dns in the instance's namespace.
+          '../../../components/network-baseline',
+        ],
         labels: [
           { pairs: { 'app.kubernetes.io/instance': `${name}-${provider}` } },
         ],

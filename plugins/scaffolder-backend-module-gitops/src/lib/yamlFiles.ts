@@ -27,6 +27,8 @@ export const SCHEMAS: Record<string, string> = {
     'https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/master-standalone-strict/service-v1.json',
   PersistentVolumeClaim:
     'https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/master-standalone-strict/persistentvolumeclaim-v1.json',
+  NetworkPolicy:
+    'https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/master-standalone-strict/networkpolicy-networking-v1.json',
   VaultAuth:
     'https://kubernetes-schemas.pages.dev/secrets.hashicorp.com/vaultauth_v1beta1.json',
   VaultStaticSecret:
