@@ -113,6 +113,8 @@ describeGitops('the Flux source tree provider in the lab', () => {
         kind: 'flux',
         location: `GitRepository/flux-system/${name}`,
         revision: `main@sha1:${base}`,
+        // The source's own address (credentials removed), where its entities' files live.
+        url: expect.stringMatching(new RegExp(`/${name}\\.git$`)),
       });
       expect(await first!.source.readText('deploy/marker.yaml')).toContain(
         'value: "one"',
