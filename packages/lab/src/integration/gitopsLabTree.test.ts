@@ -9,7 +9,7 @@ import {
   gitopsPorts,
   loopComponents,
 } from '../gitops/loop/components';
-import { cliScript } from '../gitops/loop/loop';
+import { cliScript, httpOk } from '../gitops/loop/loop';
 import { CHARTS_PATH } from '../gitops/loop/gitServer';
 import {
   applyObj as applyAs,
@@ -128,21 +128,15 @@ const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
  * the loop, which another worktree of the repository does not match.
  */
 async function requireLoopAnswers(fx: LabFixture) {
-  const health = loopComponents(fx.paths, cliScript(fx.paths)).map(
-    c => c.health,
-  );
+  const components = loopComponents(fx.paths, cliScript(fx.paths));
   await eventually(
     'every process of the GitOps loop healthy (else: yarn lab gitops up)',
     async () => {
       const down = [];
-      for (const url of health) {
-        const status = await fetch(url, {
-          signal: AbortSignal.timeout(2000),
-        }).then(
-          r => r.status,
-          () => 0,
-        );
-        if (status !== 200) down.push(`${url}: ${status || 'unreachable'}`);
+      for (const c of components) {
+        // https health URLs are checked against the lab's CA, as the loop itself checks them.
+        if (!(await httpOk(c.health, c.ca)))
+          down.push(`${c.health}: unhealthy`);
       }
       return down;
     },

@@ -77,7 +77,11 @@ function startDetached(c: LoopComponent, p: LabPaths): number {
   return child.pid;
 }
 
-async function httpOk(url: string, caFile?: string): Promise<boolean> {
+/** Whether a health URL answers 200 (https: verified against `caFile`). */
+export async function httpOk(
+  url: string,
+  caFile?: string,
+): Promise<boolean> {
   try {
     const ca = caFile ? fs.readFileSync(caFile, 'utf8') : undefined;
     const res = await requestText(url, { ca, timeoutMs: 2000 });
