@@ -60,9 +60,10 @@ async function applyObj(rest: KubeRest, p: string, obj: object) {
 /** Audit events (JSON lines) received at or after `since`. */
 function auditEvents(file: string, since: Date): any[] {
   if (!fs.existsSync(file)) return [];
-  return fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  // The last piece is empty, or a line the API server is still writing: complete lines only.
+  lines.pop();
+  return lines
     .filter(Boolean)
     .map(l => JSON.parse(l))
     .filter(e => new Date(e.requestReceivedTimestamp) >= since);
