@@ -66,3 +66,42 @@ it.each(['\u{10ffff}x', 'a\ufdd0b', 'lone \ud800 surrogate', '\ufffe'])(
     }
   },
 );
+
+// git stores refs as paths: `team` and `team/x` cannot both be branches. The person is told which
+// branch is in the way, naming the field, and no branch is created.
+it.each([
+  ['team/a', 'team'],
+  ['solo', 'solo/b'],
+])(
+  'with branch %s present, refuses branch %s naming the field, creating nothing',
+  async (existing, wanted) => {
+    const ws = await changedCheckout();
+    try {
+      // A change main does not hold yet, so that the first branch is really created.
+      fs.writeFileSync(
+        path.join(ws, 'gitops', `probe-${existing.replace('/', '-')}.md`),
+        existing,
+      );
+      await action.handler(
+        mockContext(ws, { message: 'm', branch: existing }).ctx,
+      );
+      expect(headOf(existing, '%s')).toBe('m');
+      const refs = () =>
+        execFileSync('git', ['for-each-ref', '--format=%(refname)'], {
+          cwd: repository,
+          encoding: 'utf8',
+        });
+      const before = refs();
+      await expect(
+        action.handler(mockContext(ws, { message: 'm', branch: wanted }).ctx),
+      ).rejects.toThrow(
+        new RegExp(
+          `branch: '${wanted}' cannot be created while branch '${existing}' exists`,
+        ),
+      );
+      expect(refs()).toBe(before);
+    } finally {
+      fs.rmSync(ws, { recursive: true, force: true });
+    }
+  },
+);

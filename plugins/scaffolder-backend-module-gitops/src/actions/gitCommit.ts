@@ -63,6 +63,45 @@ function commitEnv(index: string, author: string) {
 }
 
 /**
+ * Git keeps refs as paths: a new branch `a` cannot exist beside `a/b`, nor `a/b` beside `a`. Asked
+ * before anything is written, so the person reads which branch is in the way, not git's lock error.
+ */
+async function assertBranchNameFree(dir: string, branch: string) {
+  const below = (
+    await git([
+      '--git-dir',
+      dir,
+      'for-each-ref',
+      '--count=1',
+      '--format=%(refname:short)',
+      `refs/heads/${branch}/`,
+    ])
+  ).trim();
+  const parts = branch.split('/');
+  let above = '';
+  for (let i = 1; i < parts.length && !above; i++) {
+    const prefix = parts.slice(0, i).join('/');
+    const exists = await git([
+      '--git-dir',
+      dir,
+      'rev-parse',
+      '--verify',
+      '--quiet',
+      `refs/heads/${prefix}`,
+    ]).then(
+      () => true,
+      () => false,
+    );
+    if (exists) above = prefix;
+  }
+  const blocker = below || above;
+  if (blocker)
+    throw new InputError(
+      `Invalid input: branch: '${branch}' cannot be created while branch '${blocker}' exists (git stores a branch and its sub-branches as a file and a folder)`,
+    );
+}
+
+/**
  * Commits the workspace's gitops/, providers/, catalog/ and docs/ onto a branch of the local
  * repository (`cloudlab.gitops.localRepository`), with plumbing and a private index so the
  * repository's working tree and index are never touched. A tree identical to the branch head
@@ -91,6 +130,7 @@ export async function commitWorkspace(opts: {
         branchRef,
       ]).catch(() => '')
     ).trim();
+    if (!head) await assertBranchNameFree(dir, opts.branch);
     const parent =
       head ||
       (
