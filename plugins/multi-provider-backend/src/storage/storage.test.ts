@@ -14,6 +14,10 @@ import { lab, pod, pvc } from '../__fixtures__/storageLab';
 import { clusterSourceServiceRef } from '@cloudlab/plugin-multi-provider-node';
 import { repositoryCloudlabConfig } from '../__testUtils__/repositoryConfig';
 
+// One test reads the whole GitOps tree and every test starts a backend; on a shared two-core
+// machine jest's 5 s default is too tight for that, not a sign of a fault.
+jest.setTimeout(30_000);
+
 const entity = {
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
