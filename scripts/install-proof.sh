@@ -203,8 +203,10 @@ for flavour in "${flavours[@]}"; do
     timed "$flavour: install" install "$app" || { failed=$((failed + 1)); continue; }
     echo "$install_key" >"$app.installed"
   fi
+  # Read whole, then searched: under pipefail `tar | grep -q` fails at random (grep stops reading
+  # at the first match and tar, still writing, dies of SIGPIPE).
   if [[ $flavour == legacy ]] &&
-    ! tar -xzOf "$tarballs/plugin-multi-provider.tgz" package/package.json | grep -q '"./legacy"'; then
+    ! grep -q '"./legacy"' <<<"$(tar -xzOf "$tarballs/plugin-multi-provider.tgz" package/package.json)"; then
     echo "install proof: legacy export missing: @cloudlab/plugin-multi-provider has no ./legacy entry point" >&2
     failed=$((failed + 1))
     continue

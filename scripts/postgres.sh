@@ -14,7 +14,7 @@ if [[ -z "${ver:-}" ]]; then
   cluster=main
   pg_createcluster "$ver" "$cluster" >&2
 fi
-if ! pg_lsclusters --no-header | grep -q "^$ver *$cluster .* online"; then
+if ! grep -q "^$ver *$cluster .* online" <<<"$(pg_lsclusters --no-header)"; then
   echo "postgres: starting cluster $ver/$cluster" >&2
   pg_ctlcluster "$ver" "$cluster" start >&2
 fi
