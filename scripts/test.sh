@@ -65,19 +65,35 @@ BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING="$(bash scripts/postgres.sh
 }
 export BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING
 
-declare -a names=() results=()
+# Each step's output is also kept in .cache/test-logs/: the end of the run names, for each failed
+# step, the lines that say why (a CI log is often read from its tail only).
+declare -a names=() results=() failed_logs=()
+step_logs=.cache/test-logs
+rm -rf "$step_logs"
+mkdir -p "$step_logs"
 step() {
   local name=$1
   shift
   echo
   echo "==> $name"
-  local start=$SECONDS
-  if "$@"; then
+  local start=$SECONDS rc log
+  log="$step_logs/$(printf '%02d' "${#names[@]}").log"
+  "$@" 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  if [[ $rc -eq 0 ]]; then
     results+=("ok   $name ($((SECONDS - start))s)")
   else
     results+=("FAIL $name ($((SECONDS - start))s)")
+    failed_logs+=("$name|$log")
   fi
   names+=("$name")
+}
+# why_failed <log>: the lines of a failed step's output that name a failure (test titles marked
+# failed, errors, the step's own FAILED line), the last of them, colour codes stripped.
+why_failed() {
+  sed 's/\x1b\[[0-9;]*[A-Za-z]//g' "$1" |
+    grep -E '✕|●|^FAIL|FAILED|[Ee]rror|failed|refused|did not|missing|[Tt]imed? ?out' |
+    grep -vE '^\s*at |● Console|^\s*console\.|^\s*>? *[0-9]+ \|' | awk '!seen[$0]++' | tail -n 12 | cut -c1-220
 }
 
 portal_pid=""
@@ -160,15 +176,19 @@ step "browser end-to-end (Playwright + Chromium)" e2e
 step "install into a fresh Backstage app (new and legacy frontend)" bash scripts/install-proof.sh
 
 echo
+echo "==> Go builds and installs (this run, from the stamps: cold = every package compiled, warm = link-only)"
+source scripts/lib/go-stamps.sh
+stamps_report "$run_started" .cache/gitops-validate/.stamps/gitops-validate \
+  .cache/lab/bin/.stamps/{kubernetes,etcd,kwok,kustomize,openbao,flux-source,flux-kustomize,flux-helm,vso}
 echo "==> summary"
 failed=0
 for r in "${results[@]}"; do
   echo "  $r"
   [[ $r == FAIL* ]] && failed=$((failed + 1))
 done
-echo "==> Go builds and installs (this run, from the stamps: cold = every package compiled, warm = link-only)"
-source scripts/lib/go-stamps.sh
-stamps_report "$run_started" .cache/gitops-validate/.stamps/gitops-validate \
-  .cache/lab/bin/.stamps/{kubernetes,etcd,kwok,kustomize,openbao,flux-source,flux-kustomize,flux-helm,vso}
+for f in "${failed_logs[@]}"; do
+  echo "==> why \"${f%%|*}\" failed (its whole output: ${f#*|})"
+  why_failed "${f#*|}" | sed 's/^/  /'
+done
 echo "cloudlab test: $((${#names[@]} - failed)) of ${#names[@]} steps passed, $failed failed"
 [[ $failed -eq 0 ]]
