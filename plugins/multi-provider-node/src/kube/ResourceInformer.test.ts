@@ -185,6 +185,66 @@ describe('ResourceInformer idle deadline', () => {
     expect(informer.brokenSince).toBeUndefined();
   });
 
+  it('stays watching while a renewal after the server-side timeout opens, and turns stale if it never does', async () => {
+    const watch = client.watch.bind(client);
+    let open: (() => void) | undefined;
+    // The next watch request is answered only when the test says so.
+    client.watch = (...args) =>
+      new Promise(resolve => {
+        open = () => resolve(watch(...args));
+      });
+    const before = changes;
+    // The server ends the watch at the timeout it was asked for.
+    const renewEvery = watchTimeoutSeconds(options.idleDeadlineMs) * 1000;
+    await jest.advanceTimersByTimeAsync(renewEvery);
+    client.end();
+    await jest.advanceTimersByTimeAsync(options.requestTimeoutMs - 100);
+    // A regular renewal is not an outage: no stale flash while the new watch opens.
+    expect(informer.watching).toBe(true);
+    expect(informer.brokenSince).toBeUndefined();
+    open!();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(informer.watching).toBe(true);
+    expect(client.watchedFrom).toEqual(['10', '10']);
+    expect(changes).toBe(before + 1);
+
+    // The next renewal hangs: the informer turns stale once the request has timed out.
+    client.watch = () => new Promise(() => {});
+    await jest.advanceTimersByTimeAsync(renewEvery);
+    client.end();
+    await jest.advanceTimersByTimeAsync(options.requestTimeoutMs);
+    expect(informer.watching).toBe(false);
+    expect(informer.lastErrorType).toBe('timeout');
+  });
+
+  it('turns stale within the idle deadline when a renewal hangs longer than the deadline', async () => {
+    informer.stop();
+    // A request timeout longer than the deadline: the deadline still bounds the silence.
+    const slowRequests = { ...options, requestTimeoutMs: 60_000 };
+    client = new ScriptedClient();
+    informer = new ResourceInformer(
+      'slow requests',
+      client,
+      o => o,
+      slowRequests,
+      logger,
+      () => {},
+    );
+    informer.start();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(informer.watching).toBe(true);
+    client.watch = () => new Promise(() => {});
+    await jest.advanceTimersByTimeAsync(
+      watchTimeoutSeconds(options.idleDeadlineMs) * 1000,
+    );
+    client.end();
+    await jest.advanceTimersByTimeAsync(options.idleDeadlineMs - 1);
+    expect(informer.watching).toBe(true);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(informer.watching).toBe(false);
+    expect(informer.lastError).toMatch(/no event and no bookmark/);
+  });
+
   it('relists when the resourceVersion is gone (410), reporting what was deleted meanwhile', async () => {
     const deleted: string[] = [];
     informer.subscribe((key, _prev, next) => {

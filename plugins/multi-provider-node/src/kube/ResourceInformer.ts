@@ -310,10 +310,19 @@ export class ResourceInformer<T extends Meta, S> {
         ended = true;
         if (loop !== this.loop) return;
         clearTimeout(this.idleTimer);
-        this.watching = false;
         this.current = undefined;
-        if (this.stopped) return;
+        if (this.stopped) {
+          this.watching = false;
+          return;
+        }
         const ranMs = Date.now() - startedAt;
+        const renewal =
+          !gone &&
+          !isGone(err) &&
+          !err &&
+          !errorEvent &&
+          ranMs >= this.spinThresholdMs();
+        if (!renewal) this.watching = false;
         if (gone || isGone(err)) {
           this.logger.info(`${this.what}: resourceVersion expired, relisting`);
           this.resourceVersion = undefined;
@@ -327,9 +336,13 @@ export class ResourceInformer<T extends Meta, S> {
             ranMs,
           );
         } else {
-          // Server-side timeout: resume from the last version straight away.
+          // Server-side timeout: the regular renewal, every `timeoutSeconds`. The informer
+          // stays `watching` (nothing was missed: the next watch resumes from the last version),
+          // or every renewal would flash the cluster stale; the new watch must open within the
+          // idle deadline, or the renewal counts as the silence it is.
           this.attempt = 0;
           void this.run();
+          this.armIdleDeadline(this.loop, Date.now());
         }
       },
     );
