@@ -78,6 +78,8 @@ step() {
   echo "==> $name"
   local start=$SECONDS rc log
   log="$step_logs/$(printf '%02d' "${#names[@]}").log"
+  # The step runs in a pipeline, so in a subshell: what it starts it must stop itself (the EXIT
+  # trap below is the parent's).
   "$@" 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
   if [[ $rc -eq 0 ]]; then
@@ -125,6 +127,7 @@ e2e() {
   if [[ -z "$ready" ]]; then
     echo "portal did not start; last log lines:" >&2
     tail -n 40 e2e-artifacts/portal.log >&2
+    stop_portal
     return 1
   fi
   echo "screenshots: $CLOUDLAB_ROOT/e2e-artifacts/screenshots"
