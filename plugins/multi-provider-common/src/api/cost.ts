@@ -194,3 +194,70 @@ export const platformCostSchema = z.object({
  * @public
  */
 export type PlatformCost = z.infer<typeof platformCostSchema>;
+
+/**
+ * zod schema of what a workload would cost on one provider (see `cheapestAlternative`).
+ *
+ * @public
+ */
+export const providerAlternativeSchema = z.union([
+  z.object({
+    provider: z.string(),
+    fits: z.literal(true),
+    serverType: z.string(),
+    regions: z.array(z.string()),
+    monthly: z.number(),
+  }),
+  z.object({
+    provider: z.string(),
+    fits: z.literal(false),
+    reason: z.string(),
+  }),
+]);
+
+/**
+ * zod schema of one workload of an entity with its cost and what it would cost on each
+ * provider.
+ *
+ * @public
+ */
+export const entityWorkloadCostSchema = workloadCostSchema.extend({
+  kind: z.string(),
+  alternatives: z.array(providerAlternativeSchema),
+});
+/**
+ * One workload of an entity with its cost and its alternatives.
+ *
+ * @public
+ */
+export type EntityWorkloadCost = z.infer<typeof entityWorkloadCostSchema>;
+
+/**
+ * zod schema of an entity's cost in one cluster.
+ *
+ * @public
+ */
+export const entityClusterCostSchema = clusterAnswerSchema.extend({
+  total: podSetCostSchema,
+  workloads: z.array(entityWorkloadCostSchema),
+  claims: z.array(claimCostSchema),
+});
+
+/**
+ * zod schema of `GET /entity/:namespace/:kind/:name/cost`.
+ *
+ * @public
+ */
+export const entityCostResponseSchema = z.object({
+  entityRef: z.string(),
+  currency: z.string().nullable(),
+  rule: z.string(),
+  stale: z.array(stalePriceTableSchema),
+  clusters: z.array(entityClusterCostSchema),
+});
+/**
+ * An entity's cost: per cluster its workloads, their alternatives and its claims.
+ *
+ * @public
+ */
+export type EntityCostResponse = z.infer<typeof entityCostResponseSchema>;
