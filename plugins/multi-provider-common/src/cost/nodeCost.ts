@@ -35,7 +35,11 @@ export interface NodeAndPodCosts {
   pods: Map<string, PodCost>;
 }
 
-/** `namespace/name` of a pod. */
+/**
+ * `namespace/name` of a pod: how pod costs are keyed.
+ *
+ * @public
+ */
 export function podKey(pod: SlimPod): string {
   return `${pod.namespace}/${pod.name}`;
 }
