@@ -44,6 +44,9 @@ import {
 } from './harness';
 import { findRepoRoot, registryDir } from '../repository';
 
+/** Cost answers in the bench never warn about price age: the figures are about time. */
+const BENCH_MAX_PRICE_AGE_MS = Number.MAX_SAFE_INTEGER;
+
 const PROVIDERS = [
   {
     name: 'hetzner',
@@ -276,9 +279,6 @@ async function benchRoutes(
   printCostBuildCost(cache, registry, catalog);
   server.close();
 }
-
-/** Cost answers in the bench never warn about price age: the figures are about time. */
-const BENCH_MAX_PRICE_AGE_MS = Number.MAX_SAFE_INTEGER;
 
 /**
  * What a platform cost memo miss costs (any node or pod changed): the whole answer built from
