@@ -61,5 +61,14 @@ export interface Config {
         spec: object;
       }>;
     };
+    /** The cost views, computed from the registry's price tables. */
+    cost?: {
+      /**
+       * A price table read (its `source.readOn`) longer ago than this shows a warning in every
+       * cost figure. Default 180 days. An object of units, an ISO 8601 duration (`P90D`) or a
+       * short form (`90d`).
+       */
+      maxPriceAge?: { [unit: string]: number } | string;
+    };
   };
 }

@@ -11,11 +11,14 @@ import {
   fluxOperatorServiceRef,
   loadConfiguredProviderRegistry,
   gitopsTreeServiceRef,
+  readCostConfig,
   readGitopsTreeConfig,
 } from '@cloudlab/plugin-multi-provider-node';
 import { placementRoutes } from './placement/placementRouter';
 import { PlacementService } from './placement/PlacementService';
 import { storageRoutes } from './storage/storageRouter';
+import { costRoutes } from './cost/costRouter';
+import { CostService } from './cost/CostService';
 import { DesiredStorageService } from './storage/DesiredStorageService';
 import { StorageCache } from './storage/StorageCache';
 import { StorageService } from './storage/StorageService';
@@ -53,6 +56,7 @@ export const multiProviderPlugin = createBackendPlugin({
         // or invalid one stops the backend with the key named.
         const settings = readMultiProviderConfig(config);
         const tree = readGitopsTreeConfig(config);
+        const costSettings = readCostConfig(config);
         const registry = await loadConfiguredProviderRegistry(
           settings.providers,
         );
@@ -90,6 +94,19 @@ export const multiProviderPlugin = createBackendPlugin({
               readStorageConfig(config, tree),
               () => registry,
               deps.gitopsTree,
+            ),
+          }),
+        );
+        deps.httpRouter.use(
+          costRoutes({
+            httpAuth: deps.httpAuth,
+            permissions,
+            cost: new CostService(
+              caches,
+              storageCaches,
+              () => registry,
+              catalog,
+              { maxPriceAgeMs: costSettings.maxPriceAgeMs },
             ),
           }),
         );

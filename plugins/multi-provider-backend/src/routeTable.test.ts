@@ -17,6 +17,7 @@ import {
 import { clusterSourceServiceRef } from '@cloudlab/plugin-multi-provider-node';
 import { RouteKey } from './shared/tableRouter';
 import { storageRoutes, StorageRoutesOptions } from './storage/storageRouter';
+import { costRoutes, CostRoutesOptions } from './cost/costRouter';
 import nodes from './__fixtures__/nodes.json';
 import pods from './__fixtures__/pods.json';
 import { repositoryCloudlabConfig } from './__testUtils__/repositoryConfig';
@@ -62,6 +63,8 @@ const CASES: Record<
     invalid: { body: { level: 'planet', name: 'x' }, field: 'level' },
   },
   'GET /clusters': { valid: { status: 200 } },
+  'GET /entity/:namespace/:kind/:name/cost': { valid: { status: 200 } },
+  'GET /platform/cost': { valid: { status: 200 } },
   'GET /entity/:namespace/:kind/:name/storage': { valid: { status: 200 } },
   'GET /platform/storage': { valid: { status: 200 } },
   'GET /platform/storage/desired': {
@@ -146,11 +149,12 @@ function send(
 // The routers register from `multiProviderRoutes`, and the API reference is generated from it;
 // these check that what the plugin serves is what the table says, column by column.
 describe('the route table in -common', () => {
-  it('lists exactly the routes the placement, storage and GitOps routers serve', () => {
+  it('lists exactly the routes the placement, storage, cost and GitOps routers serve', () => {
     const all = [
       ...served(placementRoutes({} as PlacementRoutesOptions)),
       ...served(storageRoutes({} as StorageRoutesOptions)),
       ...served(gitopsRoutes({} as GitOpsRoutesOptions)),
+      ...served(costRoutes({} as CostRoutesOptions)),
     ];
     const documented = multiProviderRoutes.map(r => `${r.method} ${r.path}`);
     expect(all.sort()).toEqual(documented.sort());

@@ -13,3 +13,4 @@ export * from './docs/markdown';
 export * from './docs/generatedDoc';
 export * from './gitops';
 export * from './links';
+export * from './cost';

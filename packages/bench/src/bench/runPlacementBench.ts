@@ -17,6 +17,8 @@ import {
   placementRoutes,
   PlacementService,
   entityPodQuery,
+  CostService,
+  costRoutes,
 } from '@cloudlab/plugin-multi-provider-backend/internal';
 import {
   ClusterConnection,
@@ -41,6 +43,9 @@ import {
   startBothBackends,
 } from './harness';
 import { findRepoRoot, registryDir } from '../repository';
+
+/** Cost answers in the bench never warn about price age: the figures are about time. */
+const BENCH_MAX_PRICE_AGE_MS = Number.MAX_SAFE_INTEGER;
 
 const PROVIDERS = [
   {
@@ -240,15 +245,19 @@ async function benchRoutes(
   const entity = benchEntity(entityName);
   const catalog = { getEntityByRef: async () => entity } as any;
   const placement = new PlacementService([cache], () => registry, catalog);
-  const app = express().use(
-    placementRoutes({
-      httpAuth: { credentials: async () => ({}) } as any,
-      permissions: {
-        authorize: async () => [{ result: AuthorizeResult.ALLOW }],
-      } as any,
-      placement,
-    }),
-  );
+  // The cost routes sit beside the placement routes, over the same cache.
+  const cost = new CostService([cache], [], () => registry, catalog, {
+    maxPriceAgeMs: BENCH_MAX_PRICE_AGE_MS,
+  });
+  const auth = {
+    httpAuth: { credentials: async () => ({}) } as any,
+    permissions: {
+      authorize: async () => [{ result: AuthorizeResult.ALLOW }],
+    } as any,
+  };
+  const app = express()
+    .use(placementRoutes({ ...auth, placement }))
+    .use(costRoutes({ ...auth, cost }));
   const server = app.listen(0);
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   await printRouteLatencies(
@@ -258,11 +267,47 @@ async function benchRoutes(
         { url: `${base}/entity/default/component/${entityName}/placement` },
       ],
       ...platformRoutes(base),
+      ['GET platform cost', { url: `${base}/platform/cost` }],
+      [
+        'GET entity cost',
+        { url: `${base}/entity/default/component/${entityName}/cost` },
+      ],
     ],
     iterations,
   );
   await printPlacementBuildCost([cache], [entity], iterations);
+  printCostBuildCost(cache, registry, catalog);
   server.close();
+}
+
+/**
+ * What a platform cost memo miss costs (any node or pod changed): the whole answer built from
+ * the cache and serialised, by a fresh service each time.
+ */
+function printCostBuildCost(
+  cache: ClusterCache,
+  registry: Awaited<ReturnType<typeof loadProviderRegistry>>,
+  catalog: any,
+) {
+  const times: number[] = [];
+  let bytes = 0;
+  for (let i = 0; i < 5; i++) {
+    const service = new CostService([cache], [], () => registry, catalog, {
+      maxPriceAgeMs: BENCH_MAX_PRICE_AGE_MS,
+    });
+    const start = performance.now();
+    bytes = JSON.stringify(
+      service.buildPlatformCost(registry, new Date()),
+    ).length;
+    times.push(performance.now() - start);
+  }
+  console.log(
+    `platform cost cold build  first ${ms(times[0])}  best ${ms(
+      Math.min(...times),
+    )}  (${cache.nodes.items.size} nodes, ${
+      cache.pods.items.size
+    } pods, ${Math.round(bytes / 1024)} KiB)`,
+  );
 }
 
 /** The platform routes under `base` (the plugin's route root). */

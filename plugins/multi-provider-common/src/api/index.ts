@@ -6,3 +6,4 @@ export * from './failureDomain';
 export * from './routes';
 export * from './storage';
 export * from './gitops';
+export * from './cost';

@@ -6,6 +6,7 @@ import {
   multiProviderStorageReadPermission,
 } from '../permissions';
 import { clusterStatusResponseSchema } from './clusterStatus';
+import { entityCostResponseSchema, platformCostSchema } from './cost';
 import {
   entityPlacementResponseSchema,
   entityRefParamsSchema,
@@ -100,6 +101,25 @@ export const multiProviderRoutes = [
     permission: multiProviderPlacementReadPermission.name,
     response: clusterStatusResponseSchema,
     responseType: 'ClusterStatusResponse',
+  },
+  {
+    method: 'GET',
+    path: '/entity/:namespace/:kind/:name/cost',
+    summary:
+      "The entity's monthly cost from the registry's list prices: per workload its pods' shares of their nodes, what it would cost on each provider's cheapest fitting server type, and its claims.",
+    permission: multiProviderPlacementReadPermission.name,
+    params: entityRefParamsSchema,
+    response: entityCostResponseSchema,
+    responseType: 'EntityCostResponse',
+  },
+  {
+    method: 'GET',
+    path: '/platform/cost',
+    summary:
+      "Monthly cost per cluster from the registry's list prices: per node (used and idle), provider, region, zone, service, claim and storage class, with the rule and stale price tables.",
+    permission: multiProviderPlacementReadPermission.name,
+    response: platformCostSchema,
+    responseType: 'PlatformCost',
   },
   {
     method: 'GET',

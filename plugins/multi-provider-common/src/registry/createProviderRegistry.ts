@@ -11,6 +11,8 @@ export interface ProviderDefinition {
   detection: ProviderDoc['spec']['detection'];
   regions: ProviderDoc['spec']['regions'];
   storage?: ProviderDoc['spec']['storage'];
+  /** The dated list prices, when the registry has them. */
+  prices?: ProviderDoc['spec']['prices'];
 }
 
 /**
@@ -67,6 +69,7 @@ export function createProviderRegistry(docs: unknown[]): ProviderRegistry {
       detection: spec.detection,
       regions: spec.regions,
       storage: spec.storage,
+      ...(spec.prices ? { prices: spec.prices } : {}),
     });
   });
   return { providers };

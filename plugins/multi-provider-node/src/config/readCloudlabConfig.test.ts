@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { LocalTreeSource } from '../tree/TreeSource';
 import {
+  DEFAULT_MAX_PRICE_AGE,
   DEFAULT_URL_TREE_REFRESH,
+  readCostConfig,
   readGitopsTreeConfig,
   readProvidersConfig,
   REPLACED_CONFIG_KEYS,
@@ -296,6 +298,39 @@ describe('readProvidersConfig', () => {
     );
     expect(() => providers({ directory: ['providers'] })).toThrow(
       'cloudlab.providers.directory: must be a string',
+    );
+  });
+});
+
+describe('readCostConfig', () => {
+  const read = (cost: unknown) =>
+    readCostConfig(new ConfigReader({ cloudlab: { cost } } as any));
+
+  it('applies the default age when the block or the key is absent', () => {
+    expect(readCostConfig(new ConfigReader({})).maxPriceAge).toEqual(
+      DEFAULT_MAX_PRICE_AGE,
+    );
+    expect(read({}).maxPriceAgeMs).toBe(180 * 24 * 60 * 60 * 1000);
+  });
+
+  it('reads the age in each duration spelling', () => {
+    expect(read({ maxPriceAge: { days: 30 } }).maxPriceAgeMs).toBe(
+      30 * 24 * 60 * 60 * 1000,
+    );
+    expect(read({ maxPriceAge: 'P2D' }).maxPriceAgeMs).toBe(
+      2 * 24 * 60 * 60 * 1000,
+    );
+  });
+
+  it('names the key that is wrong', () => {
+    expect(() => read({ maxPriceAge: 'soon' })).toThrow(
+      /^cloudlab\.cost\.maxPriceAge: must be a duration/,
+    );
+    expect(() => read({ maxPriceAge: { days: 0 } })).toThrow(
+      'cloudlab.cost.maxPriceAge: must be longer than zero',
+    );
+    expect(() => read({ maxAge: '1d' })).toThrow(
+      'cloudlab.cost: unknown key maxAge',
     );
   });
 });

@@ -1,5 +1,5 @@
 import { Config, readDurationFromConfig } from '@backstage/config';
-import { HumanDuration } from '@backstage/types';
+import { durationToMilliseconds, HumanDuration } from '@backstage/types';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -412,4 +412,49 @@ export function readProvidersConfig(
       `app-config ${base}.entries`,
     ),
   };
+}
+
+/**
+ * How old a price table may be before cost figures warn when `maxPriceAge` is not set: list
+ * prices change a few times a year at most.
+ *
+ * @public
+ */
+export const DEFAULT_MAX_PRICE_AGE: HumanDuration = { days: 180 };
+
+/**
+ * `cloudlab.cost`, validated, with defaults applied.
+ *
+ * @public
+ */
+export interface CostConfig {
+  maxPriceAge: HumanDuration;
+  /** {@link CostConfig.maxPriceAge} in milliseconds, as the cost model takes it. */
+  maxPriceAgeMs: number;
+}
+
+const costSchema = z
+  .object({
+    // Read by Backstage's duration reader (object or ISO 8601 string), which names the key.
+    maxPriceAge: z.unknown().optional(),
+  })
+  .strict();
+
+/**
+ * Reads `cloudlab.cost` (see config.d.ts).
+ *
+ * @public
+ */
+export function readCostConfig(config: Config): CostConfig {
+  const base = `${CLOUDLAB_CONFIG_KEY}.cost`;
+  parseBlock(costSchema, base, config.getOptional(base));
+  const key = `${base}.maxPriceAge`;
+  const maxPriceAge = config.has(key)
+    ? readDuration(config, key)
+    : DEFAULT_MAX_PRICE_AGE;
+  const maxPriceAgeMs = durationToMilliseconds(maxPriceAge);
+  if (!(maxPriceAgeMs > 0)) {
+    throw new CloudlabConfigError(key, 'must be longer than zero');
+  }
+  return { maxPriceAge, maxPriceAgeMs };
 }

@@ -9,6 +9,9 @@ export function mockMultiProviderApi(
     getPlatformPlacement: jest.fn(),
     analyseFailureDomain: jest.fn(),
     getClusters: jest.fn(),
+    // Views load cost beside their own answer; a test that does not ask sees it still loading.
+    getEntityCost: jest.fn(() => new Promise<never>(() => {})),
+    getPlatformCost: jest.fn(() => new Promise<never>(() => {})),
     getEntityStorage: jest.fn(),
     getPlatformStorage: jest.fn(),
     getDesiredStorage: jest.fn(),

@@ -15,6 +15,8 @@ import type {
   FailureDomainRequest,
   FailureDomainResponse,
   PlatformPlacementResponse,
+  EntityCostResponse,
+  PlatformCost,
 } from '@cloudlab/plugin-multi-provider-common';
 
 /**
@@ -34,6 +36,10 @@ export interface MultiProviderApi {
   analyseFailureDomain(
     request: FailureDomainRequest,
   ): Promise<FailureDomainResponse>;
+  /** The entity's monthly cost per workload, its alternatives per provider, its claims. */
+  getEntityCost(entity: CompoundEntityRef): Promise<EntityCostResponse>;
+  /** Monthly cost per node, provider, region, zone, service, claim and class. */
+  getPlatformCost(): Promise<PlatformCost>;
   /** Cache state of every configured cluster. */
   getClusters(): Promise<ClusterStatusResponse>;
   /** The entity's claims: class, provider and zone of the volume, pods, findings. */

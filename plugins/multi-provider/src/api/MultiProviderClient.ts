@@ -24,6 +24,10 @@ import {
   failureDomainRequestSchema,
   failureDomainResponseSchema,
   platformPlacementResponseSchema,
+  entityCostResponseSchema,
+  platformCostSchema,
+  type EntityCostResponse,
+  type PlatformCost,
   type ClusterStatusResponse,
   type EntityPlacementResponse,
   type FailureDomainRequest,
@@ -74,6 +78,17 @@ export class MultiProviderClient implements MultiProviderApi {
       `/entity/${entityPath(entity)}/placement`,
       entityPlacementResponseSchema,
     );
+  }
+
+  getEntityCost(entity: CompoundEntityRef): Promise<EntityCostResponse> {
+    return this.#request(
+      `/entity/${entityPath(entity)}/cost`,
+      entityCostResponseSchema,
+    );
+  }
+
+  getPlatformCost(): Promise<PlatformCost> {
+    return this.#request('/platform/cost', platformCostSchema);
   }
 
   getEntityStorage(entity: CompoundEntityRef): Promise<EntityStorageResponse> {

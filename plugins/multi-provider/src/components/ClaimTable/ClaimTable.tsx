@@ -1,6 +1,10 @@
 import { Table, TableColumn } from '@backstage/core-components';
 import { Chip } from '@material-ui/core';
-import type { StorageClaim } from '@cloudlab/plugin-multi-provider-common';
+import type {
+  ClaimCost,
+  StorageClaim,
+} from '@cloudlab/plugin-multi-provider-common';
+import { claimKey, formatMoney } from '../../helpers/cost';
 import { formatBytes } from '../../helpers/format';
 import { SeverityStatus } from '../StorageFindingList';
 
@@ -77,9 +81,40 @@ const columns: TableColumn<StorageClaim>[] = [
   },
 ];
 
-/** The claims of an entity in one cluster: class, provider, zone, size, modes, pods and nodes. */
-export function ClaimTable(props: { claims: StorageClaim[]; title?: string }) {
-  const { claims, title = 'Claims' } = props;
+/** The monthly cost column: the billed size's price, or why it has none. */
+function costColumn(costs: {
+  currency: string | null;
+  claims: Map<string, ClaimCost>;
+}): TableColumn<StorageClaim> {
+  return {
+    title: 'Monthly cost',
+    render: c => {
+      const cost = costs.claims.get(claimKey(c));
+      if (!cost) return '—';
+      if (cost.monthly === null) return <em>unknown: {cost.unknownReason}</em>;
+      return (
+        <>
+          {formatMoney(cost.monthly, costs.currency)}
+          <br />
+          <small>{`${
+            Math.round((cost.billedGiB ?? 0) * 100) / 100
+          } GiB billed`}</small>
+        </>
+      );
+    },
+  };
+}
+
+/**
+ * The claims of an entity in one cluster: class, provider, zone, size, modes, pods and nodes,
+ * and their monthly cost when `costs` is given.
+ */
+export function ClaimTable(props: {
+  claims: StorageClaim[];
+  title?: string;
+  costs?: { currency: string | null; claims: Map<string, ClaimCost> };
+}) {
+  const { claims, title = 'Claims', costs } = props;
   return (
     <Table<StorageClaim>
       title={title}
@@ -89,7 +124,7 @@ export function ClaimTable(props: { claims: StorageClaim[]; title?: string }) {
         pageSize: 20,
         padding: 'dense',
       }}
-      columns={columns}
+      columns={costs ? [...columns, costColumn(costs)] : columns}
       data={claims}
     />
   );

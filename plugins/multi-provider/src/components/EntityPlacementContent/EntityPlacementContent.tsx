@@ -3,6 +3,7 @@ import { ClusterPlacementCard } from '../ClusterPlacementCard';
 import { clustersGate } from '../../helpers/clustersGate';
 import { useEntityAnswer } from '../../helpers/useEntityAnswer';
 import { EntityObservabilityLinks } from '../EntityObservabilityLinks';
+import { EntityCostCard } from '../EntityCostCard';
 
 /**
  * The entity's "Placement" tab: where its pods run in every cluster, by provider,
@@ -12,6 +13,9 @@ export function EntityPlacementContent() {
   const { value, loading, error, retry } = useEntityAnswer((api, ref) =>
     api.getEntityPlacement(ref),
   );
+
+  // Cost is loaded on its own: the placement must show even when no price is known.
+  const cost = useEntityAnswer((api, ref) => api.getEntityCost(ref));
 
   const gate = clustersGate(loading, error, value?.clusters.length);
   if (gate || !value) return gate;
@@ -23,8 +27,19 @@ export function EntityPlacementContent() {
           <ClusterPlacementCard placement={cluster} />
         </Grid>
       ))}
+      {cost.value && (
+        <Grid item xs={12}>
+          <EntityCostCard cost={cost.value} />
+        </Grid>
+      )}
       <Grid item xs={12}>
-        <Button size="small" onClick={retry}>
+        <Button
+          size="small"
+          onClick={() => {
+            retry();
+            cost.retry();
+          }}
+        >
           Refresh
         </Button>
       </Grid>

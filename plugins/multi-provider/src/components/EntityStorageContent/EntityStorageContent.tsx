@@ -1,6 +1,11 @@
 import { InfoCard } from '@backstage/core-components';
 import { Button, Grid } from '@material-ui/core';
-import type { ClusterStorage } from '@cloudlab/plugin-multi-provider-common';
+import type {
+  ClaimCost,
+  ClusterStorage,
+  EntityCostResponse,
+} from '@cloudlab/plugin-multi-provider-common';
+import { claimCostsByKey } from '../../helpers/cost';
 import { ClaimTable } from '../ClaimTable';
 import { ClusterHealth } from '../ClusterHealth';
 import { hasClusterData } from '../../helpers/clusterProblem';
@@ -9,8 +14,11 @@ import { clustersGate } from '../../helpers/clustersGate';
 import { useEntityAnswer } from '../../helpers/useEntityAnswer';
 import { EntityObservabilityLinks } from '../EntityObservabilityLinks';
 
-function ClusterStorageSection(props: { cluster: ClusterStorage }) {
-  const { cluster } = props;
+function ClusterStorageSection(props: {
+  cluster: ClusterStorage;
+  costs?: { currency: string | null; claims: Map<string, ClaimCost> };
+}) {
+  const { cluster, costs } = props;
   return (
     <Grid
       item
@@ -29,13 +37,22 @@ function ClusterStorageSection(props: { cluster: ClusterStorage }) {
           <>
             <StorageFindingList findings={cluster.findings} />
             {cluster.claims.length > 0 && (
-              <ClaimTable claims={cluster.claims} />
+              <ClaimTable claims={cluster.claims} costs={costs} />
             )}
           </>
         )}
       </InfoCard>
     </Grid>
   );
+}
+
+function costsOf(cost: EntityCostResponse | undefined, cluster: string) {
+  const inCluster = cost?.clusters.find(c => c.cluster === cluster);
+  if (!cost || !inCluster) return undefined;
+  return {
+    currency: cost.currency,
+    claims: claimCostsByKey(inCluster.claims),
+  };
 }
 
 /**
@@ -47,16 +64,29 @@ export function EntityStorageContent() {
     api.getEntityStorage(ref),
   );
 
+  // Cost is loaded on its own: the claims must show even when no price is known.
+  const cost = useEntityAnswer((api, ref) => api.getEntityCost(ref));
+
   const gate = clustersGate(loading, error, value?.clusters.length);
   if (gate || !value) return gate;
   return (
     <Grid container spacing={3}>
       <EntityObservabilityLinks />
       {value.clusters.map(cluster => (
-        <ClusterStorageSection key={cluster.cluster} cluster={cluster} />
+        <ClusterStorageSection
+          key={cluster.cluster}
+          cluster={cluster}
+          costs={costsOf(cost.value, cluster.cluster)}
+        />
       ))}
       <Grid item xs={12}>
-        <Button size="small" onClick={retry}>
+        <Button
+          size="small"
+          onClick={() => {
+            retry();
+            cost.retry();
+          }}
+        >
           Refresh
         </Button>
       </Grid>

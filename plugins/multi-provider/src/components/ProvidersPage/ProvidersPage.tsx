@@ -13,6 +13,7 @@ import { ClusterStatusTable } from '../ClusterStatusTable';
 import { DataLocalityCard } from '../DataLocalityCard';
 import { FailureDomainPanel } from '../FailureDomainPanel';
 import { ProviderMap } from '../ProviderMap';
+import { PlatformCostSection } from '../PlatformCostSection';
 
 function ClusterSection(props: { cluster: PlatformCluster }) {
   const { cluster } = props;
@@ -51,6 +52,8 @@ export function ProvidersPage() {
   const platform = useAsync(() => api.getPlatformPlacement(), [api]);
   // Cluster health is loaded on its own: it must show even when the map cannot.
   const clusters = useAsync(() => api.getClusters(), [api]);
+  // Cost as well: the map must show even when no price is known.
+  const cost = useAsync(() => api.getPlatformCost(), [api]);
   const options = useMemo(
     () => (platform.value ? failureDomainOptions(platform.value) : []),
     [platform.value],
@@ -78,6 +81,16 @@ export function ProvidersPage() {
         {platform.value?.clusters.map(cluster => (
           <ClusterSection key={cluster.cluster} cluster={cluster} />
         ))}
+        {cost.value && (
+          <Grid item xs={12} component="section" aria-label="cost">
+            <PlatformCostSection cost={cost.value} />
+          </Grid>
+        )}
+        {cost.error && (
+          <Grid item xs={12}>
+            <ResponseErrorPanel error={cost.error} />
+          </Grid>
+        )}
         {platform.value && (
           <Grid item xs={12}>
             <FailureDomainPanel options={options} />

@@ -1,0 +1,1 @@
+export { CostNotice } from './CostNotice';

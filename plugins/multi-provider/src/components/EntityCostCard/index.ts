@@ -1,0 +1,1 @@
+export { EntityCostCard } from './EntityCostCard';
