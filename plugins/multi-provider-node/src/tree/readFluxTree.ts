@@ -25,6 +25,7 @@ import {
   StorageClassInfo,
   WorkloadInfo,
 } from './types';
+import { KUSTOMIZE_FILES } from './kustomizationFiles';
 
 type Obj = Record<string, any>;
 
@@ -32,11 +33,6 @@ const FLUX_KUSTOMIZATION_GROUP = 'kustomize.toolkit.fluxcd.io/';
 const HELM_GROUP = 'helm.toolkit.fluxcd.io/';
 const SOURCE_GROUP = 'source.toolkit.fluxcd.io/';
 const GENERATOR_GROUP = 'source.extensions.fluxcd.io/';
-const KUSTOMIZE_FILES = [
-  'kustomization.yaml',
-  'kustomization.yml',
-  'Kustomization',
-];
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 
 const isObj = (v: unknown): v is Obj =>
