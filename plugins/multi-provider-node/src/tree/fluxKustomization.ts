@@ -98,6 +98,17 @@ function applyImages(value: unknown, images: Obj[]): void {
   }
 }
 
+/** Whether a `$` is in any string or key of a parsed YAML value. */
+function holdsDollar(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('$');
+  if (Array.isArray(value)) return value.some(holdsDollar);
+  if (isObj(value)) {
+    for (const [k, v] of Object.entries(value))
+      if (k.includes('$') || holdsDollar(v)) return true;
+  }
+  return false;
+}
+
 /** Records the fields holding `${name}` of an unknown variable, in schema-error path form. */
 function unknownFields(
   value: unknown,
@@ -240,6 +251,9 @@ export async function applyFluxKustomization<T extends { doc: Obj }>(
         meta.annotations?.[SUBSTITUTE_KEY] === 'disabled'
       )
         return i;
+      // Substitution only changes text at a `$`: an object with none in any key or value reads
+      // back as it is, so its YAML round trip (the costly part of a read) is skipped.
+      if (!holdsDollar(i.doc)) return i;
       // Flux substitutes the object's YAML text, so a value may change a field's type.
       const text = stringify(i.doc, { lineWidth: 0 });
       const own = { ...vars };
