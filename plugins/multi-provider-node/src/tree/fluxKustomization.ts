@@ -1,6 +1,7 @@
 import { parse, stringify } from 'yaml';
 import { substitute } from './kubeObjects';
 import { applyNameTransforms, transformsOf } from './kustomizeTransforms';
+import { FluxSpecWritten } from './types';
 
 type Obj = Record<string, any>;
 
@@ -152,6 +153,17 @@ export function withFluxSpec(kustomization: Obj, ks: Obj): Obj {
       ...spec.patches,
     ];
   return out;
+}
+
+/** The spec fields {@link withFluxSpec} writes, as `ks` states them; undefined when none is. */
+export function specWrittenOf(ks: Obj): FluxSpecWritten | undefined {
+  const spec = isObj(ks.spec) ? ks.spec : {};
+  const out: FluxSpecWritten = {};
+  for (const key of ['targetNamespace', 'namePrefix', 'nameSuffix'] as const)
+    if (typeof spec[key] === 'string') out[key] = spec[key];
+  if (Array.isArray(spec.patches) && spec.patches.length)
+    out.patches = spec.patches;
+  return Object.keys(out).length ? out : undefined;
 }
 
 /**

@@ -40,6 +40,7 @@ export async function fluxSpecView(
   relDir: string,
   ks: Obj,
 ): Promise<FluxSpecView | undefined> {
+  if (Object.keys(withFluxSpec({}, ks)).length === 0) return undefined;
   const entries = await source.list(relDir);
   const kfile = KUSTOMIZE_FILES.find(n =>
     entries.some(e => e.kind === 'file' && e.name === n),

@@ -4,7 +4,11 @@ import {
   GeneratedArtifact,
   resolveArtifactGenerator,
 } from './artifactGenerator';
-import { applyFluxKustomization, withFluxSpec } from './fluxKustomization';
+import {
+  applyFluxKustomization,
+  specWrittenOf,
+  withFluxSpec,
+} from './fluxKustomization';
 import { applyNameTransforms, transformsOf } from './kustomizeTransforms';
 import {
   RecordedAnswers,
@@ -761,6 +765,7 @@ async function readKustomization(
         .map(s => s.name),
       ...(str(doc.spec?.namePrefix) ? { namePrefix: doc.spec.namePrefix } : {}),
       ...(str(doc.spec?.nameSuffix) ? { nameSuffix: doc.spec.nameSuffix } : {}),
+      ...(specWrittenOf(doc) ? { specWritten: specWrittenOf(doc) } : {}),
       unread: unread.map(({ kind, namespace: n, name: m }) => ({
         kind,
         namespace: n,

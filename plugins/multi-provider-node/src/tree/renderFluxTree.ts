@@ -52,41 +52,19 @@ function variables(
   );
 }
 
-/** The Flux Kustomization object as the file defining it states it. */
-async function fluxObjectOf(
-  source: TreeSource,
-  k: KustomizationInfo,
-): Promise<KubeObject> {
-  const found = parseObjects(await source.readText(k.file)).find(
-    o =>
-      o.kind === 'Kustomization' &&
-      String(o.apiVersion).startsWith('kustomize.toolkit.fluxcd.io/') &&
-      o.metadata?.name === k.name &&
-      (o.metadata?.namespace ?? k.namespace) === k.namespace,
-  );
-  if (!found) {
-    throw new Error(
-      `Kustomization ${k.namespace}/${k.name}: not found in ${k.file}`,
-    );
-  }
-  return found;
-}
-
 /**
  * Renders one directory as kustomize-controller builds it for a Kustomization: with the spec's
  * targetNamespace, namePrefix, nameSuffix and patches written into the folder's kustomization
  * (the reader's rule, in a temporary view of the tree), then its postBuild substitution.
- * `definedIn` is the tree holding the Kustomization's own file.
  */
 async function renderPath(
   tree: TreeSource,
   relPath: string,
   k: KustomizationInfo | undefined,
   options: RenderOptions,
-  definedIn: TreeSource = tree,
 ): Promise<KubeObject[]> {
-  const view = k
-    ? await fluxSpecView(tree, relPath, await fluxObjectOf(definedIn, k))
+  const view = k?.specWritten
+    ? await fluxSpecView(tree, relPath, { spec: k.specWritten })
     : undefined;
   try {
     const text = await kustomizeBuild(view?.source ?? tree, relPath, options);
@@ -127,7 +105,7 @@ export async function renderFluxKustomizations(
         }
         out[i] = {
           kustomization: k,
-          objects: await renderPath(tree, k.path, k, options, source),
+          objects: await renderPath(tree, k.path, k, options),
         };
       } catch (e) {
         out[i] = {
