@@ -38,8 +38,9 @@ import {
  *
  * The lab's apps are Components written by hand (catalog/components, claiming their Flux
  * Kustomizations), which replace the generated ones. The Flux catalog module reads those from the
- * artifact too (the checkout's `catalog-info.yaml` does not reach catalog/), so they name the root
- * source and the revision it serves, as generated entities do.
+ * artifact too (the checkout's `catalog-info.yaml` does not reach catalog/; the root GitRepository's
+ * `ignore` keeps catalog/ in the artifact), so they name the root source and the revision it
+ * serves, as generated entities do.
  */
 
 jest.setTimeout(600_000);
