@@ -64,15 +64,12 @@ func renderCluster(root, rootDir string, b *Builder, rep *Report) *Cluster {
 		names[k.U.GetNamespace()+"/"+k.U.GetName()] = k
 	}
 	var applied []fluxApplied
+	own := ownSource(ks, rootDir)
 	for _, k := range ks {
 		// sourceRef
-		sk, sn := str(k.U, "spec", "sourceRef", "kind"), str(k.U, "spec", "sourceRef", "name")
-		sns := str(k.U, "spec", "sourceRef", "namespace")
-		if sns == "" {
-			sns = k.U.GetNamespace()
-		}
-		if c.find(sk, sns, sn) == nil {
-			rep.AddObj(k, "flux-sourceref", fmt.Sprintf("sourceRef %s %s/%s does not resolve in cluster %s", sk, sns, sn, name))
+		ref := sourceRefOf(k.U)
+		if c.find(ref.Kind, ref.Namespace, ref.Name) == nil {
+			rep.AddObj(k, "flux-sourceref", fmt.Sprintf("sourceRef %s does not resolve in cluster %s", ref, name))
 		}
 		// dependsOn
 		deps, _, _ := unstructured.NestedSlice(k.U.Object, "spec", "dependsOn")
@@ -85,6 +82,13 @@ func renderCluster(root, rootDir string, b *Builder, rep *Report) *Cluster {
 			if names[dns+"/"+fmt.Sprint(dm["name"])] == nil {
 				rep.AddObj(k, "flux-dependson", fmt.Sprintf("dependsOn %s/%v does not resolve to a Flux Kustomization", dns, dm["name"]))
 			}
+		}
+		// Another source's spec.path is a folder of that source, not of this repository: building
+		// it from here would validate files Flux never applies (docs/adr/1013).
+		if !ref.ownedBy(own) {
+			rep.Note(k, fmt.Sprintf("not followed: source %s is not this repository (%s); spec.path %s is neither built nor validated",
+				ref, own.describe(), str(k.U, "spec", "path")))
+			continue
 		}
 		// path, inside the artifact
 		path, inRoot := fluxPathInRoot(str(k.U, "spec", "path"))
@@ -225,4 +229,49 @@ func checkDuplicates(c *Cluster, rep *Report) {
 		}
 		seen[id] = o
 	}
+}
+
+// sourceRef is a Flux Kustomization's spec.sourceRef, the namespace defaulted to the
+// Kustomization's and the kind to GitRepository (as the TypeScript reader reads it).
+type sourceRef struct{ Kind, Namespace, Name string }
+
+func (r sourceRef) String() string { return r.Kind + " " + r.Namespace + "/" + r.Name }
+
+func sourceRefOf(k *unstructured.Unstructured) sourceRef {
+	r := sourceRef{str(k, "spec", "sourceRef", "kind"), str(k, "spec", "sourceRef", "namespace"), str(k, "spec", "sourceRef", "name")}
+	if r.Kind == "" {
+		r.Kind = "GitRepository"
+	}
+	if r.Namespace == "" {
+		r.Namespace = k.GetNamespace()
+	}
+	return r
+}
+
+// ownSource is the source of this repository in a cluster: what its sync Kustomization (the one
+// whose spec.path is the cluster's folder) reads. Nil when the cluster has none; then every
+// GitRepository counts as this repository, as in the TypeScript reader.
+func ownSource(ks []*Obj, rootDir string) *sourceRef {
+	for _, k := range ks {
+		if p, ok := fluxPathInRoot(str(k.U, "spec", "path")); ok && p == rootDir {
+			r := sourceRefOf(k.U)
+			return &r
+		}
+	}
+	return nil
+}
+
+// ownedBy says whether the source is this repository's own.
+func (r sourceRef) ownedBy(own *sourceRef) bool {
+	if own == nil {
+		return r.Kind == "GitRepository"
+	}
+	return r == *own
+}
+
+func (own *sourceRef) describe() string {
+	if own == nil {
+		return "the cluster has no sync Kustomization; a GitRepository is taken for it"
+	}
+	return "the cluster's sync Kustomization reads " + own.String()
 }

@@ -51,7 +51,13 @@ describe('catalog ingestion of catalog/ and templates/', () => {
     'ingests every declared entity without a processing error on %p',
     async databaseId => {
       const knex = await databases.init(databaseId);
-      const locations = ['catalog-info.yaml', 'templates/all.yaml'].map(f => ({
+      // catalog/ is emitted by the Flux catalog module in the portal; its index is ingested
+      // here so that every hand-written entity is checked against the catalog's validation.
+      const locations = [
+        'catalog-info.yaml',
+        'catalog/all.yaml',
+        'templates/all.yaml',
+      ].map(f => ({
         type: 'file',
         target: resolve(repoRoot, f),
       }));
@@ -87,6 +93,7 @@ describe('catalog ingestion of catalog/ and templates/', () => {
 
       const expected = [
         ...declaredRefs(resolve(repoRoot, 'catalog-info.yaml')),
+        ...declaredRefs(resolve(repoRoot, 'catalog/all.yaml')),
         ...declaredRefs(resolve(repoRoot, 'templates/all.yaml')),
       ].sort();
       expect(expected.length).toBeGreaterThan(5);

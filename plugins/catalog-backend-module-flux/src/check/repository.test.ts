@@ -1,4 +1,4 @@
-import { Entity } from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -54,11 +54,24 @@ describe('the real repository', () => {
         }
       }
     };
-    visit(rootFile);
+    // The hand-written catalog's index (the Flux module emits the files, a Location lists them).
+    const index = 'catalog/all.yaml';
+    targets.add(index);
+    visit(index);
     const missing = snapshot.handWritten
       .map(h => h.file)
       .filter(f => !targets.has(f));
     expect([...new Set(missing)]).toEqual([]);
+  });
+
+  it('emits the hand-written catalog but its Locations, and no entity twice', () => {
+    const refs = snapshot.emitted.map(e => stringifyEntityRef(e));
+    expect(refs).toEqual(expect.arrayContaining(['component:default/vault']));
+    expect(refs.filter((r, i) => refs.indexOf(r) !== i)).toEqual([]);
+    expect(snapshot.emitted.filter(e => e.kind === 'Location')).toEqual([]);
+    expect(
+      snapshot.handWritten.filter(h => h.entity.kind !== 'Location').length,
+    ).toBe(snapshot.emitted.length - snapshot.entities.length);
   });
 
   it('generates the platform from gitops/ and providers/', () => {

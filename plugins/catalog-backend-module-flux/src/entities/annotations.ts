@@ -104,19 +104,20 @@ export function claimsOf(
 }
 
 /**
- * The entity without the annotations naming its source and revision (a generated entity's
- * locations name the commit too): what decides whether an entity changed, so a new revision
- * re-emits only the entities it changed.
+ * An emitted entity without the annotations naming its source and revision (its locations name
+ * the commit too): what decides whether an entity changed, so a new revision re-emits only the
+ * entities it changed. The provider locates every entity it emits, hand-written ones included;
+ * a source location is the provider's only on generated entities (by hand it names the code).
  */
 export function withoutOrigin(entity: Entity): Entity {
   const {
     [ANNOTATIONS.gitopsSource]: _source,
     [ANNOTATIONS.gitopsRevision]: _revision,
+    [ANNOTATION_LOCATION]: _location,
+    [ANNOTATION_ORIGIN_LOCATION]: _originLocation,
     ...annotations
   } = entity.metadata.annotations ?? {};
   if (annotations[ANNOTATIONS.generatedBy] === GENERATOR_NAME) {
-    delete annotations[ANNOTATION_LOCATION];
-    delete annotations[ANNOTATION_ORIGIN_LOCATION];
     delete annotations[ANNOTATION_SOURCE_LOCATION];
   }
   return { ...entity, metadata: { ...entity.metadata, annotations } };

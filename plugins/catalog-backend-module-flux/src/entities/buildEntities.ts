@@ -10,6 +10,7 @@ import {
   providerOfDriver,
 } from '@cloudlab/plugin-multi-provider-common';
 import { FluxCatalogOptions } from '../config';
+import { HandWrittenEntity } from './applyOverrides';
 import {
   FluxKind,
   FluxModel,
@@ -430,6 +431,39 @@ export function buildEntities(
       const entity = toEntity(d, options, at.location(d.place));
       const origin = d.place?.origin ?? origins?.root;
       return origin ? withOrigin(entity, origin) : entity;
+    });
+}
+
+/**
+ * The hand-written entities as the provider emits them: located at their file in the tree and,
+ * with `origins`, naming the tree's source and revision as generated entities do. `Location`s
+ * are left out: their targets are the files read here, and the catalog following them would
+ * ingest the same entities a second time, from wherever the location points.
+ */
+export function locateHandWritten(
+  handWritten: HandWrittenEntity[],
+  options: FluxCatalogOptions,
+  origins?: EntityOrigins,
+): Entity[] {
+  const at = placeIn(origins, options);
+  return handWritten
+    .filter(h => h.entity.kind !== 'Location')
+    .map(h => {
+      const where = at.location({ path: h.file });
+      const entity: Entity = {
+        ...h.entity,
+        metadata: {
+          ...h.entity.metadata,
+          // No source location of the provider's: one written by hand names the service's
+          // code, and without one the catalog falls back to the file's location.
+          annotations: {
+            ...h.entity.metadata.annotations,
+            [ANNOTATION_LOCATION]: where.location,
+            [ANNOTATION_ORIGIN_LOCATION]: where.location,
+          },
+        },
+      };
+      return origins ? withOrigin(entity, origins.root) : entity;
     });
 }
 

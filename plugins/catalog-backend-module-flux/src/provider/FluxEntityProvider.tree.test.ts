@@ -144,6 +144,49 @@ describe('FluxEntityProvider following a tree provider', () => {
     );
   });
 
+  it('emits the hand-written catalog read from the tree at its revision, but its Locations', async () => {
+    await settle(1);
+    const [first] = mutations();
+    const website = (first.type === 'full' ? first.entities : []).find(
+      ({ entity }) => entity.metadata.name === 'website',
+    )?.entity;
+    // Read from the tree, located in it: not a file of the portal's disk.
+    expect(website && annotations(website)).toMatchObject({
+      [ANNOTATIONS.gitopsSource]: 'GitRepository/flux-system/flux-system',
+      [ANNOTATIONS.gitopsRevision]: 'main@sha1:aaa',
+      'backstage.io/managed-by-location': expect.stringMatching(
+        /^url:.*catalog\/web\.yaml$/,
+      ),
+    });
+    expect(annotations(website!)[ANNOTATIONS.generatedBy]).toBeUndefined();
+
+    await tree.publish('main@sha1:eee', root => {
+      const f = path.join(root, 'catalog/web.yaml');
+      fs.writeFileSync(
+        f,
+        fs.readFileSync(f, 'utf8').replace('type: website', 'type: service'),
+      );
+      fs.writeFileSync(
+        path.join(root, 'catalog/all.yaml'),
+        'apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: index\nspec:\n  targets: [./web.yaml]\n',
+      );
+    });
+    await settle(2);
+    const last = mutations().at(-1)!;
+    expect(last.type).toBe('delta');
+    if (last.type !== 'delta') return;
+    // Only the edited entity, at the new revision; the index Location is not emitted.
+    expect(
+      last.added.map(a => [
+        a.entity.kind,
+        a.entity.metadata.name,
+        a.entity.spec?.type,
+        annotations(a.entity)[ANNOTATIONS.gitopsRevision],
+      ]),
+    ).toEqual([['Component', 'website', 'service', 'main@sha1:eee']]);
+    expect(last.removed).toEqual([]);
+  });
+
   it('reads only the files a new revision says changed, and emits the same delta', async () => {
     await settle(1);
     await tree.publish(

@@ -157,7 +157,7 @@ export class FluxEntityProvider implements EntityProvider {
       });
     }
     const next = new Map(
-      snapshot.entities.map(e => [
+      snapshot.emitted.map(e => [
         stringifyEntityRef(e),
         { entity: e, hash: hashEntity(e) },
       ]),

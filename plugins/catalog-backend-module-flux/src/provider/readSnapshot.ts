@@ -19,8 +19,11 @@ import {
   HandWrittenEntity,
   readHandWritten,
 } from '../entities/applyOverrides';
-import { withOrigin } from '../entities/annotations';
-import { buildEntities } from '../entities/buildEntities';
+import {
+  buildEntities,
+  EntityOrigins,
+  locateHandWritten,
+} from '../entities/buildEntities';
 
 /** One read of the repository: what was found, what to emit, and what went wrong. */
 export interface CatalogSnapshot {
@@ -29,8 +32,13 @@ export interface CatalogSnapshot {
   handWritten: HandWrittenEntity[];
   /** Entities before the override rule. */
   generated: Entity[];
-  /** Entities the provider emits (after the override rule). */
+  /** Generated entities left after the override rule. */
   entities: Entity[];
+  /**
+   * What the provider emits: {@link CatalogSnapshot.entities} and the hand-written entities it
+   * read from the tree, each named by the source and revision it was read at.
+   */
+  emitted: Entity[];
   replacedBy: Map<string, string>;
   /** Content hash per file read. */
   fingerprint: Map<string, string>;
@@ -118,8 +126,10 @@ async function readRegistry(
  *
  * With `tree` (the provider's snapshots the caches read), the Flux tree is followed into the
  * provider's other sources, and every entity names the source and revision it was read at:
- * the other source for what a Kustomization read there yields, the root tree for the rest
- * (hand-written entities included).
+ * the other source for what a Kustomization read there yields, the root tree for the rest.
+ * The hand-written entities read from the tree are emitted too (`Location`s aside), named the
+ * same way: the catalog then shows the hand-written catalog at the revision Flux applies, not a
+ * copy on the portal's disk.
  */
 export async function readSnapshot(
   caches: SnapshotCaches,
@@ -146,28 +156,28 @@ export async function readSnapshot(
           .map(e => [e.definition.name, e.file] as const)
       : [],
   );
+  const origins: EntityOrigins | undefined = tree && {
+    root: tree.root.origin,
+    fileOf: (k, file) => {
+      const f = tree.fileOrigin(k, file);
+      return {
+        origin: f.snapshot.origin,
+        path: f.path,
+        ...(f.generator ? { generator: f.generator } : {}),
+      };
+    },
+  };
   const generated = buildEntities(
     model,
     registry,
     options,
     providerFiles,
-    tree && {
-      root: tree.root.origin,
-      fileOf: (k, file) => {
-        const f = tree.fileOrigin(k, file);
-        return {
-          origin: f.snapshot.origin,
-          path: f.path,
-          ...(f.generator ? { generator: f.generator } : {}),
-        };
-      },
-    },
+    origins,
   );
+  const located = locateHandWritten(handWritten, options, origins);
   const { entities, replacedBy } = applyOverrides(
     generated,
-    handWritten.map(h =>
-      tree ? withOrigin(h.entity, tree.root.origin) : h.entity,
-    ),
+    handWritten.map(h => h.entity),
   );
   return {
     model,
@@ -175,6 +185,7 @@ export async function readSnapshot(
     handWritten,
     generated,
     entities,
+    emitted: [...entities, ...located],
     replacedBy,
     fingerprint: new Map([
       ...cache.fingerprint(),

@@ -1,6 +1,7 @@
 import { parse, stringify } from 'yaml';
 import { substitute } from './kubeObjects';
 import { applyNameTransforms, transformsOf } from './kustomizeTransforms';
+import { FluxSpecWritten } from './types';
 
 type Obj = Record<string, any>;
 
@@ -98,6 +99,17 @@ function applyImages(value: unknown, images: Obj[]): void {
   }
 }
 
+/** Whether a `$` is in any string or key of a parsed YAML value. */
+function holdsDollar(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('$');
+  if (Array.isArray(value)) return value.some(holdsDollar);
+  if (isObj(value)) {
+    for (const [k, v] of Object.entries(value))
+      if (k.includes('$') || holdsDollar(v)) return true;
+  }
+  return false;
+}
+
 /** Records the fields holding `${name}` of an unknown variable, in schema-error path form. */
 function unknownFields(
   value: unknown,
@@ -141,6 +153,17 @@ export function withFluxSpec(kustomization: Obj, ks: Obj): Obj {
       ...spec.patches,
     ];
   return out;
+}
+
+/** The spec fields {@link withFluxSpec} writes, as `ks` states them; undefined when none is. */
+export function specWrittenOf(ks: Obj): FluxSpecWritten | undefined {
+  const spec = isObj(ks.spec) ? ks.spec : {};
+  const out: FluxSpecWritten = {};
+  for (const key of ['targetNamespace', 'namePrefix', 'nameSuffix'] as const)
+    if (typeof spec[key] === 'string') out[key] = spec[key];
+  if (Array.isArray(spec.patches) && spec.patches.length)
+    out.patches = spec.patches;
+  return Object.keys(out).length ? out : undefined;
 }
 
 /**
@@ -240,6 +263,9 @@ export async function applyFluxKustomization<T extends { doc: Obj }>(
         meta.annotations?.[SUBSTITUTE_KEY] === 'disabled'
       )
         return i;
+      // Substitution only changes text at a `$`: an object with none in any key or value reads
+      // back as it is, so its YAML round trip (the costly part of a read) is skipped.
+      if (!holdsDollar(i.doc)) return i;
       // Flux substitutes the object's YAML text, so a value may change a field's type.
       const text = stringify(i.doc, { lineWidth: 0 });
       const own = { ...vars };

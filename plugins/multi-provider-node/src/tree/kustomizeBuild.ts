@@ -3,14 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { resolveInside, TreeSource } from './TreeSource';
+import { KUSTOMIZE_FILES } from './kustomizationFiles';
 
 const run = promisify(execFile);
-
-const KUSTOMIZE_FILES = [
-  'kustomization.yaml',
-  'kustomization.yml',
-  'Kustomization',
-];
 
 /**
  * The repository-relative location of the pinned kustomize the lab build installs.

@@ -4,7 +4,11 @@ import {
   GeneratedArtifact,
   resolveArtifactGenerator,
 } from './artifactGenerator';
-import { applyFluxKustomization, withFluxSpec } from './fluxKustomization';
+import {
+  applyFluxKustomization,
+  specWrittenOf,
+  withFluxSpec,
+} from './fluxKustomization';
 import { applyNameTransforms, transformsOf } from './kustomizeTransforms';
 import {
   RecordedAnswers,
@@ -25,6 +29,7 @@ import {
   StorageClassInfo,
   WorkloadInfo,
 } from './types';
+import { KUSTOMIZE_FILES } from './kustomizationFiles';
 
 type Obj = Record<string, any>;
 
@@ -32,11 +37,6 @@ const FLUX_KUSTOMIZATION_GROUP = 'kustomize.toolkit.fluxcd.io/';
 const HELM_GROUP = 'helm.toolkit.fluxcd.io/';
 const SOURCE_GROUP = 'source.toolkit.fluxcd.io/';
 const GENERATOR_GROUP = 'source.extensions.fluxcd.io/';
-const KUSTOMIZE_FILES = [
-  'kustomization.yaml',
-  'kustomization.yml',
-  'Kustomization',
-];
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 
 const isObj = (v: unknown): v is Obj =>
@@ -765,6 +765,7 @@ async function readKustomization(
         .map(s => s.name),
       ...(str(doc.spec?.namePrefix) ? { namePrefix: doc.spec.namePrefix } : {}),
       ...(str(doc.spec?.nameSuffix) ? { nameSuffix: doc.spec.nameSuffix } : {}),
+      ...(specWrittenOf(doc) ? { specWritten: specWrittenOf(doc) } : {}),
       unread: unread.map(({ kind, namespace: n, name: m }) => ({
         kind,
         namespace: n,

@@ -4,6 +4,7 @@ import {
   KustomizeError,
   KustomizeOptions,
 } from './kustomizeBuild';
+import { fluxSpecView } from './fluxSpecView';
 import { orderByDependsOn } from './orderByDependsOn';
 import { TreeSource } from './TreeSource';
 import { ClusterInfo, KustomizationInfo } from './types';
@@ -51,17 +52,28 @@ function variables(
   );
 }
 
-/** Renders one directory with a Kustomization's postBuild substitution applied. */
+/**
+ * Renders one directory as kustomize-controller builds it for a Kustomization: with the spec's
+ * targetNamespace, namePrefix, nameSuffix and patches written into the folder's kustomization
+ * (the reader's rule, in a temporary view of the tree), then its postBuild substitution.
+ */
 async function renderPath(
-  source: TreeSource,
+  tree: TreeSource,
   relPath: string,
   k: KustomizationInfo | undefined,
   options: RenderOptions,
 ): Promise<KubeObject[]> {
-  const text = await kustomizeBuild(source, relPath, options);
-  return parseObjects(
-    k ? substitute(text, variables(k, options.configMaps)) : text,
-  );
+  const view = k?.specWritten
+    ? await fluxSpecView(tree, relPath, { spec: k.specWritten })
+    : undefined;
+  try {
+    const text = await kustomizeBuild(view?.source ?? tree, relPath, options);
+    return parseObjects(
+      k ? substitute(text, variables(k, options.configMaps)) : text,
+    );
+  } finally {
+    view?.dispose();
+  }
 }
 
 /**

@@ -144,6 +144,12 @@ export interface KustomizationInfo extends FluxObjectId {
   /** `spec.namePrefix` / `spec.nameSuffix`: part of every name it applies. */
   namePrefix?: string;
   nameSuffix?: string;
+  /**
+   * The spec fields Flux's generator writes into the kustomization file of `path`
+   * (`targetNamespace`, `namePrefix`, `nameSuffix`, `patches`, as the spec states them, empty
+   * values included), so a renderer writes them there as the reader did; absent when it states none.
+   */
+  specWritten?: FluxSpecWritten;
   /** Secrets it names (`substituteFrom`, a HelmRelease's `valuesFrom`): not read, by design. */
   unread: SourceRef[];
   /**
@@ -155,6 +161,18 @@ export interface KustomizationInfo extends FluxObjectId {
   sources: SourceInfo[];
   storageClasses: StorageClassInfo[];
   workloads: WorkloadInfo[];
+}
+
+/**
+ * What a Flux Kustomization's spec writes into its path's kustomization file.
+ *
+ * @public
+ */
+export interface FluxSpecWritten {
+  targetNamespace?: string;
+  namePrefix?: string;
+  nameSuffix?: string;
+  patches?: unknown[];
 }
 
 /** @public */
