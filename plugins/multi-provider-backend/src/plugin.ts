@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { multiProviderPermissions } from '@cloudlab/plugin-multi-provider-common';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { ClusterCache } from './shared/ClusterCache';
 import { readMultiProviderConfig } from './config';
 import {
@@ -11,6 +12,7 @@ import {
   fluxOperatorServiceRef,
   loadConfiguredProviderRegistry,
   gitopsTreeServiceRef,
+  readFluxNotificationsConfig,
   readGitopsTreeConfig,
 } from '@cloudlab/plugin-multi-provider-node';
 import { placementRoutes } from './placement/placementRouter';
@@ -23,6 +25,7 @@ import { readStorageConfig } from './storage/storageConfig';
 import { GitOpsService } from './gitops/GitOpsService';
 import { registerGitOpsInformers } from './gitops/resources';
 import { gitopsRoutes } from './gitops/gitopsRouter';
+import { FluxIncidentNotifier } from './gitops/FluxIncidentNotifier';
 import { cachedCatalog, cachedPermissions } from './shared/shortLivedCache';
 
 /** The multi-provider backend plugin: cluster caches, the placement and storage APIs. */
@@ -38,6 +41,8 @@ export const multiProviderPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         lifecycle: coreServices.lifecycle,
+        auth: coreServices.auth,
+        notifications: notificationService,
         catalog: catalogServiceRef,
         clusterSource: clusterSourceServiceRef,
         fluxOperator: fluxOperatorServiceRef,
@@ -53,6 +58,7 @@ export const multiProviderPlugin = createBackendPlugin({
         // or invalid one stops the backend with the key named.
         const settings = readMultiProviderConfig(config);
         const tree = readGitopsTreeConfig(config);
+        const fluxNotifications = readFluxNotificationsConfig(config);
         const registry = await loadConfiguredProviderRegistry(
           settings.providers,
         );
@@ -70,9 +76,25 @@ export const multiProviderPlugin = createBackendPlugin({
         const gitopsInformers = caches.flatMap(
           c => registerGitOpsInformers(c, logger, timing) ?? [],
         );
+        const gitops = new GitOpsService(gitopsInformers, catalog);
+        // Subscribed before the caches start, so the first listing is seen as such.
+        const notifier = fluxNotifications.enabled
+          ? new FluxIncidentNotifier({
+              clusters: gitopsInformers,
+              gitops,
+              notifications: deps.notifications,
+              auth: deps.auth,
+              config: fluxNotifications,
+              logger,
+            })
+          : undefined;
+        notifier?.start();
         const all = [...caches, ...storageCaches];
         lifecycle.addStartupHook(() => all.forEach(c => c.start()));
-        lifecycle.addShutdownHook(() => all.forEach(c => c.stop()));
+        lifecycle.addShutdownHook(() => {
+          notifier?.stop();
+          all.forEach(c => c.stop());
+        });
         const placement = new PlacementService(caches, () => registry, catalog);
         deps.httpRouter.use(
           placementRoutes({
@@ -97,7 +119,7 @@ export const multiProviderPlugin = createBackendPlugin({
           gitopsRoutes({
             httpAuth: deps.httpAuth,
             permissions,
-            gitops: new GitOpsService(gitopsInformers, catalog),
+            gitops,
             operator: deps.fluxOperator,
           }),
         );

@@ -1,12 +1,14 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { NotFoundError } from '@backstage/errors';
+import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import {
   ClusterFluxList,
   ClusterGitOps,
   ClusterSecrets,
   EntityGitOpsResponse,
   EntitySecretsResponse,
+  FLUX_CLAIM_ANNOTATIONS,
   FluxClaim,
   FluxKind,
   FluxObject,
@@ -102,6 +104,35 @@ export class GitOpsService {
     return this.clusters
       .find(c => c.cache.name === ref.cluster)
       ?.flux[ref.kind].items.get(key(ref.namespace, ref.name));
+  }
+
+  /**
+   * The entities the entity route shows this object for as their own (claims, not
+   * `flux-applied-by`): the entities a change of the object concerns.
+   */
+  async entitiesClaiming(
+    ref: FluxObjectRef,
+    credentials: BackstageCredentials,
+  ): Promise<Entity[]> {
+    if (!(ref.kind in FLUX_CLAIM_ANNOTATIONS)) return [];
+    const annotation =
+      FLUX_CLAIM_ANNOTATIONS[ref.kind as keyof typeof FLUX_CLAIM_ANNOTATIONS];
+    const { items } = await this.catalog.getEntities(
+      {
+        filter: {
+          [`metadata.annotations.${annotation}`]: CATALOG_FILTER_EXISTS,
+        },
+      },
+      { credentials },
+    );
+    return items.filter(e =>
+      fluxClaimsOf(e.metadata.annotations).some(
+        claim =>
+          !claim.appliedBy &&
+          claim.kind === ref.kind &&
+          claimMatches(claim, ref.cluster, ref),
+      ),
+    );
   }
 
   private async entity(

@@ -379,7 +379,10 @@ describe('readFluxNotificationsConfig', () => {
       }),
     ).toMatchObject({
       enabled: false,
-      recipients: { type: 'entity', entityRef: 'group:default/platform-admins' },
+      recipients: {
+        type: 'entity',
+        entityRef: 'group:default/platform-admins',
+      },
     });
     expect(
       notifications({ flux: { recipients: 'user:ops/ada' } }).recipients,
@@ -390,9 +393,9 @@ describe('readFluxNotificationsConfig', () => {
     expect(notifications({ flux: { debounce: '5s' } }).debounce).toEqual({
       seconds: 5,
     });
-    expect(notifications({ flux: { debounce: { minutes: 2 } } }).debounce).toEqual(
-      { minutes: 2 },
-    );
+    expect(
+      notifications({ flux: { debounce: { minutes: 2 } } }).debounce,
+    ).toEqual({ minutes: 2 });
   });
 
   it('names the key and the rule of a bad value', () => {
