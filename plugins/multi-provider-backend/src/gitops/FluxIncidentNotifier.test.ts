@@ -13,7 +13,7 @@ import {
 } from '../shared/InMemoryClusterSource';
 import * as fx from '../__fixtures__/gitops';
 import { repositoryCloudlabConfig } from '../__testUtils__/repositoryConfig';
-import { FLUX_RESOURCES } from './resources';
+import { FLUX_RESOURCES, VSO_RESOURCES } from './resources';
 
 jest.setTimeout(30_000);
 
@@ -62,6 +62,10 @@ async function start(notifications: Record<string, unknown> = {}) {
   ]);
   lab.addCustom(FLUX_RESOURCES.HelmRepository, [fx.helmRepository]);
   lab.addCustom(FLUX_RESOURCES.OCIRepository, []);
+  const staticSecrets = lab.addCustom(VSO_RESOURCES.VaultStaticSecret, [
+    fx.staticSecret,
+  ]);
+  lab.addCustom(VSO_RESOURCES.VaultDynamicSecret, []);
   const sent: NotificationSendOptions[] = [];
   const backend = await startTestBackend({
     features: [
@@ -107,6 +111,7 @@ async function start(notifications: Record<string, unknown> = {}) {
     sent,
     kustomizations,
     helmReleases,
+    staticSecrets,
   };
 }
 
@@ -169,6 +174,44 @@ describe('Flux incidents notify the owners', () => {
       severity: 'normal',
       scope: opened.payload.scope,
       link: opened.payload.link,
+    });
+  });
+
+  it('tells the owners of the entities whose Secrets card shows a VSO secret that stopped syncing', async () => {
+    const { stop, sent, staticSecrets } = await start();
+    stopBackend = stop;
+    const synced = (status: 'True' | 'False', reason: string, message: string) => ({
+      ...fx.staticSecret,
+      status: {
+        ...fx.staticSecret.status,
+        conditions: [{ type: 'SecretSynced', status, reason, message }],
+      },
+    });
+    staticSecrets.upsert(
+      synced('False', 'VaultClientError', 'permission denied on kv/apps/pihole'),
+    );
+    await sentCount(sent, 1);
+    // In the entity's namespace (apps-pihole-hetzner) and applied by the Kustomization the
+    // dashboard claims (its inventory).
+    expect(sent[0].recipients).toEqual({
+      type: 'entity',
+      entityRef: ['group:default/team-a', 'group:ops/dns'],
+    });
+    expect(sent[0].payload).toMatchObject({
+      title:
+        'VaultStaticSecret pihole-hetzner/pihole-admin (lab) stopped syncing',
+      severity: 'high',
+      scope: 'cloudlab:flux:lab/VaultStaticSecret/pihole-hetzner/pihole-admin',
+    });
+    expect(sent[0].payload.description).toContain(
+      'VaultClientError: permission denied on kv/apps/pihole',
+    );
+    staticSecrets.upsert(synced('True', 'SecretSynced', 'Secret synced'));
+    await sentCount(sent, 2);
+    expect(sent[1].payload).toMatchObject({
+      title: 'VaultStaticSecret pihole-hetzner/pihole-admin (lab) is synced again',
+      severity: 'normal',
+      scope: sent[0].payload.scope,
     });
   });
 

@@ -7,10 +7,13 @@ import {
 } from '@backstage/catalog-model';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import {
-  FluxObjectRef,
+  FluxKind,
   SlimFluxObject,
+  SlimVsoObject,
+  VsoKind,
   fluxObjectState,
   fluxRefKey,
+  vsoObjectState,
 } from '@cloudlab/plugin-multi-provider-common';
 import { FluxNotificationsConfig } from '@cloudlab/plugin-multi-provider-node';
 import { durationToMilliseconds } from '@backstage/types';
@@ -18,21 +21,36 @@ import { GitOpsService } from './GitOpsService';
 import { IncidentEvent, IncidentHealth, IncidentTracker } from './IncidentTracker';
 import { GitOpsInformers } from './resources';
 
-/** The kinds whose failure is an incident: what Flux applies, not the sources it reads. */
-export const INCIDENT_KINDS = ['Kustomization', 'HelmRelease'] as const;
+/** The Flux kinds whose failure is an incident: what Flux applies, not the sources it reads. */
+export const FLUX_INCIDENT_KINDS = ['Kustomization', 'HelmRelease'] as const;
+/** The VSO kinds whose failure to sync is an incident: the secrets, not their auth objects. */
+export const VSO_INCIDENT_KINDS = [
+  'VaultStaticSecret',
+  'VaultDynamicSecret',
+] as const;
+
+/** A watched object of one cluster. */
+export type IncidentRef = {
+  cluster: string;
+  kind: FluxKind | VsoKind;
+  namespace: string;
+  name: string;
+};
+const isVso = (kind: IncidentRef['kind']): kind is VsoKind =>
+  (VSO_INCIDENT_KINDS as readonly string[]).includes(kind);
 
 /** The notification topic of Flux incidents (a user may mute it in their settings). */
 export const FLUX_INCIDENT_TOPIC = 'flux-incident';
 
 /** One scope per object: Backstage replaces a notification of the same scope and origin. */
-export const fluxIncidentScope = (ref: FluxObjectRef) =>
+export const fluxIncidentScope = (ref: IncidentRef) =>
   `cloudlab:flux:${fluxRefKey(ref)}`;
 
-type Detail = { ref: FluxObjectRef; reason?: string; message?: string };
+type Detail = { ref: IncidentRef; reason?: string; message?: string };
 
 /** Incident health of a Flux object, from the one state rule the views use. */
 export function fluxIncidentHealth(
-  ref: FluxObjectRef,
+  ref: IncidentRef,
   o: SlimFluxObject | undefined,
 ): IncidentHealth<Detail> {
   if (!o) return { kind: 'gone' };
@@ -76,8 +94,22 @@ export function gitopsTabLink(entity: Entity): string {
   return `/catalog/${ref.namespace}/${ref.kind.toLowerCase()}/${ref.name}/gitops`;
 }
 
-const describeRef = (r: FluxObjectRef) =>
-  `Flux ${r.kind} ${r.namespace}/${r.name} (${r.cluster})`;
+/** Incident health of a VSO secret, from the Secrets card's sync rule. */
+export function vsoIncidentHealth(
+  ref: IncidentRef,
+  o: SlimVsoObject | undefined,
+): IncidentHealth<Detail> {
+  if (!o) return { kind: 'gone' };
+  const { state, reason, message } = vsoObjectState(o);
+  if (state === 'failing')
+    return { kind: 'failing', detail: { ref, reason, message } };
+  return state === 'synced' ? { kind: 'ready' } : { kind: 'progressing' };
+}
+
+const describeRef = (r: IncidentRef) =>
+  `${isVso(r.kind) ? '' : 'Flux '}${r.kind} ${r.namespace}/${r.name} (${
+    r.cluster
+  })`;
 
 /** Whole seconds or minutes, for a person reading how long an incident lasted. */
 function lasted(ms: number): string {
@@ -104,7 +136,7 @@ export class FluxIncidentNotifier {
   constructor(
     private readonly options: {
       clusters: GitOpsInformers[];
-      gitops: Pick<GitOpsService, 'entitiesClaiming'>;
+      gitops: Pick<GitOpsService, 'entitiesClaiming' | 'entitiesWithVsoObject'>;
       notifications: NotificationService;
       auth: AuthService;
       config: FluxNotificationsConfig;
@@ -124,23 +156,10 @@ export class FluxIncidentNotifier {
   /** Subscribes to the informers (before they start) and starts the debounce clock. */
   start() {
     for (const c of this.options.clusters) {
-      for (const kind of INCIDENT_KINDS) {
-        const informer = c.flux[kind];
-        informer.subscribe((key, _prev, next) => {
-          const [namespace, name] = key.split('/');
-          const ref = { cluster: c.cache.name, kind, namespace, name };
-          // The first listing tells what is, not what changed.
-          const baseline = informer.relists === 0;
-          this.announce(
-            this.tracker.observe(
-              fluxRefKey(ref),
-              fluxIncidentHealth(ref, next),
-              this.now(),
-              baseline,
-            ),
-          );
-        });
-      }
+      for (const kind of FLUX_INCIDENT_KINDS)
+        this.watch(c.cache.name, kind, c.flux[kind], fluxIncidentHealth);
+      for (const kind of VSO_INCIDENT_KINDS)
+        this.watch(c.cache.name, kind, c.vso[kind], vsoIncidentHealth);
     }
     const debounceMs = durationToMilliseconds(this.options.config.debounce);
     this.timer = setInterval(
@@ -152,6 +171,31 @@ export class FluxIncidentNotifier {
 
   stop() {
     clearInterval(this.timer);
+  }
+
+  private watch<S>(
+    cluster: string,
+    kind: IncidentRef['kind'],
+    informer: {
+      relists: number;
+      subscribe(l: (key: string, prev?: S, next?: S) => void): void;
+    },
+    health: (ref: IncidentRef, o: S | undefined) => IncidentHealth<Detail>,
+  ) {
+    informer.subscribe((key, _prev, next) => {
+      const [namespace, name] = key.split('/');
+      const ref = { cluster, kind, namespace, name };
+      // The first listing tells what is, not what changed.
+      const baseline = informer.relists === 0;
+      this.announce(
+        this.tracker.observe(
+          fluxRefKey(ref),
+          health(ref, next),
+          this.now(),
+          baseline,
+        ),
+      );
+    });
   }
 
   /** Opens the incidents whose debounce has passed; resolves when everything sent so far is. */
@@ -174,10 +218,13 @@ export class FluxIncidentNotifier {
     }
   }
 
-  private async recipientsOf(ref: FluxObjectRef): Promise<Sent> {
+  private async recipientsOf(ref: IncidentRef): Promise<Sent> {
     const credentials = await this.options.auth.getOwnServiceCredentials();
+    const { gitops } = this.options;
     const entities = (
-      await this.options.gitops.entitiesClaiming(ref, credentials)
+      await (isVso(ref.kind)
+        ? gitops.entitiesWithVsoObject({ ...ref, kind: ref.kind }, credentials)
+        : gitops.entitiesClaiming({ ...ref, kind: ref.kind }, credentials))
     ).sort((a, b) =>
       stringifyEntityRef(a).localeCompare(stringifyEntityRef(b)),
     );
@@ -226,14 +273,18 @@ export class FluxIncidentNotifier {
     const payload =
       e.type === 'opened'
         ? {
-            title: `${describeRef(ref)} is failing`,
+            title: `${describeRef(ref)} ${
+              isVso(ref.kind) ? 'stopped syncing' : 'is failing'
+            }`,
             description: `${flux || 'Not Ready'}.${entities}`,
             severity: 'high' as const,
           }
         : {
             title: e.gone
               ? `${describeRef(ref)} was deleted while failing`
-              : `${describeRef(ref)} is Ready again`,
+              : `${describeRef(ref)} ${
+                  isVso(ref.kind) ? 'is synced again' : 'is Ready again'
+                }`,
             description: `Resolved after ${lasted(
               this.now() - e.since,
             )}; it failed with ${flux || 'Not Ready'}.${entities}`,
