@@ -46,6 +46,27 @@ export interface Config {
       /** Render command; the directory is appended. Default `[kubectl, kustomize]`. */
       kustomizeCommand?: string[];
     };
+    /** Backstage notifications the suite sends (the notifications backend must be installed). */
+    notifications?: {
+      /**
+       * A Flux Kustomization or HelmRelease that stops being Ready notifies the owner of each
+       * entity claiming it, once per incident, and again when it recovers.
+       */
+      flux?: {
+        /** Default true. */
+        enabled?: boolean;
+        /**
+         * `owner` (default): each claiming entity's owner. Or one entity ref
+         * (`group:default/platform-team`, `user:default/ada`) that receives every incident.
+         */
+        recipients?: string;
+        /**
+         * How long an object must stay failing before it is an incident (a recovery within it
+         * sends nothing). Default 30 seconds. An object of units, ISO 8601 (`PT30S`) or `30s`.
+         */
+        debounce?: { [unit: string]: number } | string;
+      };
+    };
     /**
      * The provider registry: either `directory` or `entries`, not both. Required by the
      * multi-provider backend, the Flux catalog module and the scaffolder module.

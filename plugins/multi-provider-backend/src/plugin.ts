@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { multiProviderPermissions } from '@cloudlab/plugin-multi-provider-common';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { ClusterCache } from './shared/ClusterCache';
 import { readMultiProviderConfig } from './config';
 import {
@@ -12,6 +13,7 @@ import {
   loadConfiguredProviderRegistry,
   gitopsTreeServiceRef,
   readCostConfig,
+  readFluxNotificationsConfig,
   readGitopsTreeConfig,
 } from '@cloudlab/plugin-multi-provider-node';
 import { placementRoutes } from './placement/placementRouter';
@@ -26,6 +28,7 @@ import { readStorageConfig } from './storage/storageConfig';
 import { GitOpsService } from './gitops/GitOpsService';
 import { registerGitOpsInformers } from './gitops/resources';
 import { gitopsRoutes } from './gitops/gitopsRouter';
+import { FluxIncidentNotifier } from './gitops/FluxIncidentNotifier';
 import { cachedCatalog, cachedPermissions } from './shared/shortLivedCache';
 
 /** The multi-provider backend plugin: cluster caches, the placement and storage APIs. */
@@ -41,6 +44,8 @@ export const multiProviderPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         lifecycle: coreServices.lifecycle,
+        auth: coreServices.auth,
+        notifications: notificationService,
         catalog: catalogServiceRef,
         clusterSource: clusterSourceServiceRef,
         fluxOperator: fluxOperatorServiceRef,
@@ -57,6 +62,7 @@ export const multiProviderPlugin = createBackendPlugin({
         const settings = readMultiProviderConfig(config);
         const tree = readGitopsTreeConfig(config);
         const costSettings = readCostConfig(config);
+        const fluxNotifications = readFluxNotificationsConfig(config);
         const registry = await loadConfiguredProviderRegistry(
           settings.providers,
         );
@@ -74,9 +80,25 @@ export const multiProviderPlugin = createBackendPlugin({
         const gitopsInformers = caches.flatMap(
           c => registerGitOpsInformers(c, logger, timing) ?? [],
         );
+        const gitops = new GitOpsService(gitopsInformers, catalog);
+        // Subscribed before the caches start, so the first listing is seen as such.
+        const notifier = fluxNotifications.enabled
+          ? new FluxIncidentNotifier({
+              clusters: gitopsInformers,
+              gitops,
+              notifications: deps.notifications,
+              auth: deps.auth,
+              config: fluxNotifications,
+              logger,
+            })
+          : undefined;
+        notifier?.start();
         const all = [...caches, ...storageCaches];
         lifecycle.addStartupHook(() => all.forEach(c => c.start()));
-        lifecycle.addShutdownHook(() => all.forEach(c => c.stop()));
+        lifecycle.addShutdownHook(() => {
+          notifier?.stop();
+          all.forEach(c => c.stop());
+        });
         const placement = new PlacementService(caches, () => registry, catalog);
         deps.httpRouter.use(
           placementRoutes({
@@ -114,7 +136,7 @@ export const multiProviderPlugin = createBackendPlugin({
           gitopsRoutes({
             httpAuth: deps.httpAuth,
             permissions,
-            gitops: new GitOpsService(gitopsInformers, catalog),
+            gitops,
             operator: deps.fluxOperator,
           }),
         );

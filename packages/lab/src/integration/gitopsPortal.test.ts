@@ -14,6 +14,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { KubeRest } from '../kube/rest';
 import { gitopsPaths } from '../gitops/loop/components';
+import { fluxKustomization, writeTree } from './__testUtils__/scratchTree';
 import {
   applyObj as applyAs,
   describeGitops,
@@ -64,93 +65,6 @@ const applyObj = (rest: KubeRest, p: string, obj: object) =>
   applyAs(rest, p, obj, 'cloudlab-lab-portal-test');
 
 type Obj = Record<string, any>;
-
-const fluxKustomization = (name: string, dir: string, source: string): Obj => ({
-  apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
-  kind: 'Kustomization',
-  metadata: { name, namespace: 'flux-system' },
-  spec: {
-    interval: '1m',
-    retryInterval: '5s',
-    path: `./${dir}`,
-    prune: true,
-    sourceRef: { kind: 'GitRepository', name: source },
-  },
-});
-
-const deployment = (name: string, namespace: string, replicas: number) => ({
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name, namespace },
-  spec: {
-    replicas,
-    selector: { matchLabels: { app: name } },
-    template: {
-      metadata: { labels: { app: name } },
-      spec: {
-        nodeSelector: { 'cfke.io/provider': 'scaleway' },
-        securityContext: {
-          runAsNonRoot: true,
-          runAsUser: 10001,
-          seccompProfile: { type: 'RuntimeDefault' },
-        },
-        containers: [
-          {
-            name: 'web',
-            image: 'proof:1',
-            securityContext: {
-              allowPrivilegeEscalation: false,
-              capabilities: { drop: ['ALL'] },
-            },
-          },
-        ],
-      },
-    },
-  },
-});
-
-/** Writes YAML documents to `file` under `root`, creating its folder. */
-function writeDocs(root: string, file: string, docs: object[]) {
-  const target = path.join(root, file);
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  fs.writeFileSync(target, docs.map(d => `---\n${YAML.stringify(d)}`).join(''));
-}
-
-/**
- * The scratch repository's tree as `flux bootstrap` lays one out: the cluster `lab` with its sync
- * pair, a namespace, the apps layer (one Flux Kustomization per app) and each app's folder.
- */
-function writeTree(work: string, name: string, apps: string[]) {
-  const cluster = 'gitops/clusters/lab';
-  writeDocs(work, `${cluster}/flux-system/gitrepository.yaml`, [
-    scratchGitRepository(name),
-  ]);
-  writeDocs(work, `${cluster}/flux-system/sync.yaml`, [
-    fluxKustomization(name, cluster, name),
-  ]);
-  writeDocs(work, `${cluster}/namespace.yaml`, [
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
-  ]);
-  writeDocs(
-    work,
-    `${cluster}/apps.yaml`,
-    apps.map(app =>
-      fluxKustomization(`${name}-${app}`, `gitops/apps/${app}`, name),
-    ),
-  );
-  for (const app of apps) {
-    writeDocs(work, `gitops/apps/${app}/kustomization.yaml`, [
-      {
-        apiVersion: 'kustomize.config.k8s.io/v1beta1',
-        kind: 'Kustomization',
-        resources: ['deployment.yaml'],
-      },
-    ]);
-    writeDocs(work, `gitops/apps/${app}/deployment.yaml`, [
-      deployment(`${name}-${app}`, name, 2),
-    ]);
-  }
-}
 
 describeGitops('the portal on the tree Flux applies in the lab', () => {
   let fx: LabFixture;

@@ -1,12 +1,14 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { NotFoundError } from '@backstage/errors';
+import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import {
   ClusterFluxList,
   ClusterGitOps,
   ClusterSecrets,
   EntityGitOpsResponse,
   EntitySecretsResponse,
+  FLUX_CLAIM_ANNOTATIONS,
   FluxClaim,
   FluxKind,
   FluxObject,
@@ -16,6 +18,7 @@ import {
   SlimFluxObject,
   SlimPod,
   SlimVsoObject,
+  VsoKind,
   VsoObject,
   dependencyChain,
   describeFluxObject,
@@ -104,6 +107,35 @@ export class GitOpsService {
       ?.flux[ref.kind].items.get(key(ref.namespace, ref.name));
   }
 
+  /**
+   * The entities the entity route shows this object for as their own (claims, not
+   * `flux-applied-by`): the entities a change of the object concerns.
+   */
+  async entitiesClaiming(
+    ref: FluxObjectRef,
+    credentials: BackstageCredentials,
+  ): Promise<Entity[]> {
+    if (!(ref.kind in FLUX_CLAIM_ANNOTATIONS)) return [];
+    const annotation =
+      FLUX_CLAIM_ANNOTATIONS[ref.kind as keyof typeof FLUX_CLAIM_ANNOTATIONS];
+    const { items } = await this.catalog.getEntities(
+      {
+        filter: {
+          [`metadata.annotations.${annotation}`]: CATALOG_FILTER_EXISTS,
+        },
+      },
+      { credentials },
+    );
+    return items.filter(e =>
+      fluxClaimsOf(e.metadata.annotations).some(
+        claim =>
+          !claim.appliedBy &&
+          claim.kind === ref.kind &&
+          claimMatches(claim, ref.cluster, ref),
+      ),
+    );
+  }
+
   private async entity(
     ref: { kind: string; namespace: string; name: string },
     credentials: BackstageCredentials,
@@ -143,6 +175,48 @@ export class GitOpsService {
       }
     }
     return { own: unique(own), appliers: unique(appliers), missing };
+  }
+
+  /**
+   * Which VSO objects of one cluster are the entity's (its Secrets card): those its own
+   * Kustomizations applied (inventory) and those in its `backstage.io/kubernetes-namespace`.
+   */
+  private vsoObjectsOf(c: GitOpsInformers, entity: Entity) {
+    const { own } = this.ownObjects(c, fluxClaimsOf(entity.metadata.annotations));
+    const namespace = entity.metadata.annotations?.[KUBERNETES_NAMESPACE_ANNOTATION];
+    const wanted = new Set<string>();
+    for (const o of own) {
+      for (const e of o.inventory ?? []) {
+        if (e.group === VSO_GROUP) wanted.add(`${e.kind}/${e.namespace}/${e.name}`);
+      }
+    }
+    return (kind: VsoKind, o: { namespace: string; name: string }) =>
+      wanted.has(`${kind}/${o.namespace}/${o.name}`) ||
+      Boolean(namespace && o.namespace === namespace);
+  }
+
+  /** The entities whose Secrets card shows this VSO object: the entities its sync concerns. */
+  async entitiesWithVsoObject(
+    ref: { cluster: string; kind: VsoKind; namespace: string; name: string },
+    credentials: BackstageCredentials,
+  ): Promise<Entity[]> {
+    const c = this.clusters.find(x => x.cache.name === ref.cluster);
+    if (!c) return [];
+    const { items } = await this.catalog.getEntities(
+      {
+        filter: [
+          ...Object.values(FLUX_CLAIM_ANNOTATIONS).map(a => ({
+            [`metadata.annotations.${a}`]: CATALOG_FILTER_EXISTS,
+          })),
+          {
+            [`metadata.annotations.${KUBERNETES_NAMESPACE_ANNOTATION}`]:
+              ref.namespace,
+          },
+        ],
+      },
+      { credentials },
+    );
+    return items.filter(e => this.vsoObjectsOf(c, e)(ref.kind, ref));
   }
 
   async entityGitOps(
@@ -262,22 +336,12 @@ export class GitOpsService {
     credentials: BackstageCredentials,
   ): Promise<EntitySecretsResponse> {
     const entity = await this.entity(ref, credentials);
-    const claims = fluxClaimsOf(entity.metadata.annotations);
-    const namespace = entity.metadata.annotations?.[KUBERNETES_NAMESPACE_ANNOTATION];
     return {
       entityRef: stringifyEntityRef(entity),
       clusters: this.clusters.map((c): ClusterSecrets => {
-        const { own } = this.ownObjects(c, claims);
-        const wanted = new Set<string>();
-        for (const o of own) {
-          for (const e of o.inventory ?? []) {
-            if (e.group === VSO_GROUP) wanted.add(`${e.kind}/${e.namespace}/${e.name}`);
-          }
-        }
+        const shows = this.vsoObjectsOf(c, entity);
         const pick = (kind: 'VaultStaticSecret' | 'VaultDynamicSecret' | 'VaultAuth') =>
-          [...c.vso[kind].items.values()].filter(
-            o => wanted.has(`${kind}/${o.namespace}/${o.name}`) || (namespace && o.namespace === namespace),
-          );
+          [...c.vso[kind].items.values()].filter(o => shows(kind, o));
         const describe = (o: SlimVsoObject): VsoObject => {
           const d: VsoObject = { ...o, cluster: c.cache.name, ...vsoObjectState(o) };
           if (o.kind === 'VaultStaticSecret' || o.kind === 'VaultDynamicSecret') {

@@ -144,8 +144,13 @@ export function cachedCatalog(
   cache = new ShortLivedCache<Entity | undefined>(),
 ): CatalogService {
   return new Proxy(catalog, {
-    get(target, prop, receiver) {
-      if (prop !== 'getEntityByRef') return Reflect.get(target, prop, receiver);
+    get(target, prop) {
+      if (prop !== 'getEntityByRef') {
+        // Bound to the catalog itself: its methods may use private class fields, which a call
+        // through the proxy cannot read.
+        const value = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      }
       const getEntityByRef: CatalogService['getEntityByRef'] = (
         ref,
         options,

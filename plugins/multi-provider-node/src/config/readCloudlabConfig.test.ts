@@ -4,9 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { LocalTreeSource } from '../tree/TreeSource';
 import {
+  DEFAULT_FLUX_NOTIFICATION_DEBOUNCE,
   DEFAULT_MAX_PRICE_AGE,
   DEFAULT_URL_TREE_REFRESH,
   readCostConfig,
+  readFluxNotificationsConfig,
   readGitopsTreeConfig,
   readProvidersConfig,
   REPLACED_CONFIG_KEYS,
@@ -390,5 +392,61 @@ describe('replaced keys', () => {
       fluxPath: 'gitops',
       desiredCluster: 'cloudlab',
     });
+  });
+});
+
+describe('readFluxNotificationsConfig', () => {
+  const notifications = (n: unknown) =>
+    readFluxNotificationsConfig(cfg({ cloudlab: { notifications: n } }));
+
+  it('is on for the owners, with the default debounce, when nothing is set', () => {
+    expect(readFluxNotificationsConfig(cfg({}))).toEqual({
+      enabled: true,
+      recipients: { type: 'owner' },
+      debounce: DEFAULT_FLUX_NOTIFICATION_DEBOUNCE,
+    });
+  });
+
+  it('switches off and routes to one group, completing its namespace', () => {
+    expect(
+      notifications({
+        flux: { enabled: false, recipients: 'Group:platform-admins' },
+      }),
+    ).toMatchObject({
+      enabled: false,
+      recipients: {
+        type: 'entity',
+        entityRef: 'group:default/platform-admins',
+      },
+    });
+    expect(
+      notifications({ flux: { recipients: 'user:ops/ada' } }).recipients,
+    ).toEqual({ type: 'entity', entityRef: 'user:ops/ada' });
+  });
+
+  it('reads the debounce in each duration form', () => {
+    expect(notifications({ flux: { debounce: '5s' } }).debounce).toEqual({
+      seconds: 5,
+    });
+    expect(
+      notifications({ flux: { debounce: { minutes: 2 } } }).debounce,
+    ).toEqual({ minutes: 2 });
+  });
+
+  it('names the key and the rule of a bad value', () => {
+    expect(() => notifications({ flux: { enabled: 'yes' } })).toThrow(
+      'cloudlab.notifications.flux.enabled: must be true or false',
+    );
+    expect(() =>
+      notifications({ flux: { recipients: 'component:default/web' } }),
+    ).toThrow(
+      'cloudlab.notifications.flux.recipients: must be owner or a group or user entity ref',
+    );
+    expect(() => notifications({ flux: { debounce: 'soon' } })).toThrow(
+      'cloudlab.notifications.flux.debounce: must be a duration',
+    );
+    expect(() => notifications({ flux: { channel: 'slack' } })).toThrow(
+      'cloudlab.notifications.flux: unknown key channel',
+    );
   });
 });

@@ -441,6 +441,58 @@ const costSchema = z
   .strict();
 
 /**
+ * How long a Flux object must stay failing before its owners are told, when
+ * `cloudlab.notifications.flux.debounce` is not set: longer than one retry of a transient error
+ * (a source fetch, a webhook timeout), short enough that a broken commit is heard within a minute.
+ *
+ * @public
+ */
+export const DEFAULT_FLUX_NOTIFICATION_DEBOUNCE: HumanDuration = {
+  seconds: 30,
+};
+
+/**
+ * `cloudlab.notifications.flux`, validated, with defaults applied.
+ *
+ * @public
+ */
+export interface FluxNotificationsConfig {
+  /** Whether Flux incidents are sent as Backstage notifications at all. */
+  enabled: boolean;
+  /**
+   * Who is told: the owner of each entity that claims the failing object, or one fixed user or
+   * group (a full entity ref, `kind:namespace/name`).
+   */
+  recipients: { type: 'owner' } | { type: 'entity'; entityRef: string };
+  /** Failing for less than this is not an incident. */
+  debounce: HumanDuration;
+}
+
+const ENTITY_RECIPIENT = /^(group|user):(?:([^/:\s]+)\/)?([^/:\s]+)$/i;
+
+const fluxNotificationsSchema = z
+  .object({
+    flux: z
+      .object({
+        enabled: z
+          .boolean({ invalid_type_error: 'must be true or false' })
+          .optional(),
+        recipients: z
+          .string({ invalid_type_error: 'must be a string' })
+          .refine(
+            r => r === 'owner' || ENTITY_RECIPIENT.test(r),
+            'must be owner or a group or user entity ref (group:default/platform-team)',
+          )
+          .optional(),
+        // Read by Backstage's duration reader (object or ISO 8601 string), which names the key.
+        debounce: z.unknown().optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/**
  * Reads `cloudlab.cost` (see config.d.ts).
  *
  * @public
@@ -457,4 +509,35 @@ export function readCostConfig(config: Config): CostConfig {
     throw new CloudlabConfigError(key, 'must be longer than zero');
   }
   return { maxPriceAge, maxPriceAgeMs };
+}
+
+/**
+ * Reads `cloudlab.notifications` (see config.d.ts): whether Flux incidents notify (default
+ * yes), whom (`owner`, the default, or one entity ref) and after how long a failure counts.
+ *
+ * @public
+ */
+export function readFluxNotificationsConfig(
+  config: Config,
+): FluxNotificationsConfig {
+  const base = `${CLOUDLAB_CONFIG_KEY}.notifications`;
+  const raw =
+    parseBlock(fluxNotificationsSchema, base, config.getOptional(base)).flux ??
+    {};
+  const match = raw.recipients ? ENTITY_RECIPIENT.exec(raw.recipients) : null;
+  return {
+    enabled: raw.enabled ?? true,
+    recipients: match
+      ? {
+          type: 'entity',
+          entityRef: `${match[1].toLowerCase()}:${match[2] ?? 'default'}/${
+            match[3]
+          }`,
+        }
+      : { type: 'owner' },
+    debounce:
+      raw.debounce === undefined
+        ? DEFAULT_FLUX_NOTIFICATION_DEBOUNCE
+        : readDuration(config, `${base}.flux.debounce`),
+  };
 }
