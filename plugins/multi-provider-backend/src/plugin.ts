@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { multiProviderPermissions } from '@cloudlab/plugin-multi-provider-common';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { ClusterCache } from './shared/ClusterCache';
 import { readMultiProviderConfig } from './config';
@@ -24,8 +25,9 @@ import { GitOpsService } from './gitops/GitOpsService';
 import { registerGitOpsInformers } from './gitops/resources';
 import { gitopsRoutes } from './gitops/gitopsRouter';
 import { cachedCatalog, cachedPermissions } from './shared/shortLivedCache';
+import { registerAnalysisActions } from './actions/analysisActions';
 
-/** The multi-provider backend plugin: cluster caches, the placement and storage APIs. */
+/** The multi-provider backend plugin: cluster caches, the placement, storage and GitOps APIs and their read-only actions. */
 export const multiProviderPlugin = createBackendPlugin({
   pluginId: 'multi-provider',
   register(env) {
@@ -38,6 +40,7 @@ export const multiProviderPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         lifecycle: coreServices.lifecycle,
+        actionsRegistry: actionsRegistryServiceRef,
         catalog: catalogServiceRef,
         clusterSource: clusterSourceServiceRef,
         fluxOperator: fluxOperatorServiceRef,
@@ -73,34 +76,33 @@ export const multiProviderPlugin = createBackendPlugin({
         const all = [...caches, ...storageCaches];
         lifecycle.addStartupHook(() => all.forEach(c => c.start()));
         lifecycle.addShutdownHook(() => all.forEach(c => c.stop()));
+        // One instance per feature, shared by its routes and its actions: one code path per answer.
         const placement = new PlacementService(caches, () => registry, catalog);
-        deps.httpRouter.use(
-          placementRoutes({
-            httpAuth: deps.httpAuth,
-            permissions,
-            placement,
-          }),
+        const storage = new StorageService(
+          storageCaches,
+          () => registry,
+          catalog,
         );
-        deps.httpRouter.use(
-          storageRoutes({
-            httpAuth: deps.httpAuth,
-            permissions,
-            storage: new StorageService(storageCaches, () => registry, catalog),
-            desired: new DesiredStorageService(
-              readStorageConfig(config, tree),
-              () => registry,
-              deps.gitopsTree,
-            ),
-          }),
+        const desired = new DesiredStorageService(
+          readStorageConfig(config, tree),
+          () => registry,
+          deps.gitopsTree,
         );
+        const gitops = new GitOpsService(gitopsInformers, catalog);
+        const guard = { httpAuth: deps.httpAuth, permissions };
+        deps.httpRouter.use(placementRoutes({ ...guard, placement }));
+        deps.httpRouter.use(storageRoutes({ ...guard, storage, desired }));
         deps.httpRouter.use(
-          gitopsRoutes({
-            httpAuth: deps.httpAuth,
-            permissions,
-            gitops: new GitOpsService(gitopsInformers, catalog),
-            operator: deps.fluxOperator,
-          }),
+          gitopsRoutes({ ...guard, gitops, operator: deps.fluxOperator }),
         );
+        registerAnalysisActions({
+          actionsRegistry: deps.actionsRegistry,
+          permissions,
+          placement,
+          storage,
+          desired,
+          gitops,
+        });
         logger.info(
           `multi-provider: ${caches.length} cluster(s), ${
             registry.providers.length
