@@ -33,6 +33,18 @@ import {
  */
 jest.setTimeout(300_000);
 
+/**
+ * Whether two answers are the same JSON. Not `isDeepStrictEqual` on the objects as received:
+ * `fetch` parses the route's body outside jest's sandbox, so its objects have another realm's
+ * `Object.prototype` than the MCP client's, and a prototype-checking comparison never holds.
+ * Both are re-read here by the sandbox's JSON, where only the values count.
+ */
+const sameJson = (a: unknown, b: unknown) =>
+  isDeepStrictEqual(
+    JSON.parse(JSON.stringify(a)),
+    JSON.parse(JSON.stringify(b)),
+  );
+
 const READER = 'user:default/reader';
 /** Denied every permission, as the plugin tests run "a user without the permission". */
 const OUTSIDER = 'user:default/outsider';
@@ -186,9 +198,13 @@ describeLab('the analyses as MCP tools against the lab', () => {
           },
           ({ before, result, after }) =>
             !result.isError &&
-            isDeepStrictEqual(before, after) &&
-            isDeepStrictEqual(result.structuredContent, before),
-          ({ result }) => JSON.stringify(result).slice(0, 500),
+            sameJson(before, after) &&
+            sameJson(result.structuredContent, before),
+          ({ before, result, after }) =>
+            `route stable: ${sameJson(before, after)}, tool = route: ${sameJson(
+              result.structuredContent,
+              before,
+            )}; tool: ${JSON.stringify(result).slice(0, 500)}`,
           60_000,
         );
         expect(seen.result.structuredContent).toEqual(seen.before);
