@@ -1,4 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import {
   mockCredentials,
   mockServices,
@@ -12,24 +16,34 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import multiProviderPlugin from '@cloudlab/plugin-multi-provider-backend';
 import mcpActionsPlugin from '@backstage/plugin-mcp-actions-backend';
+import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
+import {
+  loadTemplateExamples,
+  scaffolderModuleGitops,
+  stopValidatorServers,
+} from '@cloudlab/plugin-scaffolder-backend-module-gitops';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { isDeepStrictEqual } from 'node:util';
 import {
   describeLab,
   eventually,
-  labCloudlabConfig,
+  gitopsScaffolderConfig,
   labFixture,
   labKubernetesConfig,
   piholeEntities,
+  scratchRepository,
+  templateEntity,
 } from './labFixture';
 
 /**
  * Proof that the suite's analyses reach an agent: the real multi-provider backend plugin reading
- * the lab, the real actions registry and actions service, and `@backstage/plugin-mcp-actions-backend`
- * serving them as MCP tools. An MCP client of the official SDK (Streamable HTTP, with a
- * Backstage user token) lists the tools, calls each and gets the object the plugin's HTTP route
- * answers; a user denied the plugin's read permissions is refused by every tool.
+ * the lab, the real scaffolder backend with the GitOps module, the real actions registry and
+ * actions service, and `@backstage/plugin-mcp-actions-backend` serving them as MCP tools. An MCP
+ * client of the official SDK (Streamable HTTP, with a Backstage user token) lists the tools,
+ * calls each and gets the answer the HTTP route gives (the template dry run: the scaffolder's
+ * own dry-run route's verdict, nothing committed to the local repository); a user denied the
+ * permissions is refused by every tool.
  */
 jest.setTimeout(300_000);
 
@@ -50,6 +64,12 @@ const READER = 'user:default/reader';
 const OUTSIDER = 'user:default/outsider';
 const ENTITY = 'component:default/pihole-hetzner';
 const API = '/api/multi-provider';
+const VALIDATE_CHANGE = 'scaffolder.validate-gitops-change';
+const TEMPLATE = 'provider-workload';
+/** The template's example form values (templates/provider-workload/example-values.yaml). */
+const workload = loadTemplateExamples(
+  path.join(__dirname, '../../../../templates'),
+)[TEMPLATE];
 
 /** Each tool, its arguments, and the route that must give the same answer. */
 const calls = [
@@ -86,18 +106,42 @@ const calls = [
 describeLab('the analyses as MCP tools against the lab', () => {
   let stop: () => Promise<void>;
   let base: string;
+  let template: any;
+  /** The local repository the template's dry run checks out (a scratch copy of this checkout). */
+  let bare: string;
 
   beforeAll(async () => {
     const fx = await labFixture();
+    template = templateEntity(fx, TEMPLATE);
+    bare = path.join(
+      fs.mkdtempSync(path.join(os.tmpdir(), 'cloudlab-mcp-')),
+      'lab.git',
+    );
+    scratchRepository(fx, bare);
+    const scaffolderConfig = gitopsScaffolderConfig(fx, bare);
     const backend = await startTestBackend({
       features: [
         multiProviderPlugin,
+        scaffolderPlugin,
+        scaffolderModuleGitops,
         mcpActionsPlugin,
         mockServices.rootConfig.factory({
           data: {
-            backend: { actions: { pluginSources: ['multi-provider'] } },
+            ...scaffolderConfig,
+            backend: {
+              ...scaffolderConfig.backend,
+              // As app-config.yaml: the scaffolder's own actions (execute-template) stay out.
+              actions: {
+                pluginSources: ['multi-provider', 'scaffolder'],
+                filter: {
+                  include: [
+                    { id: 'multi-provider:*' },
+                    { id: 'scaffolder:validate-gitops-change' },
+                  ],
+                },
+              },
+            },
             kubernetes: labKubernetesConfig(fx),
-            cloudlab: labCloudlabConfig(fx.paths),
           },
         }),
         createServiceFactory({
@@ -117,7 +161,7 @@ describeLab('the analyses as MCP tools against the lab', () => {
           },
         }),
         catalogServiceMock.factory({
-          entities: piholeEntities(fx.paths.root),
+          entities: [...piholeEntities(fx.paths.root), template],
         }),
       ],
     });
@@ -132,7 +176,29 @@ describeLab('the analyses as MCP tools against the lab', () => {
     );
   });
 
-  afterAll(() => stop?.());
+  afterAll(async () => {
+    await stop?.();
+    stopValidatorServers();
+    if (bare) fs.rmSync(path.dirname(bare), { recursive: true, force: true });
+  });
+
+  /** The scaffolder's dry-run route: its status and body. */
+  async function dryRunRoute(user: string, values: object) {
+    const res = await fetch(`${base}/api/scaffolder/v2/dry-run`, {
+      method: 'POST',
+      headers: {
+        authorization: mockCredentials.user.header(user),
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ template, values, directoryContents: [] }),
+    });
+    return { status: res.status, body: JSON.parse(await res.text()) };
+  }
+
+  const refsOf = (repository: string) =>
+    execFileSync('git', ['--git-dir', repository, 'show-ref'], {
+      encoding: 'utf8',
+    });
 
   async function route(user: string, r: { path: string; body?: object }) {
     const res = await fetch(`${base}${r.path}`, {
@@ -164,7 +230,7 @@ describeLab('the analyses as MCP tools against the lab', () => {
     try {
       const { tools } = await client.listTools();
       expect(tools.map(t => t.name).sort()).toEqual(
-        calls.map(c => c.tool).sort(),
+        [...calls.map(c => c.tool), VALIDATE_CHANGE].sort(),
       );
       for (const t of tools) {
         expect(t.annotations).toMatchObject({
@@ -217,6 +283,55 @@ describeLab('the analyses as MCP tools against the lab', () => {
     },
   );
 
+  /** The tool's and the dry-run route's answers for `values`, and the repository before and after. */
+  async function validateChange(values: object) {
+    const client = await connect(READER);
+    try {
+      const before = refsOf(bare);
+      const viaRoute = await dryRunRoute(READER, values);
+      const result = await client.callTool({
+        name: VALIDATE_CHANGE,
+        arguments: { template: TEMPLATE, values },
+      });
+      return { viaRoute, result, before, after: refsOf(bare) };
+    } finally {
+      await client.close();
+    }
+  }
+
+  it(`${VALIDATE_CHANGE} answers valid where the dry-run route succeeds, committing nothing`, async () => {
+    const { viaRoute, result, before, after } = await validateChange(workload);
+    expect(viaRoute.status).toBe(200);
+    expect(result.isError).toBeFalsy();
+    const answer = result.structuredContent as any;
+    expect(answer).toMatchObject({
+      template: `template:default/${TEMPLATE}`,
+      valid: true,
+      findings: [],
+    });
+    // The route's log, line by line, is the tool's log.
+    expect(answer.log.length).toBe(viaRoute.body.log.length);
+    expect(answer.log).toContainEqual(
+      expect.stringMatching(/^validate: info: gitops tree validates/),
+    );
+    // A dry run: the local repository the template publishes to is unchanged.
+    expect(after).toBe(before);
+  });
+
+  it(`${VALIDATE_CHANGE} answers not valid, with the route's error, where a step refuses the change`, async () => {
+    const { viaRoute, result, before, after } = await validateChange({
+      ...workload,
+      providers: ['nosuchcloud'],
+    });
+    expect(viaRoute.status).toBe(400);
+    expect(result.isError).toBeFalsy();
+    const answer = result.structuredContent as any;
+    expect(answer).toMatchObject({ valid: false, findings: [] });
+    expect(answer.error).toBe(viaRoute.body.error.message);
+    expect(answer.error).toMatch(/nosuchcloud/);
+    expect(after).toBe(before);
+  });
+
   it('answers from the lab: the entity has pods on hetzner', async () => {
     const client = await connect(READER);
     try {
@@ -244,6 +359,13 @@ describeLab('the analyses as MCP tools against the lab', () => {
         expect((result.content as any)[0].text).toMatch(/^NotAllowedError/);
         await expect(route(OUTSIDER, r)).rejects.toThrow(/HTTP 403/);
       }
+      const refused = await client.callTool({
+        name: VALIDATE_CHANGE,
+        arguments: { template: TEMPLATE, values: workload },
+      });
+      expect(refused.isError).toBe(true);
+      expect((refused.content as any)[0].text).toMatch(/^NotAllowedError/);
+      expect((await dryRunRoute(OUTSIDER, workload)).status).toBe(403);
     } finally {
       await client.close();
     }
