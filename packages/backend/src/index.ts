@@ -34,6 +34,8 @@ backend.add(import('@backstage/plugin-search-backend-module-techdocs'));
 
 backend.add(import('@backstage/plugin-kubernetes-backend'));
 backend.add(import('@cloudlab/plugin-multi-provider-backend'));
+// The actions of `backend.actions.pluginSources` as MCP tools (docs/plugins/mcp-actions.md).
+backend.add(import('@backstage/plugin-mcp-actions-backend'));
 
 backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));

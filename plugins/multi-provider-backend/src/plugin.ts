@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { multiProviderPermissions } from '@cloudlab/plugin-multi-provider-common';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { ClusterCache } from './shared/ClusterCache';
@@ -30,8 +31,9 @@ import { registerGitOpsInformers } from './gitops/resources';
 import { gitopsRoutes } from './gitops/gitopsRouter';
 import { FluxIncidentNotifier } from './gitops/FluxIncidentNotifier';
 import { cachedCatalog, cachedPermissions } from './shared/shortLivedCache';
+import { registerAnalysisActions } from './actions/analysisActions';
 
-/** The multi-provider backend plugin: cluster caches, the placement and storage APIs. */
+/** The multi-provider backend plugin: cluster caches, the placement, storage and GitOps APIs and their read-only actions. */
 export const multiProviderPlugin = createBackendPlugin({
   pluginId: 'multi-provider',
   register(env) {
@@ -46,6 +48,7 @@ export const multiProviderPlugin = createBackendPlugin({
         lifecycle: coreServices.lifecycle,
         auth: coreServices.auth,
         notifications: notificationService,
+        actionsRegistry: actionsRegistryServiceRef,
         catalog: catalogServiceRef,
         clusterSource: clusterSourceServiceRef,
         fluxOperator: fluxOperatorServiceRef,
@@ -99,30 +102,24 @@ export const multiProviderPlugin = createBackendPlugin({
           notifier?.stop();
           all.forEach(c => c.stop());
         });
+        // One instance per feature, shared by its routes and its actions: one code path per answer.
         const placement = new PlacementService(caches, () => registry, catalog);
-        deps.httpRouter.use(
-          placementRoutes({
-            httpAuth: deps.httpAuth,
-            permissions,
-            placement,
-          }),
+        const storage = new StorageService(
+          storageCaches,
+          () => registry,
+          catalog,
         );
-        deps.httpRouter.use(
-          storageRoutes({
-            httpAuth: deps.httpAuth,
-            permissions,
-            storage: new StorageService(storageCaches, () => registry, catalog),
-            desired: new DesiredStorageService(
-              readStorageConfig(config, tree),
-              () => registry,
-              deps.gitopsTree,
-            ),
-          }),
+        const desired = new DesiredStorageService(
+          readStorageConfig(config, tree),
+          () => registry,
+          deps.gitopsTree,
         );
+        const guard = { httpAuth: deps.httpAuth, permissions };
+        deps.httpRouter.use(placementRoutes({ ...guard, placement }));
+        deps.httpRouter.use(storageRoutes({ ...guard, storage, desired }));
         deps.httpRouter.use(
           costRoutes({
-            httpAuth: deps.httpAuth,
-            permissions,
+            ...guard,
             cost: new CostService(
               caches,
               storageCaches,
@@ -133,13 +130,16 @@ export const multiProviderPlugin = createBackendPlugin({
           }),
         );
         deps.httpRouter.use(
-          gitopsRoutes({
-            httpAuth: deps.httpAuth,
-            permissions,
-            gitops,
-            operator: deps.fluxOperator,
-          }),
+          gitopsRoutes({ ...guard, gitops, operator: deps.fluxOperator }),
         );
+        registerAnalysisActions({
+          actionsRegistry: deps.actionsRegistry,
+          permissions,
+          placement,
+          storage,
+          desired,
+          gitops,
+        });
         logger.info(
           `multi-provider: ${caches.length} cluster(s), ${
             registry.providers.length

@@ -27,6 +27,23 @@ export function parseInput<T>(
   return result.data;
 }
 
+/**
+ * Throws `NotAllowedError` unless `credentials` are granted `permission`. The one check behind
+ * every route (through {@link permissionGuard}) and every action, so both refuse alike.
+ */
+export async function authorizeCredentials(
+  permissions: PermissionsService,
+  permission: BasicPermission,
+  credentials: BackstageCredentials,
+): Promise<void> {
+  const [decision] = await permissions.authorize([{ permission }], {
+    credentials,
+  });
+  if (decision.result !== AuthorizeResult.ALLOW) {
+    throw new NotAllowedError('Unauthorized');
+  }
+}
+
 /** A request guard: the caller's credentials when the permission is granted, 403 otherwise. */
 export function permissionGuard(
   httpAuth: HttpAuthService,
@@ -35,12 +52,7 @@ export function permissionGuard(
 ): (req: Request) => Promise<BackstageCredentials> {
   return async req => {
     const credentials = await httpAuth.credentials(req);
-    const [decision] = await permissions.authorize([{ permission }], {
-      credentials,
-    });
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError('Unauthorized');
-    }
+    await authorizeCredentials(permissions, permission, credentials);
     return credentials;
   };
 }

@@ -9,6 +9,7 @@ import {
 } from '@cloudlab/plugin-multi-provider-common';
 import express, { Request, Response } from 'express';
 import Router from 'express-promise-router';
+import { BasicPermission } from '@backstage/plugin-permission-common';
 import { z } from 'zod';
 import { parseInput, permissionGuard } from './guard';
 
@@ -57,6 +58,27 @@ export interface TableRouterOptions {
   permissions: PermissionsService;
 }
 
+/** The route table's row for `key` (`METHOD /path`). */
+export function tableRoute(key: RouteKey): TableRoute {
+  const routes: readonly TableRoute[] = multiProviderRoutes;
+  const row = routes.find(r => `${r.method} ${r.path}` === key);
+  if (!row) throw new Error(`Route ${key} is not in the route table`);
+  return row;
+}
+
+/** The permission a row of the route table names. */
+export function routePermission(row: TableRoute): BasicPermission {
+  const permission = multiProviderPermissions.find(
+    p => p.name === row.permission,
+  );
+  if (!permission || permission.type !== 'basic') {
+    throw new Error(
+      `Route ${row.method} ${row.path} names unknown permission ${row.permission}`,
+    );
+  }
+  return permission;
+}
+
 /**
  * A router serving the given routes of `-common`'s route table, so method, path, permission and
  * input schemas are written once, there. Each request is authorized with the route's permission
@@ -69,24 +91,12 @@ export function routerFromTable<K extends RouteKey>(
 ): express.Router {
   const router = Router();
   const keys = Object.keys(handlers) as K[];
-  const routes: readonly TableRoute[] = multiProviderRoutes;
-  const rows = keys.map(key => {
-    const row = routes.find(r => `${r.method} ${r.path}` === key);
-    if (!row) throw new Error(`Route ${key} is not in the route table`);
-    return row;
-  });
+  const rows = keys.map(tableRoute);
   if (rows.some(row => 'body' in row)) router.use(express.json());
 
   keys.forEach((key, i) => {
     const row = rows[i];
-    const permission = multiProviderPermissions.find(
-      p => p.name === row.permission,
-    );
-    if (!permission) {
-      throw new Error(
-        `Route ${key} names unknown permission ${row.permission}`,
-      );
-    }
+    const permission = routePermission(row);
     const authorize = permissionGuard(
       options.httpAuth,
       options.permissions,

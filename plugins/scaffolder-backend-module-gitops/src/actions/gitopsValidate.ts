@@ -45,6 +45,38 @@ export const gitopsValidateInput = {
       .describe('Findings listed in the error'),
 };
 
+const FAILURE_HEAD = 'The GitOps tree does not validate';
+
+/**
+ * The error this action fails a task with: a head counting the findings, then the first
+ * `maxFindings` of them one per line (the validator's own output when it named none).
+ */
+export function validationFailureMessage(
+  findings: readonly string[],
+  maxFindings: number,
+  output: string,
+): string {
+  const shown = findings.slice(0, maxFindings);
+  return `${FAILURE_HEAD} (${findings.length} findings):\n${
+    shown.join('\n') || output.slice(-2000)
+  }`;
+}
+
+/**
+ * The findings listed in a message of {@link validationFailureMessage}, for a caller that only
+ * sees the failed task's error (a dry run through the scaffolder's API); undefined when the
+ * message is another failure.
+ */
+export function findingsOfValidationFailure(
+  message: string,
+): string[] | undefined {
+  const at = message.indexOf(FAILURE_HEAD);
+  if (at < 0) return undefined;
+  const [head, ...lines] = message.slice(at).split('\n');
+  const count = Number(/\((\d+) findings\):$/.exec(head)?.[1] ?? 0);
+  return count === 0 ? [] : lines.filter(l => l.trim() !== '');
+}
+
 /** A temporary copy of the tree with the dry-run files written into it. */
 async function materialise(
   workspacePath: string,
@@ -130,11 +162,12 @@ export function createGitopsValidateAction(config: GitopsConfig) {
       ctx.output('durationMs', result.durationMs);
       if (result.timings) ctx.output('timings', result.timings);
       if (!result.ok) {
-        const shown = result.findings.slice(0, input.maxFindings);
         throw new InputError(
-          `The GitOps tree does not validate (${
-            result.findings.length
-          } findings):\n${shown.join('\n') || result.output.slice(-2000)}`,
+          validationFailureMessage(
+            result.findings,
+            input.maxFindings,
+            result.output,
+          ),
         );
       }
       ctx.logger.info(`gitops tree validates (${result.durationMs} ms)`);
