@@ -1,5 +1,9 @@
 import { createBackend } from '@backstage/backend-defaults';
+import { assertRequiredEnvironment } from './deployment/requiredEnvironment';
 import { permissionModuleCloudlabPolicy } from './permissions/permissionPolicyModule';
+
+// Before anything starts: a deployment missing a secret or its database exits here, naming it.
+assertRequiredEnvironment();
 
 const backend = createBackend();
 
