@@ -1,7 +1,8 @@
 # The portal's backend image (gitops/platform/portal runs it), after Backstage's "host build":
 # everything is compiled on the host, the image only unpacks it and installs production
 # dependencies. No container engine is part of the test command; the bundle this image contains
-# is built and run by the portal proof (packages/lab/src/integration/portalBundle.test.ts).
+# is built and run by the portal proof (packages/lab/src/integration/portalBundle.test.ts),
+# unpacked the way this file unpacks it (packages/bench/src/portal/portalBundle.ts).
 #
 # On the host, from the repository root:
 #   yarn install --immutable
@@ -49,6 +50,7 @@ COPY --chown=node:node catalog-info.yaml mkdocs.yml ./
 COPY --chown=node:node catalog ./catalog
 COPY --chown=node:node templates ./templates
 COPY --chown=node:node docs ./docs
+# The validator binary of this checkout (scripts/validate-gitops.sh --build-only builds it).
 COPY --chown=node:node .cache/gitops-validate ./.cache/gitops-validate
 COPY --chown=node:node .cache/crds ./.cache/crds
 

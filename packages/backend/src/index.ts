@@ -43,4 +43,9 @@ backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 
-backend.start();
+// A backend that fails to start (a database it cannot reach, a plugin that throws) exits, so
+// that its pod restarts and never serves half-started.
+backend.start().catch(error => {
+  process.stderr.write(`backend failed to start: ${error?.stack ?? error}\n`);
+  process.exit(1);
+});
