@@ -28,7 +28,7 @@ RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \
 USER node
 WORKDIR /app
 ENV NODE_ENV=production
-# Backstage's guard against running its development tooling in production.
+# The scaffolder's sandbox (isolated-vm) needs it on Node 20 and later.
 ENV NODE_OPTIONS="--no-node-snapshot"
 
 # Dependencies first, from the skeleton (every workspace package.json): the layer is reused until
@@ -50,7 +50,8 @@ COPY --chown=node:node catalog-info.yaml mkdocs.yml ./
 COPY --chown=node:node catalog ./catalog
 COPY --chown=node:node templates ./templates
 COPY --chown=node:node docs ./docs
-# The validator binary of this checkout (scripts/validate-gitops.sh --build-only builds it).
+# The validator binary of this checkout (scripts/validate-gitops.sh --build-only builds it; the
+# scaffolder runs the newest one in the folder).
 COPY --chown=node:node .cache/gitops-validate ./.cache/gitops-validate
 COPY --chown=node:node .cache/crds ./.cache/crds
 
