@@ -30,20 +30,22 @@ jest.setTimeout(900_000);
 
 const paths = labPaths();
 const PERIOD_SECONDS = 4;
-const TASK_ID = 'cloudlabFlux:refresh';
+const TASK_ID = 'cloudlab-flux:refresh';
 
 const overlay = {
   auth: {
     providers: { guest: { dangerouslyAllowOutsideDevelopment: true } },
   },
   cloudlab: {
-    gitopsTree: { flux: null, local: { path: '.' } },
+    // The repository's folder: the image holds no gitops/ (production reads Flux's artifacts).
+    gitopsTree: { flux: null, local: { path: paths.root } },
   },
   catalog: {
     providers: {
       cloudlabFlux: {
         schedule: {
-          frequency: { seconds: PERIOD_SECONDS },
+          // Layers merge: the production config's minutes are zeroed, not left in place.
+          frequency: { minutes: 0, seconds: PERIOD_SECONDS },
           timeout: { seconds: 60 },
         },
       },
@@ -139,7 +141,7 @@ describeLab('the production bundle, two replicas on one PostgreSQL', () => {
     // Each run sets the next start one period after it; runs by both replicas without the
     // lock would set it about twice per period.
     const starts = new Set<number>();
-    const windowMs = PERIOD_SECONDS * 1000 * 6;
+    const windowMs = PERIOD_SECONDS * 1000 * 8;
     const until = Date.now() + windowMs;
     while (Date.now() < until) {
       const next = await database.nextRunStart('catalog', TASK_ID);
