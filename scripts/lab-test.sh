@@ -32,6 +32,9 @@ scripts/lab-build.sh || fail "lab build"
 step "lab up"
 yarn workspace @cloudlab/lab start up || fail "lab up (logs in .cache/lab/logs/)"
 
+step "backend bundle (yarn build:backend: the portal proof runs it as the image would)"
+yarn build:backend || fail "yarn build:backend"
+
 step "integration tests against the running lab"
 yarn workspace @cloudlab/lab test:integration || fail "integration tests (lab left running: yarn workspace @cloudlab/lab start status)"
 if [[ "${1:-}" == "--gitops" ]]; then

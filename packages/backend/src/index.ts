@@ -1,5 +1,9 @@
 import { createBackend } from '@backstage/backend-defaults';
+import { assertRequiredEnvironment } from './deployment/requiredEnvironment';
 import { permissionModuleCloudlabPolicy } from './permissions/permissionPolicyModule';
+
+// Before anything starts: a deployment missing a secret or its database exits here, naming it.
+assertRequiredEnvironment();
 
 const backend = createBackend();
 
@@ -41,4 +45,9 @@ backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 
-backend.start();
+// A backend that fails to start (a database it cannot reach, a plugin that throws) exits, so
+// that its pod restarts and never serves half-started.
+backend.start().catch(error => {
+  process.stderr.write(`backend failed to start: ${error?.stack ?? error}\n`);
+  process.exit(1);
+});

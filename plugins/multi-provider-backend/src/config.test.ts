@@ -50,6 +50,31 @@ describe('readMultiProviderConfig', () => {
     });
   });
 
+  it('reads the CA from a file (in a pod: the mounted ServiceAccount CA), resolved from the working directory', () => {
+    const cluster = (c: Record<string, unknown>) =>
+      new ConfigReader({
+        kubernetes: {
+          clusterLocatorMethods: [
+            {
+              type: 'config',
+              clusters: [{ name: 'prod', url: 'https://k8s.example', ...c }],
+            },
+          ],
+        },
+        cloudlab: { providers },
+      });
+    expect(
+      readMultiProviderConfig(cluster({ caFile: 'secrets/ca.crt' }), REPO_ROOT)
+        .clusters[0].caFile,
+    ).toBe(path.join(REPO_ROOT, 'secrets/ca.crt'));
+    expect(() =>
+      readMultiProviderConfig(
+        cluster({ caFile: '/ca.crt', caData: 'Y2E=' }),
+        REPO_ROOT,
+      ),
+    ).toThrow(/cluster prod sets both caData and caFile/);
+  });
+
   it('resolves the kubeconfig path from the working directory', () => {
     const config = readMultiProviderConfig(
       new ConfigReader({

@@ -73,6 +73,8 @@ export interface ClusterConfig {
   url: string;
   serviceAccountToken?: string;
   caData?: string;
+  /** A PEM file holding the CA (in a pod: the ServiceAccount's mounted `ca.crt`). */
+  caFile?: string;
   skipTLSVerify: boolean;
 }
 
@@ -103,11 +105,21 @@ export function readMultiProviderConfig(
   ) ?? []) {
     if (method.getString('type') !== 'config') continue;
     for (const c of method.getOptionalConfigArray('clusters') ?? []) {
+      const name = c.getString('name');
+      const caData = c.getOptionalString('caData');
+      const caFile = c.getOptionalString('caFile');
+      // Two sources of trust would leave which one verifies the server to the client library.
+      if (caData && caFile) {
+        throw new Error(
+          `invalid configuration: cluster ${name} sets both caData and caFile (kubernetes.clusterLocatorMethods[].clusters[]); keep one`,
+        );
+      }
       clusters.push({
-        name: c.getString('name'),
+        name,
         url: c.getString('url'),
         serviceAccountToken: c.getOptionalString('serviceAccountToken'),
-        caData: c.getOptionalString('caData'),
+        caData,
+        ...(caFile ? { caFile: path.resolve(cwd, caFile) } : {}),
         skipTLSVerify: c.getOptionalBoolean('skipTLSVerify') ?? false,
       });
     }

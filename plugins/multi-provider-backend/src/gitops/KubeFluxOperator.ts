@@ -62,7 +62,7 @@ export class KubeFluxOperator implements FluxOperator {
     for (const c of credentials) {
       const kc = new KubeConfig();
       kc.loadFromOptions({
-        clusters: [{ name: c.name, server: c.url, caData: c.caData, skipTLSVerify: c.skipTLSVerify }],
+        clusters: [{ name: c.name, server: c.url, caData: c.caData, caFile: c.caFile, skipTLSVerify: c.skipTLSVerify }],
         users: [{ name: 'flux-operator', token: c.serviceAccountToken }],
         contexts: [{ name: c.name, cluster: c.name, user: 'flux-operator' }],
         currentContext: c.name,

@@ -21,6 +21,7 @@ export function kubeConfigFor(cluster: ClusterConfig): KubeConfig {
         name: cluster.name,
         server: cluster.url,
         caData: cluster.caData,
+        caFile: cluster.caFile,
         skipTLSVerify: cluster.skipTLSVerify,
       },
     ],

@@ -136,4 +136,23 @@ describe('slimPod scheduling constraints that depend on other pods', () => {
     expect(slim.intent?.podAntiAffinity).toEqual([antiAffinity]);
     expect(slim.intent?.topologySpread).toEqual([zoneSpread, hostSpread]);
   });
+
+  it('keeps nodeTaintsPolicy Honor (which changes the domains) and drops the default Ignore', () => {
+    const spread = (nodeTaintsPolicy: string) =>
+      slimPod({
+        metadata: { name: 'w', namespace: 'shop' },
+        spec: {
+          topologySpreadConstraints: [
+            {
+              topologyKey: 'cfke.io/provider',
+              maxSkew: 1,
+              whenUnsatisfiable: 'DoNotSchedule',
+              nodeTaintsPolicy,
+            },
+          ],
+        },
+      }).intent?.topologySpread?.[0];
+    expect(spread('Honor')?.nodeTaintsPolicy).toBe('Honor');
+    expect(spread('Ignore')).not.toHaveProperty('nodeTaintsPolicy');
+  });
 });

@@ -64,6 +64,11 @@ export const placementIntentSchema = z.object({
         whenUnsatisfiable: z.string(),
         /** Which pods are counted per domain; without one the constraint counts nothing. */
         labelSelector: labelSelectorSchema.optional(),
+        /**
+         * `Honor`: nodes with a taint the pod does not tolerate are no domain (so a lost
+         * provider's unreachable nodes stop counting); absent means `Ignore`, the default.
+         */
+        nodeTaintsPolicy: z.string().optional(),
       }),
     )
     .optional(),
@@ -224,6 +229,7 @@ export function slimPod(pod: KubePod): SlimPod {
         const sel = slimSelector(t.labelSelector);
         if (sel && c.whenUnsatisfiable === 'DoNotSchedule')
           c.labelSelector = sel;
+        if (t.nodeTaintsPolicy === 'Honor') c.nodeTaintsPolicy = 'Honor';
         return c;
       }),
   );

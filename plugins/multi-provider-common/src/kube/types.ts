@@ -124,6 +124,7 @@ export interface KubePod {
       maxSkew?: number;
       whenUnsatisfiable?: string;
       labelSelector?: LabelSelector;
+      nodeTaintsPolicy?: string;
     }>;
     tolerations?: Array<Toleration & { tolerationSeconds?: number }>;
     containers?: Array<{

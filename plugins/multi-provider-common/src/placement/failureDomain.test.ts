@@ -416,4 +416,65 @@ describe('failure-domain re-placement honours pod anti-affinity and topology spr
       ),
     ).toEqual(HOLDS);
   });
+
+  it('spread over providers with nodeTaintsPolicy Honor: the lost provider stops counting, unless its unreachable taint is tolerated', () => {
+    expect(
+      check(
+        fc.property(
+          fc.integer({ min: 1, max: 3 }),
+          fc.integer({ min: 1, max: 3 }),
+          fc.constantFrom('Honor', 'Ignore', undefined),
+          fc.boolean(),
+          (onHetzner, onScaleway, nodeTaintsPolicy, toleratesUnreachable) => {
+            const PROVIDER = 'cfke.io/provider';
+            const ns = [
+              labelled('hz-0', 'hetzner', 'fsn1'),
+              labelled('scw-0', 'scaleway', 'fr-par-1'),
+            ];
+            const intent: SlimPod['intent'] = {
+              topologySpread: [
+                {
+                  topologyKey: PROVIDER,
+                  maxSkew: 1,
+                  whenUnsatisfiable: 'DoNotSchedule',
+                  labelSelector: { matchLabels: { app: 'svc' } },
+                  ...(nodeTaintsPolicy ? { nodeTaintsPolicy } : {}),
+                },
+              ],
+              ...(toleratesUnreachable
+                ? {
+                    tolerations: [
+                      {
+                        key: 'node.kubernetes.io/unreachable',
+                        operator: 'Exists',
+                      },
+                    ],
+                  }
+                : {}),
+            };
+            let i = 0;
+            const ps = [
+              ...Array.from({ length: onHetzner }, () =>
+                replica(i++, 'hz-0', intent),
+              ),
+              ...Array.from({ length: onScaleway }, () =>
+                replica(i++, 'scw-0', intent),
+              ),
+            ];
+            const v = analyse(ns, ps);
+            // Counted, the emptied hetzner domain (0) already trails scaleway (>= 1) by
+            // maxSkew: nothing moves. Not counted, scaleway is the only domain and takes all.
+            const counted =
+              nodeTaintsPolicy !== 'Honor' || toleratesUnreachable;
+            const expected = counted ? onScaleway : onHetzner + onScaleway;
+            return (
+              v.replicasAfter === expected &&
+              (v.verdict === 'survives') ===
+                (expected === onHetzner + onScaleway)
+            );
+          },
+        ),
+      ),
+    ).toEqual(HOLDS);
+  });
 });

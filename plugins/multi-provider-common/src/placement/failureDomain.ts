@@ -155,11 +155,20 @@ function tryPlace(
   return best;
 }
 
+/** What the node lifecycle controller puts on a node that stops reporting. */
+const UNREACHABLE_TAINT = {
+  key: 'node.kubernetes.io/unreachable',
+  effect: 'NoSchedule',
+};
+
 /**
  * Where pods run during the analysis (survivors, then re-placed pods), for the constraints that
  * depend on other pods: required pod anti-affinity (both directions) and topology spread with
  * `whenUnsatisfiable: DoNotSchedule`. Lost nodes stay topology domains with none of their pods,
- * as they do for the scheduler while their Node objects remain (`nodeTaintsPolicy: Ignore`).
+ * as they do for the scheduler while their Node objects remain (`nodeTaintsPolicy: Ignore`, the
+ * default). With `nodeTaintsPolicy: Honor` they are no domain unless the pod tolerates the
+ * `node.kubernetes.io/unreachable:NoSchedule` taint the node lifecycle controller puts on nodes
+ * that stop reporting, so the lost replicas may join the surviving domains.
  */
 class Occupancy {
   private readonly byNode = new Map<string, SlimPod[]>();
@@ -167,7 +176,10 @@ class Occupancy {
   private readonly repelling: Array<{ pod: SlimPod; node: string }> = [];
   private readonly domainNodes = new Map<string, Map<string, string[]>>();
 
-  constructor(private readonly infos: Map<string, NodeInfo>) {}
+  constructor(
+    private readonly infos: Map<string, NodeInfo>,
+    private readonly lost: ReadonlySet<string>,
+  ) {}
 
   add(pod: SlimPod, node: string) {
     const list = this.byNode.get(node);
@@ -255,9 +267,22 @@ class Occupancy {
       const match = (p: SlimPod) =>
         p.namespace === pod.namespace &&
         labelSelectorMatches(c.labelSelector, p.labels);
-      // Only nodes the pod's nodeSelector / required affinity admit are domains (Honor).
-      const admitted = (n: string) =>
-        hardIntentViolations(pod.intent, this.infos.get(n)!.node).length === 0;
+      // Only nodes the pod's nodeSelector / required affinity admit are domains
+      // (nodeAffinityPolicy Honor, the default); taints only count when the constraint asks.
+      const honorTaints = c.nodeTaintsPolicy === 'Honor';
+      const admitted = (n: string) => {
+        const candidate = this.infos.get(n)!.node;
+        if (hardIntentViolations(pod.intent, candidate).length > 0)
+          return false;
+        if (!honorTaints) return true;
+        const taints = this.lost.has(n)
+          ? [...(candidate.taints ?? []), UNREACHABLE_TAINT]
+          : candidate.taints;
+        return (
+          untoleratedTaints(pod.intent?.tolerations, { ...candidate, taints })
+            .length === 0
+        );
+      };
       let min = Infinity;
       let here = 0;
       for (const [value, nodes] of this.domains(c.topologyKey)) {
@@ -342,7 +367,7 @@ export function analyseFailureDomain(
         `${b.pod.namespace}/${b.pod.name}`,
       ),
   );
-  const occupancy = new Occupancy(infos);
+  const occupancy = new Occupancy(infos, lost);
   for (const p of pods) {
     if (p.nodeName && !lost.has(p.nodeName)) occupancy.add(p, p.nodeName);
   }
