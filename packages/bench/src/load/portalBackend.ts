@@ -56,7 +56,7 @@ export function loadTestConfig(options: {
   root: string;
   port: number;
   cluster: LabCluster;
-  /** A file of Component entities added to the catalog's locations. */
+  /** A file of Component, Group and User entities added to the catalog's locations. */
   entitiesFile?: string;
   /** The `backend.database` block (loadDatabase.ts). */
   database: object;
@@ -104,7 +104,7 @@ export function loadTestConfig(options: {
               {
                 type: 'file',
                 target: options.entitiesFile,
-                rules: [{ allow: ['Component'] }],
+                rules: [{ allow: ['Component', 'Group', 'User'] }],
               },
             ]
           : []),

@@ -130,6 +130,17 @@ describeGitops('Flux incidents notify the owning group in the lab', () => {
         root: fx.paths.root,
         workDir,
         extraConfig: layer,
+        // The hand-written catalog (users and groups included) comes with the tree Flux applies,
+        // and this backend's tree is the scratch repository: the organisation, which decides who
+        // is a member of the owner group, is added as a location of its own.
+        entitiesYaml: ['groups.yaml', 'users.yaml']
+          .map(f =>
+            fs.readFileSync(
+              path.join(fx.paths.root, 'catalog', 'org', f),
+              'utf8',
+            ),
+          )
+          .join('\n---\n'),
         database: databaseConfig('sqlite'),
       });
       const portal = backend;
