@@ -128,6 +128,23 @@ describeGitops(
           180_000,
         ).catch(e => console.warn(String(e)));
       }
+      // A retained volume stays Released once its claim is gone, as in production, and the
+      // lab's pool has a few per zone and size: each run would use one up for good. The test
+      // does what an operator does after a retained volume's data is no longer wanted (deletes
+      // the volume); `lab up` puts a fresh one back into the pool.
+      const retained = (
+        (await getJson(r, '/api/v1/persistentvolumes'))?.items ?? []
+      )
+        .filter(
+          (pv: any) =>
+            pv.spec?.persistentVolumeReclaimPolicy === 'Retain' &&
+            String(pv.spec?.claimRef?.name ?? '').startsWith(
+              `e2e-db-${suffix}`,
+            ),
+        )
+        .map((pv: any) => pv.metadata.name as string);
+      for (const pv of retained)
+        await rest.request('DELETE', `/api/v1/persistentvolumes/${pv}`);
       await rest.request('DELETE', `${GITREPO}/${repoName}`);
       fs.rmSync(bare, { recursive: true, force: true });
       await stopBackend?.();
