@@ -21,6 +21,21 @@ step() {
   t_step=$SECONDS
 }
 fail() { printf '\n==== lab-test: FAILED: %s\n' "$*" >&2; exit 1; }
+# diagnose: what a CI log read from its tail needs when a lab proof failed — the lab's state
+# (components, nodes, pods) and the last errors each component logged, each line marked so the
+# test command's failure excerpt keeps it.
+diagnose() {
+  {
+    yarn workspace @cloudlab/lab start status 2>&1 || true
+    for log in .cache/lab/logs/*.log; do
+      [[ -f "$log" ]] || continue
+      # klog error lines (E1208 …) and Go panics/fatal exits, the last two of each component.
+      grep -aE '^(E[0-9]{4} |F[0-9]{4} |panic:|fatal error:)|level=error' "$log" | tail -n 2 |
+        cut -c1-200 | sed "s|^|$(basename "$log" .log): |"
+    done
+  } | sed 's/^/lab diagnosis: /' >&2
+}
+fail_lab() { diagnose; fail "$@"; }
 
 step "unit tests (packages/lab)"
 yarn workspace @cloudlab/lab test --watchAll=false || fail "unit tests"
@@ -36,7 +51,7 @@ step "backend bundle (yarn build:backend: the portal proof runs it as the image 
 yarn build:backend || fail "yarn build:backend"
 
 step "integration tests against the running lab"
-yarn workspace @cloudlab/lab test:integration || fail "integration tests (lab left running: yarn workspace @cloudlab/lab start status)"
+yarn workspace @cloudlab/lab test:integration || fail_lab "integration tests (lab left running: yarn workspace @cloudlab/lab start status)"
 if [[ "${1:-}" == "--gitops" ]]; then
   step "GitOps loop: build (no-op when warm), lab gitops up --wait"
   scripts/lab-gitops-build.sh || fail "lab gitops build"
@@ -44,7 +59,7 @@ if [[ "${1:-}" == "--gitops" ]]; then
   step "GitOps loop proofs (the portal on the tree Flux applies; the scaffolder templates end to end through it; no secret egress)"
   CLOUDLAB_LAB_INTEGRATION=1 CLOUDLAB_LAB_GITOPS=1 yarn workspace @cloudlab/lab backstage-cli package test \
     --watchAll=false --runInBand --verbose 'src/integration/(gitops|scaffolder|secretEgress)' ||
-    fail "GitOps proofs (yarn workspace @cloudlab/lab start flux)"
+    fail_lab "GitOps proofs (yarn workspace @cloudlab/lab start flux)"
   step "GitOps loop figures (lab gitops bench: build per binary, RSS per process, commit -> Ready)"
   yarn workspace @cloudlab/lab start gitops bench --rounds 3 || fail "lab gitops bench"
 fi

@@ -94,8 +94,8 @@ step() {
 # failed, errors, the step's own FAILED line), the last of them, colour codes stripped.
 why_failed() {
   sed 's/\x1b\[[0-9;]*[A-Za-z]//g' "$1" |
-    grep -E '✕|●|^FAIL|FAILED|[Ee]rror|failed|refused|did not|missing|[Tt]imed? ?out' |
-    grep -vE '✓|^\s*at |● Console|^\s*console\.|^\s*>? *[0-9]+ \|' | awk '!seen[$0]++' | tail -n 12 | cut -c1-220
+    grep -E '✕|●|^FAIL|FAILED|[Ee]rror|failed|refused|did not|missing|[Tt]imed? ?out|^lab diagnosis: ' |
+    grep -vE '✓|^\s*at |● Console|^\s*console\.|^\s*>? *[0-9]+ \|' | awk '!seen[$0]++' | tail -n 30 | cut -c1-220
 }
 
 portal_pid=""

@@ -130,6 +130,11 @@ export interface PortalBackend {
   logFile: string;
   /** A guest user's Backstage token, issued by the backend's auth plugin. */
   token: string;
+  /**
+   * GET of a route with the guest token: the JSON body, `undefined` on 404, an error naming the
+   * route, the status, the body and the backend's log otherwise.
+   */
+  getJson<T = any>(route: string): Promise<T | undefined>;
   /** Latest RSS (from /proc/<pid>/status) and heap (from the preloaded reporter). */
   latest(): MemorySample;
   /** Starts a new high-water window: resets the kernel's peak RSS and the heap peak. */
@@ -398,6 +403,20 @@ export async function startPortalBackend(options: {
     pid,
     logFile,
     token,
+    async getJson<T>(route: string): Promise<T | undefined> {
+      const res = await fetch(`${baseUrl}${route}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      if (res.status === 404) return undefined;
+      if (!res.ok) {
+        throw new Error(
+          `GET ${route}: HTTP ${
+            res.status
+          } ${await res.text()} (log: ${logFile})`,
+        );
+      }
+      return (await res.json()) as T;
+    },
     latest: () => ({ rssBytes: procStatus(pid, 'VmRSS'), heapUsedBytes: heap }),
     resetPeaks() {
       // Writing 5 to clear_refs resets the kernel's peak RSS (VmHWM) to the current RSS.

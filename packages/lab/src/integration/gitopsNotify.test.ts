@@ -144,20 +144,7 @@ describeGitops('Flux incidents notify the owning group in the lab', () => {
         database: databaseConfig('sqlite'),
       });
       const portal = backend;
-      const get = async <T>(route: string): Promise<T | undefined> => {
-        const res = await fetch(`${portal.baseUrl}${route}`, {
-          headers: { authorization: `Bearer ${portal.token}` },
-        });
-        if (res.status === 404) return undefined;
-        if (!res.ok) {
-          throw new Error(
-            `GET ${route}: HTTP ${res.status} ${await res.text()} (log: ${
-              portal.logFile
-            })`,
-          );
-        }
-        return (await res.json()) as T;
-      };
+      const get = portal.getJson;
       const scope = `cloudlab:flux:lab/Kustomization/flux-system/${app}`;
       // The guest user is a member of platform-team (catalog/org/users.yaml).
       const incident = async () => {

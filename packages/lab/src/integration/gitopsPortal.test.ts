@@ -120,20 +120,7 @@ describeGitops('the portal on the tree Flux applies in the lab', () => {
         database: databaseConfig('sqlite'),
       });
       const portal = backend;
-      const get = async <T = any>(route: string) => {
-        const res = await fetch(`${portal.baseUrl}${route}`, {
-          headers: { authorization: `Bearer ${portal.token}` },
-        });
-        if (res.status === 404) return undefined;
-        if (!res.ok) {
-          throw new Error(
-            `GET ${route}: HTTP ${res.status} ${await res.text()} (log: ${
-              portal.logFile
-            })`,
-          );
-        }
-        return (await res.json()) as T;
-      };
+      const get = portal.getJson;
       const component = (app: string) =>
         get(`/api/catalog/entities/by-name/component/default/${name}-${app}`);
       const annotations = (e: Obj | undefined) =>

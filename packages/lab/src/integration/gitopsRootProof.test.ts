@@ -189,20 +189,7 @@ describeGitops("the portal on the lab's real root, read-only", () => {
         database: databaseConfig('sqlite'),
       });
       const portal = backend;
-      const get = async <T = any>(route: string) => {
-        const res = await fetch(`${portal.baseUrl}${route}`, {
-          headers: { authorization: `Bearer ${portal.token}` },
-        });
-        if (res.status === 404) return undefined;
-        if (!res.ok) {
-          throw new Error(
-            `GET ${route}: HTTP ${res.status} ${await res.text()} (log: ${
-              portal.logFile
-            })`,
-          );
-        }
-        return (await res.json()) as T;
-      };
+      const get = portal.getJson;
       const names = apps.map(k => k.metadata.name as string);
       read = { revision: revision!, names, get, logFile: portal.logFile };
 
