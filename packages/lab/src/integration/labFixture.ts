@@ -14,6 +14,8 @@ import { KubeRest } from '../kube/rest';
 import { defaultKustomizeCommand } from '@cloudlab/plugin-multi-provider-node';
 import type { EntityPlacementResponse } from '@cloudlab/plugin-multi-provider-common';
 import { LabPaths, labPaths } from '../paths';
+import { startComponent, stopComponent } from '../commands/component';
+import { COMPONENTS, Component } from '../controlPlane/components';
 import {
   loadProviders,
   Provider,
@@ -394,3 +396,124 @@ export const placementPods = (p: EntityPlacementResponse) =>
       ),
     ),
   );
+
+/** Which lab component a canary Deployment that does not run points at. */
+export function canaryCulprit(
+  pods: k8s.V1Pod[],
+): 'kube-controller-manager' | 'kube-scheduler' | 'kwok' | undefined {
+  if (pods.length === 0) return 'kube-controller-manager';
+  if (pods.some(p => !p.spec?.nodeName)) return 'kube-scheduler';
+  if (pods.some(p => p.status?.phase !== 'Running')) return 'kwok';
+  return undefined;
+}
+
+/** The last klog error lines of a component's log, for a message. */
+function lastErrors(paths: LabPaths, c: Component, n = 3): string {
+  try {
+    const lines = fs
+      .readFileSync(path.join(paths.logs, `${c}.log`), 'utf8')
+      .split('\n')
+      .filter(l => /^[EF]\d{4} /.test(l));
+    return lines
+      .slice(-n)
+      .map(l => `    ${l.slice(0, 240)}`)
+      .join('\n');
+  } catch {
+    return '    (no log)';
+  }
+}
+
+/**
+ * After a suite stopped, restarted or froze the API server: the lab runs a workload again before
+ * the next suite starts — every component is running, and a canary Deployment gets its pod created
+ * (controller manager), placed (scheduler) and Running (kwok). A component that died is started
+ * again; one that is alive but did not do its part of the canary within the grace period is
+ * restarted once. Either is said on the console with the component's last errors, so the fault
+ * suite's effect on the lab is visible in the test output. Throws when the canary still does not run.
+ */
+export async function labSettled(
+  lab: LabFixture,
+  graceMs = 60_000,
+): Promise<void> {
+  const say = (msg: string) =>
+    // eslint-disable-next-line no-console
+    console.warn(`lab settle: ${msg}`);
+  for (const c of COMPONENTS) {
+    if ((await startComponent(c)) === 'started') {
+      say(
+        `${c} had exited; started it again. Its last errors:\n${lastErrors(
+          lab.paths,
+          c,
+        )}`,
+      );
+    }
+  }
+  const apps = lab.clients.kc.makeApiClient(k8s.AppsV1Api);
+  const name = `lab-canary-${Date.now().toString(36)}`;
+  const namespace = 'default';
+  const labels = { 'cloudlab.dev/lab-canary': name };
+  await apps.createNamespacedDeployment({
+    namespace,
+    body: {
+      metadata: { name, namespace },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: {
+            containers: [{ name: 'canary', image: 'lab-canary:never-pulled' }],
+            terminationGracePeriodSeconds: 0,
+          },
+        },
+      },
+    },
+  });
+  const pods = async () =>
+    (
+      await lab.clients.core.listNamespacedPod({
+        namespace,
+        labelSelector: `cloudlab.dev/lab-canary=${name}`,
+      })
+    ).items;
+  const running = (ps: k8s.V1Pod[]) => canaryCulprit(ps) === undefined;
+  try {
+    try {
+      await eventually(
+        'the canary pod to run',
+        pods,
+        running,
+        showPods,
+        graceMs,
+      );
+    } catch {
+      const culprit = canaryCulprit(await pods())!;
+      say(
+        `the canary did not run within ${
+          graceMs / 1000
+        }s (${culprit} did not do its part); restarting ${culprit}. Its last errors:\n${lastErrors(
+          lab.paths,
+          culprit,
+        )}`,
+      );
+      await stopComponent(culprit);
+      await startComponent(culprit);
+      await eventually(
+        `the canary pod to run after restarting ${culprit}`,
+        pods,
+        running,
+        showPods,
+        graceMs,
+      );
+    }
+  } finally {
+    await apps
+      .deleteNamespacedDeployment({
+        name,
+        namespace,
+        gracePeriodSeconds: 0,
+        propagationPolicy: 'Background',
+      })
+      .catch(() => undefined);
+  }
+}

@@ -8,6 +8,7 @@ import {
   eventually,
   labFixture,
   LabFixture,
+  labSettled,
 } from './labFixture';
 import {
   backendCache,
@@ -44,6 +45,8 @@ describeLab('placement backend faults against the real API server', () => {
     // Whatever happened, the API server runs again before the next suite.
     await startComponent('kube-apiserver');
     for (const c of caches) c.stop();
+    // The API server was restarted: the lab runs a workload again before the next suite.
+    await labSettled(lab);
     await lab.clients.core
       .deleteNamespace({ name: namespace })
       .catch(() => undefined);

@@ -8,6 +8,7 @@ import {
   eventually,
   labFixture,
   LabFixture,
+  labSettled,
 } from './labFixture';
 import {
   backendCache,
@@ -103,6 +104,8 @@ describeLab('property 9: watch correctness against the real API server', () => {
     await startComponent('kube-apiserver');
     for (const c of caches) c.stop();
     await proxy?.close();
+    // The API server was restarted: the lab runs a workload again before the next suite.
+    await labSettled(lab);
     await lab.clients.core
       .deleteNamespace({ name: namespace })
       .catch(() => undefined);

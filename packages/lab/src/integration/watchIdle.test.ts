@@ -6,6 +6,7 @@ import {
   eventually,
   labFixture,
   LabFixture,
+  labSettled,
 } from './labFixture';
 import { faultProxy, FaultProxy } from './__testUtils__/faultProxy';
 import { startMultiProviderBackend } from './__testUtils__/multiProviderBackend';
@@ -106,6 +107,8 @@ describeLab('live means live: a silent watch turns the cluster stale', () => {
 
   afterAll(async () => {
     resume();
+    // The API server was frozen: the lab runs a workload again before the next suite.
+    await labSettled(lab);
     await lab.clients.core
       .deleteNamespace({ name: namespace })
       .catch(() => undefined);
