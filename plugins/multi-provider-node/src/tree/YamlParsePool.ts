@@ -26,8 +26,8 @@ export interface ParsedYaml {
  *   expansion), merge keys (`<<`), directives, complex (`?`) keys, and a null key (`yaml` makes
  *   it `""`, `js-yaml` `"null"`);
  * - tabs, carriage returns, Unicode line or paragraph separators, NEL and a byte order mark
- *   anywhere in the text, and lines of 1,000 characters or more (`yaml` refuses implicit keys
- *   longer than 1,024).
+ *   anywhere in the text, a block scalar's explicit indentation indicator (`|1-`), and lines of
+ *   1,000 characters or more (`yaml` refuses implicit keys longer than 1,024).
  * It refers to nothing but its argument, because the parse workers run its source text with
  * their own copy of the library.
  */
@@ -78,8 +78,9 @@ export function fastYamlParser(
     /(?:^|[\s[\]{},])[&*!]|<<|^%/m,
     // A complex key; a null key (`~:`, `null:`, or nothing before the colon).
     /(?:^|[\s[{,])\?(?:\s|$)|(?:^|[\s[{,-])(?:~|[Nn]ull|NULL)? *:(?:\s|$|[,\]}])/m,
-    // Characters the two libraries may break lines or indent differently on.
-    /[\t\r\u0085\u2028\u2029\uFEFF]/,
+    // Characters the two libraries may break lines or indent differently on; a block scalar's
+    // explicit indentation (`|1-`), which they read differently.
+    /[\t\r\u0085\u2028\u2029\uFEFF]|[|>][-+]?[0-9]/,
   ];
   const LONG_LINE = 1000;
   const hasLongLine = (text: string) => {
