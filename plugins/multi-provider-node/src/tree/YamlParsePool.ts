@@ -149,10 +149,11 @@ export const contentHash = (text: string) =>
   createHash('sha256').update(text).digest('hex');
 
 /**
- * The worker's program: the library resolved by the main thread, and the function above. Given a
- * file, it looks at it (as `LocalTreeSource.stat` does: `lstat`, files and directories only),
+ * The worker's program: the libraries resolved by the main thread, and the functions above. Given
+ * a file, it looks at it (as `LocalTreeSource.stat` does: `lstat`, files and directories only),
  * reads and hashes it unless its size and modification time are the ones known, and parses it
- * unless its hash is the one known.
+ * unless its hash is the one known. Requests come in batches and are answered in one message
+ * per batch: a request costs the worker less than waking the two threads for it.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -161,41 +162,41 @@ const { lstatSync, readFileSync } = require('node:fs');
 const { parseAllDocuments } = require(workerData.yaml);
 const fastYaml = (${fastYamlParser.toString()})(require(workerData.jsYaml));
 const parseYamlStream = (${parseYamlStream.toString()});
-parentPort.on('message', ({ id, text, file, known }) => {
-  let result;
+const answer = ({ text, file, known }) => {
   try {
-    if (file !== undefined) {
-      let st;
-      try {
-        st = lstatSync(file);
-      } catch (e) {
-        if (e.code !== 'ENOENT') throw e;
-      }
-      const stat = st && (st.isFile() || st.isDirectory())
-        ? { kind: st.isFile() ? 'file' : 'directory', size: st.size, mtimeMs: st.mtimeMs }
-        : null;
-      if (!stat || stat.kind !== 'file' ||
-          (stat.size === known.size && stat.mtimeMs === known.mtimeMs)) {
-        parentPort.postMessage({ id, result: { stat } });
-        return;
-      }
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (e) {
-        parentPort.postMessage({ id, result: { stat, readError: String(e.message) } });
-        return;
-      }
-      const hash = createHash('sha256').update(text).digest('hex');
-      result = hash === known.hash
-        ? { stat, hash }
-        : { stat, hash, parsed: parseYamlStream(parseAllDocuments, text, fastYaml) };
-    } else {
-      result = { parsed: parseYamlStream(parseAllDocuments, text, fastYaml) };
+    if (file === undefined) {
+      return { parsed: parseYamlStream(parseAllDocuments, text, fastYaml) };
     }
+    let st;
+    try {
+      st = lstatSync(file);
+    } catch (e) {
+      if (e.code !== 'ENOENT') throw e;
+    }
+    const stat = st && (st.isFile() || st.isDirectory())
+      ? { kind: st.isFile() ? 'file' : 'directory', size: st.size, mtimeMs: st.mtimeMs }
+      : null;
+    if (!stat || stat.kind !== 'file' ||
+        (stat.size === known.size && stat.mtimeMs === known.mtimeMs)) {
+      return { stat };
+    }
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      return { stat, readError: String(e.message) };
+    }
+    const hash = createHash('sha256').update(text).digest('hex');
+    return hash === known.hash
+      ? { stat, hash }
+      : { stat, hash, parsed: parseYamlStream(parseAllDocuments, text, fastYaml) };
   } catch (e) {
-    result = { failed: String((e && e.message) || e) };
+    return { failed: String((e && e.message) || e) };
   }
-  parentPort.postMessage({ id, result });
+};
+parentPort.on('message', ({ batch }) => {
+  parentPort.postMessage({
+    results: batch.map(request => ({ id: request.id, result: answer(request) })),
+  });
 });
 `;
 
@@ -240,6 +241,12 @@ interface WorkerAnswer {
 /** A pool without work for this long ends its workers; the next parse starts them again. */
 const IDLE_MS = 5_000;
 
+/**
+ * Requests a worker takes at once, at most: the queue is shared out among the free workers, so a
+ * batch is as large as what waited while the workers were busy.
+ */
+const MAX_BATCH = 64;
+
 /** More workers than this add memory (each holds its own copy of the library) for little gain. */
 const MAX_DEFAULT_WORKERS = 4;
 
@@ -263,7 +270,8 @@ interface Task {
 
 interface PoolWorker {
   worker: Worker;
-  task?: Task;
+  /** The batch the worker is answering. */
+  tasks?: Task[];
 }
 
 /**
@@ -336,21 +344,30 @@ export class YamlParsePool {
     clearTimeout(this.idleTimer);
     const workers = this.workers;
     this.workers = [];
-    for (const w of workers) if (w.task) this.queue.unshift(w.task);
+    for (const w of workers) if (w.tasks) this.queue.unshift(...w.tasks);
     await Promise.all(workers.map(w => w.worker.terminate()));
     for (const task of this.queue.splice(0)) task.resolve(undefined);
   }
 
   private dispatch() {
     while (this.queue.length > 0) {
-      let free = this.workers.find(w => !w.task);
+      let free = this.workers.find(w => !w.tasks);
       if (!free && this.workers.length < this.size) free = this.start();
       if (!free) return;
-      const task = this.queue.shift()!;
-      free.task = task;
-      free.worker.postMessage({ id: task.id, ...task.request });
+      // What waits is shared out among the workers free now or yet to start.
+      const idle =
+        this.workers.filter(w => !w.tasks).length +
+        (this.size - this.workers.length);
+      const tasks = this.queue.splice(
+        0,
+        Math.min(MAX_BATCH, Math.ceil(this.queue.length / idle)),
+      );
+      free.tasks = tasks;
+      free.worker.postMessage({
+        batch: tasks.map(t => ({ id: t.id, ...t.request })),
+      });
     }
-    if (this.workers.every(w => !w.task)) {
+    if (this.workers.every(w => !w.tasks)) {
       this.idleTimer = setTimeout(() => void this.close(), IDLE_MS);
       this.idleTimer.unref();
     }
@@ -366,13 +383,17 @@ export class YamlParsePool {
     });
     worker.unref();
     const w: PoolWorker = { worker };
-    worker.on('message', (m: { id: number; result: WorkerAnswer }) => {
-      const task = w.task;
-      if (!task || task.id !== m.id) return;
-      w.task = undefined;
-      task.resolve(m.result);
-      this.dispatch();
-    });
+    worker.on(
+      'message',
+      (m: { results: Array<{ id: number; result: WorkerAnswer }> }) => {
+        const tasks = w.tasks;
+        if (!tasks) return;
+        w.tasks = undefined;
+        const byId = new Map(m.results.map(r => [r.id, r.result]));
+        for (const task of tasks) task.resolve(byId.get(task.id));
+        this.dispatch();
+      },
+    );
     worker.on('error', () => this.fail(w));
     worker.on('exit', () => this.fail(w));
     this.workers.push(w);
@@ -383,7 +404,7 @@ export class YamlParsePool {
     if (!this.workers.includes(w)) return;
     this.broken = true;
     this.workers = this.workers.filter(x => x !== w);
-    w.task?.resolve(undefined);
+    for (const task of w.tasks ?? []) task.resolve(undefined);
     for (const task of this.queue.splice(0)) task.resolve(undefined);
     void this.close();
   }
