@@ -255,15 +255,17 @@ describe('fastYamlParser', () => {
   it('gives what the yaml library gives for what the yaml library writes (property)', () => {
     let answered = 0;
     fc.assert(
-      fc.property(fc.array(value, { minLength: 1, maxLength: 3 }), options, (docs, opts) => {
-        const text = docs
-          .map(d => stringify(d, opts as any))
-          .join('---\n');
-        if (fast(text)) answered++;
-        expect(parseYamlStream(parseAllDocuments, text, fast)).toStrictEqual(
-          reference(text),
-        );
-      }),
+      fc.property(
+        fc.array(value, { minLength: 1, maxLength: 3 }),
+        options,
+        (docs, opts) => {
+          const text = docs.map(d => stringify(d, opts as any)).join('---\n');
+          if (fast(text)) answered++;
+          expect(parseYamlStream(parseAllDocuments, text, fast)).toStrictEqual(
+            reference(text),
+          );
+        },
+      ),
       { numRuns: Number(process.env.YAML_FAST_RUNS ?? 400) },
     );
     expect(answered).toBeGreaterThan(100);
@@ -281,13 +283,9 @@ describe('fastYamlParser', () => {
         }),
         lines => {
           const text = lines
-            .map(([k, v, style]) =>
-              [
-                `${k}: ${v}`,
-                `- ${v}`,
-                `m: {${k}: ${v}}`,
-                `s: [${v}]`,
-              ][style],
+            .map(
+              ([k, v, style]) =>
+                [`${k}: ${v}`, `- ${v}`, `m: {${k}: ${v}}`, `s: [${v}]`][style],
             )
             .join('\n');
           expect(
