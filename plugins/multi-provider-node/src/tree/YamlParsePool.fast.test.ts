@@ -168,6 +168,25 @@ describe('fastYamlParser', () => {
     );
   });
 
+  it.each([
+    ['escapes in double quotes', 'a: "\\x41\\u00e9\\U0001F600\\N\\_\\t"\n'],
+    ['a single-quoted quote', "a: 'it''s'\n"],
+    ['a folded block, stripped', 'a: >-\n  folded\n  text\n\n  para\n'],
+    ['a literal block, kept', 'a: |+\n  keep\n\n'],
+    ['a multi-line quoted string', 'a: "multi\n  line\n\n  quoted"\n'],
+    ['a multi-line plain string', 'a: plain\n  multi\n\n  line\n'],
+    ['nested sequences', '- - - x\n'],
+    [
+      'keys that are Object.prototype names',
+      '__proto__: {a: 1}\nconstructor: 1\ntoString: [2]\n',
+    ],
+  ])('answers %s as the yaml library does', (_what, text) => {
+    expect(fast(text)).toBeDefined();
+    expect(parseYamlStream(parseAllDocuments, text, fast)).toStrictEqual(
+      reference(text),
+    );
+  });
+
   it('declines a null key because the two libraries name it differently', () => {
     expect(reference('~: a\n').docs).toEqual([{ '': 'a' }]);
     expect(jsYaml.load('~: a\n')).toEqual({ null: 'a' });
