@@ -157,6 +157,17 @@ describe('fastYamlParser', () => {
     ['a line separator', 'a: "x\u2028y"\n'],
     ['a long line', `a: ${'x'.repeat(1200)}\n`],
     ['a block scalar with an indentation indicator', '|1-\n spaced \n'],
+    ['a comment right after a flow collection', 'm: {}#: }\n'],
+    ['a comment right after a quoted scalar', 'a: "x"#c\n'],
+    ['a document end marker with content after it', '... - \n'],
+    ['a line that only starts like a marker', '---- \n'],
+    ['content on a document start line', '--- 0x1:\n'],
+    ['a null key in a flow mapping', '{~}\n'],
+    ['an empty sequence item', '- - \n- \n'],
+    ['an empty sequence item with a comment', "- - #\n- 's'\n"],
+    ['a flow collection as a key', '[[]:]\n'],
+    ['a block scalar at the root', '  >+\n #c\n'],
+    ['a block scalar starting with an empty line', 'a: |\n\n  x\n'],
     ['an implicit key over 1,024 characters', `${'k'.repeat(1100)}: v\n`],
     ['a malformed text', 'a: [unclosed\n'],
     ['a duplicate key', 'a: 1\na: 2\n'],
@@ -193,7 +204,7 @@ describe('fastYamlParser', () => {
   });
 
   it('answers for streams of several documents, empty ones dropped as the yaml library drops them', () => {
-    const text = '---\n---\na: 1\n...\n---\n# only a comment\n---\n- x\n';
+    const text = '---\n---\na: 1\n---\n# only a comment\n---\n- x\n';
     expect(fast(text)).toBeDefined();
     expect(parseYamlStream(parseAllDocuments, text, fast)).toStrictEqual(
       reference(text),
@@ -313,6 +324,66 @@ describe('fastYamlParser', () => {
         },
       ),
       { numRuns: Number(process.env.YAML_FAST_RUNS ?? 1000) },
+    );
+  });
+});
+
+describe('fastYamlParser on token soup', () => {
+  // Lines of YAML's indicators and words in random order: mostly malformed, which `yaml` must
+  // still be the one to judge.
+  const token = fc.constantFrom(
+    '- ',
+    'key',
+    'k2',
+    ': ',
+    ':',
+    '[',
+    ']',
+    '{',
+    '}',
+    ', ',
+    ',',
+    ' #c',
+    '#',
+    '"q"',
+    "'s'",
+    '"',
+    "'",
+    '|',
+    '>',
+    '|-',
+    '>+',
+    '---',
+    '...',
+    'word',
+    '1',
+    '0x1',
+    'true',
+    '~',
+    ' ',
+    '  ',
+    '\n',
+    '\n  ',
+    '\n    ',
+    '\n- ',
+    '-',
+    '?',
+    '@',
+    '`',
+    '%',
+    '\\',
+    'a b',
+    'é',
+  );
+  it('gives what the yaml library gives, documents or error (property)', () => {
+    fc.assert(
+      fc.property(fc.array(token, { maxLength: 30 }), tokens => {
+        const text = `${tokens.join('')}\n`;
+        expect(
+          outcome(() => parseYamlStream(parseAllDocuments, text, fast)),
+        ).toStrictEqual(outcome(() => reference(text)));
+      }),
+      { numRuns: Number(process.env.YAML_FAST_RUNS ?? 2000) },
     );
   });
 });

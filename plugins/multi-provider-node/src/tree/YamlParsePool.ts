@@ -26,8 +26,13 @@ export interface ParsedYaml {
  *   expansion), merge keys (`<<`), directives, complex (`?`) keys, and a null key (`yaml` makes
  *   it `""`, `js-yaml` `"null"`);
  * - tabs, carriage returns, Unicode line or paragraph separators, NEL and a byte order mark
- *   anywhere in the text, a block scalar's explicit indentation indicator (`|1-`), and lines of
- *   1,000 characters or more (`yaml` refuses implicit keys longer than 1,024).
+ *   anywhere in the text, a block scalar's explicit indentation indicator (`|1-`), a `#` right
+ *   after a quote or flow indicator (`yaml` refuses a comment not separated by white space), and
+ *   lines of 1,000 characters or more (`yaml` refuses implicit keys longer than 1,024);
+ * - document end markers, content on a document start marker's line, empty sequence items,
+ *   flow collections as keys, null keys in flow mappings, block scalars at a document's root or
+ *   starting with an empty line (found by the differential tests).
+ * The differential tests (`YamlParsePool.fast.test.ts`) hold it to the `yaml` library.
  * It refers to nothing but its argument, because the parse workers run its source text with
  * their own copy of the library.
  */
@@ -79,8 +84,17 @@ export function fastYamlParser(
     // A complex key; a null key (`~:`, `null:`, or nothing before the colon).
     /(?:^|[\s[{,])\?(?:\s|$)|(?:^|[\s[{,-])(?:~|[Nn]ull|NULL)? *:(?:\s|$|[,\]}])/m,
     // Characters the two libraries may break lines or indent differently on; a block scalar's
-    // explicit indentation (`|1-`), which they read differently.
-    /[\t\r\u0085\u2028\u2029\uFEFF]|[|>][-+]?[0-9]/,
+    // explicit indentation (`|1-`), which they read differently; a `#` right after a quote or a
+    // flow indicator (`yaml` refuses a comment not separated by white space).
+    /[\t\r\u0085\u2028\u2029\uFEFF]|[|>][-+]?[0-9]|[[\]{},"']#/,
+    // A line starting with a block scalar indicator (a block scalar at the document's root); a
+    // block scalar whose first line is empty.
+    /^[ ]*[|>]|[|>][-+0-9]*[ ]*(?:#[^\n]*)?\n[ ]*\n/m,
+    // A document end marker; a document start marker with content on its line, or a line
+    // starting like one that is not one (`----`).
+    /^\.\.\.|^---[ ]*[^\s#]|^---\S/m,
+    // An empty sequence item; a flow collection as a key; a null key in a flow mapping.
+    /(?:^|\s)-[ ]*(?:#.*)?$|[\]}][ ]*:(?:\s|$|[,\]}])|\{[^}\n]*(?:~|\b(?:null|Null|NULL)\b)/m,
   ];
   const LONG_LINE = 1000;
   const hasLongLine = (text: string) => {
