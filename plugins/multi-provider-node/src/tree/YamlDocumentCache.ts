@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { answersNow } from './answersNow';
 import { eventLoopDue, yieldWhenDue } from './eventLoopSlice';
 import {
@@ -13,7 +12,7 @@ import {
   contentHash,
   FileLook,
   ParsedYaml,
-  parseYamlStream,
+  parseYamlInline,
   YamlParsePool,
 } from './YamlParsePool';
 
@@ -481,5 +480,5 @@ export class YamlDocumentCache {
  * @public
  */
 export function parseYamlDocuments(text: string): ParsedYaml {
-  return parseYamlStream(parseAllDocuments, text);
+  return parseYamlInline(text);
 }

@@ -1,7 +1,8 @@
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { substitute } from './kubeObjects';
 import { applyNameTransforms, transformsOf } from './kustomizeTransforms';
 import { FluxSpecWritten } from './types';
+import { parseYamlValue } from './YamlParsePool';
 
 type Obj = Record<string, any>;
 
@@ -278,7 +279,7 @@ export async function applyFluxKustomization<T extends { doc: Obj }>(
           }
         }
       }
-      const doc = parse(substitute(text, own)) as Obj;
+      const doc = parseYamlValue(substitute(text, own)) as Obj;
       if (missing.size) {
         const fields = new Map<string, string[]>();
         unknownFields(doc, missing, '', fields);
