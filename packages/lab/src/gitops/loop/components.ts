@@ -79,6 +79,8 @@ export function gitopsPaths(p: LabPaths) {
     vaultAddr: path.join(dir, 'vault-addr'),
     /** The artifact address for a portal (like the lab's apiserver-url, read by lab-app-config.sh). */
     fluxArtifactUrl: path.join(p.state, 'flux-artifact-url'),
+    /** The forge's address for a portal's `integrations.gitea` (read by lab-app-config.sh). */
+    forgeUrl: path.join(p.state, 'forge-url'),
     bench: path.join(dir, 'bench.txt'),
     vaultRoles: path.join(
       p.root,

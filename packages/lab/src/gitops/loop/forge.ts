@@ -416,13 +416,22 @@ export async function setupForge(p: LabPaths, bin: string): Promise<string> {
 }
 
 /**
- * Sets the forge's `main` to the checkout's `main` (as the lab's admin, the one user allowed to
- * force-push it): Flux reads the committed state, as before the forge. Pull requests merged on the
- * forge since are dropped when the checkout's `main` does not contain them. Returns the commit.
+ * The commit of this checkout `gitops up` makes the forge's `main`: its branch `main`, or
+ * `CLOUDLAB_LAB_FORGE_PUSH_REF` (e.g. `HEAD`, to try a branch's tree in the lab before it is merged).
+ */
+export function forgePushRef(): string {
+  return process.env.CLOUDLAB_LAB_FORGE_PUSH_REF || 'refs/heads/main';
+}
+
+/**
+ * Sets the forge's `main` to the checkout's `main` ({@link forgePushRef}) as the lab's admin, the
+ * one user allowed to force-push it: Flux reads the committed state, as before the forge. Pull
+ * requests merged on the forge since are dropped unless the pushed commit contains them. Returns
+ * the commit.
  */
 export function pushMainToForge(p: LabPaths): string {
   const f = forgePaths(p);
-  const head = execFileSync('git', ['rev-parse', 'refs/heads/main'], {
+  const head = execFileSync('git', ['rev-parse', '--verify', `${forgePushRef()}^{commit}`], {
     cwd: p.root,
     encoding: 'utf8',
   }).trim();

@@ -1,4 +1,4 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,7 +19,7 @@ import {
   OPENBAO_TITLE,
   VAULT_CA_SECRET,
 } from './components';
-import { FORGE, FORGE_TITLE, forgePaths, prepareForge, setupForge } from './forge';
+import { FORGE, FORGE_TITLE, forgePaths, forgeUrl, prepareForge, setupForge } from './forge';
 import { formatFlux, listFlux, requestReconcile } from './flux';
 import { initializeOpenbao, openbaoConfig } from './openbaoServer';
 import { labSecretContracts, secretsToSeed } from './secretContracts';
@@ -294,6 +294,7 @@ export async function gitopsUp(opts: GitopsUpOptions = {}): Promise<void> {
   }
   fs.writeFileSync(g.vaultAddr, `${labVaultAddress()}\n`);
   fs.writeFileSync(g.fluxArtifactUrl, `${fluxArtifactAddress().url}\n`);
+  fs.writeFileSync(g.forgeUrl, `${forgeUrl()}\n`);
   await requestReconcile(rest, 'GitRepository/flux-system');
   await requestReconcile(rest, 'Kustomization/flux-system');
   if (opts.wait) {
