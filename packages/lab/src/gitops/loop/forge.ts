@@ -7,7 +7,7 @@ import { requestText } from './tlsRequest';
 
 /**
  * The lab's Git forge: Gitea built from source (scripts/lab-gitops-build.sh), SQLite, loopback
- * only (docs/adr/0047-lab-forge-gitea.md). It hosts the GitOps repository Flux reads
+ * only (docs/adr/0703-lab-forge-gitea.md). It hosts the GitOps repository Flux reads
  * ({@link FORGE_REPO}); `main` is protected: changes reach it through pull requests, which only
  * the lab's admin (standing in for the person who reviews) merges. The portal's user may push
  * branches and open pull requests, not push to `main`.
@@ -61,7 +61,7 @@ export interface ForgeKeys {
  * Gitea's configuration. `staticRoot` is the module's source folder: the binary is built without
  * embedded assets, so its `options/`, `templates/` and `public/` are read from there. `asRoot`
  * sets the flag Gitea demands before it runs as root (CI runs as root; the lab does not create a
- * system user: ADR 0047).
+ * system user: ADR 0703).
  */
 export function forgeConfig(opts: {
   port: number;
