@@ -54,9 +54,10 @@ gen_gitea() {
   cd "$dir"
   go mod init cloudlab.dev/lab/build/gitea >/dev/null 2>&1
   go mod edit -go="$(sed -n 's/^go //p' "$updir/go.mod")" -require "gitea.dev@$GITEA_VERSION" \
-    -replace "gitea.dev=code.gitea.io/gitea@$GITEA_VERSION" -tool gitea.dev
+    -replace "gitea.dev=code.gitea.io/gitea@$GITEA_VERSION"
   while read -r r; do go mod edit -replace "$r"; done < <(
     sed -n 's/^replace \([^ ]*\) => \([^ ]*\) \([^ ]*\).*/\1=\2@\3/p' "$updir/go.mod")
+  go mod edit -tool gitea.dev
   cp "$updir/go.sum" go.sum && chmod u+w go.sum
   go mod tidy
 }
