@@ -2,6 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { UrlReaders } from '@backstage/backend-defaults/urlReader';
+import { mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import YAML from 'yaml';
 import { KubeRest } from '../kube/rest';
 import {
   FORGE,
@@ -162,6 +166,7 @@ describeGitops('the lab’s Git forge', () => {
   it('a pull request opened by the portal and merged by the admin is what Flux reconciles', async () => {
     const branch = `forge-proof-${Date.now()}`;
     const file = `lab-forge-proof/${branch}.md`;
+    const content = `proof of the pull-request loop (${branch})\n`;
     await portal.call('POST', `${repo}/branches`, {
       new_branch_name: branch,
       old_ref_name: 'main',
@@ -169,9 +174,7 @@ describeGitops('the lab’s Git forge', () => {
     await portal.call('POST', `${repo}/contents/${file}`, {
       branch,
       message: `forge proof: ${file}`,
-      content: Buffer.from(
-        `proof of the pull-request loop (${branch})\n`,
-      ).toString('base64'),
+      content: Buffer.from(content).toString('base64'),
     });
     const pr = await portal.call<{ number: number; state: string }>(
       'POST',
@@ -185,6 +188,49 @@ describeGitops('the lab’s Git forge', () => {
     );
     expect(pr.state).toBe('open');
     stage(`pull request #${pr.number} opened by ${FORGE_PORTAL}`);
+
+    // Backstage reads the pull request's head through UrlReaderService, with the integration
+    // the lab's app-config layer declares (scripts/lib/lab-app-config.sh) and the portal's token
+    // where Backstage substitutes CLOUDLAB_LAB_FORGE_TOKEN.
+    const layer = path.join(work, 'app-config.lab.yaml');
+    execFileSync(
+      'bash',
+      [
+        '-c',
+        'source scripts/lib/lab-app-config.sh && write_lab_app_config "$1" "$2"',
+        '-',
+        layer,
+        fx.paths.state,
+      ],
+      { cwd: fx.paths.root },
+    );
+    const [gitea] = YAML.parse(fs.readFileSync(layer, 'utf8')).integrations
+      .gitea;
+    expect(gitea).toEqual({
+      host: new URL(forgeUrl()).host,
+      baseUrl: forgeUrl(),
+      password: '${CLOUDLAB_LAB_FORGE_TOKEN}',
+    });
+    const token = fs
+      .readFileSync(forgePaths(fx.paths).portalToken, 'utf8')
+      .trim();
+    const reader = UrlReaders.default({
+      config: new ConfigReader({
+        integrations: { gitea: [{ ...gitea, password: token }] },
+      }),
+      logger: mockServices.logger.mock(),
+    });
+    const headUrl = `${forgeUrl()}/${FORGE_REPO.owner}/${
+      FORGE_REPO.name
+    }/src/branch/${branch}`;
+    const read = await reader.readUrl(`${headUrl}/${file}`);
+    expect((await read.buffer()).toString('utf8')).toBe(content);
+    const tree = await reader.readTree(`${headUrl}/lab-forge-proof`);
+    const files = await tree.files();
+    expect(files.map(x => x.path)).toContain(`${branch}.md`);
+    stage(
+      'UrlReaderService (integrations.gitea) read the pull request head: file and tree',
+    );
     // The portal may propose, not merge: main's merge allowlist names the admin only.
     await expect(
       portal.call('POST', `${repo}/pulls/${pr.number}/merge`, { Do: 'merge' }),
