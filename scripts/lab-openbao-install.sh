@@ -9,7 +9,8 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 lab="$root/lab"
 req="$lab/openbao/requirements.txt"
-bin="$root/.cache/lab/bin"
+# The lab's state folder: CLOUDLAB_CACHE when set (scripts/env.sh; packages/lab/src/paths.ts).
+bin="${CLOUDLAB_CACHE:-$root/.cache}/lab/bin"
 stamps="$bin/.stamps"
 mkdir -p "$stamps"
 # shellcheck source=lib/go-stamps.sh

@@ -56,7 +56,7 @@ if [[ "${1:-}" == "--gitops" ]]; then
   step "GitOps loop: build (no-op when warm), lab gitops up --wait"
   scripts/lab-gitops-build.sh || fail "lab gitops build"
   yarn workspace @cloudlab/lab start gitops up --wait || fail "lab gitops up (logs in .cache/lab/logs/)"
-  step "GitOps loop proofs (the portal on the tree Flux applies; the scaffolder templates end to end through it; no secret egress)"
+  step "GitOps loop proofs (the forge and its protected main; the portal on the tree Flux applies; the scaffolder templates end to end through it; no secret egress)"
   CLOUDLAB_LAB_INTEGRATION=1 CLOUDLAB_LAB_GITOPS=1 yarn workspace @cloudlab/lab backstage-cli package test \
     --watchAll=false --runInBand --verbose 'src/integration/(gitops|scaffolder|secretEgress)' ||
     fail_lab "GitOps proofs (yarn workspace @cloudlab/lab start flux)"

@@ -22,6 +22,7 @@ if [[ -f scripts/lab-build.sh && -f packages/lab/bin/cloudlab-lab && "${CLOUDLAB
   source scripts/lib/lab-app-config.sh
   if write_lab_app_config .cache/lab/app-config.lab.yaml; then
     configs+=(--config "$CLOUDLAB_ROOT/.cache/lab/app-config.lab.yaml")
+    forge_token_env .cache/lab
   fi
 fi
 configs+=("$@")

@@ -14,7 +14,7 @@ export CI="${CI:-true}"
 # The Go builds run in the background, niced, from the start: they need nothing setup.sh installs,
 # and setup, tsc, lint and jest leave a core partly idle on two cores (tsc is single-threaded). In
 # the order they are needed: the gitops validator (the gitops validation step, then jest), the
-# control plane (the lab proofs), the GitOps loop (Flux, VSO; its OpenBao dev server is a pinned
+# control plane (the lab proofs), the GitOps loop (Flux, VSO, the Gitea forge; its OpenBao dev server is a pinned
 # binary, installed, not built). The control plane is joined before the lab proofs; the GitOps loop
 # is not: lab-test.sh calls lab-gitops-build.sh before the GitOps proofs, which waits on the build
 # lock for this build and then finds it up to date. Warm (Go build cache kept between runs) every
@@ -182,7 +182,7 @@ echo
 echo "==> Go builds and installs (this run, from the stamps: cold = every package compiled, warm = link-only)"
 source scripts/lib/go-stamps.sh
 stamps_report "$run_started" .cache/gitops-validate/.stamps/gitops-validate \
-  .cache/lab/bin/.stamps/{kubernetes,etcd,kwok,kustomize,openbao,flux-source,flux-kustomize,flux-helm,vso}
+  .cache/lab/bin/.stamps/{kubernetes,etcd,kwok,kustomize,openbao,flux-source,flux-kustomize,flux-helm,vso,gitea}
 echo "==> summary"
 failed=0
 for r in "${results[@]}"; do

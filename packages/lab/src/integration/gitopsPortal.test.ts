@@ -43,9 +43,9 @@ import {
  *
  * The scratch repository is a cluster tree of its own (sync pair, layer file, apps), and the
  * backend follows its sync Kustomization (`flux.kustomization`), not the lab's root
- * `flux-system/flux-system`. Following the root through a commit cannot be done safely: the lab's
- * Git server serves `cloudlab.git` as a link to the Git directory the checkout's worktrees share,
- * so a commit the root would see is a commit to the shared `main`; pointing the root
+ * `flux-system/flux-system`. Following the root through a commit cannot be done safely: the root
+ * reads the forge's `main`, which `gitops up` sets to the `main` the checkout's worktrees share
+ * (gitopsForge.test.ts merges one harmless file there and sets it back); pointing the root
  * GitRepository at another ref instead would make the loop re-apply and prune the lab's own tree
  * (the workloads the other GitOps proofs assert on, which may run at the same time) and break
  * their "root Ready at a `main@sha1:…` of this repository" check. A read-only proof through the

@@ -6,9 +6,9 @@ import { labClients } from '../../kube/client';
 import { labPaths } from '../../paths';
 import { gitopsPaths, gitopsPorts } from './components';
 import { fluxState } from './flux';
-import { gitopsStatus } from './loop';
+import { forgeStart, gitopsStatus } from './loop';
 
-const STAMPED = ['openbao', 'flux-source', 'flux-kustomize', 'flux-helm', 'vso'];
+const STAMPED = ['openbao', 'flux-source', 'flux-kustomize', 'flux-helm', 'vso', 'gitea'];
 
 function git(cwd: string, ...args: string[]) {
   return execFileSync('git', args, {
@@ -63,6 +63,9 @@ export async function gitopsBench(rounds = 3): Promise<void> {
   out(`build and install total (sum of stamps) ${total.toFixed(1)}s`);
   for (const s of await gitopsStatus())
     out(`rss ${s.name.padEnd(24)} ${s.rssMiB ?? '-'} MiB ${s.healthy ? '' : '(down)'}`);
+  const started = forgeStart(p);
+  if (started)
+    out(`start forge (start -> healthy, last start ${started.startedAt}): ${started.seconds}s`);
 
   const { rest } = labClients(p.kubeconfig);
   const name = `bench-${Date.now()}`;

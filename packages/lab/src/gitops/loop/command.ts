@@ -6,7 +6,7 @@ import { formatFlux, listFlux, requestReconcile } from './flux';
 import { serveGit } from './gitServer';
 import { gitopsDown, gitopsStatus, gitopsUp } from './loop';
 
-export const GITOPS_USAGE = `  gitops up [--wait]             start the GitOps loop: git server, ${OPENBAO_TITLE}, Flux, VSO (builds if needed)
+export const GITOPS_USAGE = `  gitops up [--wait]             start the GitOps loop: git server, Gitea forge, ${OPENBAO_TITLE}, Flux, VSO (builds if needed)
   gitops down                    stop it
   gitops status                  pid, health and RSS of each loop process
   gitops bench [--rounds N]      build/install seconds, RSS per process, commit -> Ready time

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { LabPaths } from '../../paths';
+import { FORGE, forgePaths, forgePort, forgeUrl } from './forge';
 
 /** Loopback ports of the GitOps loop (env overrides for a second lab on the same machine). */
 export function gitopsPorts() {
@@ -8,6 +9,7 @@ export function gitopsPorts() {
   const base = n('CLOUDLAB_LAB_FLUX_PORT_BASE', 9790);
   return {
     git: n('CLOUDLAB_LAB_GIT_PORT', 8480),
+    forge: forgePort(),
     vault: n('CLOUDLAB_LAB_VAULT_PORT', 8200),
     sourceStorage: base,
     sourceMetrics: base + 1,
@@ -43,9 +45,10 @@ export function fluxArtifactAddress() {
 }
 
 /**
- * The ConfigMap `lab up` writes into flux-system: the loopback ports of this lab's Git server and
- * Vault API (the OpenBao dev server), substituted by Flux (postBuild.substituteFrom) into the lab tree's GitRepository URL and
- * VaultConnection address, so that a second lab on the machine reads its own Git server and Vault.
+ * The ConfigMap `lab up` writes into flux-system: the loopback ports of this lab's forge, Git
+ * server (the chart hosts' stand-in) and Vault API (the OpenBao dev server), substituted by Flux
+ * (postBuild.substituteFrom) into the lab tree's GitRepository URL, HelmRepository URLs and
+ * VaultConnection address, so that a second lab on the machine reads its own.
  */
 export function labPortsConfigMap() {
   const ports = gitopsPorts();
@@ -55,6 +58,7 @@ export function labPortsConfigMap() {
     metadata: { name: 'cloudlab-lab-ports', namespace: 'flux-system' },
     data: {
       cloudlab_lab_git_port: String(ports.git),
+      cloudlab_lab_forge_port: String(ports.forge),
       cloudlab_lab_vault_port: String(ports.vault),
     },
   };
@@ -75,6 +79,8 @@ export function gitopsPaths(p: LabPaths) {
     vaultAddr: path.join(dir, 'vault-addr'),
     /** The artifact address for a portal (like the lab's apiserver-url, read by lab-app-config.sh). */
     fluxArtifactUrl: path.join(p.state, 'flux-artifact-url'),
+    /** The forge's address for a portal's `integrations.gitea` (read by lab-app-config.sh). */
+    forgeUrl: path.join(p.state, 'forge-url'),
     bench: path.join(dir, 'bench.txt'),
     vaultRoles: path.join(
       p.root,
@@ -122,7 +128,12 @@ export interface LoopComponent {
    * pinned wheel (undefined for the Node git server)
    */
   built?: string;
+  /** The component's working directory (default: the repository root). */
+  cwd?: string;
 }
+
+/** The Git server's health path (it serves scratch repositories for tests, none by default). */
+export const GIT_SERVER_HEALTH = '/healthz';
 
 /** Every component of the loop, in start order. */
 export function loopComponents(p: LabPaths, cliScript: string): LoopComponent[] {
@@ -152,7 +163,18 @@ export function loopComponents(p: LabPaths, cliScript: string): LoopComponent[] 
         String(ports.git),
       ],
       env: {},
-      health: `http://127.0.0.1:${ports.git}/cloudlab.git/info/refs?service=git-upload-pack`,
+      health: `http://127.0.0.1:${ports.git}${GIT_SERVER_HEALTH}`,
+    },
+    {
+      // The Git forge Flux reads the GitOps repository from (forge.ts): `gitops up` writes its
+      // app.ini, then sets up users, repository and the protection of `main` once it is healthy.
+      name: FORGE,
+      bin: bin('gitea'),
+      built: 'gitea',
+      args: ['--config', forgePaths(p).config, '--work-path', forgePaths(p).dir, 'web'],
+      env: { HOME: forgePaths(p).dir, GITEA_WORK_DIR: forgePaths(p).dir },
+      health: `${forgeUrl()}/api/healthz`,
+      cwd: forgePaths(p).dir,
     },
     {
       // OpenBao serves Vault's HTTP API (KV v2, Kubernetes auth, ACL policies), which is all VSO

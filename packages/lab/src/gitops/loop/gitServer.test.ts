@@ -22,6 +22,8 @@ describe('the chart hosts’ stand-in', () => {
       // The Git routes are untouched.
       const refs = await fetch(`http://127.0.0.1:${port}/charts.git/info/refs?service=git-upload-pack`);
       expect(refs.status).toBe(200);
+      // The loop's health check: 200 with no repository to serve.
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     } finally {
       server.close();
       fs.rmSync(dir, { recursive: true, force: true });

@@ -15,14 +15,18 @@ export const NO_SUCH_CHART =
 
 /**
  * A loopback Git server over smart HTTP: `git http-backend` (CGI) behind Node's HTTP server.
- * Repositories are the directories (or symlinks) `<projectRoot>/<name>.git`; the lab links
- * `cloudlab.git` to this working copy's Git directory, so Flux reads the committed state, and tests
- * create scratch bare repositories next to it. Read-only: receive-pack is disabled. It also stands
- * in for the chart hosts: 404 with {@link NO_SUCH_CHART} for everything under {@link CHARTS_PATH}.
+ * Repositories are the directories `<projectRoot>/<name>.git`: scratch bare repositories tests
+ * create (the GitOps repository Flux reads is on the lab's forge, forge.ts). Read-only:
+ * receive-pack is disabled. It also stands in for the chart hosts: 404 with {@link NO_SUCH_CHART}
+ * for everything under {@link CHARTS_PATH}. `/healthz` answers 200.
  */
 export function gitHttpHandler(projectRoot: string): http.RequestListener {
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname === '/healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+      return;
+    }
     if (url.pathname.startsWith(CHARTS_PATH)) {
       res
         .writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })

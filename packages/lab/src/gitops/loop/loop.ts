@@ -1,4 +1,4 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,6 +19,7 @@ import {
   OPENBAO_TITLE,
   VAULT_CA_SECRET,
 } from './components';
+import { FORGE, FORGE_TITLE, forgePaths, forgeUrl, prepareForge, setupForge } from './forge';
 import { formatFlux, listFlux, requestReconcile } from './flux';
 import { initializeOpenbao, openbaoConfig } from './openbaoServer';
 import { labSecretContracts, secretsToSeed } from './secretContracts';
@@ -68,7 +69,7 @@ function startDetached(c: LoopComponent, p: LabPaths): number {
     detached: true,
     stdio: ['ignore', log, log],
     env: { ...process.env, ...c.env },
-    cwd: p.root,
+    cwd: c.cwd ?? p.root,
   });
   fs.closeSync(log);
   if (!child.pid) throw new Error(`failed to start ${c.name}`);
@@ -101,24 +102,6 @@ async function waitHealthy(c: LoopComponent, p: LabPaths, timeoutMs = 90_000) {
       throw new Error(`${c.name} not healthy after ${timeoutMs / 1000}s (${c.health})`);
     await sleep(300);
   }
-}
-
-/** Links `cloudlab.git` in the served root to this working copy's Git directory. */
-export function linkRepository(p: LabPaths) {
-  const g = gitopsPaths(p);
-  fs.mkdirSync(g.gitRoot, { recursive: true });
-  const gitDir = path.resolve(
-    p.root,
-    execFileSync('git', ['rev-parse', '--git-common-dir'], { cwd: p.root, encoding: 'utf8' }).trim(),
-  );
-  const link = path.join(g.gitRoot, 'cloudlab.git');
-  try {
-    if (fs.readlinkSync(link) === gitDir) return;
-    fs.rmSync(link, { force: true });
-  } catch {
-    /* absent */
-  }
-  fs.symlinkSync(gitDir, link);
 }
 
 /** Stops a dev server left running under its former pid name (see LEGACY_VAULT). */
@@ -236,9 +219,10 @@ export interface GitopsUpOptions {
 }
 
 /**
- * `lab gitops up`: builds or installs (when needed) and starts the loop — Git server, OpenBao dev
- * server (Vault API, seeded), Flux's three controllers and VSO — against the running lab, then asks
- * Flux to reconcile now.
+ * `lab gitops up`: builds or installs (when needed) and starts the loop — Git server (scratch
+ * repositories, chart hosts' stand-in), the Gitea forge (the GitOps repository, `main` set to the
+ * checkout's), OpenBao server (Vault API, seeded), Flux's three controllers and VSO — against the
+ * running lab, then asks Flux to reconcile now.
  */
 export async function gitopsUp(opts: GitopsUpOptions = {}): Promise<void> {
   const t0 = Date.now();
@@ -252,8 +236,9 @@ export async function gitopsUp(opts: GitopsUpOptions = {}): Promise<void> {
     const r = spawnSync('bash', [g.buildScript], { stdio: 'inherit' });
     if (r.status !== 0) throw new Error('scripts/lab-gitops-build.sh failed');
   }
-  linkRepository(p);
+  fs.mkdirSync(g.gitRoot, { recursive: true });
   fs.mkdirSync(g.fluxStorage, { recursive: true });
+  prepareForge(p);
   rootToken(p);
   const vaultPki = prepareOpenbao(p);
   await stopLegacyVault(p);
@@ -269,6 +254,7 @@ export async function gitopsUp(opts: GitopsUpOptions = {}): Promise<void> {
   for (const c of loopComponents(p, cliScript(p))) {
     const pid = readPid(p.pids, c.name);
     let started = false;
+    const tStart = Date.now();
     if (!running(c, pid) || !(await httpOk(c.health, c.ca))) {
       if (running(c, pid)) await stopProcess(p.pids, c.name, c.bin);
       startDetached(c, p);
@@ -276,6 +262,13 @@ export async function gitopsUp(opts: GitopsUpOptions = {}): Promise<void> {
     }
     await waitHealthy(c, p);
     console.log(`lab gitops: ${c.name} ${started ? 'started' : 'running'}`);
+    if (c.name === FORGE) {
+      if (started) recordForgeStart(p, tStart);
+      const head = await setupForge(p, c.bin);
+      console.log(
+        `lab gitops: ${FORGE_TITLE} ready: users, repository, main = ${head.slice(0, 12)} (protected: pull requests only)`,
+      );
+    }
     if (c.name === OPENBAO) {
       const state = await initializeOpenbao(
         labVaultAddress(),
@@ -301,6 +294,7 @@ export async function gitopsUp(opts: GitopsUpOptions = {}): Promise<void> {
   }
   fs.writeFileSync(g.vaultAddr, `${labVaultAddress()}\n`);
   fs.writeFileSync(g.fluxArtifactUrl, `${fluxArtifactAddress().url}\n`);
+  fs.writeFileSync(g.forgeUrl, `${forgeUrl()}\n`);
   await requestReconcile(rest, 'GitRepository/flux-system');
   await requestReconcile(rest, 'Kustomization/flux-system');
   if (opts.wait) {
@@ -318,6 +312,29 @@ export async function gitopsUp(opts: GitopsUpOptions = {}): Promise<void> {
   }
   console.log(formatFlux(await listFlux(rest)));
   console.log(`lab gitops up: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+}
+
+/** When the forge was last started and how long it took to answer healthy (`lab status`). */
+export interface ForgeStart {
+  startedAt: string;
+  seconds: number;
+}
+
+function recordForgeStart(p: LabPaths, t0: number) {
+  const rec: ForgeStart = {
+    startedAt: new Date(t0).toISOString(),
+    seconds: Math.round((Date.now() - t0) / 100) / 10,
+  };
+  fs.writeFileSync(forgePaths(p).lastStart, `${JSON.stringify(rec)}\n`);
+}
+
+/** The forge's last start, if `gitops up` recorded one. */
+export function forgeStart(p: LabPaths): ForgeStart | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(forgePaths(p).lastStart, 'utf8')) as ForgeStart;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `lab gitops down`: stops the loop's processes (reverse order); Flux objects stay. */
