@@ -16,6 +16,7 @@ import type { EntityPlacementResponse } from '@cloudlab/plugin-multi-provider-co
 import { LabPaths, labPaths } from '../paths';
 import { startComponent, stopComponent } from '../commands/component';
 import { COMPONENTS, Component } from '../controlPlane/components';
+import { healthCheck } from '../lab';
 import {
   loadProviders,
   Provider,
@@ -439,6 +440,8 @@ export async function labSettled(
     // eslint-disable-next-line no-console
     console.warn(`lab settle: ${msg}`);
   for (const c of COMPONENTS) {
+    // Something healthy on the component's port is left alone (never a second copy).
+    if (await healthCheck(lab.paths, c)().catch(() => false)) continue;
     if ((await startComponent(c)) === 'started') {
       say(
         `${c} had exited; started it again. Its last errors:\n${lastErrors(
