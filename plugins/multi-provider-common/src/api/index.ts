@@ -3,6 +3,7 @@ export * from './clusterStatus';
 export * from './entityPlacement';
 export * from './platformPlacement';
 export * from './failureDomain';
+export * from './advice';
 export * from './routes';
 export * from './storage';
 export * from './gitops';
