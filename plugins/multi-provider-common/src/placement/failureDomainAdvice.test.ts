@@ -108,7 +108,6 @@ describe('adviseFailureDomain', () => {
     const db = byId['apps/db'];
     expect(db.verdict).toBe('down');
     expect(db.survives).toBe(false);
-    console.log(JSON.stringify(out.services, null, 1));
     expect(db.advice).toMatchObject({
       kind: 'second-instance',
       provider: 'beta',
