@@ -62,6 +62,16 @@ const CASES: Record<
     valid: { body: { level: 'provider', name: 'hetzner' }, status: 200 },
     invalid: { body: { level: 'planet', name: 'x' }, field: 'level' },
   },
+  'POST /platform/failure-domain/advice': {
+    valid: {
+      body: { level: 'provider', name: 'hetzner', services: ['shop/web'] },
+      status: 200,
+    },
+    invalid: {
+      body: { level: 'provider', name: 'hetzner', services: [''] },
+      field: 'services',
+    },
+  },
   'GET /clusters': { valid: { status: 200 } },
   'GET /entity/:namespace/:kind/:name/cost': { valid: { status: 200 } },
   'GET /platform/cost': { valid: { status: 200 } },

@@ -4,16 +4,22 @@ import { NotFoundError } from '@backstage/errors';
 import {
   ClusterStatusResponse,
   EntityPlacementResponse,
+  FailureDomainAdviceRequest,
+  FailureDomainAdviceResponse,
   FailureDomainRequest,
   FailureDomainResponse,
+  POD_SHARE_RULE,
   PlatformPlacementResponse,
   ProviderRegistry,
+  adviseFailureDomain,
   analyseFailureDomain,
   buildClusterPlacement,
+  reportCurrency,
   buildPlatformPlacement,
 } from '@cloudlab/plugin-multi-provider-common';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { ClusterCache } from '../shared/ClusterCache';
+import { StorageCache } from '../storage/StorageCache';
 import { selectPods } from '../shared/PodIndex';
 import { resolveEntityPods } from '../shared/entityMatcher';
 import { EntityPodQuery, querySignature } from '../shared/entityPods';
@@ -54,6 +60,8 @@ export class PlacementService {
     private readonly caches: ClusterCache[],
     private readonly registry: () => ProviderRegistry,
     private readonly catalog: CatalogService,
+    /** Where the advice reads the size of a volume to copy; optional. */
+    private readonly storageCaches: StorageCache[] = [],
   ) {}
 
   clusterStatus(): ClusterStatusResponse {
@@ -154,14 +162,57 @@ export class PlacementService {
     };
   }
 
-  failureDomain(request: FailureDomainRequest): FailureDomainResponse {
-    const registry = this.registry();
+  private clustersOf(request: { cluster?: string }): ClusterCache[] {
     const caches = request.cluster
       ? this.caches.filter(c => c.name === request.cluster)
       : this.caches;
     if (request.cluster && caches.length === 0) {
       throw new NotFoundError(`Unknown cluster ${request.cluster}`);
     }
+    return caches;
+  }
+
+  /**
+   * The advice for each service the loss would not leave surviving, from the same input as
+   * {@link PlacementService.failureDomain} (so the verdicts match) and the claims' sizes.
+   */
+  failureDomainAdvice(
+    request: FailureDomainAdviceRequest,
+  ): FailureDomainAdviceResponse {
+    const registry = this.registry();
+    const caches = this.clustersOf(request);
+    const domain = { level: request.level, name: request.name };
+    return {
+      domain,
+      clusters: caches.map(cache => {
+        const header = clusterHeader(cache);
+        if (!cache.hasData) {
+          return {
+            ...header,
+            currency: reportCurrency(registry) ?? null,
+            rule: POD_SHARE_RULE,
+            services: [],
+          };
+        }
+        const storage = this.storageCaches.find(s => s.cluster === cache);
+        return {
+          ...header,
+          ...adviseFailureDomain({
+            nodes: cache.nodeInfos(registry),
+            pods: cache.pods.items.values(),
+            claims: storage?.hasData ? storage.pvcs.items.values() : [],
+            registry,
+            domain,
+            services: request.services,
+          }),
+        };
+      }),
+    };
+  }
+
+  failureDomain(request: FailureDomainRequest): FailureDomainResponse {
+    const registry = this.registry();
+    const caches = this.clustersOf(request);
     const domain = { level: request.level, name: request.name };
     return {
       domain,

@@ -16,6 +16,10 @@ import {
   failureDomainResponseSchema,
 } from './failureDomain';
 import {
+  failureDomainAdviceRequestSchema,
+  failureDomainAdviceResponseSchema,
+} from './advice';
+import {
   entityGitOpsResponseSchema,
   entitySecretsResponseSchema,
   fluxActionRequestSchema,
@@ -92,6 +96,16 @@ export const multiProviderRoutes = [
     body: failureDomainRequestSchema,
     response: failureDomainResponseSchema,
     responseType: 'FailureDomainResponse',
+  },
+  {
+    method: 'POST',
+    path: '/platform/failure-domain/advice',
+    summary:
+      'For each service the loss would not leave surviving: the cheapest change that makes it survive (spread, extra replica on another provider, second stateful instance), its monthly cost delta and the verdict the same analysis gives it, with the template that writes it.',
+    permission: multiProviderPlacementReadPermission.name,
+    body: failureDomainAdviceRequestSchema,
+    response: failureDomainAdviceResponseSchema,
+    responseType: 'FailureDomainAdviceResponse',
   },
   {
     method: 'GET',
