@@ -68,7 +68,10 @@ export const adviceChangeSchema = z.object({
   template: z
     .object({
       name: z.string(),
-      formData: z.record(z.unknown()),
+      /** The template's parameters, as the scaffolder's `formData` query parameter takes them. */
+      formData: z.record(
+        z.union([z.string(), z.number(), z.array(z.string())]),
+      ),
     })
     .optional(),
 });
