@@ -75,6 +75,16 @@ const CASES: Record<
   'GET /clusters': { valid: { status: 200 } },
   'GET /entity/:namespace/:kind/:name/cost': { valid: { status: 200 } },
   'GET /platform/cost': { valid: { status: 200 } },
+  'POST /cost/estimate': {
+    valid: {
+      body: { providers: ['hetzner'], storageSize: '10Gi' },
+      status: 200,
+    },
+    invalid: {
+      body: { providers: ['hetzner'], storageSize: '1.5Gi' },
+      field: 'storageSize',
+    },
+  },
   'GET /entity/:namespace/:kind/:name/storage': { valid: { status: 200 } },
   'GET /platform/storage': { valid: { status: 200 } },
   'GET /platform/storage/desired': {

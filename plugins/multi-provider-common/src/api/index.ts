@@ -8,3 +8,4 @@ export * from './routes';
 export * from './storage';
 export * from './gitops';
 export * from './cost';
+export * from './costEstimate';

@@ -8,6 +8,10 @@ import {
 import { clusterStatusResponseSchema } from './clusterStatus';
 import { entityCostResponseSchema, platformCostSchema } from './cost';
 import {
+  costEstimateRequestSchema,
+  costEstimateResponseSchema,
+} from './costEstimate';
+import {
   entityPlacementResponseSchema,
   entityRefParamsSchema,
 } from './entityPlacement';
@@ -134,6 +138,16 @@ export const multiProviderRoutes = [
     permission: multiProviderPlacementReadPermission.name,
     response: platformCostSchema,
     responseType: 'PlatformCost',
+  },
+  {
+    method: 'POST',
+    path: '/cost/estimate',
+    summary:
+      "What a template run will cost a month before it runs: per provider its instance's pods on the cheapest fitting server type and its volume, from the registry's list prices.",
+    permission: multiProviderPlacementReadPermission.name,
+    body: costEstimateRequestSchema,
+    response: costEstimateResponseSchema,
+    responseType: 'CostEstimateResponse',
   },
   {
     method: 'GET',
