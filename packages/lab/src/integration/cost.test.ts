@@ -23,6 +23,7 @@ import {
   labClusterConfig,
 } from './__testUtils__/placementBackend';
 import { startMultiProviderBackend } from './__testUtils__/multiProviderBackend';
+import { labDeployment } from './__testUtils__/labDeployment';
 
 jest.setTimeout(600_000);
 
@@ -136,7 +137,7 @@ function handShares(
   return out;
 }
 
-/** Pods of a namespace's Deployment, requests and pinning for the scaled test workloads. */
+/** A scaled test Deployment pinned to a provider, with these requests per pod. */
 function scaled(
   namespace: string,
   name: string,
@@ -144,47 +145,13 @@ function scaled(
   provider: string,
   requests: { cpu: string; memory: string },
 ): k8s.V1Deployment {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, namespace },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name } },
-        spec: {
-          automountServiceAccountToken: false,
-          enableServiceLinks: false,
-          nodeSelector: { [PROVIDER_LABEL]: provider },
-          containers: [
-            {
-              name: 'app',
-              image: 'lab-app:never-pulled',
-              resources: { requests },
-            },
-          ],
-          // Outside the lab-scale benchmark nodes, so a scaled lab does not change the answer.
-          affinity: {
-            nodeAffinity: {
-              requiredDuringSchedulingIgnoredDuringExecution: {
-                nodeSelectorTerms: [
-                  {
-                    matchExpressions: [
-                      {
-                        key: 'cloudlab.dev/lab-scale',
-                        operator: 'DoesNotExist',
-                      },
-                    ],
-                  },
-                ],
-              },
-            },
-          },
-        },
-      },
-    },
-  };
+  return labDeployment(
+    namespace,
+    name,
+    replicas,
+    { nodeSelector: { [PROVIDER_LABEL]: provider } },
+    requests,
+  );
 }
 
 describeLab(

@@ -2,8 +2,11 @@ import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { NotFoundError } from '@backstage/errors';
 import {
+  ClusterAdvice,
+  ClusterFailureDomain,
   ClusterStatusResponse,
   EntityPlacementResponse,
+  FailureDomain,
   FailureDomainAdviceRequest,
   FailureDomainAdviceResponse,
   FailureDomainRequest,
@@ -11,6 +14,7 @@ import {
   POD_SHARE_RULE,
   PlatformPlacementResponse,
   ProviderRegistry,
+  SlimPod,
   adviseFailureDomain,
   analyseFailureDomain,
   buildClusterPlacement,
@@ -162,14 +166,48 @@ export class PlacementService {
     };
   }
 
-  private clustersOf(request: { cluster?: string }): ClusterCache[] {
+  /**
+   * A failure-domain answer: per cluster asked for (all when none is named), the header and the
+   * `empty` body without data, else `build` on its nodes and pods.
+   */
+  private perCluster<T>(
+    request: { cluster?: string; level: FailureDomain['level']; name: string },
+    empty: (registry: ProviderRegistry) => T,
+    build: (
+      input: {
+        nodes: ReturnType<ClusterCache['nodeInfos']>;
+        pods: Iterable<SlimPod>;
+        registry: ProviderRegistry;
+        domain: FailureDomain;
+      },
+      cache: ClusterCache,
+    ) => T,
+  ) {
+    const registry = this.registry();
     const caches = request.cluster
       ? this.caches.filter(c => c.name === request.cluster)
       : this.caches;
     if (request.cluster && caches.length === 0) {
       throw new NotFoundError(`Unknown cluster ${request.cluster}`);
     }
-    return caches;
+    const domain = { level: request.level, name: request.name };
+    return {
+      domain,
+      clusters: caches.map(cache => ({
+        ...clusterHeader(cache),
+        ...(cache.hasData
+          ? build(
+              {
+                nodes: cache.nodeInfos(registry),
+                pods: cache.pods.items.values(),
+                registry,
+                domain,
+              },
+              cache,
+            )
+          : empty(registry)),
+      })),
+    };
   }
 
   /**
@@ -179,63 +217,33 @@ export class PlacementService {
   failureDomainAdvice(
     request: FailureDomainAdviceRequest,
   ): FailureDomainAdviceResponse {
-    const registry = this.registry();
-    const caches = this.clustersOf(request);
-    const domain = { level: request.level, name: request.name };
-    return {
-      domain,
-      clusters: caches.map(cache => {
-        const header = clusterHeader(cache);
-        if (!cache.hasData) {
-          return {
-            ...header,
-            currency: reportCurrency(registry) ?? null,
-            rule: POD_SHARE_RULE,
-            services: [],
-          };
-        }
-        const storage = this.storageCaches.find(s => s.cluster === cache);
-        return {
-          ...header,
-          ...adviseFailureDomain({
-            nodes: cache.nodeInfos(registry),
-            pods: cache.pods.items.values(),
-            claims: storage?.hasData ? storage.pvcs.items.values() : [],
-            registry,
-            domain,
-            services: request.services,
-          }),
-        };
+    return this.perCluster<Omit<ClusterAdvice, 'cluster' | 'state'>>(
+      request,
+      registry => ({
+        currency: reportCurrency(registry) ?? null,
+        rule: POD_SHARE_RULE,
+        services: [],
       }),
-    };
+      (input, cache) => {
+        const storage = this.storageCaches.find(s => s.cluster === cache);
+        return adviseFailureDomain({
+          ...input,
+          claims: storage?.hasData ? storage.pvcs.items.values() : [],
+          services: request.services,
+        });
+      },
+    );
   }
 
   failureDomain(request: FailureDomainRequest): FailureDomainResponse {
-    const registry = this.registry();
-    const caches = this.clustersOf(request);
-    const domain = { level: request.level, name: request.name };
-    return {
-      domain,
-      clusters: caches.map(cache => {
-        const header = clusterHeader(cache);
-        if (!cache.hasData) {
-          return {
-            ...header,
-            lostNodes: [],
-            services: [],
-            summary: { survives: 0, degraded: 0, down: 0 },
-          };
-        }
-        return {
-          ...header,
-          ...analyseFailureDomain({
-            nodes: cache.nodeInfos(registry),
-            pods: cache.pods.items.values(),
-            registry,
-            domain,
-          }),
-        };
+    return this.perCluster<Omit<ClusterFailureDomain, 'cluster' | 'state'>>(
+      request,
+      () => ({
+        lostNodes: [],
+        services: [],
+        summary: { survives: 0, degraded: 0, down: 0 },
       }),
-    };
+      input => analyseFailureDomain(input),
+    );
   }
 }
