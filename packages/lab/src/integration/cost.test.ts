@@ -154,6 +154,14 @@ function scaled(
   );
 }
 
+/** A node row's figure: its price, null when unknown, undefined when the row is missing. */
+function nodeFigure(
+  row: PlatformCost['clusters'][number]['nodes'][number] | undefined,
+): number | null | undefined {
+  if (!row) return undefined;
+  return row.unknownNodes === 0 ? row.monthly : null;
+}
+
 describeLab(
   'cost against the lab: the backend agrees with the price table by hand',
   () => {
@@ -322,14 +330,9 @@ describeLab(
           checks.push({
             what: `node ${n.metadata!.name}`,
             expected: nodePrice(n, registry) ?? null,
-            actual: (() => {
-              const row = cluster.nodes.find(x => x.name === n.metadata!.name);
-              return row && row.unknownNodes === 0
-                ? row.monthly
-                : row
-                ? null
-                : undefined;
-            })(),
+            actual: nodeFigure(
+              cluster.nodes.find(x => x.name === n.metadata!.name),
+            ),
           });
         }
         return checks;
