@@ -5,6 +5,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   clusterStatusResponseSchema,
   entityPlacementResponseSchema,
+  failureDomainAdviceResponseSchema,
   failureDomainResponseSchema,
   platformPlacementResponseSchema,
 } from '@cloudlab/plugin-multi-provider-common';
@@ -153,6 +154,23 @@ describe('multiProviderPlugin', () => {
       verdict: 'degraded',
       redundantPerProvider: true,
     });
+
+    // The advice answers for the same services the verdicts say do not survive.
+    const advice = await request(server)
+      .post('/api/multi-provider/platform/failure-domain/advice')
+      .send({ level: 'provider', name: 'hetzner' });
+    expect(advice.status).toBe(200);
+    const advised = failureDomainAdviceResponseSchema.parse(advice.body)
+      .clusters[0].services;
+    expect(advised.map(a => a.id).sort()).toEqual(
+      verdicts
+        .filter(v => v.verdict !== 'survives')
+        .map(v => v.id)
+        .sort(),
+    );
+    expect(advised.find(a => a.id === 'dns/pihole')?.note).toMatch(
+      /already one instance per provider/,
+    );
   });
 
   it('reads the desired state through the GitOps tree the app installs', async () => {

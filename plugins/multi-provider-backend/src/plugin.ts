@@ -103,7 +103,12 @@ export const multiProviderPlugin = createBackendPlugin({
           all.forEach(c => c.stop());
         });
         // One instance per feature, shared by its routes and its actions: one code path per answer.
-        const placement = new PlacementService(caches, () => registry, catalog);
+        const placement = new PlacementService(
+          caches,
+          () => registry,
+          catalog,
+          storageCaches,
+        );
         const storage = new StorageService(
           storageCaches,
           () => registry,

@@ -62,9 +62,29 @@ const CASES: Record<
     valid: { body: { level: 'provider', name: 'hetzner' }, status: 200 },
     invalid: { body: { level: 'planet', name: 'x' }, field: 'level' },
   },
+  'POST /platform/failure-domain/advice': {
+    valid: {
+      body: { level: 'provider', name: 'hetzner', services: ['shop/web'] },
+      status: 200,
+    },
+    invalid: {
+      body: { level: 'provider', name: 'hetzner', services: [''] },
+      field: 'services',
+    },
+  },
   'GET /clusters': { valid: { status: 200 } },
   'GET /entity/:namespace/:kind/:name/cost': { valid: { status: 200 } },
   'GET /platform/cost': { valid: { status: 200 } },
+  'POST /cost/estimate': {
+    valid: {
+      body: { providers: ['hetzner'], storageSize: '10Gi' },
+      status: 200,
+    },
+    invalid: {
+      body: { providers: ['hetzner'], storageSize: '1.5Gi' },
+      field: 'storageSize',
+    },
+  },
   'GET /entity/:namespace/:kind/:name/storage': { valid: { status: 200 } },
   'GET /platform/storage': { valid: { status: 200 } },
   'GET /platform/storage/desired': {

@@ -14,11 +14,24 @@ export const cloudlabProviderPickerField = FormFieldBlueprint.make({
 });
 
 /**
+ * The `CloudlabCostEstimate` field (`ui:field: CloudlabCostEstimate` in a template): what the run
+ * will cost a month, before the person confirms.
+ *
+ * @public
+ */
+export const cloudlabCostEstimateField = FormFieldBlueprint.make({
+  name: 'cloudlab-cost-estimate',
+  params: {
+    field: () => import('./fields').then(m => m.CloudlabCostEstimate),
+  },
+});
+
+/**
  * Adds Cloudlab's form fields to the scaffolder plugin.
  *
  * @public
  */
 export default createFrontendModule({
   pluginId: 'scaffolder',
-  extensions: [cloudlabProviderPickerField],
+  extensions: [cloudlabProviderPickerField, cloudlabCostEstimateField],
 });

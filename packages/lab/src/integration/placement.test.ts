@@ -24,6 +24,7 @@ import {
   backendRegistry,
   labClusterConfig,
 } from './__testUtils__/placementBackend';
+import { labDeployment } from './__testUtils__/labDeployment';
 
 jest.setTimeout(600_000);
 
@@ -40,50 +41,7 @@ function workloads(namespace: string): k8s.V1Deployment[] {
     name: string,
     replicas: number,
     spec: Partial<k8s.V1PodSpec>,
-  ): k8s.V1Deployment => ({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, namespace },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name } },
-        spec: {
-          automountServiceAccountToken: false,
-          enableServiceLinks: false,
-          containers: [
-            {
-              name: 'app',
-              image: 'lab-app:never-pulled',
-              resources: { requests: { cpu: '10m', memory: '16Mi' } },
-            },
-          ],
-          // Outside the lab-scale benchmark nodes, so a scaled lab does not change the answer.
-          affinity: {
-            nodeAffinity: {
-              requiredDuringSchedulingIgnoredDuringExecution: {
-                nodeSelectorTerms: [
-                  {
-                    matchExpressions: [
-                      {
-                        key: 'cloudlab.dev/lab-scale',
-                        operator: 'DoesNotExist',
-                      },
-                    ],
-                  },
-                ],
-              },
-            },
-            ...spec.affinity,
-          },
-          ...Object.fromEntries(
-            Object.entries(spec).filter(([k]) => k !== 'affinity'),
-          ),
-        },
-      },
-    },
-  });
+  ) => labDeployment(namespace, name, replicas, spec);
   const own = (name: string) => ({ matchLabels: { app: name } });
   return [
     deployment('free', 4, {}),

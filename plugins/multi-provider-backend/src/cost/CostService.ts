@@ -11,8 +11,10 @@ import {
   SlimPod,
   SlimPV,
   SlimStorageClass,
+  CostEstimateResponse,
   allowedRegions,
   buildClusterCost,
+  estimateTemplateCost,
   cheapestAlternative,
   claimCosts,
   nodeAndPodCosts,
@@ -137,6 +139,15 @@ export class CostService {
           reportCurrency(registry),
         ),
     ).value;
+  }
+
+  /** What a template run will cost, before it runs (see `estimateTemplateCost`). */
+  estimate(request: {
+    providers: string[];
+    replicas: number;
+    storageSize?: string;
+  }): CostEstimateResponse {
+    return estimateTemplateCost(this.registry(), request);
   }
 
   /** An entity's cost: its workloads, their alternatives on each provider, its claims. */

@@ -36,5 +36,8 @@ export function costRoutes(options: CostRoutesOptions): express.Router {
     'GET /platform/cost': async (_input, req, res) => {
       sendJsonAnswer(req, res, cost.platformCostAnswer().json());
     },
+    'POST /cost/estimate': async ({ body }, _req, res) => {
+      res.json(cost.estimate(body));
+    },
   });
 }

@@ -2,18 +2,28 @@ import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { NotFoundError } from '@backstage/errors';
 import {
+  ClusterAdvice,
+  ClusterFailureDomain,
   ClusterStatusResponse,
   EntityPlacementResponse,
+  FailureDomain,
+  FailureDomainAdviceRequest,
+  FailureDomainAdviceResponse,
   FailureDomainRequest,
   FailureDomainResponse,
+  POD_SHARE_RULE,
   PlatformPlacementResponse,
   ProviderRegistry,
+  SlimPod,
+  adviseFailureDomain,
   analyseFailureDomain,
   buildClusterPlacement,
+  reportCurrency,
   buildPlatformPlacement,
 } from '@cloudlab/plugin-multi-provider-common';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { ClusterCache } from '../shared/ClusterCache';
+import { StorageCache } from '../storage/StorageCache';
 import { selectPods } from '../shared/PodIndex';
 import { resolveEntityPods } from '../shared/entityMatcher';
 import { EntityPodQuery, querySignature } from '../shared/entityPods';
@@ -54,6 +64,8 @@ export class PlacementService {
     private readonly caches: ClusterCache[],
     private readonly registry: () => ProviderRegistry,
     private readonly catalog: CatalogService,
+    /** Where the advice reads the size of a volume to copy; optional. */
+    private readonly storageCaches: StorageCache[] = [],
   ) {}
 
   clusterStatus(): ClusterStatusResponse {
@@ -154,7 +166,23 @@ export class PlacementService {
     };
   }
 
-  failureDomain(request: FailureDomainRequest): FailureDomainResponse {
+  /**
+   * A failure-domain answer: per cluster asked for (all when none is named), the header and the
+   * `empty` body without data, else `build` on its nodes and pods.
+   */
+  private perCluster<T>(
+    request: { cluster?: string; level: FailureDomain['level']; name: string },
+    empty: (registry: ProviderRegistry) => T,
+    build: (
+      input: {
+        nodes: ReturnType<ClusterCache['nodeInfos']>;
+        pods: Iterable<SlimPod>;
+        registry: ProviderRegistry;
+        domain: FailureDomain;
+      },
+      cache: ClusterCache,
+    ) => T,
+  ) {
     const registry = this.registry();
     const caches = request.cluster
       ? this.caches.filter(c => c.name === request.cluster)
@@ -165,26 +193,57 @@ export class PlacementService {
     const domain = { level: request.level, name: request.name };
     return {
       domain,
-      clusters: caches.map(cache => {
-        const header = clusterHeader(cache);
-        if (!cache.hasData) {
-          return {
-            ...header,
-            lostNodes: [],
-            services: [],
-            summary: { survives: 0, degraded: 0, down: 0 },
-          };
-        }
-        return {
-          ...header,
-          ...analyseFailureDomain({
-            nodes: cache.nodeInfos(registry),
-            pods: cache.pods.items.values(),
-            registry,
-            domain,
-          }),
-        };
-      }),
+      clusters: caches.map(cache => ({
+        ...clusterHeader(cache),
+        ...(cache.hasData
+          ? build(
+              {
+                nodes: cache.nodeInfos(registry),
+                pods: cache.pods.items.values(),
+                registry,
+                domain,
+              },
+              cache,
+            )
+          : empty(registry)),
+      })),
     };
+  }
+
+  /**
+   * The advice for each service the loss would not leave surviving, from the same input as
+   * {@link PlacementService.failureDomain} (so the verdicts match) and the claims' sizes.
+   */
+  failureDomainAdvice(
+    request: FailureDomainAdviceRequest,
+  ): FailureDomainAdviceResponse {
+    return this.perCluster<Omit<ClusterAdvice, 'cluster' | 'state'>>(
+      request,
+      registry => ({
+        currency: reportCurrency(registry) ?? null,
+        rule: POD_SHARE_RULE,
+        services: [],
+      }),
+      (input, cache) => {
+        const storage = this.storageCaches.find(s => s.cluster === cache);
+        return adviseFailureDomain({
+          ...input,
+          claims: storage?.hasData ? storage.pvcs.items.values() : [],
+          services: request.services,
+        });
+      },
+    );
+  }
+
+  failureDomain(request: FailureDomainRequest): FailureDomainResponse {
+    return this.perCluster<Omit<ClusterFailureDomain, 'cluster' | 'state'>>(
+      request,
+      () => ({
+        lostNodes: [],
+        services: [],
+        summary: { survives: 0, degraded: 0, down: 0 },
+      }),
+      input => analyseFailureDomain(input),
+    );
   }
 }

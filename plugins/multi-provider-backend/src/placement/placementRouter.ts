@@ -42,6 +42,9 @@ export function placementRoutes(
     'POST /platform/failure-domain': async ({ body }, _req, res) => {
       res.json(placement.failureDomain(body));
     },
+    'POST /platform/failure-domain/advice': async ({ body }, _req, res) => {
+      res.json(placement.failureDomainAdvice(body));
+    },
     'GET /clusters': async (_input, _req, res) => {
       res.json(placement.clusterStatus());
     },

@@ -8,6 +8,10 @@ import {
 import { clusterStatusResponseSchema } from './clusterStatus';
 import { entityCostResponseSchema, platformCostSchema } from './cost';
 import {
+  costEstimateRequestSchema,
+  costEstimateResponseSchema,
+} from './costEstimate';
+import {
   entityPlacementResponseSchema,
   entityRefParamsSchema,
 } from './entityPlacement';
@@ -15,6 +19,10 @@ import {
   failureDomainRequestSchema,
   failureDomainResponseSchema,
 } from './failureDomain';
+import {
+  failureDomainAdviceRequestSchema,
+  failureDomainAdviceResponseSchema,
+} from './advice';
 import {
   entityGitOpsResponseSchema,
   entitySecretsResponseSchema,
@@ -94,6 +102,16 @@ export const multiProviderRoutes = [
     responseType: 'FailureDomainResponse',
   },
   {
+    method: 'POST',
+    path: '/platform/failure-domain/advice',
+    summary:
+      'For each service the loss would not leave surviving: the cheapest change that makes it survive (spread, extra replica on another provider, second stateful instance), its monthly cost delta and the verdict the same analysis gives it, with the template that writes it.',
+    permission: multiProviderPlacementReadPermission.name,
+    body: failureDomainAdviceRequestSchema,
+    response: failureDomainAdviceResponseSchema,
+    responseType: 'FailureDomainAdviceResponse',
+  },
+  {
     method: 'GET',
     path: '/clusters',
     summary:
@@ -120,6 +138,16 @@ export const multiProviderRoutes = [
     permission: multiProviderPlacementReadPermission.name,
     response: platformCostSchema,
     responseType: 'PlatformCost',
+  },
+  {
+    method: 'POST',
+    path: '/cost/estimate',
+    summary:
+      "What a template run will cost a month before it runs: per provider its instance's pods on the cheapest fitting server type and its volume, from the registry's list prices.",
+    permission: multiProviderPlacementReadPermission.name,
+    body: costEstimateRequestSchema,
+    response: costEstimateResponseSchema,
+    responseType: 'CostEstimateResponse',
   },
   {
     method: 'GET',

@@ -5,3 +5,4 @@ export * from './nodeCost';
 export * from './storageCost';
 export * from './clusterCost';
 export * from './whatIf';
+export * from './estimate';

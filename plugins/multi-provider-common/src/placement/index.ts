@@ -6,3 +6,4 @@ export * from './platformSummary';
 export * from './failureDomain';
 export * from './workloadIntent';
 export * from './pinnedProvider';
+export * from './failureDomainAdvice';

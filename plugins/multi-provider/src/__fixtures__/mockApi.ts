@@ -8,6 +8,7 @@ export function mockMultiProviderApi(
     getEntityPlacement: jest.fn(),
     getPlatformPlacement: jest.fn(),
     analyseFailureDomain: jest.fn(),
+    adviseFailureDomain: jest.fn(),
     getClusters: jest.fn(),
     // Views load cost beside their own answer; a test that does not ask sees it still loading.
     getEntityCost: jest.fn(() => new Promise<never>(() => {})),

@@ -12,6 +12,8 @@ import type {
   EntityStorageResponse,
   PlatformStorageResponse,
   EntityPlacementResponse,
+  FailureDomainAdviceRequest,
+  FailureDomainAdviceResponse,
   FailureDomainRequest,
   FailureDomainResponse,
   PlatformPlacementResponse,
@@ -36,6 +38,10 @@ export interface MultiProviderApi {
   analyseFailureDomain(
     request: FailureDomainRequest,
   ): Promise<FailureDomainResponse>;
+  /** For services the loss would not leave surviving: the cheapest change that makes them survive. */
+  adviseFailureDomain(
+    request: FailureDomainAdviceRequest,
+  ): Promise<FailureDomainAdviceResponse>;
   /** The entity's monthly cost per workload, its alternatives per provider, its claims. */
   getEntityCost(entity: CompoundEntityRef): Promise<EntityCostResponse>;
   /** Monthly cost per node, provider, region, zone, service, claim and class. */

@@ -21,6 +21,8 @@ import {
   type EntityStorageResponse,
   type PlatformStorageResponse,
   entityPlacementResponseSchema,
+  failureDomainAdviceRequestSchema,
+  failureDomainAdviceResponseSchema,
   failureDomainRequestSchema,
   failureDomainResponseSchema,
   platformPlacementResponseSchema,
@@ -30,6 +32,8 @@ import {
   type PlatformCost,
   type ClusterStatusResponse,
   type EntityPlacementResponse,
+  type FailureDomainAdviceRequest,
+  type FailureDomainAdviceResponse,
   type FailureDomainRequest,
   type FailureDomainResponse,
   type PlatformPlacementResponse,
@@ -160,6 +164,16 @@ export class MultiProviderClient implements MultiProviderApi {
       '/platform/failure-domain',
       failureDomainRequestSchema.parse(request),
       failureDomainResponseSchema,
+    );
+  }
+
+  async adviseFailureDomain(
+    request: FailureDomainAdviceRequest,
+  ): Promise<FailureDomainAdviceResponse> {
+    return this.#post(
+      '/platform/failure-domain/advice',
+      failureDomainAdviceRequestSchema.parse(request),
+      failureDomainAdviceResponseSchema,
     );
   }
 

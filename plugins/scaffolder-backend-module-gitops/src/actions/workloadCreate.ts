@@ -1,5 +1,8 @@
 import { InputError } from '@backstage/errors';
-import { checkVolumeSize } from '@cloudlab/plugin-multi-provider-common';
+import {
+  TEMPLATE_WORKLOAD_REQUESTS,
+  checkVolumeSize,
+} from '@cloudlab/plugin-multi-provider-common';
 import { createHash } from 'node:crypto';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import type { z as zod } from 'zod';
@@ -229,7 +232,7 @@ export function workloadBaseFiles(
       capabilities: { drop: ['ALL'] },
     },
     resources: {
-      requests: { cpu: '50m', memory: '64Mi' },
+      requests: { ...TEMPLATE_WORKLOAD_REQUESTS },
       limits: { memory: '256Mi' },
     },
     ...(input.storage

@@ -26,6 +26,7 @@ import { sortVerdicts, type DomainOption } from '../../helpers/failureDomain';
 import { ClusterHealth } from '../ClusterHealth';
 import { hasClusterData } from '../../helpers/clusterProblem';
 import { VerdictStatus } from '../VerdictStatus';
+import { FailureDomainAdvice } from '../FailureDomainAdvice';
 
 const LEVELS: FailureDomain['level'][] = ['provider', 'region', 'zone'];
 
@@ -45,59 +46,82 @@ const useStyles = makeStyles(theme => ({
     flexWrap: 'wrap',
     margin: theme.spacing(2, 0, 1),
   },
-  reasons: { margin: 0, paddingLeft: theme.spacing(2) },
 }));
 
-const columns: TableColumn<ServiceVerdict>[] = [
-  {
-    title: 'Verdict',
-    field: 'verdict',
-    render: s => <VerdictStatus verdict={s.verdict} />,
-    width: '10em',
-  },
-  {
-    title: 'Service',
-    field: 'id',
-    render: s => (
-      <>
-        <Typography variant="body2">{s.name}</Typography>
-        <Typography variant="caption" color="textSecondary">
-          {s.namespace}
-          {s.redundantPerProvider ? ' · one instance per provider' : ''}
-        </Typography>
-      </>
-    ),
-  },
-  {
-    title: 'Workloads',
-    render: s => s.workloads.map(w => `${w.kind}/${w.name}`).join(', '),
-    customFilterAndSearch: (term, s) =>
-      s.workloads.some(w => w.name.includes(term)),
-  },
-  {
-    title: 'Replicas',
-    render: s =>
-      s.affected
-        ? `${s.replicasBefore} → ${s.replicasAfter} (${s.lost} lost, ${s.replaced} re-placed)`
-        : `${s.replicasBefore} (not affected)`,
-  },
-  {
-    title: 'Why',
-    render: s => (
-      <ul style={{ margin: 0, paddingLeft: 16 }}>
-        {s.reasons.map(r => (
-          <li key={r}>{r}</li>
-        ))}
-      </ul>
-    ),
-    customFilterAndSearch: (term, s) => s.reasons.some(r => r.includes(term)),
-  },
-];
+function verdictColumns(
+  onAdvise: (s: ServiceVerdict) => void,
+): TableColumn<ServiceVerdict>[] {
+  return [
+    {
+      title: 'Verdict',
+      field: 'verdict',
+      render: s => <VerdictStatus verdict={s.verdict} />,
+      width: '10em',
+    },
+    {
+      title: 'Service',
+      field: 'id',
+      render: s => (
+        <>
+          <Typography variant="body2">{s.name}</Typography>
+          <Typography variant="caption" color="textSecondary">
+            {s.namespace}
+            {s.redundantPerProvider ? ' · one instance per provider' : ''}
+          </Typography>
+        </>
+      ),
+    },
+    {
+      title: 'Workloads',
+      render: s => s.workloads.map(w => `${w.kind}/${w.name}`).join(', '),
+      customFilterAndSearch: (term, s) =>
+        s.workloads.some(w => w.name.includes(term)),
+    },
+    {
+      title: 'Replicas',
+      render: s =>
+        s.affected
+          ? `${s.replicasBefore} → ${s.replicasAfter} (${s.lost} lost, ${s.replaced} re-placed)`
+          : `${s.replicasBefore} (not affected)`,
+    },
+    {
+      title: 'Why',
+      render: s => (
+        <ul style={{ margin: 0, paddingLeft: 16 }}>
+          {s.reasons.map(r => (
+            <li key={r}>{r}</li>
+          ))}
+        </ul>
+      ),
+      customFilterAndSearch: (term, s) => s.reasons.some(r => r.includes(term)),
+    },
+    {
+      title: 'Advice',
+      render: s =>
+        s.verdict === 'survives' ? null : (
+          <Button
+            size="small"
+            variant="outlined"
+            onClick={() => onAdvise(s)}
+            aria-label={`Advise on ${s.id}`}
+          >
+            Advise
+          </Button>
+        ),
+      width: '8em',
+    },
+  ];
+}
 
-function ClusterVerdicts(props: { answer: ClusterFailureDomain }) {
-  const { answer } = props;
+function ClusterVerdicts(props: {
+  answer: ClusterFailureDomain;
+  domain: FailureDomain;
+}) {
+  const { answer, domain } = props;
   const classes = useStyles();
   const services = useMemo(() => sortVerdicts(answer.services), [answer]);
+  const [advised, setAdvised] = useState<ServiceVerdict | undefined>();
+  const columns = useMemo(() => verdictColumns(setAdvised), []);
   return (
     <section aria-label={`verdicts for cluster ${answer.cluster}`}>
       <div className={classes.summary}>
@@ -124,6 +148,13 @@ function ClusterVerdicts(props: { answer: ClusterFailureDomain }) {
             padding: 'dense',
             search: services.length > 10,
           }}
+        />
+      )}
+      {advised && (
+        <FailureDomainAdvice
+          domain={domain}
+          cluster={answer.cluster}
+          service={advised}
         />
       )}
     </section>
@@ -217,7 +248,11 @@ export function FailureDomainPanel(props: FailureDomainPanelProps) {
             Losing {state.value.domain.level} {state.value.domain.name}
           </Typography>
           {state.value.clusters.map(c => (
-            <ClusterVerdicts key={c.cluster} answer={c} />
+            <ClusterVerdicts
+              key={c.cluster}
+              answer={c}
+              domain={state.value!.domain}
+            />
           ))}
         </Box>
       )}

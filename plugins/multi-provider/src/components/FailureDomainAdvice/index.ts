@@ -1,0 +1,2 @@
+export { FailureDomainAdvice } from './FailureDomainAdvice';
+export type { FailureDomainAdviceProps } from './FailureDomainAdvice';

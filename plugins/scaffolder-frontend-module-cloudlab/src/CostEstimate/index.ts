@@ -1,0 +1,5 @@
+export {
+  CostEstimate,
+  COST_ESTIMATE_FIELD_NAME,
+  estimateRequest,
+} from './CostEstimate';
