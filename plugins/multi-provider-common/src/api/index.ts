@@ -7,3 +7,4 @@ export * from './routes';
 export * from './storage';
 export * from './gitops';
 export * from './cost';
+export * from './live';
