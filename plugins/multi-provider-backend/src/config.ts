@@ -79,7 +79,7 @@ function parseOrThrow<T>(
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const where = issue.path.length ? ` (${prefix}.${issue.path.join('.')})` : '';
+  const where = ` (${[prefix, ...issue.path].join('.')})`;
   throw new Error(`invalid configuration: ${issue.message}${where}`);
 }
 
@@ -160,6 +160,7 @@ export function readMultiProviderConfig(
     pageSize: parseOrThrow(
       pageSizeSchema,
       mp?.getOptional('pageSize') ?? DEFAULT_PAGE_SIZE,
+      'multiProvider.pageSize',
     ),
     cache: parseOrThrow(cacheTimingSchema, mp?.getOptional('cache') ?? {}),
     live: {

@@ -37,6 +37,17 @@ export function useLiveAsync<T>(
   shown.current = state.value;
   const retry = useRef(state.retry);
   retry.current = state.retry;
+  // `retry` does nothing while a load runs, and that load may have read the answer before the
+  // change: a signal arriving meanwhile is kept and loads again once the running load ends.
+  const loading = useRef(state.loading);
+  loading.current = state.loading;
+  const pending = useRef(false);
+  useEffect(() => {
+    if (!state.loading && pending.current) {
+      pending.current = false;
+      retry.current();
+    }
+  }, [state.loading]);
   const key = (
     typeof channels === 'function' ? channels(state.value) : channels
   ).join('\n');
@@ -47,7 +58,8 @@ export function useLiveAsync<T>(
         const signal = liveSignalSchema.safeParse(message);
         if (!signal.success) return;
         if (answerVersion(shown.current) === signal.data.version) return;
-        retry.current();
+        if (loading.current) pending.current = true;
+        else retry.current();
       }),
     );
     return () => subscriptions.forEach(s => s.unsubscribe());
