@@ -1,55 +1,23 @@
-import path from 'node:path';
 import { mockServices } from '@backstage/backend-test-utils';
 import {
-  KubeNode,
-  KubePod,
   ProviderRegistry,
   entityLiveChannel,
   liveSignalSchema,
   platformLiveChannel,
 } from '@cloudlab/plugin-multi-provider-common';
-import { loadProviderRegistry } from '@cloudlab/plugin-multi-provider-node';
-import { ClusterCache } from './ClusterCache';
-import { InMemoryCluster } from './InMemoryClusterSource';
 import { LiveSignals } from './liveSignals';
 import { PlacementService } from '../placement/PlacementService';
-import { REPO_ROOT } from '../__testUtils__/repositoryConfig';
+import {
+  pod,
+  until,
+  repositoryRegistry,
+  webAndDbCluster,
+} from '../__testUtils__/placementFixtures';
 
 let registry: ProviderRegistry;
 beforeAll(async () => {
-  registry = await loadProviderRegistry(path.join(REPO_ROOT, 'providers'));
+  registry = await repositoryRegistry();
 });
-
-const node = (name: string): KubeNode => ({
-  metadata: {
-    name,
-    labels: {
-      'cfke.io/provider': 'hetzner',
-      'topology.kubernetes.io/region': 'fsn1',
-      'topology.kubernetes.io/zone': 'fsn1-dc14',
-    },
-  },
-  status: { conditions: [{ type: 'Ready', status: 'True' }] },
-});
-const pod = (
-  name: string,
-  app: string,
-  nodeName = 'n1',
-  phase = 'Running',
-): KubePod & { apiVersion: string } => ({
-  apiVersion: 'v1',
-  metadata: { name, namespace: 'ns', labels: { app } },
-  spec: { nodeName },
-  status: { phase },
-});
-
-async function until(check: () => boolean, what: string) {
-  for (let i = 0; i < 400; i++) {
-    if (check()) return;
-    await new Promise(r => setTimeout(r, 5));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 const entityOf = (app: string) => ({
   apiVersion: 'backstage.io/v1alpha1',
@@ -71,18 +39,7 @@ const DB = entityLiveChannel('component:default/db', 'placement');
 const DEBOUNCE_MS = 60;
 
 async function setup() {
-  const cluster = new InMemoryCluster('c1', {
-    nodes: [node('n1'), node('n2'), node('n3')],
-    pods: [
-      pod('web-1', 'web', 'n1'),
-      pod('web-2', 'web', 'n2'),
-      pod('db-1', 'db', 'n3'),
-    ],
-  });
-  const cache = new ClusterCache(cluster, mockServices.logger.mock(), {
-    backoffMs: 5,
-    maxBackoffMs: 20,
-  });
+  const { cluster, cache, applied } = webAndDbCluster();
   const published: Array<{
     channel: string;
     message: unknown;
@@ -111,12 +68,6 @@ async function setup() {
   // Let the window the initial sync opened pass, so each test starts from a quiet publisher.
   await new Promise(r => setTimeout(r, DEBOUNCE_MS * 2));
   published.length = 0;
-  /** Waits until the cache applied a change (its generation moved). */
-  const applied = async (change: () => void) => {
-    const g = cache.generation;
-    change();
-    await until(() => cache.generation > g, 'change applied');
-  };
   /** Waits past the end of the window a change opened. */
   const windowOver = () => new Promise(r => setTimeout(r, DEBOUNCE_MS * 3));
   const etagOf = async (name: string) =>
