@@ -116,7 +116,8 @@ export const multiProviderPlugin = createBackendPlugin({
           for (const g of gitopsInformers) {
             live.followAlways(
               clusterGitOpsLiveChannel(g.cache.name),
-              () => `${JSON.stringify(clusterHeader(g.cache))}|${g.version.value}`,
+              () =>
+                `${JSON.stringify(clusterHeader(g.cache))}|${g.version.value}`,
             );
           }
         }

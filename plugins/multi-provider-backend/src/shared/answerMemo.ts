@@ -30,6 +30,8 @@ const ETAG_PREFIX = randomBytes(6).toString('hex');
  * same version gives the same tag within a process. It is also what a live signal carries
  * (docs/adr/0503-live-pages.md): opaque, a hash, never the version's contents (cluster errors
  * and stamps stay on the server).
+ *
+ * @alpha
  */
 export function versionTag(version: string): string {
   const hash = createHash('sha256').update(version).digest('base64url');

@@ -3,7 +3,11 @@ import type { SignalsService } from '@backstage/plugin-signals-node';
 import { LiveSignal } from '@cloudlab/plugin-multi-provider-common';
 import { versionTag } from './answerMemo';
 
-/** Settings of {@link LiveSignals}. */
+/**
+ * Settings of {@link LiveSignals}.
+ *
+ * @alpha
+ */
 export interface LiveSignalsOptions {
   signals: Pick<SignalsService, 'publish'>;
   logger: LoggerService;
@@ -32,6 +36,8 @@ interface Followed {
  * from the caches. The caches call `changed` on every change; the first change starts a window of
  * `debounceMs`, and at its end every followed channel's version is computed once: a channel
  * whose version moved gets one signal, the others none.
+ *
+ * @alpha
  */
 export class LiveSignals {
   private readonly followed = new Map<string, Followed>();
@@ -39,7 +45,7 @@ export class LiveSignals {
   private timer?: NodeJS.Timeout;
   private stopped = false;
   private readonly maxChannels: number;
-  /** Signals published since start (the load suite reads it). */
+  /** Signals published since start. */
   published = 0;
 
   constructor(private readonly options: LiveSignalsOptions) {
@@ -110,6 +116,7 @@ export class LiveSignals {
     }
   }
 
+  /** Stops: no window opens any more, a pending one is dropped. */
   stop() {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);

@@ -14,7 +14,10 @@ export type LiveAnswer = 'placement' | 'storage';
  *
  * @public
  */
-export function entityLiveChannel(entityRef: string, answer: LiveAnswer): string {
+export function entityLiveChannel(
+  entityRef: string,
+  answer: LiveAnswer,
+): string {
   return `multi-provider:entity:${answer}:${entityRef}`;
 }
 
@@ -44,7 +47,9 @@ export function clusterGitOpsLiveChannel(cluster: string): string {
  *
  * @public
  */
-export const liveSignalSchema = z.object({ version: z.string().min(1) }).strict();
+export const liveSignalSchema = z
+  .object({ version: z.string().min(1) })
+  .strict();
 
 /**
  * A live signal's message.
