@@ -43,6 +43,18 @@ export interface Config {
        */
       idleDeadlineMs?: number;
     };
+    /**
+     * Live pages (Backstage signals): when a watch cache changes what a placement, storage or
+     * GitOps view would show, a signal carrying only the answer's new version (its ETag) goes
+     * out on the entity's or cluster's channel, and open pages fetch the answer again with
+     * their user's credentials.
+     */
+    live?: {
+      /** Publish the signals. Default true; false leaves pages loading once. */
+      enabled?: boolean;
+      /** Changes within this window after the first are published with it (50–60000). Default 500. */
+      debounceMs?: number;
+    };
     /** The storage views. */
     storage?: {
       /** Seconds a rendering of the desired state is reused. Default 60. */

@@ -1,7 +1,11 @@
 import { ConfigReader } from '@backstage/config';
 import path from 'path';
 import { REPO_ROOT } from './__testUtils__/repositoryConfig';
-import { DEFAULT_PAGE_SIZE, readMultiProviderConfig } from './config';
+import {
+  DEFAULT_LIVE_DEBOUNCE_MS,
+  DEFAULT_PAGE_SIZE,
+  readMultiProviderConfig,
+} from './config';
 
 const providers = { directory: 'providers' };
 
@@ -47,6 +51,7 @@ describe('readMultiProviderConfig', () => {
       },
       pageSize: DEFAULT_PAGE_SIZE,
       cache: {},
+      live: { enabled: true, debounceMs: DEFAULT_LIVE_DEBOUNCE_MS },
     });
   });
 
@@ -139,6 +144,31 @@ describe('readMultiProviderConfig', () => {
     // A deadline under two seconds leaves no whole second for the server-side watch timeout.
     expect(() => read({ cache: { idleDeadlineMs: 1500 } })).toThrow(
       'multiProvider.cache.idleDeadlineMs must be at least 2000 ms',
+    );
+  });
+
+  it('reads the live signal settings and refuses bad values naming the field and the rule', () => {
+    const read = (multiProvider: object) =>
+      readMultiProviderConfig(
+        new ConfigReader({ multiProvider, cloudlab: { providers } }),
+        REPO_ROOT,
+      ).live;
+    expect(read({ live: { enabled: false } })).toEqual({
+      enabled: false,
+      debounceMs: DEFAULT_LIVE_DEBOUNCE_MS,
+    });
+    expect(read({ live: { debounceMs: 250 } })).toEqual({
+      enabled: true,
+      debounceMs: 250,
+    });
+    expect(() => read({ live: { debounceMs: 10 } })).toThrow(
+      'multiProvider.live.debounceMs must be at least 50 ms',
+    );
+    expect(() => read({ live: { enabled: 'yes' } })).toThrow(
+      'multiProvider.live.enabled must be true or false',
+    );
+    expect(() => read({ live: { window: 5 } })).toThrow(
+      /multiProvider\.live.*window|window.*multiProvider\.live/,
     );
   });
 });

@@ -53,13 +53,33 @@ const pageSizeSchema = z
   .min(1, 'multiProvider.pageSize must be at least 1')
   .max(10_000, 'multiProvider.pageSize must be at most 10000');
 
-function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown): T {
+/** Default window of the live signals (docs/adr/0503-live-pages.md). */
+export const DEFAULT_LIVE_DEBOUNCE_MS = 500;
+
+/**
+ * `multiProvider.live`: the signals that tell open pages their answer changed. `enabled: false`
+ * publishes none (pages then load once, as before); `debounceMs` is the window after a change in
+ * which further changes are published with it.
+ */
+export const liveSettingsSchema = z
+  .object({
+    enabled: z.boolean({
+      invalid_type_error: 'multiProvider.live.enabled must be true or false',
+    }),
+    debounceMs: ms('multiProvider.live.debounceMs', 50, 60_000),
+  })
+  .partial()
+  .strict();
+
+function parseOrThrow<T>(
+  schema: z.ZodType<T>,
+  value: unknown,
+  prefix = 'multiProvider.cache',
+): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const where = issue.path.length
-    ? ` (multiProvider.cache.${issue.path.join('.')})`
-    : '';
+  const where = ` (${[prefix, ...issue.path].join('.')})`;
   throw new Error(`invalid configuration: ${issue.message}${where}`);
 }
 
@@ -87,6 +107,8 @@ export interface MultiProviderConfig {
   pageSize: number;
   /** Informer timing overrides (`multiProvider.cache`); defaults in DEFAULT_INFORMER_OPTIONS. */
   cache: CacheTiming;
+  /** Live signals (`multiProvider.live`). */
+  live: { enabled: boolean; debounceMs: number };
 }
 
 /**
@@ -138,7 +160,17 @@ export function readMultiProviderConfig(
     pageSize: parseOrThrow(
       pageSizeSchema,
       mp?.getOptional('pageSize') ?? DEFAULT_PAGE_SIZE,
+      'multiProvider.pageSize',
     ),
     cache: parseOrThrow(cacheTimingSchema, mp?.getOptional('cache') ?? {}),
+    live: {
+      enabled: true,
+      debounceMs: DEFAULT_LIVE_DEBOUNCE_MS,
+      ...parseOrThrow(
+        liveSettingsSchema,
+        mp?.getOptional('live') ?? {},
+        'multiProvider.live',
+      ),
+    },
   };
 }

@@ -16,7 +16,9 @@ export type {
   Meta,
 } from '@cloudlab/plugin-multi-provider-node';
 export { PodIndex } from './shared/PodIndex';
-export { AnswerMemo } from './shared/answerMemo';
+export { AnswerMemo, versionTag } from './shared/answerMemo';
+export { LiveSignals } from './shared/liveSignals';
+export type { LiveSignalsOptions } from './shared/liveSignals';
 export type { JsonAnswer, MemoAnswer } from './shared/answerMemo';
 export {
   InMemoryCluster,

@@ -6,6 +6,8 @@ import { multiProviderPermissions } from '@cloudlab/plugin-multi-provider-common
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
+import { clusterGitOpsLiveChannel } from '@cloudlab/plugin-multi-provider-common';
 import { ClusterCache } from './shared/ClusterCache';
 import { readMultiProviderConfig } from './config';
 import {
@@ -32,6 +34,8 @@ import { gitopsRoutes } from './gitops/gitopsRouter';
 import { FluxIncidentNotifier } from './gitops/FluxIncidentNotifier';
 import { cachedCatalog, cachedPermissions } from './shared/shortLivedCache';
 import { registerAnalysisActions } from './actions/analysisActions';
+import { LiveSignals } from './shared/liveSignals';
+import { clusterHeader } from './shared/clusterHeader';
 
 /** The multi-provider backend plugin: cluster caches, the placement, storage and GitOps APIs and their read-only actions. */
 export const multiProviderPlugin = createBackendPlugin({
@@ -48,6 +52,7 @@ export const multiProviderPlugin = createBackendPlugin({
         lifecycle: coreServices.lifecycle,
         auth: coreServices.auth,
         notifications: notificationService,
+        signals: signalsServiceRef,
         actionsRegistry: actionsRegistryServiceRef,
         catalog: catalogServiceRef,
         clusterSource: clusterSourceServiceRef,
@@ -96,9 +101,30 @@ export const multiProviderPlugin = createBackendPlugin({
             })
           : undefined;
         notifier?.start();
+        // Live pages (docs/adr/0503-live-pages.md): every cache change starts a window, at its
+        // end each followed answer whose version moved gets one signal carrying the version.
+        const live = settings.live.enabled
+          ? new LiveSignals({
+              signals: deps.signals,
+              logger,
+              debounceMs: settings.live.debounceMs,
+            })
+          : undefined;
+        if (live) {
+          caches.forEach(c => c.onChange(live.changed));
+          storageCaches.forEach(c => c.onChange(live.changed));
+          for (const g of gitopsInformers) {
+            live.followAlways(
+              clusterGitOpsLiveChannel(g.cache.name),
+              () =>
+                `${JSON.stringify(clusterHeader(g.cache))}|${g.version.value}`,
+            );
+          }
+        }
         const all = [...caches, ...storageCaches];
         lifecycle.addStartupHook(() => all.forEach(c => c.start()));
         lifecycle.addShutdownHook(() => {
+          live?.stop();
           notifier?.stop();
           all.forEach(c => c.stop());
         });
@@ -108,11 +134,13 @@ export const multiProviderPlugin = createBackendPlugin({
           () => registry,
           catalog,
           storageCaches,
+          live,
         );
         const storage = new StorageService(
           storageCaches,
           () => registry,
           catalog,
+          live,
         );
         const desired = new DesiredStorageService(
           readStorageConfig(config, tree),

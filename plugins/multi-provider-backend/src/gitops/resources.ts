@@ -69,6 +69,8 @@ export interface GitOpsInformers {
   cache: ClusterCache;
   flux: Record<FluxKind, ResourceInformer<KubeCustomObject, SlimFluxObject>>;
   vso: Record<VsoKind, ResourceInformer<KubeCustomObject, SlimVsoObject>>;
+  /** Bumped on every change of a Flux or VSO informer (an object or a watch's state). */
+  readonly version: { value: number };
 }
 
 /**
@@ -85,8 +87,10 @@ export function registerGitOpsInformers(
   if (!connect) return undefined;
   const opts = { ...DEFAULT_INFORMER_OPTIONS, ...options };
   const log = logger.child({ cluster: cache.name });
+  const version = { value: 0 };
   const changed = () => {
-    cache.generation += 1;
+    version.value += 1;
+    cache.markChanged();
   };
   const make = <K extends string, S>(
     resources: Record<K, CustomResource>,
@@ -114,6 +118,7 @@ export function registerGitOpsInformers(
     cache,
     flux: make(FLUX_RESOURCES, slimFluxObject),
     vso: make(VSO_RESOURCES, slimVsoObject),
+    version,
   };
 }
 

@@ -29,6 +29,11 @@ import { resolveEntityPods } from '../shared/entityMatcher';
 import { EntityPodQuery, querySignature } from '../shared/entityPods';
 import { clusterHeader } from '../shared/clusterHeader';
 import { AnswerMemo, MemoAnswer, objectId } from '../shared/answerMemo';
+import { LiveSignals } from '../shared/liveSignals';
+import {
+  entityLiveChannel,
+  platformLiveChannel,
+} from '@cloudlab/plugin-multi-provider-common';
 
 /**
  * The version of an entity's answer for one cluster: its header (state, staleness, error), and
@@ -66,7 +71,28 @@ export class PlacementService {
     private readonly catalog: CatalogService,
     /** Where the advice reads the size of a volume to copy; optional. */
     private readonly storageCaches: StorageCache[] = [],
+    /** When given, every answered entity and the platform answer are followed live. */
+    private readonly live?: LiveSignals,
   ) {}
+
+  /** The version of an entity's answer: its query, the registry, and each cluster's part. */
+  private entityVersion(query: EntityPodQuery): string {
+    return [
+      querySignature(query),
+      objectId(this.registry()),
+      ...this.caches.map(c => clusterAnswerVersion(c, query)),
+    ].join('\n');
+  }
+
+  /** The version of the platform answer: the registry, each cluster's header and generation. */
+  private platformVersion(): string {
+    return [
+      objectId(this.registry()),
+      ...this.caches.map(
+        c => `${JSON.stringify(clusterHeader(c))}|${c.generation}`,
+      ),
+    ].join('\n');
+  }
 
   clusterStatus(): ClusterStatusResponse {
     return { clusters: this.caches.map(c => c.status()) };
@@ -91,11 +117,12 @@ export class PlacementService {
     );
     const registry = this.registry();
     const entityRef = stringifyEntityRef(entity);
-    const version = [
-      querySignature(query),
-      objectId(registry),
-      ...this.caches.map(c => clusterAnswerVersion(c, query)),
-    ].join('\n');
+    const version = this.entityVersion(query);
+    this.live?.follow(
+      entityLiveChannel(entityRef, 'placement'),
+      () => this.entityVersion(query),
+      version,
+    );
     return this.entityAnswers.get(entityRef, version, () =>
       this.buildEntityPlacement(entityRef, query, registry),
     );
@@ -136,12 +163,12 @@ export class PlacementService {
   /** The platform answer, memoised (see {@link AnswerMemo}); the caller must not modify it. */
   platformPlacementAnswer(): MemoAnswer<PlatformPlacementResponse> {
     const registry = this.registry();
-    const version = [
-      objectId(registry),
-      ...this.caches.map(
-        c => `${JSON.stringify(clusterHeader(c))}|${c.generation}`,
-      ),
-    ].join('\n');
+    const version = this.platformVersion();
+    this.live?.follow(
+      platformLiveChannel('placement'),
+      () => this.platformVersion(),
+      version,
+    );
     return this.platformAnswers.get('platform', version, () =>
       this.buildPlatformPlacement(registry),
     );

@@ -41,6 +41,7 @@ export class ClusterCache {
   /** One copy of the strings and small objects that many pods repeat. */
   private readonly interner = new Interner();
   private nodesVersion = 0;
+  private readonly changeListeners: Array<() => void> = [];
 
   /** Bumped whenever a node is added, removed or changed (in what the cache keeps of it). */
   get nodeVersion(): number {
@@ -60,7 +61,7 @@ export class ClusterCache {
     const opts = { ...DEFAULT_INFORMER_OPTIONS, ...options };
     const log = logger.child({ cluster: connection.name });
     const changed = () => {
-      this.generation += 1;
+      this.markChanged();
       if (
         this.nodes?.synced &&
         this.pods?.synced &&
@@ -93,6 +94,20 @@ export class ClusterCache {
     this.nodes.subscribe(() => {
       this.nodesVersion += 1;
     });
+  }
+
+  /**
+   * Calls `listener` after every change of the cache or of an informer registered on it: an
+   * object changed, or a watch's state (the live signals start their window here).
+   */
+  onChange(listener: () => void) {
+    this.changeListeners.push(listener);
+  }
+
+  /** Records a change: bumps `generation` and tells the `onChange` listeners. */
+  markChanged() {
+    this.generation += 1;
+    for (const l of this.changeListeners) l();
   }
 
   /** Nodes resolved against the registry, recomputed only after a node changed. */

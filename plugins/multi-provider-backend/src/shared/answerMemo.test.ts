@@ -1,55 +1,22 @@
 import zlib from 'node:zlib';
-import { mockServices } from '@backstage/backend-test-utils';
-import {
-  KubeNode,
-  KubePod,
-  ProviderRegistry,
-} from '@cloudlab/plugin-multi-provider-common';
+import { ProviderRegistry } from '@cloudlab/plugin-multi-provider-common';
 import express from 'express';
 import request from 'supertest';
-import { ClusterCache } from './ClusterCache';
 import { InMemoryCluster } from './InMemoryClusterSource';
-import { loadProviderRegistry } from '@cloudlab/plugin-multi-provider-node';
 import { PlacementService } from '../placement/PlacementService';
 import { sendJsonAnswer } from './answerMemo';
-import { REPO_ROOT } from '../__testUtils__/repositoryConfig';
-import path from 'node:path';
+import {
+  node,
+  pod,
+  until,
+  repositoryRegistry,
+  webAndDbCluster,
+} from '../__testUtils__/placementFixtures';
 
 let registry: ProviderRegistry;
 beforeAll(async () => {
-  registry = await loadProviderRegistry(path.join(REPO_ROOT, 'providers'));
+  registry = await repositoryRegistry();
 });
-
-const node = (name: string, ready = true): KubeNode => ({
-  metadata: {
-    name,
-    labels: {
-      'cfke.io/provider': 'hetzner',
-      'topology.kubernetes.io/region': 'fsn1',
-      'topology.kubernetes.io/zone': 'fsn1-dc14',
-    },
-  },
-  status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
-});
-const pod = (
-  name: string,
-  app: string,
-  nodeName = 'n1',
-  phase = 'Running',
-): KubePod & { apiVersion: string } => ({
-  apiVersion: 'v1',
-  metadata: { name, namespace: 'ns', labels: { app } },
-  spec: { nodeName },
-  status: { phase },
-});
-
-async function until(check: () => boolean, what: string) {
-  for (let i = 0; i < 400; i++) {
-    if (check()) return;
-    await new Promise(r => setTimeout(r, 5));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 const entity = {
   apiVersion: 'backstage.io/v1alpha1',
@@ -64,30 +31,13 @@ const ref = { kind: 'component', namespace: 'default', name: 'web' };
 const creds = {} as any;
 
 async function setup() {
-  const cluster = new InMemoryCluster('c1', {
-    nodes: [node('n1'), node('n2'), node('n3')],
-    pods: [
-      pod('web-1', 'web', 'n1'),
-      pod('web-2', 'web', 'n2'),
-      pod('db-1', 'db', 'n3'),
-    ],
-  });
-  const cache = new ClusterCache(cluster, mockServices.logger.mock(), {
-    backoffMs: 5,
-    maxBackoffMs: 20,
-  });
+  const { cluster, cache, applied } = webAndDbCluster();
   const placement = new PlacementService([cache], () => registry, {
     getEntityByRef: async () => entity,
   } as any);
   cache.start();
   await until(() => cache.status().state === 'synced', 'sync');
   const answer = () => placement.entityPlacement(ref, creds);
-  /** Waits until the cache applied a change (its generation moved). */
-  const applied = async (change: () => void) => {
-    const g = cache.generation;
-    change();
-    await until(() => cache.generation > g, 'change applied');
-  };
   return { cluster, cache, placement, answer, applied };
 }
 

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { Request, Response } from 'express';
 
@@ -24,7 +24,19 @@ export interface MemoAnswer<T> {
 
 // Unique per process, so a tag from before a restart never matches.
 const ETAG_PREFIX = randomBytes(6).toString('hex');
-let etagSeq = 0;
+
+/**
+ * The entity tag of an answer built at `version` (the string naming everything it reads): the
+ * same version gives the same tag within a process. It is also what a live signal carries
+ * (docs/adr/0503-live-pages.md): opaque, a hash, never the version's contents (cluster errors
+ * and stamps stay on the server).
+ *
+ * @alpha
+ */
+export function versionTag(version: string): string {
+  const hash = createHash('sha256').update(version).digest('base64url');
+  return `"${ETAG_PREFIX}-${hash.slice(0, 22)}"`;
+}
 
 const objectIds = new WeakMap<object, number>();
 let nextObjectId = 0;
@@ -40,8 +52,8 @@ export function objectId(o: object): number {
  * Per-entity answers reused until something they depend on changes. The caller names what the
  * answer depends on in `version` (cluster headers, the stamps of the entity's pod groups in the
  * pod index, the node version, the registry, …); an answer is rebuilt only when that string
- * differs. The JSON bytes are serialised at most once per build, and their ETag lets clients
- * revalidate with `If-None-Match` (304, no body). At most `max` entities are kept, least recently
+ * differs. The JSON bytes are serialised at most once per build, and their ETag (the version's
+ * {@link versionTag}) lets clients revalidate with `If-None-Match` (304, no body). At most `max` entities are kept, least recently
  * used dropped first.
  *
  * @alpha
@@ -71,7 +83,7 @@ export class AnswerMemo<T> {
       json: () =>
         (hit.json ??= {
           body: Buffer.from(JSON.stringify(hit.value)),
-          etag: `"${ETAG_PREFIX}-${++etagSeq}"`,
+          etag: versionTag(hit.version),
         }),
     };
   }

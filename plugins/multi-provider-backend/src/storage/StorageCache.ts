@@ -68,6 +68,7 @@ export class StorageCache {
   readonly events: ResourceInformer<KubeEventManifest, SlimEvent>;
   /** Bumped on every change, so derived views can be memoised. */
   generation = 0;
+  private readonly changeListeners: Array<() => void> = [];
   private ticks = 0;
   private readonly clock = { tick: () => (this.ticks += 1) };
   /** Claims by namespace and labels (the pod index over claims), for label-selected claims. */
@@ -103,6 +104,7 @@ export class StorageCache {
     const log = logger.child({ cluster: cluster.name, cache: 'storage' });
     const changed = () => {
       this.generation += 1;
+      for (const l of this.changeListeners) l();
     };
     const informer = <T extends object, S>(
       what: string,
@@ -190,6 +192,11 @@ export class StorageCache {
 
   get name() {
     return this.cluster.name;
+  }
+
+  /** Calls `listener` after every change of a storage informer (an object or a watch's state). */
+  onChange(listener: () => void) {
+    this.changeListeners.push(listener);
   }
 
   /** The keys of the claims whose `spec.volumeName` names this volume. */

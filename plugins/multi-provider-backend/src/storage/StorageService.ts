@@ -21,10 +21,13 @@ import {
   StorageCounts,
   StorageFinding,
   summarizeFindings,
+  entityLiveChannel,
+  platformLiveChannel,
 } from '@cloudlab/plugin-multi-provider-common';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { selectPods } from '../shared/PodIndex';
 import { AnswerMemo, MemoAnswer, objectId } from '../shared/answerMemo';
+import { LiveSignals } from '../shared/liveSignals';
 import { resolveEntityPods } from '../shared/entityMatcher';
 import { EntityPodQuery, querySignature } from '../shared/entityPods';
 import { IncrementalClaimFindings } from './IncrementalClaimFindings';
@@ -181,7 +184,30 @@ export class StorageService {
     private readonly caches: StorageCache[],
     private readonly registry: () => ProviderRegistry,
     private readonly catalog: CatalogService,
+    /** When given, every answered entity and the platform view are followed live. */
+    private readonly live?: LiveSignals,
   ) {}
+
+  /**
+   * The version of the platform view: the registry and, per cluster, its header and the
+   * versions its parts are kept on (a pod the findings do not read moves none of them).
+   */
+  private platformVersion(): string {
+    return [
+      objectId(this.registry()),
+      ...this.caches.map(c =>
+        [
+          JSON.stringify(header(c)),
+          c.classVersion,
+          c.claimsVersion,
+          c.volumesVersion,
+          c.eventsVersion,
+          c.podFindingsVersion,
+          c.cluster.nodeVersion,
+        ].join('|'),
+      ),
+    ].join('\n');
+  }
 
   /**
    * What the CSI drivers and the cluster findings read, copied from the informers' maps (only
@@ -339,6 +365,19 @@ export class StorageService {
     return entry.version;
   }
 
+  /** The version of an entity's answer: its query, the registry, and each cluster's part. */
+  private entityAnswerVersion(query: EntityPodQuery): string {
+    return [
+      querySignature(query),
+      objectId(this.registry()),
+      ...this.caches.map(cache => {
+        const head = JSON.stringify(header(cache));
+        if (!cache.hasData) return head;
+        return `${head}|${this.quietEntityVersion(cache, query)}`;
+      }),
+    ].join('\n');
+  }
+
   /** The entity's answer, memoised (see {@link AnswerMemo}); the caller must not modify it. */
   async entityStorageAnswer(
     ref: { kind: string; namespace: string; name: string },
@@ -350,15 +389,12 @@ export class StorageService {
       credentials,
     );
     const entityRef = stringifyEntityRef(entity);
-    const version = [
-      querySignature(query),
-      objectId(this.registry()),
-      ...this.caches.map(cache => {
-        const head = JSON.stringify(header(cache));
-        if (!cache.hasData) return head;
-        return `${head}|${this.quietEntityVersion(cache, query)}`;
-      }),
-    ].join('\n');
+    const version = this.entityAnswerVersion(query);
+    this.live?.follow(
+      entityLiveChannel(entityRef, 'storage'),
+      () => this.entityAnswerVersion(query),
+      version,
+    );
     return this.entityAnswers.get(entityRef, version, () =>
       this.buildEntityStorage(entityRef, query),
     );
@@ -427,6 +463,14 @@ export class StorageService {
   }
 
   platformStorage(): PlatformStorageResponse {
+    if (this.live) {
+      const version = this.platformVersion();
+      this.live.follow(
+        platformLiveChannel('storage'),
+        () => this.platformVersion(),
+        version,
+      );
+    }
     return {
       clusters: this.caches.map((cache): PlatformStorageCluster => {
         const head = header(cache);

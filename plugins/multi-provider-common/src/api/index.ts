@@ -9,3 +9,4 @@ export * from './storage';
 export * from './gitops';
 export * from './cost';
 export * from './costEstimate';
+export * from './live';

@@ -40,6 +40,7 @@ import {
 } from '@cloudlab/plugin-multi-provider-common';
 import type { ZodType, ZodTypeDef } from 'zod';
 import type { MultiProviderApi } from './MultiProviderApi';
+import { rememberAnswerVersion } from './answerVersions';
 
 /** `namespace/kind/name`, each part URL-encoded. */
 function entityPath(entity: CompoundEntityRef): string {
@@ -213,6 +214,7 @@ export class MultiProviderClient implements MultiProviderApi {
         `Unexpected response from ${path}: ${issues}`,
       );
     }
+    rememberAnswerVersion(parsed.data, response.headers.get('etag'));
     return parsed.data;
   }
 }

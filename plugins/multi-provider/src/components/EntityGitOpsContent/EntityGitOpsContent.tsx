@@ -25,6 +25,7 @@ import { DependencyChain } from '../DependencyChain';
 import { EntitySecretsCard } from '../EntitySecretsCard';
 import { GitOpsStatus, ReasonCell } from '../GitOpsStatus';
 import { useEntityAnswer } from '../../helpers/useEntityAnswer';
+import { gitopsChannels } from '../../helpers/useLiveAsync';
 import { EntityObservabilityLinks } from '../EntityObservabilityLinks';
 
 /** A revision shortened for display: `main@sha1:0123456789ab…` → `main@sha1:0123456`. */
@@ -225,6 +226,7 @@ export function EntityGitOpsContent() {
   });
   const { value, loading, error, retry, entity, ref } = useEntityAnswer(
     (api, r) => api.getEntityGitOps(r),
+    gitopsChannels,
   );
   if (loading && !value) return <Progress />;
   if (error) return <ResponseErrorPanel error={error} />;

@@ -10,12 +10,17 @@ import { EntityCostCard } from '../EntityCostCard';
  * region, zone and node, and whether that matches what they asked for.
  */
 export function EntityPlacementContent() {
-  const { value, loading, error, retry } = useEntityAnswer((api, ref) =>
-    api.getEntityPlacement(ref),
+  // Both follow the entity's placement channel: a pod that moves changes both.
+  const { value, loading, error, retry } = useEntityAnswer(
+    (api, ref) => api.getEntityPlacement(ref),
+    'placement',
   );
 
   // Cost is loaded on its own: the placement must show even when no price is known.
-  const cost = useEntityAnswer((api, ref) => api.getEntityCost(ref));
+  const cost = useEntityAnswer(
+    (api, ref) => api.getEntityCost(ref),
+    'placement',
+  );
 
   const gate = clustersGate(loading, error, value?.clusters.length);
   if (gate || !value) return gate;

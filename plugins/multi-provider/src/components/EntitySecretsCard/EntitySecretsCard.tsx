@@ -11,6 +11,7 @@ import { ClusterHealth } from '../ClusterHealth';
 import { hasClusterData } from '../../helpers/clusterProblem';
 import { GitOpsStatus, ReasonCell } from '../GitOpsStatus';
 import { useEntityAnswer } from '../../helpers/useEntityAnswer';
+import { gitopsChannels } from '../../helpers/useLiveAsync';
 
 const when = (iso?: string) => (iso ? new Date(iso).toLocaleString() : '—');
 
@@ -26,8 +27,9 @@ function exists(v: VsoObject['destinationExists']) {
  * whether it exists, rollout restart targets. Never a secret value: the backend has none.
  */
 export function EntitySecretsCard() {
-  const { value, loading, error } = useEntityAnswer((api, ref) =>
-    api.getEntitySecrets(ref),
+  const { value, loading, error } = useEntityAnswer(
+    (api, ref) => api.getEntitySecrets(ref),
+    gitopsChannels,
   );
   if (loading) return <Progress />;
   if (error) return <ResponseErrorPanel error={error} />;

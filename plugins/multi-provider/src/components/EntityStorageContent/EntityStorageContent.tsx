@@ -60,12 +60,13 @@ function costsOf(cost: EntityCostResponse | undefined, cluster: string) {
  * volume, size, access modes, binding mode, phase, the pods and nodes, and the findings.
  */
 export function EntityStorageContent() {
-  const { value, loading, error, retry } = useEntityAnswer((api, ref) =>
-    api.getEntityStorage(ref),
+  const { value, loading, error, retry } = useEntityAnswer(
+    (api, ref) => api.getEntityStorage(ref),
+    'storage',
   );
 
   // Cost is loaded on its own: the claims must show even when no price is known.
-  const cost = useEntityAnswer((api, ref) => api.getEntityCost(ref));
+  const cost = useEntityAnswer((api, ref) => api.getEntityCost(ref), 'storage');
 
   const gate = clustersGate(loading, error, value?.clusters.length);
   if (gate || !value) return gate;

@@ -13,8 +13,8 @@ import {
 } from '@cloudlab/plugin-multi-provider-common';
 import { Box, Chip, Grid, Typography } from '@material-ui/core';
 import { useState } from 'react';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { multiProviderApiRef } from '../../api';
+import { gitopsChannels, useLiveAsync } from '../../helpers/useLiveAsync';
 import { ClusterHealth } from '../ClusterHealth';
 import { hasClusterData } from '../../helpers/clusterProblem';
 import { shortRevision } from '../EntityGitOpsContent/EntityGitOpsContent';
@@ -27,9 +27,10 @@ import { GitOpsStatus, ReasonCell } from '../GitOpsStatus';
 export function GitOpsPage() {
   const api = useApi(multiProviderApiRef);
   const [filter, setFilter] = useState<RollupVerdict[]>([]);
-  const { value, loading, error } = useAsyncRetry(
+  const { value, loading, error } = useLiveAsync(
     () => api.getPlatformGitOps({ state: filter.join(',') || undefined }),
     [api, filter.join(',')],
+    gitopsChannels,
   );
   const toggle = (v: RollupVerdict) =>
     setFilter(f => (f.includes(v) ? f.filter(x => x !== v) : [...f, v]));

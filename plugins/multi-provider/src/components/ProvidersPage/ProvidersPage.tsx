@@ -2,10 +2,13 @@ import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { Container } from '@backstage/ui';
 import { Grid, Typography } from '@material-ui/core';
-import type { PlatformCluster } from '@cloudlab/plugin-multi-provider-common';
+import {
+  platformLiveChannel,
+  type PlatformCluster,
+} from '@cloudlab/plugin-multi-provider-common';
 import { useMemo } from 'react';
-import useAsync from 'react-use/esm/useAsync';
 import { multiProviderApiRef } from '../../api';
+import { useLiveAsync } from '../../helpers/useLiveAsync';
 import { failureDomainOptions } from '../../helpers/failureDomain';
 import { ClusterHealth } from '../ClusterHealth';
 import { hasClusterData } from '../../helpers/clusterProblem';
@@ -49,11 +52,14 @@ function ClusterSection(props: { cluster: PlatformCluster }) {
  */
 export function ProvidersPage() {
   const api = useApi(multiProviderApiRef);
-  const platform = useAsync(() => api.getPlatformPlacement(), [api]);
+  // All three follow the platform placement channel: its version moves with every node, pod
+  // and cluster state change, which is everything the three read from the caches.
+  const live = [platformLiveChannel('placement')];
+  const platform = useLiveAsync(() => api.getPlatformPlacement(), [api], live);
   // Cluster health is loaded on its own: it must show even when the map cannot.
-  const clusters = useAsync(() => api.getClusters(), [api]);
+  const clusters = useLiveAsync(() => api.getClusters(), [api], live);
   // Cost as well: the map must show even when no price is known.
-  const cost = useAsync(() => api.getPlatformCost(), [api]);
+  const cost = useLiveAsync(() => api.getPlatformCost(), [api], live);
   const options = useMemo(
     () => (platform.value ? failureDomainOptions(platform.value) : []),
     [platform.value],

@@ -8,13 +8,14 @@ import {
 import { useApi } from '@backstage/frontend-plugin-api';
 import { Container } from '@backstage/ui';
 import { Chip, Grid, Typography } from '@material-ui/core';
-import type {
-  CsiDriverRow,
-  PlatformStorageCluster,
-  StorageClassRow,
+import {
+  platformLiveChannel,
+  type CsiDriverRow,
+  type PlatformStorageCluster,
+  type StorageClassRow,
 } from '@cloudlab/plugin-multi-provider-common';
-import useAsync from 'react-use/esm/useAsync';
 import { multiProviderApiRef } from '../../api';
+import { useLiveAsync } from '../../helpers/useLiveAsync';
 import { formatBytes } from '../../helpers/format';
 import { ClusterHealth } from '../ClusterHealth';
 import { hasClusterData } from '../../helpers/clusterProblem';
@@ -198,7 +199,11 @@ function ClusterStorage(props: { cluster: PlatformStorageCluster }) {
  */
 export function StoragePage() {
   const api = useApi(multiProviderApiRef);
-  const storage = useAsync(() => api.getPlatformStorage(), [api]);
+  const storage = useLiveAsync(
+    () => api.getPlatformStorage(),
+    [api],
+    [platformLiveChannel('storage')],
+  );
   return (
     <Container my="4">
       <Grid container spacing={3}>
