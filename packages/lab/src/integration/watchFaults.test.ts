@@ -221,8 +221,12 @@ describeLab('property 9: watch correctness against the real API server', () => {
     // The whole cache is exactly the lab (compared while nothing else changes pods).
     const lab1 = await truth();
     expect([...cache.pods.items.keys()].sort()).toEqual(lab1);
-    // Every pod reported added once: no duplicates from the abandoned first page.
-    expect([...added.values()].every(n => n === 1)).toBe(true);
+    // Every pod of this suite's namespace reported added once: no duplicates from the abandoned
+    // first page. (Elsewhere a pod may be added twice for a reason: another suite's StatefulSet pod
+    // evicted and recreated under its name meanwhile is reported deleted, then added again.)
+    expect(
+      [...added].filter(([k, n]) => n > 1 && k.startsWith(`${namespace}/`)),
+    ).toEqual([]);
     // Every pod of the lab was reported added; a pod reported added that the lab no longer
     // holds (another suite's pod finishing its deletion meanwhile) was reported deleted too.
     expect(lab1.filter(k => !added.has(k))).toEqual([]);

@@ -202,6 +202,11 @@ function prepareOpenbao(p: LabPaths) {
   return pki;
 }
 
+/** True when the running, initialised server answers the lab's root token with 403. */
+async function refusesRootToken(p: LabPaths): Promise<boolean> {
+  return (await labVault(p).request('GET', 'auth/token/lookup-self')).status === 403;
+}
+
 /** Vault API client for the lab's OpenBao, verifying its certificate (tests use it to rotate secrets). */
 export function labVault(p: LabPaths = labPaths()): VaultApi {
   const ca = fs.readFileSync(path.join(gitopsPaths(p).vaultTls, 'ca.crt'), 'utf8');
@@ -261,6 +266,15 @@ export async function gitopsUp(opts: GitopsUpOptions = {}): Promise<void> {
       started = true;
     }
     await waitHealthy(c, p);
+    if (!started && c.name === OPENBAO && (await refusesRootToken(p))) {
+      // Its token file was replaced since it started (a purge, another checkout's loop): the
+      // server holds nothing but what this command seeds, so it starts again, in memory.
+      console.log(`lab gitops: ${c.name} refuses the lab's root token; restarting it`);
+      await stopProcess(p.pids, c.name, c.bin);
+      startDetached(c, p);
+      started = true;
+      await waitHealthy(c, p);
+    }
     console.log(`lab gitops: ${c.name} ${started ? 'started' : 'running'}`);
     if (c.name === FORGE) {
       if (started) recordForgeStart(p, tStart);
