@@ -15,8 +15,8 @@ export interface ParsedYaml {
 }
 
 /**
- * The fast path of {@link parseYamlStream}: `js-yaml` (about ten times faster than the `yaml`
- * library on Kubernetes manifests) given the `yaml` library's YAML 1.2 core schema for plain
+ * The fast path of {@link parseYamlStream}: `js-yaml` (much faster than the `yaml` library on
+ * Kubernetes manifests; `bench:flux-tree` prints the ratio) given the `yaml` library's YAML 1.2 core schema for plain
  * scalars (the same patterns, resolved by the same `parseInt` / `parseFloat` calls). It answers
  * only where the two libraries are known to agree and otherwise declines (`undefined`), leaving
  * the text to the `yaml` library, whose answer (documents or error) stays the reference. It
